@@ -1,0 +1,276 @@
+/**
+ * `sluice exec <connector file> <path>`: runs one part of a connector (its test, an action, a trigger
+ * cycle, fields, a pick list, a method) against the API named in the settings, and prints the result
+ * as JSON.
+ *
+ * @module
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type Connector, isSluiceError, SdkError } from '@sluice/sdk';
+import {
+  type ConnectorRuntime,
+  createConnectorRuntime,
+  createUndiciTransport,
+  type TriggerState,
+} from '@sluice/sdk/internal';
+import { recordingTransport, replayTransport } from '@sluice/sdk/testing';
+import { CliError } from '../errors.js';
+import { type ExecTarget, parseExecPath } from '../exec-path.js';
+import { loadConnector } from '../load-connector.js';
+import { loadDataFile, loadDataOption, parseDataText } from '../load-data-file.js';
+import { createStderrLogger } from '../stderr-logger.js';
+
+/** The options of `sluice exec`, as commander hands them over. */
+export interface ExecOptions {
+  /** File with the connection values (JSON or YAML). */
+  settings?: string;
+  /** File with the input of an action or trigger. */
+  input?: string;
+  /** File with the trigger state printed by an earlier run (`triggers.<name>`), or a raw poll closure. */
+  closure?: string;
+  /** Arguments: inline JSON or a file; an array for methods, an object for pick lists. */
+  args?: string;
+  /** Write the result here instead of stdout. */
+  output?: string;
+  /** Log each request and response on stderr, secrets masked. */
+  verbose?: boolean;
+  /** Print stack traces with errors. */
+  debug?: boolean;
+  /** Record the HTTP exchanges into this cassette file. */
+  record?: string;
+  /** Answer HTTP requests from this cassette file. */
+  replay?: string;
+}
+
+/** Where a command writes. */
+export interface CommandIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Registers values to mask wherever the program prints them (errors included). */
+  addSecrets?(source: () => readonly string[]): void;
+}
+
+/** Which paths each data option applies to. */
+const OPTION_TARGETS = {
+  input: ['action', 'trigger', 'triggerPoll'],
+  closure: ['trigger', 'triggerPoll'],
+  args: ['method', 'pickList'],
+} as const satisfies Record<string, readonly ExecTarget['kind'][]>;
+
+const OPTION_PATHS = {
+  input: 'actions.<name>, triggers.<name> and triggers.<name>.poll',
+  closure: 'triggers.<name> and triggers.<name>.poll',
+  args: 'methods.<name> and pickLists.<name>',
+} as const;
+
+/**
+ * Runs `path` of the connector in `file` and writes the result as pretty JSON.
+ *
+ * @throws {SluiceError} any error of loading, options, data files or the connector run; the caller prints it.
+ */
+export async function execCommand(
+  file: string,
+  path: string,
+  options: ExecOptions,
+  io: CommandIo,
+): Promise<void> {
+  if (options.record !== undefined && options.replay !== undefined) {
+    throw new CliError('SLUICE_CLI_OPTION', '--record and --replay cannot be used together', {
+      hint: 'record once with --record FILE, then run with --replay FILE',
+    });
+  }
+  const connector: Connector = await loadConnector(file);
+  const target = parseExecPath(path, connector, file);
+  for (const option of ['input', 'closure', 'args'] as const) {
+    const kinds: readonly string[] = OPTION_TARGETS[option];
+    if (options[option] !== undefined && !kinds.includes(target.kind)) {
+      throw new CliError('SLUICE_CLI_OPTION', `--${option} does not apply to ${path}`, {
+        hint: `--${option} applies to ${OPTION_PATHS[option]}`,
+      });
+    }
+  }
+  const connection =
+    options.settings === undefined
+      ? {}
+      : expectObject(loadDataOption(options.settings, '--settings'), `--settings ${options.settings}`);
+  const input =
+    options.input === undefined
+      ? undefined
+      : expectObject(loadDataOption(options.input, '--input'), `--input ${options.input}`);
+  const closure =
+    options.closure === undefined
+      ? undefined
+      : closureOf(loadDataOption(options.closure, '--closure'), target);
+  const args = options.args === undefined ? undefined : loadArgs(options.args, target, path);
+
+  let runtime: ConnectorRuntime | undefined;
+  const secrets = (): readonly string[] => {
+    try {
+      return runtime?.secrets() ?? [];
+    } catch {
+      // The connection does not validate (so no request was sent): mask every value it holds.
+      return Object.values(connection).filter((v): v is string => typeof v === 'string');
+    }
+  };
+  io.addSecrets?.(secrets);
+  const network = createUndiciTransport();
+  const recorder = options.record === undefined ? undefined : recordingTransport(network, { secrets });
+  const transport =
+    options.replay === undefined ? (recorder ?? network) : replayTransport(options.replay, { secrets });
+  const logger = options.verbose
+    ? createStderrLogger({ write: (line) => io.stderr(line), secrets })
+    : undefined;
+  let failure: { error: unknown } | undefined;
+  try {
+    runtime = createConnectorRuntime(connector, { connection, transport, ...(logger ? { logger } : {}) });
+    const result = await runTarget(runtime, target, { input, closure, args }).catch((err: unknown) => {
+      throw options.closure !== undefined && isSluiceError(err, 'SLUICE_TRIGGER_STATE')
+        ? new SdkError('SLUICE_TRIGGER_STATE', `--closure file ${options.closure}: ${err.message}`, {
+            hint: err.hint,
+            cause: err,
+          })
+        : err;
+    });
+    writeResult(result, options.output, io);
+  } catch (error) {
+    failure = { error };
+  }
+  // A failed run is recorded too (an error response is worth replaying); the run's error wins.
+  try {
+    if (recorder !== undefined && options.record !== undefined) await recorder.save(options.record);
+  } catch (error) {
+    failure ??= { error };
+  }
+  await network.close?.();
+  if (failure !== undefined) throw failure.error;
+}
+
+/** Calls the runtime for one target; a trigger cycle prints its state as `closure`. */
+async function runTarget(
+  runtime: ConnectorRuntime,
+  target: ExecTarget,
+  data: { input: Record<string, unknown> | undefined; closure: unknown; args: unknown },
+): Promise<unknown> {
+  switch (target.kind) {
+    case 'test':
+      return runtime.test();
+    case 'action':
+      return runtime.runAction(target.name, data.input ?? {});
+    case 'actionFields':
+      return runtime.actionFields(target.name, target.which);
+    case 'sampleOutput':
+      return runtime.sampleOutput(target.name, target.of);
+    case 'trigger': {
+      const { events, state } = await runtime.pollTrigger(target.name, {
+        input: data.input ?? {},
+        // The runtime checks the state itself (SLUICE_TRIGGER_STATE) after it went through JSON.
+        ...(data.closure === undefined ? {} : { state: data.closure as TriggerState }),
+      });
+      return { events, closure: state };
+    }
+    case 'triggerPoll':
+      return runtime.pollTriggerOnce(target.name, { input: data.input ?? {}, closure: data.closure });
+    case 'triggerFields':
+      return runtime.triggerFields(target.name, target.which);
+    case 'pickList':
+      return runtime.pickList(target.name, (data.args as Record<string, unknown> | undefined) ?? {});
+    case 'method':
+      return runtime.callMethod(target.name, (data.args as unknown[] | undefined) ?? []);
+  }
+}
+
+/**
+ * A trigger cycle prints `{ events, closure }`; `--closure` takes that whole output as well as the bare
+ * closure, so `> cycle1.json` then `--closure cycle1.json` just works.
+ */
+function closureOf(value: unknown, target: ExecTarget): unknown {
+  if (
+    target.kind === 'trigger' &&
+    isPlainObject(value) &&
+    Array.isArray(value.events) &&
+    'closure' in value
+  ) {
+    return value.closure;
+  }
+  return value;
+}
+
+/**
+ * `--args` is inline JSON when it starts with `[` or `{`, else a JSON or YAML file. Methods take an
+ * array (the arguments, in order); pick lists take an object (their named arguments).
+ */
+function loadArgs(value: string, target: ExecTarget, path: string): unknown {
+  const inline = /^\s*[[{]/.test(value);
+  if (!inline && !existsSync(value)) {
+    throw new CliError(
+      'SLUICE_CLI_ARGS',
+      `--args ${JSON.stringify(value)} is neither JSON nor an existing file`,
+      {
+        hint: `pass JSON such as '[1, "two"]' (quoted for the shell), or a file that holds it`,
+      },
+    );
+  }
+  let args: unknown;
+  try {
+    args = inline ? parseDataText(value, 'json', { option: '--args' }) : loadDataFile(value, '--args');
+  } catch (err) {
+    if (!inline || !(err instanceof CliError)) throw err;
+    throw new CliError('SLUICE_CLI_ARGS', err.message, { hint: err.hint, cause: err });
+  }
+  const wantsArray = target.kind === 'method';
+  if (wantsArray ? !Array.isArray(args) : !isPlainObject(args)) {
+    throw new CliError(
+      'SLUICE_CLI_ARGS',
+      `--args for ${path} must be a JSON ${wantsArray ? 'array' : 'object'}, got ${kindOf(args)}`,
+      {
+        hint: wantsArray
+          ? `a method takes its arguments in order, e.g. --args '["a", 2]'`
+          : `a pick list takes named arguments, e.g. --args '{"country": "US"}'`,
+      },
+    );
+  }
+  return args;
+}
+
+function writeResult(result: unknown, output: string | undefined, io: CommandIo): void {
+  const text = `${JSON.stringify(result === undefined ? null : result, null, 2)}\n`;
+  if (output === undefined) {
+    io.stdout(text);
+    return;
+  }
+  try {
+    mkdirSync(dirname(output), { recursive: true });
+    writeFileSync(output, text);
+  } catch (err) {
+    throw new CliError(
+      'SLUICE_CLI_FILE_WRITE',
+      `cannot write --output file ${output}: ${(err as Error).message}`,
+      {
+        cause: err,
+        hint: 'check that the folder exists and is writable',
+      },
+    );
+  }
+}
+
+function expectObject(value: unknown, where: string): Record<string, unknown> {
+  if (isPlainObject(value)) return value;
+  throw new CliError(
+    'SLUICE_CLI_FILE_PARSE',
+    `${where} must hold an object of named values, got ${kindOf(value)}`,
+    {
+      hint: 'write a JSON object ({"name": "value"}) or a YAML mapping (name: value)',
+    },
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}

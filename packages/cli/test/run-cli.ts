@@ -1,0 +1,30 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: the CLI runs from here, as a user in the repo would. */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** What one CLI run printed, and its exit code. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `sluice <args>` from source (`packages/cli/src/main.ts` through tsx, `development` condition)
+ * with the repository root as the working directory. Never rejects: a failing run is a result.
+ */
+export function runCli(args: readonly string[], options: { cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--conditions=development', '--import', 'tsx', 'packages/cli/src/main.ts', ...args],
+      { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}

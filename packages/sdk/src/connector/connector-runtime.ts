@@ -1,0 +1,312 @@
+/**
+ * The connector runtime: runs a connector's parts against one connection. It owns the current
+ * connection (tokens that authorization acquires or refreshes are merged in), builds the `http` the
+ * author's code receives (base URI, authorization, `detectOn`, secrets masked, cancellation), checks
+ * inputs, runs actions and trigger poll cycles, and resolves fields, pick lists and methods.
+ *
+ * @module
+ */
+import { SdkError } from '../errors.js';
+import { validateFields } from '../fields/validate.js';
+import { createHttpClient } from '../http/http-client.js';
+import type { HttpClient } from '../http/request-builder.js';
+import type { HttpTransport } from '../http/transport.js';
+import type { Logger } from '../logger.js';
+import { checkAscendingResult } from '../trigger/poll-ascending.js';
+import { checkPagingDescResult } from '../trigger/poll-paging-desc.js';
+import type { TriggerState } from '../trigger/trigger-state.js';
+import { createAuthorization } from './authorization.js';
+import {
+  type ApiContext,
+  type ConnectionValues,
+  type Connector,
+  type Fields,
+  isConnector,
+  resolveBaseUri,
+  resolveConnectionString,
+  type TriggerDefinition,
+} from './define-connector.js';
+import { FieldsResolver } from './resolve-fields.js';
+import { runAction, validateInput } from './run-action.js';
+import { runTriggerCycle } from './run-trigger.js';
+import { validateConnector } from './validate-connector.js';
+
+/** Options of {@link createConnectorRuntime}. */
+export interface ConnectorRuntimeOptions {
+  /** The connection values (fields the user filled in, stored tokens). @default {} */
+  readonly connection?: Readonly<ConnectionValues> | undefined;
+  /** Gets a debug line per request and response, secrets masked. @default silent */
+  readonly logger?: Logger | undefined;
+  /** @default the shared undici transport */
+  readonly transport?: HttpTransport | undefined;
+  /** Cancels every request the runtime makes. */
+  readonly signal?: AbortSignal | undefined;
+  /** Called with the whole connection after authorization acquired or refreshed tokens, to store it. */
+  readonly onConnectionChange?:
+    | ((connection: Readonly<ConnectionValues>) => void | Promise<void>)
+    | undefined;
+}
+
+/** Options of {@link ConnectorRuntime.pollTrigger}. */
+export interface PollTriggerOptions {
+  readonly input?: unknown;
+  /** The state the previous cycle returned (it may have gone through JSON). @default a fresh state */
+  readonly state?: TriggerState | undefined;
+  /** Polls (ascending) or pages (paging_desc) per cycle at most. @default 100 */
+  readonly maxPolls?: number | undefined;
+}
+
+/** A connector bound to one connection. */
+export interface ConnectorRuntime {
+  /** The current connection values, tokens acquired or refreshed included. */
+  readonly connection: Readonly<ConnectionValues>;
+  /**
+   * The connection values to mask in logs and records: fields with `controlType: 'password'`, keys
+   * that look secret (`token`, `secret`, `password`, `api_key`; not `token_type` or `expires_in`), and
+   * an oauth2 client secret.
+   */
+  secrets(): string[];
+  /** Runs the connector's `test`; resolves to what it returned, `undefined` when it has none. */
+  test(): Promise<unknown>;
+  /** Validates the input, runs the action, coerces the output by its output fields. */
+  runAction(name: string, input: unknown): Promise<unknown>;
+  actionFields(name: string, which: 'inputFields' | 'outputFields'): Promise<Fields>;
+  triggerFields(name: string, which: 'inputFields' | 'outputFields'): Promise<Fields>;
+  /** An action's sample output (or a trigger's, with `kind: 'trigger'`). */
+  sampleOutput(name: string, kind?: 'action' | 'trigger'): Promise<unknown>;
+  pickList(name: string, args?: Record<string, unknown>): Promise<unknown>;
+  callMethod(name: string, args: readonly unknown[]): Promise<unknown>;
+  /** Runs one full poll cycle; returns the new events, oldest first, and the state for the next cycle. */
+  pollTrigger(
+    name: string,
+    options?: PollTriggerOptions,
+  ): Promise<{ events: unknown[]; state: TriggerState }>;
+  /** Calls the trigger's `poll` once and returns its checked, raw result. */
+  pollTriggerOnce(name: string, options?: { input?: unknown; closure?: unknown }): Promise<unknown>;
+  /** Acquires (custom_auth) or refreshes (oauth2) credentials now. */
+  acquire(): Promise<void>;
+}
+
+const SECRET_KEY = /token|secret|password|api_?key/i;
+const NOT_SECRET_KEY = /_type$|expires/i;
+
+const KINDS = {
+  actions: 'action',
+  triggers: 'trigger',
+  pickLists: 'pick list',
+  methods: 'method',
+} as const;
+
+/**
+ * Binds a connector to a connection. Nothing is sent until a method is called; the connection is
+ * checked against the connection fields on first use.
+ *
+ * @throws {SdkError} `SLUICE_CONNECTOR_INVALID` when `connector` is not a valid definition.
+ */
+export function createConnectorRuntime(
+  connector: Connector,
+  options: ConnectorRuntimeOptions = {},
+): ConnectorRuntime {
+  if (!isConnector(connector)) validateConnector(connector);
+  let connection: Readonly<ConnectionValues> = Object.freeze({ ...(options.connection ?? {}) });
+  let checked = false;
+  let version = 0;
+  let clients: { version: number; http: HttpClient; bare: HttpClient } | undefined;
+
+  const current = (): Readonly<ConnectionValues> => {
+    if (!checked) {
+      const fields = connector.connection?.fields ?? [];
+      const given = Object.fromEntries(
+        fields.filter((f) => f.name in connection).map((f) => [f.name, connection[f.name]]),
+      );
+      const valid = validateFields(fields, given, { path: 'connection', fieldsPath: 'connection.fields' });
+      connection = Object.freeze({ ...connection, ...(valid as ConnectionValues) });
+      checked = true;
+    }
+    return connection;
+  };
+
+  // Reads the values as they are (no check), so masking works even for a connection that fails its check.
+  const secrets = (): string[] => {
+    const values = connection;
+    const passwords = new Set(
+      (connector.connection?.fields ?? []).filter((f) => f.controlType === 'password').map((f) => f.name),
+    );
+    const found = new Set<string>();
+    for (const [key, value] of Object.entries(values)) {
+      const secret = passwords.has(key) || (SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key));
+      if (secret && (typeof value === 'string' || typeof value === 'number') && String(value) !== '')
+        found.add(String(value));
+    }
+    const auth = connector.connection?.authorization;
+    if (auth?.type === 'oauth2') {
+      try {
+        found.add(
+          resolveConnectionString(auth.clientSecret, values, 'connection.authorization.clientSecret'),
+        );
+      } catch {
+        // A client secret that cannot be worked out is reported where it is used.
+      }
+    }
+    return [...found];
+  };
+
+  const authorization = createAuthorization(connector.connection?.authorization, {
+    connection: current,
+    bareHttp: () => client().bare,
+    async update(values) {
+      connection = Object.freeze({ ...current(), ...values });
+      version += 1;
+      // Names only: the values are credentials.
+      options.logger?.debug({ keys: Object.keys(values) }, 'authorization updated the connection');
+      await options.onConnectionChange?.(connection);
+    },
+  });
+
+  const client = () => {
+    if (clients?.version === version) return clients;
+    const common = {
+      baseUri: resolveBaseUri(connector.connection, current()),
+      logger: options.logger,
+      secrets: secrets(),
+      transport: options.transport,
+      signal: options.signal,
+    };
+    clients = {
+      version,
+      http: createHttpClient({
+        ...common,
+        prepare: authorization.prepare,
+        around: (send) => authorization.around(send),
+        detectOn: authorization.detectOn,
+      }),
+      bare: createHttpClient(common),
+    };
+    return clients;
+  };
+
+  // Each verb goes to the client of the current connection, so a base URI or secret that changed with a
+  // refresh applies from the next request on.
+  type Params = Record<string, unknown> | undefined;
+  const http: HttpClient = Object.freeze({
+    get: <T>(url: string, params?: Params) => client().http.get<T>(url, params),
+    head: <T>(url: string, params?: Params) => client().http.head<T>(url, params),
+    options: <T>(url: string, params?: Params) => client().http.options<T>(url, params),
+    post: <T>(url: string, payload?: unknown) => client().http.post<T>(url, payload),
+    put: <T>(url: string, payload?: unknown) => client().http.put<T>(url, payload),
+    patch: <T>(url: string, payload?: unknown) => client().http.patch<T>(url, payload),
+    delete: <T>(url: string, payload?: unknown) => client().http.delete<T>(url, payload),
+  });
+
+  const lookup = <K extends keyof typeof KINDS>(kind: K, name: string): NonNullable<Connector[K]>[string] => {
+    const map = (connector[kind] ?? {}) as Readonly<Record<string, NonNullable<Connector[K]>[string]>>;
+    if (!Object.hasOwn(map, name)) {
+      const names = Object.keys(map);
+      throw new SdkError(
+        'SLUICE_CONNECTOR_PATH',
+        `${kind}.${name}: no such ${KINDS[kind]} (available: ${names.join(', ') || 'none'})`,
+        {
+          hint: `use one of the names under ${kind} in the connector`,
+        },
+      );
+    }
+    return map[name] as NonNullable<Connector[K]>[string];
+  };
+
+  const call = async (name: string, ...args: unknown[]): Promise<unknown> => {
+    const method = lookup('methods', name);
+    return method({ ...context(), args });
+  };
+
+  // Checks the connection (once) before any author code runs; `connection` then reads the current values.
+  const context = (): ApiContext => {
+    current();
+    return {
+      get connection() {
+        return current();
+      },
+      http,
+      call,
+    };
+  };
+
+  const resolver = new FieldsResolver(connector.objectDefinitions, context);
+
+  const fieldsOf = async (
+    kind: 'actions' | 'triggers',
+    name: string,
+    which: 'inputFields' | 'outputFields',
+  ) => (await resolver.resolve(lookup(kind, name)[which], `${kind}.${name}.${which}`)) ?? [];
+
+  const triggerInput = async (name: string, trigger: TriggerDefinition, input: unknown) =>
+    validateInput(
+      await resolver.resolve(trigger.inputFields, `triggers.${name}.inputFields`),
+      input,
+      `triggers.${name}.inputFields`,
+    );
+
+  return {
+    get connection() {
+      return current();
+    },
+    secrets,
+    async test() {
+      return connector.test === undefined ? undefined : await connector.test(context());
+    },
+    runAction: async (name, input) =>
+      runAction({
+        name,
+        action: lookup('actions', name),
+        input,
+        context: context(),
+        resolveFields: (spec, path) => resolver.resolve(spec, path),
+      }),
+    actionFields: (name, which) => fieldsOf('actions', name, which),
+    triggerFields: (name, which) => fieldsOf('triggers', name, which),
+    async sampleOutput(name, kind = 'action') {
+      const sample =
+        kind === 'action' ? lookup('actions', name).sampleOutput : lookup('triggers', name).sampleOutput;
+      return typeof sample === 'function' ? await sample(context()) : sample;
+    },
+    async pickList(name, args = {}) {
+      const options: unknown = await lookup('pickLists', name)({ ...context(), args });
+      if (
+        !Array.isArray(options) ||
+        !options.every((option) => Array.isArray(option) && option.length >= 2)
+      ) {
+        throw new SdkError(
+          'SLUICE_CONNECTOR_INVALID',
+          `pickLists.${name}: must return a list of [label, value] pairs`,
+          {
+            hint: "return e.g. [['Active', 'active'], ['Closed', 'closed']]",
+          },
+        );
+      }
+      return options;
+    },
+    callMethod: async (name, args) => call(name, ...args),
+    async pollTrigger(name, pollOptions = {}) {
+      const trigger = lookup('triggers', name);
+      const input = await triggerInput(name, trigger, pollOptions.input);
+      return runTriggerCycle({
+        name,
+        trigger,
+        state: pollOptions.state,
+        maxPolls: pollOptions.maxPolls,
+        poll: (closure) => trigger.poll({ ...context(), input, closure }),
+      });
+    },
+    async pollTriggerOnce(name, pollOptions = {}) {
+      const trigger = lookup('triggers', name);
+      const input = await triggerInput(name, trigger, pollOptions.input);
+      const result: unknown = await trigger.poll({ ...context(), input, closure: pollOptions.closure });
+      return trigger.type === 'paging_desc'
+        ? checkPagingDescResult(result, `triggers.${name}`)
+        : checkAscendingResult(result, `triggers.${name}`);
+    },
+    async acquire() {
+      current();
+      await authorization.acquire();
+    },
+  };
+}

@@ -1,0 +1,328 @@
+/**
+ * `defineConnector` and the types of a connector definition. A connector is one object: its title, how
+ * to connect and authorize, a connection test, actions, triggers, pick lists, helper methods and
+ * reusable object definitions. Every function the author writes takes one context object; only the
+ * record callbacks of triggers (`dedup`, `documentId`, `sortBy`) take the record itself.
+ *
+ * @module
+ */
+import { SdkError } from '../errors.js';
+import type { Field, InferFields } from '../fields/field.js';
+import type { HttpClient } from '../http/request-builder.js';
+import type { TriggerRecord } from '../trigger/poll-ascending.js';
+import type { Authorization } from './authorization.js';
+
+export type { TriggerRecord };
+
+import { validateConnector } from './validate-connector.js';
+
+/** A function type whose parameter is checked bivariantly, so specific connectors fit the general type. */
+type Bivariant<A, R> = { bivarianceHack(context: A): R }['bivarianceHack'];
+
+/** The values of a connection: its fields, plus whatever authorization acquired (tokens). */
+export type ConnectionValues = Record<string, unknown>;
+
+/** A list of fields in the field notation. */
+export type Fields = readonly Field[];
+
+/** What every author function that talks to the API receives. */
+export interface ApiContext {
+  /** The current connection values, tokens included. */
+  readonly connection: Readonly<ConnectionValues>;
+  /** The HTTP DSL, with the connection's base URI and authorization applied to every request. */
+  readonly http: HttpClient;
+  /** Calls one of the connector's `methods` with these arguments: `call('format_name', first, last)`. */
+  call(method: string, ...args: unknown[]): Promise<unknown>;
+}
+
+/** The resolved fields of each object definition, by name. */
+export type ObjectDefinitionFields<O extends string = string> = { readonly [K in O]: Fields };
+
+/** What an `inputFields`/`outputFields` function, or an object definition's `fields`, receives. */
+export interface FieldsContext<O extends string = string> extends ApiContext {
+  /** The fields of every object definition, already resolved. */
+  readonly objectDefinitions: ObjectDefinitionFields<O>;
+}
+
+/** A field list, or a function of the context that returns one. */
+export type FieldsSpec<O extends string = string> =
+  | Fields
+  | Bivariant<FieldsContext<O>, Fields | Promise<Fields>>;
+
+/**
+ * The `input` type that an `inputFields` value gives: inferred from a literal field list, else
+ * `Record<string, unknown>`.
+ */
+export type InputOf<I> = I extends Fields ? InferFields<I> : Record<string, unknown>;
+
+/** What an action's `execute` receives. */
+export interface ExecuteContext<I = Record<string, unknown>> extends ApiContext {
+  /** The input, validated against the action's input fields (defaults applied). */
+  readonly input: I;
+}
+
+/** A sample of what an action or trigger outputs: a value, or a function of the context. */
+export type SampleOutput =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly unknown[]
+  | { readonly [key: string]: unknown }
+  | Bivariant<ApiContext, unknown>;
+
+/** One action. */
+export interface ActionDefinition<I = unknown, O extends string = string> {
+  readonly title?: string;
+  readonly description?: string;
+  /** The input form; `input` is checked against it before `execute` runs. @default no fields */
+  readonly inputFields?: I & FieldsSpec<O>;
+  /** What `execute` returns; the output is coerced by these fields (`'42'` to `42` for an integer). */
+  readonly outputFields?: FieldsSpec<O>;
+  /** Runs the action and returns its output. */
+  execute(context: ExecuteContext<InputOf<I>>): unknown;
+  readonly sampleOutput?: SampleOutput;
+}
+
+/** What a trigger's `poll` receives. */
+export interface PollContext<I = Record<string, unknown>> extends ApiContext {
+  readonly input: I;
+  /**
+   * Ascending triggers: the `nextPoll` of the last poll that gave one (`undefined` at first).
+   * paging_desc triggers: the page cursor, `undefined` for the newest page. It went through JSON.
+   */
+  readonly closure: unknown;
+}
+
+/** What an ascending trigger's `poll` returns. */
+export interface AscendingPollReturn {
+  /** Records in the order they should start runs, oldest first. */
+  readonly events: readonly object[];
+  /** The cursor for the next poll (must be JSON); kept unchanged when absent. */
+  readonly nextPoll?: unknown;
+  /** True when more records may be waiting now: the runtime polls again at once. @default false */
+  readonly canPollMore?: boolean;
+}
+
+/** What a paging_desc trigger's `poll` returns. */
+export interface PagingDescPollReturn {
+  /** Records newest first. */
+  readonly events: readonly object[];
+  /** The cursor of the next, older page (must be JSON); absent on the last page. */
+  readonly nextPage?: unknown;
+}
+
+interface TriggerCommon<I, O extends string> {
+  readonly title?: string;
+  readonly description?: string;
+  /** The trigger's settings; checked before each poll. @default no fields */
+  readonly inputFields?: I & FieldsSpec<O>;
+  readonly outputFields?: FieldsSpec<O>;
+  readonly sampleOutput?: SampleOutput;
+}
+
+/**
+ * A trigger over an API that lists records oldest first (the default kind). The runtime remembers each
+ * event's `dedup` signature so a record never starts two runs.
+ */
+export interface AscendingTriggerDefinition<I = unknown, O extends string = string>
+  extends TriggerCommon<I, O> {
+  readonly type?: undefined;
+  poll(context: PollContext<InputOf<I>>): AscendingPollReturn | Promise<AscendingPollReturn>;
+  /** The record's identity for deduplication. @default the record's `id` field (any case), else the record as JSON */
+  dedup?(record: TriggerRecord): unknown;
+}
+
+/**
+ * A trigger over an API that lists records newest first: the runtime pages back until it reaches records
+ * it has seen, then emits the new ones oldest first.
+ */
+export interface PagingDescTriggerDefinition<I = unknown, O extends string = string>
+  extends TriggerCommon<I, O> {
+  readonly type: 'paging_desc';
+  poll(context: PollContext<InputOf<I>>): PagingDescPollReturn | Promise<PagingDescPollReturn>;
+  /** The record's document id. @default the record's `id` field, matched case-insensitively */
+  documentId?(record: TriggerRecord): unknown;
+  /** The value the API sorts by (a timestamp string, a number or a Date). */
+  sortBy(record: TriggerRecord): unknown;
+  /** The record's identity for deduplication. @default `${documentId}@${sortBy}` */
+  dedup?(record: TriggerRecord): unknown;
+}
+
+/** One trigger: ascending (the default) or paging_desc. */
+export type TriggerDefinition<I = unknown, O extends string = string> =
+  | AscendingTriggerDefinition<I, O>
+  | PagingDescTriggerDefinition<I, O>;
+
+/** What a pick list function receives. */
+export interface PickListContext extends ApiContext {
+  /** Arguments from the form that asks for the list (for dependent lists). */
+  readonly args: Readonly<Record<string, unknown>>;
+}
+
+/** Pick list options: `[label, value]` pairs. */
+export type PickListOptions = readonly (readonly unknown[])[];
+
+/** What a helper method receives. */
+export interface MethodContext extends ApiContext {
+  /** The arguments given to `call(name, ...args)`. */
+  readonly args: readonly unknown[];
+}
+
+/** A reusable schema, referenced from field functions as `objectDefinitions.<name>`. */
+export interface ObjectDefinition<O extends string = string> {
+  readonly fields: FieldsSpec<O>;
+}
+
+/** How to connect: the connection fields, the base URI and the authorization. */
+export interface ConnectionDefinition {
+  /** The fields a user fills in to connect. @default no fields */
+  readonly fields?: Fields;
+  /** The base of relative URLs: a string, or a function of the connection. */
+  readonly baseUri?: string | Bivariant<{ readonly connection: Readonly<ConnectionValues> }, string>;
+  /** @default `{ type: 'none' }` */
+  readonly authorization?: Authorization;
+}
+
+/**
+ * A connector definition: what `defineConnector` takes. The type parameters are inferred: `A` and `T`
+ * from the input fields of each action and trigger, `O` from the object definition names.
+ */
+export interface ConnectorDefinition<
+  A = Record<string, unknown>,
+  T = Record<string, unknown>,
+  O extends string = string,
+> {
+  readonly title: string;
+  readonly description?: string;
+  readonly connection?: ConnectionDefinition;
+  /** Checks that the connection works: the connection is live when this does not throw. */
+  test?(context: ApiContext): unknown;
+  readonly actions?: { readonly [K in keyof A]: ActionDefinition<A[K], O> };
+  readonly triggers?: { readonly [K in keyof T]: TriggerDefinition<T[K], O> };
+  readonly pickLists?: Readonly<
+    Record<string, Bivariant<PickListContext, PickListOptions | Promise<PickListOptions>>>
+  >;
+  readonly methods?: Readonly<Record<string, Bivariant<MethodContext, unknown>>>;
+  readonly objectDefinitions?: { readonly [K in O]: ObjectDefinition<O> };
+}
+
+/** A checked connector definition, as `defineConnector` returns it. */
+export type Connector<
+  A = Record<string, unknown>,
+  T = Record<string, unknown>,
+  O extends string = string,
+> = ConnectorDefinition<A, T, O>;
+
+const CONNECTOR_BRAND = Symbol.for('sluice.connector');
+
+/**
+ * Checks a connector definition and returns it marked as a connector. The `input` of each action's
+ * `execute` and each trigger's `poll` is typed from a literal `inputFields` list.
+ *
+ * @throws {SdkError} `SLUICE_CONNECTOR_INVALID` naming the path of the first problem
+ *   (`actions.get_customer.execute: must be a function`).
+ * @throws {FieldValidationError} `SLUICE_FIELD_NOTATION` when a static field list is malformed.
+ * @example
+ * export default defineConnector({
+ *   title: 'My App',
+ *   connection: {
+ *     fields: [{ name: 'api_token', controlType: 'password' }],
+ *     baseUri: () => 'https://api.my-app.com',
+ *     authorization: { type: 'api_key', apply: ({ connection, request }) => request.params({ api_token: connection.api_token }) },
+ *   },
+ *   test: ({ http }) => http.get('/v1/customers.json', { limit: 1 }),
+ *   actions: {
+ *     get_customer_by_id: {
+ *       inputFields: [{ name: 'id', type: 'integer' }],
+ *       execute: async ({ input, http }) => (await http.get<{ customer: unknown }>('/v1/customers.json', { id: input.id })).customer,
+ *     },
+ *   },
+ * });
+ */
+export function defineConnector<
+  const A extends Record<string, unknown> = Record<never, never>,
+  const T extends Record<string, unknown> = Record<never, never>,
+  O extends string = never,
+>(definition: ConnectorDefinition<A, T, O>): Connector<A, T, O> {
+  validateConnector(definition);
+  const connector = { ...definition };
+  Object.defineProperty(connector, CONNECTOR_BRAND, { value: true });
+  return Object.freeze(connector);
+}
+
+/** Tells whether `value` was built by `defineConnector` (from any copy of the SDK). */
+export function isConnector(value: unknown): value is Connector {
+  return typeof value === 'object' && value !== null && CONNECTOR_BRAND in value;
+}
+
+/**
+ * Works out the base URI of a connection: the definition's `baseUri`, called with the connection when it
+ * is a function. `undefined` when the connector has none.
+ *
+ * @throws {SdkError} `SLUICE_CONNECTOR_INVALID` when `baseUri` throws or gives something other than a string.
+ */
+export function resolveBaseUri(
+  definition: ConnectionDefinition | undefined,
+  connection: Readonly<ConnectionValues>,
+): string | undefined {
+  const baseUri = definition?.baseUri;
+  if (baseUri === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = typeof baseUri === 'function' ? baseUri({ connection }) : baseUri;
+  } catch (err) {
+    throw new SdkError(
+      'SLUICE_CONNECTOR_INVALID',
+      `connection.baseUri: threw ${(err as Error)?.message ?? String(err)}`,
+      {
+        hint: 'check the connection fields baseUri reads',
+        cause: err,
+      },
+    );
+  }
+  if (typeof value !== 'string' || value === '') {
+    throw new SdkError(
+      'SLUICE_CONNECTOR_INVALID',
+      `connection.baseUri: must give a URL string (got ${describeValue(value)})`,
+      {
+        hint: "return a string such as 'https://api.my-app.com'",
+      },
+    );
+  }
+  return value;
+}
+
+/**
+ * Works out a string option that may be a function of the connection (`tokenUrl`, `clientId`, ...).
+ *
+ * @throws {SdkError} `SLUICE_CONNECTOR_INVALID` naming `path` when it gives something other than a non-empty string.
+ */
+export function resolveConnectionString(
+  value: string | ((context: { readonly connection: Readonly<ConnectionValues> }) => string),
+  connection: Readonly<ConnectionValues>,
+  path: string,
+): string {
+  const resolved: unknown = typeof value === 'function' ? value({ connection }) : value;
+  if (typeof resolved !== 'string' || resolved === '') {
+    throw new SdkError(
+      'SLUICE_CONNECTOR_INVALID',
+      `${path}: must give a non-empty string (got ${describeValue(resolved)})`,
+      {
+        hint: 'return the value, or read it from a connection field',
+      },
+    );
+  }
+  return resolved;
+}
+
+/** Names a value's type for error messages. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}

@@ -1,0 +1,141 @@
+/**
+ * Turns a {@link RequestSpec} into a {@link WireRequest}: resolves the URL, adds the query, sets the
+ * headers and encodes the payload. No I/O (multipart encoding is asynchronous, hence the promise).
+ *
+ * - URL: an absolute URL is used as it is; a relative one is resolved against `baseUri` by RFC 3986,
+ *   as a browser link or Workato (Ruby `URI#merge`) does: `https://h/api/` + `v1/x` is
+ *   `https://h/api/v1/x`, while `https://h/api` + `v1/x` and `https://h/api/` + `/v1/x` are both
+ *   `https://h/v1/x` (a leading `/` starts from the host). The query of the URL is kept and
+ *   `.params()` are appended Rails-style (`ids[]=1&ids[]=2`, `a[b]=1`). The fragment is dropped.
+ * - Headers: `Accept` follows the response format (JSON, XML) and `Content-Type` the request format
+ *   when there is a body, unless the request sets them; `.user()`/`.password()` set `Authorization:
+ *   Basic ...`, replacing any `Authorization` header.
+ * - Body: GET and HEAD never carry one (their payload is ignored); other methods send the payload
+ *   encoded in the request format; a `Uint8Array` payload is sent as it is (except for multipart).
+ *
+ * @module
+ */
+import { SdkError } from '../errors.js';
+import { encodeForm, encodeQuery, flattenParams } from './formats/form.js';
+import { encodeJson } from './formats/json.js';
+import { encodeMultipart } from './formats/multipart.js';
+import { toWorkatoXml } from './formats/xml.js';
+import type { RequestSpec } from './request-builder.js';
+import type { WireRequest } from './transport.js';
+
+const ABSOLUTE_URL = /^[a-z][a-z\d+.-]*:/i;
+
+const ACCEPT = { json: 'application/json', xml: 'application/xml', raw: undefined } as const;
+const CONTENT_TYPE = {
+  json: 'application/json',
+  xml: 'application/xml',
+  'www-form-urlencoded': 'application/x-www-form-urlencoded',
+  multipart: undefined,
+} as const;
+
+/**
+ * Resolves `url` against `baseUri` and appends `params` (see the module comment).
+ *
+ * @throws {SdkError} `SLUICE_HTTP_URL` for a relative URL without a base URI, a URL that does not
+ * parse, or a scheme other than http and https.
+ */
+export function resolveUrl(
+  method: string,
+  url: string,
+  baseUri: string | undefined,
+  params: Readonly<Record<string, unknown>>,
+): string {
+  let resolved: URL;
+  if (!ABSOLUTE_URL.test(url) && baseUri === undefined) {
+    throw new SdkError(
+      'SLUICE_HTTP_URL',
+      `cannot send ${method} ${JSON.stringify(url)}: the URL is relative and there is no base URI`,
+      { hint: 'give the connection a baseUri, or pass an absolute URL (https://...)' },
+    );
+  }
+  try {
+    resolved = new URL(url, baseUri);
+  } catch (err) {
+    const against =
+      baseUri === undefined || ABSOLUTE_URL.test(url) ? '' : ` against ${JSON.stringify(baseUri)}`;
+    throw new SdkError('SLUICE_HTTP_URL', `the URL ${JSON.stringify(url)}${against} does not parse`, {
+      hint: 'use an absolute http:// or https:// URL, or a path such as /v1/customers.json',
+      cause: err,
+    });
+  }
+  if (resolved.protocol !== 'http:' && resolved.protocol !== 'https:') {
+    throw new SdkError(
+      'SLUICE_HTTP_URL',
+      `the URL ${JSON.stringify(resolved.href)} has the scheme ${resolved.protocol} (${method})`,
+      { hint: 'use an http:// or https:// URL' },
+    );
+  }
+  resolved.hash = '';
+  const query = encodeQuery(flattenParams(params));
+  const href = resolved.href;
+  if (query === '') return href;
+  const separator = resolved.search === '' ? (href.endsWith('?') ? '' : '?') : '&';
+  return `${href}${separator}${query}`;
+}
+
+/** Finds a header by name, ignoring case. */
+export function findHeader(headers: Readonly<Record<string, string>>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  return Object.keys(headers).find((key) => key.toLowerCase() === wanted);
+}
+
+/**
+ * Builds the request to send (see the module comment). `mask` hides secrets in error messages.
+ *
+ * @throws {SdkError} `SLUICE_HTTP_URL` (see {@link resolveUrl}), `SLUICE_HTTP_PAYLOAD` when the payload
+ * does not fit the request format.
+ */
+export async function buildWireRequest(
+  spec: RequestSpec,
+  baseUri: string | undefined,
+  mask: (text: string) => string = (text) => text,
+): Promise<WireRequest> {
+  const url = resolveUrl(spec.method, spec.url, baseUri, spec.params);
+  const where = `${spec.method} ${mask(url)}`;
+  const headers: Record<string, string> = { ...spec.headers };
+  const setDefault = (name: string, value: string | undefined) => {
+    if (value !== undefined && findHeader(headers, name) === undefined) headers[name] = value;
+  };
+  setDefault('Accept', ACCEPT[spec.responseFormat]);
+
+  if (spec.user !== undefined || spec.password !== undefined) {
+    const existing = findHeader(headers, 'authorization');
+    if (existing !== undefined) delete headers[existing];
+    const credentials = Buffer.from(`${spec.user ?? ''}:${spec.password ?? ''}`, 'utf8').toString('base64');
+    headers.Authorization = `Basic ${credentials}`;
+  }
+
+  const hasBody = spec.payload !== undefined && spec.method !== 'GET' && spec.method !== 'HEAD';
+  if (!hasBody) return { method: spec.method, url, headers };
+
+  let body: string | Uint8Array;
+  if (spec.requestFormat === 'multipart') {
+    const encoded = await encodeMultipart(spec.payload, where);
+    const existing = findHeader(headers, 'content-type');
+    if (existing !== undefined) delete headers[existing];
+    headers['Content-Type'] = encoded.contentType;
+    body = encoded.body;
+  } else {
+    setDefault('Content-Type', CONTENT_TYPE[spec.requestFormat]);
+    body = encodePayload(spec, where);
+  }
+  return { method: spec.method, url, headers, body };
+}
+
+function encodePayload(spec: RequestSpec, where: string): string | Uint8Array {
+  const { payload } = spec;
+  if (payload instanceof Uint8Array) return payload;
+  switch (spec.requestFormat) {
+    case 'xml':
+      return toWorkatoXml(spec.xmlRoot ?? 'root', payload);
+    case 'www-form-urlencoded':
+      return encodeForm(payload, where);
+    default:
+      return encodeJson(payload);
+  }
+}

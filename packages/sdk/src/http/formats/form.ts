@@ -1,0 +1,66 @@
+/**
+ * Rails-style flattening of nested values into `key=value` pairs, used for query strings and for
+ * `application/x-www-form-urlencoded` bodies (Workato's `to_param`). Pure functions.
+ *
+ * - nested objects: `{ a: { b: 1 } }` -> `a[b]=1`
+ * - arrays: `{ ids: [1, 2] }` -> `ids[]=1&ids[]=2`; objects in arrays: `{ a: [{ b: 1 }] }` -> `a[][b]=1`
+ * - `Date` -> ISO 8601 (`toISOString()`); `null` -> an empty value (`key=`); `undefined` -> left out
+ * - booleans and numbers -> their string form
+ *
+ * Keys keep the order they were written in (Rails sorts them; we do not).
+ *
+ * @module
+ */
+import { SdkError } from '../../errors.js';
+import { describe, isRecord } from '../values.js';
+
+/** A flattened `key`/`value` pair, not yet encoded. */
+export type ParamPair = readonly [key: string, value: string];
+
+/** Flattens a record into Rails-style pairs (see the module comment). */
+export function flattenParams(values: Readonly<Record<string, unknown>>): ParamPair[] {
+  const out: ParamPair[] = [];
+  for (const [key, value] of Object.entries(values)) flattenInto(out, key, value);
+  return out;
+}
+
+function flattenInto(out: ParamPair[], key: string, value: unknown): void {
+  if (value === undefined) return;
+  if (value === null) {
+    out.push([key, '']);
+  } else if (value instanceof Date) {
+    out.push([key, value.toISOString()]);
+  } else if (Array.isArray(value)) {
+    for (const item of value) flattenInto(out, `${key}[]`, item);
+  } else if (typeof value === 'object') {
+    for (const [inner, innerValue] of Object.entries(value)) flattenInto(out, `${key}[${inner}]`, innerValue);
+  } else {
+    out.push([key, String(value)]);
+  }
+}
+
+/**
+ * Encodes pairs as a URL query string: RFC 3986 percent-encoding (`%20` for spaces, brackets
+ * encoded as `%5B%5D`).
+ */
+export function encodeQuery(pairs: readonly ParamPair[]): string {
+  return pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+}
+
+/**
+ * Encodes a payload as `application/x-www-form-urlencoded` (`+` for spaces). A string payload is
+ * taken as already encoded and sent as it is. `where` names the request in errors (`POST https://...`).
+ *
+ * @throws {SdkError} `SLUICE_HTTP_PAYLOAD` when the payload is neither an object nor a string.
+ */
+export function encodeForm(payload: unknown, where: string): string {
+  if (typeof payload === 'string') return payload;
+  if (!isRecord(payload)) {
+    throw new SdkError(
+      'SLUICE_HTTP_PAYLOAD',
+      `cannot form-encode the payload of ${where}: expected an object or a string, got ${describe(payload)}`,
+      { hint: 'pass an object to .payload(), e.g. { grant_type: "client_credentials" }' },
+    );
+  }
+  return new URLSearchParams(flattenParams(payload).map(([k, v]): [string, string] => [k, v])).toString();
+}

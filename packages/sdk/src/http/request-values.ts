@@ -1,0 +1,134 @@
+/**
+ * Pure helpers of the request builder: checking chain-method arguments and building the frozen
+ * copies a builder keeps.
+ *
+ * @module
+ */
+import { SdkError } from '../errors.js';
+import { findHeader } from './build-wire-request.js';
+import { isXmlName } from './formats/xml.js';
+import { describe, isRecord } from './values.js';
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** An `SLUICE_HTTP_OPTION` error: a chain method or client option got a bad argument. */
+export function optionError(message: string, hint: string): SdkError {
+  return new SdkError('SLUICE_HTTP_OPTION', message, { hint });
+}
+
+/**
+ * Copies plain records and arrays deeply and freezes the copies; other values (dates, bytes, Blobs,
+ * class instances) are kept as they are. The caller's objects are neither frozen nor kept.
+ */
+export function frozenCopy<V>(value: V, seen = new Map<object, unknown>()): V {
+  if (!Array.isArray(value) && !isRecord(value)) return value;
+  const known = seen.get(value);
+  if (known !== undefined) return known as V;
+  const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
+  seen.set(value, copy);
+  if (Array.isArray(value) && Array.isArray(copy))
+    for (const item of value) copy.push(frozenCopy(item, seen));
+  else {
+    for (const [key, inner] of Object.entries(value)) {
+      Object.defineProperty(copy, key, { value: frozenCopy(inner, seen), enumerable: true });
+    }
+  }
+  return Object.freeze(copy) as V;
+}
+
+/** An object merges over an object, an array is appended to an array, anything else replaces. */
+export function mergePayload(before: unknown, values: unknown): unknown {
+  if (isRecord(before) && isRecord(values)) return frozenCopy({ ...before, ...values });
+  if (Array.isArray(before) && Array.isArray(values)) return frozenCopy([...before, ...values]);
+  return frozenCopy(values);
+}
+
+/** One signal that aborts when either does. */
+export function combineSignals(
+  a: AbortSignal | undefined,
+  b: AbortSignal | undefined,
+): AbortSignal | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return AbortSignal.any([a, b]);
+}
+
+/** Checks a plain-object argument. */
+export function checkRecord(value: unknown, where: string, example: string): Record<string, unknown> {
+  if (isRecord(value)) return value;
+  throw optionError(
+    `${where}: expected an object, got ${describe(value)}`,
+    `pass an object, e.g. ${example}`,
+  );
+}
+
+/** Checks a function argument (hooks). */
+export function checkFunction(value: unknown, where: string): void {
+  if (typeof value !== 'function') {
+    throw optionError(`${where}: expected a function, got ${describe(value)}`, 'pass a function');
+  }
+}
+
+/**
+ * Merges `values` over `headers`, replacing a header of the same name whatever its case.
+ *
+ * @throws {SdkError} `SLUICE_HTTP_OPTION` for an invalid name, a value that is not a string, number
+ * or boolean, or a value with CR, LF or NUL in it.
+ */
+export function mergeHeaders(
+  headers: Readonly<Record<string, string>>,
+  values: unknown,
+  where: string,
+): Readonly<Record<string, string>> {
+  const merged: Record<string, string> = { ...headers };
+  for (const [name, value] of Object.entries(checkRecord(values, where, "{ 'X-Api-Key': key }"))) {
+    if (!HEADER_NAME.test(name)) {
+      throw optionError(
+        `${where}: ${JSON.stringify(name)} is not a valid header name`,
+        'use letters, digits and -',
+      );
+    }
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw optionError(
+        `${where}: the value of ${name} is ${describe(value)}`,
+        'header values are strings, numbers or booleans',
+      );
+    }
+    const text = String(value);
+    if (/[\r\n\0]/.test(text)) {
+      throw optionError(
+        `${where}: the value of ${name} contains a line break`,
+        'remove CR, LF and NUL characters',
+      );
+    }
+    const existing = findHeader(merged, name);
+    if (existing !== undefined) delete merged[existing];
+    merged[name] = text;
+  }
+  return Object.freeze(merged);
+}
+
+/** Checks a string argument (`user()`, `password()`). */
+export function checkString(value: unknown, where: string): string {
+  if (typeof value === 'string') return value;
+  throw optionError(`${where}: expected a string, got ${describe(value)}`, 'pass a string');
+}
+
+/** Checks a timeout in seconds: a finite number above 0. */
+export function checkTimeout(seconds: unknown, where: string): number {
+  if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0) return seconds;
+  throw optionError(
+    `${where}: expected a positive number of seconds, got ${typeof seconds === 'number' ? String(seconds) : describe(seconds)}`,
+    'e.g. .timeout(30) for 30 seconds to connect and 30 seconds for each read',
+  );
+}
+
+/** Checks the name of an XML root element. */
+export function checkXmlRoot(root: unknown, where: string): string {
+  if (typeof root === 'string' && isXmlName(root)) return root;
+  const shown = typeof root === 'string' ? JSON.stringify(root) : describe(root);
+  throw optionError(
+    `${where}: ${shown} is not a valid XML root element name`,
+    "pass the root element's name, e.g. .formatXml('customer')",
+  );
+}
