@@ -1,0 +1,154 @@
+/**
+ * Errors of `@sluice/engine`. Each failure a workflow author or user can cause has a class and a stable
+ * `SLUICE_*` code, listed in `docs/errors.md` (section `@sluice/engine`). They extend the SDK's
+ * {@link SluiceError}, so `isSluiceError(err, code)` works on them too.
+ *
+ * @module
+ */
+import { SluiceError, type SluiceErrorOptions } from '@sluice/sdk';
+
+/** The codes the engine raises, each with what it means. Retired codes are never reused. */
+export const ENGINE_ERROR_CODES = {
+  SLUICE_WORKFLOW_PARSE: 'a workflow file is not valid YAML or JSON',
+  SLUICE_WORKFLOW_INVALID:
+    'a workflow document breaks the format (type, missing field, duplicate step name, ...)',
+  SLUICE_WORKFLOW_FILE: 'a workflow file cannot be read',
+  SLUICE_TEMPLATE_SYNTAX: 'a template does not parse',
+  SLUICE_TEMPLATE_RENDER: 'a template failed while rendering (undefined name, bad filter argument, ...)',
+  SLUICE_TEMPLATE_FUEL: 'a template ran out of fuel (it does too much work)',
+  SLUICE_STEP_FAILED: 'a step failed after its retries, or its final response had a status of 400 or more',
+  SLUICE_RUN_CONFIG: 'local run settings (sluice.yaml, --system-apis, --user, --input) are malformed',
+  SLUICE_STORE: 'the store cannot be opened, migrated or written',
+} as const;
+
+/** A stable error code of the engine. */
+export type EngineErrorCode = keyof typeof ENGINE_ERROR_CODES;
+
+/** Any engine error without fields of its own. */
+export class EngineError extends SluiceError {
+  declare readonly code: EngineErrorCode;
+  constructor(code: EngineErrorCode, message: string, options: SluiceErrorOptions = {}) {
+    super(code, message, options);
+  }
+}
+
+/** One problem in a workflow document: where it is and what is wrong. */
+export interface WorkflowProblem {
+  /** The path in the document, as `steps[2].retry.total`; `''` for the document itself. */
+  path: string;
+  message: string;
+  /** 1-based line in the source, when the document came from text. */
+  line?: number | undefined;
+}
+
+/**
+ * A workflow document does not parse or breaks the format. `problems` lists every problem found;
+ * the message shows them one per line as `steps[2].retry.total: must be an integer (line 31)`, after
+ * the file name when there is one.
+ */
+export class WorkflowParseError extends SluiceError {
+  declare readonly code: 'SLUICE_WORKFLOW_PARSE' | 'SLUICE_WORKFLOW_INVALID';
+  readonly file: string | undefined;
+  readonly problems: readonly WorkflowProblem[];
+
+  constructor(
+    code: 'SLUICE_WORKFLOW_PARSE' | 'SLUICE_WORKFLOW_INVALID',
+    problems: readonly WorkflowProblem[],
+    options: SluiceErrorOptions & { file?: string | undefined } = {},
+  ) {
+    const lines = problems.map(formatWorkflowProblem);
+    const head = options.file === undefined ? '' : `${options.file}: `;
+    super(
+      code,
+      head + (lines.length === 1 ? lines[0] : `${lines.length} problems\n${lines.join('\n')}`),
+      options,
+    );
+    this.file = options.file;
+    this.problems = problems;
+  }
+}
+
+/** `steps[2].retry.total: must be an integer (line 31)`. */
+export function formatWorkflowProblem(problem: WorkflowProblem): string {
+  const where = problem.path === '' ? '' : `${problem.path}: `;
+  const line = problem.line === undefined ? '' : ` (line ${problem.line})`;
+  return `${where}${problem.message}${line}`;
+}
+
+/**
+ * A template failed to parse or render. `step` and `field` say where it sits
+ * (`notify`, `apispec.json_body.id`), `template` is its source.
+ */
+export class TemplateError extends SluiceError {
+  declare readonly code: 'SLUICE_TEMPLATE_SYNTAX' | 'SLUICE_TEMPLATE_RENDER' | 'SLUICE_TEMPLATE_FUEL';
+  readonly step: string | undefined;
+  readonly field: string;
+  readonly template: string;
+  /** 1-based line and column in the template, when the template engine reports them. */
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+
+  constructor(init: {
+    code: 'SLUICE_TEMPLATE_SYNTAX' | 'SLUICE_TEMPLATE_RENDER' | 'SLUICE_TEMPLATE_FUEL';
+    step?: string | undefined;
+    field: string;
+    template: string;
+    message: string;
+    line?: number | undefined;
+    column?: number | undefined;
+    hint?: string;
+    cause?: unknown;
+  }) {
+    const where = init.step === undefined ? init.field : `steps.${init.step}.${init.field}`;
+    const at =
+      init.line === undefined
+        ? ''
+        : ` (line ${init.line}${init.column === undefined ? '' : `, column ${init.column}`})`;
+    super(
+      init.code,
+      `${where}: ${init.message}${at} in template ${JSON.stringify(shorten(init.template))}`,
+      init,
+    );
+    this.step = init.step;
+    this.field = init.field;
+    this.template = init.template;
+    this.line = init.line;
+    this.column = init.column;
+  }
+}
+
+/** How a step item's call failed (DESIGN §4): the SDK's retry reasons, plus `status` for a final 4xx/5xx. */
+export type StepErrorClass = 'connect' | 'read' | 'timeout' | 'status' | 'redirect' | 'other' | 'template';
+
+/** A step failed: its error class, the last HTTP status, the attempts made and the start of the body. */
+export class StepFailedError extends SluiceError {
+  declare readonly code: 'SLUICE_STEP_FAILED';
+  readonly step: string;
+  readonly errorClass: StepErrorClass;
+  readonly status: number | undefined;
+  readonly attempts: number;
+  /** The first 1 KB of the last response body, when there was one. */
+  readonly body: string | undefined;
+
+  constructor(init: {
+    step: string;
+    errorClass: StepErrorClass;
+    message: string;
+    status?: number | undefined;
+    attempts: number;
+    body?: string | undefined;
+    cause?: unknown;
+    hint?: string;
+  }) {
+    super('SLUICE_STEP_FAILED', `steps.${init.step}: ${init.message}`, init);
+    this.step = init.step;
+    this.errorClass = init.errorClass;
+    this.status = init.status;
+    this.attempts = init.attempts;
+    this.body = init.body;
+  }
+}
+
+function shorten(text: string): string {
+  return text.length <= 200 ? text : `${text.slice(0, 197)}...`;
+}
