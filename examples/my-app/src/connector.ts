@@ -63,6 +63,7 @@ const createdSinceField = {
 } as const satisfies Field;
 
 /** The my-app connector. */
+// #region connector
 export default defineConnector({
   title: 'My App',
   description: 'Customers of the my-app API (the example of the Workato connector docs).',
@@ -173,3 +174,4 @@ export default defineConnector({
     customer: { fields: customerFields },
   },
 });
+// #endregion connector

@@ -19,6 +19,13 @@ export interface Logger {
   error: LogFn;
   /** A logger that adds `bindings` to every line. */
   child(bindings: Record<string, unknown>): Logger;
+  /** Whether lines of `level` are written (pino has it); lets callers skip building costly log lines. */
+  isLevelEnabled?(level: 'debug' | 'info' | 'warn' | 'error'): boolean;
+}
+
+/** Whether `logger` writes debug lines: false for {@link silentLogger}, else as `isLevelEnabled` says. */
+export function logsDebug(logger: Logger): boolean {
+  return logger !== silentLogger && (logger.isLevelEnabled?.('debug') ?? true);
 }
 
 const noop: LogFn = () => {};
@@ -30,4 +37,5 @@ export const silentLogger: Logger = Object.freeze({
   warn: noop,
   error: noop,
   child: () => silentLogger,
+  isLevelEnabled: () => false,
 });

@@ -52,9 +52,15 @@ export async function callFieldsSpec(
       },
     );
   }
-  fieldsToJsonSchema(fields as Fields, { path });
+  if (!checkedFieldLists.has(fields)) {
+    fieldsToJsonSchema(fields as Fields, { path });
+    checkedFieldLists.add(fields);
+  }
   return fields as Fields;
 }
+
+/** Field lists already checked: a field function that returns the same array each call is checked once. */
+const checkedFieldLists = new WeakSet<object>();
 
 /** Resolves field specs for one runtime, with its object definitions. */
 export class FieldsResolver {

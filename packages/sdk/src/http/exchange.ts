@@ -7,7 +7,7 @@
  * @module
  */
 import { HttpTransportError, MaxRetryError, RequestFailedError, type ResponseHeaders } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { type Logger, logsDebug } from '../logger.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import { sendWithRetry } from '../retry/send-with-retry.js';
 import { buildWireRequest } from './build-wire-request.js';
@@ -62,15 +62,19 @@ export async function exchange(
   const wire = await buildWireRequest(spec, context.baseUri, mask);
   const maskedUrl = mask(wire.url);
   const { logger } = context;
-  logger.debug(
-    {
-      method: wire.method,
-      url: maskedUrl,
-      headers: maskHeaders(wire.headers, mask),
-      body: loggableBody(wire.body, mask),
-    },
-    'request',
-  );
+  // Masking headers and bodies for the log costs more than the rest of the call: only when it is written.
+  const verbose = logsDebug(logger);
+  if (verbose) {
+    logger.debug(
+      {
+        method: wire.method,
+        url: maskedUrl,
+        headers: maskHeaders(wire.headers, mask),
+        body: loggableBody(wire.body, mask),
+      },
+      'request',
+    );
+  }
 
   const startedAt = performance.now();
   const timeoutMs = spec.timeout === undefined ? undefined : spec.timeout * 1000;
@@ -90,18 +94,19 @@ export async function exchange(
   }
   const { response, attempts } = result;
   const url = mask(result.url);
-  const durationMs = Math.round(performance.now() - startedAt);
-  logger.debug(
-    {
-      method: wire.method,
-      url,
-      status: response.status,
-      durationMs,
-      attempts,
-      body: loggableBody(response.body, mask),
-    },
-    'response',
-  );
+  if (verbose) {
+    logger.debug(
+      {
+        method: wire.method,
+        url,
+        status: response.status,
+        durationMs: Math.round(performance.now() - startedAt),
+        attempts,
+        body: loggableBody(response.body, mask),
+      },
+      'response',
+    );
+  }
 
   const bodyText = new TextDecoder().decode(response.body);
   const where = `${wire.method} ${url}`;

@@ -25,6 +25,20 @@ const SHORT_SECRET_LENGTH = 6;
  * strings, form and JSON bodies carry it that way. Empty secrets are ignored; longer ones go first.
  */
 export function createMasker(secrets: readonly string[]): Masker {
+  // A client masks the same few secrets on every request: keep the compiled maskers.
+  const key = secrets.join('\u0000');
+  const cached = maskers.get(key);
+  if (cached !== undefined) return cached;
+  const masker = buildMasker(secrets);
+  if (maskers.size >= MASKER_CACHE_SIZE) maskers.delete(maskers.keys().next().value as string);
+  maskers.set(key, masker);
+  return masker;
+}
+
+const MASKER_CACHE_SIZE = 64;
+const maskers = new Map<string, Masker>();
+
+function buildMasker(secrets: readonly string[]): Masker {
   const forms = new Set<string>();
   for (const secret of secrets) {
     if (typeof secret !== 'string' || secret === '') continue;
