@@ -138,6 +138,13 @@ export class FieldsResolver {
 
   /** The `objectDefinitions` object a field function sees: resolved lists, by name. */
   #view(): ObjectDefinitionFields {
+    this.#cachedView ??= this.#makeView();
+    return this.#cachedView;
+  }
+
+  #cachedView: ObjectDefinitionFields | undefined;
+
+  #makeView(): ObjectDefinitionFields {
     const names = Object.keys(this.#definitions);
     const target = Object.fromEntries(names.map((name) => [name, undefined]));
     return new Proxy(target, {

@@ -45,7 +45,27 @@ export function resolveUrl(
   baseUri: string | undefined,
   params: Readonly<Record<string, unknown>>,
 ): string {
-  let resolved: URL;
+  const base = resolveBase(method, url, baseUri);
+  const query = encodeQuery(flattenParams(params));
+  if (query === '') return base.href;
+  const separator = base.hasQuery ? '&' : base.href.endsWith('?') ? '' : '?';
+  return `${base.href}${separator}${query}`;
+}
+
+interface ResolvedBase {
+  /** The absolute URL without its fragment. */
+  readonly href: string;
+  readonly hasQuery: boolean;
+}
+
+// A connector sends the same few URLs against the same base again and again: keep the parsed result.
+const BASE_CACHE_SIZE = 512;
+const resolvedBases = new Map<string, ResolvedBase>();
+
+function resolveBase(method: string, url: string, baseUri: string | undefined): ResolvedBase {
+  const key = baseUri === undefined ? url : `${baseUri}\u0000${url}`;
+  const cached = resolvedBases.get(key);
+  if (cached !== undefined) return cached;
   if (!ABSOLUTE_URL.test(url) && baseUri === undefined) {
     throw new SdkError(
       'SLUICE_HTTP_URL',
@@ -53,6 +73,7 @@ export function resolveUrl(
       { hint: 'give the connection a baseUri, or pass an absolute URL (https://...)' },
     );
   }
+  let resolved: URL;
   try {
     resolved = new URL(url, baseUri);
   } catch (err) {
@@ -71,11 +92,11 @@ export function resolveUrl(
     );
   }
   resolved.hash = '';
-  const query = encodeQuery(flattenParams(params));
-  const href = resolved.href;
-  if (query === '') return href;
-  const separator = resolved.search === '' ? (href.endsWith('?') ? '' : '?') : '&';
-  return `${href}${separator}${query}`;
+  const result: ResolvedBase = Object.freeze({ href: resolved.href, hasQuery: resolved.search !== '' });
+  if (resolvedBases.size >= BASE_CACHE_SIZE)
+    resolvedBases.delete(resolvedBases.keys().next().value as string);
+  resolvedBases.set(key, result);
+  return result;
 }
 
 /** Finds a header by name, ignoring case. */

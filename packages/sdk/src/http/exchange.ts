@@ -60,7 +60,6 @@ export async function exchange(
     spec.password === undefined ? context.secrets : [...context.secrets, spec.password],
   );
   const wire = await buildWireRequest(spec, context.baseUri, mask);
-  const maskedUrl = mask(wire.url);
   const { logger } = context;
   // Masking headers and bodies for the log costs more than the rest of the call: only when it is written.
   const verbose = logsDebug(logger);
@@ -68,7 +67,7 @@ export async function exchange(
     logger.debug(
       {
         method: wire.method,
-        url: maskedUrl,
+        url: mask(wire.url),
         headers: maskHeaders(wire.headers, mask),
         body: loggableBody(wire.body, mask),
       },
@@ -89,16 +88,21 @@ export async function exchange(
     });
   } catch (err) {
     const message = err instanceof Error ? mask(err.message) : 'unknown error';
-    logger.debug({ method: wire.method, url: maskedUrl, error: message }, 'request failed');
+    logger.debug({ method: wire.method, url: mask(wire.url), error: message }, 'request failed');
     throw maskErrorUrl(err, mask);
   }
   const { response, attempts } = result;
-  const url = mask(result.url);
+  // The masked URL is for logs and errors only: a successful call without logging never needs it.
+  let maskedUrl: string | undefined;
+  const url = (): string => {
+    maskedUrl ??= mask(result.url);
+    return maskedUrl;
+  };
   if (verbose) {
     logger.debug(
       {
         method: wire.method,
-        url,
+        url: url(),
         status: response.status,
         durationMs: Math.round(performance.now() - startedAt),
         attempts,
@@ -109,7 +113,7 @@ export async function exchange(
   }
 
   const bodyText = new TextDecoder().decode(response.body);
-  const where = `${wire.method} ${url}`;
+  const where = (): string => `${wire.method} ${url()}`;
   const statusLine = `${response.status} ${response.statusText}`.trim();
   const failed = (hint?: string) => {
     const error = new RequestFailedError({
@@ -118,7 +122,7 @@ export async function exchange(
       headers: response.headers,
       body: decodeLeniently(spec.responseFormat, bodyText, where),
       method: wire.method,
-      url,
+      url: url(),
       attempts,
       ...(hint === undefined ? {} : { hint }),
     });
@@ -147,14 +151,14 @@ export async function exchange(
  *
  * @throws {SdkError} `SLUICE_HTTP_RESPONSE_FORMAT` when it does not decode.
  */
-export function decodeBody(format: ResponseFormat, text: string, where: string): unknown {
+export function decodeBody(format: ResponseFormat, text: string, where: string | (() => string)): unknown {
   if (format === 'raw') return text;
-  if (format === 'xml') return fromWorkatoXml(text, where);
+  if (format === 'xml') return fromWorkatoXml(text, typeof where === 'string' ? where : where());
   return decodeJson(text, where);
 }
 
 /** Decodes a body when it decodes, else returns the raw text (for error responses). */
-function decodeLeniently(format: ResponseFormat, text: string, where: string): unknown {
+function decodeLeniently(format: ResponseFormat, text: string, where: () => string): unknown {
   try {
     return decodeBody(format, text, where);
   } catch {

@@ -20,17 +20,26 @@ export function optionError(message: string, hint: string): SdkError {
  * Copies plain records and arrays deeply and freezes the copies; other values (dates, bytes, Blobs,
  * class instances) are kept as they are. The caller's objects are neither frozen nor kept.
  */
-export function frozenCopy<V>(value: V, seen = new Map<object, unknown>()): V {
+export function frozenCopy<V>(value: V, seen?: Map<object, unknown>): V {
   if (!Array.isArray(value) && !isRecord(value)) return value;
-  const known = seen.get(value);
+  const known = seen?.get(value);
   if (known !== undefined) return known as V;
+  // The map that guards against cycles is made only once there is a nested record to visit.
   const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
-  seen.set(value, copy);
-  if (Array.isArray(value) && Array.isArray(copy))
-    for (const item of value) copy.push(frozenCopy(item, seen));
+  seen?.set(value, copy);
+  const inner = (item: unknown): unknown => {
+    if (!Array.isArray(item) && !isRecord(item)) return item;
+    seen ??= new Map([[value, copy]]);
+    return frozenCopy(item, seen);
+  };
+  if (Array.isArray(value) && Array.isArray(copy)) for (const item of value) copy.push(inner(item));
   else {
-    for (const [key, inner] of Object.entries(value)) {
-      Object.defineProperty(copy, key, { value: frozenCopy(inner, seen), enumerable: true });
+    const record = copy as Record<string, unknown>;
+    for (const key of Object.keys(value)) {
+      const item = inner((value as Record<string, unknown>)[key]);
+      // Plain assignment of `__proto__` would set the prototype instead of a key.
+      if (key === '__proto__') Object.defineProperty(record, key, { value: item, enumerable: true });
+      else record[key] = item;
     }
   }
   return Object.freeze(copy) as V;

@@ -89,7 +89,7 @@ export async function sendWithRetry(
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? defaultSleep;
   const logger = options.logger ?? silentLogger;
-  let retries = policy ?? RetryPolicy.from(false);
+  let retries = policy ?? NO_RETRIES;
   let { method, url, headers, body } = request;
   const history: AttemptRecord[] = [];
   let waitMs = 0;
@@ -166,6 +166,9 @@ export async function sendWithRetry(
     waitMs = 0;
   }
 }
+
+/** The policy of a request without one: send once, return redirects (immutable, so shared). */
+const NO_RETRIES = RetryPolicy.from(false);
 
 /** Headers that describe a body, dropped when a 303 turns the request into a GET (urllib3 `_prepare_for_method_change`). */
 const BODY_HEADERS = [

@@ -19,7 +19,7 @@ export function encodeJson(payload: unknown): string {
  *
  * @throws {SdkError} `SLUICE_HTTP_RESPONSE_FORMAT` when the body is not JSON; the message quotes its start.
  */
-export function decodeJson(text: string, where: string): unknown {
+export function decodeJson(text: string, where: string | (() => string)): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === '') return null;
   try {
@@ -27,7 +27,7 @@ export function decodeJson(text: string, where: string): unknown {
   } catch (err) {
     throw new SdkError(
       'SLUICE_HTTP_RESPONSE_FORMAT',
-      `the response of ${where} is not JSON: ${quoteStart(body)}`,
+      `the response of ${typeof where === 'string' ? where : where()} is not JSON: ${quoteStart(body)}`,
       {
         hint: 'call .responseFormatRaw() to get the body as text, or .responseFormatXml() for XML',
         cause: err,
