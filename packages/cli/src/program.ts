@@ -5,8 +5,14 @@
  * @module
  */
 import { Command, CommanderError } from 'commander';
+import type { DevOptions } from './commands/dev.js';
 import type { ExecOptions } from './commands/exec.js';
 import type { NewConnectorOptions } from './commands/new-connector.js';
+import type { NewServiceOptions } from './commands/new-service.js';
+import type { RunOptions } from './commands/run.js';
+import type { SchemaOptions } from './commands/schema.js';
+import type { ServeConnectorOptions } from './commands/serve-connector.js';
+import type { ValidateOptions } from './commands/validate.js';
 import { CliError } from './errors.js';
 import { maskText } from './mask-text.js';
 import { formatError } from './print-error.js';
@@ -53,12 +59,76 @@ Examples:
   $ sluice new connector ./acme-connector
   $ sluice new connector ./acme --name "Acme CRM"`;
 
+const NEW_SERVICE_HELP = `
+Creates main.ts, app_config.yaml, routes/hello/v1/route.ts with its schema.json, test/hello.test.ts,
+a Dockerfile that type-checks, tests and runs the service, package.json, tsconfig.json,
+vitest.config.ts, README.md, .gitignore and .dockerignore. The folder must not exist or must be empty.
+
+Examples:
+  $ sluice new service ./acme-service
+  $ sluice new service ./acme --name "Acme CRM"`;
+
+const SERVE_CONNECTOR_HELP = `
+Each action is served at POST /<action>/v1/execute (body {"data": input, "credentials":
+{"connection_data": {"value": connection}}}), each trigger at POST /<trigger>/v1/poll (send the
+"closure" of the previous answer back), and the connection test at POST /test. Also GET /health,
+/routes, /app-config, /openapi.json and /docs. Stops on Ctrl-C.
+
+Examples:
+  $ sluice serve-connector examples/my-app/src/connector.ts --port 8080
+  $ curl -s localhost:8080/get_customer_by_id/v1/execute -H 'content-type: application/json' \\
+      -d '{"data": {"id": 1}, "credentials": {"connection_data": {"value": {"api_token": "..."}}}}'`;
+
+const DEV_HELP = `
+Runs main.ts with tsx (ENVIRONMENT=dev unless set), prints the routes it mounted and the route files
+it skipped (with the reason), the address and each request, and restarts it when a file in the folder
+changes (node_modules, .git and dist excepted). Stops on Ctrl-C.
+
+Example:
+  $ cd acme-service && sluice dev`;
+
+const VALIDATE_HELP = `
+Prints "<file>: valid (N steps)", or every problem on stderr, one per line, as
+"<file>:<line>: <path>: <message>" (syntax errors add the column: "<file>:<line>:<column>:").
+
+Exit codes: 0 valid, 2 invalid (syntax or format), 1 the file cannot be read.
+
+Examples:
+  $ sluice validate workflows/sync.yaml
+  $ sluice validate workflows/sync.json --json`;
+
+const SCHEMA_HELP = `
+Point an editor at the schema for completion, hover docs and checks, e.g. with the VS Code YAML
+extension, as the first line of a workflow file:
+  # yaml-language-server: $schema=./workflow.schema.json
+
+Examples:
+  $ sluice schema workflow > workflow.schema.json
+  $ sluice schema workflow --output .vscode/workflow.schema.json`;
+
+const RUN_HELP = `
+Runs a workflow locally and records it in a SQLite database: a throwaway one in memory, or the --db
+file. SYSTEM_APIS and USER come from sluice.yaml in the working directory (keys system_apis, user,
+secret_names), overridden key by key by --system-apis and --user. Steps show as they progress (a
+spinner on a terminal, one line per step otherwise); --json prints only the run record on stdout.
+
+Exit codes: 0 the run succeeded, 1 it failed (the error names the step, its last status and the
+start of the body), 2 the workflow is invalid (every problem is printed; nothing runs).
+
+Examples:
+  $ sluice run examples/workflows/list-and-notify.yaml --input '{"limit": 10}'
+  $ sluice run flow.yaml --input input.json --json > run.json
+  $ sluice run flow.yaml --db runs.db --system-apis '{"my_app": "http://127.0.0.1:4010"}'
+  $ sluice run flow.yaml --user user.yaml --verbose`;
+
 /** Where the program writes. */
 export interface ProgramIo {
   stdout(text: string): void;
   stderr(text: string): void;
   /** Registers values to mask wherever the program prints them (errors included). */
   addSecrets?(source: () => readonly string[]): void;
+  /** Sets the exit code of a command that finished without throwing (e.g. 2: the workflow is invalid). */
+  setExitCode?(code: number): void;
 }
 
 /** Builds the `sluice` program; `io` receives stdout and stderr text. */
@@ -127,10 +197,97 @@ Run "sluice <command> --help" for the options of a command.`,
       await newConnectorCommand(dir, options, io);
     });
 
+  create
+    .command('service')
+    .description(
+      'scaffold a connector service: main.ts, app_config.yaml, a route, its schema, a test, a Dockerfile',
+    )
+    .argument('<dir>', 'the folder to create (must not exist, or be empty)')
+    .option('--name <name>', 'the service name, app_name (default: from the folder name)')
+    .option('--debug', 'print stack traces with errors')
+    .addHelpText('after', NEW_SERVICE_HELP)
+    .action(async (dir: string, options: NewServiceOptions) => {
+      const { newServiceCommand } = await import('./commands/new-service.js');
+      await newServiceCommand(dir, options, io);
+    });
+
+  program
+    .command('serve-connector')
+    .description('serve a connector over HTTP: /<action>/v1/execute, /<trigger>/v1/poll, /test, docs')
+    .argument('<connector>', 'the connector file (.ts, .mts, .js, .mjs) that default-exports the connector')
+    .option(
+      '--port <port>',
+      'the port (default: app_config.yaml, SLUICE_PORT, else 2005; 0 picks a free one)',
+    )
+    .option('--host <host>', 'the host (default: app_config.yaml, SLUICE_HOST, else 127.0.0.1)')
+    .option('--config <file>', 'an app_config.yaml (default: ./app_config.yaml when it exists)')
+    .option('--log-level <level>', 'log requests as pino JSON lines: info, debug, ... (default: silent)')
+    .option('--debug', 'print stack traces with errors')
+    .addHelpText('after', SERVE_CONNECTOR_HELP)
+    .action(async (connector: string, options: ServeConnectorOptions) => {
+      const { serveConnectorCommand } = await import('./commands/serve-connector.js');
+      await serveConnectorCommand(connector, options, io);
+    });
+
+  program
+    .command('dev')
+    .description('run the connector service in this folder, restarting it when a file changes')
+    .option('--entry <file>', 'the entry file (default: main.ts)')
+    .option('--debug', 'print stack traces with errors')
+    .addHelpText('after', DEV_HELP)
+    .action(async (options: DevOptions) => {
+      const { devCommand } = await import('./commands/dev.js');
+      await devCommand(options, io);
+    });
+
+  program
+    .command('validate')
+    .description('check a workflow file (YAML or JSON) and print every problem with its line')
+    .argument('<file>', 'the workflow file (.yaml, .yml or .json)')
+    .option('--json', 'print {"file", "valid", "problems": [{"path", "message", "line"}]} on stdout')
+    .option('--debug', 'print stack traces with errors')
+    .addHelpText('after', VALIDATE_HELP)
+    .action(async (file: string, options: ValidateOptions) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      io.setExitCode?.(await validateCommand(file, options, io));
+    });
+
+  program
+    .command('run')
+    .description('run a workflow locally, show its steps, and record every attempt')
+    .argument('<workflow>', 'the workflow file (.yaml, .yml or .json)')
+    .option('--input <json|file>', 'INPUT of the run: inline JSON, or a JSON or YAML file')
+    .option('--json', 'print the run record as JSON on stdout (succeeded or failed), and nothing else')
+    .option('--db <file>', 'record the run in this SQLite file (default: a throwaway in-memory database)')
+    .option('--system-apis <json|file>', 'SYSTEM_APIS keys (override sluice.yaml system_apis)')
+    .option('--user <json|file>', 'USER keys (override sluice.yaml user)')
+    .option('--verbose', 'log each step item and retry on stderr, secrets redacted')
+    .option('--debug', 'print stack traces with errors')
+    .addHelpText('after', RUN_HELP)
+    .action(async (workflow: string, options: RunOptions) => {
+      const { runCommand } = await import('./commands/run.js');
+      io.setExitCode?.(await runCommand(workflow, options, io));
+    });
+
+  const schema = program.command('schema').description('print the JSON Schema of a Sluice file format');
+  schema
+    .command('workflow')
+    .description('print the JSON Schema (draft-07) of the workflow document, for editors')
+    .option('--output <file>', 'write the schema to this file instead of stdout')
+    .option('--debug', 'print stack traces with errors')
+    .addHelpText('after', SCHEMA_HELP)
+    .action(async (options: SchemaOptions) => {
+      const { schemaWorkflowCommand } = await import('./commands/schema.js');
+      schemaWorkflowCommand(options, io);
+    });
+
   return program;
 }
 
-/** Runs the program on `argv` and returns the exit code: 0 on success, 1 on any error. */
+/**
+ * Runs the program on `argv` and returns the exit code: 0 on success, 1 on any error, or the code a
+ * command set (`sluice validate`: 2 for an invalid workflow).
+ */
 export async function run(argv: readonly string[], io: ProgramIo): Promise<number> {
   const debug = argv.includes('--debug');
   const sources: (() => readonly string[])[] = [];
@@ -139,11 +296,16 @@ export async function run(argv: readonly string[], io: ProgramIo): Promise<numbe
     const secrets = sources.flatMap((source) => source());
     io.stderr(maskText(formatError(err, { debug }), secrets));
   };
+  let exitCode = 0;
+  const setExitCode = (code: number): void => {
+    exitCode = code;
+  };
   try {
-    await createProgram({ ...io, addSecrets: (source) => sources.push(source) }).parseAsync([...argv], {
-      from: 'user',
-    });
-    return 0;
+    await createProgram({ ...io, addSecrets: (source) => sources.push(source), setExitCode }).parseAsync(
+      [...argv],
+      { from: 'user' },
+    );
+    return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help was printed (asked for, or because a command needs a sub-command): nothing more to say.

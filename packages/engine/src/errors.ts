@@ -19,6 +19,8 @@ export const ENGINE_ERROR_CODES = {
   SLUICE_STEP_FAILED: 'a step failed after its retries, or its final response had a status of 400 or more',
   SLUICE_RUN_CONFIG: 'local run settings (sluice.yaml, --system-apis, --user, --input) are malformed',
   SLUICE_STORE: 'the store cannot be opened, migrated or written',
+  SLUICE_RUN_CANCELLED:
+    'a run was cancelled while it ran (its signal was aborted, e.g. Ctrl-C in sluice run)',
 } as const;
 
 /** A stable error code of the engine. */
@@ -39,6 +41,8 @@ export interface WorkflowProblem {
   message: string;
   /** 1-based line in the source, when the document came from text. */
   line?: number | undefined;
+  /** 1-based column, for syntax errors. */
+  column?: number | undefined;
 }
 
 /**
@@ -68,10 +72,11 @@ export class WorkflowParseError extends SluiceError {
   }
 }
 
-/** `steps[2].retry.total: must be an integer (line 31)`. */
+/** `steps[2].retry.total: must be an integer (line 31)`; syntax errors add the column: `(line 3, column 7)`. */
 export function formatWorkflowProblem(problem: WorkflowProblem): string {
   const where = problem.path === '' ? '' : `${problem.path}: `;
-  const line = problem.line === undefined ? '' : ` (line ${problem.line})`;
+  const column = problem.column === undefined ? '' : `, column ${problem.column}`;
+  const line = problem.line === undefined ? '' : ` (line ${problem.line}${column})`;
   return `${where}${problem.message}${line}`;
 }
 

@@ -15,6 +15,26 @@ export {
   TemplateError,
   WorkflowParseError,
 } from './errors.js';
+export type { StepConcurrency } from './executor/concurrency.js';
+export { ConcurrencyLimits } from './executor/concurrency.js';
+export { IDEMPOTENCY_HEADER, idempotencyKey } from './executor/idempotency.js';
+export { mergeRetrySettings } from './executor/retry-settings.js';
+export type { Sleep } from './executor/waits.js';
+export type { LocalRunConfig } from './run/local-run-config.js';
+export { parseLocalRunConfig, withRunFlags } from './run/local-run-config.js';
+export type { ResumeRunOptions } from './run/resume-run.js';
+export { resumeRun } from './run/resume-run.js';
+export type { RunEvent } from './run/run-events.js';
+export type { RunRecord, StepItemRecord, StepRecord } from './run/run-record.js';
+export { getRunRecord } from './run/run-record.js';
+export type { CurrentStep, RunState } from './run/run-state.js';
+export type { RunOutcome, RunWorkflowOptions } from './run/run-workflow.js';
+export { runWorkflow } from './run/run-workflow.js';
+export type { Redactor, RedactorOptions } from './secrets/redactor.js';
+export { createRedactor, REDACTED } from './secrets/redactor.js';
+export { DEFAULT_SECRET_NAMES } from './secrets/secret-names.js';
+export type { OpenStoreOptions, SqlStore } from './store/kysely-store.js';
+export { openStore, STORE_DEFAULTS } from './store/kysely-store.js';
 export type {
   AttemptEntry,
   NewRun,
@@ -27,6 +47,12 @@ export type {
   StepStatus,
   Store,
 } from './store/store.js';
+export type { TemplateProblem } from './template/check.js';
+export { checkTemplates } from './template/check.js';
+export type { TemplateLocation } from './template/render.js';
+export { TemplateRenderer } from './template/render.js';
+export type { TemplateLimits, TemplateState } from './template/state.js';
+export { DEFAULT_TEMPLATE_LIMITS } from './template/state.js';
 export type {
   ApiSpec,
   RetrySettings,
@@ -35,3 +61,9 @@ export type {
   WorkflowScope,
   WorkflowStep,
 } from './workflow/model.js';
+export type { ParseWorkflowOptions } from './workflow/parse.js';
+export { loadWorkflowFile, parseWorkflow } from './workflow/parse.js';
+export type { WorkflowFormat } from './workflow/read-document.js';
+export type { WorkflowValidation } from './workflow/validate.js';
+export { validateWorkflow } from './workflow/validate.js';
+export { WORKFLOW_DEFAULTS, workflowJsonSchema } from './workflow/workflow-schema.js';

@@ -1,0 +1,167 @@
+/**
+ * `sluice run <workflow file>`: validates a workflow and runs it locally, on a throwaway in-memory
+ * SQLite database unless `--db` names a file, with `SYSTEM_APIS` and `USER` from `sluice.yaml` in the
+ * working directory and the `--system-apis` / `--user` flags (flags win, key by key).
+ *
+ * Exit codes: 0 the run succeeded, 1 it failed (or the command line, a file or the store failed), 2 the
+ * document is invalid (every problem is printed; no run starts).
+ *
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  EngineError,
+  getRunRecord,
+  loadWorkflowFile,
+  openStore,
+  parseLocalRunConfig,
+  type RunRecord,
+  runWorkflow,
+  StepFailedError,
+  TemplateRenderer,
+  WorkflowParseError,
+  withRunFlags,
+} from '@sluice/engine';
+import { silentLogger } from '@sluice/sdk';
+import { createUndiciTransport } from '@sluice/sdk/internal';
+import { loadDataFile, loadDataOption } from '../load-data-file.js';
+import { createProgress } from '../progress.js';
+import { createStderrLogger } from '../stderr-logger.js';
+import type { CommandIo } from './exec.js';
+import { INVALID_EXIT_CODE, problemLine } from './validate.js';
+
+/** The options of `sluice run`, as commander hands them over. */
+export interface RunOptions {
+  /** `INPUT`: inline JSON, or a JSON or YAML file. */
+  input?: string;
+  /** Print the run record as JSON on stdout (and nothing else there). */
+  json?: boolean;
+  /** Keep the run in this SQLite file instead of a throwaway database. */
+  db?: string;
+  /** `SYSTEM_APIS` keys: inline JSON, or a JSON or YAML file. */
+  systemApis?: string;
+  /** `USER` keys: inline JSON, or a JSON or YAML file. */
+  user?: string;
+  /** Log each step item and retry on stderr, secrets redacted. */
+  verbose?: boolean;
+  debug?: boolean;
+}
+
+/** Where `sluice run` writes, and whether stdout is a terminal (for the spinner). */
+export interface RunIo extends CommandIo {
+  /** @default process.stdout.isTTY */
+  isTty?: boolean;
+}
+
+/** The settings file looked for in the working directory. */
+export const LOCAL_CONFIG_FILE = 'sluice.yaml';
+
+/**
+ * Runs the workflow in `file` and returns the exit code (0, 1 or 2, see the module comment).
+ *
+ * @throws {SluiceError} for a failed run (`SLUICE_STEP_FAILED`, after the record is printed), unreadable
+ * files or flags (`SLUICE_CLI_FILE_*`, `SLUICE_RUN_CONFIG`) and store errors; the caller prints it.
+ */
+export async function runCommand(file: string, options: RunOptions, io: RunIo): Promise<number> {
+  let workflow: Awaited<ReturnType<typeof loadWorkflowFile>>;
+  try {
+    workflow = await loadWorkflowFile(file);
+  } catch (err) {
+    if (!(err instanceof WorkflowParseError)) throw err;
+    const count = err.problems.length;
+    const lines = [
+      `error ${err.code}: ${file} is not a valid workflow; nothing was run (${count} ${count === 1 ? 'problem' : 'problems'})`,
+      ...err.problems.map((problem) => problemLine(file, problem)),
+    ];
+    if (err.hint !== undefined && err.hint !== '') lines.push(`hint: ${err.hint}`);
+    io.stderr(`${lines.join('\n')}\n`);
+    return INVALID_EXIT_CODE;
+  }
+  const input = options.input === undefined ? null : loadDataOption(options.input, '--input');
+  const configFile = join(process.cwd(), LOCAL_CONFIG_FILE);
+  const fromFile = parseLocalRunConfig(
+    existsSync(configFile) ? loadDataFile(configFile, LOCAL_CONFIG_FILE) : undefined,
+    LOCAL_CONFIG_FILE,
+  );
+  const config = withRunFlags(fromFile, {
+    systemApis:
+      options.systemApis === undefined ? undefined : loadDataOption(options.systemApis, '--system-apis'),
+    user: options.user === undefined ? undefined : loadDataOption(options.user, '--user'),
+  });
+  const token = config.user.token;
+  io.addSecrets?.(() => (typeof token === 'string' && token !== '' ? [token] : []));
+
+  const tty = io.isTty ?? process.stdout.isTTY === true;
+  const progress = options.json ? undefined : createProgress({ write: (text) => io.stdout(text), tty });
+  const logger = options.verbose
+    ? createStderrLogger({ write: (line) => io.stderr(line), secrets: () => [] })
+    : silentLogger;
+  const controller = new AbortController();
+  const onSignal = () =>
+    controller.abort(
+      new EngineError(
+        'SLUICE_RUN_CANCELLED',
+        `run of ${file} interrupted (SIGINT); it is recorded as cancelled`,
+        {
+          hint:
+            options.db === undefined
+              ? 'give --db to keep the record of a run'
+              : `its record is in ${options.db}`,
+        },
+      ),
+    );
+  process.once('SIGINT', onSignal);
+  const store = await openStore({ file: options.db ?? ':memory:' });
+  const transport = createUndiciTransport();
+  let record: RunRecord;
+  try {
+    const outcome = await runWorkflow(workflow, {
+      store,
+      renderer: new TemplateRenderer(),
+      input,
+      systemApis: config.systemApis,
+      user: config.user,
+      secretNames: config.secretNames,
+      logger,
+      transport,
+      signal: controller.signal,
+      ...(progress === undefined ? {} : { onEvent: (event) => progress.onEvent(event) }),
+    });
+    record = await getRunRecord(store, outcome.id);
+  } finally {
+    progress?.stop();
+    process.removeListener('SIGINT', onSignal);
+    await transport.close?.();
+    await store.close();
+  }
+  if (options.json) io.stdout(`${JSON.stringify(record, null, 2)}\n`);
+  if (record.status === 'succeeded') return 0;
+  throw failure(record);
+}
+
+/** The error printed for a failed run: the failed step, its error class, last status and body start. */
+function failure(record: RunRecord): StepFailedError {
+  const step = record.steps.find((s) => s.status === 'failed');
+  const error = step?.error ?? record.error;
+  const body = error?.body === undefined || error.body === '' ? '' : `; body: ${error.body}`;
+  const name = step?.name ?? '?';
+  // StepFailedError prefixes `steps.<name>: `; a template error's message starts with `steps.<name>.<field>`.
+  const message = (error?.message ?? 'the run failed').replace(
+    new RegExp(`^steps\\.${escapeRegExp(name)}(: |\\.)`),
+    '',
+  );
+  return new StepFailedError({
+    step: name,
+    errorClass: error?.type ?? 'other',
+    message: `${message}${body}`,
+    status: error?.status,
+    attempts: step?.attempts ?? 0,
+    body: error?.body,
+    hint: 'run again with --json to see every attempt of every step',
+  });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

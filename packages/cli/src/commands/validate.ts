@@ -1,0 +1,68 @@
+/**
+ * `sluice validate <file>`: checks a workflow document (YAML or JSON) and prints `<file>: valid (N steps)`,
+ * or every problem, one per line, as `file:line: path: message` (`file:line:column:` for syntax errors).
+ *
+ * Exit codes: 0 valid, 2 invalid (syntax or format), 1 the file cannot be read (or another error).
+ *
+ * @module
+ */
+import { loadWorkflowFile, WorkflowParseError, type WorkflowProblem } from '@sluice/engine';
+import type { CommandIo } from './exec.js';
+
+/** The options of `sluice validate`, as commander hands them over. */
+export interface ValidateOptions {
+  /** Print `{ file, valid, steps?, code?, problems }` as JSON on stdout instead of text. */
+  json?: boolean;
+  /** Print stack traces with errors. */
+  debug?: boolean;
+}
+
+/** The exit code of a document that does not parse or breaks the format. */
+export const INVALID_EXIT_CODE = 2;
+
+/**
+ * Validates the workflow in `file`, prints the verdict and returns the exit code: 0 valid, 2 invalid.
+ *
+ * @throws {SluiceError} `SLUICE_WORKFLOW_FILE` when the file cannot be read; the caller prints it (exit 1).
+ */
+export async function validateCommand(
+  file: string,
+  options: ValidateOptions,
+  io: CommandIo,
+): Promise<number> {
+  try {
+    const workflow = await loadWorkflowFile(file);
+    const steps = workflow.steps.length;
+    if (options.json) io.stdout(`${JSON.stringify({ file, valid: true, steps, problems: [] }, null, 2)}\n`);
+    else io.stdout(`${file}: valid (${steps} ${steps === 1 ? 'step' : 'steps'})\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof WorkflowParseError)) throw err;
+    if (options.json) {
+      const answer = { file, valid: false, code: err.code, problems: err.problems };
+      io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
+      return INVALID_EXIT_CODE;
+    }
+    const count = err.problems.length;
+    const what = err.code === 'SLUICE_WORKFLOW_PARSE' ? 'does not parse' : 'is not a valid workflow';
+    const lines = [
+      `error ${err.code}: ${file} ${what} (${count} ${count === 1 ? 'problem' : 'problems'})`,
+      ...err.problems.map((problem) => problemLine(file, problem)),
+    ];
+    if (err.hint !== undefined && err.hint !== '') lines.push(`hint: ${err.hint}`);
+    io.stderr(`${lines.join('\n')}\n`);
+    return INVALID_EXIT_CODE;
+  }
+}
+
+/** `flow.yaml:31: steps[2].retry.total: must be ...`, the form editors and terminals link to the line. */
+export function problemLine(file: string, problem: WorkflowProblem): string {
+  const column = problem.line !== undefined && problem.column !== undefined ? `:${problem.column}` : '';
+  const at = problem.line === undefined ? file : `${file}:${problem.line}${column}`;
+  const path = problem.path === '' ? '' : `${problem.path}: `;
+  return `${at}: ${path}${oneLine(problem.message)}`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}

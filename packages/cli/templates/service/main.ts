@@ -1,0 +1,4 @@
+import { Router } from '@sluice/server';
+
+const router = new Router();
+await router.runApp();

@@ -1,0 +1,50 @@
+/**
+ * What every phase of a run's execution shares: the run, its workflow, the store, the renderer, the
+ * transport, the clock and the secrets known so far. Built once per run by `runWorkflow`.
+ *
+ * @internal
+ * @module
+ */
+import type { Logger } from '@sluice/sdk';
+import type { RunEvent } from '../run/run-events.js';
+import type { RunState } from '../run/run-state.js';
+import type { Redactor } from '../secrets/redactor.js';
+import type { Store } from '../store/store.js';
+import type { TemplateRenderer } from '../template/render.js';
+import type { Workflow } from '../workflow/model.js';
+import type { ConcurrencyLimits } from './concurrency.js';
+import type { HttpTransportLike } from './sdk-parts.js';
+import type { Sleep } from './waits.js';
+
+/** The part of the template renderer the executor uses. */
+export type StepRenderer = Pick<TemplateRenderer, 'render'>;
+
+/** Shared by the phases of one run. */
+export interface ExecutionContext {
+  readonly runId: string;
+  readonly workflow: Workflow;
+  /** The key of the workflow's concurrency limits: its uid, else its name. */
+  readonly workflowKey: string;
+  readonly store: Store;
+  readonly renderer: StepRenderer;
+  readonly transport: HttpTransportLike;
+  /** Bound to the run, redacting. */
+  readonly logger: Logger;
+  readonly limits: ConcurrencyLimits;
+  readonly sleep: Sleep;
+  readonly now: () => number;
+  readonly random: (() => number) | undefined;
+  readonly longWaitMs: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  /** The state so far (`STEPS` grows as steps finish). */
+  readonly state: RunState;
+  /** Secret key names (lower-case) whose values are redacted. */
+  readonly secretNames: readonly string[];
+  /** The redactor with every secret known so far. */
+  redactor(): Redactor;
+  /** Adds secret values found during the run (e.g. a token in a step's output). */
+  addSecrets(values: readonly string[]): void;
+  /** Stores (or clears) the time a long wait ends, as the run's `resume_at`. */
+  onLongWait(resumeAt: Date | undefined): Promise<void>;
+  emit(event: RunEvent): void;
+}

@@ -1,0 +1,28 @@
+/**
+ * The `Idempotency-Key` of a step item: a name-based UUID (version 5 layout, SHA-1) of the run id, the
+ * step index and the item index, so it is the same across retries and across re-executions of the
+ * item after a crash, and differs between items, steps and runs.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+
+/** The header every step call carries. */
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+/** A fixed namespace for Sluice step items (a random UUID, chosen once). */
+const NAMESPACE = Buffer.from('5c0b2f4e9a1d4c7b8e2f3a6d1b9c0e57', 'hex');
+
+/**
+ * The idempotency key of item `itemIndex` of step `stepIndex` in run `runId`, as a UUID string.
+ *
+ * @example
+ * idempotencyKey('run-1', 0, 0); // always the same UUID for this item
+ */
+export function idempotencyKey(runId: string, stepIndex: number, itemIndex: number): string {
+  const hash = createHash('sha1').update(NAMESPACE).update(`${runId}/${stepIndex}/${itemIndex}`).digest();
+  hash[6] = ((hash[6] as number) & 0x0f) | 0x50;
+  hash[8] = ((hash[8] as number) & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

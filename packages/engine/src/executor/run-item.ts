@@ -1,0 +1,169 @@
+/**
+ * One step item, phase by phase: render the `apispec`, build the request, send it under the step's
+ * retry policy (holding the step's shared concurrency permit), render the `output`. The result is a
+ * finished item row, redacted, ready to commit; the raw output goes to `STEPS` for later templates.
+ *
+ * @module
+ */
+import type { RetryPolicy } from '@sluice/sdk';
+import { TemplateError } from '../errors.js';
+import type { CurrentStep, RunState } from '../run/run-state.js';
+import type { StepErrorRecord, StepItemRow } from '../store/store.js';
+import type { WorkflowStep } from '../workflow/model.js';
+import { ApiSpecShapeError, buildRequest, type RenderedApiSpec } from './build-request.js';
+import type { StepConcurrency } from './concurrency.js';
+import type { ExecutionContext } from './execution-context.js';
+import { idempotencyKey } from './idempotency.js';
+import { readResponse } from './read-response.js';
+import { type CallFailed, sendCall } from './send-call.js';
+import { createWaiter } from './waits.js';
+
+/** What a step item needs beyond the run's context. */
+export interface ItemTask {
+  step: WorkflowStep;
+  stepIndex: number;
+  itemIndex: number;
+  /** The item (fan-out) or the whole rendered input. */
+  input: unknown;
+  policy: RetryPolicy;
+  concurrency: StepConcurrency;
+}
+
+/** A finished item: its row (redacted) and its raw output. */
+export interface ItemResult {
+  row: StepItemRow;
+  /** The output before redaction, for `STEPS.<name>.output`. */
+  output: unknown;
+}
+
+const APISPEC_FIELDS = ['url', 'params', 'headers', 'data', 'json_body'] as const;
+
+/**
+ * Executes one step item. Never throws for a failure of the item itself (template error, bad
+ * apispec, HTTP failure): the row says `failed` with the error.
+ *
+ * @throws `signal.reason` when the run is aborted.
+ */
+export async function runItem(ctx: ExecutionContext, task: ItemTask): Promise<ItemResult> {
+  const { step, stepIndex, itemIndex } = task;
+  const key = idempotencyKey(ctx.runId, stepIndex, itemIndex);
+  const startedAt = ctx.now();
+  const current: CurrentStep = { name: step.name, input: task.input, index: itemIndex, attempt: 1 };
+  const state: RunState = { ...ctx.state, CURRENT_STEP: current };
+  const logger = ctx.logger.child({ step: step.name, index: itemIndex });
+  const row = (fields: Pick<StepItemRow, 'status' | 'output' | 'error' | 'attempts' | 'history'>) => {
+    const redact = ctx.redactor();
+    return {
+      run_id: ctx.runId,
+      step_index: stepIndex,
+      item_index: itemIndex,
+      input: redact.value(task.input),
+      idempotency_key: key,
+      started_at: new Date(startedAt).toISOString(),
+      finished_at: new Date(ctx.now()).toISOString(),
+      ...fields,
+      output: redact.value(fields.output),
+      error: fields.error === null ? null : redact.value(fields.error),
+    };
+  };
+  const fail = (error: StepErrorRecord, attempts = 0, history: StepItemRow['history'] = []): ItemResult => {
+    logger.info({ error: error.type, status: error.status, attempts }, 'step item failed');
+    return { row: row({ status: 'failed', output: null, error, attempts, history }), output: undefined };
+  };
+
+  let spec: RenderedApiSpec;
+  try {
+    spec = await renderApiSpec(ctx, step, state);
+  } catch (err) {
+    if (err instanceof TemplateError) return fail({ type: 'template', message: err.message });
+    throw err;
+  }
+  let request: ReturnType<typeof buildRequest>;
+  try {
+    request = buildRequest(spec, key);
+  } catch (err) {
+    if (err instanceof ApiSpecShapeError)
+      return fail({ type: 'other', message: `steps.${step.name}.${err.message}` });
+    throw err;
+  }
+
+  const release = await task.concurrency.shared?.acquire(ctx.signal);
+  logger.debug({ method: request.method, url: request.url, headers: request.headers }, 'request');
+  let outcome: Awaited<ReturnType<typeof sendCall>>;
+  try {
+    outcome = await sendCall(request, {
+      transport: ctx.transport,
+      policy: task.policy,
+      timeout: step.apispec.timeout,
+      signal: ctx.signal,
+      wait: createWaiter({
+        sleep: ctx.sleep,
+        now: ctx.now,
+        ...(ctx.longWaitMs === undefined ? {} : { longWaitMs: ctx.longWaitMs }),
+        onLongWait: (resumeAt) => ctx.onLongWait(resumeAt),
+      }),
+      now: ctx.now,
+      random: ctx.random,
+      logger,
+    });
+  } finally {
+    release?.();
+  }
+  if (!outcome.ok) return fail(errorRecord(outcome), outcome.attempts, outcome.history);
+
+  const response = readResponse(outcome.response, `${request.method} ${outcome.url}`);
+  current.attempt = outcome.attempts;
+  current.response = response;
+  let output: unknown = response.body;
+  if (step.output !== undefined) {
+    try {
+      output = await ctx.renderer.render(step.output, state, { step: step.name, field: 'output' });
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      return fail({ type: 'template', message: err.message }, outcome.attempts, outcome.history);
+    }
+  }
+  logger.debug(
+    {
+      method: request.method,
+      url: outcome.url,
+      status: response.status,
+      durationMs: ctx.now() - startedAt,
+      attempts: outcome.attempts,
+    },
+    'response',
+  );
+  return {
+    row: row({
+      status: 'succeeded',
+      output,
+      error: null,
+      attempts: outcome.attempts,
+      history: outcome.history,
+    }),
+    output,
+  };
+}
+
+async function renderApiSpec(
+  ctx: ExecutionContext,
+  step: WorkflowStep,
+  state: RunState,
+): Promise<RenderedApiSpec> {
+  const spec: RenderedApiSpec = { url: undefined, method: step.apispec.method };
+  for (const field of APISPEC_FIELDS) {
+    const value = step.apispec[field];
+    if (value === undefined) continue;
+    spec[field] = await ctx.renderer.render(value, state, { step: step.name, field: `apispec.${field}` });
+  }
+  return spec;
+}
+
+function errorRecord(failure: CallFailed): StepErrorRecord {
+  return {
+    type: failure.errorClass,
+    message: failure.message,
+    ...(failure.status === undefined ? {} : { status: failure.status }),
+    ...(failure.body === undefined ? {} : { body: failure.body }),
+  };
+}

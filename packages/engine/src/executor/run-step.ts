@@ -1,0 +1,206 @@
+/**
+ * One step of a run, phase by phase: render `input`, fan out over a list, run the items (each
+ * committed as it finishes, before the next one starts when they run one at a time), then commit the
+ * step with its outputs in item order.
+ *
+ * @module
+ */
+import { isSluiceError, type RetryPolicy } from '@sluice/sdk';
+import { TemplateError } from '../errors.js';
+import type { RunState } from '../run/run-state.js';
+import type { StepErrorRecord, StepItemRow, StepRow } from '../store/store.js';
+import { stepConcurrency } from './concurrency.js';
+import type { ExecutionContext } from './execution-context.js';
+import { fanOut, fanOutItems } from './fan-out.js';
+import { idempotencyKey } from './idempotency.js';
+import { stepRetryPolicy } from './retry-settings.js';
+import { type ItemResult, runItem } from './run-item.js';
+
+/** A finished step: its committed row and its raw output (for `STEPS.<name>.output`). */
+export interface StepResult {
+  row: StepRow;
+  output: unknown;
+}
+
+/**
+ * Executes step `stepIndex` of the run and commits its rows. A failure of the step (template error,
+ * failed item) is in the row, not thrown. Items in `done` (succeeded rows of a resumed run) are kept as
+ * they are, not executed again.
+ *
+ * @throws `signal.reason` when the run is aborted; store errors as they are.
+ */
+export async function runStep(
+  ctx: ExecutionContext,
+  stepIndex: number,
+  done: readonly StepItemRow[] = [],
+): Promise<StepResult> {
+  const step = ctx.workflow.steps[stepIndex];
+  if (step === undefined) throw new RangeError(`runStep: no step ${stepIndex}`);
+  const startedAt = new Date(ctx.now()).toISOString();
+  const base: Omit<
+    StepRow,
+    'status' | 'fanned_out' | 'input' | 'output' | 'error' | 'attempts' | 'finished_at'
+  > = {
+    run_id: ctx.runId,
+    step_index: stepIndex,
+    name: step.name,
+    started_at: startedAt,
+  };
+  const finish = async (
+    fields: Pick<StepRow, 'status' | 'fanned_out' | 'input' | 'output' | 'error' | 'attempts'>,
+  ) => {
+    const redact = ctx.redactor();
+    const row: StepRow = {
+      ...base,
+      ...fields,
+      input: redact.value(fields.input),
+      output: redact.value(fields.output),
+      error: fields.error === null ? null : redact.value(fields.error),
+      finished_at: new Date(ctx.now()).toISOString(),
+    };
+    await ctx.store.saveStep(row);
+    return row;
+  };
+
+  let input: unknown = null;
+  if (step.input !== undefined) {
+    const state: RunState = { ...ctx.state, CURRENT_STEP: { name: step.name } };
+    try {
+      input = await ctx.renderer.render(step.input, state, { step: step.name, field: 'input' });
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      const error: StepErrorRecord = { type: 'template', message: err.message };
+      ctx.emit({
+        type: 'step-started',
+        runId: ctx.runId,
+        step: step.name,
+        stepIndex,
+        items: 0,
+        fannedOut: false,
+      });
+      const row = await finish({
+        status: 'failed',
+        fanned_out: false,
+        input: null,
+        output: null,
+        error,
+        attempts: 0,
+      });
+      return { row, output: undefined };
+    }
+  }
+  const { fannedOut, items } = fanOutItems(input);
+  ctx.emit({
+    type: 'step-started',
+    runId: ctx.runId,
+    step: step.name,
+    stepIndex,
+    items: items.length,
+    fannedOut,
+  });
+
+  let policy: RetryPolicy;
+  try {
+    policy = stepRetryPolicy(ctx.workflow, stepIndex);
+  } catch (err) {
+    if (!isSluiceError(err, 'SLUICE_RETRY_OPTION')) throw err;
+    const error: StepErrorRecord = { type: 'other', message: err.message };
+    const row = await finish({
+      status: 'failed',
+      fanned_out: fannedOut,
+      input,
+      output: null,
+      error,
+      attempts: 0,
+    });
+    return { row, output: undefined };
+  }
+  const concurrency = stepConcurrency(ctx.limits, ctx.workflowKey, step.name, step.concurrency);
+  // A fanned-out step commits its rendered input before its items; a single call commits its step row
+  // with its item (one write fewer per step: the first step without a finished row is the one in flight).
+  if (fannedOut) {
+    await ctx.store.saveStep({
+      ...base,
+      status: 'running',
+      fanned_out: fannedOut,
+      input: ctx.redactor().value(input),
+      output: null,
+      error: null,
+      attempts: 0,
+      finished_at: null,
+    });
+  }
+
+  const results = await fanOut(
+    items,
+    concurrency.perRun,
+    async (item, itemIndex): Promise<ItemResult> => {
+      // A resumed run keeps the items it already committed; the rest run (again) with the same keys.
+      const previous = done.find((row) => row.item_index === itemIndex);
+      if (previous !== undefined) return { row: previous, output: previous.output };
+      const result = await runItem(ctx, { step, stepIndex, itemIndex, input: item, policy, concurrency });
+      await ctx.store.saveStepItem(result.row);
+      ctx.emit({
+        type: 'item-finished',
+        runId: ctx.runId,
+        step: step.name,
+        stepIndex,
+        itemIndex,
+        status: result.row.status,
+        attempts: result.row.attempts,
+      });
+      return result;
+    },
+    (result) => result.row.status === 'failed',
+    ctx.signal,
+  );
+
+  const failedAt = results.findIndex((r) => r?.row.status === 'failed');
+  if (failedAt >= 0) await saveSkippedItems(ctx, stepIndex, items, results);
+  const attempts = results.reduce((sum, r) => sum + (r?.row.attempts ?? 0), 0);
+  const outputs = results.map((r) => r?.output);
+  if (failedAt < 0) {
+    const output = fannedOut ? outputs : outputs[0];
+    const row = await finish({
+      status: 'succeeded',
+      fanned_out: fannedOut,
+      input,
+      output,
+      error: null,
+      attempts,
+    });
+    return { row, output };
+  }
+  const itemError = results[failedAt]?.row.error as StepErrorRecord;
+  const error = fannedOut ? { ...itemError, message: `item ${failedAt}: ${itemError.message}` } : itemError;
+  const row = await finish({ status: 'failed', fanned_out: fannedOut, input, output: null, error, attempts });
+  return { row, output: undefined };
+}
+
+/** Items that never started because an earlier one failed are recorded as `skipped`. */
+async function saveSkippedItems(
+  ctx: ExecutionContext,
+  stepIndex: number,
+  items: readonly unknown[],
+  results: readonly (ItemResult | undefined)[],
+): Promise<void> {
+  const redact = ctx.redactor();
+  for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+    if (results[itemIndex] !== undefined) continue;
+    const row: StepItemRow = {
+      run_id: ctx.runId,
+      step_index: stepIndex,
+      item_index: itemIndex,
+      status: 'skipped',
+      input: redact.value(items[itemIndex]),
+      output: null,
+      error: null,
+      attempts: 0,
+      history: [],
+      idempotency_key: idempotencyKey(ctx.runId, stepIndex, itemIndex),
+      started_at: null,
+      finished_at: null,
+    };
+    await ctx.store.saveStepItem(row);
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Phase "send", part two: one step item's HTTP call through the SDK's retry loop (`sendWithRetry`,
+ * urllib3 2.x semantics), with every attempt recorded and the outcome sorted into the engine's error
+ * classes. The loop decides on retries and waits; this module only observes it.
+ *
+ * @module
+ */
+import { HttpTransportError, isSluiceError, type Logger, MaxRetryError, type RetryPolicy } from '@sluice/sdk';
+import type { StepErrorClass } from '../errors.js';
+import type { AttemptEntry } from '../store/store.js';
+import {
+  classifyError,
+  type HttpTransportLike,
+  sendWithRetry,
+  type WireRequestLike,
+  type WireResponseLike,
+} from './sdk-parts.js';
+import type { Waiter } from './waits.js';
+
+/** How much of a failed response body is kept, in bytes. */
+export const ERROR_BODY_BYTES = 1024;
+
+/** Options of {@link sendCall}. */
+export interface SendCallOptions {
+  transport: HttpTransportLike;
+  policy: RetryPolicy;
+  /** Seconds, for the connect and for the read of each attempt. */
+  timeout?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** Waits between attempts (backoff, Retry-After). */
+  wait: Waiter;
+  now: () => number;
+  random?: (() => number) | undefined;
+  logger: Logger;
+}
+
+/** A call that ended with a response below 400. */
+export interface CallSucceeded {
+  ok: true;
+  response: WireResponseLike;
+  /** The URL that answered, after redirects. */
+  url: string;
+  attempts: number;
+  history: AttemptEntry[];
+}
+
+/** A call that failed under the retry policy, or whose final status was 400 or more. */
+export interface CallFailed {
+  ok: false;
+  errorClass: Exclude<StepErrorClass, 'template'>;
+  message: string;
+  /** The last HTTP status, when a response arrived. */
+  status?: number;
+  /** The first 1 KB of the last response body. */
+  body?: string;
+  /** The last response, when there was one (for logging). */
+  response?: WireResponseLike;
+  attempts: number;
+  history: AttemptEntry[];
+  cause: unknown;
+}
+
+/** The outcome of {@link sendCall}. */
+export type CallOutcome = CallSucceeded | CallFailed;
+
+/**
+ * Sends `request` under `policy`. Never throws for HTTP failures: they become a {@link CallFailed}.
+ * `attempts` counts every request sent, redirect hops and failed connects included.
+ *
+ * @throws `signal.reason` when aborted, and whatever `wait` throws (e.g. a suspension, issue 5).
+ */
+export async function sendCall(request: WireRequestLike, options: SendCallOptions): Promise<CallOutcome> {
+  const { now } = options;
+  const history: AttemptEntry[] = [];
+  let nextWait = 0;
+  let last: WireResponseLike | undefined;
+  const transport: HttpTransportLike = {
+    async send(req, opts) {
+      const started = now();
+      const entry: AttemptEntry = {
+        started_at: new Date(started).toISOString(),
+        duration_ms: 0,
+        wait_ms: nextWait,
+      };
+      nextWait = 0;
+      history.push(entry);
+      try {
+        const response = await options.transport.send(req, opts);
+        entry.status = response.status;
+        last = response;
+        return response;
+      } catch (err) {
+        if (err instanceof HttpTransportError) entry.error = classifyError(err);
+        last = undefined;
+        throw err;
+      } finally {
+        entry.duration_ms = Math.max(0, now() - started);
+      }
+    },
+  };
+  const timeoutMs = options.timeout === undefined ? undefined : options.timeout * 1000;
+  try {
+    const result = await sendWithRetry(request, options.policy, {
+      transport,
+      signal: options.signal,
+      connectTimeoutMs: timeoutMs,
+      readTimeoutMs: timeoutMs,
+      now,
+      ...(options.random === undefined ? {} : { random: options.random }),
+      logger: options.logger,
+      sleep: async (ms, signal) => {
+        nextWait = ms;
+        await options.wait(ms, signal);
+      },
+    });
+    const { response } = result;
+    if (response.status >= 400) {
+      return {
+        ok: false,
+        errorClass: 'status',
+        message: `${request.method} ${result.url} answered ${statusLine(response)}`,
+        status: response.status,
+        body: bodyStart(response.body),
+        response,
+        attempts: history.length,
+        history,
+        cause: undefined,
+      };
+    }
+    return { ok: true, response, url: result.url, attempts: history.length, history };
+  } catch (err) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    const failure = classify(err);
+    if (failure === undefined) throw err;
+    const response = last;
+    return {
+      ok: false,
+      ...failure,
+      ...(response === undefined
+        ? {}
+        : { status: response.status, body: bodyStart(response.body), response }),
+      attempts: history.length,
+      history,
+      cause: err,
+    };
+  }
+}
+
+function classify(err: unknown): { errorClass: CallFailed['errorClass']; message: string } | undefined {
+  if (err instanceof MaxRetryError) return { errorClass: err.reason, message: err.message };
+  if (err instanceof HttpTransportError) return { errorClass: classifyError(err), message: err.message };
+  if (isSluiceError(err, 'SLUICE_HTTP_REDIRECT')) return { errorClass: 'redirect', message: err.message };
+  if (isSluiceError(err) && err.code.startsWith('SLUICE_HTTP_')) {
+    return { errorClass: 'other', message: err.message };
+  }
+  return undefined;
+}
+
+function statusLine(response: WireResponseLike): string {
+  return `${response.status} ${response.statusText}`.trim();
+}
+
+/** The first 1 KB of a body as text (a character cut at the boundary becomes U+FFFD). */
+export function bodyStart(body: Uint8Array): string {
+  return new TextDecoder().decode(body.subarray(0, ERROR_BODY_BYTES));
+}

@@ -1,0 +1,82 @@
+/**
+ * Builds the execution context of a run from its options: the state templates see, the redactor with
+ * every secret known at the start, the redacting logger and the injected clock, sleep and transport.
+ *
+ * @internal
+ * @module
+ */
+import { silentLogger } from '@sluice/sdk';
+import { processLimits } from '../executor/concurrency.js';
+import type { ExecutionContext } from '../executor/execution-context.js';
+import { defaultTransport } from '../executor/sdk-parts.js';
+import { defaultSleep } from '../executor/waits.js';
+import { redactingLogger } from '../secrets/redacting-logger.js';
+import { createRedactor, type Redactor, secretValuesIn } from '../secrets/redactor.js';
+import { DEFAULT_SECRET_NAMES } from '../secrets/secret-names.js';
+import type { Workflow } from '../workflow/model.js';
+import type { RunEvent } from './run-events.js';
+import type { RunWorkflowOptions } from './run-options.js';
+import type { RunState } from './run-state.js';
+
+/** The context of run `runId`, started (or first started) at `startedAt`. */
+export function createExecutionContext(
+  workflow: Workflow,
+  runId: string,
+  input: unknown,
+  startedAt: string,
+  options: RunWorkflowOptions,
+): ExecutionContext {
+  const { store } = options;
+  const systemApis = options.systemApis ?? {};
+  const user = options.user ?? {};
+  const secretNames = [...DEFAULT_SECRET_NAMES, ...(options.secretNames ?? [])].map((n) => n.toLowerCase());
+  let redactor: Redactor = createRedactor({
+    names: secretNames,
+    values: [
+      ...(typeof user.token === 'string' ? [user.token] : []),
+      ...secretValuesIn({ user, systemApis, input }, secretNames),
+      ...(options.secrets ?? []),
+    ],
+  });
+  // Without a logger nothing is logged, so nothing needs redacting.
+  const logger =
+    options.logger === undefined
+      ? silentLogger
+      : redactingLogger(options.logger.child({ runId, workflow: workflow.name }), () => redactor);
+  const state: RunState = {
+    SYSTEM_APIS: systemApis,
+    USER: user,
+    INPUT: input,
+    STEPS: {},
+    WORKFLOW: {
+      uid: workflow.uid ?? null,
+      name: workflow.name,
+      scope: workflow.scope,
+      version: workflow.version ?? null,
+    },
+    RUN: { id: runId, started_at: startedAt },
+  };
+  return {
+    runId,
+    workflow,
+    workflowKey: workflow.uid ?? workflow.name,
+    store,
+    renderer: options.renderer,
+    transport: options.transport ?? defaultTransport,
+    logger,
+    limits: options.limits ?? processLimits,
+    sleep: options.sleep ?? defaultSleep,
+    now: options.now ?? Date.now,
+    random: options.random,
+    longWaitMs: options.longWaitMs,
+    signal: options.signal,
+    state,
+    secretNames,
+    redactor: () => redactor,
+    addSecrets: (values) => {
+      if (values.length > 0) redactor = redactor.with(values);
+    },
+    onLongWait: (resumeAt) => store.updateRun(runId, { resume_at: resumeAt?.toISOString() ?? null }),
+    emit: (event: RunEvent) => options.onEvent?.(event),
+  };
+}

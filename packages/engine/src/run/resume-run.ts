@@ -1,0 +1,65 @@
+/**
+ * Resuming a run from its committed rows (DESIGN §4 "Durability"): steps that succeeded are not run
+ * again, their outputs restored into `STEPS`; the first unfinished step runs, keeping the items it had
+ * already committed, and its other items run with the same idempotency keys as before.
+ *
+ * @module
+ */
+import { EngineError } from '../errors.js';
+import type { Workflow } from '../workflow/model.js';
+import { createExecutionContext } from './create-context.js';
+import { executeSteps } from './execute-steps.js';
+import type { RunOutcome, RunWorkflowOptions } from './run-options.js';
+
+/** Options of {@link resumeRun}: those of `runWorkflow`, and the document to run. */
+export interface ResumeRunOptions extends Omit<RunWorkflowOptions, 'runId'> {
+  /**
+   * The document the run executes (the version it pinned). @default the copy in the run row, in which
+   * values under secret keys are redacted
+   */
+  workflow?: Workflow;
+}
+
+/**
+ * Continues run `runId` where its rows say it stopped (after a crash, or after a stored wait). A run
+ * that already ended is returned as it is.
+ *
+ * Values come from the store, where they are redacted: `INPUT` is the stored input unless `input` is
+ * given, and `STEPS.<name>.output` of the steps already done is their stored output. A later step that
+ * needs a secret from either (a token an earlier step returned) gets `[redacted]`; pass `input`, or keep
+ * such values where the engine can read them back unredacted (issue 5).
+ *
+ * @experimental The durable service (issue 5) builds on it; leases and heartbeats are the caller's.
+ * @throws {EngineError} `SLUICE_STORE` when the store has no run with that id.
+ * @throws `signal.reason` when aborted, as `runWorkflow`.
+ */
+export async function resumeRun(runId: string, options: ResumeRunOptions): Promise<RunOutcome> {
+  const { store } = options;
+  const run = await store.getRun(runId);
+  if (run === undefined) {
+    throw new EngineError('SLUICE_STORE', `cannot resume run ${runId}: no such run in the store`, {
+      hint: 'check the run id, and that the store is the one the run was recorded in',
+    });
+  }
+  if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled') {
+    return { id: run.id, status: run.status, error: run.error };
+  }
+  const workflow = options.workflow ?? run.workflow;
+  const input = options.input === undefined ? run.input : options.input;
+  const now = options.now ?? Date.now;
+  const startedAt = run.started_at ?? new Date(now()).toISOString();
+  const ctx = createExecutionContext(workflow, runId, input, startedAt, options);
+  const [steps, items] = await Promise.all([store.listSteps(runId), store.listStepItems(runId)]);
+
+  let fromIndex = 0;
+  for (; fromIndex < workflow.steps.length; fromIndex++) {
+    const row = steps.find((step) => step.step_index === fromIndex);
+    if (row?.status !== 'succeeded') break;
+    ctx.state.STEPS[row.name] = { output: row.output };
+  }
+  options.signal?.throwIfAborted();
+  await store.updateRun(runId, { status: 'running', started_at: startedAt, resume_at: null });
+  ctx.emit({ type: 'run-started', runId, workflow: workflow.name, steps: workflow.steps.length });
+  ctx.logger.info({ fromStep: fromIndex }, 'run resumed');
+  return executeSteps(ctx, fromIndex, items);
+}

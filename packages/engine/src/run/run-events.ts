@@ -1,0 +1,45 @@
+/**
+ * What a run reports while it executes, for progress displays (`sluice run` on a terminal) and
+ * metrics. Events carry no secrets: values are redacted before they are emitted.
+ *
+ * @module
+ */
+import type { RunStatus, StepErrorRecord, StepStatus } from '../store/store.js';
+
+/** One event of a run. */
+export type RunEvent =
+  | { type: 'run-started'; runId: string; workflow: string; steps: number }
+  | {
+      type: 'step-started';
+      runId: string;
+      step: string;
+      stepIndex: number;
+      items: number;
+      fannedOut: boolean;
+    }
+  | {
+      type: 'item-finished';
+      runId: string;
+      step: string;
+      stepIndex: number;
+      itemIndex: number;
+      status: StepStatus;
+      attempts: number;
+    }
+  | {
+      type: 'step-finished';
+      runId: string;
+      step: string;
+      stepIndex: number;
+      status: StepStatus;
+      attempts: number;
+      durationMs: number;
+      error: StepErrorRecord | null;
+    }
+  | {
+      type: 'run-finished';
+      runId: string;
+      status: RunStatus;
+      durationMs: number;
+      error: StepErrorRecord | null;
+    };

@@ -1,0 +1,59 @@
+/**
+ * The options of `runWorkflow` and `resumeRun`, and what a run ends with.
+ *
+ * @module
+ */
+import type { Logger } from '@sluice/sdk';
+import type { ConcurrencyLimits } from '../executor/concurrency.js';
+import type { StepRenderer } from '../executor/execution-context.js';
+import type { HttpTransportLike } from '../executor/sdk-parts.js';
+import type { Sleep } from '../executor/waits.js';
+import type { RunStatus, StepErrorRecord, Store } from '../store/store.js';
+import type { RunEvent } from './run-events.js';
+
+/** Options of `runWorkflow` (and `resumeRun`). */
+export interface RunWorkflowOptions {
+  /** Where the run and its steps are recorded. */
+  store: Store;
+  /** Renders the templates (`new TemplateRenderer()`). */
+  renderer: StepRenderer;
+  /** `INPUT`. @default null */
+  input?: unknown;
+  /** `SYSTEM_APIS`: base URLs of services templates may call. @default {} */
+  systemApis?: Record<string, unknown>;
+  /** `USER`: `id`, `email`, `workspace_id`, `role`, `token`. Its `token` is always redacted. @default {} */
+  user?: Record<string, unknown>;
+  /** The run's id. @default a random UUID */
+  runId?: string;
+  /** Aborting cancels the run: it is recorded as `cancelled` and `runWorkflow` rejects with the reason. */
+  signal?: AbortSignal;
+  /** Receives redacted, structured lines bound to `runId`, `workflow`, `step`, `index`. @default silent */
+  logger?: Logger;
+  /** Sends each HTTP attempt. @default the SDK's shared undici transport */
+  transport?: HttpTransportLike;
+  /** Step concurrency caps shared with other runs. @default one set per process */
+  limits?: ConcurrencyLimits;
+  /** Waits between attempts. @default setTimeout from node:timers/promises */
+  sleep?: Sleep;
+  /** The clock, in milliseconds since the epoch. @default Date.now */
+  now?: () => number;
+  /** Random numbers in [0, 1) for `backoff_jitter`. @default Math.random */
+  random?: () => number;
+  /** Waits of at least this many milliseconds are stored as the run's `resume_at`. @default 5000 */
+  longWaitMs?: number;
+  /** More secret values to redact (connection values, tokens). @default [] */
+  secrets?: readonly string[];
+  /** More key names whose values are secret, beyond `DEFAULT_SECRET_NAMES`. @default [] */
+  secretNames?: readonly string[];
+  /** Told about each step and item as the run progresses (values redacted). */
+  onEvent?: (event: RunEvent) => void;
+}
+
+/** How a run ended. The full record: `getRunRecord`. */
+export interface RunOutcome {
+  id: string;
+  /** `cancelled` only from `resumeRun` of a run that was cancelled before. */
+  status: Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled'>;
+  /** Why the run failed: the failed step's error, message prefixed with `steps.<name>: `. */
+  error: StepErrorRecord | null;
+}

@@ -1,0 +1,149 @@
+/**
+ * The run record: what `sluice run --json` prints and the runs API answers, assembled from the store's
+ * rows. Values are as stored, so secrets are already redacted.
+ *
+ * @module
+ */
+import { EngineError } from '../errors.js';
+import type {
+  AttemptEntry,
+  RunStatus,
+  StepErrorRecord,
+  StepItemRow,
+  StepRow,
+  StepStatus,
+  Store,
+} from '../store/store.js';
+
+/** One item of a fanned-out step. */
+export interface StepItemRecord {
+  index: number;
+  status: StepStatus;
+  /** HTTP requests sent for this item, redirect hops included. */
+  attempts: number;
+  input: unknown;
+  output: unknown;
+  error: StepErrorRecord | null;
+  idempotency_key: string;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+  /** Every attempt: time, duration, wait before it, status or error class. */
+  history: AttemptEntry[];
+}
+
+/** One step of the run. */
+export interface StepRecord {
+  name: string;
+  status: StepStatus;
+  /** HTTP requests sent for the step, over all its items. */
+  attempts: number;
+  /** The step's output; a list in item order when it fanned out. */
+  output: unknown;
+  /** `{ type, message, status?, body? }` when the step failed. */
+  error: StepErrorRecord | null;
+  /** The per-item records of a fanned-out step; `[]` otherwise. */
+  items: StepItemRecord[];
+  input: unknown;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+  /** The item's key when the step did not fan out. */
+  idempotency_key: string | null;
+  /** The attempts of the call when the step did not fan out (a fanned-out step has them per item). */
+  history: AttemptEntry[];
+}
+
+/** A run as `sluice run --json` prints it. */
+export interface RunRecord {
+  id: string;
+  status: RunStatus;
+  steps: StepRecord[];
+  workflow: string;
+  workflow_uid: string | null;
+  workflow_version: number | null;
+  input: unknown;
+  /** The failed step's error, its message prefixed with `steps.<name>: `. */
+  error: StepErrorRecord | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+  /** When a stored wait (long Retry-After or backoff) ends, while the run waits. */
+  resume_at: string | null;
+}
+
+/**
+ * Reads run `runId` and its steps and items from `store` into a {@link RunRecord}. Steps that have no row
+ * yet are `pending`.
+ *
+ * @throws {EngineError} `SLUICE_STORE` when the store has no run with that id.
+ */
+export async function getRunRecord(store: Store, runId: string): Promise<RunRecord> {
+  const run = await store.getRun(runId);
+  if (run === undefined) {
+    throw new EngineError('SLUICE_STORE', `no run with id ${runId} in the store`, {
+      hint: 'check the run id, and that --db names the database the run was recorded in',
+    });
+  }
+  const [steps, items] = await Promise.all([store.listSteps(runId), store.listStepItems(runId)]);
+  return {
+    id: run.id,
+    status: run.status,
+    steps: run.workflow.steps.map((step, index) =>
+      stepRecord(
+        step.name,
+        steps.find((row) => row.step_index === index),
+        items.filter((row) => row.step_index === index),
+      ),
+    ),
+    workflow: run.workflow_name,
+    workflow_uid: run.workflow_uid,
+    workflow_version: run.workflow_version,
+    input: run.input,
+    error: run.error,
+    created_at: run.created_at,
+    started_at: run.started_at,
+    finished_at: run.finished_at,
+    duration_ms: duration(run.started_at, run.finished_at),
+    resume_at: run.resume_at,
+  };
+}
+
+function stepRecord(name: string, row: StepRow | undefined, items: StepItemRow[]): StepRecord {
+  const single = row?.fanned_out === false ? items.find((item) => item.item_index === 0) : undefined;
+  return {
+    name,
+    status: row?.status ?? 'pending',
+    attempts: row?.attempts ?? 0,
+    output: row?.output ?? null,
+    error: row?.error ?? null,
+    items: row?.fanned_out === true ? items.map(itemRecord) : [],
+    input: row?.input ?? null,
+    started_at: row?.started_at ?? null,
+    finished_at: row?.finished_at ?? null,
+    duration_ms: duration(row?.started_at ?? null, row?.finished_at ?? null),
+    idempotency_key: single?.idempotency_key ?? null,
+    history: single?.history ?? [],
+  };
+}
+
+function itemRecord(item: StepItemRow): StepItemRecord {
+  return {
+    index: item.item_index,
+    status: item.status,
+    attempts: item.attempts,
+    input: item.input,
+    output: item.output,
+    error: item.error,
+    idempotency_key: item.idempotency_key,
+    started_at: item.started_at,
+    finished_at: item.finished_at,
+    duration_ms: duration(item.started_at, item.finished_at),
+    history: item.history,
+  };
+}
+
+function duration(start: string | null, end: string | null): number | null {
+  return start === null || end === null ? null : Date.parse(end) - Date.parse(start);
+}

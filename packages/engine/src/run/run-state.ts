@@ -1,0 +1,35 @@
+/**
+ * The run state that templates see (DESIGN §4 "Run state and templates").
+ *
+ * @module
+ */
+
+/** `CURRENT_STEP`: the step item being executed. */
+export type CurrentStep = {
+  name: string;
+  /** The item (fan-out) or the whole rendered input; absent while `input` itself renders. */
+  input?: unknown;
+  /** The item's index (0 when the step is not fanned out); absent while `input` renders. */
+  index?: number;
+  /** 1 before the call; in `output`, the number of HTTP attempts the call took. */
+  attempt?: number;
+  /** Set after the call, for `output`. */
+  response?: { status: number; headers: Record<string, string | string[]>; body: unknown };
+};
+
+/** The whole state of a run, as templates address it. */
+export interface RunState {
+  /** Base URLs of the engine's own APIs and configured services. */
+  SYSTEM_APIS: Record<string, unknown>;
+  /** The caller: `id`, `email`, `workspace_id`, `role`, `token`. */
+  USER: Record<string, unknown>;
+  /** The run's input (or trigger event). */
+  INPUT: unknown;
+  /** Outputs of the steps that have finished: `STEPS.<name>.output`. */
+  STEPS: Record<string, { output: unknown }>;
+  CURRENT_STEP?: CurrentStep;
+  /** `uid`, `name`, `scope`, `version` of the workflow. */
+  WORKFLOW: Record<string, unknown>;
+  /** `id` and `started_at` of the run. */
+  RUN: Record<string, unknown>;
+}

@@ -1,0 +1,52 @@
+/**
+ * Runs a workflow (DESIGN §4): the run row moves `pending` -> `running` -> `succeeded` | `failed`
+ * (`cancelled` when aborted); each step, and each item of a fanned-out step, is committed when it
+ * finishes, before the next begins; a failed step fails the run and the later steps are `skipped`.
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import type { Workflow } from '../workflow/model.js';
+import { createExecutionContext } from './create-context.js';
+import { executeSteps } from './execute-steps.js';
+import type { RunOutcome, RunWorkflowOptions } from './run-options.js';
+
+export type { RunOutcome, RunWorkflowOptions } from './run-options.js';
+
+/**
+ * Runs `workflow` (already parsed and validated) to its end and records it in `options.store`.
+ * Resolves when the run has succeeded or failed; a failed run is not a rejection.
+ *
+ * @throws `signal.reason` when aborted (the run is recorded as `cancelled` first).
+ * @throws {EngineError} `SLUICE_STORE` (or the store's own errors) when the store cannot be written.
+ *
+ * @example
+ * const store = await openStore({ file: 'runs.db' });
+ * const outcome = await runWorkflow(workflow, { store, renderer: new TemplateRenderer(), input: { since: '2024-01-01' } });
+ * console.log(JSON.stringify(await getRunRecord(store, outcome.id)));
+ */
+export async function runWorkflow(workflow: Workflow, options: RunWorkflowOptions): Promise<RunOutcome> {
+  const runId = options.runId ?? randomUUID();
+  const input = options.input === undefined ? null : options.input;
+  const createdAt = new Date((options.now ?? Date.now)()).toISOString();
+  const ctx = createExecutionContext(workflow, runId, input, createdAt, options);
+  const { store } = options;
+  const redact = ctx.redactor();
+
+  options.signal?.throwIfAborted();
+  await store.createRun({
+    id: runId,
+    workflow_name: workflow.name,
+    workflow: redact.value(workflow),
+    input: redact.value(input),
+    created_at: createdAt,
+    workflow_uid: workflow.uid ?? null,
+    workflow_version: workflow.version ?? null,
+    workspace_id: workflow.workspace_id ?? null,
+    status: 'pending',
+  });
+  await store.updateRun(runId, { status: 'running', started_at: createdAt });
+  ctx.emit({ type: 'run-started', runId, workflow: workflow.name, steps: workflow.steps.length });
+  ctx.logger.info({ steps: workflow.steps.length }, 'run started');
+  return executeSteps(ctx, 0);
+}

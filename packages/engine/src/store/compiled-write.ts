@@ -1,0 +1,47 @@
+/**
+ * A write built with Kysely once and then reused: the store's hot writes (`saveStepItem`, `saveStep`,
+ * `createRun`) always insert the same columns in the same order, so the SQL text never changes and
+ * only the parameters do. Building and compiling the query each time costs more than SQLite takes to
+ * run it; this keeps the typed Kysely builder as the source of the SQL and skips the rebuild.
+ *
+ * The first call compiles the query and checks that its parameters are exactly the row's values in
+ * key order; only then is the SQL kept. Otherwise every call compiles (correct, just slower).
+ *
+ * @internal
+ * @module
+ */
+import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
+
+/** A cached write of rows of one shape. */
+export class CompiledWrite<Row extends object> {
+  readonly #build: (row: Row) => Compilable;
+  #sql: string | undefined;
+  #keys: string | undefined;
+  #reusable = true;
+
+  /** `build` must give the same SQL for every row with the same keys in the same order. */
+  constructor(build: (row: Row) => Compilable) {
+    this.#build = build;
+  }
+
+  /** Runs the write for `row`. */
+  async execute<DB>(db: Kysely<DB>, row: Row): Promise<void> {
+    const values = Object.values(row);
+    if (this.#sql !== undefined && this.#keys === Object.keys(row).join()) {
+      await db.executeQuery(CompiledQuery.raw(this.#sql, values));
+      return;
+    }
+    const compiled = this.#build(row).compile();
+    if (this.#reusable && this.#sql === undefined) {
+      const same =
+        compiled.parameters.length === values.length && compiled.parameters.every((p, i) => p === values[i]);
+      if (same) {
+        this.#sql = compiled.sql;
+        this.#keys = Object.keys(row).join();
+      } else {
+        this.#reusable = false;
+      }
+    }
+    await db.executeQuery(compiled);
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The tables of the store as Kysely sees them: one interface per table, columns as stored. The same
+ * types hold for SQLite and PostgreSQL, because both dialects store the same column types (see
+ * `migrations/0001-init.ts` and `docs/store.md`):
+ *
+ * - JSON values are `text` (`JSON.stringify`), SQL `NULL` when the value is absent (`undefined`);
+ * - timestamps are `text`, canonical ISO 8601 in UTC with milliseconds (`Date.prototype.toISOString`),
+ *   so string order is time order;
+ * - booleans are integers, 0 or 1.
+ *
+ * `runs`, `run_steps` and `run_step_items` back the {@link Store} methods. `workflows`, `api_keys`,
+ * `trigger_states` and `leases` are created now for the engine service (issue 5).
+ *
+ * @internal
+ * @module
+ */
+import type { Generated } from 'kysely';
+import type { RunStatus, StepStatus } from './store.js';
+
+/** A JSON value serialized by `JSON.stringify`. */
+export type JsonText = string;
+
+/** A canonical ISO time, `2024-05-01T12:00:00.000Z`. */
+export type IsoText = string;
+
+/** One row per run. Unfinished runs (`pending`, `running`) are resumed after a crash. */
+export interface RunsTable {
+  id: string;
+  workflow_uid: string | null;
+  workflow_version: number | null;
+  workflow_name: string;
+  workspace_id: string | null;
+  /** The pinned workflow document. */
+  workflow: JsonText;
+  status: RunStatus;
+  input: JsonText | null;
+  error: JsonText | null;
+  created_at: IsoText;
+  started_at: IsoText | null;
+  finished_at: IsoText | null;
+  lease_owner: string | null;
+  lease_expires_at: IsoText | null;
+  resume_at: IsoText | null;
+}
+
+/** One row per step of a run; key (`run_id`, `step_index`). */
+export interface RunStepsTable {
+  run_id: string;
+  step_index: number;
+  name: string;
+  status: StepStatus;
+  /** 0 or 1. */
+  fanned_out: number;
+  input: JsonText | null;
+  output: JsonText | null;
+  error: JsonText | null;
+  attempts: number;
+  started_at: IsoText | null;
+  finished_at: IsoText | null;
+}
+
+/** One row per call of a step; key (`run_id`, `step_index`, `item_index`). */
+export interface RunStepItemsTable {
+  run_id: string;
+  step_index: number;
+  item_index: number;
+  status: StepStatus;
+  input: JsonText | null;
+  output: JsonText | null;
+  error: JsonText | null;
+  attempts: number;
+  /** `AttemptEntry[]`. */
+  history: JsonText;
+  idempotency_key: string;
+  started_at: IsoText | null;
+  finished_at: IsoText | null;
+}
+
+/** Published workflows, one row per version; key (`uid`, `version`). Issue 5. */
+export interface WorkflowsTable {
+  uid: string;
+  version: number;
+  workspace_id: string;
+  /** `workspace` or `global`. */
+  scope: string;
+  /** The email of the user who published this version. */
+  user_id: string;
+  name: string;
+  /** The workflow document of this version. */
+  document: JsonText;
+  created: IsoText;
+  updated: IsoText;
+  /** 0 or 1; a soft delete. */
+  deleted: Generated<number>;
+}
+
+/** API keys, stored hashed (SHA-256 of the random key). Issue 5. */
+export interface ApiKeysTable {
+  /** A public key id, shown in lists and logs. */
+  id: string;
+  key_hash: string;
+  workspace_id: string;
+  email: string;
+  /** `admin` or `member`. */
+  role: string;
+  created_at: IsoText;
+  revoked_at: IsoText | null;
+}
+
+/** A trigger's state (poller cursor and dedup window, or the last schedule fire), per workflow. Issue 5. */
+export interface TriggerStatesTable {
+  workflow_uid: string;
+  /** `poll`, `schedule` or `webhook`. */
+  kind: string;
+  /** The SDK's trigger state object (cursor and `seen` ledger). */
+  state: JsonText | null;
+  /** Bumped on each write, for compare-and-set updates. */
+  revision: Generated<number>;
+  /** When the trigger should fire or poll next. */
+  next_at: IsoText | null;
+  updated_at: IsoText;
+}
+
+/** Named leases (a scheduler, a poller): who holds it and until when. Issue 5. */
+export interface LeasesTable {
+  name: string;
+  owner: string;
+  expires_at: IsoText;
+  acquired_at: IsoText;
+}
+
+/** Every table of the store. */
+export interface Database {
+  runs: RunsTable;
+  run_steps: RunStepsTable;
+  run_step_items: RunStepItemsTable;
+  workflows: WorkflowsTable;
+  api_keys: ApiKeysTable;
+  trigger_states: TriggerStatesTable;
+  leases: LeasesTable;
+}

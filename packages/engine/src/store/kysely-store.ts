@@ -1,0 +1,296 @@
+/**
+ * The {@link Store} over Kysely: SQLite (better-sqlite3, WAL) as the embedded default, PostgreSQL (pg)
+ * when a `postgres://` URL is given. Both dialects share the schema (`migrations/0001-init.ts`), the
+ * row codecs (`codec.ts`) and every query; see `docs/store.md`.
+ *
+ * @module
+ */
+import { type Logger, silentLogger } from '@sluice/sdk';
+import type { Kysely } from 'kysely';
+import { EngineError } from '../errors.js';
+import {
+  itemToRow,
+  newRunToRow,
+  rowToItem,
+  rowToRun,
+  rowToStep,
+  runPatchToColumns,
+  StoreValueError,
+  stepToRow,
+} from './codec.js';
+import { CompiledWrite } from './compiled-write.js';
+import { type Connection, connectPostgres, connectSqlite, describe } from './connect.js';
+import type { Database, RunStepItemsTable, RunStepsTable, RunsTable } from './database.js';
+import { type MigrationTarget, migrateToLatest } from './migrations/migrate.js';
+import type { NewRun, RunPatch, RunRow, StepItemRow, StepRow, Store } from './store.js';
+
+/** Where the store lives and how it behaves. Give `url` or `file`, not both. */
+export interface OpenStoreOptions {
+  /** A PostgreSQL URL, `postgres://user:password@host:port/database` (or `postgresql://`). */
+  url?: string;
+  /** A SQLite file; its folder is created. `:memory:` is a private in-memory database. @default ':memory:' */
+  file?: string;
+  /** PostgreSQL only: the schema the tables live in, created if missing. @default 'public' */
+  schema?: string;
+  /** Whether `openStore` applies pending migrations (`migrate()` is always safe to call again). @default true */
+  migrate?: boolean;
+  /** SQLite only: how long a write waits for another process's write lock, in ms. @default 5000 */
+  busyTimeoutMs?: number;
+  /** SQLite only: `normal` (safe in WAL mode, see `docs/store.md`) or `full` (an fsync per commit). @default 'normal' */
+  synchronous?: 'normal' | 'full';
+  /** PostgreSQL only: the most connections the pool opens. @default 10 */
+  poolSize?: number;
+  /** PostgreSQL only: how long to wait for a connection, in ms. @default 10000 */
+  connectTimeoutMs?: number;
+  /** Receives a warning when an idle PostgreSQL connection fails. @default silentLogger */
+  logger?: Logger;
+}
+
+/** The defaults of {@link OpenStoreOptions}. */
+export const STORE_DEFAULTS = Object.freeze({
+  file: ':memory:',
+  schema: 'public',
+  migrate: true,
+  busyTimeoutMs: 5000,
+  synchronous: 'normal',
+  poolSize: 10,
+  connectTimeoutMs: 10_000,
+} as const);
+
+/** A {@link Store} on a SQL database, as {@link openStore} returns it. */
+export interface SqlStore extends Store, AsyncDisposable {
+  /** Which database this is. */
+  readonly dialect: 'sqlite' | 'postgres';
+  /** The absolute SQLite file (or `:memory:`), or the PostgreSQL URL with its password masked. */
+  readonly location: string;
+  /** Deletes a run with its steps and items; resolves whether it existed. */
+  deleteRun(id: string): Promise<boolean>;
+  /** Same as {@link Store.close}. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * Opens the store: a SQLite file (WAL, `busy_timeout`, foreign keys on), or a PostgreSQL pool when
+ * `url` is given. Applies pending migrations unless `migrate: false`.
+ *
+ * @example
+ * ```ts
+ * await using store = await openStore({ file: '.sluice/sluice.db' });
+ * await store.createRun({ id, workflow_name: wf.name, workflow: wf, input: {}, created_at: new Date().toISOString() });
+ * ```
+ * @throws {EngineError} `SLUICE_STORE` when the options clash, or the database cannot be opened,
+ *   reached or migrated; the message names the file, or the URL with its password masked.
+ */
+export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStore> {
+  const connection = await connect(options);
+  const store = new KyselyStore(connection);
+  if (options.migrate ?? STORE_DEFAULTS.migrate) {
+    try {
+      await store.migrate();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+  return store;
+}
+
+async function connect(options: OpenStoreOptions): Promise<Connection> {
+  if (options.url !== undefined && options.file !== undefined) {
+    throw new EngineError('SLUICE_STORE', 'the store takes a PostgreSQL url or a SQLite file, not both', {
+      hint: 'pass one of --database and --db',
+    });
+  }
+  if (options.url === undefined) {
+    return connectSqlite(options.file ?? STORE_DEFAULTS.file, {
+      busyTimeoutMs: options.busyTimeoutMs ?? STORE_DEFAULTS.busyTimeoutMs,
+      synchronous: options.synchronous ?? STORE_DEFAULTS.synchronous,
+    });
+  }
+  if (!/^postgres(ql)?:\/\//i.test(options.url)) {
+    throw new EngineError('SLUICE_STORE', 'the database URL must start with postgres:// or postgresql://', {
+      hint: 'for SQLite, pass a file path instead of a URL',
+    });
+  }
+  const schema = options.schema ?? STORE_DEFAULTS.schema;
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new EngineError('SLUICE_STORE', `invalid PostgreSQL schema name ${JSON.stringify(schema)}`, {
+      hint: 'use letters, digits and underscores, not starting with a digit (at most 63)',
+    });
+  }
+  return connectPostgres(options.url, {
+    schema,
+    poolSize: options.poolSize ?? STORE_DEFAULTS.poolSize,
+    connectTimeoutMs: options.connectTimeoutMs ?? STORE_DEFAULTS.connectTimeoutMs,
+    logger: options.logger ?? silentLogger,
+  });
+}
+
+/** The store behind {@link openStore}. Each method is one statement, so one transaction. */
+class KyselyStore implements SqlStore {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly location: string;
+  readonly #db: Kysely<Database>;
+  readonly #target: MigrationTarget;
+  #closing: Promise<void> | undefined;
+  readonly #insertRun = new CompiledWrite<RunsTable>((row) => this.#db.insertInto('runs').values(row));
+  readonly #upsertStep = new CompiledWrite<RunStepsTable>((row) =>
+    this.#db
+      .insertInto('run_steps')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['run_id', 'step_index']).doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          status: eb.ref('excluded.status'),
+          fanned_out: eb.ref('excluded.fanned_out'),
+          input: eb.ref('excluded.input'),
+          output: eb.ref('excluded.output'),
+          error: eb.ref('excluded.error'),
+          attempts: eb.ref('excluded.attempts'),
+          started_at: eb.ref('excluded.started_at'),
+          finished_at: eb.ref('excluded.finished_at'),
+        })),
+      ),
+  );
+  readonly #upsertItem = new CompiledWrite<RunStepItemsTable>((row) =>
+    this.#db
+      .insertInto('run_step_items')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['run_id', 'step_index', 'item_index']).doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          input: eb.ref('excluded.input'),
+          output: eb.ref('excluded.output'),
+          error: eb.ref('excluded.error'),
+          attempts: eb.ref('excluded.attempts'),
+          history: eb.ref('excluded.history'),
+          idempotency_key: eb.ref('excluded.idempotency_key'),
+          started_at: eb.ref('excluded.started_at'),
+          finished_at: eb.ref('excluded.finished_at'),
+        })),
+      ),
+  );
+
+  constructor(connection: Connection) {
+    this.#db = connection.db;
+    this.dialect = connection.dialect;
+    this.location = connection.location;
+    this.#target =
+      connection.dialect === 'sqlite'
+        ? { dialect: 'sqlite', busyTimeoutMs: connection.busyTimeoutMs ?? STORE_DEFAULTS.busyTimeoutMs }
+        : { dialect: 'postgres', schema: connection.schema ?? STORE_DEFAULTS.schema };
+  }
+
+  async migrate(): Promise<void> {
+    await this.#run('migrate', (db) => migrateToLatest(db, this.#target));
+  }
+
+  async createRun(run: NewRun): Promise<void> {
+    await this.#run(`createRun(${run.id})`, (db) => this.#insertRun.execute(db, newRunToRow(run)));
+  }
+
+  async updateRun(id: string, patch: RunPatch): Promise<void> {
+    await this.#run(`updateRun(${id})`, async (db) => {
+      const columns = runPatchToColumns(patch);
+      const query =
+        Object.keys(columns).length === 0
+          ? db.selectFrom('runs').select('id').where('id', '=', id)
+          : db.updateTable('runs').set(columns).where('id', '=', id).returning('id');
+      if ((await query.executeTakeFirst()) === undefined)
+        throw new StoreValueError(`run ${id} does not exist`);
+    });
+  }
+
+  async getRun(id: string): Promise<RunRow | undefined> {
+    return this.#run(`getRun(${id})`, async (db) => {
+      const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : rowToRun(row);
+    });
+  }
+
+  async deleteRun(id: string): Promise<boolean> {
+    return this.#run(`deleteRun(${id})`, async (db) => {
+      const result = await db.deleteFrom('runs').where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    });
+  }
+
+  async saveStep(step: StepRow): Promise<void> {
+    await this.#run(`saveStep(${step.run_id}, ${step.step_index})`, (db) =>
+      this.#upsertStep.execute(db, stepToRow(step)),
+    );
+  }
+
+  async saveStepItem(item: StepItemRow): Promise<void> {
+    await this.#run(`saveStepItem(${item.run_id}, ${item.step_index}, ${item.item_index})`, (db) =>
+      this.#upsertItem.execute(db, itemToRow(item)),
+    );
+  }
+
+  async listSteps(runId: string): Promise<StepRow[]> {
+    return this.#run(`listSteps(${runId})`, async (db) => {
+      const rows = await db
+        .selectFrom('run_steps')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .orderBy('step_index')
+        .execute();
+      return rows.map(rowToStep);
+    });
+  }
+
+  async listStepItems(runId: string): Promise<StepItemRow[]> {
+    return this.#run(`listStepItems(${runId})`, async (db) => {
+      const rows = await db
+        .selectFrom('run_step_items')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .orderBy('step_index')
+        .orderBy('item_index')
+        .execute();
+      return rows.map(rowToItem);
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#db.destroy();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Runs one operation, turning any failure into `SLUICE_STORE` naming the database and the call. */
+  async #run<T>(operation: string, body: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    if (this.#closing !== undefined) {
+      throw new EngineError('SLUICE_STORE', `${this.location}: ${operation}: the store is closed`, {
+        hint: 'open a new store; close() ends it for good',
+      });
+    }
+    try {
+      return await body(this.#db);
+    } catch (err) {
+      if (err instanceof EngineError) throw err;
+      throw new EngineError('SLUICE_STORE', `${this.location}: ${operation} failed: ${describe(err)}`, {
+        hint: hintFor(err),
+        cause: err,
+      });
+    }
+  }
+}
+
+function hintFor(err: unknown): string {
+  if (err instanceof StoreValueError) return 'the executor passed a value the store cannot hold';
+  const text = describe(err);
+  if (/FOREIGN KEY|foreign key/.test(text)) return 'create the run before its steps and items';
+  if (/corrupted migrations/.test(text)) {
+    return 'the database was migrated by a newer Sluice; upgrade, or use another database';
+  }
+  if (/SQLITE_BUSY|database is locked/.test(text)) {
+    return 'another process holds the write lock; raise busyTimeoutMs or stop the other writer';
+  }
+  return 'check that the database is reachable and writable';
+}

@@ -1,0 +1,89 @@
+/**
+ * The message for an unknown key: a did-you-mean when a known key is close (a typo, another casing,
+ * a common synonym), or where the key belongs when it sits one level too high.
+ *
+ * @internal
+ * @module
+ */
+
+/** Keys that belong inside `apispec` when they are written on the step itself. */
+const APISPEC_KEYS = new Set(['url', 'method', 'params', 'headers', 'data', 'json_body', 'timeout']);
+
+/** Common names for a known key, from other tools (the seed format's `flow`, requests' `json`, ...). */
+const SYNONYMS: Readonly<Record<string, string>> = {
+  flow: 'steps',
+  id: 'uid',
+  body: 'json_body',
+  json: 'json_body',
+  query: 'params',
+  verb: 'method',
+  retries: 'retry',
+  max_retries: 'total',
+  backoff: 'backoff_factor',
+  retry_on_status: 'status_forcelist',
+  methods: 'allowed_methods',
+};
+
+/**
+ * `unknown key; did you mean "json_body"?`, `unknown key: url belongs inside apispec`, or
+ * `unknown key; expected one of: a, b`. `known` lists the keys accepted where `key` sits.
+ */
+export function unknownKeyMessage(key: string, known: readonly string[]): string {
+  if (known.includes('apispec') && APISPEC_KEYS.has(key)) {
+    return `unknown key: ${key} belongs inside apispec`;
+  }
+  if (key === 'retry' && known.includes('default_retry')) {
+    return 'unknown key; did you mean "default_retry"? (retry settings for every step go in default_retry)';
+  }
+  const suggestion = suggest(key, known);
+  if (suggestion !== undefined) return `unknown key; did you mean "${suggestion}"?`;
+  return `unknown key; expected one of: ${known.filter((k) => k !== '$schema').join(', ')}`;
+}
+
+/** The known key closest to `key`, when it is close enough to be what was meant. */
+export function suggest(key: string, known: readonly string[]): string | undefined {
+  const normal = normalize(key);
+  const same = known.find((k) => normalize(k) === normal);
+  if (same !== undefined) return same;
+  const synonym = SYNONYMS[normal] ?? SYNONYMS[key.toLowerCase()];
+  if (synonym !== undefined && known.includes(synonym)) return synonym;
+  const limit = normal.length <= 4 ? 1 : normal.length <= 8 ? 2 : 3;
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const candidate of known) {
+    const d = distance(normal, normalize(candidate));
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Lower case, without `_`, `-` and spaces: `jsonBody`, `json-body` and `JSON_BODY` are all `jsonbody`. */
+function normalize(key: string): string {
+  return key.toLowerCase().replace(/[-_\s]/g, '');
+}
+
+/** Edit distance with adjacent transpositions (optimal string alignment). */
+function distance(a: string, b: string): number {
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i += 1) {
+    const row: number[] = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      if (i === 0) {
+        row.push(j);
+        continue;
+      }
+      const prev = rows[i - 1] as number[];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d = Math.min(d, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+      }
+      row.push(d);
+    }
+    rows.push(row);
+  }
+  return (rows[a.length] as number[])[b.length] as number;
+}

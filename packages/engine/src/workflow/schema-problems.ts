@@ -1,0 +1,175 @@
+/**
+ * Runs the workflow JSON Schema with Ajv and turns its errors into problems a person can act on: one per
+ * wrong value, worded by the schema's `errorMessage`, with the bad value, and a did-you-mean for unknown
+ * keys. An `anyOf` that fails is reported once: by the branch that fits the value's type, if one does,
+ * else by the `anyOf`'s own message.
+ *
+ * @internal
+ * @module
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { unknownKeyMessage } from './did-you-mean.js';
+import { EDITOR_KEYWORDS, type JsonSchemaNode } from './json-schema-node.js';
+import type { PathSegment } from './source-map.js';
+import { WORKFLOW_SCHEMA_SOURCE } from './workflow-schema.js';
+
+/** A problem before its line is known. */
+export interface RawProblem {
+  path: PathSegment[];
+  message: string;
+}
+
+type FormatsPlugin = typeof addFormatsModule.default;
+/** ajv-formats is CommonJS: Node gives the plugin itself as default import; it also carries `.default`. */
+const addFormats: FormatsPlugin =
+  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
+  (addFormatsModule as unknown as FormatsPlugin);
+
+/** Keywords that fail when the value is of another kind altogether. */
+const KIND_KEYWORDS = new Set(['type', 'const', 'enum']);
+/** Keywords whose message quotes the bad value. */
+const VALUE_KEYWORDS = new Set([
+  'type',
+  'const',
+  'enum',
+  'anyOf',
+  'pattern',
+  'format',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'minLength',
+]);
+
+let compiled: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  if (compiled === undefined) {
+    const ajv = new Ajv({
+      allErrors: true,
+      strict: true,
+      strictRequired: false,
+      allowUnionTypes: true,
+      verbose: true,
+      logger: false,
+    });
+    addFormats(ajv, ['email', 'date-time']);
+    for (const keyword of EDITOR_KEYWORDS) ajv.addKeyword(keyword);
+    compiled = ajv.compile(WORKFLOW_SCHEMA_SOURCE);
+  }
+  return compiled;
+}
+
+/** Every way `value` breaks the workflow schema, in schema order. */
+export function schemaProblems(value: unknown): RawProblem[] {
+  const validate = validator();
+  if (validate(value)) return [];
+  const errors = collapseAnyOf(validate.errors ?? []);
+  const seen = new Set<string>();
+  const out: RawProblem[] = [];
+  for (const error of errors) {
+    const problem = toProblem(error, value);
+    const id = `${JSON.stringify(problem.path)} ${problem.message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(problem);
+  }
+  return out;
+}
+
+/** Keeps, for each failed `anyOf`, the errors of the first branch that fits the value, or the `anyOf` alone. */
+function collapseAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
+  const dropped = new Set<ErrorObject>();
+  for (const error of errors) {
+    if (error.keyword !== 'anyOf' || dropped.has(error)) continue;
+    const prefix = `${error.schemaPath}/`;
+    const branches = new Map<string, ErrorObject[]>();
+    for (const other of errors) {
+      if (!other.schemaPath.startsWith(prefix)) continue;
+      const branch = other.schemaPath.slice(prefix.length).split('/')[0] ?? '';
+      branches.set(branch, [...(branches.get(branch) ?? []), other]);
+    }
+    const fitting = [...branches.values()].find(
+      (branch) => !branch.some((e) => e.instancePath === error.instancePath && KIND_KEYWORDS.has(e.keyword)),
+    );
+    for (const branch of branches.values()) {
+      if (branch !== fitting) for (const e of branch) dropped.add(e);
+    }
+    if (fitting !== undefined) dropped.add(error);
+  }
+  return errors.filter((e) => !dropped.has(e));
+}
+
+function toProblem(error: ErrorObject, root: unknown): RawProblem {
+  const path = instanceSegments(error.instancePath, root);
+  const node = (error.parentSchema ?? {}) as JsonSchemaNode;
+  switch (error.keyword) {
+    case 'required':
+      return { path: [...path, String(error.params.missingProperty)], message: 'is required' };
+    case 'additionalProperties': {
+      const key = String(error.params.additionalProperty);
+      const known = Object.keys((node.properties ?? {}) as object);
+      return { path: [...path, key], message: unknownKeyMessage(key, known) };
+    }
+    case 'not': {
+      const inner = (node.not ?? {}) as JsonSchemaNode;
+      return { path, message: stringOr(inner.errorMessage, 'is not allowed') };
+    }
+    default: {
+      const own = error.keyword === 'pattern' ? node.patternErrorMessage : undefined;
+      const message = stringOr(own, messageOf(error.schemaPath) ?? error.message ?? 'is not valid');
+      const got = VALUE_KEYWORDS.has(error.keyword) ? ` (got ${shown(error.data)})` : '';
+      return { path, message: message + got };
+    }
+  }
+}
+
+/** The `errorMessage` of the innermost schema node on the way to the failed keyword. */
+function messageOf(schemaPath: string): string | undefined {
+  const segments = schemaPath.replace(/^#\/?/, '').split('/').map(unescapePointer);
+  let node: unknown = WORKFLOW_SCHEMA_SOURCE;
+  let message = stringOr(WORKFLOW_SCHEMA_SOURCE.errorMessage, '') || undefined;
+  for (const segment of segments.slice(0, -1)) {
+    if (typeof node !== 'object' || node === null) break;
+    node = (node as Record<string, unknown>)[segment];
+    const own = (node as JsonSchemaNode | undefined)?.errorMessage;
+    if (typeof own === 'string') message = own;
+  }
+  return message;
+}
+
+/** `/steps/0/retry` → `['steps', 0, 'retry']`, with numbers only where the value is a list. */
+function instanceSegments(pointer: string, root: unknown): PathSegment[] {
+  if (pointer === '') return [];
+  const out: PathSegment[] = [];
+  let node = root;
+  for (const raw of pointer.slice(1).split('/')) {
+    const key = unescapePointer(raw);
+    if (Array.isArray(node)) {
+      out.push(Number(key));
+      node = node[Number(key)];
+    } else {
+      out.push(key);
+      node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+    }
+  }
+  return out;
+}
+
+function unescapePointer(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
+}
+
+/** The bad value as the message shows it: scalars as JSON (shortened), collections by kind. */
+export function shown(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= 60 ? text : `${text.slice(0, 57)}...`;
+}

@@ -1,0 +1,166 @@
+/**
+ * The databases the store suite runs on, like kysely's `DIALECTS`: SQLite always (a file in a fresh
+ * temporary folder per test), PostgreSQL when `SLUICE_TEST_PG_URL` is set (a fresh schema per test,
+ * dropped afterwards). Each test gets a {@link TestDatabase} that opens stores on its database, reads
+ * it directly, and closes everything in teardown.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type OpenStoreOptions, openStore, type SqlStore } from '@sluice/engine';
+import Sqlite from 'better-sqlite3';
+import pg from 'pg';
+import { afterEach, beforeEach, describe } from 'vitest';
+
+/** Set by CI (`.ci/run`); without it the PostgreSQL pass reports as skipped. */
+export const PG_URL = process.env.SLUICE_TEST_PG_URL;
+
+/** One test's database. */
+export interface TestDatabase {
+  /** Where the store's data lives: the file, or the schema. */
+  readonly where: string;
+  /** Opens a store on this database (closed in teardown). */
+  open(options?: ExtraOptions): Promise<SqlStore>;
+  /** Runs SQL on the database directly (`?` placeholders on SQLite, `$1` on PostgreSQL). */
+  query<T>(text: string, params?: unknown[]): Promise<T[]>;
+  /** The names of the tables and of the indexes in the store's schema. */
+  tables(): Promise<string[]>;
+  indexes(): Promise<string[]>;
+  teardown(): Promise<void>;
+}
+
+/** A dialect of the suite. */
+export interface Dialect {
+  name: 'sqlite' | 'postgres';
+  /** True when the dialect cannot run here: `describe.skipIf(skip)`. */
+  skip: boolean;
+  setup(): Promise<TestDatabase>;
+}
+
+type ExtraOptions = Omit<OpenStoreOptions, 'url' | 'file' | 'schema'>;
+
+function tracked(openOne: (extra: ExtraOptions) => Promise<SqlStore>) {
+  const stores: SqlStore[] = [];
+  return {
+    open: async (extra: ExtraOptions = {}) => {
+      const store = await openOne(extra);
+      stores.push(store);
+      return store;
+    },
+    closeAll: () => Promise.all(stores.map((s) => s.close())),
+  };
+}
+
+const sqlite: Dialect = {
+  name: 'sqlite',
+  skip: false,
+  async setup() {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-store-'));
+    const file = join(dir, 'data', 'sluice.db');
+    const stores = tracked((extra) => openStore({ ...extra, file }));
+    const query = async <T>(text: string, params: unknown[] = []): Promise<T[]> => {
+      const raw = new Sqlite(file);
+      try {
+        const statement = raw.prepare(text);
+        if (statement.reader) return statement.all(...params) as T[];
+        statement.run(...params);
+        return [];
+      } finally {
+        raw.close();
+      }
+    };
+    const names = async (type: string) =>
+      (
+        await query<{ name: string }>(
+          "select name from sqlite_master where type = ? and name not like 'sqlite_%' order by name",
+          [type],
+        )
+      ).map((r) => r.name);
+    return {
+      where: file,
+      open: stores.open,
+      query,
+      tables: () => names('table'),
+      indexes: () => names('index'),
+      async teardown() {
+        await stores.closeAll();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+const postgres: Dialect = {
+  name: 'postgres',
+  skip: PG_URL === undefined,
+  async setup() {
+    const url = PG_URL as string;
+    const schema = `sluice_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+    const admin = new pg.Pool({ connectionString: url, max: 2 });
+    const stores = tracked((extra) => openStore({ ...extra, url, schema }));
+    const query = async <T>(text: string, params: unknown[] = []): Promise<T[]> => {
+      const client = await admin.connect();
+      try {
+        await client.query(`set search_path to "${schema}"`);
+        return (await client.query(text, params)).rows as T[];
+      } finally {
+        client.release();
+      }
+    };
+    return {
+      where: schema,
+      open: stores.open,
+      query,
+      tables: async () =>
+        (
+          await query<{ name: string }>(
+            'select table_name as name from information_schema.tables where table_schema = $1 order by 1',
+            [schema],
+          )
+        ).map((r) => r.name),
+      indexes: async () =>
+        (
+          await query<{ name: string }>(
+            'select indexname as name from pg_indexes where schemaname = $1 order by 1',
+            [schema],
+          )
+        ).map((r) => r.name),
+      async teardown() {
+        await stores.closeAll();
+        await admin.query(`drop schema if exists "${schema}" cascade`);
+        await admin.end();
+      },
+    };
+  },
+};
+
+/** Every dialect, SQLite first. */
+export const DIALECTS: readonly Dialect[] = [sqlite, postgres];
+
+/** What a test of {@link describeEachDialect} works on; fresh for each test. */
+export interface DialectContext {
+  dialect: Dialect;
+  db: TestDatabase;
+  /** A store opened on `db`. */
+  store: SqlStore;
+}
+
+/**
+ * Declares the suite once per dialect, `describe.skipIf` on the ones that cannot run here, with a fresh
+ * database and store per test (torn down afterwards).
+ */
+export function describeEachDialect(title: string, body: (t: DialectContext) => void): void {
+  for (const dialect of DIALECTS) {
+    describe.skipIf(dialect.skip)(`${title} on ${dialect.name}`, () => {
+      const t = { dialect } as DialectContext;
+      beforeEach(async () => {
+        t.db = await dialect.setup();
+        t.store = await t.db.open();
+      });
+      afterEach(async () => {
+        await t.db.teardown();
+      });
+      body(t);
+    });
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * The store suite, part 1 (migrations, runs, sharing, close), run once per dialect: SQLite always,
+ * PostgreSQL when SLUICE_TEST_PG_URL is set (else reported as skipped). Each test gets a fresh database:
+ * a new file, or a new schema.
+ */
+import { isSluiceError } from '@sluice/engine';
+import { describe, expect, it } from 'vitest';
+import { describeEachDialect } from './dialects.js';
+import { item, newRun, step, T0, T1, T2, WORKFLOW } from './fixtures.js';
+
+async function storeError(promise: Promise<unknown>): Promise<Error> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isSluiceError(err, 'SLUICE_STORE')).toBe(true);
+  return err as Error;
+}
+
+describeEachDialect('openStore', (t) => {
+  describe('migrate', () => {
+    it('creates every table and the indexes issue 5 queries by', async () => {
+      expect(await t.db.tables()).toEqual(
+        expect.arrayContaining(['runs', 'run_steps', 'run_step_items', 'workflows', 'api_keys']),
+      );
+      expect(await t.db.tables()).toEqual(expect.arrayContaining(['trigger_states', 'leases']));
+      expect(await t.db.indexes()).toEqual(
+        expect.arrayContaining([
+          'runs_unfinished',
+          'runs_workflow_created',
+          'runs_workflow_status_created',
+          'runs_workspace_created',
+          'workflows_workspace',
+          'trigger_states_next_at',
+          'leases_expires_at',
+        ]),
+      );
+    });
+
+    it('is a no-op when run again, on this store or on another', async () => {
+      await t.store.createRun(newRun('r1'));
+      await t.store.migrate();
+      await t.store.migrate();
+      const other = await t.db.open();
+      await other.migrate();
+      expect(await t.db.query('select name from sluice_migrations')).toEqual([{ name: '0001-init' }]);
+      expect((await other.getRun('r1'))?.id).toBe('r1');
+    });
+
+    it('refuses a database migrated by a newer Sluice', async () => {
+      await t.db.query(`insert into sluice_migrations (name, timestamp) values ('9999-future', 'x')`);
+      const err = await storeError(t.store.migrate());
+      expect(err.message).toMatch(/migrate failed: corrupted migrations/);
+      expect((err as Error & { hint: string }).hint).toMatch(/newer Sluice/);
+    });
+
+    it('lets several stores migrate a fresh database at once', async () => {
+      await t.db.teardown();
+      t.db = await t.dialect.setup();
+      const stores = await Promise.all([t.db.open(), t.db.open(), t.db.open()]);
+      expect(stores).toHaveLength(3);
+      expect(await t.db.query('select name from sluice_migrations')).toEqual([{ name: '0001-init' }]);
+    });
+  });
+
+  describe('createRun and getRun', () => {
+    it('stores a new run with its defaults', async () => {
+      await t.store.createRun(newRun('r1'));
+      expect(await t.store.getRun('r1')).toStrictEqual({
+        id: 'r1',
+        workflow_uid: null,
+        workflow_version: null,
+        workflow_name: WORKFLOW.name,
+        workspace_id: null,
+        workflow: WORKFLOW,
+        status: 'pending',
+        input: { since: T0 },
+        error: null,
+        created_at: T0,
+        started_at: null,
+        finished_at: null,
+        lease_owner: null,
+        lease_expires_at: null,
+        resume_at: null,
+      });
+    });
+
+    it('keeps the optional fields it is given', async () => {
+      await t.store.createRun(
+        newRun('r2', {
+          workflow_uid: 'wf-1',
+          workflow_version: 7,
+          workspace_id: 'acme',
+          status: 'running',
+        }),
+      );
+      const run = await t.store.getRun('r2');
+      expect([run?.workflow_uid, run?.workflow_version, run?.workspace_id, run?.status]).toEqual([
+        'wf-1',
+        7,
+        'acme',
+        'running',
+      ]);
+    });
+
+    it('answers undefined for an unknown run', async () => {
+      expect(await t.store.getRun('nope')).toBeUndefined();
+    });
+
+    it('refuses a second run with the same id, naming the database and the call', async () => {
+      await t.store.createRun(newRun('r1'));
+      const err = await storeError(t.store.createRun(newRun('r1')));
+      expect(err.message).toContain(t.store.location);
+      expect(err.message).toContain('createRun(r1) failed');
+    });
+  });
+
+  describe('updateRun', () => {
+    it('changes only the fields of the patch', async () => {
+      await t.store.createRun(newRun('r1', { workspace_id: 'acme' }));
+      await t.store.updateRun('r1', {
+        status: 'running',
+        started_at: T1,
+        lease_owner: 'p1',
+        lease_expires_at: T2,
+      });
+      await t.store.updateRun('r1', { resume_at: T2, lease_owner: undefined });
+      const error = {
+        type: 'status' as const,
+        message: '503 Service Unavailable',
+        status: 503,
+        body: 'busy',
+      };
+      await t.store.updateRun('r1', { status: 'failed', error, finished_at: T2 });
+      expect(await t.store.getRun('r1')).toMatchObject({
+        workspace_id: 'acme',
+        input: { since: T0 },
+        status: 'failed',
+        error,
+        created_at: T0,
+        started_at: T1,
+        finished_at: T2,
+        lease_owner: 'p1',
+        lease_expires_at: T2,
+        resume_at: T2,
+      });
+    });
+
+    it('clears a field patched to null', async () => {
+      await t.store.createRun(newRun('r1'));
+      await t.store.updateRun('r1', { lease_owner: 'p1', lease_expires_at: T1, resume_at: T1 });
+      await t.store.updateRun('r1', {
+        lease_owner: null,
+        lease_expires_at: null,
+        resume_at: null,
+        error: null,
+      });
+      expect(await t.store.getRun('r1')).toMatchObject({
+        lease_owner: null,
+        lease_expires_at: null,
+        resume_at: null,
+      });
+    });
+
+    it('accepts an empty patch, and refuses an unknown run', async () => {
+      await t.store.createRun(newRun('r1'));
+      await t.store.updateRun('r1', {});
+      expect((await t.store.getRun('r1'))?.status).toBe('pending');
+      expect((await storeError(t.store.updateRun('nope', { status: 'running' }))).message).toContain(
+        'run nope does not exist',
+      );
+      await storeError(t.store.updateRun('nope', {}));
+    });
+  });
+
+  describe('deleteRun', () => {
+    it('deletes the run with its steps and items (cascade), and no other run', async () => {
+      for (const id of ['r1', 'r2']) {
+        await t.store.createRun(newRun(id));
+        await t.store.saveStep(step(id, 0));
+        await t.store.saveStepItem(item(id, 0, 0));
+      }
+      expect(await t.store.deleteRun('r1')).toBe(true);
+      expect(await t.store.deleteRun('r1')).toBe(false);
+      expect(await t.store.getRun('r1')).toBeUndefined();
+      expect(await t.db.query("select * from run_steps where run_id = 'r1'")).toEqual([]);
+      expect(await t.db.query("select * from run_step_items where run_id = 'r1'")).toEqual([]);
+      expect(await t.store.listStepItems('r2')).toHaveLength(1);
+    });
+  });
+
+  describe('two stores on one database', () => {
+    it("see each other's commits", async () => {
+      const other = await t.db.open();
+      await t.store.createRun(newRun('r1'));
+      expect((await other.getRun('r1'))?.status).toBe('pending');
+      await other.updateRun('r1', { status: 'running', lease_owner: 'second' });
+      await other.saveStepItem(item('r1', 0, 0));
+      expect(await t.store.getRun('r1')).toMatchObject({ status: 'running', lease_owner: 'second' });
+      expect(await t.store.listStepItems('r1')).toHaveLength(1);
+    });
+
+    it('both write at once without losing a row', async () => {
+      const other = await t.db.open();
+      await t.store.createRun(newRun('r1'));
+      const writes = Array.from({ length: 100 }, (_, i) =>
+        (i % 2 === 0 ? t.store : other).saveStepItem(item('r1', 0, i)),
+      );
+      await Promise.all(writes);
+      expect(await t.store.listStepItems('r1')).toHaveLength(100);
+    });
+  });
+
+  describe('close', () => {
+    it('is idempotent, and later calls fail with SLUICE_STORE', async () => {
+      await Promise.all([t.store.close(), t.store.close()]);
+      await t.store.close();
+      expect((await storeError(t.store.getRun('r1'))).message).toContain('the store is closed');
+    });
+
+    it('is what Symbol.asyncDispose does', async () => {
+      {
+        await using scoped = await t.db.open();
+        await scoped.createRun(newRun('r1'));
+        expect(scoped[Symbol.asyncDispose]).toBeTypeOf('function');
+      }
+      expect((await t.store.getRun('r1'))?.id).toBe('r1');
+      await t.store[Symbol.asyncDispose]();
+      await storeError(t.store.getRun('r1'));
+    });
+  });
+});

@@ -1,0 +1,442 @@
+import { isSluiceError, parseWorkflow, WorkflowParseError, type WorkflowProblem } from '@sluice/engine';
+import { describe, expect, it } from 'vitest';
+
+/** The problems `parseWorkflow` reports for `text`; fails when it parses. */
+function problemsOf(text: string, format?: 'yaml' | 'json'): readonly WorkflowProblem[] {
+  try {
+    parseWorkflow(text, format === undefined ? {} : { format });
+  } catch (err) {
+    if (err instanceof WorkflowParseError) return err.problems;
+    throw err;
+  }
+  throw new Error('the document parsed');
+}
+
+/** A YAML workflow: `name: w` and one step `a` around the given lines. */
+const one = (step: string) => `name: w\nsteps:\n  - name: a\n${step}`;
+const ok = '    apispec: { url: "https://api.test/v1" }\n';
+
+type Row = [rule: string, text: string, problems: WorkflowProblem[]];
+
+const WORKFLOW_RULES: Row[] = [
+  ['name is required', `steps:\n  - name: a\n${ok}`, [{ path: 'name', message: 'is required', line: 1 }]],
+  [
+    'name is a non-empty string',
+    `name: "  "\nsteps:\n  - name: a\n${ok}`,
+    [{ path: 'name', message: 'must be a non-empty string (got "  ")', line: 1 }],
+  ],
+  [
+    'scope is workspace or global',
+    `name: w\nscope: team\nsteps:\n  - name: a\n${ok}`,
+    [{ path: 'scope', message: 'must be workspace or global (got "team")', line: 2 }],
+  ],
+  ['steps is required', 'name: w\n', [{ path: 'steps', message: 'is required', line: 1 }]],
+  [
+    'steps is not empty',
+    'name: w\nsteps: []\n',
+    [{ path: 'steps', message: 'must be a non-empty list of steps', line: 2 }],
+  ],
+  [
+    'steps is a list',
+    'name: w\nsteps: { a: 1 }\n',
+    [{ path: 'steps', message: 'must be a non-empty list of steps (got an object)', line: 2 }],
+  ],
+  [
+    'the document is an object',
+    '- name: a\n',
+    [{ path: '', message: 'must be an object (a workflow document) (got a list)', line: 1 }],
+  ],
+  [
+    'unknown top-level keys are rejected, with a did-you-mean',
+    `name: w\nflow: []\nretry: { total: 1 }\nstepz: 1\nsteps:\n  - name: a\n${ok}`,
+    [
+      { path: 'flow', message: 'unknown key; did you mean "steps"?', line: 2 },
+      {
+        path: 'retry',
+        message:
+          'unknown key; did you mean "default_retry"? (retry settings for every step go in default_retry)',
+        line: 3,
+      },
+      { path: 'stepz', message: 'unknown key; did you mean "steps"?', line: 4 },
+    ],
+  ],
+  [
+    'stored fields are typed',
+    `uid: ""\nworkspace_id: 7\nuser_id: ann\ncreated: yesterday\nupdated: 2024-05-01\ndeleted: "no"\nversion: 0\nname: w\nsteps:\n  - name: a\n${ok}`,
+    [
+      { path: 'uid', message: 'must be a non-empty string (got "")', line: 1 },
+      { path: 'workspace_id', message: 'must be a non-empty string (got 7)', line: 2 },
+      { path: 'user_id', message: 'must be an email address (got "ann")', line: 3 },
+      {
+        path: 'created',
+        message: 'must be an RFC 3339 date-time, e.g. 2024-05-01T12:00:00Z (got "yesterday")',
+        line: 4,
+      },
+      {
+        path: 'updated',
+        message: 'must be an RFC 3339 date-time, e.g. 2024-05-01T12:00:00Z (got "2024-05-01")',
+        line: 5,
+      },
+      { path: 'deleted', message: 'must be true or false (got "no")', line: 6 },
+      { path: 'version', message: 'must be a positive integer (got 0)', line: 7 },
+    ],
+  ],
+];
+
+const STEP_RULES: Row[] = [
+  [
+    'a step is an object',
+    'name: w\nsteps:\n  - just a string\n',
+    [
+      {
+        path: 'steps[0]',
+        message: 'must be an object (a step with a name and an apispec) (got "just a string")',
+        line: 3,
+      },
+    ],
+  ],
+  [
+    'a step name is required',
+    `name: w\nsteps:\n  - apispec: { url: "https://api.test" }\n`,
+    [{ path: 'steps[0].name', message: 'is required', line: 3 }],
+  ],
+  [
+    'a step name works as STEPS.<name>: no hyphen',
+    `name: w\nsteps:\n  - name: get-customers\n${ok}`,
+    [
+      {
+        path: 'steps[0].name',
+        message:
+          'must hold only ASCII letters, digits and _, and not start with a digit, so that STEPS.<name> works in templates (got "get-customers")',
+        line: 3,
+      },
+    ],
+  ],
+  [
+    'a step name works as STEPS.<name>: no leading digit, and a string',
+    `name: w\nsteps:\n  - name: 2nd\n${ok}  - name: 7\n${ok}`,
+    [
+      {
+        path: 'steps[0].name',
+        message:
+          'must hold only ASCII letters, digits and _, and not start with a digit, so that STEPS.<name> works in templates (got "2nd")',
+        line: 3,
+      },
+      {
+        path: 'steps[1].name',
+        message:
+          'must be a step name: a string of ASCII letters, digits and _, not starting with a digit (got 7)',
+        line: 5,
+      },
+    ],
+  ],
+  [
+    'step names are unique, and the duplicate names the first one and its line',
+    `name: w\nsteps:\n  - name: auth\n${ok}  - name: list\n${ok}  - name: auth\n${ok}`,
+    [
+      {
+        path: 'steps[2].name',
+        message: 'duplicate step name "auth", first used by steps[0] (line 3); step names must be unique',
+        line: 7,
+      },
+    ],
+  ],
+  [
+    'apispec is required',
+    'name: w\nsteps:\n  - name: a\n',
+    [{ path: 'steps[0].apispec', message: 'is required', line: 3 }],
+  ],
+  [
+    'apispec.url is required',
+    one('    apispec:\n      method: get\n'),
+    [{ path: 'steps[0].apispec.url', message: 'is required', line: 4 }],
+  ],
+  [
+    'apispec.url is a string',
+    one('    apispec:\n      url: 42\n'),
+    [
+      {
+        path: 'steps[0].apispec.url',
+        message: 'must be a non-empty string: an absolute http(s) URL, templates allowed (got 42)',
+        line: 5,
+      },
+    ],
+  ],
+  [
+    'apispec.url without templates is absolute http(s)',
+    one('    apispec:\n      url: /v1/customers\n  - name: b\n    apispec: { url: "ftp://files.test/x" }\n'),
+    [
+      {
+        path: 'steps[0].apispec.url',
+        message: 'must be an absolute http or https URL, or a template (got "/v1/customers")',
+        line: 5,
+      },
+      {
+        path: 'steps[1].apispec.url',
+        message: 'must be an absolute http or https URL, or a template (got "ftp://files.test/x")',
+        line: 7,
+      },
+    ],
+  ],
+  [
+    'apispec.method is an HTTP token',
+    one('    apispec:\n      url: https://api.test\n      method: "GET ME"\n'),
+    [
+      {
+        path: 'steps[0].apispec.method',
+        message:
+          'must be an HTTP method (letters, digits and !#$%&\'*+-.^_`|~ only), e.g. GET (got "GET ME")',
+        line: 6,
+      },
+    ],
+  ],
+  [
+    'data and json_body are not both set',
+    one('    apispec:\n      url: https://api.test\n      data: { a: 1 }\n      json_body: { a: 1 }\n'),
+    [
+      {
+        path: 'steps[0].apispec',
+        message: 'data and json_body cannot both be set: data sends a form or raw body, json_body sends JSON',
+        line: 4,
+      },
+    ],
+  ],
+  [
+    'params, headers and data are objects or strings',
+    one(
+      '    apispec:\n      url: https://api.test\n      params: 3\n      headers: { X-A: { b: 1 } }\n      data: [1]\n',
+    ),
+    [
+      {
+        path: 'steps[0].apispec.params',
+        message: 'must be an object of query parameters, or a template string (got 3)',
+        line: 6,
+      },
+      {
+        path: 'steps[0].apispec.headers.X-A',
+        message: 'must be a string, number or boolean (got an object)',
+        line: 7,
+      },
+      {
+        path: 'steps[0].apispec.data',
+        message: 'must be an object (sent form-encoded) or a string (sent as it is) (got a list)',
+        line: 8,
+      },
+    ],
+  ],
+  [
+    'timeout is a positive number',
+    one(
+      '    apispec:\n      url: https://api.test\n      timeout: 0\n  - name: b\n    apispec: { url: "https://api.test", timeout: "10" }\n',
+    ),
+    [
+      { path: 'steps[0].apispec.timeout', message: 'must be a positive number of seconds (got 0)', line: 6 },
+      {
+        path: 'steps[1].apispec.timeout',
+        message: 'must be a positive number of seconds (got "10")',
+        line: 8,
+      },
+    ],
+  ],
+  [
+    'concurrency is a positive integer',
+    `${one(`${ok}    concurrency: 0\n`)}  - name: b\n${ok}    concurrency: 1.5\n`,
+    [
+      { path: 'steps[0].concurrency', message: 'must be a positive integer (got 0)', line: 5 },
+      { path: 'steps[1].concurrency', message: 'must be a positive integer (got 1.5)', line: 8 },
+    ],
+  ],
+  [
+    'unknown step and apispec keys are rejected, saying where they belong',
+    one(
+      '    url: https://api.test\n    apispec:\n      url: https://api.test\n      body: {}\n      jsonBody: {}\n      cookies: {}\n',
+    ),
+    [
+      { path: 'steps[0].url', message: 'unknown key: url belongs inside apispec', line: 4 },
+      { path: 'steps[0].apispec.body', message: 'unknown key; did you mean "json_body"?', line: 7 },
+      { path: 'steps[0].apispec.jsonBody', message: 'unknown key; did you mean "json_body"?', line: 8 },
+      {
+        path: 'steps[0].apispec.cookies',
+        message: 'unknown key; expected one of: url, method, params, headers, data, json_body, timeout',
+        line: 9,
+      },
+    ],
+  ],
+  [
+    'templates parse',
+    one(
+      '    apispec:\n      url: "{{ SYSTEM_APIS.x }/v1"\n      json_body:\n        text: |\n          hi\n          {% if x %}\n',
+    ),
+    [
+      {
+        path: 'steps[0].apispec.url',
+        message:
+          'syntax error: unexpected `}`, expected end of variable block (at column 18 of the template)',
+        line: 5,
+      },
+      {
+        path: 'steps[0].apispec.json_body.text',
+        message:
+          'syntax error: unexpected end of input, expected end of block (at line 2, column 9 of the template)',
+        line: 7,
+      },
+    ],
+  ],
+];
+
+const RETRY_RULES: Row[] = [
+  [
+    'retry counters are non-negative integers, null or false',
+    one(
+      `${ok}    retry:\n      total: "3"\n      connect: -1\n      read: 1.5\n      status: false\n      other: true\n`,
+    ),
+    [
+      {
+        path: 'steps[0].retry.total',
+        message: 'must be a non-negative integer, null or false (got "3")',
+        line: 6,
+      },
+      {
+        path: 'steps[0].retry.connect',
+        message: 'must be a non-negative integer, null or false (got -1)',
+        line: 7,
+      },
+      {
+        path: 'steps[0].retry.read',
+        message: 'must be a non-negative integer, null or false (got 1.5)',
+        line: 8,
+      },
+      {
+        path: 'steps[0].retry.status',
+        message: 'must be a non-negative integer or null (got false)',
+        line: 9,
+      },
+      {
+        path: 'steps[0].retry.other',
+        message: 'must be a non-negative integer or null (got true)',
+        line: 10,
+      },
+    ],
+  ],
+  [
+    'retry lists, seconds and flags are typed',
+    one(
+      `${ok}    retry:\n      allowed_methods: GET\n      status_forcelist: [429, 600]\n      backoff_factor: -0.5\n      backoff_max: .inf\n      raise_on_status: "yes"\n      remove_headers_on_redirect: Cookie\n`,
+    ),
+    [
+      {
+        path: 'steps[0].retry.allowed_methods',
+        message: 'must be a list of method names, or null (got "GET")',
+        line: 6,
+      },
+      {
+        path: 'steps[0].retry.status_forcelist[1]',
+        message: 'must be an HTTP status from 100 to 599 (got 600)',
+        line: 7,
+      },
+      {
+        path: 'steps[0].retry.backoff_factor',
+        message: 'must be a non-negative number of seconds (got -0.5)',
+        line: 8,
+      },
+      {
+        path: 'steps[0].retry.backoff_max',
+        message: 'must be a non-negative number of seconds (got Infinity)',
+        line: 9,
+      },
+      { path: 'steps[0].retry.raise_on_status', message: 'must be true or false (got "yes")', line: 10 },
+      {
+        path: 'steps[0].retry.remove_headers_on_redirect',
+        message: 'must be a list of header names (got "Cookie")',
+        line: 11,
+      },
+    ],
+  ],
+  [
+    'unknown retry keys are rejected, with a did-you-mean',
+    `name: w\ndefault_retry:\n  totl: 3\n  max_retries: 2\n  jitter: 1\nsteps:\n  - name: a\n${ok}`,
+    [
+      { path: 'default_retry.totl', message: 'unknown key; did you mean "total"?', line: 3 },
+      { path: 'default_retry.max_retries', message: 'unknown key; did you mean "total"?', line: 4 },
+      {
+        path: 'default_retry.jitter',
+        message:
+          'unknown key; expected one of: total, connect, read, redirect, status, other, allowed_methods, status_forcelist, backoff_factor, backoff_max, backoff_jitter, raise_on_redirect, raise_on_status, respect_retry_after_header, remove_headers_on_redirect, retry_after_max',
+        line: 5,
+      },
+    ],
+  ],
+  [
+    'default_retry follows the same rules',
+    `name: w\ndefault_retry: { total: 3, backoff_factor: fast }\nsteps:\n  - name: a\n${ok}`,
+    [
+      {
+        path: 'default_retry.backoff_factor',
+        message: 'must be a non-negative number of seconds (got "fast")',
+        line: 2,
+      },
+    ],
+  ],
+  [
+    'a retry block is an object',
+    one(`${ok}    retry: 3\n`),
+    [
+      {
+        path: 'steps[0].retry',
+        message: 'must be an object of retry options (urllib3 Retry fields) (got 3)',
+        line: 5,
+      },
+    ],
+  ],
+];
+
+describe('parseWorkflow', () => {
+  describe.each([
+    ['the workflow', WORKFLOW_RULES],
+    ['a step', STEP_RULES],
+    ['retry settings', RETRY_RULES],
+  ])('rules of %s', (_group, rows) => {
+    it.each(rows)('%s', (_rule, text, problems) => {
+      expect(problemsOf(text)).toEqual(problems);
+    });
+  });
+
+  it('collects every problem of a document at once, sorted by line', () => {
+    const text = [
+      'name: w',
+      'scope: everyone',
+      'steps:',
+      '  - name: a',
+      '    apispec: { url: /x, method: "G T" }',
+      '    retry: { total: -1 }',
+      '  - name: a',
+      '    apispec: { url: "https://api.test" }',
+      '',
+    ].join('\n');
+    const problems = problemsOf(text);
+    expect(problems.map((p) => `${p.line} ${p.path}`)).toEqual([
+      '2 scope',
+      '5 steps[0].apispec.method',
+      '5 steps[0].apispec.url',
+      '6 steps[0].retry.total',
+      '7 steps[1].name',
+    ]);
+  });
+
+  it('prints each problem as path: message (line N), after the file name', () => {
+    const text = one(`${ok}    retry: { total: "3" }\n`);
+    const err = (() => {
+      try {
+        parseWorkflow(text, { file: 'flow.yaml' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isSluiceError(err, 'SLUICE_WORKFLOW_INVALID')).toBe(true);
+    expect((err as WorkflowParseError).message).toBe(
+      'flow.yaml: steps[0].retry.total: must be a non-negative integer, null or false (got "3") (line 5)',
+    );
+    expect((err as WorkflowParseError).hint).toMatch(/docs\/workflows\.md/);
+    expect((err as WorkflowParseError).file).toBe('flow.yaml');
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * `Request`: what a route handler gets. It reads the standard body shape of a workflow platform call:
+ * `{"data": {...}, "credentials": {"connection_data": {"value": {...}}, ...}}`.
+ *
+ * @module
+ */
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * One HTTP request, as a route handler sees it. Properties are read from the parsed body when used.
+ * `TData` types `data` (it is not checked at run time; a `schema.json` beside the route is).
+ */
+export class Request<TData = Json> {
+  /** The Fastify request underneath, for anything this class does not cover. */
+  readonly raw: FastifyRequest;
+
+  constructor(raw: FastifyRequest) {
+    this.raw = raw;
+  }
+
+  /** The whole parsed JSON body (`undefined` when there was none). */
+  get json(): unknown {
+    return this.raw.body;
+  }
+
+  /** The body's `data`; `{}` when it has none. */
+  get data(): TData {
+    const body = this.raw.body;
+    return (isObject(body) && isObject(body.data) ? body.data : {}) as TData;
+  }
+
+  /** The connection values: `credentials.connection_data.value` of the body; `{}` when absent. */
+  get credentials(): Json {
+    const credentials = this.#credentials();
+    const connectionData = credentials?.connection_data;
+    return isObject(connectionData) && isObject(connectionData.value) ? connectionData.value : {};
+  }
+
+  /** The rest of the body's `credentials` (its id, name, ...), without `connection_data`. */
+  get connection(): Json {
+    const { connection_data: _values, ...rest } = this.#credentials() ?? {};
+    return rest;
+  }
+
+  /** Request headers, names in lower case. */
+  get headers(): FastifyRequest['headers'] {
+    return this.raw.headers;
+  }
+
+  /** The parsed query string. */
+  get query(): Json {
+    return (this.raw.query ?? {}) as Json;
+  }
+
+  /** Path parameters of routes such as `/items/:id`. */
+  get params(): Record<string, string> {
+    return (this.raw.params ?? {}) as Record<string, string>;
+  }
+
+  /** The request's logger (pino; bound to the request id). Silent unless logging is on. */
+  get log(): FastifyBaseLogger {
+    return this.raw.log;
+  }
+
+  #credentials(): Json | undefined {
+    const body = this.raw.body;
+    return isObject(body) && isObject(body.credentials) ? body.credentials : undefined;
+  }
+}
