@@ -9,8 +9,7 @@
  *
  * @module
  */
-import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { openStore, parseWorkflow, runWorkflow, TemplateRenderer } from '@sluice/engine';
 import { createUndiciTransport } from '@sluice/sdk/internal';
 import { Agent, request } from 'undici';
+import { startChildServer } from '../child-server.js';
 
 /** The engine's throughput must be at least this share of the hand-written loop's. */
 const TARGET_RATIO = 0.5;
@@ -66,24 +66,7 @@ steps:
 `;
 
 async function startApi(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const script = fileURLToPath(new URL('../sdk/api-server.ts', import.meta.url));
-  const child = spawn(process.execPath, [...process.execArgv, script, String(SEED_COUNT)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let buffered = '';
-  for await (const chunk of child.stdout) {
-    buffered += String(chunk);
-    if (buffered.includes('\n')) break;
-  }
-  const { url } = JSON.parse(buffered.split('\n')[0] ?? '') as { url: string };
-  return {
-    url,
-    stop: async () => {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return startChildServer(new URL('../sdk/api-server.ts', import.meta.url), [String(SEED_COUNT)]);
 }
 
 /** Runs `count` runs back to back; returns runs per second. */

@@ -8,13 +8,11 @@
  *
  * @module
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import connector from '@sluice/example-my-app/connector';
 import { createConnectorRuntime, createUndiciTransport } from '@sluice/sdk/internal';
 import { Agent, request } from 'undici';
+import { startChildServer } from '../child-server.js';
 
 /** The overhead the SDK may add over raw undici, in percent of the raw time per request. */
 const TARGET_OVERHEAD_PERCENT = 15;
@@ -43,24 +41,7 @@ async function startApi(): Promise<{ url: string; stop: () => Promise<void> }> {
     const api = await startMyAppApi({ seedCount: SEED_COUNT });
     return { url: api.url, stop: () => api.close() };
   }
-  const script = fileURLToPath(new URL('./api-server.ts', import.meta.url));
-  const child = spawn(process.execPath, [...process.execArgv, script, String(SEED_COUNT)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let buffered = '';
-  for await (const chunk of child.stdout) {
-    buffered += String(chunk);
-    if (buffered.includes('\n')) break;
-  }
-  const { url } = JSON.parse(buffered.split('\n')[0] ?? '') as { url: string };
-  return {
-    url,
-    stop: async () => {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return startChildServer(new URL('./api-server.ts', import.meta.url), [String(SEED_COUNT)]);
 }
 
 interface Customer {

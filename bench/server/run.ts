@@ -9,11 +9,9 @@
  *
  * @module
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { startChildServer } from '../child-server.js';
 
 /** bare Fastify's throughput the router must reach, in percent. */
 const TARGET_PERCENT = 85;
@@ -36,24 +34,7 @@ const say = (line: string): void => console.log(line);
 type Kind = 'router' | 'fastify';
 
 async function startServer(kind: Kind): Promise<{ url: string; stop: () => Promise<void> }> {
-  const script = fileURLToPath(new URL('./serve.ts', import.meta.url));
-  const child = spawn(process.execPath, [...process.execArgv, script, kind], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let buffered = '';
-  for await (const chunk of child.stdout) {
-    buffered += String(chunk);
-    if (buffered.includes('\n')) break;
-  }
-  const { url } = JSON.parse(buffered.split('\n')[0] ?? '') as { url: string };
-  return {
-    url,
-    stop: async () => {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return startChildServer(new URL('./serve.ts', import.meta.url), [kind]);
 }
 
 async function check(url: string): Promise<void> {

@@ -15,7 +15,8 @@ export const CLI_ERROR_CODES = {
     'a JSON or YAML file named by an option does not parse, or holds the wrong kind of value',
   SLUICE_CLI_FILE_WRITE: 'an output file cannot be written',
   SLUICE_CLI_ARGS: '`--args` is not JSON, or not the shape the path takes (array or object)',
-  SLUICE_CLI_DIR_NOT_EMPTY: '`sluice new connector` was pointed at a folder that is not empty',
+  SLUICE_CLI_DIR_NOT_EMPTY:
+    '`sluice new connector` or `sluice new service` was pointed at a folder that is not empty',
 } as const;
 
 /** A stable error code of the CLI. */

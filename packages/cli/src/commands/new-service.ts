@@ -5,12 +5,9 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CliError } from '../errors.js';
+import { scaffold } from '../scaffold.js';
 import type { CommandIo } from './exec.js';
-import { fillTemplate } from './new-connector.js';
 
 /** The options of `sluice new service`. */
 export interface NewServiceOptions {
@@ -48,59 +45,15 @@ export async function newServiceCommand(
   options: NewServiceOptions,
   io: CommandIo,
 ): Promise<void> {
-  const target = resolve(dir);
-  if (existsSync(target)) {
-    if (!statSync(target).isDirectory()) {
-      throw new CliError('SLUICE_CLI_DIR_NOT_EMPTY', `${dir} exists and is not a folder`, {
-        hint: 'choose a new folder name',
-      });
-    }
-    const entries = readdirSync(target);
-    if (entries.length > 0) {
-      const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? ', ...' : '');
-      throw new CliError('SLUICE_CLI_DIR_NOT_EMPTY', `folder ${dir} is not empty (it holds ${shown})`, {
-        hint: 'choose a new folder, or empty this one first; sluice never overwrites files',
-      });
-    }
-  }
-  const slug = toSlug(basename(target));
-  const title = options.name?.replace(/\s+/g, ' ').trim() || toTitle(slug);
-  try {
-    for (const [from, to] of Object.entries(SERVICE_TEMPLATE_FILES)) {
-      const text = readFileSync(join(TEMPLATE_DIR, from), 'utf8');
-      // YAML double-quoted strings take JSON escapes.
-      const syntax = from.endsWith('.yaml') ? `${from}.json` : from;
-      const file = join(target, to);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, fillTemplate(text, syntax, { title, slug }));
-      io.stdout(`created ${join(dir, to)}\n`);
-    }
-  } catch (err) {
-    throw new CliError(
-      'SLUICE_CLI_FILE_WRITE',
-      `cannot create the service in ${dir}: ${(err as Error).message}`,
-      {
-        cause: err,
-        hint: 'check that the parent folder exists and is writable',
-      },
-    );
-  }
+  scaffold({
+    dir,
+    templateDir: TEMPLATE_DIR,
+    files: SERVICE_TEMPLATE_FILES,
+    name: options.name,
+    what: 'service',
+    stdout: (text) => io.stdout(text),
+  });
   io.stdout(
     `\nNext:\n  cd ${dir}\n  npm install\n  npx vitest run\n  npx sluice dev      # http://127.0.0.1:2005/docs\n`,
   );
-}
-
-function toSlug(name: string): string {
-  const slug = name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return slug === '' ? 'service' : slug;
-}
-
-function toTitle(slug: string): string {
-  return slug
-    .split('-')
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join(' ');
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillTemplate } from '../../src/commands/new-connector.js';
+import { fillTemplate } from '../src/scaffold.js';
 
 describe('fillTemplate', () => {
   const values = { title: `Bob's "CRM" \\ co`, slug: 'bobs-crm' };
@@ -14,6 +14,9 @@ describe('fillTemplate', () => {
       d: `The Bob's "CRM" \\ co`,
       n: 'bobs-crm',
     });
+    expect(fillTemplate('app_name: "{{title}}"', 'app_config.yaml', values)).toBe(
+      'app_name: "Bob\'s \\"CRM\\" \\\\ co"',
+    );
     expect(fillTemplate('# {{title}} connector', 'README.md', values)).toBe(`# Bob's "CRM" \\ co connector`);
   });
 });
