@@ -7,10 +7,12 @@
 import { Command, CommanderError } from 'commander';
 import type { DevOptions } from './commands/dev.js';
 import type { ExecOptions } from './commands/exec.js';
+import type { KeysCreateOptions } from './commands/keys.js';
 import type { NewConnectorOptions } from './commands/new-connector.js';
 import type { NewServiceOptions } from './commands/new-service.js';
 import type { RunOptions } from './commands/run.js';
 import type { SchemaOptions } from './commands/schema.js';
+import type { ServeOptions } from './commands/serve.js';
 import type { ServeConnectorOptions } from './commands/serve-connector.js';
 import type { ValidateOptions } from './commands/validate.js';
 import { CliError } from './errors.js';
@@ -120,6 +122,23 @@ Examples:
   $ sluice run flow.yaml --input input.json --json > run.json
   $ sluice run flow.yaml --db runs.db --system-apis '{"my_app": "http://127.0.0.1:4010"}'
   $ sluice run flow.yaml --user user.yaml --verbose`;
+
+const SERVE_HELP = `
+Serves the publishing API (/v1/workflows) and the runs API (/v1/runs) with API keys, OpenAPI at
+/openapi.json and docs at /docs. Runs execute in this process; runs left unfinished by a crash or a
+stop resume on the next start. Stops on Ctrl-C or SIGTERM. See docs/service.md.
+
+Examples:
+  $ sluice keys create --workspace acme --email ann@acme.test --role admin
+  $ sluice serve --port 8080
+  $ sluice serve --database postgres://postgres@127.0.0.1:5432/sluice`;
+
+const KEYS_HELP = `
+Prints the key alone on stdout (shown once: only its SHA-256 is stored) and what it is for on stderr.
+
+Example:
+  $ KEY=$(sluice keys create --workspace acme --email ann@acme.test --role admin)
+  $ curl -s localhost:8080/v1/workflows -H "authorization: Bearer $KEY"`;
 
 /** Where the program writes. */
 export interface ProgramIo {
@@ -267,6 +286,40 @@ Run "sluice <command> --help" for the options of a command.`,
     .action(async (workflow: string, options: RunOptions) => {
       const { runCommand } = await import('./commands/run.js');
       io.setExitCode?.(await runCommand(workflow, options, io));
+    });
+
+  program
+    .command('serve')
+    .description('serve the engine: publish workflows and run them over an API with keys')
+    .option('--port <port>', 'the port (0 picks a free one)', '8080')
+    .option('--host <host>', 'the host', '127.0.0.1')
+    .option('--data-dir <dir>', 'the data folder; the store is <dir>/sluice.db', '.sluice')
+    .option('--database <url>', 'a PostgreSQL URL (postgres://...) instead of the SQLite file')
+    .option('--system-apis <json|file>', 'more SYSTEM_APIS entries (sluice, the API itself, is added)')
+    .option('--body-limit <bytes>', 'the largest request body (default 1048576)')
+    .option('--grace <seconds>', 'how long closing lets executing runs finish (default 10)')
+    .option('--log-level <level>', 'log requests as pino JSON lines: info, debug, ... (default: silent)')
+    .option('--debug', 'print stack traces with errors')
+    .addHelpText('after', SERVE_HELP)
+    .action(async (options: ServeOptions) => {
+      const { serveCommand } = await import('./commands/serve.js');
+      await serveCommand(options, io);
+    });
+
+  const keys = program.command('keys').description('manage the API keys of sluice serve');
+  keys
+    .command('create')
+    .description('create an API key for a user of a workspace and print it (once)')
+    .requiredOption('--workspace <name>', 'the workspace the key belongs to')
+    .requiredOption('--email <email>', 'the user the key belongs to')
+    .option('--role <role>', 'admin or member (admins also write global workflows)', 'member')
+    .option('--data-dir <dir>', 'the data folder of sluice serve', '.sluice')
+    .option('--database <url>', 'the PostgreSQL URL sluice serve uses')
+    .option('--debug', 'print stack traces with errors')
+    .addHelpText('after', KEYS_HELP)
+    .action(async (options: KeysCreateOptions) => {
+      const { keysCreateCommand } = await import('./commands/keys.js');
+      await keysCreateCommand(options, io);
     });
 
   const schema = program.command('schema').description('print the JSON Schema of a Sluice file format');

@@ -21,6 +21,22 @@ export const ENGINE_ERROR_CODES = {
   SLUICE_STORE: 'the store cannot be opened, migrated or written',
   SLUICE_RUN_CANCELLED:
     'a run was cancelled while it ran (its signal was aborted, e.g. Ctrl-C in sluice run)',
+  SLUICE_WORKFLOW_CONFLICT:
+    'a workflow was published on a version that is not the latest (stale If-Match or version), or its uid is taken',
+  SLUICE_RUN_INPUT:
+    "a run's input breaks the workflow's input rules (not an object when the workflow reads INPUT fields)",
+  SLUICE_RUN_STATE:
+    'a run cannot do that in its status (cancel a finished run, retry a run that did not fail)',
+  SLUICE_ENGINE_CLOSED: 'the engine is closing or closed and takes no new runs',
+  SLUICE_API_UNAUTHORIZED: 'an API request has no valid `Authorization: Bearer <key>`',
+  SLUICE_API_FORBIDDEN:
+    'the caller may see the resource but not change it (a member writing a global workflow)',
+  SLUICE_API_NOT_FOUND: "no such resource in the caller's workspace (or a global one)",
+  SLUICE_API_BAD_REQUEST:
+    'an API request breaks its schema (body, query, parameters) or its body does not parse',
+  SLUICE_API_BODY_TOO_LARGE: 'an API request body is over the configured limit',
+  SLUICE_API_MEDIA_TYPE: 'an API request body has a content type the route does not take',
+  SLUICE_API_INTERNAL: 'an unexpected failure while answering an API request',
 } as const;
 
 /** A stable error code of the engine. */

@@ -6,6 +6,16 @@
  */
 
 export { isSluiceError } from '@sluice/sdk';
+export type { NewApiKey } from './api/auth.js';
+export { authenticate, createApiKey, hashApiKey } from './api/auth.js';
+export type { CreateApiOptions } from './api/create-api.js';
+export { API_DEFAULTS, createApi } from './api/create-api.js';
+export type { ApiErrorBody } from './api/errors.js';
+export { API_STATUS_BY_CODE, errorReply } from './api/errors.js';
+export type { InputNeeds } from './api/input-rules.js';
+export { checkRunInput, inputNeeds } from './api/input-rules.js';
+export type { CreateEngineOptions, Engine } from './create-engine.js';
+export { createEngine, ENGINE_DEFAULTS } from './create-engine.js';
 export type { EngineErrorCode, StepErrorClass, WorkflowProblem } from './errors.js';
 export {
   ENGINE_ERROR_CODES,
@@ -35,6 +45,16 @@ export { createRedactor, REDACTED } from './secrets/redactor.js';
 export { DEFAULT_SECRET_NAMES } from './secrets/secret-names.js';
 export type { OpenStoreOptions, SqlStore } from './store/kysely-store.js';
 export { openStore, STORE_DEFAULTS } from './store/kysely-store.js';
+export type {
+  ApiCaller,
+  ApiKeyRow,
+  ApiRole,
+  ListRunsQuery,
+  PublishWorkflow,
+  RunCursor,
+  ServiceStore,
+  StoredWorkflow,
+} from './store/service-store.js';
 export type {
   AttemptEntry,
   NewRun,

@@ -41,6 +41,8 @@ export interface RunsTable {
   lease_owner: string | null;
   lease_expires_at: IsoText | null;
   resume_at: IsoText | null;
+  /** Migration 0002: who started the run through the API (`ApiCaller` JSON); absent on older rows. */
+  started_by?: JsonText | null;
 }
 
 /** One row per step of a run; key (`run_id`, `step_index`). */

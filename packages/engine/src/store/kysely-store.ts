@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { type Logger, silentLogger } from '@sluice/sdk';
 import type { Kysely } from 'kysely';
 import { EngineError } from '../errors.js';
 import {
@@ -19,46 +18,26 @@ import {
   stepToRow,
 } from './codec.js';
 import { CompiledWrite } from './compiled-write.js';
-import { type Connection, connectPostgres, connectSqlite, describe } from './connect.js';
+import { type Connection, describe } from './connect.js';
 import type { Database, RunStepItemsTable, RunStepsTable, RunsTable } from './database.js';
 import { type MigrationTarget, migrateToLatest } from './migrations/migrate.js';
-import type { NewRun, RunPatch, RunRow, StepItemRow, StepRow, Store } from './store.js';
+import { type OpenStoreOptions, openConnection, STORE_DEFAULTS } from './open-connection.js';
+import * as service from './service-queries.js';
+import type {
+  ApiCaller,
+  ApiKeyRow,
+  ListRunsQuery,
+  PublishWorkflow,
+  ServiceStore,
+  StoredWorkflow,
+} from './service-store.js';
+import type { NewRun, RunPatch, RunRow, StepItemRow, StepRow } from './store.js';
 
-/** Where the store lives and how it behaves. Give `url` or `file`, not both. */
-export interface OpenStoreOptions {
-  /** A PostgreSQL URL, `postgres://user:password@host:port/database` (or `postgresql://`). */
-  url?: string;
-  /** A SQLite file; its folder is created. `:memory:` is a private in-memory database. @default ':memory:' */
-  file?: string;
-  /** PostgreSQL only: the schema the tables live in, created if missing. @default 'public' */
-  schema?: string;
-  /** Whether `openStore` applies pending migrations (`migrate()` is always safe to call again). @default true */
-  migrate?: boolean;
-  /** SQLite only: how long a write waits for another process's write lock, in ms. @default 5000 */
-  busyTimeoutMs?: number;
-  /** SQLite only: `normal` (safe in WAL mode, see `docs/store.md`) or `full` (an fsync per commit). @default 'normal' */
-  synchronous?: 'normal' | 'full';
-  /** PostgreSQL only: the most connections the pool opens. @default 10 */
-  poolSize?: number;
-  /** PostgreSQL only: how long to wait for a connection, in ms. @default 10000 */
-  connectTimeoutMs?: number;
-  /** Receives a warning when an idle PostgreSQL connection fails. @default silentLogger */
-  logger?: Logger;
-}
-
-/** The defaults of {@link OpenStoreOptions}. */
-export const STORE_DEFAULTS = Object.freeze({
-  file: ':memory:',
-  schema: 'public',
-  migrate: true,
-  busyTimeoutMs: 5000,
-  synchronous: 'normal',
-  poolSize: 10,
-  connectTimeoutMs: 10_000,
-} as const);
+export type { OpenStoreOptions } from './open-connection.js';
+export { STORE_DEFAULTS } from './open-connection.js';
 
 /** A {@link Store} on a SQL database, as {@link openStore} returns it. */
-export interface SqlStore extends Store, AsyncDisposable {
+export interface SqlStore extends ServiceStore, AsyncDisposable {
   /** Which database this is. */
   readonly dialect: 'sqlite' | 'postgres';
   /** The absolute SQLite file (or `:memory:`), or the PostgreSQL URL with its password masked. */
@@ -68,8 +47,6 @@ export interface SqlStore extends Store, AsyncDisposable {
   /** Same as {@link Store.close}. */
   [Symbol.asyncDispose](): Promise<void>;
 }
-
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /**
  * Opens the store: a SQLite file (WAL, `busy_timeout`, foreign keys on), or a PostgreSQL pool when
@@ -84,7 +61,7 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
  *   reached or migrated; the message names the file, or the URL with its password masked.
  */
 export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStore> {
-  const connection = await connect(options);
+  const connection = await openConnection(options);
   const store = new KyselyStore(connection);
   if (options.migrate ?? STORE_DEFAULTS.migrate) {
     try {
@@ -95,37 +72,6 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStor
     }
   }
   return store;
-}
-
-async function connect(options: OpenStoreOptions): Promise<Connection> {
-  if (options.url !== undefined && options.file !== undefined) {
-    throw new EngineError('SLUICE_STORE', 'the store takes a PostgreSQL url or a SQLite file, not both', {
-      hint: 'pass one of --database and --db',
-    });
-  }
-  if (options.url === undefined) {
-    return connectSqlite(options.file ?? STORE_DEFAULTS.file, {
-      busyTimeoutMs: options.busyTimeoutMs ?? STORE_DEFAULTS.busyTimeoutMs,
-      synchronous: options.synchronous ?? STORE_DEFAULTS.synchronous,
-    });
-  }
-  if (!/^postgres(ql)?:\/\//i.test(options.url)) {
-    throw new EngineError('SLUICE_STORE', 'the database URL must start with postgres:// or postgresql://', {
-      hint: 'for SQLite, pass a file path instead of a URL',
-    });
-  }
-  const schema = options.schema ?? STORE_DEFAULTS.schema;
-  if (!SCHEMA_NAME.test(schema)) {
-    throw new EngineError('SLUICE_STORE', `invalid PostgreSQL schema name ${JSON.stringify(schema)}`, {
-      hint: 'use letters, digits and underscores, not starting with a digit (at most 63)',
-    });
-  }
-  return connectPostgres(options.url, {
-    schema,
-    poolSize: options.poolSize ?? STORE_DEFAULTS.poolSize,
-    connectTimeoutMs: options.connectTimeoutMs ?? STORE_DEFAULTS.connectTimeoutMs,
-    logger: options.logger ?? silentLogger,
-  });
 }
 
 /** The store behind {@link openStore}. Each method is one statement, so one transaction. */
@@ -252,6 +198,46 @@ class KyselyStore implements SqlStore {
         .execute();
       return rows.map(rowToItem);
     });
+  }
+
+  publishWorkflow(publish: PublishWorkflow): Promise<StoredWorkflow> {
+    return this.#run(`publishWorkflow(${publish.uid})`, (db) => service.publishWorkflow(db, publish));
+  }
+
+  getWorkflow(uid: string, version?: number): Promise<StoredWorkflow | undefined> {
+    return this.#run(`getWorkflow(${uid})`, (db) => service.getWorkflow(db, uid, version));
+  }
+
+  listWorkflows(workspaceId: string): Promise<StoredWorkflow[]> {
+    return this.#run(`listWorkflows(${workspaceId})`, (db) => service.listWorkflows(db, workspaceId));
+  }
+
+  deleteWorkflow(uid: string, at: string): Promise<boolean> {
+    return this.#run(`deleteWorkflow(${uid})`, (db) => service.deleteWorkflow(db, uid, at));
+  }
+
+  createApiKey(key: ApiKeyRow): Promise<void> {
+    return this.#run(`createApiKey(${key.id})`, (db) => service.createApiKey(db, key));
+  }
+
+  findApiKey(keyHash: string): Promise<ApiKeyRow | undefined> {
+    return this.#run('findApiKey', (db) => service.findApiKey(db, keyHash));
+  }
+
+  createServiceRun(run: NewRun, caller: ApiCaller): Promise<void> {
+    return this.#run(`createRun(${run.id})`, (db) => service.createServiceRun(db, run, caller));
+  }
+
+  getRunCaller(id: string): Promise<ApiCaller | undefined> {
+    return this.#run(`getRunCaller(${id})`, (db) => service.getRunCaller(db, id));
+  }
+
+  listRuns(query: ListRunsQuery): Promise<RunRow[]> {
+    return this.#run('listRuns', (db) => service.listRuns(db, query));
+  }
+
+  listUnfinishedRuns(): Promise<RunRow[]> {
+    return this.#run('listUnfinishedRuns', (db) => service.listUnfinishedRuns(db));
   }
 
   close(): Promise<void> {

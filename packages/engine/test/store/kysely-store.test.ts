@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { describeEachDialect } from './dialects.js';
 import { item, newRun, step, T0, T1, T2, WORKFLOW } from './fixtures.js';
 
+const APPLIED = [{ name: '0001-init' }, { name: '0002-run-caller' }];
+
 async function storeError(promise: Promise<unknown>): Promise<Error> {
   const err = await promise.then(
     () => undefined,
@@ -43,7 +45,7 @@ describeEachDialect('openStore', (t) => {
       await t.store.migrate();
       const other = await t.db.open();
       await other.migrate();
-      expect(await t.db.query('select name from sluice_migrations')).toEqual([{ name: '0001-init' }]);
+      expect(await t.db.query('select name from sluice_migrations order by name')).toEqual(APPLIED);
       expect((await other.getRun('r1'))?.id).toBe('r1');
     });
 
@@ -59,7 +61,7 @@ describeEachDialect('openStore', (t) => {
       t.db = await t.dialect.setup();
       const stores = await Promise.all([t.db.open(), t.db.open(), t.db.open()]);
       expect(stores).toHaveLength(3);
-      expect(await t.db.query('select name from sluice_migrations')).toEqual([{ name: '0001-init' }]);
+      expect(await t.db.query('select name from sluice_migrations order by name')).toEqual(APPLIED);
     });
   });
 

@@ -12,9 +12,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import type { Database } from '../database.js';
 import * as init from './0001-init.js';
+import * as runCaller from './0002-run-caller.js';
 
 /** Every migration, by name; names sort in the order they apply. Never edit one that shipped. */
-export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({ '0001-init': init });
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001-init': init,
+  '0002-run-caller': runCaller,
+});
 
 /** The table that records the applied migrations. */
 export const MIGRATION_TABLE = 'sluice_migrations';

@@ -1,0 +1,89 @@
+/**
+ * Who may see and change what (DESIGN §4 "API and security"): a workspace's workflows and runs are
+ * visible only inside it, answering 404 elsewhere so their existence does not leak; global workflows
+ * are readable and runnable by every workspace and writable only by admins of their own workspace.
+ *
+ * @internal
+ * @module
+ */
+import type { FastifyRequest } from 'fastify';
+import { EngineError } from '../errors.js';
+import type { ApiCaller, ServiceStore, StoredWorkflow } from '../store/service-store.js';
+import type { RunRow } from '../store/store.js';
+import type { WorkflowScope } from '../workflow/model.js';
+
+const callers = new WeakMap<FastifyRequest, ApiCaller>();
+
+/** Records the authenticated caller of a request. */
+export function setCaller(request: FastifyRequest, caller: ApiCaller): void {
+  callers.set(request, caller);
+}
+
+/** The authenticated caller of a request (every `/v1` route has one). */
+export function callerOf(request: FastifyRequest): ApiCaller {
+  const caller = callers.get(request);
+  if (caller === undefined)
+    throw new EngineError('SLUICE_API_UNAUTHORIZED', 'the request is not authenticated');
+  return caller;
+}
+
+function notFound(what: string): EngineError {
+  return new EngineError('SLUICE_API_NOT_FOUND', `no ${what}`, {
+    hint: "check the id; only your workspace's resources and global workflows are visible",
+  });
+}
+
+/** Whether `caller` may read `workflow`. */
+export function canRead(caller: ApiCaller, workflow: StoredWorkflow): boolean {
+  return workflow.scope === 'global' || workflow.workspace_id === caller.workspace_id;
+}
+
+/**
+ * The latest version (or `version`) of a workflow the caller can see.
+ *
+ * @throws {EngineError} `SLUICE_API_NOT_FOUND` when it does not exist, is not visible, or was deleted.
+ */
+export async function visibleWorkflow(
+  store: ServiceStore,
+  caller: ApiCaller,
+  uid: string,
+  version?: number,
+): Promise<StoredWorkflow> {
+  const latest = await store.getWorkflow(uid);
+  if (latest === undefined || !canRead(caller, latest)) throw notFound(`workflow ${uid}`);
+  if (latest.deleted) throw notFound(`workflow ${uid} (it was deleted)`);
+  if (version === undefined || version === latest.version) return latest;
+  const stored = await store.getWorkflow(uid, version);
+  if (stored === undefined) throw notFound(`version ${version} of workflow ${uid}`);
+  return stored;
+}
+
+/**
+ * Checks that `caller` may write `workflow` (and give it `scope`).
+ *
+ * @throws {EngineError} `SLUICE_API_FORBIDDEN` for a member writing a global workflow, or anyone
+ * writing another workspace's global workflow.
+ */
+export function assertCanWrite(caller: ApiCaller, workspaceId: string, scopes: WorkflowScope[]): void {
+  if (workspaceId !== caller.workspace_id) {
+    throw new EngineError('SLUICE_API_FORBIDDEN', 'a global workflow is written only in its own workspace', {
+      hint: 'ask an admin of the workspace that published it',
+    });
+  }
+  if (scopes.includes('global') && caller.role !== 'admin') {
+    throw new EngineError('SLUICE_API_FORBIDDEN', 'only admins write global workflows', {
+      hint: 'publish it with scope: workspace, or use an admin key',
+    });
+  }
+}
+
+/**
+ * Run `id` of the caller's workspace.
+ *
+ * @throws {EngineError} `SLUICE_API_NOT_FOUND` when it does not exist or belongs to another workspace.
+ */
+export async function visibleRun(store: ServiceStore, caller: ApiCaller, id: string): Promise<RunRow> {
+  const run = await store.getRun(id);
+  if (run === undefined || run.workspace_id !== caller.workspace_id) throw notFound(`run ${id}`);
+  return run;
+}

@@ -1,0 +1,85 @@
+/**
+ * API keys: `sk_<base64url of 32 random bytes>`, shown once; only their SHA-256 is stored. A request
+ * authenticates with `Authorization: Bearer <key>`; the key's workspace, email and role become the
+ * caller. Keys never reach logs.
+ *
+ * @module
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { EngineError } from '../errors.js';
+import type { ApiCaller, ApiKeyRow, ApiRole, ServiceStore } from '../store/service-store.js';
+
+/** What a new key is for. */
+export interface NewApiKey {
+  workspace: string;
+  email: string;
+  /** @default 'member' */
+  role?: ApiRole;
+  /** The clock. @default Date.now */
+  now?: () => number;
+}
+
+/** The hex SHA-256 of a key, as stored. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/**
+ * Creates an API key in `store` and returns it with its stored row. The key itself is not stored:
+ * show it once.
+ *
+ * @example
+ * const { key } = await createApiKey(store, { workspace: 'acme', email: 'ann@acme.test', role: 'admin' });
+ * @throws {EngineError} `SLUICE_API_BAD_REQUEST` for an empty workspace or an email without `@`.
+ */
+export async function createApiKey(
+  store: ServiceStore,
+  init: NewApiKey,
+): Promise<{ key: string; row: ApiKeyRow }> {
+  if (init.workspace.trim() === '') {
+    throw new EngineError('SLUICE_API_BAD_REQUEST', 'the workspace of a key must not be empty');
+  }
+  if (!/^[^@\s]+@[^@\s]+$/.test(init.email)) {
+    throw new EngineError('SLUICE_API_BAD_REQUEST', `${JSON.stringify(init.email)} is not an email address`);
+  }
+  const role = init.role ?? 'member';
+  if (role !== 'admin' && role !== 'member') {
+    throw new EngineError(
+      'SLUICE_API_BAD_REQUEST',
+      `role must be admin or member, not ${JSON.stringify(role)}`,
+    );
+  }
+  const key = `sk_${randomBytes(32).toString('base64url')}`;
+  const row: ApiKeyRow = {
+    id: `key_${randomBytes(8).toString('hex')}`,
+    key_hash: hashApiKey(key),
+    workspace_id: init.workspace,
+    email: init.email,
+    role,
+    created_at: new Date((init.now ?? Date.now)()).toISOString(),
+    revoked_at: null,
+  };
+  await store.createApiKey(row);
+  return { key, row };
+}
+
+/**
+ * The caller of a request from its `Authorization` header value.
+ *
+ * @throws {EngineError} `SLUICE_API_UNAUTHORIZED` when the header is missing, malformed or names no key.
+ */
+export async function authenticate(store: ServiceStore, header: string | undefined): Promise<ApiCaller> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (match === null) {
+    throw new EngineError('SLUICE_API_UNAUTHORIZED', 'missing or malformed Authorization header', {
+      hint: 'send Authorization: Bearer <key>; "sluice keys create" makes a key',
+    });
+  }
+  const row = await store.findApiKey(hashApiKey(match[1] as string));
+  if (row === undefined) {
+    throw new EngineError('SLUICE_API_UNAUTHORIZED', 'the API key is not valid', {
+      hint: 'check the key, or create one with "sluice keys create"',
+    });
+  }
+  return { id: row.email, email: row.email, workspace_id: row.workspace_id, role: row.role, key_id: row.id };
+}

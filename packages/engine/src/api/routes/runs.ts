@@ -1,0 +1,183 @@
+/**
+ * The runs API: `POST /v1/workflows/{uid}/runs` (202, or 200 with `?wait=true` once the run ended),
+ * `GET /v1/runs/{id}`, `GET /v1/runs?workflow=&status=&limit=&cursor=` (newest first, keyset
+ * pagination), `POST /v1/runs/{id}/cancel`, `POST /v1/runs/{id}/retry`.
+ *
+ * @internal
+ * @module
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Engine } from '../../create-engine.js';
+import { EngineError } from '../../errors.js';
+import type { RunCursor } from '../../store/service-store.js';
+import type { RunStatus } from '../../store/store.js';
+import { callerOf, visibleRun, visibleWorkflow } from '../access.js';
+import { checkRunInput } from '../input-rules.js';
+import {
+  BEARER,
+  ERROR_RESPONSES,
+  ERROR_SCHEMA,
+  OBJECT_SCHEMA,
+  UID_PARAMS,
+  UID_PATTERN,
+  WAIT_QUERY,
+} from '../schemas.js';
+import { runSummary, runView } from '../views.js';
+
+const ID_PARAMS = {
+  type: 'object',
+  properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
+  required: ['id'],
+} as const;
+
+const STATUSES: RunStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
+
+function encodeCursor(cursor: RunCursor): string {
+  return Buffer.from(JSON.stringify([cursor.created_at, cursor.id])).toString('base64url');
+}
+
+function decodeCursor(text: string): RunCursor {
+  try {
+    const [created_at, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    if (typeof created_at === 'string' && typeof id === 'string') return { created_at, id };
+  } catch {
+    // fall through
+  }
+  throw new EngineError('SLUICE_API_BAD_REQUEST', 'cursor is not a cursor this API returned', {
+    hint: 'pass next_cursor from the previous page as it is',
+  });
+}
+
+/** Registers the run routes; `waitLimitMs` caps `?wait=true`. */
+export function runRoutes(app: FastifyInstance, engine: Engine, waitLimitMs: number): void {
+  const { store } = engine;
+
+  const answer = async (reply: FastifyReply, id: string, wait: boolean | undefined) => {
+    if (wait === true) await engine.waitForRun(id, waitLimitMs);
+    const view = await runView(store, id);
+    const ended = view.status === 'succeeded' || view.status === 'failed' || view.status === 'cancelled';
+    return reply.status(wait === true && ended ? 200 : 202).send(view);
+  };
+
+  app.post<{ Params: { uid: string }; Querystring: { wait?: boolean }; Body: { input?: unknown } }>(
+    '/v1/workflows/:uid/runs',
+    {
+      schema: {
+        summary: 'Start a run of the latest version (202; ?wait=true answers 200 once it ended)',
+        tags: ['runs'],
+        security: BEARER,
+        params: UID_PARAMS,
+        querystring: WAIT_QUERY,
+        body: {
+          type: 'object',
+          properties: { input: { description: 'INPUT of the run (any JSON value)' } },
+          additionalProperties: false,
+        },
+        response: { 200: OBJECT_SCHEMA, 202: OBJECT_SCHEMA, ...ERROR_RESPONSES, 422: ERROR_SCHEMA },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const stored = await visibleWorkflow(store, caller, request.params.uid);
+      const input = request.body?.input ?? null;
+      checkRunInput(stored.document, input);
+      const id = await engine.startRun(stored, input, caller);
+      return answer(reply, id, request.query.wait);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/runs/:id',
+    {
+      schema: {
+        summary: 'Get a run: its status, every step and item, with attempts',
+        tags: ['runs'],
+        security: BEARER,
+        params: ID_PARAMS,
+        response: { 200: OBJECT_SCHEMA, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const run = await visibleRun(store, callerOf(request), request.params.id);
+      return runView(store, run.id);
+    },
+  );
+
+  app.get<{ Querystring: { workflow?: string; status?: RunStatus; limit?: number; cursor?: string } }>(
+    '/v1/runs',
+    {
+      schema: {
+        summary: "List your workspace's runs, newest first",
+        tags: ['runs'],
+        security: BEARER,
+        querystring: {
+          type: 'object',
+          properties: {
+            workflow: { type: 'string', pattern: UID_PATTERN },
+            status: { type: 'string', enum: STATUSES },
+            limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+            cursor: { type: 'string', maxLength: 1024 },
+          },
+          additionalProperties: false,
+        },
+        response: { 200: OBJECT_SCHEMA, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const { workflow, status, cursor } = request.query;
+      const limit = request.query.limit ?? 20;
+      const rows = await store.listRuns({
+        workspace_id: callerOf(request).workspace_id,
+        workflow_uid: workflow,
+        status,
+        limit: limit + 1,
+        after: cursor === undefined ? undefined : decodeCursor(cursor),
+      });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        runs: page.map(runSummary),
+        next_cursor: rows.length > limit && last !== undefined ? encodeCursor(last) : null,
+      };
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/v1/runs/:id/cancel',
+    {
+      schema: {
+        summary: 'Cancel a pending or running run',
+        tags: ['runs'],
+        security: BEARER,
+        params: ID_PARAMS,
+        response: { 200: OBJECT_SCHEMA, ...ERROR_RESPONSES, 409: ERROR_SCHEMA },
+      },
+    },
+    async (request) => {
+      const run = await visibleRun(store, callerOf(request), request.params.id);
+      await engine.cancelRun(run.id);
+      return runView(store, run.id);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Querystring: { wait?: boolean } }>(
+    '/v1/runs/:id/retry',
+    {
+      schema: {
+        summary: 'Resume a failed run from its failed step (202; ?wait=true answers 200 once it ended)',
+        tags: ['runs'],
+        security: BEARER,
+        params: ID_PARAMS,
+        querystring: WAIT_QUERY,
+        response: { 200: OBJECT_SCHEMA, 202: OBJECT_SCHEMA, ...ERROR_RESPONSES, 409: ERROR_SCHEMA },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const run = await visibleRun(store, caller, request.params.id);
+      if (run.workflow_uid !== null) await visibleWorkflow(store, caller, run.workflow_uid);
+      await engine.retryRun(run.id);
+      return answer(reply, run.id, request.query.wait);
+    },
+  );
+}

@@ -1,0 +1,100 @@
+/**
+ * The API under test: a SQLite file in a fresh folder, an engine and the Fastify app on it (driven
+ * with `inject`), a loopback server for the steps to call, and keys for two workspaces: `acme`
+ * (an admin and a member) and `globex` (a member and an admin).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApi, createApiKey, createEngine, type Engine, openStore, type SqlStore } from '@sluice/engine';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { afterEach, beforeEach } from 'vitest';
+import { type FlakyServer, startFlakyServer } from '../helpers/flaky-server.js';
+
+/** The keys of the harness, by who holds them. */
+export interface Keys {
+  acmeAdmin: string;
+  acmeMember: string;
+  globexMember: string;
+  globexAdmin: string;
+}
+
+/** What a test works with; fresh for each test. */
+export interface ApiHarness {
+  dir: string;
+  store: SqlStore;
+  engine: Engine;
+  app: FastifyInstance;
+  server: FlakyServer;
+  keys: Keys;
+  /** Sends a request with `key` (none when `undefined`); JSON bodies are sent as JSON. */
+  call(
+    key: string | undefined,
+    method: InjectOptions['method'],
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: Record<string, unknown>; headers: Record<string, unknown> }>;
+}
+
+/** A workflow of `steps` GET calls to `/<name>` on the test server (INPUT not read). */
+export function flow(server: FlakyServer, name: string, steps: string[], extra: object = {}): object {
+  return {
+    name,
+    default_retry: { total: 0 },
+    steps: steps.map((step) => ({ name: step, apispec: { url: server.url(`/${step}`), method: 'get' } })),
+    ...extra,
+  };
+}
+
+/** Declares the harness for the tests of the enclosing file. */
+export function useApiHarness(options: { bodyLimit?: number; waitLimitMs?: number } = {}): ApiHarness {
+  const h = {} as ApiHarness;
+  beforeEach(async () => {
+    h.dir = mkdtempSync(join(tmpdir(), 'sluice-api-'));
+    h.store = await openStore({ file: join(h.dir, 'sluice.db') });
+    h.server = await startFlakyServer();
+    h.engine = createEngine({ store: h.store, closeGraceMs: 0 });
+    await h.engine.start({ baseUrl: 'http://127.0.0.1:1' });
+    h.app = await createApi({ engine: h.engine, ...options });
+    const key = async (workspace: string, email: string, role: 'admin' | 'member') =>
+      (await createApiKey(h.store, { workspace, email, role })).key;
+    h.keys = {
+      acmeAdmin: await key('acme', 'ann@acme.test', 'admin'),
+      acmeMember: await key('acme', 'bob@acme.test', 'member'),
+      globexMember: await key('globex', 'gil@globex.test', 'member'),
+      globexAdmin: await key('globex', 'gia@globex.test', 'admin'),
+    };
+    h.call = async (key, method, url, body, headers = {}) => {
+      const res = await h.app.inject({
+        method,
+        url,
+        headers: {
+          ...(key === undefined ? {} : { authorization: `Bearer ${key}` }),
+          ...(body === undefined || typeof body === 'string' ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = res.body;
+      return {
+        status: res.statusCode,
+        body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>),
+        headers: res.headers,
+      };
+    };
+  });
+  afterEach(async () => {
+    await h.app.close();
+    await h.engine.close();
+    await h.store.close();
+    await h.server.close();
+    rmSync(h.dir, { recursive: true, force: true });
+  });
+  return h;
+}
+
+/** The `error.code` of an answer. */
+export function codeOf(res: { body: Record<string, unknown> }): unknown {
+  return (res.body.error as { code?: unknown } | undefined)?.code;
+}
