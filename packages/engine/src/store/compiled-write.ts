@@ -10,7 +10,8 @@
  * @internal
  * @module
  */
-import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
+import type { Compilable, Kysely } from 'kysely';
+import { CompiledQuery } from './kysely-runtime.js';
 
 /** A cached write of rows of one shape. */
 export class CompiledWrite<Row extends object> {

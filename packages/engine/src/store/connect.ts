@@ -15,9 +15,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from '@sluice/sdk';
-import { CompiledQuery, Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
+import type { SqliteDatabase } from 'kysely';
 import { EngineError } from '../errors.js';
 import type { Database } from './database.js';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from './kysely-runtime.js';
 
 /** An open database: the Kysely instance, its dialect and how errors name it. */
 export interface Connection {

@@ -5,11 +5,12 @@
  * @internal
  * @module
  */
-import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { EngineError } from '../errors.js';
 import type { Workflow, WorkflowScope } from '../workflow/model.js';
 import { newRunToRow, rowToRun, toJson, toTime } from './codec.js';
 import type { ApiKeysTable, Database, WorkflowsTable } from './database.js';
+import { sql } from './kysely-runtime.js';
 import type {
   ApiCaller,
   ApiKeyRow,

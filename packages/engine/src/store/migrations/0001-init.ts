@@ -17,7 +17,8 @@
  * @internal
  * @module
  */
-import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { Kysely, RawBuilder, SqlBool } from 'kysely';
+import { sql } from '../kysely-runtime.js';
 
 const UNFINISHED = sql<SqlBool>`status in ('pending', 'running')`;
 

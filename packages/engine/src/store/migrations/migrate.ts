@@ -9,8 +9,9 @@
  * @module
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 import type { Database } from '../database.js';
+import { Migrator, sql } from '../kysely-runtime.js';
 import * as init from './0001-init.js';
 import * as runCaller from './0002-run-caller.js';
 
