@@ -6,9 +6,7 @@
  *
  * @module
  */
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../create-engine.js';
 import { EngineError } from '../errors.js';
 import { setCaller } from './access.js';
@@ -48,6 +46,13 @@ const PUBLIC = /^\/(health|openapi\.json|docs)(\/|\?|$)/;
  */
 export async function createApi(options: CreateApiOptions): Promise<FastifyInstance> {
   const { engine } = options;
+  // Fastify and its docs plugins load here, not with the package: `sluice run` imports the engine too and
+  // never serves HTTP (they cost about 200 ms at start-up).
+  const [{ default: Fastify }, { default: swagger }, { default: swaggerUi }] = await Promise.all([
+    import('fastify'),
+    import('@fastify/swagger'),
+    import('@fastify/swagger-ui'),
+  ]);
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? API_DEFAULTS.bodyLimit,
     logger:
