@@ -4,7 +4,7 @@
  * @module
  */
 import type { Logger } from '@sluice/sdk';
-import type { HttpTransportLike } from './executor/sdk-parts.js';
+import type { HttpTransport } from './executor/sdk-parts.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from './store/service-store.js';
 
 /** Options of {@link createEngine}. */
@@ -14,7 +14,7 @@ export interface CreateEngineOptions {
   /** Receives structured lines per run (`runId`, `workflow`, `step`), redacted. @default silent */
   logger?: Logger;
   /** Sends each HTTP attempt of a step. @default the SDK's shared undici transport */
-  transport?: HttpTransportLike;
+  transport?: HttpTransport;
   /** Configured `SYSTEM_APIS` entries; `sluice` (the service's own base URL) is added by `start`. @default {} */
   systemApis?: Record<string, string>;
   /** Runs executing at once; the others wait in the queue. @default 16 */

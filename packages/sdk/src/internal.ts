@@ -27,6 +27,7 @@ export { encodeMultipart } from './http/formats/multipart.js';
 export { fromWorkatoXml, toWorkatoXml } from './http/formats/xml.js';
 export type { UndiciTransportOptions } from './http/send.js';
 export { createUndiciTransport, defaultTransport } from './http/send.js';
+export type { HttpTransport, WireOptions, WireRequest, WireResponse } from './http/transport.js';
 export type { ResolvedRetryOptions } from './retry/retry-options.js';
 export { resolveRetryOptions } from './retry/retry-options.js';
 export {

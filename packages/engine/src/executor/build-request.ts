@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { encodeForm, encodeJson, encodeQuery, flattenParams, type WireRequestLike } from './sdk-parts.js';
+import { encodeForm, encodeJson, encodeQuery, flattenParams, type WireRequest } from './sdk-parts.js';
 
 /** A rendered `apispec`: templates already replaced by their values. */
 export interface RenderedApiSpec {
@@ -38,7 +38,7 @@ export class ApiSpecShapeError extends Error {
  * @throws {ApiSpecShapeError} when `url` is not a string, or `headers`/`params`/`data` render to a value
  * they cannot take.
  */
-export function buildRequest(spec: RenderedApiSpec, idempotencyKey: string): WireRequestLike {
+export function buildRequest(spec: RenderedApiSpec, idempotencyKey: string): WireRequest {
   if (typeof spec.url !== 'string' || spec.url === '') {
     throw new ApiSpecShapeError('url', `must render to a non-empty string, got ${kind(spec.url)}`);
   }

@@ -13,7 +13,7 @@ import type { Store } from '../store/store.js';
 import type { TemplateRenderer } from '../template/render.js';
 import type { Workflow } from '../workflow/model.js';
 import type { ConcurrencyLimits } from './concurrency.js';
-import type { HttpTransportLike } from './sdk-parts.js';
+import type { HttpTransport } from './sdk-parts.js';
 import type { Sleep } from './waits.js';
 
 /** The part of the template renderer the executor uses. */
@@ -27,7 +27,7 @@ export interface ExecutionContext {
   readonly workflowKey: string;
   readonly store: Store;
   readonly renderer: StepRenderer;
-  readonly transport: HttpTransportLike;
+  readonly transport: HttpTransport;
   /** Bound to the run, redacting. */
   readonly logger: Logger;
   readonly limits: ConcurrencyLimits;

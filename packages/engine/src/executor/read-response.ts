@@ -6,7 +6,7 @@
  * @module
  */
 import type { ResponseHeaders } from '@sluice/sdk';
-import { decodeJson, type WireResponseLike } from './sdk-parts.js';
+import { decodeJson, type WireResponse } from './sdk-parts.js';
 
 /** `CURRENT_STEP.response`. */
 export interface StepResponse {
@@ -19,12 +19,12 @@ export interface StepResponse {
 const JSON_TYPE = /^\s*application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /** The response of a call for templates and for the default output. */
-export function readResponse(response: WireResponseLike, where: string): StepResponse {
+export function readResponse(response: WireResponse, where: string): StepResponse {
   return { status: response.status, headers: response.headers, body: parseBody(response, where) };
 }
 
 /** The body: JSON-parsed when `content-type` is JSON and it parses, else UTF-8 text. */
-export function parseBody(response: WireResponseLike, where: string): unknown {
+export function parseBody(response: WireResponse, where: string): unknown {
   const text = new TextDecoder().decode(response.body);
   const type = response.headers['content-type'];
   const contentType = Array.isArray(type) ? type[0] : type;

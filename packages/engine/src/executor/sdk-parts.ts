@@ -5,7 +5,14 @@
  * @internal
  * @module
  */
-export type { AttemptRecord, SendResult, SendWithRetryOptions } from '@sluice/sdk/internal';
+export type {
+  AttemptRecord,
+  HttpTransport,
+  SendResult,
+  SendWithRetryOptions,
+  WireRequest,
+  WireResponse,
+} from '@sluice/sdk/internal';
 export {
   classifyError,
   createUndiciTransport,
@@ -17,12 +24,3 @@ export {
   flattenParams,
   sendWithRetry,
 } from '@sluice/sdk/internal';
-
-import type { sendWithRetry } from '@sluice/sdk/internal';
-
-/** The transport interface (`HttpTransport` is not exported by name from the SDK). */
-export type HttpTransportLike = Parameters<typeof sendWithRetry>[2]['transport'];
-/** A request on the wire (`WireRequest`). */
-export type WireRequestLike = Parameters<typeof sendWithRetry>[0];
-/** A complete response (`WireResponse`). */
-export type WireResponseLike = Awaited<ReturnType<HttpTransportLike['send']>>;

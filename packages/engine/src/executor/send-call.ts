@@ -10,10 +10,10 @@ import type { StepErrorClass } from '../errors.js';
 import type { AttemptEntry } from '../store/store.js';
 import {
   classifyError,
-  type HttpTransportLike,
+  type HttpTransport,
   sendWithRetry,
-  type WireRequestLike,
-  type WireResponseLike,
+  type WireRequest,
+  type WireResponse,
 } from './sdk-parts.js';
 import type { Waiter } from './waits.js';
 
@@ -22,7 +22,7 @@ export const ERROR_BODY_BYTES = 1024;
 
 /** Options of {@link sendCall}. */
 export interface SendCallOptions {
-  transport: HttpTransportLike;
+  transport: HttpTransport;
   policy: RetryPolicy;
   /** Seconds, for the connect and for the read of each attempt. */
   timeout?: number | undefined;
@@ -37,7 +37,7 @@ export interface SendCallOptions {
 /** A call that ended with a response below 400. */
 export interface CallSucceeded {
   ok: true;
-  response: WireResponseLike;
+  response: WireResponse;
   /** The URL that answered, after redirects. */
   url: string;
   attempts: number;
@@ -54,7 +54,7 @@ export interface CallFailed {
   /** The first 1 KB of the last response body. */
   body?: string;
   /** The last response, when there was one (for logging). */
-  response?: WireResponseLike;
+  response?: WireResponse;
   attempts: number;
   history: AttemptEntry[];
   cause: unknown;
@@ -69,12 +69,12 @@ export type CallOutcome = CallSucceeded | CallFailed;
  *
  * @throws `signal.reason` when aborted, and whatever `wait` throws (e.g. a suspension, issue 5).
  */
-export async function sendCall(request: WireRequestLike, options: SendCallOptions): Promise<CallOutcome> {
+export async function sendCall(request: WireRequest, options: SendCallOptions): Promise<CallOutcome> {
   const { now } = options;
   const history: AttemptEntry[] = [];
   let nextWait = 0;
-  let last: WireResponseLike | undefined;
-  const transport: HttpTransportLike = {
+  let last: WireResponse | undefined;
+  const transport: HttpTransport = {
     async send(req, opts) {
       const started = now();
       const entry: AttemptEntry = {
@@ -156,7 +156,7 @@ function classify(err: unknown): { errorClass: CallFailed['errorClass']; message
   return undefined;
 }
 
-function statusLine(response: WireResponseLike): string {
+function statusLine(response: WireResponse): string {
   return `${response.status} ${response.statusText}`.trim();
 }
 

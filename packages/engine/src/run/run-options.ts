@@ -6,7 +6,7 @@
 import type { Logger } from '@sluice/sdk';
 import type { ConcurrencyLimits } from '../executor/concurrency.js';
 import type { StepRenderer } from '../executor/execution-context.js';
-import type { HttpTransportLike } from '../executor/sdk-parts.js';
+import type { HttpTransport } from '../executor/sdk-parts.js';
 import type { Sleep } from '../executor/waits.js';
 import type { RunStatus, StepErrorRecord, Store } from '../store/store.js';
 import type { RunEvent } from './run-events.js';
@@ -30,7 +30,7 @@ export interface RunWorkflowOptions {
   /** Receives redacted, structured lines bound to `runId`, `workflow`, `step`, `index`. @default silent */
   logger?: Logger;
   /** Sends each HTTP attempt. @default the SDK's shared undici transport */
-  transport?: HttpTransportLike;
+  transport?: HttpTransport;
   /** Step concurrency caps shared with other runs. @default one set per process */
   limits?: ConcurrencyLimits;
   /** Waits between attempts. @default setTimeout from node:timers/promises */
