@@ -49,11 +49,15 @@ export type {
   ApiCaller,
   ApiKeyRow,
   ApiRole,
+  ConnectionRow,
   ListRunsQuery,
   PublishWorkflow,
   RunCursor,
   ServiceStore,
   StoredWorkflow,
+  TriggerCommit,
+  TriggeredRun,
+  TriggerStateRow,
 } from './store/service-store.js';
 export type {
   AttemptEntry,

@@ -121,6 +121,27 @@ export interface TriggerStatesTable {
   /** When the trigger should fire or poll next. */
   next_at: IsoText | null;
   updated_at: IsoText;
+  /** Migration 0003: the workflow's workspace. */
+  workspace_id: Generated<string>;
+  /** Migration 0003: 1 when the trigger fires, 0 when disabled. */
+  enabled: Generated<number>;
+  last_polled_at: IsoText | null;
+  /** The last failure's message; `null` after a success. */
+  last_error: string | null;
+  /** Events that started runs, in all. */
+  events_seen: Generated<number>;
+}
+
+/** A connection's values per workspace and name, sealed by the vault (migration 0003). */
+export interface ConnectionsTable {
+  workspace_id: string;
+  name: string;
+  connector: string;
+  /** `v1.<iv>.<tag>.<ciphertext>`: never the values in clear. */
+  sealed_values: string;
+  user_id: string;
+  created_at: IsoText;
+  updated_at: IsoText;
 }
 
 /** Named leases (a scheduler, a poller): who holds it and until when. Issue 5. */
@@ -140,4 +161,5 @@ export interface Database {
   api_keys: ApiKeysTable;
   trigger_states: TriggerStatesTable;
   leases: LeasesTable;
+  connections: ConnectionsTable;
 }

@@ -19,19 +19,25 @@ import {
 } from './codec.js';
 import { CompiledWrite } from './compiled-write.js';
 import { type Connection, describe } from './connect.js';
+import * as connections from './connection-queries.js';
 import type { Database, RunStepItemsTable, RunStepsTable, RunsTable } from './database.js';
+import * as leases from './lease-queries.js';
 import { type MigrationTarget, migrateToLatest } from './migrations/migrate.js';
 import { type OpenStoreOptions, openConnection, STORE_DEFAULTS } from './open-connection.js';
 import * as service from './service-queries.js';
 import type {
   ApiCaller,
   ApiKeyRow,
+  ConnectionRow,
   ListRunsQuery,
   PublishWorkflow,
   ServiceStore,
   StoredWorkflow,
+  TriggerCommit,
+  TriggerStateRow,
 } from './service-store.js';
 import type { NewRun, RunPatch, RunRow, StepItemRow, StepRow } from './store.js';
+import * as triggers from './trigger-queries.js';
 
 export type { OpenStoreOptions } from './open-connection.js';
 export { STORE_DEFAULTS } from './open-connection.js';
@@ -238,6 +244,78 @@ class KyselyStore implements SqlStore {
 
   listUnfinishedRuns(): Promise<RunRow[]> {
     return this.#run('listUnfinishedRuns', (db) => service.listUnfinishedRuns(db));
+  }
+
+  claimRun(id: string, owner: string, until: string, now: string): Promise<boolean> {
+    return this.#run(`claimRun(${id})`, (db) => leases.claimRun(db, id, owner, until, now));
+  }
+
+  listClaimableRuns(now: string, limit: number): Promise<RunRow[]> {
+    return this.#run('listClaimableRuns', (db) => leases.listClaimableRuns(db, now, limit));
+  }
+
+  acquireLease(name: string, owner: string, until: string, now: string): Promise<boolean> {
+    return this.#run(`acquireLease(${name})`, (db) => leases.acquireLease(db, name, owner, until, now));
+  }
+
+  releaseLease(name: string, owner: string): Promise<void> {
+    return this.#run(`releaseLease(${name})`, (db) => leases.releaseLease(db, name, owner));
+  }
+
+  listApiKeys(workspaceId?: string): Promise<ApiKeyRow[]> {
+    return this.#run('listApiKeys', (db) => connections.listApiKeys(db, workspaceId));
+  }
+
+  revokeApiKey(id: string, at: string): Promise<boolean> {
+    return this.#run(`revokeApiKey(${id})`, (db) => connections.revokeApiKey(db, id, at));
+  }
+
+  saveConnection(row: ConnectionRow): Promise<boolean> {
+    return this.#run(`saveConnection(${row.name})`, (db) => connections.saveConnection(db, row));
+  }
+
+  getConnection(workspaceId: string, name: string): Promise<ConnectionRow | undefined> {
+    return this.#run(`getConnection(${name})`, (db) => connections.getConnection(db, workspaceId, name));
+  }
+
+  listConnections(workspaceId: string): Promise<ConnectionRow[]> {
+    return this.#run('listConnections', (db) => connections.listConnections(db, workspaceId));
+  }
+
+  deleteConnection(workspaceId: string, name: string): Promise<boolean> {
+    return this.#run(`deleteConnection(${name})`, (db) =>
+      connections.deleteConnection(db, workspaceId, name),
+    );
+  }
+
+  getTriggerState(workflowUid: string): Promise<TriggerStateRow | undefined> {
+    return this.#run(`getTriggerState(${workflowUid})`, (db) => triggers.getTriggerState(db, workflowUid));
+  }
+
+  listTriggerStates(workspaceId?: string): Promise<TriggerStateRow[]> {
+    return this.#run('listTriggerStates', (db) => triggers.listTriggerStates(db, workspaceId));
+  }
+
+  putTriggerState(
+    row: Pick<
+      TriggerStateRow,
+      'workflow_uid' | 'workspace_id' | 'kind' | 'enabled' | 'next_at' | 'updated_at'
+    >,
+    resetState: boolean,
+  ): Promise<TriggerStateRow> {
+    return this.#run(`putTriggerState(${row.workflow_uid})`, (db) =>
+      triggers.putTriggerState(db, row, resetState),
+    );
+  }
+
+  deleteTriggerState(workflowUid: string): Promise<void> {
+    return this.#run(`deleteTriggerState(${workflowUid})`, (db) =>
+      triggers.deleteTriggerState(db, workflowUid),
+    );
+  }
+
+  commitTrigger(commit: TriggerCommit): Promise<boolean> {
+    return this.#run(`commitTrigger(${commit.workflow_uid})`, (db) => triggers.commitTrigger(db, commit));
   }
 
   close(): Promise<void> {

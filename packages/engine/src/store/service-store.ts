@@ -7,7 +7,7 @@
  * @module
  */
 import type { Workflow, WorkflowScope } from '../workflow/model.js';
-import type { RunRow, RunStatus, Store } from './store.js';
+import type { NewRun, RunRow, RunStatus, Store } from './store.js';
 
 /** A user's role in a workspace: admins may also write global workflows. */
 export type ApiRole = 'admin' | 'member';
@@ -84,6 +84,59 @@ export interface ListRunsQuery {
   after?: RunCursor | undefined;
 }
 
+/** A stored connection: a connector's connection values for one workspace, encrypted at rest. */
+export interface ConnectionRow {
+  workspace_id: string;
+  /** Unique within the workspace; steps and poll triggers name it (`connection: <name>`). */
+  name: string;
+  /** The connector's name, as the service registered it. */
+  connector: string;
+  /** The values as the vault sealed them (AES-256-GCM, `v1.<iv>.<tag>.<ciphertext>`, base64url). */
+  sealed_values: string;
+  /** The email of who stored it last. */
+  user_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What a trigger of a published workflow is doing (`trigger_states`, one row per workflow uid). */
+export interface TriggerStateRow {
+  workflow_uid: string;
+  workspace_id: string;
+  kind: 'schedule' | 'webhook' | 'poll';
+  enabled: boolean;
+  /** The poll trigger's SDK state (cursor and dedup ledger); `null` for other kinds and before the first poll. */
+  state: unknown;
+  /** Bumped by each committed poll cycle: a cycle commits only on the revision it read. */
+  revision: number;
+  /** When the trigger fires next (schedule time, or the next poll). */
+  next_at: string | null;
+  last_polled_at: string | null;
+  /** The last poll's or schedule's error message, `null` after a success. */
+  last_error: string | null;
+  /** Events (records, deliveries, ticks) that started a run, in all. */
+  events_seen: number;
+  updated_at: string;
+}
+
+/** A run a trigger starts, committed with the trigger's new state. */
+export interface TriggeredRun {
+  run: NewRun;
+  caller: ApiCaller;
+}
+
+/** What {@link ServiceStore.commitTrigger} writes in one transaction. */
+export interface TriggerCommit {
+  workflow_uid: string;
+  /** The revision the cycle read; the commit fails (resolves `false`) when another one committed since. */
+  expectedRevision: number;
+  patch: Partial<Pick<TriggerStateRow, 'state' | 'next_at' | 'last_polled_at' | 'last_error'>>;
+  /** The runs to create: `events_seen` grows by their number. */
+  runs: readonly TriggeredRun[];
+  /** ISO time of the commit (`updated_at`). */
+  at: string;
+}
+
 /** The service's store: the run store plus workflows, keys and run listings. */
 export interface ServiceStore extends Store {
   /**
@@ -110,4 +163,53 @@ export interface ServiceStore extends Store {
   listRuns(query: ListRunsQuery): Promise<RunRow[]>;
   /** Every `pending` or `running` run, oldest first. */
   listUnfinishedRuns(): Promise<RunRow[]>;
+
+  // Leases (issue 5, "Durability"): which process owns a run, or a named job (the trigger loop).
+  /**
+   * Takes run `id` for `owner` until `until` when it is unfinished, it is not waiting past `now`
+   * (`resume_at`), and its lease is free, expired at `now`, or already `owner`'s. One conditional update.
+   */
+  claimRun(id: string, owner: string, until: string, now: string): Promise<boolean>;
+  /** Unfinished runs that {@link claimRun} could take at `now` (no live lease, no wait past `now`), oldest first, at most `limit`. */
+  listClaimableRuns(now: string, limit: number): Promise<RunRow[]>;
+  /** Takes or renews the named lease for `owner` until `until` when it is free, expired at `now`, or `owner`'s. */
+  acquireLease(name: string, owner: string, until: string, now: string): Promise<boolean>;
+  /** Gives the named lease up when `owner` holds it. */
+  releaseLease(name: string, owner: string): Promise<void>;
+
+  // API keys beyond create and find.
+  /** A workspace's keys (revoked ones too), oldest first. */
+  listApiKeys(workspaceId?: string): Promise<ApiKeyRow[]>;
+  /** Revokes key `id`; resolves whether it existed and was live. */
+  revokeApiKey(id: string, at: string): Promise<boolean>;
+
+  // Connections (values sealed by the vault before they reach the store).
+  /** Inserts or replaces the connection (`created_at` kept on replace); resolves whether it was new. */
+  saveConnection(row: ConnectionRow): Promise<boolean>;
+  getConnection(workspaceId: string, name: string): Promise<ConnectionRow | undefined>;
+  /** By name. */
+  listConnections(workspaceId: string): Promise<ConnectionRow[]>;
+  deleteConnection(workspaceId: string, name: string): Promise<boolean>;
+
+  // Trigger states.
+  getTriggerState(workflowUid: string): Promise<TriggerStateRow | undefined>;
+  /** Every trigger state (enabled or not), by workflow uid. */
+  listTriggerStates(workspaceId?: string): Promise<TriggerStateRow[]>;
+  /**
+   * Creates the row, or updates `kind`, `enabled`, `next_at` (and resets `state` when `resetState`) of an
+   * existing one; `revision` is bumped so an in-flight cycle of an older configuration cannot commit.
+   */
+  putTriggerState(
+    row: Pick<
+      TriggerStateRow,
+      'workflow_uid' | 'workspace_id' | 'kind' | 'enabled' | 'next_at' | 'updated_at'
+    >,
+    resetState: boolean,
+  ): Promise<TriggerStateRow>;
+  deleteTriggerState(workflowUid: string): Promise<void>;
+  /**
+   * In one transaction: checks the revision, writes the patch, bumps the revision and `events_seen`, and
+   * creates the runs. Resolves `false` (nothing written) when the revision moved.
+   */
+  commitTrigger(commit: TriggerCommit): Promise<boolean>;
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { describeEachDialect } from './dialects.js';
 import { item, newRun, step, T0, T1, T2, WORKFLOW } from './fixtures.js';
 
-const APPLIED = [{ name: '0001-init' }, { name: '0002-run-caller' }];
+const APPLIED = [{ name: '0001-init' }, { name: '0002-run-caller' }, { name: '0003-connections-triggers' }];
 
 async function storeError(promise: Promise<unknown>): Promise<Error> {
   const err = await promise.then(
@@ -25,7 +25,9 @@ describeEachDialect('openStore', (t) => {
       expect(await t.db.tables()).toEqual(
         expect.arrayContaining(['runs', 'run_steps', 'run_step_items', 'workflows', 'api_keys']),
       );
-      expect(await t.db.tables()).toEqual(expect.arrayContaining(['trigger_states', 'leases']));
+      expect(await t.db.tables()).toEqual(
+        expect.arrayContaining(['trigger_states', 'leases', 'connections']),
+      );
       expect(await t.db.indexes()).toEqual(
         expect.arrayContaining([
           'runs_unfinished',
@@ -35,6 +37,8 @@ describeEachDialect('openStore', (t) => {
           'workflows_workspace',
           'trigger_states_next_at',
           'leases_expires_at',
+          'trigger_states_workspace',
+          'runs_claimable',
         ]),
       );
     });
