@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { DevOptions } from './commands/dev.js';
 import type { ExecOptions } from './commands/exec.js';
-import type { KeysCreateOptions } from './commands/keys.js';
+import type { KeysCreateOptions, KeysListOptions, KeysRevokeOptions } from './commands/keys.js';
 import type { NewConnectorOptions } from './commands/new-connector.js';
 import type { NewServiceOptions } from './commands/new-service.js';
 import type { RunOptions } from './commands/run.js';
@@ -131,6 +131,7 @@ stop resume on the next start. Stops on Ctrl-C or SIGTERM. See docs/service.md.
 Examples:
   $ sluice keys create --workspace acme --email ann@acme.test --role admin
   $ sluice serve --port 8080
+  $ sluice serve --connectors connectors    # connectors/my-app.ts is the connector my-app
   $ sluice serve --database postgres://postgres@127.0.0.1:5432/sluice`;
 
 const KEYS_HELP = `
@@ -139,6 +140,15 @@ Prints the key alone on stdout (shown once: only its SHA-256 is stored) and what
 Example:
   $ KEY=$(sluice keys create --workspace acme --email ann@acme.test --role admin)
   $ curl -s localhost:8080/v1/workflows -H "authorization: Bearer $KEY"`;
+
+const KEYS_LIST_HELP = `
+The key itself is never shown again (only its SHA-256 is stored), nor its hash. A revoked key stays
+listed, with the time it was revoked; requests with it answer 401 SLUICE_API_UNAUTHORIZED.
+
+Examples:
+  $ sluice keys list --workspace acme
+  $ sluice keys list --json
+  $ sluice keys revoke key_3f9a1c0d5e7b2a64`;
 
 /** Where the program writes. */
 export interface ProgramIo {
@@ -298,6 +308,20 @@ Run "sluice <command> --help" for the options of a command.`,
     .option('--system-apis <json|file>', 'more SYSTEM_APIS entries (sluice, the API itself, is added)')
     .option('--body-limit <bytes>', 'the largest request body (default 1048576)')
     .option('--grace <seconds>', 'how long closing lets executing runs finish (default 10)')
+    .option('--concurrency <runs>', 'runs executing at once in this process (default 16)')
+    .option('--deny-private-networks', 'refuse step calls to loopback, private and link-local addresses')
+    .option('--metrics-token <token>', 'serve GET /metrics to this bearer token (or SLUICE_METRICS_TOKEN)')
+    .option(
+      '--connectors <dir>',
+      'register every connector file in the folder (repeatable, or dir1,dir2)',
+      (dir: string, dirs: string[] = []) => [...dirs, dir],
+    )
+    // Lease tuning, for tests and unusual set-ups (docs/service.md "Durability"); not in --help.
+    .addOption(new Option('--lease-ms <ms>', 'a run lease without a heartbeat (default 30000)').hideHelp())
+    .addOption(new Option('--heartbeat-ms <ms>', 'how often leases are renewed (default 10000)').hideHelp())
+    .addOption(
+      new Option('--sweep-ms <ms>', 'how often the store is swept for runs (default lease/2)').hideHelp(),
+    )
     .option('--log-level <level>', 'log requests as pino JSON lines: info, debug, ... (default: silent)')
     .option('--debug', 'print stack traces with errors')
     .addHelpText('after', SERVE_HELP)
@@ -320,6 +344,31 @@ Run "sluice <command> --help" for the options of a command.`,
     .action(async (options: KeysCreateOptions) => {
       const { keysCreateCommand } = await import('./commands/keys.js');
       await keysCreateCommand(options, io);
+    });
+  keys
+    .command('list')
+    .description('list the API keys (id, workspace, email, role, created, revoked), never the keys')
+    .option('--workspace <name>', 'only the keys of this workspace')
+    .option('--json', 'print a JSON array instead of a table')
+    .option('--data-dir <dir>', 'the data folder of sluice serve', '.sluice')
+    .option('--database <url>', 'the PostgreSQL URL sluice serve uses')
+    .option('--debug', 'print stack traces with errors')
+    .addHelpText('after', KEYS_LIST_HELP)
+    .action(async (options: KeysListOptions) => {
+      const { keysListCommand } = await import('./commands/keys.js');
+      await keysListCommand(options, io);
+    });
+  keys
+    .command('revoke')
+    .description('revoke an API key: requests with it answer 401 from then on')
+    .argument('<id>', 'the key id, as "sluice keys list" shows it (key_...)')
+    .option('--data-dir <dir>', 'the data folder of sluice serve', '.sluice')
+    .option('--database <url>', 'the PostgreSQL URL sluice serve uses')
+    .option('--debug', 'print stack traces with errors')
+    .addHelpText('after', KEYS_LIST_HELP)
+    .action(async (id: string, options: KeysRevokeOptions) => {
+      const { keysRevokeCommand } = await import('./commands/keys.js');
+      await keysRevokeCommand(id, options, io);
     });
 
   const schema = program.command('schema').description('print the JSON Schema of a Sluice file format');

@@ -6,21 +6,33 @@
  *
  * @module
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { silentLogger } from '@sluice/sdk';
+import { type Connector, type Logger, silentLogger } from '@sluice/sdk';
+import { ConnectionService } from './connections/connection-service.js';
+import { actionConnections } from './connectors/catalog.js';
 import { type CreateEngineOptions, ENGINE_DEFAULTS, type Engine } from './engine-options.js';
 import { EngineError } from './errors.js';
 import { ConcurrencyLimits } from './executor/concurrency.js';
+import type { ActionSource } from './executor/run-action-item.js';
+import { createUndiciTransport, type HttpTransport } from './executor/sdk-parts.js';
+import { RunSuspended } from './executor/waits.js';
+import { EngineMetrics } from './metrics/engine-metrics.js';
 import { InProcessRunQueue } from './queue/in-process-queue.js';
 import { resumeRun } from './run/resume-run.js';
+import { Sweeper } from './run/sweeper.js';
 import { createRedactor, secretValuesIn } from './secrets/redactor.js';
+import { RunTokens } from './secrets/run-token.js';
+import { assertSecretKey, deriveSubKey } from './secrets/secret-key.js';
 import { DEFAULT_SECRET_NAMES } from './secrets/secret-names.js';
+import { Vault } from './secrets/vault.js';
 import { fencedStore } from './store/fenced-store.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from './store/service-store.js';
 import type { RunRow } from './store/store.js';
 import { TemplateRenderer } from './template/render.js';
+import { TriggerSync } from './triggers/sync-triggers.js';
+import { type DispatchedRun, TriggerLoop } from './triggers/trigger-loop.js';
 import type { Workflow } from './workflow/model.js';
 
 interface Execution {
@@ -52,10 +64,17 @@ const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 class ServiceEngine implements Engine {
   readonly store: ServiceStore;
   readonly owner: string;
+  readonly connections: ConnectionService;
+  readonly connectors: ReadonlyMap<string, Connector>;
+  readonly runTokens: RunTokens;
+  readonly triggers: TriggerSync;
+  readonly #triggerLoop: TriggerLoop;
+  readonly #secretKey: Buffer;
   readonly #options: CreateEngineOptions;
   readonly #renderer = new TemplateRenderer();
   readonly #limits = new ConcurrencyLimits();
   readonly #queue: InProcessRunQueue;
+  readonly #sweeper: Sweeper;
   readonly #executions = new Map<string, Execution>();
   readonly #waiters = new Map<string, { done: Promise<void>; resolve: () => void }>();
   /** Inputs of runs started here, unredacted (the stored copy is redacted). */
@@ -63,7 +82,14 @@ class ServiceEngine implements Engine {
   readonly #now: () => number;
   readonly #secretNames = DEFAULT_SECRET_NAMES.map((n) => n.toLowerCase());
   #systemApis: Record<string, string>;
+  /** The step transport: `options.transport`, or one with the egress guard (closed with the engine). */
+  readonly #transport: HttpTransport | undefined;
+  readonly #ownTransport: HttpTransport | undefined;
   #closing: Promise<void> | undefined;
+  readonly metrics = new EngineMetrics({
+    queueDepth: () => this.queueDepth,
+    countRunsByStatus: () => this.store.countRunsByStatus(),
+  });
 
   constructor(options: CreateEngineOptions) {
     this.#options = options;
@@ -71,8 +97,47 @@ class ServiceEngine implements Engine {
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.#now = options.now ?? Date.now;
     this.#systemApis = { ...(options.systemApis ?? {}) };
+    if (options.transport === undefined && options.denyPrivateNetworks === true) {
+      this.#ownTransport = createUndiciTransport({ denyPrivateNetworks: true });
+    }
+    this.#transport = options.transport ?? this.#ownTransport;
+    if (options.secretKey !== undefined) assertSecretKey(options.secretKey, 'createEngine({ secretKey })');
+    this.#secretKey = Buffer.from(options.secretKey ?? randomBytes(32));
+    this.runTokens = new RunTokens(this.deriveKey('run-tokens'), { now: this.#now });
+    this.connectors = options.connectors ?? new Map();
+    this.connections = new ConnectionService({
+      store: this.store,
+      vault: new Vault(this.deriveKey('vault')),
+      connectors: options.connectors,
+      transport: this.#transport,
+      logger: options.logger,
+      now: this.#now,
+    });
+    this.triggers = new TriggerSync({ store: this.store, connections: this.connections, now: this.#now });
+    this.#triggerLoop = new TriggerLoop({
+      store: this.store,
+      owner: this.owner,
+      connectors: options.connectors ?? new Map(),
+      connections: this.connections,
+      dispatch: (runs) => this.dispatch(runs),
+      now: this.#now,
+      tickMs: options.triggerTickMs ?? ENGINE_DEFAULTS.triggerTickMs,
+      leaseMs: options.triggerLeaseMs ?? ENGINE_DEFAULTS.triggerLeaseMs,
+      logger: (options.logger ?? silentLogger).child({ component: 'triggers' }),
+      transport: this.#transport,
+    });
     const concurrency = options.maxConcurrentRuns ?? ENGINE_DEFAULTS.maxConcurrentRuns;
     this.#queue = new InProcessRunQueue(concurrency, (id) => this.#execute(id));
+    const leaseMs = options.leaseMs ?? ENGINE_DEFAULTS.leaseMs;
+    this.#sweeper = new Sweeper({
+      store: this.store,
+      intervalMs: options.sweepMs ?? Math.max(1, Math.floor(leaseMs / 2)),
+      now: this.#now,
+      // Queue a little more than the slots, so a slot that frees up has a run ready.
+      room: () => 2 * Math.max(1, concurrency) - this.#queue.depth,
+      enqueue: (id) => this.#enqueue(id),
+      onError: (err) => (options.logger ?? silentLogger).error({ err }, 'sweeping for runs failed'),
+    });
   }
 
   get queueDepth(): number {
@@ -81,17 +146,35 @@ class ServiceEngine implements Engine {
 
   async start(options: { baseUrl?: string } = {}): Promise<number> {
     this.#assertOpen();
-    if (options.baseUrl !== undefined) this.#systemApis = { ...this.#systemApis, sluice: options.baseUrl };
-    const unfinished = await this.store.listUnfinishedRuns();
-    for (const run of unfinished) this.#enqueue(run.id);
+    if (options.baseUrl !== undefined)
+      this.#systemApis = { ...this.#systemApis, ...ownApis(options.baseUrl) };
+    // The sweeper finds the unfinished runs, and keeps finding runs whose lease or stored wait ran out.
     this.#queue.start();
-    return unfinished.length;
+    const resumed = await this.#sweeper.start();
+    // Rows of workflows published or deleted while a crash hid it are repaired before the first tick.
+    await this.triggers.reconcile();
+    this.#triggerLoop.start();
+    return resumed;
+  }
+
+  dispatch(runs: readonly DispatchedRun[]): void {
+    if (this.#closing !== undefined) return;
+    for (const { id, input } of runs) {
+      this.#inputs.set(id, input);
+      this.#enqueue(id);
+    }
+  }
+
+  tickTriggers(): Promise<void> {
+    return this.#triggerLoop.tick();
   }
 
   async startRun(stored: StoredWorkflow, input: unknown, caller: ApiCaller): Promise<string> {
     this.#assertOpen();
     const id = randomUUID();
     const workflow = runnable(stored);
+    // The connections the action steps use must pass their test before the run is recorded (422).
+    await this.connections.check(caller.workspace_id, actionConnections(workflow));
     const redact = createRedactor({
       names: this.#secretNames,
       values: secretValuesIn({ input }, this.#secretNames),
@@ -183,7 +266,10 @@ class ServiceEngine implements Engine {
   }
 
   async #shutdown(): Promise<void> {
+    // First, so no trigger commits more runs; a poll in flight is abandoned uncommitted.
+    await this.#triggerLoop.close();
     const active = this.#queue.stop();
+    await this.#sweeper.stop();
     const grace = new AbortController();
     await Promise.race([
       Promise.allSettled(active),
@@ -192,14 +278,18 @@ class ServiceEngine implements Engine {
       }).catch(() => undefined),
     ]);
     grace.abort();
-    for (const execution of this.#executions.values()) {
+    const checkpointed = [...this.#executions.entries()].filter(([, execution]) => !execution.fenced);
+    for (const [, execution] of checkpointed) {
       execution.fenced = true;
       execution.controller.abort(
         new EngineError('SLUICE_ENGINE_CLOSED', 'the engine closed; the run resumes on the next start'),
       );
     }
     await Promise.allSettled(active);
+    // Let the checkpointed runs go at once (a lease that ends now), so the next start need not wait.
+    await Promise.allSettled(checkpointed.map(([id]) => this.#claim(id, 0)));
     for (const id of [...this.#waiters.keys()]) this.#settle(id);
+    await this.#ownTransport?.close?.();
   }
 
   #enqueue(id: string): void {
@@ -221,9 +311,22 @@ class ServiceEngine implements Engine {
 
   async #execute(id: string): Promise<void> {
     const execution: Execution = { controller: new AbortController(), fenced: false };
-    this.#executions.set(id, execution);
     const logger = (this.#options.logger ?? silentLogger).child({ runId: id });
+    this.#executions.set(id, execution);
+    // Claimed only now that it has a slot: while it was queued here, another process could take it.
+    const claimed = await this.#claim(id).catch((err: unknown) => {
+      logger.error({ err }, 'claiming the run failed');
+      return false;
+    });
+    if (!claimed) {
+      this.#executions.delete(id);
+      // Cancelled through this process while it claimed: record it, whoever executes the run.
+      if (execution.controller.signal.aborted && !execution.fenced) await this.#recordCancelled(id);
+      this.#settle(id);
+      return;
+    }
     let heartbeat: NodeJS.Timeout | undefined;
+    let suspended: RunSuspended | undefined;
     try {
       const run = await this.store.getRun(id);
       if (run === undefined || FINISHED.has(run.status)) return;
@@ -232,9 +335,8 @@ class ServiceEngine implements Engine {
           ? await this.store.getWorkflow(run.workflow_uid, run.workflow_version)
           : undefined;
       const caller = await this.store.getRunCaller(id);
-      await this.#renewLease(id);
       heartbeat = setInterval(
-        () => void this.#renewLease(id).catch(() => undefined),
+        () => void this.#heartbeat(id, execution, logger),
         this.#options.heartbeatMs ?? ENGINE_DEFAULTS.heartbeatMs,
       );
       heartbeat.unref();
@@ -245,31 +347,87 @@ class ServiceEngine implements Engine {
         ...(stored === undefined ? {} : { workflow: runnable(stored) }),
         ...(this.#inputs.has(id) ? { input: this.#inputs.get(id) } : {}),
         systemApis: this.#systemApis,
-        user: caller === undefined ? {} : userOf(caller),
+        ...(await this.#runUser(id, caller)),
+        actions: this.#actionSource(caller),
         signal: execution.controller.signal,
+        suspendLongWaits: true,
+        longWaitMs: this.#options.longWaitMs ?? ENGINE_DEFAULTS.longWaitMs,
         ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger }),
-        ...(this.#options.transport === undefined ? {} : { transport: this.#options.transport }),
+        ...(this.#transport === undefined ? {} : { transport: this.#transport }),
+        onEvent: (event) => this.metrics.observe(event, stored?.document.name ?? run.workflow_name),
         now: this.#now,
       });
     } catch (err) {
-      if (!execution.controller.signal.aborted) logger.error({ err }, 'run execution stopped');
+      if (err instanceof RunSuspended && !execution.fenced) suspended = err;
+      else if (!execution.controller.signal.aborted) logger.error({ err }, 'run execution stopped');
       else if (!execution.fenced) await this.#recordCancelled(id);
     } finally {
       clearInterval(heartbeat);
       this.#executions.delete(id);
       if (!execution.fenced) {
-        await this.store.updateRun(id, { lease_owner: null, lease_expires_at: null }).catch(() => undefined);
-        this.#settle(id);
+        // A stored wait: the run stays `running`, free of leases until `resume_at`, when a sweep finds it.
+        const wait = suspended === undefined ? {} : { resume_at: suspended.resumeAt.toISOString() };
+        await this.store
+          .updateRun(id, { lease_owner: null, lease_expires_at: null, ...wait })
+          .catch((err: unknown) => logger.error({ err }, 'releasing the run lease failed'));
       }
+      if (suspended === undefined) this.#settle(id);
+      else this.#sweeper.wakeAt(suspended.resumeAt.getTime());
+      this.#sweeper.pokeIfBacklog();
     }
   }
 
-  #renewLease(id: string): Promise<void> {
-    const leaseMs = this.#options.leaseMs ?? ENGINE_DEFAULTS.leaseMs;
-    return this.store.updateRun(id, {
-      lease_owner: this.owner,
-      lease_expires_at: new Date(this.#now() + leaseMs).toISOString(),
-    });
+  /** Renews the lease of an executing run; when another process took the run, fences and stops it. */
+  async #heartbeat(id: string, execution: Execution, logger: Logger): Promise<void> {
+    // A store error is not a lost lease: the next beat tries again, before the lease runs out.
+    const kept = await this.#claim(id).catch(() => true);
+    if (kept || execution.fenced) return;
+    execution.fenced = true;
+    logger.warn({}, 'the run lease was lost (another process owns the run, or it ended); stopping here');
+    execution.controller.abort(
+      new EngineError('SLUICE_RUN_STATE', `run ${id} is no longer leased to this process`),
+    );
+  }
+
+  /**
+   * Takes or renews run `id`'s lease for `leaseMs` from now (0: a lease that ends now, which lets the
+   * run go while keeping the claim conditional on owning it).
+   */
+  #claim(id: string, leaseMs = this.#options.leaseMs ?? ENGINE_DEFAULTS.leaseMs): Promise<boolean> {
+    const now = this.#now();
+    const until = new Date(now + leaseMs).toISOString();
+    return this.store.claimRun(id, this.owner, until, new Date(now).toISOString());
+  }
+
+  deriveKey(purpose: string): Buffer {
+    return deriveSubKey(this.#secretKey, purpose);
+  }
+
+  /**
+   * `USER` of an execution, with a fresh run token, and the secrets to mask: the token and the
+   * connection secrets of the workspace (a step may fetch them through the credentials API).
+   */
+  async #runUser(
+    id: string,
+    caller: ApiCaller | undefined,
+  ): Promise<{ user: Record<string, unknown>; secrets?: string[] }> {
+    if (caller === undefined) return { user: {} };
+    const token = this.runTokens.issue(caller, id);
+    const secrets = await this.connections.secretsOf(caller.workspace_id);
+    return { user: { ...userOf(caller), token }, secrets: [token, ...secrets] };
+  }
+
+  /** The connectors and connections action steps of a run of `caller`'s workspace use. */
+  #actionSource(caller: ApiCaller | undefined): ActionSource {
+    return {
+      connector: (name) => this.connectors.get(name),
+      open: async (name) => {
+        if (caller === undefined) {
+          throw new EngineError('SLUICE_CONNECTION', `connection ${name}: the run has no workspace`);
+        }
+        return this.connections.open(caller.workspace_id, name);
+      },
+    };
   }
 
   async #unfinished(id: string, action: string): Promise<RunRow> {
@@ -299,6 +457,17 @@ class ServiceEngine implements Engine {
 /** The document a run executes: the stored version with its uid, version and workspace. */
 function runnable(stored: StoredWorkflow): Workflow {
   return { ...stored.document, uid: stored.uid, version: stored.version, workspace_id: stored.workspace_id };
+}
+
+/** The engine's own `SYSTEM_APIS` entries for the service at `baseUrl`. */
+function ownApis(baseUrl: string): Record<string, string> {
+  const base = baseUrl.replace(/\/+$/, '');
+  return {
+    sluice: base,
+    credentials: `${base}/v1/credentials`,
+    workflows: `${base}/v1/workflows`,
+    runs: `${base}/v1/runs`,
+  };
 }
 
 function userOf(caller: ApiCaller): Record<string, unknown> {

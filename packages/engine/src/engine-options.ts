@@ -3,9 +3,14 @@
  *
  * @module
  */
-import type { Logger } from '@sluice/sdk';
+import type { Connector, Logger } from '@sluice/sdk';
+import type { ConnectionService } from './connections/connection-service.js';
 import type { HttpTransport } from './executor/sdk-parts.js';
+import type { EngineMetrics } from './metrics/engine-metrics.js';
+import type { RunTokens } from './secrets/run-token.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from './store/service-store.js';
+import type { TriggerSync } from './triggers/sync-triggers.js';
+import type { DispatchedRun } from './triggers/trigger-loop.js';
 
 /** Options of {@link createEngine}. */
 export interface CreateEngineOptions {
@@ -15,6 +20,22 @@ export interface CreateEngineOptions {
   logger?: Logger;
   /** Sends each HTTP attempt of a step. @default the SDK's shared undici transport */
   transport?: HttpTransport;
+  /**
+   * Refuse step calls (apispec and connector actions) to loopback, private, link-local and unspecified
+   * addresses, checked on the resolved address at connect time: the item fails with class `connect`
+   * and a `SLUICE_EGRESS_DENIED` message. Applies to the engine's own transport; a `transport` given
+   * above is used as it is. `sluice serve --deny-private-networks`.
+   * @default false
+   */
+  denyPrivateNetworks?: boolean;
+  /** The connectors action steps and poll triggers use, by name (`GET /v1/connectors` lists them). @default none */
+  connectors?: ReadonlyMap<string, Connector>;
+  /**
+   * The 32-byte key that seals connection values (AES-256-GCM) and signs run tokens (`USER.token`).
+   * `sluice serve` reads it from `SLUICE_SECRET_KEY`, else from a key file it creates in the data dir.
+   * @default a random key for this process (sealed values and tokens do not outlive it)
+   */
+  secretKey?: Buffer;
   /** Configured `SYSTEM_APIS` entries; `sluice` (the service's own base URL) is added by `start`. @default {} */
   systemApis?: Record<string, string>;
   /** Runs executing at once; the others wait in the queue. @default 16 */
@@ -23,10 +44,28 @@ export interface CreateEngineOptions {
   leaseMs?: number;
   /** How often an executing run's lease is extended, in ms. @default 10000 */
   heartbeatMs?: number;
+  /**
+   * How often the engine looks in the store for runs it can claim: unfinished runs without a live lease
+   * (left by a stop, or by a process that died once its lease expired) and runs whose stored wait is
+   * due. The first look is at `start()`. @default leaseMs / 2
+   */
+  sweepMs?: number;
+  /**
+   * Retry waits (backoff, Retry-After) of at least this many ms are stored waits: the run is committed
+   * with `resume_at`, its lease let go, and it resumes when due. Shorter waits sleep. @default 5000
+   */
+  longWaitMs?: number;
   /** How long `close()` lets executing runs finish before it checkpoints them, in ms. @default 10000 */
   closeGraceMs?: number;
   /** This process's lease owner name. @default `<host>:<pid>:<random>` */
   owner?: string;
+  /** How often the trigger loop looks for due schedules and polls, in ms. @default 1000 */
+  triggerTickMs?: number;
+  /**
+   * How long the `triggers` lease (which process runs schedules and polls) lasts without renewal, in ms:
+   * after a crash, another process takes the triggers over once it expired. @default 10000
+   */
+  triggerLeaseMs?: number;
   /** The clock. @default Date.now */
   now?: () => number;
 }
@@ -37,6 +76,9 @@ export const ENGINE_DEFAULTS = Object.freeze({
   leaseMs: 30_000,
   heartbeatMs: 10_000,
   closeGraceMs: 10_000,
+  longWaitMs: 5_000,
+  triggerTickMs: 1_000,
+  triggerLeaseMs: 10_000,
 } as const);
 
 /** The running engine: start runs of published workflows, wait for, cancel and retry them. */
@@ -47,9 +89,26 @@ export interface Engine extends AsyncDisposable {
   readonly owner: string;
   /** Runs queued or executing in this process. */
   readonly queueDepth: number;
+  /** The Prometheus metrics of this engine (its own registry), served by `GET /metrics`. */
+  readonly metrics: EngineMetrics;
+  /** The workspaces' connections: saved sealed with the engine's secret key, opened, tested. */
+  readonly connections: ConnectionService;
+  /** The registered connectors, by name (`GET /v1/connectors`); empty without `connectors`. */
+  readonly connectors: ReadonlyMap<string, Connector>;
+  /** Issues and verifies run tokens (`USER.token`, `rt_...`), signed with a sub-key of the secret key. */
+  readonly runTokens: RunTokens;
   /**
-   * Starts executing: queues every unfinished run of the store (resumed from its rows, the step in
-   * flight again with the same `Idempotency-Key`), then new runs. Resolves how many it resumed.
+   * A 32-byte key for `purpose` derived from the engine's secret key (HKDF-SHA256): the same purpose
+   * always gives the same key, different purposes independent ones. `vault` and `run-tokens` are taken.
+   */
+  deriveKey(purpose: string): Buffer;
+  /**
+   * Starts executing: queues the unfinished runs of the store that no live lease holds (resumed from
+   * their rows, the step in flight again with the same `Idempotency-Key`), then new runs, and from then
+   * on every `sweepMs` the runs whose lease expired or whose stored wait is due. Each run executes only
+   * once this process claimed it. Resolves how many runs the first sweep queued.
+   * With `baseUrl`, runs see `SYSTEM_APIS.sluice` (it), `credentials`, `workflows` and `runs`
+   * (`<baseUrl>/v1/...`) next to the configured entries.
    */
   start(options?: { baseUrl?: string }): Promise<number>;
   /**
@@ -69,6 +128,15 @@ export interface Engine extends AsyncDisposable {
    * @throws {EngineError} `SLUICE_RUN_STATE` when the run did not fail; `SLUICE_ENGINE_CLOSED` when closing.
    */
   retryRun(id: string): Promise<void>;
+  /** Writes the trigger rows of workflows as they are published, deleted, enabled and disabled. */
+  readonly triggers: TriggerSync;
+  /**
+   * Queues runs a trigger commit created (`pending` in the store) with their unredacted inputs. Once
+   * closing, does nothing: the runs stay `pending` and the next start resumes them.
+   */
+  dispatch(runs: readonly DispatchedRun[]): void;
+  /** Runs one tick of the trigger loop now (due schedules and polls, if this process holds the lease). */
+  tickTriggers(): Promise<void>;
   /**
    * Stops taking work; lets executing runs finish for `closeGraceMs`, then checkpoints the rest: they
    * are aborted without recording anything more, so they stay unfinished and the next start resumes

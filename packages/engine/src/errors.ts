@@ -37,6 +37,16 @@ export const ENGINE_ERROR_CODES = {
   SLUICE_API_BODY_TOO_LARGE: 'an API request body is over the configured limit',
   SLUICE_API_MEDIA_TYPE: 'an API request body has a content type the route does not take',
   SLUICE_API_INTERNAL: 'an unexpected failure while answering an API request',
+  SLUICE_CONNECTION:
+    'a connection is unknown in the workspace, names an unregistered connector, or its values break the connection fields',
+  SLUICE_CONNECTION_TEST:
+    "a connection's test failed, so the run, trigger or connection that needs it was refused",
+  SLUICE_CONNECTOR_UNKNOWN: 'a workflow names a connector, action or trigger the service has not registered',
+  SLUICE_SECRET_KEY:
+    'the secret key (SLUICE_SECRET_KEY or the data-dir key file) is malformed, or sealed values do not open with it',
+  SLUICE_EGRESS_DENIED:
+    'a step URL resolves to a loopback, private or link-local address while --deny-private-networks is on',
+  SLUICE_HOOK_SIGNATURE: "a webhook delivery's HMAC signature header is missing or does not match",
 } as const;
 
 /** A stable error code of the engine. */

@@ -14,6 +14,26 @@ export type { ApiErrorBody } from './api/errors.js';
 export { API_STATUS_BY_CODE, errorReply } from './api/errors.js';
 export type { InputNeeds } from './api/input-rules.js';
 export { checkRunInput, inputNeeds } from './api/input-rules.js';
+export type {
+  ConnectionService,
+  ConnectionServiceOptions,
+  ConnectionView,
+  OpenedConnection,
+} from './connections/connection-service.js';
+export { CONNECTION_DEFAULTS, ConnectionMissingError } from './connections/connection-service.js';
+export type {
+  ActionDescription,
+  ConnectorDescription,
+  ConnectorProblem,
+  FieldListDescription,
+  TriggerDescription,
+} from './connectors/catalog.js';
+export {
+  checkWorkflowConnectors,
+  connectorProblems,
+  describeConnector,
+  describeConnectors,
+} from './connectors/catalog.js';
 export type { CreateEngineOptions, Engine } from './create-engine.js';
 export { createEngine, ENGINE_DEFAULTS } from './create-engine.js';
 export type { EngineErrorCode, StepErrorClass, WorkflowProblem } from './errors.js';
@@ -30,6 +50,7 @@ export { ConcurrencyLimits } from './executor/concurrency.js';
 export { IDEMPOTENCY_HEADER, idempotencyKey } from './executor/idempotency.js';
 export { mergeRetrySettings } from './executor/retry-settings.js';
 export type { Sleep } from './executor/waits.js';
+export type { EngineMetrics, EngineMetricsSource, MetricsScrape } from './metrics/engine-metrics.js';
 export type { LocalRunConfig } from './run/local-run-config.js';
 export { parseLocalRunConfig, withRunFlags } from './run/local-run-config.js';
 export type { ResumeRunOptions } from './run/resume-run.js';
@@ -42,6 +63,10 @@ export type { RunOutcome, RunWorkflowOptions } from './run/run-workflow.js';
 export { runWorkflow } from './run/run-workflow.js';
 export type { Redactor, RedactorOptions } from './secrets/redactor.js';
 export { createRedactor, REDACTED } from './secrets/redactor.js';
+export type { RunCaller, RunTokens } from './secrets/run-token.js';
+export { RUN_TOKEN_TTL_MS } from './secrets/run-token.js';
+export type { LoadedSecretKey, LoadSecretKeyOptions, SecretKeySource } from './secrets/secret-key.js';
+export { loadSecretKey, SECRET_KEY_ENV, SECRET_KEY_FILE } from './secrets/secret-key.js';
 export { DEFAULT_SECRET_NAMES } from './secrets/secret-names.js';
 export type { OpenStoreOptions, SqlStore } from './store/kysely-store.js';
 export { openStore, STORE_DEFAULTS } from './store/kysely-store.js';
@@ -51,6 +76,7 @@ export type {
   ApiRole,
   ConnectionRow,
   ListRunsQuery,
+  ListWorkflowsPage,
   PublishWorkflow,
   RunCursor,
   ServiceStore,
@@ -58,6 +84,7 @@ export type {
   TriggerCommit,
   TriggeredRun,
   TriggerStateRow,
+  WorkflowCursor,
 } from './store/service-store.js';
 export type {
   AttemptEntry,
@@ -79,15 +106,24 @@ export type { TemplateLimits, TemplateState } from './template/state.js';
 export { DEFAULT_TEMPLATE_LIMITS } from './template/state.js';
 export type {
   ApiSpec,
+  PollTrigger,
   RetrySettings,
+  ScheduleTrigger,
   Templated,
+  WebhookTrigger,
   Workflow,
   WorkflowScope,
   WorkflowStep,
+  WorkflowTrigger,
 } from './workflow/model.js';
 export type { ParseWorkflowOptions } from './workflow/parse.js';
 export { loadWorkflowFile, parseWorkflow } from './workflow/parse.js';
 export type { WorkflowFormat } from './workflow/read-document.js';
 export type { WorkflowValidation } from './workflow/validate.js';
 export { validateWorkflow } from './workflow/validate.js';
-export { WORKFLOW_DEFAULTS, workflowJsonSchema } from './workflow/workflow-schema.js';
+export {
+  ACTION_PATTERN,
+  CONNECTOR_NAME_PATTERN,
+  WORKFLOW_DEFAULTS,
+  workflowJsonSchema,
+} from './workflow/workflow-schema.js';

@@ -1,11 +1,12 @@
 /**
- * `sluice keys create`: creates an API key for a user (email) of a workspace, with a role, in the
- * store `sluice serve` uses (`--data-dir` or `--database`). The key is printed once, alone on stdout;
- * only its SHA-256 is stored.
+ * `sluice keys create|list|revoke`: the API keys of the store `sluice serve` uses (`--data-dir` or
+ * `--database`). `create` makes a key for a user (email) of a workspace, with a role, and prints it
+ * once, alone on stdout; only its SHA-256 is stored. `list` shows the keys without the key or its hash;
+ * `revoke` makes a key answer 401 from then on.
  *
  * @module
  */
-import { type ApiRole, createApiKey } from '@sluice/engine';
+import { type ApiKeyRow, type ApiRole, createApiKey, EngineError } from '@sluice/engine';
 import { CliError } from '../errors.js';
 import type { CommandIo } from './exec.js';
 import { type DataOptions, openDataStore } from './serve.js';
@@ -42,6 +43,101 @@ export async function keysCreateCommand(options: KeysCreateOptions, io: CommandI
         'it is shown once, below; send it as "Authorization: Bearer <key>"\n',
     );
     io.stdout(`${key}\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The options of `sluice keys list`. */
+export interface KeysListOptions extends DataOptions {
+  /** Only this workspace's keys. */
+  workspace?: string;
+  /** JSON (an array of objects) instead of a table. */
+  json?: boolean;
+  debug?: boolean;
+}
+
+/** What `keys list` shows of a key: never the key, never its hash. */
+function keyView(row: ApiKeyRow) {
+  return {
+    id: row.id,
+    workspace: row.workspace_id,
+    email: row.email,
+    role: row.role,
+    created: row.created_at,
+    revoked: row.revoked_at,
+  };
+}
+
+/** Columns padded to their widest cell; a live key shows `-` as revoked. */
+function table(rows: ReturnType<typeof keyView>[]): string {
+  const header = ['ID', 'WORKSPACE', 'EMAIL', 'ROLE', 'CREATED', 'REVOKED'];
+  const cells = rows.map((r) => [r.id, r.workspace, r.email, r.role, r.created, r.revoked ?? '-']);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
+  const line = (cols: string[]) =>
+    cols
+      .map((col, i) => (i === cols.length - 1 ? col : col.padEnd(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
+  return `${[header, ...cells].map(line).join('\n')}\n`;
+}
+
+/**
+ * Prints the keys (of `--workspace`, or all), oldest first, revoked ones too: a table, or JSON with
+ * `--json`. With no key, the table is only its header and stderr says so.
+ *
+ * @throws {SluiceError} `SLUICE_STORE` when the store cannot be opened.
+ */
+export async function keysListCommand(options: KeysListOptions, io: CommandIo): Promise<void> {
+  const store = await openDataStore(options);
+  try {
+    const rows = (await store.listApiKeys(options.workspace)).map(keyView);
+    if (options.json === true) {
+      io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
+      return;
+    }
+    io.stdout(table(rows));
+    if (rows.length === 0) {
+      const where = options.workspace === undefined ? '' : ` of workspace ${options.workspace}`;
+      io.stderr(`no keys${where} in ${store.location}\n`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+/** The options of `sluice keys revoke`. */
+export interface KeysRevokeOptions extends DataOptions {
+  debug?: boolean;
+}
+
+/**
+ * Revokes key `id`: requests with it answer 401 from then on. Revoking a revoked key changes nothing
+ * and says when it was revoked.
+ *
+ * @throws {EngineError} `SLUICE_API_NOT_FOUND` when the store has no key `id`; `SLUICE_STORE`.
+ */
+export async function keysRevokeCommand(
+  id: string,
+  options: KeysRevokeOptions,
+  io: CommandIo,
+): Promise<void> {
+  const store = await openDataStore(options);
+  try {
+    const row = (await store.listApiKeys()).find((key) => key.id === id);
+    if (row === undefined) {
+      throw new EngineError('SLUICE_API_NOT_FOUND', `no key ${id} in ${store.location}`, {
+        hint: 'run "sluice keys list" for the ids (key_ and 16 hex digits)',
+      });
+    }
+    const what = `key ${row.id} of ${row.email} in workspace ${row.workspace_id}`;
+    if (row.revoked_at !== null) {
+      io.stdout(`${what} was already revoked at ${row.revoked_at}\n`);
+      return;
+    }
+    const at = new Date().toISOString();
+    await store.revokeApiKey(row.id, at);
+    io.stdout(`revoked ${what} at ${at}\n`);
   } finally {
     await store.close();
   }

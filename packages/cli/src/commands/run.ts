@@ -20,6 +20,7 @@ import {
   runWorkflow,
   StepFailedError,
   TemplateRenderer,
+  type Workflow,
   WorkflowParseError,
   withRunFlags,
 } from '@sluice/engine';
@@ -78,6 +79,7 @@ export async function runCommand(file: string, options: RunOptions, io: RunIo): 
     io.stderr(`${lines.join('\n')}\n`);
     return INVALID_EXIT_CODE;
   }
+  refuseActionSteps(workflow, file);
   const input = options.input === undefined ? null : loadDataOption(options.input, '--input');
   const configFile = join(process.cwd(), LOCAL_CONFIG_FILE);
   const fromFile = parseLocalRunConfig(
@@ -138,6 +140,21 @@ export async function runCommand(file: string, options: RunOptions, io: RunIo): 
   if (options.json) io.stdout(`${JSON.stringify(record, null, 2)}\n`);
   if (record.status === 'succeeded') return 0;
   throw failure(record);
+}
+
+/**
+ * `sluice run` has no connectors or stored connections, so a workflow with an action step is refused
+ * before anything runs, rather than failing half-way.
+ */
+function refuseActionSteps(workflow: Workflow, file: string): void {
+  const index = workflow.steps.findIndex((step) => step.action !== undefined);
+  if (index === -1) return;
+  const action = workflow.steps[index]?.action ?? '';
+  throw new EngineError(
+    'SLUICE_CONNECTOR_UNKNOWN',
+    `${file}: steps[${index}].action: sluice run does not run connector action steps (${action}); nothing was run`,
+    { hint: 'publish the workflow to sluice serve --connectors <dir> and start the run there' },
+  );
 }
 
 /** The error printed for a failed run: the failed step, its error class, last status and body start. */

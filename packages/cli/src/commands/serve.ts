@@ -8,8 +8,18 @@
  * @module
  */
 import { join } from 'node:path';
-import { createApi, createEngine, openStore, type SqlStore } from '@sluice/engine';
+import {
+  createApi,
+  createEngine,
+  type LoadedSecretKey,
+  loadSecretKey,
+  openStore,
+  type SqlStore,
+} from '@sluice/engine';
+import type { Logger } from '@sluice/sdk';
+import { createDeferredLogger } from '../deferred-logger.js';
 import { CliError } from '../errors.js';
+import { connectorDirs, connectorMap, type LoadedConnector, loadConnectors } from '../load-connectors.js';
 import { loadDataOption } from '../load-data-file.js';
 import type { CommandIo } from './exec.js';
 
@@ -33,13 +43,52 @@ export interface ServeOptions extends DataOptions {
   bodyLimit?: string;
   /** How long closing lets executing runs finish, in seconds. @default 10 */
   grace?: string;
+  /** Runs executing at once in this process. @default 16 */
+  concurrency?: string;
+  /** A run's lease without a heartbeat, in ms (hidden flag, for tests and tuning). @default 30000 */
+  leaseMs?: string;
+  /** How often executing runs' leases are renewed, in ms (hidden flag). @default 10000 */
+  heartbeatMs?: string;
+  /** How often the store is swept for claimable runs, in ms (hidden flag). @default lease / 2 */
+  sweepMs?: string;
+  /** Folders of connector files to register (repeatable, or comma-separated). @default none */
+  connectors?: string[] | string;
   /** Log requests as pino JSON lines on stdout at this level. */
   logLevel?: string;
+  /** Refuse step calls to loopback, private and link-local addresses (checked at connect time). */
+  denyPrivateNetworks?: boolean;
+  /** The bearer token of `GET /metrics` (else `SLUICE_METRICS_TOKEN`); without one `/metrics` is off. */
+  metricsToken?: string;
   debug?: boolean;
 }
 
 /** The default data folder. */
 export const DEFAULT_DATA_DIR = '.sluice';
+
+/** `connectors: my-app (connectors/my-app.ts), crm (connectors/crm/connector.ts)`, or `connectors: none`. */
+function registeredLine(registered: readonly LoadedConnector[]): string {
+  const list = registered.map((entry) => `${entry.name} (${entry.file})`).join(', ');
+  return `connectors: ${list === '' ? 'none (register them with --connectors <dir>)' : list}\n`;
+}
+
+/** `secret key: SLUICE_SECRET_KEY`, or the key file (and whether it was just created); never the key. */
+function secretKeyLine({ source }: LoadedSecretKey): string {
+  if (source.kind === 'env') return `secret key: ${source.variable}\n`;
+  const created = source.created ? ' (created; back it up: connections do not open without it)' : '';
+  return `secret key: ${source.path}${created}\n`;
+}
+
+/** The metrics token: `--metrics-token`, else `SLUICE_METRICS_TOKEN`; at least 16 characters. */
+function metricsTokenOf(flag: string | undefined, env: string | undefined): string | undefined {
+  const token = flag ?? (env === '' ? undefined : env);
+  if (token !== undefined && !/^[\x21-\x7e]{16,}$/.test(token)) {
+    const from = flag === undefined ? 'SLUICE_METRICS_TOKEN' : '--metrics-token';
+    throw new CliError('SLUICE_CLI_OPTION', `${from} must be 16 or more printable characters, no spaces`, {
+      hint: 'for example: openssl rand -hex 24',
+    });
+  }
+  return token;
+}
 
 /** Opens the store `--database` or `--data-dir` names. */
 export function openDataStore(options: DataOptions): Promise<SqlStore> {
@@ -76,6 +125,34 @@ function systemApis(value: string | undefined): Record<string, string> {
   return apis as Record<string, string>;
 }
 
+/** `--lease-ms`, `--heartbeat-ms` and `--sweep-ms` as engine options; a heartbeat must beat within the lease. */
+function leaseOptions(options: ServeOptions): { leaseMs?: number; heartbeatMs?: number; sweepMs?: number } {
+  const leaseMs = integer(options.leaseMs, '--lease-ms', 86_400_000);
+  const heartbeatMs = integer(options.heartbeatMs, '--heartbeat-ms', 86_400_000);
+  const sweepMs = integer(options.sweepMs, '--sweep-ms', 86_400_000);
+  for (const [option, value] of [
+    ['--lease-ms', leaseMs],
+    ['--heartbeat-ms', heartbeatMs],
+    ['--sweep-ms', sweepMs],
+  ] as const) {
+    if (value === 0) {
+      throw new CliError('SLUICE_CLI_OPTION', `${option} must be above 0`, { hint: 'give 1 or more' });
+    }
+  }
+  if ((heartbeatMs ?? 10_000) >= (leaseMs ?? 30_000)) {
+    throw new CliError(
+      'SLUICE_CLI_OPTION',
+      `--heartbeat-ms ${heartbeatMs ?? 10_000} must be below --lease-ms ${leaseMs ?? 30_000}`,
+      { hint: 'renew the lease well before it runs out, e.g. a heartbeat of a third of the lease' },
+    );
+  }
+  return {
+    ...(leaseMs === undefined ? {} : { leaseMs }),
+    ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
+    ...(sweepMs === undefined ? {} : { sweepMs }),
+  };
+}
+
 /**
  * Serves the API, prints its URLs, and resolves once a signal stopped and closed it.
  *
@@ -86,23 +163,50 @@ export async function serveCommand(options: ServeOptions, io: CommandIo): Promis
   const port = integer(options.port, '--port', 65535) ?? 8080;
   const bodyLimit = integer(options.bodyLimit, '--body-limit', 2 ** 31);
   const grace = integer(options.grace, '--grace', 3600) ?? 10;
+  const concurrency = integer(options.concurrency, '--concurrency', 10_000);
+  if (concurrency === 0) {
+    throw new CliError('SLUICE_CLI_OPTION', '--concurrency 0 would run nothing', { hint: 'give 1 or more' });
+  }
   const apis = systemApis(options.systemApis);
+  const leases = leaseOptions(options);
+  const metricsToken = metricsTokenOf(options.metricsToken, process.env.SLUICE_METRICS_TOKEN);
+  // The engine logs runs through Fastify's pino (one JSON line each), which exists only once the API does.
+  const runLog = options.logLevel === undefined ? undefined : createDeferredLogger();
   const stopped = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
+  // Before the store opens: a connector that does not load stops the start with its file named.
+  const registered = await loadConnectors(connectorDirs(options.connectors));
+  // The key file stays in --data-dir even when the store is PostgreSQL (--database); only
+  // SLUICE_SECRET_KEY is read from the environment.
+  const secretKey = await loadSecretKey({ env: process.env, dataDir: options.dataDir ?? DEFAULT_DATA_DIR });
   const store = await openDataStore(options);
-  const engine = createEngine({ store, systemApis: apis, closeGraceMs: grace * 1000 });
+  const engine = createEngine({
+    store,
+    connectors: connectorMap(registered),
+    secretKey: secretKey.key,
+    systemApis: apis,
+    closeGraceMs: grace * 1000,
+    ...leases,
+    ...(concurrency === undefined ? {} : { maxConcurrentRuns: concurrency }),
+    ...(options.denyPrivateNetworks === true ? { denyPrivateNetworks: true } : {}),
+    ...(runLog === undefined ? {} : { logger: runLog.logger }),
+  });
   try {
     const app = await createApi({
       engine,
       ...(bodyLimit === undefined ? {} : { bodyLimit }),
       ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+      ...(metricsToken === undefined ? {} : { metricsToken }),
     });
+    runLog?.use(app.log as unknown as Logger);
     try {
       const address = await app.listen({ port, host: options.host ?? '127.0.0.1' });
       const resumed = await engine.start({ baseUrl: address });
       io.stdout(`sluice serve: store ${store.location}\n`);
+      io.stdout(registeredLine(registered));
+      io.stdout(secretKeyLine(secretKey));
       if (resumed > 0) io.stdout(`resumed ${resumed} unfinished ${resumed === 1 ? 'run' : 'runs'}\n`);
       io.stdout(`API  ${address}/v1\ndocs ${address}/docs\npress Ctrl-C to stop\n`);
       const signal = await stopped;

@@ -162,6 +162,20 @@ describe('sluice run', () => {
     expect(result.stderr).toMatch(/bad\.yaml:6: steps\[1\]\.name: /);
   });
 
+  it('exits 1 without running a workflow with an action step, pointing to sluice serve', async () => {
+    scratch.write(
+      'action.yaml',
+      'name: act\nsteps:\n  - name: a\n    apispec: { url: "http://127.0.0.1:1" }\n  - name: b\n    action: my_app.get_customer\n    connection: prod\n',
+    );
+    const result = await cli(['action.yaml']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(
+      /^error SLUICE_CONNECTOR_UNKNOWN: action\.yaml: steps\[1\]\.action: sluice run does not run connector action steps \(my_app\.get_customer\); nothing was run\n/,
+    );
+    expect(result.stderr).toMatch(/hint: publish the workflow to sluice serve --connectors <dir>/);
+  });
+
   it('exits 1 with a clean error for a malformed sluice.yaml setting', async () => {
     const dir = scratchDir('run-config');
     try {

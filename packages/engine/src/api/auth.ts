@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { EngineError } from '../errors.js';
+import { RUN_TOKEN_PREFIX, type RunCaller, type RunTokens } from '../secrets/run-token.js';
 import type { ApiCaller, ApiKeyRow, ApiRole, ServiceStore } from '../store/service-store.js';
 
 /** What a new key is for. */
@@ -64,18 +65,28 @@ export async function createApiKey(
 }
 
 /**
- * The caller of a request from its `Authorization` header value.
+ * The caller of a request from its `Authorization` header value: an API key's owner, or (with
+ * `runTokens`) the caller of the run a run token (`rt_...`, `USER.token`) was issued to, with its `run_id`.
  *
- * @throws {EngineError} `SLUICE_API_UNAUTHORIZED` when the header is missing, malformed or names no key.
+ * @throws {EngineError} `SLUICE_API_UNAUTHORIZED` when the header is missing, malformed, names no key,
+ * or holds a run token that is invalid or expired.
  */
-export async function authenticate(store: ServiceStore, header: string | undefined): Promise<ApiCaller> {
+export async function authenticate(
+  store: ServiceStore,
+  header: string | undefined,
+  options: { runTokens?: Pick<RunTokens, 'verify'> } = {},
+): Promise<ApiCaller | RunCaller> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   if (match === null) {
     throw new EngineError('SLUICE_API_UNAUTHORIZED', 'missing or malformed Authorization header', {
       hint: 'send Authorization: Bearer <key>; "sluice keys create" makes a key',
     });
   }
-  const row = await store.findApiKey(hashApiKey(match[1] as string));
+  const credential = match[1] as string;
+  if (credential.startsWith(RUN_TOKEN_PREFIX) && options.runTokens !== undefined) {
+    return options.runTokens.verify(credential);
+  }
+  const row = await store.findApiKey(hashApiKey(credential));
   if (row === undefined) {
     throw new EngineError('SLUICE_API_UNAUTHORIZED', 'the API key is not valid', {
       hint: 'check the key, or create one with "sluice keys create"',

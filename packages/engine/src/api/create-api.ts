@@ -1,6 +1,6 @@
 /**
  * The engine service's HTTP API (Fastify): `Authorization: Bearer <key>` on every route but
- * `/health`, `/openapi.json` and `/docs`; JSON Schema on every route; errors as
+ * `/health`, `/openapi.json`, `/docs` and the webhooks `/v1/hooks/...` (their URL holds a secret); JSON Schema on every route; errors as
  * `{"error": {"code", "message", "details"}}` with the status of `API_STATUS_BY_CODE`. See
  * `docs/service.md`.
  *
@@ -12,7 +12,14 @@ import { EngineError } from '../errors.js';
 import { setCaller } from './access.js';
 import { authenticate } from './auth.js';
 import { errorReply } from './errors.js';
+import { logRequests } from './request-log.js';
+import { connectionRoutes } from './routes/connections.js';
+import { connectorRoutes } from './routes/connectors.js';
+import { credentialRoutes } from './routes/credentials.js';
+import { hookRoutes } from './routes/hooks.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { runRoutes } from './routes/runs.js';
+import { triggerRoutes } from './routes/triggers.js';
 import { rawBodies, workflowRoutes, YAML_TYPES } from './routes/workflows.js';
 
 /** Options of {@link createApi}. */
@@ -27,12 +34,19 @@ export interface CreateApiOptions {
   logLevel?: string;
   /** The clock for stored timestamps. @default Date.now */
   now?: () => number;
+  /**
+   * The bearer token `GET /metrics` takes (Prometheus `authorization` / `bearer_token`); API keys do not
+   * open it, since the metrics span every workspace. @default none: `/metrics` answers 404
+   */
+  metricsToken?: string;
 }
 
 /** The defaults of {@link CreateApiOptions}. */
 export const API_DEFAULTS = Object.freeze({ bodyLimit: 1_048_576, waitLimitMs: 30_000 } as const);
 
-const PUBLIC = /^\/(health|openapi\.json|docs)(\/|\?|$)/;
+// Webhooks authenticate with the secret in their URL, not with an API key.
+// `/metrics` checks its own token (routes/metrics.ts), not API keys.
+const PUBLIC = /^\/(health|openapi\.json|docs|v1\/hooks|metrics)(\/|\?|$)/;
 
 /**
  * Builds the API on `options.engine` (not listening yet: call `listen`, or `inject` in tests).
@@ -59,8 +73,11 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
       options.logLevel === undefined
         ? false
         : { level: options.logLevel, redact: ['req.headers.authorization'] },
+    // One line per request instead (request-log.ts), with secret path parameters masked.
+    disableRequestLogging: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: true } },
   });
+  logRequests(app);
   app.removeAllContentTypeParsers();
   // Fastify's own JSON parser (it refuses __proto__ and constructor poisoning), keeping the raw text.
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -94,7 +111,10 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
   );
   app.addHook('onRequest', async (request) => {
     if (PUBLIC.test(request.url)) return;
-    setCaller(request, await authenticate(engine.store, request.headers.authorization));
+    setCaller(
+      request,
+      await authenticate(engine.store, request.headers.authorization, { runTokens: engine.runTokens }),
+    );
   });
 
   await app.register(swagger, {
@@ -122,7 +142,13 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     },
     async () => ({ status: 'ok', queue_depth: engine.queueDepth }),
   );
-  workflowRoutes(app, engine.store, options.now ?? Date.now);
+  workflowRoutes(app, engine.store, options.now ?? Date.now, engine.triggers, engine.connectors);
+  triggerRoutes(app, engine);
+  await hookRoutes(app, engine, options.now ?? Date.now);
   runRoutes(app, engine, options.waitLimitMs ?? API_DEFAULTS.waitLimitMs);
+  metricsRoutes(app, engine, options.metricsToken);
+  connectionRoutes(app, engine.connections);
+  connectorRoutes(app, engine.connectors);
+  credentialRoutes(app, engine.connections);
   return app;
 }

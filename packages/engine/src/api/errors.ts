@@ -13,7 +13,10 @@ export const API_STATUS_BY_CODE: Readonly<Partial<Record<EngineErrorCode, number
   SLUICE_WORKFLOW_PARSE: 400,
   SLUICE_WORKFLOW_INVALID: 400,
   SLUICE_API_BAD_REQUEST: 400,
+  SLUICE_CONNECTION: 400,
+  SLUICE_CONNECTOR_UNKNOWN: 400,
   SLUICE_API_UNAUTHORIZED: 401,
+  SLUICE_HOOK_SIGNATURE: 401,
   SLUICE_API_FORBIDDEN: 403,
   SLUICE_API_NOT_FOUND: 404,
   SLUICE_WORKFLOW_CONFLICT: 409,
@@ -21,6 +24,7 @@ export const API_STATUS_BY_CODE: Readonly<Partial<Record<EngineErrorCode, number
   SLUICE_API_BODY_TOO_LARGE: 413,
   SLUICE_API_MEDIA_TYPE: 415,
   SLUICE_RUN_INPUT: 422,
+  SLUICE_CONNECTION_TEST: 422,
   SLUICE_API_INTERNAL: 500,
   SLUICE_ENGINE_CLOSED: 503,
 });
@@ -43,7 +47,7 @@ const FASTIFY_CODES: Readonly<Record<string, EngineErrorCode>> = {
 interface FastifyLikeError {
   code?: unknown;
   message?: unknown;
-  validation?: { instancePath?: string; message?: string }[];
+  validation?: { instancePath?: string; message?: string; params?: { additionalProperty?: unknown } }[];
   validationContext?: string;
 }
 
@@ -67,7 +71,10 @@ export function errorReply(err: unknown): { status: number; body: ApiErrorBody }
         ? null
         : {
             problems: fastify.validation.map((v) => ({
-              path: `${where}${(v.instancePath ?? '').replace(/\//g, '.')}`,
+              // An unknown property is named in the path (`querystring.page`), not only "additional properties".
+              path: `${where}${(v.instancePath ?? '').replace(/\//g, '.')}${
+                typeof v.params?.additionalProperty === 'string' ? `.${v.params.additionalProperty}` : ''
+              }`,
               message: v.message ?? 'is invalid',
             })),
           };

@@ -9,10 +9,11 @@ import type { Logger } from '@sluice/sdk';
 import type { RunEvent } from '../run/run-events.js';
 import type { RunState } from '../run/run-state.js';
 import type { Redactor } from '../secrets/redactor.js';
-import type { Store } from '../store/store.js';
+import type { AttemptEntry, Store } from '../store/store.js';
 import type { TemplateRenderer } from '../template/render.js';
 import type { Workflow } from '../workflow/model.js';
 import type { ConcurrencyLimits } from './concurrency.js';
+import type { ActionSource } from './run-action-item.js';
 import type { HttpTransport } from './sdk-parts.js';
 import type { Sleep } from './waits.js';
 
@@ -44,7 +45,14 @@ export interface ExecutionContext {
   redactor(): Redactor;
   /** Adds secret values found during the run (e.g. a token in a step's output). */
   addSecrets(values: readonly string[]): void;
-  /** Stores (or clears) the time a long wait ends, as the run's `resume_at`. */
+  /**
+   * The committed attempts of items that stopped at a stored wait, by `<step index>/<item index>`: they
+   * resume with these counted against their retry budget. Set by `resumeRun`.
+   */
+  readonly resumedAttempts?: ReadonlyMap<string, readonly AttemptEntry[]>;
+  /** The connectors and connections of action steps; without it, action steps fail. */
+  readonly actions?: ActionSource | undefined;
+  /** Stores (or clears) the time a long wait ends, as the run's `resume_at`; may throw `RunSuspended`. */
   onLongWait(resumeAt: Date | undefined): Promise<void>;
   emit(event: RunEvent): void;
 }

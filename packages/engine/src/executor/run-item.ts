@@ -2,6 +2,8 @@
  * One step item, phase by phase: render the `apispec`, build the request, send it under the step's
  * retry policy (holding the step's shared concurrency permit), render the `output`. The result is a
  * finished item row, redacted, ready to commit; the raw output goes to `STEPS` for later templates.
+ * An item that reaches a stored wait commits itself unfinished (its attempts so far) and throws
+ * {@link RunSuspended}; when the run resumes, it continues from those attempts.
  *
  * @module
  */
@@ -9,14 +11,14 @@ import type { RetryPolicy } from '@sluice/sdk';
 import { TemplateError } from '../errors.js';
 import type { CurrentStep, RunState } from '../run/run-state.js';
 import type { StepErrorRecord, StepItemRow } from '../store/store.js';
-import type { WorkflowStep } from '../workflow/model.js';
+import type { ApiSpec, WorkflowStep } from '../workflow/model.js';
 import { ApiSpecShapeError, buildRequest, type RenderedApiSpec } from './build-request.js';
 import type { StepConcurrency } from './concurrency.js';
 import type { ExecutionContext } from './execution-context.js';
 import { idempotencyKey } from './idempotency.js';
 import { readResponse } from './read-response.js';
 import { type CallFailed, sendCall } from './send-call.js';
-import { createWaiter } from './waits.js';
+import { createWaiter, RunSuspended } from './waits.js';
 
 /** What a step item needs beyond the run's context. */
 export interface ItemTask {
@@ -42,12 +44,15 @@ const APISPEC_FIELDS = ['url', 'params', 'headers', 'data', 'json_body'] as cons
  * Executes one step item. Never throws for a failure of the item itself (template error, bad
  * apispec, HTTP failure): the row says `failed` with the error.
  *
- * @throws `signal.reason` when the run is aborted.
+ * @throws `signal.reason` when the run is aborted; {@link RunSuspended} once the item's attempts so
+ * far are committed, when a long wait suspends the run.
  */
 export async function runItem(ctx: ExecutionContext, task: ItemTask): Promise<ItemResult> {
   const { step, stepIndex, itemIndex } = task;
   const key = idempotencyKey(ctx.runId, stepIndex, itemIndex);
-  const startedAt = ctx.now();
+  const previous = ctx.resumedAttempts?.get(`${stepIndex}/${itemIndex}`);
+  const firstStarted = previous?.[0] === undefined ? Number.NaN : Date.parse(previous[0].started_at);
+  const startedAt = Number.isNaN(firstStarted) ? ctx.now() : firstStarted;
   const current: CurrentStep = { name: step.name, input: task.input, index: itemIndex, attempt: 1 };
   const state: RunState = { ...ctx.state, CURRENT_STEP: current };
   const logger = ctx.logger.child({ step: step.name, index: itemIndex });
@@ -71,9 +76,13 @@ export async function runItem(ctx: ExecutionContext, task: ItemTask): Promise<It
     return { row: row({ status: 'failed', output: null, error, attempts, history }), output: undefined };
   };
 
+  const { apispec } = step;
+  if (apispec === undefined) {
+    return fail({ type: 'other', message: `steps.${step.name}: an action step has no apispec to call` });
+  }
   let spec: RenderedApiSpec;
   try {
-    spec = await renderApiSpec(ctx, step, state);
+    spec = await renderApiSpec(ctx, step.name, apispec, state);
   } catch (err) {
     if (err instanceof TemplateError) return fail({ type: 'template', message: err.message });
     throw err;
@@ -94,7 +103,7 @@ export async function runItem(ctx: ExecutionContext, task: ItemTask): Promise<It
     outcome = await sendCall(request, {
       transport: ctx.transport,
       policy: task.policy,
-      timeout: step.apispec.timeout,
+      timeout: apispec.timeout,
       signal: ctx.signal,
       wait: createWaiter({
         sleep: ctx.sleep,
@@ -105,7 +114,18 @@ export async function runItem(ctx: ExecutionContext, task: ItemTask): Promise<It
       now: ctx.now,
       random: ctx.random,
       logger,
+      previous,
     });
+  } catch (err) {
+    if (!(err instanceof RunSuspended)) throw err;
+    // Committed unfinished: the run resumes this item from these attempts, after the stored wait.
+    const history = [...err.attempts];
+    await ctx.store.saveStepItem({
+      ...row({ status: 'running', output: null, error: null, attempts: history.length, history }),
+      finished_at: null,
+    });
+    logger.info({ resumeAt: err.resumeAt.toISOString(), attempts: history.length }, 'step item waits');
+    throw err;
   } finally {
     release?.();
   }
@@ -147,14 +167,15 @@ export async function runItem(ctx: ExecutionContext, task: ItemTask): Promise<It
 
 async function renderApiSpec(
   ctx: ExecutionContext,
-  step: WorkflowStep,
+  step: string,
+  apispec: ApiSpec,
   state: RunState,
 ): Promise<RenderedApiSpec> {
-  const spec: RenderedApiSpec = { url: undefined, method: step.apispec.method };
+  const spec: RenderedApiSpec = { url: undefined, method: apispec.method };
   for (const field of APISPEC_FIELDS) {
-    const value = step.apispec[field];
+    const value = apispec[field];
     if (value === undefined) continue;
-    spec[field] = await ctx.renderer.render(value, state, { step: step.name, field: `apispec.${field}` });
+    spec[field] = await ctx.renderer.render(value, state, { step, field: `apispec.${field}` });
   }
   return spec;
 }

@@ -14,6 +14,7 @@ import type { ExecutionContext } from './execution-context.js';
 import { fanOut, fanOutItems } from './fan-out.js';
 import { idempotencyKey } from './idempotency.js';
 import { stepRetryPolicy } from './retry-settings.js';
+import { runActionItem } from './run-action-item.js';
 import { type ItemResult, runItem } from './run-item.js';
 
 /** A finished step: its committed row and its raw output (for `STEPS.<name>.output`). */
@@ -138,7 +139,8 @@ export async function runStep(
       // A resumed run keeps the items it already committed; the rest run (again) with the same keys.
       const previous = done.find((row) => row.item_index === itemIndex);
       if (previous !== undefined) return { row: previous, output: previous.output };
-      const result = await runItem(ctx, { step, stepIndex, itemIndex, input: item, policy, concurrency });
+      const task = { step, stepIndex, itemIndex, input: item, policy, concurrency };
+      const result = await (step.action === undefined ? runItem(ctx, task) : runActionItem(ctx, task));
       await ctx.store.saveStepItem(result.row);
       ctx.emit({
         type: 'item-finished',
@@ -148,6 +150,8 @@ export async function runStep(
         itemIndex,
         status: result.row.status,
         attempts: result.row.attempts,
+        durationMs: elapsedMs(result.row.started_at, result.row.finished_at),
+        history: result.row.history,
       });
       return result;
     },
@@ -203,4 +207,9 @@ async function saveSkippedItems(
     };
     await ctx.store.saveStepItem(row);
   }
+}
+
+/** Milliseconds between two ISO times; 0 when either is missing. */
+function elapsedMs(start: string | null, end: string | null): number {
+  return start === null || end === null ? 0 : Math.max(0, Date.parse(end) - Date.parse(start));
 }

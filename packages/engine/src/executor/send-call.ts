@@ -1,13 +1,15 @@
 /**
  * Phase "send", part two: one step item's HTTP call through the SDK's retry loop (`sendWithRetry`,
  * urllib3 2.x semantics), with every attempt recorded and the outcome sorted into the engine's error
- * classes. The loop decides on retries and waits; this module only observes it.
+ * classes. The loop decides on retries and waits; this module only observes it. An item that resumes
+ * after a stored wait continues its history and its retry budget (`previous`).
  *
  * @module
  */
 import { HttpTransportError, isSluiceError, type Logger, MaxRetryError, type RetryPolicy } from '@sluice/sdk';
 import type { StepErrorClass } from '../errors.js';
 import type { AttemptEntry } from '../store/store.js';
+import { resumePolicy } from './resume-policy.js';
 import {
   classifyError,
   type HttpTransport,
@@ -15,7 +17,7 @@ import {
   type WireRequest,
   type WireResponse,
 } from './sdk-parts.js';
-import type { Waiter } from './waits.js';
+import { RunSuspended, type Waiter } from './waits.js';
 
 /** How much of a failed response body is kept, in bytes. */
 export const ERROR_BODY_BYTES = 1024;
@@ -32,6 +34,11 @@ export interface SendCallOptions {
   now: () => number;
   random?: (() => number) | undefined;
   logger: Logger;
+  /**
+   * The attempts the item had committed before a stored wait: they count against `policy` again and
+   * head the history. @default []
+   */
+  previous?: readonly AttemptEntry[] | undefined;
 }
 
 /** A call that ended with a response below 400. */
@@ -67,12 +74,14 @@ export type CallOutcome = CallSucceeded | CallFailed;
  * Sends `request` under `policy`. Never throws for HTTP failures: they become a {@link CallFailed}.
  * `attempts` counts every request sent, redirect hops and failed connects included.
  *
- * @throws `signal.reason` when aborted, and whatever `wait` throws (e.g. a suspension, issue 5).
+ * @throws `signal.reason` when aborted; {@link RunSuspended} with the attempts so far when `wait`
+ * suspends the run; whatever else `wait` throws.
  */
 export async function sendCall(request: WireRequest, options: SendCallOptions): Promise<CallOutcome> {
   const { now } = options;
-  const history: AttemptEntry[] = [];
-  let nextWait = 0;
+  const previous = options.previous ?? [];
+  const history: AttemptEntry[] = previous.map((entry) => ({ ...entry }));
+  let nextWait = waitSince(previous, now());
   let last: WireResponse | undefined;
   const transport: HttpTransport = {
     async send(req, opts) {
@@ -100,7 +109,11 @@ export async function sendCall(request: WireRequest, options: SendCallOptions): 
   };
   const timeoutMs = options.timeout === undefined ? undefined : options.timeout * 1000;
   try {
-    const result = await sendWithRetry(request, options.policy, {
+    const policy =
+      previous.length === 0
+        ? options.policy
+        : resumePolicy(options.policy, previous, request.method, request.url);
+    const result = await sendWithRetry(request, policy, {
       transport,
       signal: options.signal,
       connectTimeoutMs: timeoutMs,
@@ -130,6 +143,7 @@ export async function sendCall(request: WireRequest, options: SendCallOptions): 
     return { ok: true, response, url: result.url, attempts: history.length, history };
   } catch (err) {
     if (options.signal?.aborted) throw options.signal.reason;
+    if (err instanceof RunSuspended) throw err.withAttempts(history);
     const failure = classify(err);
     if (failure === undefined) throw err;
     const response = last;
@@ -146,8 +160,21 @@ export async function sendCall(request: WireRequest, options: SendCallOptions): 
   }
 }
 
+/** The stored wait before a resumed item's next attempt: the time since its last attempt ended. */
+function waitSince(previous: readonly AttemptEntry[], at: number): number {
+  const last = previous.at(-1);
+  return last === undefined ? 0 : Math.max(0, at - Date.parse(last.started_at) - last.duration_ms);
+}
+
 function classify(err: unknown): { errorClass: CallFailed['errorClass']; message: string } | undefined {
-  if (err instanceof MaxRetryError) return { errorClass: err.reason, message: err.message };
+  if (err instanceof MaxRetryError) {
+    // The egress guard's refusal is the reason worth showing, not the retry count.
+    const cause = err.cause;
+    if (cause instanceof HttpTransportError && cause.message.startsWith('SLUICE_EGRESS_DENIED')) {
+      return { errorClass: err.reason, message: cause.message };
+    }
+    return { errorClass: err.reason, message: err.message };
+  }
   if (err instanceof HttpTransportError) return { errorClass: classifyError(err), message: err.message };
   if (isSluiceError(err, 'SLUICE_HTTP_REDIRECT')) return { errorClass: 'redirect', message: err.message };
   if (isSluiceError(err) && err.code.startsWith('SLUICE_HTTP_')) {

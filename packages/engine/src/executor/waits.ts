@@ -2,15 +2,16 @@
  * Waits between attempts (backoff and Retry-After, computed by the SDK's retry policy).
  *
  * A short wait sleeps, abortably. A long one (at least `longWaitMs`, default 5 s) is first announced
- * to `onLongWait` with the time to resume, which the run layer stores as the run's `resume_at`
- * (DESIGN §4 "Durability": long waits are stored times). In this version the process still sleeps
- * until then and clears the time afterwards; the durable service of issue 5 can instead throw from
- * `onLongWait` to end the execution and resume the run from its rows at `resume_at` (the item runs
- * again with the same idempotency key).
+ * to `onLongWait` with the time to resume. Run alone (`runWorkflow`, `sluice run`), the run layer
+ * stores that time as the run's `resume_at`, sleeps until then and clears it. In the engine service
+ * (DESIGN §4 "Durability": long waits are stored times, not timers) `onLongWait` throws
+ * {@link RunSuspended} instead: the item's attempts so far are committed, the execution ends, and the
+ * service resumes the run from its rows at `resume_at` (same idempotency key, remaining retry budget).
  *
  * @module
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import type { AttemptEntry } from '../store/store.js';
 
 /** Waits `ms` milliseconds; rejects with `signal.reason` when aborted. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -26,13 +27,41 @@ export const defaultSleep: Sleep = async (ms, signal) => {
 /** A wait is long from this many milliseconds on. */
 export const LONG_WAIT_MS = 5000;
 
+/**
+ * Thrown from a long wait to end the run's execution until `resumeAt` (a stored wait). Not a failure:
+ * the run stays unfinished. `sendCall` adds the attempts the item has sent so far (`attempts`), so
+ * they can be committed before the execution ends.
+ *
+ * @internal
+ */
+export class RunSuspended extends Error {
+  override readonly name = 'RunSuspended';
+  readonly resumeAt: Date;
+  /** The attempts of the suspended item so far, oldest first (set by `sendCall`). */
+  readonly attempts: readonly AttemptEntry[];
+
+  constructor(resumeAt: Date, attempts: readonly AttemptEntry[] = []) {
+    super(`the run waits until ${resumeAt.toISOString()}`);
+    this.resumeAt = resumeAt;
+    this.attempts = attempts;
+  }
+
+  /** The same suspension carrying the item's attempts. */
+  withAttempts(attempts: readonly AttemptEntry[]): RunSuspended {
+    return new RunSuspended(this.resumeAt, attempts);
+  }
+}
+
 /** Options of {@link createWaiter}. */
 export interface WaiterOptions {
   sleep: Sleep;
   now: () => number;
   /** @default 5000 */
   longWaitMs?: number;
-  /** Told about a long wait before it starts (`resumeAt`) and after it ends (`undefined`). */
+  /**
+   * Told about a long wait before it starts (`resumeAt`) and after it ends (`undefined`). Throwing
+   * (e.g. {@link RunSuspended}) ends the wait without sleeping.
+   */
   onLongWait?: ((resumeAt: Date | undefined) => Promise<void>) | undefined;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The in-process run queue: run ids in arrival order, at most `concurrency` executing at once. The
- * database stays the source of truth (a queued id that is lost is found again by the start-up resume),
- * so the queue holds ids only. A BullMQ queue (issue 5, later) takes the same shape.
+ * database stays the source of truth (a queued id that is lost is found again by the engine's
+ * sweeper), so the queue holds ids only, and queuing a run does not claim it: the executor claims the
+ * run when it gets a slot. A BullMQ queue (issue 5, later) takes the same shape.
  *
  * @internal
  * @module

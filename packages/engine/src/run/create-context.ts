@@ -76,6 +76,7 @@ export function createExecutionContext(
     addSecrets: (values) => {
       if (values.length > 0) redactor = redactor.with(values);
     },
+    actions: options.actions,
     onLongWait: (resumeAt) => store.updateRun(runId, { resume_at: resumeAt?.toISOString() ?? null }),
     emit: (event: RunEvent) => options.onEvent?.(event),
   };

@@ -8,6 +8,7 @@
  */
 import type { ExecutionContext } from '../executor/execution-context.js';
 import { runStep } from '../executor/run-step.js';
+import { RunSuspended } from '../executor/waits.js';
 import { secretValuesIn } from '../secrets/redactor.js';
 import type { RunStatus, StepErrorRecord, StepItemRow } from '../store/store.js';
 import type { RunOutcome } from './run-options.js';
@@ -17,7 +18,7 @@ import type { RunOutcome } from './run-options.js';
  * resumed run): their succeeded items are not executed again.
  *
  * @throws `signal.reason` when aborted, after recording the run as `cancelled`; store errors, after
- * trying to record the run as `failed`.
+ * trying to record the run as `failed`; `RunSuspended` (nothing more recorded) at a stored wait.
  */
 export async function executeSteps(
   ctx: ExecutionContext,
@@ -52,6 +53,8 @@ export async function executeSteps(
       }
     }
   } catch (err) {
+    // A stored wait: the run stays unfinished, as its last commits left it.
+    if (err instanceof RunSuspended) throw err;
     const cancelled = ctx.signal?.aborted === true;
     const message = cancelled ? 'the run was cancelled' : `the run stopped: ${errorText(err)}`;
     await finishRun(ctx, stepIndex, cancelled ? 'cancelled' : 'failed', { type: 'other', message }, true);
@@ -96,14 +99,9 @@ async function finishRun(
   }
   const safe = error === null ? null : ctx.redactor().value(error);
   await store.updateRun(runId, { status, error: safe, finished_at: finishedAt, resume_at: null });
-  ctx.emit({
-    type: 'run-finished',
-    runId,
-    status,
-    durationMs: elapsed(String(ctx.state.RUN.started_at), finishedAt),
-    error: safe,
-  });
-  ctx.logger.info({ status, error: safe?.message }, 'run finished');
+  const durationMs = elapsed(String(ctx.state.RUN.started_at), finishedAt);
+  ctx.emit({ type: 'run-finished', runId, status, durationMs, error: safe });
+  ctx.logger.info({ status, durationMs, error: safe?.message }, 'run finished');
 }
 
 function elapsed(start: string | null, end: string | null): number {

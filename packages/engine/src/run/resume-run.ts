@@ -6,6 +6,9 @@
  * @module
  */
 import { EngineError } from '../errors.js';
+import type { ExecutionContext } from '../executor/execution-context.js';
+import { RunSuspended } from '../executor/waits.js';
+import type { AttemptEntry, StepItemRow } from '../store/store.js';
 import type { Workflow } from '../workflow/model.js';
 import { createExecutionContext } from './create-context.js';
 import { executeSteps } from './execute-steps.js';
@@ -18,11 +21,19 @@ export interface ResumeRunOptions extends Omit<RunWorkflowOptions, 'runId'> {
    * values under secret keys are redacted
    */
   workflow?: Workflow;
+  /**
+   * Ends the execution at a long wait instead of sleeping through it (a stored wait): the item's
+   * attempts so far are committed, the promise rejects with `RunSuspended` (its `resumeAt` is when
+   * the run may continue), and the caller records `resume_at` and lets the run go. Resuming it again
+   * later continues that item with its remaining retry budget. @default false (sleep, as `runWorkflow`)
+   */
+  suspendLongWaits?: boolean;
 }
 
 /**
  * Continues run `runId` where its rows say it stopped (after a crash, or after a stored wait). A run
- * that already ended is returned as it is.
+ * that already ended is returned as it is. An item committed unfinished at a stored wait continues
+ * from its committed attempts (same idempotency key, the rest of its retry budget).
  *
  * Values come from the store, where they are redacted: `INPUT` is the stored input unless `input` is
  * given, and `STEPS.<name>.output` of the steps already done is their stored output. A later step that
@@ -32,6 +43,7 @@ export interface ResumeRunOptions extends Omit<RunWorkflowOptions, 'runId'> {
  * @experimental The durable service (issue 5) builds on it; leases and heartbeats are the caller's.
  * @throws {EngineError} `SLUICE_STORE` when the store has no run with that id.
  * @throws `signal.reason` when aborted, as `runWorkflow`.
+ * @throws `RunSuspended` at a long wait when `suspendLongWaits` (the run stays unfinished).
  */
 export async function resumeRun(runId: string, options: ResumeRunOptions): Promise<RunOutcome> {
   const { store } = options;
@@ -48,8 +60,23 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
   const input = options.input === undefined ? run.input : options.input;
   const now = options.now ?? Date.now;
   const startedAt = run.started_at ?? new Date(now()).toISOString();
-  const ctx = createExecutionContext(workflow, runId, input, startedAt, options);
   const [steps, items] = await Promise.all([store.listSteps(runId), store.listStepItems(runId)]);
+  let latest: Date | undefined;
+  const base = createExecutionContext(workflow, runId, input, startedAt, options);
+  const ctx: ExecutionContext = {
+    ...base,
+    resumedAttempts: waitingItems(items),
+    ...(options.suspendLongWaits === true
+      ? {
+          // Items in flight beside the one that suspends may suspend too: resume after the latest.
+          onLongWait: async (resumeAt: Date | undefined) => {
+            if (resumeAt === undefined) return;
+            if (latest === undefined || resumeAt > latest) latest = resumeAt;
+            throw new RunSuspended(resumeAt);
+          },
+        }
+      : {}),
+  };
 
   let fromIndex = 0;
   for (; fromIndex < workflow.steps.length; fromIndex++) {
@@ -60,6 +87,24 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
   options.signal?.throwIfAborted();
   await store.updateRun(runId, { status: 'running', started_at: startedAt, resume_at: null });
   ctx.emit({ type: 'run-started', runId, workflow: workflow.name, steps: workflow.steps.length });
-  ctx.logger.info({ fromStep: fromIndex }, 'run resumed');
-  return executeSteps(ctx, fromIndex, items);
+  ctx.logger.info({ fromStep: fromIndex }, run.started_at === null ? 'run started' : 'run resumed');
+  try {
+    return await executeSteps(ctx, fromIndex, items);
+  } catch (err) {
+    if (err instanceof RunSuspended && latest !== undefined && latest > err.resumeAt) {
+      throw new RunSuspended(latest, err.attempts);
+    }
+    throw err;
+  }
+}
+
+/** The attempts of items committed unfinished at a stored wait, by `<step>/<item>`. */
+function waitingItems(items: readonly StepItemRow[]): Map<string, readonly AttemptEntry[]> {
+  const waiting = new Map<string, readonly AttemptEntry[]>();
+  for (const item of items) {
+    if (item.status === 'running' && item.history.length > 0) {
+      waiting.set(`${item.step_index}/${item.item_index}`, item.history);
+    }
+  }
+  return waiting;
 }

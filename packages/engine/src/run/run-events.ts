@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RunStatus, StepErrorRecord, StepStatus } from '../store/store.js';
+import type { AttemptEntry, RunStatus, StepErrorRecord, StepStatus } from '../store/store.js';
 
 /** One event of a run. */
 export type RunEvent =
@@ -25,6 +25,10 @@ export type RunEvent =
       itemIndex: number;
       status: StepStatus;
       attempts: number;
+      /** From the item's first attempt (before a resume, too) to its end, in ms. */
+      durationMs?: number;
+      /** Each HTTP attempt: its status or error class and timings (no URLs, headers or bodies). */
+      history?: readonly AttemptEntry[];
     }
   | {
       type: 'step-finished';

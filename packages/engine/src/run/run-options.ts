@@ -6,6 +6,7 @@
 import type { Logger } from '@sluice/sdk';
 import type { ConcurrencyLimits } from '../executor/concurrency.js';
 import type { StepRenderer } from '../executor/execution-context.js';
+import type { ActionSource } from '../executor/run-action-item.js';
 import type { HttpTransport } from '../executor/sdk-parts.js';
 import type { Sleep } from '../executor/waits.js';
 import type { RunStatus, StepErrorRecord, Store } from '../store/store.js';
@@ -45,6 +46,11 @@ export interface RunWorkflowOptions {
   secrets?: readonly string[];
   /** More key names whose values are secret, beyond `DEFAULT_SECRET_NAMES`. @default [] */
   secretNames?: readonly string[];
+  /**
+   * The connectors and stored connections action steps run with (the engine binds it to the run's
+   * workspace). @default none: an action step fails, saying it needs the engine service
+   */
+  actions?: ActionSource;
   /** Told about each step and item as the run progresses (values redacted). */
   onEvent?: (event: RunEvent) => void;
 }

@@ -22,6 +22,7 @@ import { type Connection, describe } from './connect.js';
 import * as connections from './connection-queries.js';
 import type { Database, RunStepItemsTable, RunStepsTable, RunsTable } from './database.js';
 import * as leases from './lease-queries.js';
+import { countRunsByStatus } from './metrics-queries.js';
 import { type MigrationTarget, migrateToLatest } from './migrations/migrate.js';
 import { type OpenStoreOptions, openConnection, STORE_DEFAULTS } from './open-connection.js';
 import * as service from './service-queries.js';
@@ -30,13 +31,14 @@ import type {
   ApiKeyRow,
   ConnectionRow,
   ListRunsQuery,
+  ListWorkflowsPage,
   PublishWorkflow,
   ServiceStore,
   StoredWorkflow,
   TriggerCommit,
   TriggerStateRow,
 } from './service-store.js';
-import type { NewRun, RunPatch, RunRow, StepItemRow, StepRow } from './store.js';
+import type { NewRun, RunPatch, RunRow, RunStatus, StepItemRow, StepRow } from './store.js';
 import * as triggers from './trigger-queries.js';
 
 export type { OpenStoreOptions } from './open-connection.js';
@@ -214,8 +216,8 @@ class KyselyStore implements SqlStore {
     return this.#run(`getWorkflow(${uid})`, (db) => service.getWorkflow(db, uid, version));
   }
 
-  listWorkflows(workspaceId: string): Promise<StoredWorkflow[]> {
-    return this.#run(`listWorkflows(${workspaceId})`, (db) => service.listWorkflows(db, workspaceId));
+  listWorkflows(workspaceId: string, page?: ListWorkflowsPage): Promise<StoredWorkflow[]> {
+    return this.#run(`listWorkflows(${workspaceId})`, (db) => service.listWorkflows(db, workspaceId, page));
   }
 
   deleteWorkflow(uid: string, at: string): Promise<boolean> {
@@ -244,6 +246,10 @@ class KyselyStore implements SqlStore {
 
   listUnfinishedRuns(): Promise<RunRow[]> {
     return this.#run('listUnfinishedRuns', (db) => service.listUnfinishedRuns(db));
+  }
+
+  countRunsByStatus(): Promise<Record<RunStatus, number>> {
+    return this.#run('countRunsByStatus', (db) => countRunsByStatus(db));
   }
 
   claimRun(id: string, owner: string, until: string, now: string): Promise<boolean> {

@@ -16,6 +16,7 @@ import type {
   ApiKeyRow,
   ApiRole,
   ListRunsQuery,
+  ListWorkflowsPage,
   PublishWorkflow,
   StoredWorkflow,
 } from './service-store.js';
@@ -98,16 +99,29 @@ export async function getWorkflow(
   return row === undefined ? undefined : rowToWorkflow(row);
 }
 
-export async function listWorkflows(db: Db, workspaceId: string): Promise<StoredWorkflow[]> {
-  const rows = await db
+export async function listWorkflows(
+  db: Db,
+  workspaceId: string,
+  page?: ListWorkflowsPage,
+): Promise<StoredWorkflow[]> {
+  let select = db
     .selectFrom('workflows as w')
     .selectAll()
     .where('w.deleted', '=', 0)
     .where((eb) => eb.or([eb('w.workspace_id', '=', workspaceId), eb('w.scope', '=', 'global')]))
-    .where('w.version', '=', sql<number>`(select max(l.version) from workflows l where l.uid = w.uid)`)
-    .orderBy('w.name')
-    .orderBy('w.uid')
-    .execute();
+    .where('w.version', '=', sql<number>`(select max(l.version) from workflows l where l.uid = w.uid)`);
+  const after = page?.after;
+  if (after !== undefined) {
+    select = select.where((eb) =>
+      eb.or([
+        eb('w.name', '>', after.name),
+        eb.and([eb('w.name', '=', after.name), eb('w.uid', '>', after.uid)]),
+      ]),
+    );
+  }
+  let ordered = select.orderBy('w.name').orderBy('w.uid');
+  if (page !== undefined) ordered = ordered.limit(page.limit);
+  const rows = await ordered.execute();
   return rows.map(rowToWorkflow);
 }
 

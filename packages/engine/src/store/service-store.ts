@@ -74,6 +74,19 @@ export interface RunCursor {
   id: string;
 }
 
+/** Where a page of workflows starts: after this (`name`, `uid`), in that order. */
+export interface WorkflowCursor {
+  name: string;
+  uid: string;
+}
+
+/** A page of {@link ServiceStore.listWorkflows}. */
+export interface ListWorkflowsPage {
+  /** At most this many workflows. */
+  limit: number;
+  after?: WorkflowCursor | undefined;
+}
+
 /** The filter and page of {@link ServiceStore.listRuns}. */
 export interface ListRunsQuery {
   workspace_id: string;
@@ -148,8 +161,11 @@ export interface ServiceStore extends Store {
   publishWorkflow(publish: PublishWorkflow): Promise<StoredWorkflow>;
   /** The latest version (deleted or not), or the given one. */
   getWorkflow(uid: string, version?: number): Promise<StoredWorkflow | undefined>;
-  /** The latest version of each workflow of `workspaceId` and of each global one, not deleted, by name. */
-  listWorkflows(workspaceId: string): Promise<StoredWorkflow[]>;
+  /**
+   * The latest version of each workflow of `workspaceId` and of each global one, not deleted, by name
+   * then uid; all of them, or the page `page` names.
+   */
+  listWorkflows(workspaceId: string, page?: ListWorkflowsPage): Promise<StoredWorkflow[]>;
   /** Marks every version deleted; resolves whether the workflow existed and was not deleted yet. */
   deleteWorkflow(uid: string, at: string): Promise<boolean>;
   createApiKey(key: ApiKeyRow): Promise<void>;
@@ -163,6 +179,8 @@ export interface ServiceStore extends Store {
   listRuns(query: ListRunsQuery): Promise<RunRow[]>;
   /** Every `pending` or `running` run, oldest first. */
   listUnfinishedRuns(): Promise<RunRow[]>;
+  /** How many runs are in each status, over every workspace (`sluice_runs` of `GET /metrics`). */
+  countRunsByStatus(): Promise<Record<RunStatus, number>>;
 
   // Leases (issue 5, "Durability"): which process owns a run, or a named job (the trigger loop).
   /**

@@ -35,11 +35,16 @@ export interface ApiSpec {
 /** The retry settings of a step or a workflow: urllib3 `Retry` fields, snake_case. */
 export type RetrySettings = RetryOptions;
 
-/** One named step. */
+/** One named step: an HTTP call (`apispec`) or a connector action (`action` with `connection`), never both. */
 export interface WorkflowStep {
   /** Unique within the workflow; `STEPS.<name>.output` refers to it. */
   name: string;
-  apispec: ApiSpec;
+  /** The HTTP call. Absent on an action step. */
+  apispec?: ApiSpec;
+  /** `<connector>.<action>`: a connector action run in-process through the SDK, with `input` as its input. */
+  action?: string;
+  /** The stored connection (`POST /v1/connections`) the action runs with; required with `action` when the connector has connection fields. */
+  connection?: string;
   /** Rendered first; a list runs the step once per item. */
   input?: Templated;
   /** Rendered after the call; default: the response body (parsed when JSON). */
@@ -50,6 +55,46 @@ export interface WorkflowStep {
   retry?: RetrySettings;
 }
 
+/** `trigger.schedule`: start a run at each cron time. */
+export interface ScheduleTrigger {
+  /** A cron expression (5 or 6 fields, croner syntax). */
+  cron: string;
+  /** An IANA time zone. @default 'UTC' */
+  timezone?: string;
+  /** `INPUT` of each scheduled run. @default {} */
+  input?: unknown;
+}
+
+/** `trigger.webhook`: `POST /v1/hooks/{uid}/{secret}` starts a run with the body as `INPUT`. */
+export interface WebhookTrigger {
+  /**
+   * When set, the request must carry this header with the HMAC-SHA256 of the raw body, keyed with the
+   * workflow's hook secret, as hex (optionally prefixed `sha256=`).
+   */
+  hmac_header?: string;
+}
+
+/** `trigger.poll`: a connector's polling trigger; each new record starts one run with it as `INPUT`. */
+export interface PollTrigger {
+  /** The connector's name, as `GET /v1/connectors` lists it. */
+  connector: string;
+  /** The trigger's name in the connector. */
+  trigger: string;
+  /** The stored connection to poll with. */
+  connection?: string;
+  /** The trigger's input. @default {} */
+  input?: unknown;
+  /** Seconds between poll cycles. @default 60 */
+  interval?: number;
+}
+
+/** What starts a workflow besides the API (always available): exactly one of these keys. */
+export interface WorkflowTrigger {
+  schedule?: ScheduleTrigger;
+  webhook?: WebhookTrigger;
+  poll?: PollTrigger;
+}
+
 /** A workflow document. */
 export interface Workflow {
   uid?: string;
@@ -57,6 +102,8 @@ export interface Workflow {
   /** @default 'workspace' */
   scope: WorkflowScope;
   default_retry?: RetrySettings;
+  /** What starts runs besides the API. */
+  trigger?: WorkflowTrigger;
   steps: WorkflowStep[];
   /** Set by the store when published; never taken from a caller's body. */
   workspace_id?: string;

@@ -106,7 +106,16 @@ function toProblem(error: ErrorObject, root: unknown): RawProblem {
   const node = (error.parentSchema ?? {}) as JsonSchemaNode;
   switch (error.keyword) {
     case 'required':
+      // A node that only constrains (an `anyOf` branch: "apispec or action") words the problem itself.
+      if (node.properties === undefined && typeof node.errorMessage === 'string') {
+        return { path, message: node.errorMessage };
+      }
       return { path: [...path, String(error.params.missingProperty)], message: 'is required' };
+    case 'dependencies':
+      return {
+        path: [...path, String(error.params.property)],
+        message: `is only allowed on a step with ${String(error.params.missingProperty)}`,
+      };
     case 'additionalProperties': {
       const key = String(error.params.additionalProperty);
       const known = Object.keys((node.properties ?? {}) as object);

@@ -1,6 +1,7 @@
 /**
  * Validates a workflow document: the JSON Schema (`workflow-schema.ts`, run by Ajv), then the rules a
- * schema cannot say: unique step names, absolute URLs, the SDK's own retry check, and template syntax.
+ * schema cannot say: unique step names, absolute URLs, the SDK's own retry check, cron expressions and
+ * time zones (croner, `Intl`), and template syntax.
  * Every problem is collected, with its path and (from text) its line; validation never stops at the first.
  *
  * @module
@@ -8,6 +9,7 @@
 import { isSluiceError, RetryPolicy } from '@sluice/sdk';
 import type { WorkflowProblem } from '../errors.js';
 import type { ApiSpec, Workflow, WorkflowStep } from './model.js';
+import { scheduleProblems } from './schedule-problems.js';
 import { type RawProblem, schemaProblems, shown } from './schema-problems.js';
 import { formatPath, type PathSegment, parsePath, type SourceMap } from './source-map.js';
 import { templateProblems } from './template-problems.js';
@@ -35,7 +37,12 @@ export function checkWorkflow(value: unknown, sourceMap: SourceMap | undefined):
   const raw = schemaProblems(value);
   const lineOf = (path: readonly PathSegment[]) => sourceMap?.lineOf(path);
   if (isObject(value)) {
-    raw.push(...duplicateNames(value, lineOf), ...urlProblems(value), ...retryProblems(value, raw));
+    raw.push(
+      ...duplicateNames(value, lineOf),
+      ...urlProblems(value),
+      ...retryProblems(value, raw),
+      ...scheduleProblems(value, raw),
+    );
     for (const problem of templateProblems(value)) {
       raw.push({ path: parsePath(problem.path), message: problem.message });
     }
@@ -128,11 +135,17 @@ function retryProblems(doc: Json, schema: readonly RawProblem[]): RawProblem[] {
 function toWorkflow(doc: Json): Workflow {
   const { $schema: _schema, ...rest } = doc;
   const steps = (doc.steps as Json[]).map((step): WorkflowStep => {
-    const apispec = step.apispec as Json;
+    if (!isObject(step.apispec)) return { ...step } as unknown as WorkflowStep;
+    const apispec = step.apispec;
     const method = typeof apispec.method === 'string' ? apispec.method : WORKFLOW_DEFAULTS.method;
     return { ...step, apispec: { ...apispec, method: method.toUpperCase() } as ApiSpec } as WorkflowStep;
   });
-  return { ...rest, scope: rest.scope ?? WORKFLOW_DEFAULTS.scope, steps } as Workflow;
+  const workflow = { ...rest, scope: rest.scope ?? WORKFLOW_DEFAULTS.scope, steps } as Workflow;
+  // YAML `webhook:` with nothing after it is null: the same as `webhook: {}`.
+  if (isObject(rest.trigger) && 'webhook' in rest.trigger && rest.trigger.webhook === null) {
+    workflow.trigger = { webhook: {} };
+  }
+  return workflow;
 }
 
 function eachStep(doc: Json, visit: (step: Json, index: number) => void): void {

@@ -29,6 +29,23 @@ export const HTTP_TOKEN_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
  */
 export const STEP_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 
+/**
+ * A connector or action name: ASCII letters, digits, `_` and `-`, not starting with a digit or `-`.
+ * Connectors registered from files take the file's base name, so `my-app.ts` is `my-app`.
+ */
+export const CONNECTOR_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
+
+/** `<connector>.<action>`, each a {@link CONNECTOR_NAME_PATTERN} name. */
+export const ACTION_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*\\.[A-Za-z_][A-Za-z0-9_-]*$';
+
+/** RFC 9110 `token`, as a header name. */
+const HEADER_NAME_PATTERN = HTTP_TOKEN_PATTERN;
+
+/** The shortest poll interval, in seconds. */
+export const MIN_POLL_INTERVAL = 1;
+
+const STEP_KIND_MESSAGE = 'needs apispec (an HTTP call) or action (a connector action, <connector>.<action>)';
+
 const TEMPLATES = 'Strings in it are Jinja templates, rendered for each step item.';
 
 const anyTemplated = (description: string): JsonSchemaNode => ({ description });
@@ -97,13 +114,134 @@ function apispecSchema(): JsonSchemaNode {
   };
 }
 
+function triggerSchema(): JsonSchemaNode {
+  const kinds = 'must hold exactly one of schedule, webhook or poll';
+  return {
+    description:
+      'What starts runs besides `POST /v1/workflows/{uid}/runs` (always available): exactly one of ' +
+      '`schedule`, `webhook` or `poll`. Triggers run under `sluice serve` once the trigger is enabled.',
+    type: 'object',
+    errorMessage: kinds,
+    additionalProperties: false,
+    minProperties: 1,
+    maxProperties: 1,
+    properties: {
+      schedule: {
+        description: 'Start a run at each time a cron expression matches.',
+        type: 'object',
+        errorMessage: 'must be an object with a cron expression (cron, timezone, input)',
+        additionalProperties: false,
+        required: ['cron'],
+        properties: {
+          cron: {
+            description:
+              'A cron expression of 5 fields (minute hour day month weekday) or 6 (seconds first), in croner ' +
+              'syntax: `*/15 * * * *`, `0 9 * * MON-FRI`, `@daily`.',
+            type: 'string',
+            minLength: 1,
+            examples: ['0 * * * *', '0 9 * * MON-FRI'],
+            errorMessage: 'must be a cron expression string, e.g. "0 9 * * MON-FRI"',
+          },
+          timezone: {
+            description: 'The IANA time zone the cron times are in, e.g. `Europe/Paris`. Default: UTC.',
+            type: 'string',
+            minLength: 1,
+            default: 'UTC',
+            examples: ['UTC', 'Europe/Paris', 'America/New_York'],
+            errorMessage: 'must be an IANA time zone name, e.g. Europe/Paris',
+          },
+          input: {
+            description: '`INPUT` of each scheduled run (any JSON value, not a template). Default: `{}`.',
+          },
+        },
+      },
+      webhook: {
+        description:
+          'Start a run for each `POST /v1/hooks/{uid}/{secret}`, with the JSON body as `INPUT`. `{}` (or ' +
+          'empty) for no options.',
+        type: ['object', 'null'],
+        errorMessage: 'must be an object of webhook options (hmac_header), or {} for none',
+        additionalProperties: false,
+        properties: {
+          hmac_header: {
+            description:
+              "When set, a request must carry this header with the hex HMAC-SHA256 of the raw body, keyed with the workflow's hook secret (optionally prefixed `sha256=`).",
+            type: 'string',
+            pattern: HEADER_NAME_PATTERN,
+            examples: ['X-Signature'],
+            errorMessage:
+              "must be a header name (letters, digits and !#$%&'*+-.^_`|~ only), e.g. X-Signature",
+          },
+        },
+      },
+      poll: {
+        description:
+          "Poll a connector's trigger; each new record starts one run, with the record as `INPUT`.",
+        type: 'object',
+        errorMessage: 'must be an object naming a connector trigger (connector, trigger, connection, ...)',
+        additionalProperties: false,
+        required: ['connector', 'trigger'],
+        properties: {
+          connector: {
+            description: 'The connector, as `GET /v1/connectors` lists it.',
+            type: 'string',
+            pattern: CONNECTOR_NAME_PATTERN,
+            examples: ['my_app'],
+            errorMessage: 'must be a connector name (ASCII letters, digits, _ and -)',
+          },
+          trigger: {
+            description: "The trigger's name in the connector.",
+            type: 'string',
+            pattern: CONNECTOR_NAME_PATTERN,
+            examples: ['new_customers'],
+            errorMessage: 'must be a trigger name (ASCII letters, digits, _ and -)',
+          },
+          connection: {
+            description:
+              'The name of the stored connection to poll with. Needed when the connector has connection fields.',
+            type: 'string',
+            minLength: 1,
+            errorMessage: 'must be a non-empty string: the name of a stored connection',
+          },
+          input: {
+            description: "The trigger's input (any JSON value, not a template). Default: `{}`.",
+          },
+          interval: {
+            description: `Seconds between poll cycles, at least ${MIN_POLL_INTERVAL}. Default: 60.`,
+            type: 'number',
+            minimum: MIN_POLL_INTERVAL,
+            default: 60,
+            examples: [60, 300],
+            errorMessage: `must be a number of seconds, at least ${MIN_POLL_INTERVAL}`,
+          },
+        },
+      },
+    },
+  };
+}
+
 function stepSchema(): JsonSchemaNode {
   return {
-    description: 'One named step: an HTTP call, run once, or once per item of its `input` list.',
+    description:
+      'One named step: an HTTP call (`apispec`) or a connector action (`action`), run once, or once per ' +
+      'item of its `input` list.',
     type: 'object',
-    errorMessage: 'must be an object (a step with a name and an apispec)',
+    errorMessage: 'must be an object (a step with a name and an apispec or an action)',
     additionalProperties: false,
-    required: ['name', 'apispec'],
+    required: ['name'],
+    anyOf: [
+      { required: ['apispec'], errorMessage: STEP_KIND_MESSAGE },
+      { required: ['action'], errorMessage: STEP_KIND_MESSAGE },
+    ],
+    // `type` too: `required` holds for any non-object, and `not` would then fail on one.
+    not: {
+      type: 'object',
+      required: ['apispec', 'action'],
+      errorMessage:
+        'apispec and action cannot both be set: a step is either an HTTP call or a connector action',
+    },
+    // A connection is for an action; an action's HTTP calls retry as its connector says, not by `retry`.
+    dependencies: { connection: ['action'], retry: ['apispec'] },
     defaultSnippets: [
       {
         label: 'step',
@@ -111,6 +249,11 @@ function stepSchema(): JsonSchemaNode {
         // A snippet tab stop (`${3:GET}`), not a JavaScript placeholder.
         // biome-ignore lint/suspicious/noTemplateCurlyInString: VS Code snippet syntax
         body: { name: '$1', apispec: { url: '$2', method: '${3:GET}' } },
+      },
+      {
+        label: 'action step',
+        description: 'a step that runs a connector action with a stored connection',
+        body: { name: '$1', action: '$2', connection: '$3', input: {} },
       },
     ],
     properties: {
@@ -125,14 +268,33 @@ function stepSchema(): JsonSchemaNode {
         patternErrorMessage:
           'must hold only ASCII letters, digits and _, and not start with a digit, so that STEPS.<name> works in templates',
       },
+      action: {
+        description:
+          'A connector action, `<connector>.<action>` (as `GET /v1/connectors` lists them), run in-process ' +
+          'with the rendered `input` as its input. Not together with `apispec`. Not a template.',
+        type: 'string',
+        pattern: ACTION_PATTERN,
+        examples: ['my_app.get_customer_by_id'],
+        errorMessage: 'must be <connector>.<action>, e.g. my_app.get_customer_by_id',
+      },
+      connection: {
+        description:
+          'The name of the stored connection (`POST /v1/connections`) the action runs with; only with ' +
+          '`action`. Needed when the connector has connection fields. Not a template.',
+        type: 'string',
+        minLength: 1,
+        examples: ['my_app_prod'],
+        errorMessage: 'must be a non-empty string: the name of a stored connection',
+      },
       apispec: apispecSchema(),
       input: anyTemplated(
-        'Rendered first. A list runs the step once per item (`CURRENT_STEP.input`, `CURRENT_STEP.index`); ' +
+        'Rendered first; an action step passes it to the action as its input. A list runs the step once per item (`CURRENT_STEP.input`, `CURRENT_STEP.index`); ' +
           `anything else runs it once. ${TEMPLATES}`,
       ),
       output: anyTemplated(
-        'Rendered after the call (`CURRENT_STEP.response` is set); becomes `STEPS.<name>.output`. Default: ' +
-          `the response body, parsed when it is JSON. ${TEMPLATES}`,
+        'Rendered after the call (`CURRENT_STEP.response` is set; for an action step its `body` is the ' +
+          "action's output); becomes `STEPS.<name>.output`. Default: the response body, parsed when it is " +
+          `JSON, or the action's output. ${TEMPLATES}`,
       ),
       concurrency: {
         description:
@@ -144,7 +306,8 @@ function stepSchema(): JsonSchemaNode {
         errorMessage: 'must be a positive integer',
       },
       retry: retrySchema(
-        "The step's retry settings (urllib3 Retry fields); they override `default_retry` field by field.",
+        "The step's retry settings (urllib3 Retry fields); they override `default_retry` field by field. " +
+          'Only with `apispec`: the HTTP calls of an action retry as its connector says.',
       ),
     },
   };
@@ -154,8 +317,8 @@ const WORKFLOW_SCHEMA: JsonSchemaNode = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'Sluice workflow',
   description:
-    'A Sluice workflow: named steps, each an HTTP call, with urllib3 retries, concurrency and Jinja ' +
-    'templates. See docs/workflows.md.',
+    'A Sluice workflow: named steps, each an HTTP call or a connector action, with urllib3 retries, ' +
+    'concurrency and Jinja templates, and an optional trigger. See docs/workflows.md.',
   type: 'object',
   errorMessage: 'must be an object (a workflow document)',
   additionalProperties: false,
@@ -191,6 +354,7 @@ const WORKFLOW_SCHEMA: JsonSchemaNode = {
       "Retry settings (urllib3 Retry fields) for every step; a step's `retry` overrides them field by " +
         'field. Without any retry settings, steps use urllib3 `Retry(3)`.',
     ),
+    trigger: triggerSchema(),
     steps: {
       description: 'The steps, run in order. Step names are unique.',
       type: 'array',

@@ -6,7 +6,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApi, createApiKey, createEngine, type Engine, openStore, type SqlStore } from '@sluice/engine';
+import {
+  type CreateApiOptions,
+  type CreateEngineOptions,
+  createApi,
+  createApiKey,
+  createEngine,
+  type Engine,
+  openStore,
+  type SqlStore,
+} from '@sluice/engine';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterEach, beforeEach } from 'vitest';
 import { type FlakyServer, startFlakyServer } from '../helpers/flaky-server.js';
@@ -27,6 +36,8 @@ export interface ApiHarness {
   app: FastifyInstance;
   server: FlakyServer;
   keys: Keys;
+  /** The API's loopback URL, with `listen: true`. */
+  baseUrl?: string;
   /** Sends a request with `key` (none when `undefined`); JSON bodies are sent as JSON. */
   call(
     key: string | undefined,
@@ -47,16 +58,33 @@ export function flow(server: FlakyServer, name: string, steps: string[], extra: 
   };
 }
 
+/** Options of {@link useApiHarness}: those of `createApi`, and more `createEngine` options in `engine`. */
+export type ApiHarnessOptions = Omit<CreateApiOptions, 'engine'> & {
+  engine?: Omit<CreateEngineOptions, 'store'>;
+  /**
+   * Listen on a loopback port and start the engine with that base URL, so steps can call the API
+   * (`SYSTEM_APIS.credentials`); sets `h.baseUrl`. @default false (inject only)
+   */
+  listen?: boolean;
+};
+
 /** Declares the harness for the tests of the enclosing file. */
-export function useApiHarness(options: { bodyLimit?: number; waitLimitMs?: number } = {}): ApiHarness {
+export function useApiHarness(harnessOptions: ApiHarnessOptions = {}): ApiHarness {
+  const { engine: engineOptions, listen, ...options } = harnessOptions;
   const h = {} as ApiHarness;
   beforeEach(async () => {
     h.dir = mkdtempSync(join(tmpdir(), 'sluice-api-'));
     h.store = await openStore({ file: join(h.dir, 'sluice.db') });
     h.server = await startFlakyServer();
-    h.engine = createEngine({ store: h.store, closeGraceMs: 0 });
-    await h.engine.start({ baseUrl: 'http://127.0.0.1:1' });
-    h.app = await createApi({ engine: h.engine, ...options });
+    h.engine = createEngine({ store: h.store, closeGraceMs: 0, ...engineOptions });
+    if (listen === true) {
+      h.app = await createApi({ engine: h.engine, ...options });
+      h.baseUrl = await h.app.listen({ port: 0, host: '127.0.0.1' });
+      await h.engine.start({ baseUrl: h.baseUrl });
+    } else {
+      await h.engine.start({ baseUrl: 'http://127.0.0.1:1' });
+      h.app = await createApi({ engine: h.engine, ...options });
+    }
     const key = async (workspace: string, email: string, role: 'admin' | 'member') =>
       (await createApiKey(h.store, { workspace, email, role })).key;
     h.keys = {

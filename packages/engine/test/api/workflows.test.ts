@@ -269,3 +269,86 @@ describe('DELETE /v1/workflows/{uid}', () => {
     expect((await h.store.getWorkflow(uid))?.deleted).toBe(true);
   });
 });
+
+describe('GET /v1/workflows?limit=&cursor=', () => {
+  const list = async (key: string, query: string) => {
+    const res = await h.call(key, 'GET', `/v1/workflows${query}`);
+    expect(res.status).toBe(200);
+    return res.body as {
+      workflows: { uid: string; name: string; version: number }[];
+      next_cursor: string | null;
+    };
+  };
+
+  it('pages by name then uid, with next_cursor null on the last page', async () => {
+    // Two workflows share a name: the uid breaks the tie. One global workflow of globex is listed too.
+    for (const [uid, name] of [
+      ['w-c', 'charlie'],
+      ['w-a2', 'alpha'],
+      ['w-b', 'bravo'],
+      ['w-a1', 'alpha'],
+    ] as const) {
+      await publish(h.keys.acmeMember, { ...flow(h.server, name, ['a']), uid });
+    }
+    await publish(h.keys.globexAdmin, { ...flow(h.server, 'delta', ['a'], { scope: 'global' }), uid: 'w-d' });
+    await publish(h.keys.globexMember, { ...flow(h.server, 'echo', ['a']), uid: 'w-e' });
+    const seen: string[] = [];
+    let query = '?limit=2';
+    const pages: number[] = [];
+    for (;;) {
+      const page = await list(h.keys.acmeMember, query);
+      pages.push(page.workflows.length);
+      seen.push(...page.workflows.map((w) => w.uid));
+      if (page.next_cursor === null) break;
+      query = `?limit=2&cursor=${page.next_cursor}`;
+    }
+    expect(seen).toEqual(['w-a1', 'w-a2', 'w-b', 'w-c', 'w-d']);
+    expect(pages).toEqual([2, 2, 1]);
+    const all = await list(h.keys.acmeMember, '');
+    expect([all.workflows.map((w) => w.uid), all.next_cursor]).toEqual([seen, null]);
+  });
+
+  it('keeps a page stable when a workflow before the cursor is published or updated', async () => {
+    for (const uid of ['p1', 'p2', 'p3'])
+      await publish(h.keys.acmeMember, { ...flow(h.server, uid, ['a']), uid });
+    const first = await list(h.keys.acmeMember, '?limit=2');
+    expect(first.workflows.map((w) => w.uid)).toEqual(['p1', 'p2']);
+    await publish(h.keys.acmeMember, { ...flow(h.server, 'p0', ['a']), uid: 'p0' });
+    const put = await h.call(h.keys.acmeMember, 'PUT', '/v1/workflows/p3', flow(h.server, 'p3', ['a', 'b']));
+    expect(put.status).toBe(200);
+    const next = await list(h.keys.acmeMember, `?limit=2&cursor=${first.next_cursor}`);
+    expect([next.workflows.map((w) => [w.uid, w.version]), next.next_cursor]).toEqual([[['p3', 2]], null]);
+  });
+
+  it('defaults to 50 a page', async () => {
+    for (let i = 0; i < 51; i++) {
+      const uid = `n${String(i).padStart(2, '0')}`;
+      await publish(h.keys.acmeMember, { ...flow(h.server, uid, ['a']), uid });
+    }
+    const first = await list(h.keys.acmeMember, '');
+    expect([first.workflows.length, first.workflows.at(-1)?.uid]).toEqual([50, 'n49']);
+    const rest = await list(h.keys.acmeMember, `?cursor=${first.next_cursor}`);
+    expect([rest.workflows.map((w) => w.uid), rest.next_cursor]).toEqual([['n50'], null]);
+  });
+
+  it('answers 400 for a bad limit, a foreign cursor and an unknown parameter, naming it', async () => {
+    for (const [query, path] of [
+      ['?limit=0', 'querystring.limit'],
+      ['?limit=201', 'querystring.limit'],
+      ['?limit=ten', 'querystring.limit'],
+    ]) {
+      const res = await h.call(h.keys.acmeMember, 'GET', `/v1/workflows${query}`);
+      expect([query, res.status, codeOf(res)]).toEqual([query, 400, 'SLUICE_API_BAD_REQUEST']);
+      expect(JSON.stringify(res.body.error)).toContain(path);
+    }
+    const runCursor = Buffer.from(JSON.stringify(['2026-01-01T00:00:00.000Z'])).toString('base64url');
+    for (const cursor of ['not-a-cursor', runCursor, Buffer.from('[1,2]').toString('base64url')]) {
+      const res = await h.call(h.keys.acmeMember, 'GET', `/v1/workflows?cursor=${cursor}`);
+      expect([res.status, codeOf(res)]).toEqual([400, 'SLUICE_API_BAD_REQUEST']);
+      expect(res.body.error).toMatchObject({ message: 'cursor is not a cursor this API returned' });
+    }
+    const unknown = await h.call(h.keys.acmeMember, 'GET', '/v1/workflows?page=2');
+    expect([unknown.status, codeOf(unknown)]).toEqual([400, 'SLUICE_API_BAD_REQUEST']);
+    expect(JSON.stringify(unknown.body.error)).toContain('page');
+  });
+});

@@ -26,7 +26,7 @@ describe('loadWorkflowFile', () => {
     ['flow', YAML],
   ])('reads %s', async (name, text) => {
     const workflow = await loadWorkflowFile(write(name, text));
-    expect(workflow.steps[0]?.apispec.method).toBe('DELETE');
+    expect(workflow.steps[0]?.apispec?.method).toBe('DELETE');
   });
 
   it('names the file in a parse error', async () => {

@@ -90,7 +90,7 @@ const STEP_RULES: Row[] = [
     [
       {
         path: 'steps[0]',
-        message: 'must be an object (a step with a name and an apispec) (got "just a string")',
+        message: 'must be an object (a step with a name and an apispec or an action) (got "just a string")',
         line: 3,
       },
     ],
@@ -142,9 +142,76 @@ const STEP_RULES: Row[] = [
     ],
   ],
   [
-    'apispec is required',
+    'a step has an apispec or an action',
     'name: w\nsteps:\n  - name: a\n',
-    [{ path: 'steps[0].apispec', message: 'is required', line: 3 }],
+    [
+      {
+        path: 'steps[0]',
+        message: 'needs apispec (an HTTP call) or action (a connector action, <connector>.<action>)',
+        line: 3,
+      },
+    ],
+  ],
+  [
+    'a step has an apispec or an action, not both',
+    `${one(ok)}    action: my_app.get_customer\n`,
+    [
+      {
+        path: 'steps[0]',
+        message: 'apispec and action cannot both be set: a step is either an HTTP call or a connector action',
+        line: 3,
+      },
+    ],
+  ],
+  [
+    'action is <connector>.<action>',
+    `name: w\nsteps:\n  - name: a\n    action: get_customer\n  - name: b\n    action: my app.get\n  - name: c\n    action: 7\n`,
+    [
+      {
+        path: 'steps[0].action',
+        message: 'must be <connector>.<action>, e.g. my_app.get_customer_by_id (got "get_customer")',
+        line: 4,
+      },
+      {
+        path: 'steps[1].action',
+        message: 'must be <connector>.<action>, e.g. my_app.get_customer_by_id (got "my app.get")',
+        line: 6,
+      },
+      {
+        path: 'steps[2].action',
+        message: 'must be <connector>.<action>, e.g. my_app.get_customer_by_id (got 7)',
+        line: 8,
+      },
+    ],
+  ],
+  [
+    'connection goes only with action, and is a non-empty string',
+    `${one(ok)}    connection: prod\n  - name: b\n    action: my_app.get\n    connection: ""\n`,
+    [
+      { path: 'steps[0].connection', message: 'is only allowed on a step with action', line: 5 },
+      {
+        path: 'steps[1].connection',
+        message: 'must be a non-empty string: the name of a stored connection (got "")',
+        line: 8,
+      },
+    ],
+  ],
+  [
+    'retry goes only with apispec: an action retries as its connector says',
+    'name: w\nsteps:\n  - name: a\n    action: my_app.get\n    retry: { total: 1 }\n',
+    [{ path: 'steps[0].retry', message: 'is only allowed on a step with apispec', line: 5 }],
+  ],
+  [
+    'the input of an action step is checked as a template',
+    'name: w\nsteps:\n  - name: a\n    action: my_app.get\n    input: { id: "{{ INPUT.id" }\n',
+    [
+      {
+        path: 'steps[0].input.id',
+        message:
+          'syntax error: unexpected end of input, expected end of variable block (at column 10 of the template)',
+        line: 5,
+      },
+    ],
   ],
   [
     'apispec.url is required',
@@ -390,11 +457,175 @@ const RETRY_RULES: Row[] = [
   ],
 ];
 
+/** A YAML workflow with one HTTP step and the given `trigger:` block. */
+const triggered = (trigger: string) => `name: w\ntrigger:\n${trigger}steps:\n  - name: a\n${ok}`;
+
+const TRIGGER_RULES: Row[] = [
+  [
+    'a trigger has exactly one kind',
+    triggered('  schedule: { cron: "* * * * *" }\n  webhook: {}\n'),
+    [{ path: 'trigger', message: 'must hold exactly one of schedule, webhook or poll', line: 2 }],
+  ],
+  [
+    'a trigger has no other kinds',
+    `name: w\ntrigger: { cron: "* * * * *" }\nsteps:\n  - name: a\n${ok}`,
+    [{ path: 'trigger.cron', message: 'unknown key; expected one of: schedule, webhook, poll', line: 2 }],
+  ],
+  [
+    'an empty trigger is rejected',
+    `name: w\ntrigger: {}\nsteps:\n  - name: a\n${ok}`,
+    [{ path: 'trigger', message: 'must hold exactly one of schedule, webhook or poll', line: 2 }],
+  ],
+  [
+    'trigger is an object',
+    `name: w\ntrigger: daily\nsteps:\n  - name: a\n${ok}`,
+    [
+      {
+        path: 'trigger',
+        message: 'must hold exactly one of schedule, webhook or poll (got "daily")',
+        line: 2,
+      },
+    ],
+  ],
+  [
+    'schedule.cron is required',
+    triggered('  schedule: { timezone: UTC }\n'),
+    [{ path: 'trigger.schedule.cron', message: 'is required', line: 3 }],
+  ],
+  [
+    'schedule.cron parses with croner',
+    triggered('  schedule:\n    cron: "61 * * * *"\n'),
+    [
+      {
+        path: 'trigger.schedule.cron',
+        message: 'is not a valid cron expression: invalid value for minute: 61 (got "61 * * * *")',
+        line: 4,
+      },
+    ],
+  ],
+  [
+    'schedule.cron has five or six fields',
+    triggered('  schedule:\n    cron: every day\n'),
+    [
+      {
+        path: 'trigger.schedule.cron',
+        message:
+          'is not a valid cron expression: invalid configuration format (\'every day\'), exactly five or six space separated parts are required. (got "every day")',
+        line: 4,
+      },
+    ],
+  ],
+  [
+    'schedule.cron matches some time',
+    triggered('  schedule:\n    cron: "0 0 31 2 *"\n'),
+    [
+      {
+        path: 'trigger.schedule.cron',
+        message: 'never matches a time (got "0 0 31 2 *"); check the day and month fields',
+        line: 4,
+      },
+    ],
+  ],
+  [
+    'schedule.cron is a string',
+    triggered('  schedule:\n    cron: 5\n'),
+    [
+      {
+        path: 'trigger.schedule.cron',
+        message: 'must be a cron expression string, e.g. "0 9 * * MON-FRI" (got 5)',
+        line: 4,
+      },
+    ],
+  ],
+  [
+    'schedule.timezone is an IANA time zone',
+    triggered('  schedule:\n    cron: "0 9 * * *"\n    timezone: Mars/Olympus\n'),
+    [
+      {
+        path: 'trigger.schedule.timezone',
+        message: 'is not a known IANA time zone, e.g. UTC or Europe/Paris (got "Mars/Olympus")',
+        line: 5,
+      },
+    ],
+  ],
+  [
+    'unknown schedule keys are rejected, with a did-you-mean',
+    triggered('  schedule:\n    cron: "0 9 * * *"\n    tz: UTC\n    timeZone: UTC\n'),
+    [
+      {
+        path: 'trigger.schedule.tz',
+        message: 'unknown key; expected one of: cron, timezone, input',
+        line: 5,
+      },
+      { path: 'trigger.schedule.timeZone', message: 'unknown key; did you mean "timezone"?', line: 6 },
+    ],
+  ],
+  [
+    'webhook.hmac_header is a header name',
+    triggered('  webhook:\n    hmac_header: "X Signature"\n'),
+    [
+      {
+        path: 'trigger.webhook.hmac_header',
+        message:
+          'must be a header name (letters, digits and !#$%&\'*+-.^_`|~ only), e.g. X-Signature (got "X Signature")',
+        line: 4,
+      },
+    ],
+  ],
+  [
+    'webhook takes options or nothing',
+    triggered('  webhook: true\n'),
+    [
+      {
+        path: 'trigger.webhook',
+        message: 'must be an object of webhook options (hmac_header), or {} for none (got true)',
+        line: 3,
+      },
+    ],
+  ],
+  [
+    'poll names a connector and a trigger',
+    triggered('  poll:\n    connection: prod\n'),
+    [
+      { path: 'trigger.poll.connector', message: 'is required', line: 3 },
+      { path: 'trigger.poll.trigger', message: 'is required', line: 3 },
+    ],
+  ],
+  [
+    'poll.connector and poll.trigger are names',
+    triggered('  poll:\n    connector: my app\n    trigger: new.customers\n'),
+    [
+      {
+        path: 'trigger.poll.connector',
+        message: 'must be a connector name (ASCII letters, digits, _ and -) (got "my app")',
+        line: 4,
+      },
+      {
+        path: 'trigger.poll.trigger',
+        message: 'must be a trigger name (ASCII letters, digits, _ and -) (got "new.customers")',
+        line: 5,
+      },
+    ],
+  ],
+  [
+    'poll.interval is at least 1 second',
+    triggered('  poll:\n    connector: my_app\n    trigger: new_customers\n    interval: 0.5\n'),
+    [
+      {
+        path: 'trigger.poll.interval',
+        message: 'must be a number of seconds, at least 1 (got 0.5)',
+        line: 6,
+      },
+    ],
+  ],
+];
+
 describe('parseWorkflow', () => {
   describe.each([
     ['the workflow', WORKFLOW_RULES],
     ['a step', STEP_RULES],
     ['retry settings', RETRY_RULES],
+    ['the trigger', TRIGGER_RULES],
   ])('rules of %s', (_group, rows) => {
     it.each(rows)('%s', (_rule, text, problems) => {
       expect(problemsOf(text)).toEqual(problems);

@@ -60,7 +60,7 @@ describe('validateWorkflow', () => {
       name: 'w',
       steps: [{ name: 'a', apispec: { url: 'https://x.test', method } }],
     });
-    expect(result.ok && result.workflow.steps[0]?.apispec.method).toBe(method.toUpperCase());
+    expect(result.ok && result.workflow.steps[0]?.apispec?.method).toBe(method.toUpperCase());
   });
 
   it.each(['', 'GE T', 'GET/1', 'GÉT', 'a:b'])('rejects the method %j', (method) => {
@@ -80,5 +80,79 @@ describe('validateWorkflow', () => {
   it.each(['', '2fa', 'get-customers', 'a.b', 'a b', 'café'])('rejects the step name %j', (name) => {
     const result = validateWorkflow({ name: 'w', steps: [{ name, apispec: { url: 'https://x.test' } }] });
     expect(result.problems.map((p) => p.path)).toEqual(['steps[0].name']);
+  });
+
+  it('accepts an action step with a connection, and keeps it as written', () => {
+    const step = {
+      name: 'get',
+      action: 'my-app.get_customer',
+      connection: 'prod',
+      input: { id: '{{ INPUT.id }}' },
+    };
+    const result = validateWorkflow({
+      name: 'w',
+      steps: [{ name: 'list', apispec: { url: 'https://x.test' } }, step],
+    });
+    expect(result.ok && result.workflow.steps).toEqual([
+      { name: 'list', apispec: { url: 'https://x.test', method: 'GET' } },
+      step,
+    ]);
+  });
+
+  it.each(['my_app.get', 'MyApp.getCustomer', 'my-app.get-customer', '_x._y'])(
+    'accepts the action %s',
+    (action) => {
+      expect(validateWorkflow({ name: 'w', steps: [{ name: 'a', action }] }).ok).toBe(true);
+    },
+  );
+
+  it.each(['my_app', 'my_app.', '.get', 'a.b.c', '1app.get', 'my app.get', '{{ X }}.get'])(
+    'rejects the action %j',
+    (action) => {
+      const result = validateWorkflow({ name: 'w', steps: [{ name: 'a', action }] });
+      expect(result.problems.map((p) => p.path)).toEqual(['steps[0].action']);
+    },
+  );
+
+  it.each([
+    [{ schedule: { cron: '*/15 * * * *' } }],
+    [{ schedule: { cron: '0 9 * * MON-FRI', timezone: 'Europe/Paris', input: { since: '1d' } } }],
+    [{ schedule: { cron: '30 0 9 * * *', timezone: 'America/New_York' } }],
+    [{ schedule: { cron: '@daily' } }],
+    [{ webhook: {} }],
+    [{ webhook: { hmac_header: 'X-Hub-Signature-256' } }],
+    [{ poll: { connector: 'my_app', trigger: 'new_customers' } }],
+    [{ poll: { connector: 'my-app', trigger: 'new', connection: 'prod', input: { list: 3 }, interval: 1 } }],
+  ])('accepts the trigger %j as it is', (trigger) => {
+    const result = validateWorkflow({
+      name: 'w',
+      trigger,
+      steps: [{ name: 'a', apispec: { url: 'https://x.test' } }],
+    });
+    expect(result.ok && result.workflow.trigger).toEqual(trigger);
+  });
+
+  it('reads an empty webhook (YAML `webhook:`) as webhook: {}', () => {
+    const result = validateWorkflow({
+      name: 'w',
+      trigger: { webhook: null },
+      steps: [{ name: 'a', action: 'x.y' }],
+    });
+    expect(result.ok && result.workflow.trigger).toEqual({ webhook: {} });
+  });
+
+  it('reports a bad time zone and checks the cron expression without it', () => {
+    const result = validateWorkflow({
+      name: 'w',
+      trigger: { schedule: { cron: '0 25 * * *', timezone: 'Europe/Pariss' } },
+      steps: [{ name: 'a', action: 'x.y' }],
+    });
+    expect(result.problems.map((p) => p.path)).toEqual([
+      'trigger.schedule.timezone',
+      'trigger.schedule.cron',
+    ]);
+    expect(result.problems[1]?.message).toBe(
+      'is not a valid cron expression: invalid value for hour: 25 (got "0 25 * * *")',
+    );
   });
 });

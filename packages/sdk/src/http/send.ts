@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate, inflateRaw } from 'node:zlib';
 import { Agent, request } from 'undici';
 import { HttpTransportError, type ResponseHeaders } from '../errors.js';
+import { EGRESS_DENIED, guardedConnector } from './egress-guard.js';
 import type { HttpTransport, WireOptions, WireRequest, WireResponse } from './transport.js';
 
 /** Options of {@link createUndiciTransport}. */
@@ -19,6 +20,13 @@ export interface UndiciTransportOptions {
   connections?: number;
   /** How long an idle keep-alive socket stays open, in milliseconds. @default 4000 */
   keepAliveTimeoutMs?: number;
+  /**
+   * Refuse connections to loopback, private, link-local and unspecified addresses (IPv4, IPv6,
+   * IPv4-mapped), checked on the address each socket connects to, after DNS. A refused request fails
+   * as a connect error whose message starts with `SLUICE_EGRESS_DENIED` and names the host and address.
+   * @default false
+   */
+  denyPrivateNetworks?: boolean;
 }
 
 /**
@@ -40,7 +48,11 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Htt
       agent = new Agent({
         keepAliveTimeout: options.keepAliveTimeoutMs ?? 4000,
         ...(options.connections === undefined ? {} : { connections: options.connections }),
-        ...(connectTimeoutMs === undefined ? {} : { connect: { timeout: connectTimeoutMs } }),
+        ...(options.denyPrivateNetworks === true
+          ? { connect: guardedConnector(connectTimeoutMs === undefined ? {} : { timeout: connectTimeoutMs }) }
+          : connectTimeoutMs === undefined
+            ? {}
+            : { connect: { timeout: connectTimeoutMs } }),
       });
       agents.set(connectTimeoutMs, agent);
     }
@@ -199,6 +211,14 @@ function classifyTransportError(err: unknown, ctx: FailureContext): HttpTranspor
   const make = (kind: 'connect' | 'read' | 'other', message: string, timedOut = false, hint?: string) =>
     new HttpTransportError(kind, { method: ctx.method, url: ctx.url, message, timedOut, cause: err, hint });
 
+  if (code === EGRESS_DENIED) {
+    let denied: unknown = err;
+    while (errorCode(denied) === EGRESS_DENIED && (denied as { code?: unknown }).code !== EGRESS_DENIED) {
+      denied = (denied as { cause?: unknown }).cause;
+    }
+    const message = denied instanceof Error ? denied.message : detail;
+    return make('connect', message, false, 'call a public address, or turn the private network guard off');
+  }
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || (code === 'ETIMEDOUT' && ctx.stage === 'headers')) {
     const ms = ctx.connectTimeoutMs ?? UNDICI_CONNECT_TIMEOUT_MS;
     return make(

@@ -8,12 +8,16 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import type { Connector } from '@sluice/sdk';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { checkWorkflowConnectors } from '../../connectors/catalog.js';
 import { EngineError } from '../../errors.js';
 import type { ServiceStore } from '../../store/service-store.js';
+import type { TriggerSync } from '../../triggers/sync-triggers.js';
 import type { Workflow } from '../../workflow/model.js';
 import { parseWorkflow } from '../../workflow/parse.js';
 import { assertCanWrite, callerOf, visibleWorkflow } from '../access.js';
+import { decodePageCursor, encodePageCursor } from '../page-cursor.js';
 import { BEARER, ERROR_RESPONSES, ERROR_SCHEMA, OBJECT_SCHEMA, UID_PARAMS, UID_PATTERN } from '../schemas.js';
 import { workflowView } from '../views.js';
 
@@ -22,6 +26,9 @@ export const rawBodies = new WeakMap<FastifyRequest, string>();
 
 /** Content types read as YAML. */
 export const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml'];
+
+/** `GET /v1/workflows?limit=`: the default and the largest page. */
+const LIST_LIMIT = { default: 50, max: 200 } as const;
 
 const STORED_FIELDS = ['workspace_id', 'user_id', 'created', 'updated', 'deleted', 'version'] as const;
 
@@ -65,8 +72,19 @@ function ifMatch(request: FastifyRequest): number | undefined {
   return Number(match[1]);
 }
 
-/** Registers the workflow routes. */
-export function workflowRoutes(app: FastifyInstance, store: ServiceStore, now: () => number): void {
+/**
+ * Registers the workflow routes. With `triggers`, a publish first checks that its trigger may be enabled
+ * (a poll's connection test, 422) and then writes the trigger's row; a delete removes it. With
+ * `connectors`, a publish whose action steps or poll trigger name an unregistered connector, action or
+ * trigger is refused (400 `SLUICE_CONNECTOR_UNKNOWN`, naming the path).
+ */
+export function workflowRoutes(
+  app: FastifyInstance,
+  store: ServiceStore,
+  now: () => number,
+  triggers?: TriggerSync,
+  connectors?: ReadonlyMap<string, Connector>,
+): void {
   const iso = () => new Date(now()).toISOString();
 
   app.post(
@@ -90,6 +108,8 @@ export function workflowRoutes(app: FastifyInstance, store: ServiceStore, now: (
         });
       }
       assertCanWrite(caller, caller.workspace_id, [workflow.scope]);
+      if (connectors !== undefined) checkWorkflowConnectors(workflow, connectors);
+      await triggers?.checkPublish(caller.workspace_id, undefined, workflow);
       const stored = await store.publishWorkflow({
         uid,
         workspace_id: caller.workspace_id,
@@ -98,24 +118,46 @@ export function workflowRoutes(app: FastifyInstance, store: ServiceStore, now: (
         at: iso(),
         expectedVersion: 0,
       });
+      await triggers?.published(stored);
       reply.header('etag', `"${stored.version}"`).header('location', `/v1/workflows/${uid}`);
       return reply.status(201).send(workflowView(stored));
     },
   );
 
-  app.get(
+  app.get<{ Querystring: { limit?: number; cursor?: string } }>(
     '/v1/workflows',
     {
       schema: {
-        summary: "List your workspace's workflows and the global ones (latest versions, not deleted)",
+        summary: "List your workspace's and the global workflows (latest versions, not deleted), by name",
         tags: ['workflows'],
         security: BEARER,
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: LIST_LIMIT.max, default: LIST_LIMIT.default },
+            cursor: { type: 'string', maxLength: 1024 },
+          },
+          additionalProperties: false,
+        },
         response: { 200: OBJECT_SCHEMA, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
-      const workflows = await store.listWorkflows(callerOf(request).workspace_id);
-      return { workflows: workflows.map(workflowView) };
+      const { cursor } = request.query;
+      const limit = request.query.limit ?? LIST_LIMIT.default;
+      const after = cursor === undefined ? undefined : decodePageCursor(cursor, 2);
+      // One more than the page tells whether there is a next page.
+      const rows = await store.listWorkflows(callerOf(request).workspace_id, {
+        limit: limit + 1,
+        after: after === undefined ? undefined : { name: after[0] as string, uid: after[1] as string },
+      });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        workflows: page.map(workflowView),
+        next_cursor:
+          rows.length > limit && last !== undefined ? encodePageCursor([last.name, last.uid]) : null,
+      };
     },
   );
 
@@ -168,7 +210,9 @@ export function workflowRoutes(app: FastifyInstance, store: ServiceStore, now: (
         throw new EngineError('SLUICE_API_BAD_REQUEST', `the body's uid ${workflow.uid} is not ${uid}`);
       }
       assertCanWrite(caller, latest.workspace_id, [latest.scope, workflow.scope]);
+      if (connectors !== undefined) checkWorkflowConnectors(workflow, connectors);
       const expected = ifMatch(request) ?? version;
+      await triggers?.checkPublish(latest.workspace_id, uid, workflow);
       const stored = await store.publishWorkflow({
         uid,
         workspace_id: latest.workspace_id,
@@ -177,6 +221,7 @@ export function workflowRoutes(app: FastifyInstance, store: ServiceStore, now: (
         at: iso(),
         expectedVersion: expected,
       });
+      await triggers?.published(stored);
       reply.header('etag', `"${stored.version}"`);
       return workflowView(stored);
     },
@@ -199,6 +244,7 @@ export function workflowRoutes(app: FastifyInstance, store: ServiceStore, now: (
       assertCanWrite(caller, latest.workspace_id, [latest.scope]);
       const at = iso();
       await store.deleteWorkflow(latest.uid, at);
+      await triggers?.deleted(latest.uid);
       return workflowView({ ...latest, deleted: true, updated: at });
     },
   );

@@ -1,0 +1,187 @@
+/**
+ * `sluice serve` operations flags, as a child process: `--log-level info` writes one JSON line per
+ * request and per run start and end (no key in them), `--metrics-token` opens `GET /metrics`, and
+ * `--deny-private-networks` fails a step calling 127.0.0.1 with `SLUICE_EGRESS_DENIED`.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli } from '../run-cli.js';
+
+const TOKEN = 'serve-ops-metrics-token-0123456789';
+let dir: string;
+let api: Server;
+let calls = 0;
+let origin = '';
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sluice-serve-ops-'));
+  api = createServer((_req, res) => {
+    calls += 1;
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+  });
+  api.listen(0, '127.0.0.1');
+  await once(api, 'listening');
+  origin = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  api.closeAllConnections();
+  api.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts `sluice serve` with `flags`; resolves its base URL and its stdout so far. */
+async function serve(flags: string[]) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=development',
+      '--import',
+      'tsx',
+      'packages/cli/src/main.ts',
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      dir,
+      '--grace',
+      '0',
+      ...flags,
+    ],
+    { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += String(chunk);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += String(chunk);
+  });
+  while (!stdout.includes('press Ctrl-C to stop')) {
+    if (child.exitCode !== null) throw new Error(`sluice serve exited:\n${stdout}${stderr}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const base = /^API {2}(http:\/\/\S+)\/v1$/m.exec(stdout)?.[1] ?? '';
+  return { child, base, stdout: () => stdout };
+}
+
+describe('sluice serve --log-level info --metrics-token --deny-private-networks', () => {
+  it('logs requests and runs as JSON lines, serves /metrics to the token, refuses loopback steps', async () => {
+    const created = await runCli([
+      'keys',
+      'create',
+      '--workspace',
+      'acme',
+      '--email',
+      'ann@acme.test',
+      '--data-dir',
+      dir,
+    ]);
+    const key = created.stdout.trim();
+    const { child, base, stdout } = await serve([
+      '--log-level',
+      'info',
+      '--metrics-token',
+      TOKEN,
+      '--deny-private-networks',
+    ]);
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const workflow = {
+      uid: 'ops',
+      name: 'ops',
+      default_retry: { total: 0 },
+      steps: [{ name: 'call', apispec: { url: `${origin}/x` } }],
+    };
+    expect(
+      (await fetch(`${base}/v1/workflows`, { method: 'POST', headers, body: JSON.stringify(workflow) }))
+        .status,
+    ).toBe(201);
+    const res = await fetch(`${base}/v1/workflows/ops/runs?wait=true`, {
+      method: 'POST',
+      headers,
+      body: '{}',
+    });
+    const run = (await res.json()) as {
+      id: string;
+      status: string;
+      steps: { error: { type: string; message: string } }[];
+    };
+    expect(run.status).toBe('failed');
+    expect(run.steps[0]?.error.type).toBe('connect');
+    expect(run.steps[0]?.error.message).toContain('SLUICE_EGRESS_DENIED: 127.0.0.1 is a loopback address');
+    expect(calls).toBe(0);
+
+    expect((await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(
+      401,
+    );
+    const metrics = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toContain('sluice_runs_finished_total{status="failed"} 1');
+    expect(text).toContain('sluice_http_attempts_total{outcome="connect"} 1');
+
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    const lines = stdout()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const requests = lines.filter((line) => line.msg === 'request');
+    expect(requests.map((r) => [r.method, r.url, r.statusCode])).toEqual([
+      ['POST', '/v1/workflows', 201],
+      ['POST', '/v1/workflows/ops/runs?wait=true', 200],
+      ['GET', '/metrics', 401],
+      ['GET', '/metrics', 200],
+    ]);
+    expect(requests[0]).toMatchObject({
+      level: 30,
+      workspace: 'acme',
+      keyId: expect.stringMatching(/^key_/),
+      durationMs: expect.any(Number),
+    });
+    const started = lines.find((line) => line.msg === 'run started');
+    const finished = lines.find((line) => line.msg === 'run finished');
+    expect(started).toMatchObject({ runId: run.id, workflow: 'ops' });
+    expect(finished).toMatchObject({
+      runId: run.id,
+      workflow: 'ops',
+      status: 'failed',
+      durationMs: expect.any(Number),
+    });
+    expect(stdout()).not.toContain(key);
+    expect(stdout()).not.toContain(TOKEN);
+  });
+
+  it('refuses a short metrics token, from the flag or SLUICE_METRICS_TOKEN', async () => {
+    const flag = await runCli(['serve', '--port', '0', '--data-dir', dir, '--metrics-token', 'short']);
+    expect([flag.code, flag.stderr]).toEqual([
+      1,
+      expect.stringContaining(
+        'error SLUICE_CLI_OPTION: --metrics-token must be 16 or more printable characters',
+      ),
+    ]);
+    // runCli passes the environment on as it is when called.
+    process.env.SLUICE_METRICS_TOKEN = 'has a space in it, 0123456789';
+    try {
+      const env = await runCli(['serve', '--port', '0', '--data-dir', dir]);
+      expect([env.code, env.stderr]).toEqual([
+        1,
+        expect.stringContaining('error SLUICE_CLI_OPTION: SLUICE_METRICS_TOKEN must be 16 or more'),
+      ]);
+    } finally {
+      delete process.env.SLUICE_METRICS_TOKEN;
+    }
+  });
+});

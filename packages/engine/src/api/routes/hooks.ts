@@ -1,0 +1,165 @@
+/**
+ * `POST /v1/hooks/{uid}/{secret}`: a webhook delivery starts a run of the workflow's latest version
+ * with the body as `INPUT` (JSON parsed, a form as an object, anything else as text; no body is
+ * `null`), answering 202 `{ run_id }` at once. No API key: the secret in the URL is the credential. A
+ * wrong secret, an unknown or deleted workflow, one without a webhook trigger, or a disabled trigger all
+ * answer the same 404. With `hmac_header`, that header must hold the hex HMAC-SHA256 of the raw body
+ * keyed with the hook secret (`sha256=` prefix allowed), else 401 `SLUICE_HOOK_SIGNATURE`.
+ *
+ * @internal
+ * @module
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Engine } from '../../create-engine.js';
+import { EngineError } from '../../errors.js';
+import type { StoredWorkflow } from '../../store/service-store.js';
+import { isHookSecret, signatureMatches } from '../../triggers/hook-secret.js';
+import { planTriggeredRun } from '../../triggers/triggered-run.js';
+import { checkRunInput } from '../input-rules.js';
+import { ERROR_SCHEMA, UID_PATTERN } from '../schemas.js';
+
+/** The purpose of the secret key's sub-key that hook secrets are derived from. */
+export const HOOK_KEY_PURPOSE = 'webhooks';
+
+/** The path of a workflow's hook, secret included: `/v1/hooks/{uid}/{secret}`. */
+export function hookPath(uid: string, secret: string): string {
+  return `/v1/hooks/${encodeURIComponent(uid)}/${secret}`;
+}
+
+// Concurrent deliveries to one hook race for the row's revision; the loser reads it again.
+const COMMIT_ATTEMPTS = 20;
+
+const PARAMS = {
+  type: 'object',
+  properties: {
+    uid: { type: 'string', pattern: UID_PATTERN },
+    secret: { type: 'string', minLength: 1, maxLength: 128 },
+  },
+  required: ['uid', 'secret'],
+} as const;
+
+function noHook(): EngineError {
+  return new EngineError('SLUICE_API_NOT_FOUND', 'no webhook at this URL', {
+    hint: 'copy the hook URL from GET /v1/workflows/{uid}/trigger; check that the trigger is enabled',
+  });
+}
+
+/** Registers the hook route in its own scope (it reads every body as raw bytes, for the signature). */
+export async function hookRoutes(app: FastifyInstance, engine: Engine, now: () => number): Promise<void> {
+  const { store } = engine;
+  const hookKey = engine.deriveKey(HOOK_KEY_PURPOSE);
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+    scope.post<{ Params: { uid: string; secret: string } }>(
+      '/v1/hooks/:uid/:secret',
+      {
+        schema: {
+          summary:
+            "Deliver a webhook: starts a run with the body as INPUT (202); the URL's secret is the credential",
+          tags: ['triggers'],
+          params: PARAMS,
+          response: {
+            202: {
+              type: 'object',
+              properties: { run_id: { type: 'string' } },
+              required: ['run_id'],
+            },
+            400: ERROR_SCHEMA,
+            401: ERROR_SCHEMA,
+            404: ERROR_SCHEMA,
+            413: ERROR_SCHEMA,
+            422: ERROR_SCHEMA,
+          },
+        },
+      },
+      async (request, reply) => {
+        const { uid, secret } = request.params;
+        const stored = await store.getWorkflow(uid);
+        const webhook = stored?.deleted === false ? stored.document.trigger?.webhook : undefined;
+        // The secret is compared even for an unknown uid, so both cost the same.
+        const secretOk = isHookSecret(hookKey, uid, secret);
+        if (stored === undefined || webhook === undefined || !secretOk) throw noHook();
+        const row = await store.getTriggerState(uid);
+        if (row === undefined || row.kind !== 'webhook' || !row.enabled) throw noHook();
+        const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        if (webhook.hmac_header !== undefined) {
+          const header = request.headers[webhook.hmac_header.toLowerCase()];
+          const value = Array.isArray(header) ? header[0] : header;
+          if (!signatureMatches(secret, raw, value)) {
+            throw new EngineError(
+              'SLUICE_HOOK_SIGNATURE',
+              value === undefined
+                ? `the ${webhook.hmac_header} header is missing: this hook needs the HMAC-SHA256 of the body`
+                : `the ${webhook.hmac_header} header does not match the HMAC-SHA256 of the body`,
+              {
+                hint: `send ${webhook.hmac_header}: sha256=<hex HMAC-SHA256 of the raw body, keyed with the hook secret>`,
+              },
+            );
+          }
+        }
+        const input = await bodyInput(scope, request, raw);
+        checkRunInput(stored.document, input);
+        const id = await deliver(engine, stored, input, now);
+        return reply.status(202).send({ run_id: id });
+      },
+    );
+  });
+}
+
+/** Commits the run with the delivery counted (`events_seen`), then queues it; resolves its id. */
+async function deliver(engine: Engine, stored: StoredWorkflow, input: unknown, now: () => number) {
+  for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt += 1) {
+    const row = await engine.store.getTriggerState(stored.uid);
+    if (row === undefined || row.kind !== 'webhook' || !row.enabled) throw noHook();
+    const at = new Date(now()).toISOString();
+    const planned = planTriggeredRun(stored, input, at);
+    const committed = await engine.store.commitTrigger({
+      workflow_uid: stored.uid,
+      expectedRevision: row.revision,
+      patch: {},
+      runs: [{ run: planned.run, caller: planned.caller }],
+      at,
+    });
+    if (committed) {
+      engine.dispatch([{ id: planned.run.id, input }]);
+      return planned.run.id;
+    }
+  }
+  throw new EngineError('SLUICE_API_INTERNAL', `webhook ${stored.uid}: too many concurrent deliveries`, {
+    hint: 'send the delivery again',
+  });
+}
+
+/** The body as `INPUT`: JSON parsed, a form as an object (repeated keys as lists), else text; none is `null`. */
+async function bodyInput(scope: FastifyInstance, request: FastifyRequest, raw: Buffer): Promise<unknown> {
+  if (raw.length === 0) return null;
+  const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const text = raw.toString('utf8');
+  if (type === 'application/json' || type.endsWith('+json')) {
+    // Fastify's own parser: it refuses __proto__ and constructor poisoning.
+    const parse = scope.getDefaultJsonParser('error', 'error');
+    return new Promise((resolve, reject) => {
+      void parse(request, text, (err, value) =>
+        err === null
+          ? resolve(value)
+          : reject(
+              new EngineError('SLUICE_API_BAD_REQUEST', `the body is not valid JSON: ${err.message}`, {
+                cause: err,
+              }),
+            ),
+      );
+    });
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    // A Map, then own properties: a key named __proto__ stays a plain field.
+    const form = new Map<string, string | string[]>();
+    for (const [key, value] of new URLSearchParams(text)) {
+      const seen = form.get(key);
+      form.set(key, seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value]);
+    }
+    return Object.fromEntries(form);
+  }
+  return text;
+}

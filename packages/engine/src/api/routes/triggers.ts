@@ -1,0 +1,108 @@
+/**
+ * The trigger of a workflow: `GET /v1/workflows/{uid}/trigger` (what it is doing; for a webhook, its
+ * URL path with the secret), `POST /v1/workflows/{uid}/trigger/enable` and `/disable`. Reading is for
+ * callers of the workflow's own workspace only (others get 404, also for a global workflow: the hook
+ * secret is the workspace's); enabling and disabling follow the write rules of `PUT /v1/workflows/{uid}`.
+ *
+ * @internal
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Engine } from '../../create-engine.js';
+import { EngineError } from '../../errors.js';
+import type { StoredWorkflow, TriggerStateRow } from '../../store/service-store.js';
+import { hookSecret } from '../../triggers/hook-secret.js';
+import { triggerKind } from '../../triggers/sync-triggers.js';
+import { assertCanWrite, callerOf, visibleWorkflow } from '../access.js';
+import { BEARER, ERROR_RESPONSES, ERROR_SCHEMA, UID_PARAMS } from '../schemas.js';
+import { HOOK_KEY_PURPOSE, hookPath } from './hooks.js';
+
+const NULLABLE_TIME = { type: ['string', 'null'], format: 'date-time' } as const;
+
+const TRIGGER_VIEW = {
+  type: 'object',
+  properties: {
+    workflow_uid: { type: 'string' },
+    kind: { type: 'string', enum: ['schedule', 'webhook', 'poll'] },
+    enabled: { type: 'boolean' },
+    next_at: NULLABLE_TIME,
+    last_polled_at: NULLABLE_TIME,
+    last_error: { type: ['string', 'null'] },
+    events_seen: { type: 'integer' },
+    updated_at: NULLABLE_TIME,
+    hook_path: { type: 'string', description: 'webhooks only: POST here (the secret is part of it)' },
+  },
+  required: ['workflow_uid', 'kind', 'enabled', 'events_seen'],
+} as const;
+
+function noTrigger(uid: string): EngineError {
+  return new EngineError('SLUICE_API_NOT_FOUND', `workflow ${uid} has no trigger`, {
+    hint: 'add trigger: {schedule | webhook | poll} to the workflow and publish it',
+  });
+}
+
+/** Registers the trigger routes. */
+export function triggerRoutes(app: FastifyInstance, engine: Engine): void {
+  const { store } = engine;
+  const hookKey = engine.deriveKey(HOOK_KEY_PURPOSE);
+
+  const view = (stored: StoredWorkflow, row: TriggerStateRow | undefined) => {
+    const kind = triggerKind(stored.document.trigger);
+    if (kind === undefined) throw noTrigger(stored.uid);
+    return {
+      workflow_uid: stored.uid,
+      kind,
+      // A row not written yet (the engine writes missing ones at start) is reported disabled.
+      enabled: row?.kind === kind && row.enabled,
+      next_at: row?.next_at ?? null,
+      last_polled_at: row?.last_polled_at ?? null,
+      last_error: row?.last_error ?? null,
+      events_seen: row?.events_seen ?? 0,
+      updated_at: row?.updated_at ?? null,
+      ...(kind === 'webhook' ? { hook_path: hookPath(stored.uid, hookSecret(hookKey, stored.uid)) } : {}),
+    };
+  };
+
+  app.get<{ Params: { uid: string } }>(
+    '/v1/workflows/:uid/trigger',
+    {
+      schema: {
+        summary: "What the workflow's trigger is doing (for a webhook: its URL path, secret included)",
+        tags: ['triggers'],
+        security: BEARER,
+        params: UID_PARAMS,
+        response: { 200: TRIGGER_VIEW, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      const stored = await visibleWorkflow(store, caller, request.params.uid);
+      if (stored.workspace_id !== caller.workspace_id) throw noTrigger(stored.uid);
+      return view(stored, await store.getTriggerState(stored.uid));
+    },
+  );
+
+  for (const action of ['enable', 'disable'] as const) {
+    app.post<{ Params: { uid: string } }>(
+      `/v1/workflows/:uid/trigger/${action}`,
+      {
+        schema: {
+          summary:
+            action === 'enable'
+              ? "Enable the workflow's trigger (a poll's connection is tested first: 422 when it fails)"
+              : "Disable the workflow's trigger (new versions keep it disabled)",
+          tags: ['triggers'],
+          security: BEARER,
+          params: UID_PARAMS,
+          response: { 200: TRIGGER_VIEW, ...ERROR_RESPONSES, 403: ERROR_SCHEMA, 422: ERROR_SCHEMA },
+        },
+      },
+      async (request) => {
+        const caller = callerOf(request);
+        const stored = await visibleWorkflow(store, caller, request.params.uid);
+        assertCanWrite(caller, stored.workspace_id, [stored.scope]);
+        return view(stored, await engine.triggers.setEnabled(stored, action === 'enable'));
+      },
+    );
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * One item of an action step (`action: <connector>.<action>`): opens the step's connection, runs the
+ * action in-process through the SDK's connector runtime with the item as its input (already rendered
+ * and fanned out by `run-step.ts`), then renders the step's `output` with `CURRENT_STEP.response` =
+ * `{ body: <the action's output> }`. The item is recorded like an HTTP item: one attempt, one history
+ * entry, the error class of the SDK error (`status`, `connect`, `read`, `timeout`, `redirect`) or
+ * `other`. The connection's secret values (`runtime.secrets()`) are masked in what is stored and logged.
+ *
+ * The action gets no `Idempotency-Key` (the SDK has no place for one): the item's key is recorded only.
+ *
+ * @module
+ */
+import {
+  type ConnectionValues,
+  type Connector,
+  HttpTransportError,
+  isSluiceError,
+  MaxRetryError,
+  RequestFailedError,
+} from '@sluice/sdk';
+import { createConnectorRuntime } from '@sluice/sdk/internal';
+import { EngineError, TemplateError } from '../errors.js';
+import type { CurrentStep, RunState } from '../run/run-state.js';
+import type { AttemptEntry, StepErrorRecord, StepItemRow } from '../store/store.js';
+import type { ExecutionContext } from './execution-context.js';
+import { idempotencyKey } from './idempotency.js';
+import type { ItemResult, ItemTask } from './run-item.js';
+
+/** An opened connection: its connector (as registered) and its values, decrypted. */
+export interface OpenedActionConnection {
+  connector: Connector;
+  /** The name the connector is registered under. */
+  connectorName: string;
+  values: ConnectionValues;
+}
+
+/**
+ * Where action steps get their connectors and connections: the engine binds it to the run's workspace
+ * (`engine.connectors`, `engine.connections.open`).
+ */
+export interface ActionSource {
+  /** The registered connector `name`; `undefined` when there is none. */
+  connector(name: string): Connector | undefined;
+  /**
+   * Opens stored connection `name` of the run's workspace.
+   * @throws {SluiceError} when it is missing or does not open; the item fails with its message.
+   */
+  open(name: string): Promise<OpenedActionConnection>;
+}
+
+/** The first 1 KB of a failed response's body, as HTTP items record it. */
+const BODY_LIMIT = 1024;
+
+/**
+ * Executes one action item. Never throws for a failure of the item itself (no connection, the action
+ * throws, a template error in `output`): the row says `failed` with the error.
+ *
+ * @throws `signal.reason` when the run is aborted.
+ */
+export async function runActionItem(ctx: ExecutionContext, task: ItemTask): Promise<ItemResult> {
+  const { step, stepIndex, itemIndex } = task;
+  const action = step.action ?? '';
+  const startedAt = ctx.now();
+  const logger = ctx.logger.child({ step: step.name, index: itemIndex, action });
+  const row = (fields: Pick<StepItemRow, 'status' | 'output' | 'error' | 'attempts' | 'history'>) => {
+    const redact = ctx.redactor();
+    return {
+      run_id: ctx.runId,
+      step_index: stepIndex,
+      item_index: itemIndex,
+      input: redact.value(task.input),
+      idempotency_key: idempotencyKey(ctx.runId, stepIndex, itemIndex),
+      started_at: new Date(startedAt).toISOString(),
+      finished_at: new Date(ctx.now()).toISOString(),
+      ...fields,
+      output: redact.value(fields.output),
+      error: fields.error === null ? null : redact.value(fields.error),
+    };
+  };
+  const fail = (error: StepErrorRecord, history: AttemptEntry[] = []): ItemResult => {
+    logger.info({ error: error.type, status: error.status, attempts: history.length }, 'step item failed');
+    const failed = row({ status: 'failed', output: null, error, attempts: history.length, history });
+    return { row: failed, output: undefined };
+  };
+
+  const dot = action.indexOf('.');
+  const connectorName = action.slice(0, dot);
+  const actionName = action.slice(dot + 1);
+  let opened: { connector: Connector; values: ConnectionValues };
+  try {
+    opened = await openConnection(ctx, step.connection, connectorName);
+  } catch (err) {
+    if (!isSluiceError(err)) throw err;
+    return fail({ type: 'other', message: `${action}: ${err.message}` });
+  }
+
+  const runtime = createConnectorRuntime(opened.connector, {
+    connection: opened.values,
+    transport: ctx.transport,
+    signal: ctx.signal,
+    logger,
+  });
+  // Before anything is logged or stored: the connection's secrets join the run's redactor.
+  ctx.addSecrets(runtime.secrets());
+  const release = await task.concurrency.shared?.acquire(ctx.signal);
+  const callStarted = ctx.now();
+  let output: unknown;
+  let failure: unknown;
+  let failed = false;
+  try {
+    // A step without `input` runs its action with no input fields set (`{}`), not with `null`.
+    output = await runtime.runAction(actionName, step.input === undefined ? {} : task.input);
+  } catch (err) {
+    if (ctx.signal?.aborted === true) throw ctx.signal.reason;
+    failure = err;
+    failed = true;
+  } finally {
+    release?.();
+    // Authorization may have acquired or refreshed tokens during the call.
+    ctx.addSecrets(runtime.secrets());
+  }
+  const entry: AttemptEntry = {
+    started_at: new Date(callStarted).toISOString(),
+    duration_ms: Math.max(0, ctx.now() - callStarted),
+    wait_ms: 0,
+  };
+  if (failed) {
+    const error = errorRecord(action, failure, ctx.redactor().text.bind(ctx.redactor()));
+    return fail(error, [
+      {
+        ...entry,
+        ...(error.status === undefined ? { error: error.type } : { status: error.status }),
+      },
+    ]);
+  }
+
+  // `CURRENT_STEP.response` of an action step holds only `body`: there is no HTTP status or headers.
+  const current: CurrentStep = {
+    name: step.name,
+    input: task.input,
+    index: itemIndex,
+    attempt: 1,
+    response: { body: output } as CurrentStep['response'],
+  };
+  const state: RunState = { ...ctx.state, CURRENT_STEP: current };
+  let result = output;
+  if (step.output !== undefined) {
+    try {
+      result = await ctx.renderer.render(step.output, state, { step: step.name, field: 'output' });
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      return fail({ type: 'template', message: err.message }, [entry]);
+    }
+  }
+  logger.debug({ durationMs: entry.duration_ms }, 'action finished');
+  return {
+    row: row({ status: 'succeeded', output: result, error: null, attempts: 1, history: [entry] }),
+    output: result,
+  };
+}
+
+/** The step's connection (it must belong to the step's connector), or no connection values at all. */
+async function openConnection(
+  ctx: ExecutionContext,
+  connection: string | undefined,
+  connectorName: string,
+): Promise<{ connector: Connector; values: ConnectionValues }> {
+  const source = ctx.actions;
+  if (source === undefined) {
+    throw new EngineError(
+      'SLUICE_CONNECTION',
+      'connector action steps run only in the engine service (sluice serve --connectors <dir>)',
+    );
+  }
+  if (connection === undefined) {
+    const connector = source.connector(connectorName);
+    if (connector === undefined) {
+      throw new EngineError(
+        'SLUICE_CONNECTION',
+        `connector ${JSON.stringify(connectorName)} is not registered`,
+      );
+    }
+    return { connector, values: {} };
+  }
+  const opened = await source.open(connection);
+  if (opened.connectorName !== connectorName) {
+    throw new EngineError(
+      'SLUICE_CONNECTION',
+      `connection ${connection} is a connection of ${opened.connectorName}, not of ${connectorName}`,
+    );
+  }
+  return { connector: opened.connector, values: opened.values };
+}
+
+/** The item's error from what the action threw: the SDK's error class where it has one. */
+function errorRecord(action: string, err: unknown, redact: (text: string) => string): StepErrorRecord {
+  const message = `${action}: ${redact(err instanceof Error ? err.message : String(err))}`;
+  if (err instanceof RequestFailedError) {
+    return { type: 'status', message, status: err.status, body: bodyStart(err.body, redact) };
+  }
+  if (err instanceof MaxRetryError) {
+    return {
+      type: err.reason,
+      message,
+      ...(err.lastStatus === undefined ? {} : { status: err.lastStatus }),
+    };
+  }
+  if (err instanceof HttpTransportError) {
+    return { type: err.timedOut ? 'timeout' : err.kind, message };
+  }
+  if (isSluiceError(err, 'SLUICE_HTTP_REDIRECT')) return { type: 'redirect', message };
+  return { type: 'other', message };
+}
+
+function bodyStart(body: unknown, redact: (text: string) => string): string {
+  const text = typeof body === 'string' ? body : (JSON.stringify(body) ?? '');
+  return redact(text).slice(0, BODY_LIMIT);
+}
