@@ -7,7 +7,6 @@
  * @module
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import { type Connector, type Logger, silentLogger } from '@sluice/sdk';
 import { ConnectionService } from './connections/connection-service.js';
@@ -20,10 +19,12 @@ import { createUndiciTransport, type HttpTransport } from './executor/sdk-parts.
 import { RunSuspended } from './executor/waits.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
 import { InProcessRunQueue } from './queue/in-process-queue.js';
+import { ownerName, releaseDeadLocalLeases } from './run/dead-owners.js';
 import { resumeRun } from './run/resume-run.js';
 import { Sweeper } from './run/sweeper.js';
 import { createRedactor, secretValuesIn } from './secrets/redactor.js';
 import { RunTokens } from './secrets/run-token.js';
+import { type RunValueSealer, RunValues, sealIfRedacted } from './secrets/run-values.js';
 import { assertSecretKey, deriveSubKey } from './secrets/secret-key.js';
 import { DEFAULT_SECRET_NAMES } from './secrets/secret-names.js';
 import { Vault } from './secrets/vault.js';
@@ -32,7 +33,7 @@ import type { ApiCaller, ServiceStore, StoredWorkflow } from './store/service-st
 import type { RunRow } from './store/store.js';
 import { TemplateRenderer } from './template/render.js';
 import { TriggerSync } from './triggers/sync-triggers.js';
-import { type DispatchedRun, TriggerLoop } from './triggers/trigger-loop.js';
+import { type DispatchedRun, TRIGGERS_LEASE, TriggerLoop } from './triggers/trigger-loop.js';
 import type { Workflow } from './workflow/model.js';
 
 interface Execution {
@@ -67,6 +68,7 @@ class ServiceEngine implements Engine {
   readonly connections: ConnectionService;
   readonly connectors: ReadonlyMap<string, Connector>;
   readonly runTokens: RunTokens;
+  readonly runValues: RunValueSealer;
   readonly triggers: TriggerSync;
   readonly #triggerLoop: TriggerLoop;
   readonly #secretKey: Buffer;
@@ -77,8 +79,6 @@ class ServiceEngine implements Engine {
   readonly #sweeper: Sweeper;
   readonly #executions = new Map<string, Execution>();
   readonly #waiters = new Map<string, { done: Promise<void>; resolve: () => void }>();
-  /** Inputs of runs started here, unredacted (the stored copy is redacted). */
-  readonly #inputs = new Map<string, unknown>();
   readonly #now: () => number;
   readonly #secretNames = DEFAULT_SECRET_NAMES.map((n) => n.toLowerCase());
   #systemApis: Record<string, string>;
@@ -86,6 +86,8 @@ class ServiceEngine implements Engine {
   readonly #transport: HttpTransport | undefined;
   readonly #ownTransport: HttpTransport | undefined;
   #closing: Promise<void> | undefined;
+  /** `host:port` of the service's own API, once `start` knows it. */
+  #ownOrigins: string[] = [];
   readonly metrics = new EngineMetrics({
     queueDepth: () => this.queueDepth,
     countRunsByStatus: () => this.store.countRunsByStatus(),
@@ -94,16 +96,21 @@ class ServiceEngine implements Engine {
   constructor(options: CreateEngineOptions) {
     this.#options = options;
     this.store = options.store;
-    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.owner = options.owner ?? ownerName(randomUUID().slice(0, 8));
     this.#now = options.now ?? Date.now;
     this.#systemApis = { ...(options.systemApis ?? {}) };
     if (options.transport === undefined && options.denyPrivateNetworks === true) {
-      this.#ownTransport = createUndiciTransport({ denyPrivateNetworks: true });
+      // The service's own API stays reachable (SYSTEM_APIS.credentials on a loopback service).
+      this.#ownTransport = createUndiciTransport({
+        denyPrivateNetworks: true,
+        allowedOrigins: () => this.#ownOrigins,
+      });
     }
     this.#transport = options.transport ?? this.#ownTransport;
     if (options.secretKey !== undefined) assertSecretKey(options.secretKey, 'createEngine({ secretKey })');
     this.#secretKey = Buffer.from(options.secretKey ?? randomBytes(32));
     this.runTokens = new RunTokens(this.deriveKey('run-tokens'), { now: this.#now });
+    this.runValues = new RunValues(this.deriveKey('run-values'));
     this.connectors = options.connectors ?? new Map();
     this.connections = new ConnectionService({
       store: this.store,
@@ -120,6 +127,7 @@ class ServiceEngine implements Engine {
       connectors: options.connectors ?? new Map(),
       connections: this.connections,
       dispatch: (runs) => this.dispatch(runs),
+      seal: this.runValues,
       now: this.#now,
       tickMs: options.triggerTickMs ?? ENGINE_DEFAULTS.triggerTickMs,
       leaseMs: options.triggerLeaseMs ?? ENGINE_DEFAULTS.triggerLeaseMs,
@@ -146,8 +154,13 @@ class ServiceEngine implements Engine {
 
   async start(options: { baseUrl?: string } = {}): Promise<number> {
     this.#assertOpen();
-    if (options.baseUrl !== undefined)
+    if (options.baseUrl !== undefined) {
       this.#systemApis = { ...this.#systemApis, ...ownApis(options.baseUrl) };
+      const own = new URL(options.baseUrl);
+      this.#ownOrigins = [`${own.hostname}:${own.port || (own.protocol === 'https:' ? '443' : '80')}`];
+    }
+    // A predecessor on this host that was killed holds leases nobody renews: take its work at once.
+    await releaseDeadLocalLeases(this.store, this.owner, [TRIGGERS_LEASE]);
     // The sweeper finds the unfinished runs, and keeps finding runs whose lease or stored wait ran out.
     this.#queue.start();
     const resumed = await this.#sweeper.start();
@@ -159,10 +172,8 @@ class ServiceEngine implements Engine {
 
   dispatch(runs: readonly DispatchedRun[]): void {
     if (this.#closing !== undefined) return;
-    for (const { id, input } of runs) {
-      this.#inputs.set(id, input);
-      this.#enqueue(id);
-    }
+    // Their inputs are read back from the store: the unredacted copy is sealed in the run row.
+    for (const { id } of runs) this.#enqueue(id);
   }
 
   tickTriggers(): Promise<void> {
@@ -179,12 +190,18 @@ class ServiceEngine implements Engine {
       names: this.#secretNames,
       values: secretValuesIn({ input }, this.#secretNames),
     });
+    const storedInput = redact.value(input);
     await this.store.createServiceRun(
       {
         id,
         workflow_name: workflow.name,
         workflow: redact.value(workflow),
-        input: redact.value(input),
+        input: storedInput,
+        // The run reads its unredacted input back from this sealed copy, here or after a restart.
+        sealed_input: sealIfRedacted(this.runValues, input, storedInput, {
+          runId: id,
+          column: 'runs.sealed_input',
+        }),
         created_at: this.#iso(),
         workflow_uid: stored.uid,
         workflow_version: stored.version,
@@ -193,7 +210,6 @@ class ServiceEngine implements Engine {
       },
       caller,
     );
-    this.#inputs.set(id, input);
     this.#enqueue(id);
     return id;
   }
@@ -306,7 +322,6 @@ class ServiceEngine implements Engine {
   #settle(id: string): void {
     this.#waiters.get(id)?.resolve();
     this.#waiters.delete(id);
-    this.#inputs.delete(id);
   }
 
   async #execute(id: string): Promise<void> {
@@ -345,7 +360,7 @@ class ServiceEngine implements Engine {
         renderer: this.#renderer,
         limits: this.#limits,
         ...(stored === undefined ? {} : { workflow: runnable(stored) }),
-        ...(this.#inputs.has(id) ? { input: this.#inputs.get(id) } : {}),
+        seal: this.runValues,
         systemApis: this.#systemApis,
         ...(await this.#runUser(id, caller)),
         actions: this.#actionSource(caller),

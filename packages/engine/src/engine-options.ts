@@ -8,6 +8,7 @@ import type { ConnectionService } from './connections/connection-service.js';
 import type { HttpTransport } from './executor/sdk-parts.js';
 import type { EngineMetrics } from './metrics/engine-metrics.js';
 import type { RunTokens } from './secrets/run-token.js';
+import type { RunValueSealer } from './secrets/run-values.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from './store/service-store.js';
 import type { TriggerSync } from './triggers/sync-triggers.js';
 import type { DispatchedRun } from './triggers/trigger-loop.js';
@@ -98,8 +99,14 @@ export interface Engine extends AsyncDisposable {
   /** Issues and verifies run tokens (`USER.token`, `rt_...`), signed with a sub-key of the secret key. */
   readonly runTokens: RunTokens;
   /**
+   * Seals the unredacted copies of run values that redaction changed (`INPUT`, step and item outputs),
+   * with sub-key `run-values` of the secret key, so a resumed run sees its secrets. @internal
+   */
+  readonly runValues: RunValueSealer;
+  /**
    * A 32-byte key for `purpose` derived from the engine's secret key (HKDF-SHA256): the same purpose
-   * always gives the same key, different purposes independent ones. `vault` and `run-tokens` are taken.
+   * always gives the same key, different purposes independent ones. `vault`, `run-tokens` and
+   * `run-values` are taken.
    */
   deriveKey(purpose: string): Buffer;
   /**
@@ -131,8 +138,9 @@ export interface Engine extends AsyncDisposable {
   /** Writes the trigger rows of workflows as they are published, deleted, enabled and disabled. */
   readonly triggers: TriggerSync;
   /**
-   * Queues runs a trigger commit created (`pending` in the store) with their unredacted inputs. Once
-   * closing, does nothing: the runs stay `pending` and the next start resumes them.
+   * Queues runs a trigger commit created (`pending` in the store; their unredacted inputs are read back
+   * from the sealed copy in the run row). Once closing, does nothing: the runs stay `pending` and the
+   * next start resumes them.
    */
   dispatch(runs: readonly DispatchedRun[]): void;
   /** Runs one tick of the trigger loop now (due schedules and polls, if this process holds the lease). */

@@ -2,12 +2,15 @@
  * Who may see and change what (DESIGN §4 "API and security"): a workspace's workflows and runs are
  * visible only inside it, answering 404 elsewhere so their existence does not leak; global workflows
  * are readable and runnable by every workspace and writable only by admins of their own workspace.
+ * A run token (`USER.token`) reads what its workspace may and starts, cancels and retries runs; it
+ * changes no configuration.
  *
  * @internal
  * @module
  */
 import type { FastifyRequest } from 'fastify';
 import { EngineError } from '../errors.js';
+import type { RunCaller } from '../secrets/run-token.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from '../store/service-store.js';
 import type { RunRow } from '../store/store.js';
 import type { WorkflowScope } from '../workflow/model.js';
@@ -25,6 +28,37 @@ export function callerOf(request: FastifyRequest): ApiCaller {
   if (caller === undefined)
     throw new EngineError('SLUICE_API_UNAUTHORIZED', 'the request is not authenticated');
   return caller;
+}
+
+/** The writes a run token may make, as `<method> <route>`: a step may start, cancel and retry runs. */
+const RUN_TOKEN_WRITES: ReadonlySet<string> = new Set([
+  'POST /v1/workflows/:uid/runs',
+  'POST /v1/runs/:id/cancel',
+  'POST /v1/runs/:id/retry',
+]);
+
+/** Whether `caller` came from a run token rather than an API key. */
+export function isRunCaller(caller: ApiCaller): caller is RunCaller {
+  return typeof (caller as Partial<RunCaller>).run_id === 'string';
+}
+
+/**
+ * Checks that `caller` may call the route `route` (its pattern, `/v1/runs/:id/cancel`) with `method`.
+ * API keys may call every route (the routes check the rest); a run token may read (`GET`, `HEAD`) and
+ * make the writes of `RUN_TOKEN_WRITES`. A request that matched no route is let through to its 404.
+ *
+ * @throws {EngineError} `SLUICE_API_FORBIDDEN` for any other write with a run token.
+ */
+export function assertCallerMay(caller: ApiCaller, method: string, route: string | undefined): void {
+  if (!isRunCaller(caller) || route === undefined) return;
+  if (method === 'GET' || method === 'HEAD' || RUN_TOKEN_WRITES.has(`${method} ${route}`)) return;
+  throw new EngineError(
+    'SLUICE_API_FORBIDDEN',
+    `run tokens cannot change configuration: ${method} ${route} needs an API key`,
+    {
+      hint: 'a run token (USER.token) reads its workspace and starts, cancels and retries runs; workflows, connections, keys and triggers change with an API key',
+    },
+  );
 }
 
 function notFound(what: string): EngineError {

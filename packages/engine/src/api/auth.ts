@@ -64,12 +64,17 @@ export async function createApiKey(
   return { key, row };
 }
 
+/** Run statuses after which a run's token no longer opens the API. */
+const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
+
 /**
  * The caller of a request from its `Authorization` header value: an API key's owner, or (with
  * `runTokens`) the caller of the run a run token (`rt_...`, `USER.token`) was issued to, with its `run_id`.
+ * A run token opens the API only while its run is unfinished (`pending` or `running`), checked with one
+ * read of the run by id.
  *
  * @throws {EngineError} `SLUICE_API_UNAUTHORIZED` when the header is missing, malformed, names no key,
- * or holds a run token that is invalid or expired.
+ * or holds a run token that is invalid or expired, or whose run has ended or is not in the store.
  */
 export async function authenticate(
   store: ServiceStore,
@@ -84,7 +89,9 @@ export async function authenticate(
   }
   const credential = match[1] as string;
   if (credential.startsWith(RUN_TOKEN_PREFIX) && options.runTokens !== undefined) {
-    return options.runTokens.verify(credential);
+    const caller = options.runTokens.verify(credential);
+    await assertRunUnfinished(store, caller);
+    return caller;
   }
   const row = await store.findApiKey(hashApiKey(credential));
   if (row === undefined) {
@@ -93,4 +100,19 @@ export async function authenticate(
     });
   }
   return { id: row.email, email: row.email, workspace_id: row.workspace_id, role: row.role, key_id: row.id };
+}
+
+/** A copied token must stop working once its run is over, not only when it expires. */
+async function assertRunUnfinished(store: ServiceStore, caller: RunCaller): Promise<void> {
+  const run = await store.getRun(caller.run_id);
+  if (run === undefined || run.workspace_id !== caller.workspace_id) {
+    throw new EngineError('SLUICE_API_UNAUTHORIZED', 'the run of this token is not in the store', {
+      hint: 'a run token (USER.token) works only while its run is pending or running',
+    });
+  }
+  if (ENDED.has(run.status)) {
+    throw new EngineError('SLUICE_API_UNAUTHORIZED', 'the run of this token has ended', {
+      hint: `run ${run.id} is ${run.status}; a run token (USER.token) works only while its run is pending or running`,
+    });
+  }
 }

@@ -9,7 +9,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../create-engine.js';
 import { EngineError } from '../errors.js';
-import { setCaller } from './access.js';
+import { assertCallerMay, setCaller } from './access.js';
 import { authenticate } from './auth.js';
 import { errorReply } from './errors.js';
 import { logRequests } from './request-log.js';
@@ -62,11 +62,8 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
   const { engine } = options;
   // Fastify and its docs plugins load here, not with the package: `sluice run` imports the engine too and
   // never serves HTTP (they cost about 200 ms at start-up).
-  const [{ default: Fastify }, { default: swagger }, { default: swaggerUi }] = await Promise.all([
-    import('fastify'),
-    import('@fastify/swagger'),
-    import('@fastify/swagger-ui'),
-  ]);
+  const [{ default: Fastify, LogController }, { default: swagger }, { default: swaggerUi }] =
+    await Promise.all([import('fastify'), import('@fastify/swagger'), import('@fastify/swagger-ui')]);
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? API_DEFAULTS.bodyLimit,
     logger:
@@ -74,7 +71,7 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
         ? false
         : { level: options.logLevel, redact: ['req.headers.authorization'] },
     // One line per request instead (request-log.ts), with secret path parameters masked.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: true } },
   });
   logRequests(app);
@@ -111,10 +108,12 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
   );
   app.addHook('onRequest', async (request) => {
     if (PUBLIC.test(request.url)) return;
-    setCaller(
-      request,
-      await authenticate(engine.store, request.headers.authorization, { runTokens: engine.runTokens }),
-    );
+    const caller = await authenticate(engine.store, request.headers.authorization, {
+      runTokens: engine.runTokens,
+    });
+    // Run tokens are narrower than keys: checked here, once, for every route.
+    assertCallerMay(caller, request.method, request.routeOptions.url);
+    setCaller(request, caller);
   });
 
   await app.register(swagger, {

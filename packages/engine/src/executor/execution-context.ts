@@ -9,6 +9,7 @@ import type { Logger } from '@sluice/sdk';
 import type { RunEvent } from '../run/run-events.js';
 import type { RunState } from '../run/run-state.js';
 import type { Redactor } from '../secrets/redactor.js';
+import type { RunValueSealer } from '../secrets/run-values.js';
 import type { AttemptEntry, Store } from '../store/store.js';
 import type { TemplateRenderer } from '../template/render.js';
 import type { Workflow } from '../workflow/model.js';
@@ -50,6 +51,13 @@ export interface ExecutionContext {
    * resume with these counted against their retry budget. Set by `resumeRun`.
    */
   readonly resumedAttempts?: ReadonlyMap<string, readonly AttemptEntry[]>;
+  /**
+   * The unredacted outputs of the items a resumed run had committed (opened from their sealed copies),
+   * by `<step index>/<item index>`. Set by `resumeRun`.
+   */
+  readonly resumedOutputs?: ReadonlyMap<string, unknown>;
+  /** Seals the unredacted copy of what redaction changed; without it, only redacted values are stored. */
+  readonly seal?: RunValueSealer | undefined;
   /** The connectors and connections of action steps; without it, action steps fail. */
   readonly actions?: ActionSource | undefined;
   /** Stores (or clears) the time a long wait ends, as the run's `resume_at`; may throw `RunSuspended`. */

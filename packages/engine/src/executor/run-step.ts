@@ -8,6 +8,7 @@
 import { isSluiceError, type RetryPolicy } from '@sluice/sdk';
 import { TemplateError } from '../errors.js';
 import type { RunState } from '../run/run-state.js';
+import { sealIfRedacted } from '../secrets/run-values.js';
 import type { StepErrorRecord, StepItemRow, StepRow } from '../store/store.js';
 import { stepConcurrency } from './concurrency.js';
 import type { ExecutionContext } from './execution-context.js';
@@ -51,13 +52,19 @@ export async function runStep(
     fields: Pick<StepRow, 'status' | 'fanned_out' | 'input' | 'output' | 'error' | 'attempts'>,
   ) => {
     const redact = ctx.redactor();
+    const output = redact.value(fields.output);
     const row: StepRow = {
       ...base,
       ...fields,
       input: redact.value(fields.input),
-      output: redact.value(fields.output),
+      output,
       error: fields.error === null ? null : redact.value(fields.error),
       finished_at: new Date(ctx.now()).toISOString(),
+      sealed_output: sealIfRedacted(ctx.seal, fields.output, output, {
+        runId: ctx.runId,
+        column: 'run_steps.sealed_output',
+        step: stepIndex,
+      }),
     };
     await ctx.store.saveStep(row);
     return row;
@@ -138,10 +145,15 @@ export async function runStep(
     async (item, itemIndex): Promise<ItemResult> => {
       // A resumed run keeps the items it already committed; the rest run (again) with the same keys.
       const previous = done.find((row) => row.item_index === itemIndex);
-      if (previous !== undefined) return { row: previous, output: previous.output };
+      if (previous !== undefined) {
+        // The unredacted output when it was sealed; else the stored one (it had nothing to redact).
+        const opened = ctx.resumedOutputs;
+        const key = `${stepIndex}/${itemIndex}`;
+        return { row: previous, output: opened?.has(key) === true ? opened.get(key) : previous.output };
+      }
       const task = { step, stepIndex, itemIndex, input: item, policy, concurrency };
       const result = await (step.action === undefined ? runItem(ctx, task) : runActionItem(ctx, task));
-      await ctx.store.saveStepItem(result.row);
+      await ctx.store.saveStepItem(withSealedOutput(ctx, result));
       ctx.emit({
         type: 'item-finished',
         runId: ctx.runId,
@@ -179,6 +191,19 @@ export async function runStep(
   const error = fannedOut ? { ...itemError, message: `item ${failedAt}: ${itemError.message}` } : itemError;
   const row = await finish({ status: 'failed', fanned_out: fannedOut, input, output: null, error, attempts });
   return { row, output: undefined };
+}
+
+/** The item's row with the unredacted copy of its output, sealed, when redaction changed it. */
+function withSealedOutput(ctx: ExecutionContext, result: ItemResult): StepItemRow {
+  const { row } = result;
+  if (row.status !== 'succeeded') return row;
+  const where = {
+    runId: ctx.runId,
+    column: 'run_step_items.sealed_output',
+    step: row.step_index,
+    item: row.item_index,
+  } as const;
+  return { ...row, sealed_output: sealIfRedacted(ctx.seal, result.output, row.output, where) };
 }
 
 /** Items that never started because an earlier one failed are recorded as `skipped`. */

@@ -77,6 +77,7 @@ export function createExecutionContext(
       if (values.length > 0) redactor = redactor.with(values);
     },
     actions: options.actions,
+    seal: options.seal,
     onLongWait: (resumeAt) => store.updateRun(runId, { resume_at: resumeAt?.toISOString() ?? null }),
     emit: (event: RunEvent) => options.onEvent?.(event),
   };

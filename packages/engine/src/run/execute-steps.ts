@@ -66,6 +66,19 @@ export async function executeSteps(
 }
 
 /**
+ * Fails the run with `error` before its steps from `fromIndex` run (a resumed run whose sealed values
+ * do not open): those steps are recorded as skipped.
+ */
+export async function failRun(
+  ctx: ExecutionContext,
+  fromIndex: number,
+  error: StepErrorRecord,
+): Promise<RunOutcome> {
+  await finishRun(ctx, fromIndex, 'failed', error);
+  return { id: ctx.runId, status: 'failed', error };
+}
+
+/**
  * Ends the run row. Steps from `fromIndex` on are recorded as skipped, except the step at `fromIndex`
  * when it was interrupted in flight (`interrupted`), which is recorded as failed with `error`.
  */

@@ -5,13 +5,16 @@
  *
  * @module
  */
+import { isSluiceError, type SluiceError } from '@sluice/sdk';
 import { EngineError } from '../errors.js';
 import type { ExecutionContext } from '../executor/execution-context.js';
 import { RunSuspended } from '../executor/waits.js';
-import type { AttemptEntry, StepItemRow } from '../store/store.js';
+import { secretValuesIn } from '../secrets/redactor.js';
+import type { AttemptEntry, StepErrorRecord, StepItemRow } from '../store/store.js';
 import type { Workflow } from '../workflow/model.js';
 import { createExecutionContext } from './create-context.js';
-import { executeSteps } from './execute-steps.js';
+import { executeSteps, failRun } from './execute-steps.js';
+import { type OpenedRunValues, openSealedValues } from './open-sealed-values.js';
 import type { RunOutcome, RunWorkflowOptions } from './run-options.js';
 
 /** Options of {@link resumeRun}: those of `runWorkflow`, and the document to run. */
@@ -35,10 +38,12 @@ export interface ResumeRunOptions extends Omit<RunWorkflowOptions, 'runId'> {
  * that already ended is returned as it is. An item committed unfinished at a stored wait continues
  * from its committed attempts (same idempotency key, the rest of its retry budget).
  *
- * Values come from the store, where they are redacted: `INPUT` is the stored input unless `input` is
- * given, and `STEPS.<name>.output` of the steps already done is their stored output. A later step that
- * needs a secret from either (a token an earlier step returned) gets `[redacted]`; pass `input`, or keep
- * such values where the engine can read them back unredacted (issue 5).
+ * Values come from the store: `INPUT` is the stored input unless `input` is given, and
+ * `STEPS.<name>.output` of the steps already done is their stored output. With `seal`, a value that
+ * redaction changed is read from its sealed copy, so a later step that needs a secret from it (a
+ * token in `INPUT`, or one an earlier step returned) gets the real value; without `seal`, it gets
+ * `[redacted]`. A sealed copy that does not open (the secret key changed) fails the run, its error
+ * starting with `SLUICE_SECRET_KEY`, before any step runs.
  *
  * @experimental The durable service (issue 5) builds on it; leases and heartbeats are the caller's.
  * @throws {EngineError} `SLUICE_STORE` when the store has no run with that id.
@@ -57,15 +62,29 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
     return { id: run.id, status: run.status, error: run.error };
   }
   const workflow = options.workflow ?? run.workflow;
-  const input = options.input === undefined ? run.input : options.input;
   const now = options.now ?? Date.now;
   const startedAt = run.started_at ?? new Date(now()).toISOString();
   const [steps, items] = await Promise.all([store.listSteps(runId), store.listStepItems(runId)]);
+  let fromIndex = 0;
+  while (steps.find((step) => step.step_index === fromIndex)?.status === 'succeeded') fromIndex++;
+  fromIndex = Math.min(fromIndex, workflow.steps.length);
+  let opened: OpenedRunValues = { steps: new Map(), items: new Map() };
+  let keyError: SluiceError | undefined;
+  try {
+    // An `input` given by the caller replaces the stored one: its sealed copy is not needed.
+    const sealedRun = options.input === undefined ? run : { ...run, sealed_input: null };
+    opened = openSealedValues(options.seal, sealedRun, steps, items, fromIndex);
+  } catch (err) {
+    if (!isSluiceError(err, 'SLUICE_SECRET_KEY')) throw err;
+    keyError = err;
+  }
+  const input = options.input !== undefined ? options.input : opened.input ? opened.input.value : run.input;
   let latest: Date | undefined;
   const base = createExecutionContext(workflow, runId, input, startedAt, options);
   const ctx: ExecutionContext = {
     ...base,
     resumedAttempts: waitingItems(items),
+    resumedOutputs: opened.items,
     ...(options.suspendLongWaits === true
       ? {
           // Items in flight beside the one that suspends may suspend too: resume after the latest.
@@ -78,16 +97,26 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
       : {}),
   };
 
-  let fromIndex = 0;
-  for (; fromIndex < workflow.steps.length; fromIndex++) {
-    const row = steps.find((step) => step.step_index === fromIndex);
-    if (row?.status !== 'succeeded') break;
-    ctx.state.STEPS[row.name] = { output: row.output };
+  for (const row of steps) {
+    if (row.step_index >= fromIndex) continue;
+    const output = opened.steps.has(row.step_index) ? opened.steps.get(row.step_index) : row.output;
+    ctx.state.STEPS[row.name] = { output };
+    // The secrets in what was opened are redacted again in what the later steps store and log.
+    ctx.addSecrets(secretValuesIn(output, ctx.secretNames));
   }
+  for (const output of opened.items.values()) ctx.addSecrets(secretValuesIn(output, ctx.secretNames));
   options.signal?.throwIfAborted();
   await store.updateRun(runId, { status: 'running', started_at: startedAt, resume_at: null });
   ctx.emit({ type: 'run-started', runId, workflow: workflow.name, steps: workflow.steps.length });
   ctx.logger.info({ fromStep: fromIndex }, run.started_at === null ? 'run started' : 'run resumed');
+  if (keyError !== undefined) {
+    const error: StepErrorRecord = {
+      type: 'other',
+      message: `${keyError.code}: ${keyError.message}${keyError.hint === undefined ? '' : ` (${keyError.hint})`}`,
+    };
+    ctx.logger.error({ error: error.message }, 'the run cannot resume');
+    return failRun(ctx, fromIndex, error);
+  }
   try {
     return await executeSteps(ctx, fromIndex, items);
   } catch (err) {

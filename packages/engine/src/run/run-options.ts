@@ -9,6 +9,7 @@ import type { StepRenderer } from '../executor/execution-context.js';
 import type { ActionSource } from '../executor/run-action-item.js';
 import type { HttpTransport } from '../executor/sdk-parts.js';
 import type { Sleep } from '../executor/waits.js';
+import type { RunValueSealer } from '../secrets/run-values.js';
 import type { RunStatus, StepErrorRecord, Store } from '../store/store.js';
 import type { RunEvent } from './run-events.js';
 
@@ -53,6 +54,14 @@ export interface RunWorkflowOptions {
   actions?: ActionSource;
   /** Told about each step and item as the run progresses (values redacted). */
   onEvent?: (event: RunEvent) => void;
+  /**
+   * Seals the unredacted copy of the input and of each step and item output where redaction changed
+   * it (stored beside the redacted one, as `sealed_input` / `sealed_output`), and opens those copies
+   * when the run resumes, so a resumed run sees its secrets. The engine service passes one on its
+   * secret key.
+   * @default none: only the redacted values are stored, and a resumed run sees `[redacted]` there
+   */
+  seal?: RunValueSealer;
 }
 
 /** How a run ended. The full record: `getRunRecord`. */

@@ -6,6 +6,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import { sealIfRedacted } from '../secrets/run-values.js';
 import type { Workflow } from '../workflow/model.js';
 import { createExecutionContext } from './create-context.js';
 import { executeSteps } from './execute-steps.js';
@@ -32,13 +33,15 @@ export async function runWorkflow(workflow: Workflow, options: RunWorkflowOption
   const ctx = createExecutionContext(workflow, runId, input, createdAt, options);
   const { store } = options;
   const redact = ctx.redactor();
+  const storedInput = redact.value(input);
 
   options.signal?.throwIfAborted();
   await store.createRun({
     id: runId,
     workflow_name: workflow.name,
     workflow: redact.value(workflow),
-    input: redact.value(input),
+    input: storedInput,
+    sealed_input: sealIfRedacted(options.seal, input, storedInput, { runId, column: 'runs.sealed_input' }),
     created_at: createdAt,
     workflow_uid: workflow.uid ?? null,
     workflow_version: workflow.version ?? null,

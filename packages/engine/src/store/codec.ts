@@ -76,6 +76,8 @@ export function newRunToRow(run: NewRun): RunsTable {
     lease_owner: null,
     lease_expires_at: null,
     resume_at: null,
+    // Always set (NULL when absent): the cached insert needs the same columns on every row.
+    sealed_input: run.sealed_input ?? null,
   };
 }
 
@@ -109,6 +111,7 @@ export function rowToRun(row: RunsTable): RunRow {
     lease_owner: row.lease_owner,
     lease_expires_at: row.lease_expires_at,
     resume_at: row.resume_at,
+    ...sealed('sealed_input', row.sealed_input),
   };
 }
 
@@ -126,6 +129,7 @@ export function stepToRow(step: StepRow): RunStepsTable {
     attempts: step.attempts,
     started_at: toTime(step.started_at, 'run_steps.started_at'),
     finished_at: toTime(step.finished_at, 'run_steps.finished_at'),
+    sealed_output: step.sealed_output ?? null,
   };
 }
 
@@ -143,6 +147,7 @@ export function rowToStep(row: RunStepsTable): StepRow {
     attempts: row.attempts,
     started_at: row.started_at,
     finished_at: row.finished_at,
+    ...sealed('sealed_output', row.sealed_output),
   };
 }
 
@@ -161,6 +166,7 @@ export function itemToRow(item: StepItemRow): RunStepItemsTable {
     idempotency_key: item.idempotency_key,
     started_at: toTime(item.started_at, 'run_step_items.started_at'),
     finished_at: toTime(item.finished_at, 'run_step_items.finished_at'),
+    sealed_output: item.sealed_output ?? null,
   };
 }
 
@@ -179,5 +185,11 @@ export function rowToItem(row: RunStepItemsTable): StepItemRow {
     idempotency_key: row.idempotency_key,
     started_at: row.started_at,
     finished_at: row.finished_at,
+    ...sealed('sealed_output', row.sealed_output),
   };
+}
+
+/** A sealed column as an optional field: present only when the row has a sealed value. */
+function sealed<K extends string>(key: K, value: string | null | undefined): { [P in K]?: string } {
+  return (value == null ? {} : { [key]: value }) as { [P in K]?: string };
 }

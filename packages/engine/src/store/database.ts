@@ -43,6 +43,8 @@ export interface RunsTable {
   resume_at: IsoText | null;
   /** Migration 0002: who started the run through the API (`ApiCaller` JSON); absent on older rows. */
   started_by?: JsonText | null;
+  /** Migration 0003: the unredacted input, sealed, when redaction changed it; else `NULL`. */
+  sealed_input?: string | null;
 }
 
 /** One row per step of a run; key (`run_id`, `step_index`). */
@@ -59,6 +61,8 @@ export interface RunStepsTable {
   attempts: number;
   started_at: IsoText | null;
   finished_at: IsoText | null;
+  /** Migration 0003: the unredacted output, sealed, when redaction changed it; else `NULL`. */
+  sealed_output?: string | null;
 }
 
 /** One row per call of a step; key (`run_id`, `step_index`, `item_index`). */
@@ -76,6 +80,8 @@ export interface RunStepItemsTable {
   idempotency_key: string;
   started_at: IsoText | null;
   finished_at: IsoText | null;
+  /** Migration 0003: the unredacted output, sealed, when redaction changed it; else `NULL`. */
+  sealed_output?: string | null;
 }
 
 /** Published workflows, one row per version; key (`uid`, `version`). Issue 5. */

@@ -105,6 +105,7 @@ class KyselyStore implements SqlStore {
           attempts: eb.ref('excluded.attempts'),
           started_at: eb.ref('excluded.started_at'),
           finished_at: eb.ref('excluded.finished_at'),
+          sealed_output: eb.ref('excluded.sealed_output'),
         })),
       ),
   );
@@ -123,6 +124,7 @@ class KyselyStore implements SqlStore {
           idempotency_key: eb.ref('excluded.idempotency_key'),
           started_at: eb.ref('excluded.started_at'),
           finished_at: eb.ref('excluded.finished_at'),
+          sealed_output: eb.ref('excluded.sealed_output'),
         })),
       ),
   );
@@ -266,6 +268,14 @@ class KyselyStore implements SqlStore {
 
   releaseLease(name: string, owner: string): Promise<void> {
     return this.#run(`releaseLease(${name})`, (db) => leases.releaseLease(db, name, owner));
+  }
+
+  getLease(name: string): Promise<{ owner: string; expires_at: string } | undefined> {
+    return this.#run(`getLease(${name})`, (db) => leases.getLease(db, name));
+  }
+
+  releaseRunLease(id: string, owner: string): Promise<boolean> {
+    return this.#run(`releaseRunLease(${id})`, (db) => leases.releaseRunLease(db, id, owner));
   }
 
   listApiKeys(workspaceId?: string): Promise<ApiKeyRow[]> {

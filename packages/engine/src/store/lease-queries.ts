@@ -100,3 +100,20 @@ export async function acquireLease(
 export async function releaseLease(db: Db, name: string, owner: string): Promise<void> {
   await db.deleteFrom('leases').where('name', '=', name).where('owner', '=', owner).execute();
 }
+
+export async function getLease(
+  db: Db,
+  name: string,
+): Promise<{ owner: string; expires_at: string } | undefined> {
+  return db.selectFrom('leases').select(['owner', 'expires_at']).where('name', '=', name).executeTakeFirst();
+}
+
+export async function releaseRunLease(db: Db, id: string, owner: string): Promise<boolean> {
+  const result = await db
+    .updateTable('runs')
+    .set({ lease_owner: null, lease_expires_at: null })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}

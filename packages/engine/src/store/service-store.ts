@@ -141,8 +141,11 @@ export interface TriggeredRun {
 /** What {@link ServiceStore.commitTrigger} writes in one transaction. */
 export interface TriggerCommit {
   workflow_uid: string;
-  /** The revision the cycle read; the commit fails (resolves `false`) when another one committed since. */
-  expectedRevision: number;
+  /**
+   * The revision the cycle read; the commit fails (resolves `false`) when another one committed since.
+   * Omitted for a webhook delivery, which reads no state: it commits whenever the row exists.
+   */
+  expectedRevision?: number;
   patch: Partial<Pick<TriggerStateRow, 'state' | 'next_at' | 'last_polled_at' | 'last_error'>>;
   /** The runs to create: `events_seen` grows by their number. */
   runs: readonly TriggeredRun[];
@@ -194,6 +197,10 @@ export interface ServiceStore extends Store {
   acquireLease(name: string, owner: string, until: string, now: string): Promise<boolean>;
   /** Gives the named lease up when `owner` holds it. */
   releaseLease(name: string, owner: string): Promise<void>;
+  /** The named lease's holder and expiry, if anyone took it. */
+  getLease(name: string): Promise<{ owner: string; expires_at: string } | undefined>;
+  /** Clears run `id`'s lease when `owner` holds it (a dead process's); resolves whether it did. */
+  releaseRunLease(id: string, owner: string): Promise<boolean>;
 
   // API keys beyond create and find.
   /** A workspace's keys (revoked ones too), oldest first. */

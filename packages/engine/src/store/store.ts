@@ -5,7 +5,9 @@
  * A run is a small state machine: the run row, one row per step (its rendered input and its result)
  * and one row per step item (one call, or one item of a fanned-out step). Each item is committed when
  * it finishes, before the next begins, so a crashed run resumes from its rows (issue 5). Values are
- * JSON; secrets are redacted by the executor before they reach the store.
+ * JSON; secrets are redacted by the executor before they reach the store. The engine service also
+ * keeps the unredacted copy of a value that redaction changed, sealed (`sealed_input`,
+ * `sealed_output`), so a resumed run sees the real secrets.
  *
  * @module
  */
@@ -60,11 +62,16 @@ export interface RunRow {
   lease_expires_at: string | null;
   /** A stored wait: do not resume before this time (long Retry-After or backoff). */
   resume_at: string | null;
+  /**
+   * The unredacted `input`, sealed with the secret key (`v1.<iv>.<tag>.<ciphertext>`), when redaction
+   * changed it; absent (SQL `NULL`) otherwise. Migration 0003.
+   */
+  sealed_input?: string | null;
 }
 
 /** What a run starts with. */
 export type NewRun = Pick<RunRow, 'id' | 'workflow_name' | 'workflow' | 'input' | 'created_at'> &
-  Partial<Pick<RunRow, 'workflow_uid' | 'workflow_version' | 'workspace_id' | 'status'>>;
+  Partial<Pick<RunRow, 'workflow_uid' | 'workflow_version' | 'workspace_id' | 'status' | 'sealed_input'>>;
 
 /** The fields of a run that change while it executes. */
 export type RunPatch = Partial<
@@ -91,6 +98,8 @@ export interface StepRow {
   attempts: number;
   started_at: string | null;
   finished_at: string | null;
+  /** The unredacted `output`, sealed, when redaction changed it (see {@link RunRow.sealed_input}). */
+  sealed_output?: string | null;
 }
 
 /** One call of a step: the only one, or one item of a fanned-out step. Keyed by (`run_id`, `step_index`, `item_index`). */
@@ -109,6 +118,8 @@ export interface StepItemRow {
   idempotency_key: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The unredacted `output`, sealed, when redaction changed it (see {@link RunRow.sealed_input}). */
+  sealed_output?: string | null;
 }
 
 /** The database behind the engine. Every method is one transaction. */

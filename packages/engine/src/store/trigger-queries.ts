@@ -107,7 +107,9 @@ export async function commitTrigger(db: Db, commit: TriggerCommit): Promise<bool
         events_seen: eb(eb.ref('events_seen'), '+', rows.length),
       }))
       .where('workflow_uid', '=', commit.workflow_uid)
-      .where('revision', '=', commit.expectedRevision)
+      .$if(commit.expectedRevision !== undefined, (q) =>
+        q.where('revision', '=', commit.expectedRevision as number),
+      )
       .executeTakeFirst();
     if (updated.numUpdatedRows === 0n) return false;
     // Inserted in chunks: SQLite caps the bound parameters of one statement.

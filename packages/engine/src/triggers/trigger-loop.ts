@@ -20,6 +20,7 @@
 import type { Connector, Logger } from '@sluice/sdk';
 import { createConnectorRuntime, type HttpTransport } from '@sluice/sdk/internal';
 import { createRedactor } from '../secrets/redactor.js';
+import type { RunValueSealer } from '../secrets/run-values.js';
 import type { ServiceStore, StoredWorkflow, TriggerStateRow } from '../store/service-store.js';
 import type { PollTrigger, ScheduleTrigger } from '../workflow/model.js';
 import { pollFingerprint, pollIntervalMs, resumableState, type StoredPollState } from './poll-state.js';
@@ -30,10 +31,9 @@ import { type PlannedRun, planTriggeredRun } from './triggered-run.js';
 /** The name of the lease the loop holds. */
 export const TRIGGERS_LEASE = 'triggers';
 
-/** A run a commit created, to execute now: its id and unredacted input. */
+/** A run a commit created, to execute now (its unredacted input is sealed in its row). */
 export interface DispatchedRun {
   id: string;
-  input: unknown;
 }
 
 /** What {@link TriggerLoop} works with. */
@@ -52,6 +52,8 @@ export interface TriggerLoopOptions {
   leaseMs: number;
   logger: Logger;
   transport?: HttpTransport | undefined;
+  /** Seals each run's unredacted input in its row, when redaction changed it. @default none */
+  seal?: RunValueSealer | undefined;
 }
 
 /** Runs due schedules and pollers while holding the `triggers` lease. */
@@ -141,7 +143,7 @@ export class TriggerLoop {
 
   async #fireSchedule(row: TriggerStateRow, stored: StoredWorkflow, schedule: ScheduleTrigger) {
     const now = this.#o.now();
-    const planned = planTriggeredRun(stored, schedule.input ?? {}, iso(now));
+    const planned = planTriggeredRun(stored, schedule.input ?? {}, iso(now), this.#o.seal);
     await this.#commit(row, { next_at: nextFireTime(schedule, now), last_error: null }, [planned]);
   }
 
@@ -173,7 +175,7 @@ export class TriggerLoop {
     if (signal.aborted) return;
     const now = this.#o.now();
     const at = iso(now);
-    const runs = cycle.events.map((event) => planTriggeredRun(stored, event, at));
+    const runs = cycle.events.map((event) => planTriggeredRun(stored, event, at, this.#o.seal));
     const patch = { state: cycle.state, next_at: iso(now + pollIntervalMs(poll)), last_polled_at: at };
     await this.#commit(row, { ...patch, last_error: null }, runs);
   }
@@ -217,7 +219,7 @@ export class TriggerLoop {
       this.#o.logger.debug({ workflow: row.workflow_uid }, 'trigger row changed during the cycle; dropped');
       return;
     }
-    if (runs.length > 0) this.#o.dispatch(runs.map(({ run, input }) => ({ id: run.id, input })));
+    if (runs.length > 0) this.#o.dispatch(runs.map(({ run }) => ({ id: run.id })));
   }
 }
 

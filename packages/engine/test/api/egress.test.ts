@@ -63,3 +63,15 @@ describe('without denyPrivateNetworks (the default)', () => {
     expect(h.server.count('/a')).toBe(1);
   });
 });
+
+describe('with denyPrivateNetworks, the service on loopback', () => {
+  const h = useApiHarness({ waitLimitMs: 10_000, listen: true, engine: { denyPrivateNetworks: true } });
+
+  it('still lets a step call the service itself (SYSTEM_APIS.sluice), and nothing else on loopback', async () => {
+    const own = await runOnce(h, '{{ SYSTEM_APIS.sluice }}/health');
+    expect([own.status, own.step.error]).toEqual(['succeeded', null]);
+    h.server.script('/a', [{ status: 200, body: { ok: true } }]);
+    const other = await runOnce(h, h.server.url('/a'));
+    expect(other.step.error?.message).toContain('SLUICE_EGRESS_DENIED');
+  });
+});

@@ -200,6 +200,19 @@ describeEachDialect('the coordination store', (t) => {
       expect((await t.store.getTriggerState('wf1'))?.state).toEqual(state);
     });
 
+    it('commits without a revision check when none is given (a webhook delivery), not for a missing row', async () => {
+      await t.store.putTriggerState(trigger('wf1', { kind: 'webhook' }), false);
+      await t.store.putTriggerState(trigger('wf1', { kind: 'webhook' }), false); // revision 1
+      const run = { run: newRun('hook-1', { workflow_uid: 'wf1' }), caller };
+      expect(await t.store.commitTrigger({ workflow_uid: 'wf1', patch: {}, runs: [run], at: T1 })).toBe(true);
+      expect(await t.store.getTriggerState('wf1')).toMatchObject({ events_seen: 1, revision: 2 });
+      const orphan = { run: newRun('hook-2'), caller };
+      expect(await t.store.commitTrigger({ workflow_uid: 'gone', patch: {}, runs: [orphan], at: T1 })).toBe(
+        false,
+      );
+      expect(await t.store.getRun('hook-2')).toBeUndefined();
+    });
+
     it('writes nothing when one of the runs cannot be created', async () => {
       await t.store.putTriggerState(trigger('wf1'), false);
       await t.store.createRun(newRun('taken'));

@@ -67,6 +67,22 @@ describe('POST /v1/hooks/{uid}/{secret}', () => {
     expect(trigger.body).toMatchObject({ kind: 'webhook', enabled: true, events_seen: 1, next_at: null });
   });
 
+  it('takes many concurrent deliveries to one hook, each a run, none refused', async () => {
+    h.server.script(
+      '/forward',
+      Array.from({ length: 40 }, () => ({ status: 200, body: { ok: true } })),
+    );
+    await h.call(h.keys.acmeAdmin, 'POST', '/v1/workflows', hooked('burst', {}));
+    const path = await hookPathOf('burst');
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, n) => deliver(path, JSON.stringify({ n }))),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(40).fill(202));
+    expect(new Set(answers.map((a) => a.body.run_id)).size).toBe(40);
+    const trigger = await h.call(h.keys.acmeMember, 'GET', '/v1/workflows/burst/trigger');
+    expect(trigger.body.events_seen).toBe(40);
+  });
+
   it('takes a form body as an object, text as a string, and no body as null', async () => {
     h.server.script('/forward', [{ status: 200, body: { ok: true } }]);
     await h.call(h.keys.acmeAdmin, 'POST', '/v1/workflows', hooked('forms', {}));

@@ -89,13 +89,39 @@ function guardedLookup(hostname: string, options: LookupOptions, callback: Looku
   });
 }
 
+/** Options of {@link guardedConnector}. */
+export interface GuardOptions {
+  /**
+   * Origins (`host:port`, as the URL names them) reached even when their address is denied: the
+   * service's own API, so a step can call `SYSTEM_APIS.credentials` on a loopback service. Read at each
+   * connect, so the list may change once the service knows its address.
+   */
+  readonly allowed?: () => Iterable<string>;
+}
+
+const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'http:': '80', 'https:': '443' };
+
 /**
  * An undici `connect` function that refuses denied addresses: IP literals before connecting, names
- * through a DNS lookup that checks every address it returns.
+ * through a DNS lookup that checks every address it returns. Allowed origins connect unchecked.
  */
-export function guardedConnector(options: buildConnector.BuildOptions = {}): buildConnector.connector {
+export function guardedConnector(
+  options: buildConnector.BuildOptions = {},
+  guard: GuardOptions = {},
+): buildConnector.connector {
   const connect = buildConnector({ ...options, lookup: guardedLookup } as buildConnector.BuildOptions);
+  const plain = buildConnector(options);
   return (opts, callback) => {
+    if (guard.allowed !== undefined) {
+      const port = opts.port === '' || opts.port === undefined ? DEFAULT_PORTS[opts.protocol] : opts.port;
+      const origin = `${opts.hostname}:${port}`;
+      for (const allowed of guard.allowed()) {
+        if (allowed === origin) {
+          plain(opts, callback);
+          return;
+        }
+      }
+    }
     const range = deniedRange(opts.hostname);
     if (range !== undefined) {
       callback(new EgressDeniedError(opts.hostname, opts.hostname, range), null);

@@ -27,6 +27,11 @@ export interface UndiciTransportOptions {
    * @default false
    */
   denyPrivateNetworks?: boolean;
+  /**
+   * With `denyPrivateNetworks`: the origins (`host:port`) reached anyway, read at each connect (the
+   * engine allows its own API this way). @default none
+   */
+  allowedOrigins?: () => Iterable<string>;
 }
 
 /**
@@ -49,7 +54,12 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Htt
         keepAliveTimeout: options.keepAliveTimeoutMs ?? 4000,
         ...(options.connections === undefined ? {} : { connections: options.connections }),
         ...(options.denyPrivateNetworks === true
-          ? { connect: guardedConnector(connectTimeoutMs === undefined ? {} : { timeout: connectTimeoutMs }) }
+          ? {
+              connect: guardedConnector(
+                connectTimeoutMs === undefined ? {} : { timeout: connectTimeoutMs },
+                options.allowedOrigins === undefined ? {} : { allowed: options.allowedOrigins },
+              ),
+            }
           : connectTimeoutMs === undefined
             ? {}
             : { connect: { timeout: connectTimeoutMs } }),

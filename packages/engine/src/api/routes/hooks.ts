@@ -26,9 +26,6 @@ export function hookPath(uid: string, secret: string): string {
   return `/v1/hooks/${encodeURIComponent(uid)}/${secret}`;
 }
 
-// Concurrent deliveries to one hook race for the row's revision; the loser reads it again.
-const COMMIT_ATTEMPTS = 20;
-
 const PARAMS = {
   type: 'object',
   properties: {
@@ -108,28 +105,25 @@ export async function hookRoutes(app: FastifyInstance, engine: Engine, now: () =
   });
 }
 
-/** Commits the run with the delivery counted (`events_seen`), then queues it; resolves its id. */
+/**
+ * Commits the run with the delivery counted (`events_seen`), then queues it; resolves its id. A delivery
+ * reads no trigger state, so it commits without a revision check: concurrent deliveries never conflict.
+ */
 async function deliver(engine: Engine, stored: StoredWorkflow, input: unknown, now: () => number) {
-  for (let attempt = 0; attempt < COMMIT_ATTEMPTS; attempt += 1) {
-    const row = await engine.store.getTriggerState(stored.uid);
-    if (row === undefined || row.kind !== 'webhook' || !row.enabled) throw noHook();
-    const at = new Date(now()).toISOString();
-    const planned = planTriggeredRun(stored, input, at);
-    const committed = await engine.store.commitTrigger({
-      workflow_uid: stored.uid,
-      expectedRevision: row.revision,
-      patch: {},
-      runs: [{ run: planned.run, caller: planned.caller }],
-      at,
-    });
-    if (committed) {
-      engine.dispatch([{ id: planned.run.id, input }]);
-      return planned.run.id;
-    }
-  }
-  throw new EngineError('SLUICE_API_INTERNAL', `webhook ${stored.uid}: too many concurrent deliveries`, {
-    hint: 'send the delivery again',
+  const row = await engine.store.getTriggerState(stored.uid);
+  if (row === undefined || row.kind !== 'webhook' || !row.enabled) throw noHook();
+  const at = new Date(now()).toISOString();
+  const planned = planTriggeredRun(stored, input, at, engine.runValues);
+  const committed = await engine.store.commitTrigger({
+    workflow_uid: stored.uid,
+    patch: {},
+    runs: [{ run: planned.run, caller: planned.caller }],
+    at,
   });
+  // The row went away between the read and the commit (the workflow was deleted).
+  if (!committed) throw noHook();
+  engine.dispatch([{ id: planned.run.id }]);
+  return planned.run.id;
 }
 
 /** The body as `INPUT`: JSON parsed, a form as an object (repeated keys as lists), else text; none is `null`. */

@@ -5,7 +5,10 @@
  *   (AES-256-GCM) before they reach the store, so the table never holds a secret in clear;
  * - `trigger_states` gains the columns the trigger loop and `GET /v1/workflows/{uid}/trigger` read:
  *   `workspace_id`, `enabled`, `last_polled_at`, `last_error` and `events_seen`;
- * - `runs_claimable`: unfinished runs by lease expiry, for the sweeper that takes over abandoned runs.
+ * - `runs_claimable`: unfinished runs by lease expiry, for the sweeper that takes over abandoned runs;
+ * - `runs.sealed_input`, `run_steps.sealed_output`, `run_step_items.sealed_output`: the unredacted
+ *   value, sealed by the vault, where redaction changed it (`NULL` otherwise), so a resumed run gets
+ *   its secrets back (`secrets/run-values.ts`).
  *
  * @internal
  * @module
@@ -54,10 +57,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .columns(['lease_expires_at', 'created_at'])
     .where(sql<SqlBool>`status in ('pending', 'running')`)
     .execute();
+
+  await db.schema.alterTable('runs').addColumn('sealed_input', 'text').execute();
+  await db.schema.alterTable('run_steps').addColumn('sealed_output', 'text').execute();
+  await db.schema.alterTable('run_step_items').addColumn('sealed_output', 'text').execute();
 }
 
 /** Drops what `up` made. */
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('run_step_items').dropColumn('sealed_output').execute();
+  await db.schema.alterTable('run_steps').dropColumn('sealed_output').execute();
+  await db.schema.alterTable('runs').dropColumn('sealed_input').execute();
   await db.schema.dropIndex('runs_claimable').ifExists().execute();
   await db.schema.dropIndex('trigger_states_workspace').ifExists().execute();
   for (const column of ['events_seen', 'last_error', 'last_polled_at', 'enabled', 'workspace_id']) {
