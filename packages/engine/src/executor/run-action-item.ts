@@ -32,7 +32,11 @@ export interface OpenedActionConnection {
   /** The name the connector is registered under. */
   connectorName: string;
   values: ConnectionValues;
+  /** Seals and saves the connection when the connector's authorization acquired or refreshed tokens. */
+  onConnectionChange?: (values: Readonly<ConnectionValues>) => Promise<void>;
 }
+
+type OpenedValues = Pick<OpenedActionConnection, 'connector' | 'values' | 'onConnectionChange'>;
 
 /**
  * Where action steps get their connectors and connections: the engine binds it to the run's workspace
@@ -86,7 +90,7 @@ export async function runActionItem(ctx: ExecutionContext, task: ItemTask): Prom
   const dot = action.indexOf('.');
   const connectorName = action.slice(0, dot);
   const actionName = action.slice(dot + 1);
-  let opened: { connector: Connector; values: ConnectionValues };
+  let opened: OpenedValues;
   try {
     opened = await openConnection(ctx, step.connection, connectorName);
   } catch (err) {
@@ -99,6 +103,8 @@ export async function runActionItem(ctx: ExecutionContext, task: ItemTask): Prom
     transport: ctx.transport,
     signal: ctx.signal,
     logger,
+    // Refreshed tokens outlive the call: the next step and the next run start from them.
+    ...(opened.onConnectionChange === undefined ? {} : { onConnectionChange: opened.onConnectionChange }),
   });
   // Before anything is logged or stored: the connection's secrets join the run's redactor.
   ctx.addSecrets(runtime.secrets());
@@ -164,7 +170,7 @@ async function openConnection(
   ctx: ExecutionContext,
   connection: string | undefined,
   connectorName: string,
-): Promise<{ connector: Connector; values: ConnectionValues }> {
+): Promise<OpenedValues> {
   const source = ctx.actions;
   if (source === undefined) {
     throw new EngineError(
@@ -189,7 +195,7 @@ async function openConnection(
       `connection ${connection} is a connection of ${opened.connectorName}, not of ${connectorName}`,
     );
   }
-  return { connector: opened.connector, values: opened.values };
+  return opened;
 }
 
 /** The item's error from what the action threw: the SDK's error class where it has one. */

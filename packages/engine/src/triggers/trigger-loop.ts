@@ -19,6 +19,7 @@
  */
 import type { Connector, Logger } from '@sluice/sdk';
 import { createConnectorRuntime, type HttpTransport } from '@sluice/sdk/internal';
+import { actionConnections } from '../connectors/catalog.js';
 import { createRedactor } from '../secrets/redactor.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
 import type { ServiceStore, StoredWorkflow, TriggerStateRow } from '../store/service-store.js';
@@ -141,7 +142,27 @@ export class TriggerLoop {
     if (row.kind === 'poll' && poll !== undefined) return this.#firePoll(row, stored, poll);
   }
 
+  /**
+   * Why the workflow's runs are refused now: the test of a connection its action steps use failed
+   * (DESIGN: a run first tests its connections). `undefined` when they pass (a success is cached).
+   */
+  async #refusal(stored: StoredWorkflow): Promise<string | undefined> {
+    const names = actionConnections(stored.document);
+    if (names.length === 0 || this.#o.connections === undefined) return undefined;
+    try {
+      await this.#o.connections.check(stored.workspace_id, names);
+      return undefined;
+    } catch (err) {
+      return errorMessage(err);
+    }
+  }
+
   async #fireSchedule(row: TriggerStateRow, stored: StoredWorkflow, schedule: ScheduleTrigger) {
+    const refused = await this.#refusal(stored);
+    if (refused !== undefined) {
+      await this.#commit(row, { next_at: nextFireTime(schedule, this.#o.now()), last_error: refused }, []);
+      return;
+    }
     const now = this.#o.now();
     const planned = planTriggeredRun(stored, schedule.input ?? {}, iso(now), this.#o.seal);
     await this.#commit(row, { next_at: nextFireTime(schedule, now), last_error: null }, [planned]);
@@ -149,6 +170,16 @@ export class TriggerLoop {
 
   async #firePoll(row: TriggerStateRow, stored: StoredWorkflow, poll: PollTrigger): Promise<void> {
     const signal = this.#closing.signal;
+    // Refused before polling, so the records stay new for the cycle after the connection is fixed.
+    const refused = await this.#refusal(stored);
+    if (refused !== undefined) {
+      await this.#commit(
+        row,
+        { last_error: refused, next_at: iso(this.#o.now() + pollIntervalMs(poll)) },
+        [],
+      );
+      return;
+    }
     let secrets: string[] = [];
     let cycle: { events: unknown[]; state: StoredPollState };
     try {
@@ -158,6 +189,10 @@ export class TriggerLoop {
         signal,
         logger: this.#o.logger.child({ workflow: stored.uid, trigger: poll.trigger }),
         transport: this.#o.transport,
+        // Refreshed tokens outlive the cycle: the next poll and the runs' action steps start from them.
+        ...(connection.onConnectionChange === undefined
+          ? {}
+          : { onConnectionChange: connection.onConnectionChange }),
       });
       secrets = runtime.secrets();
       const result = await runtime.pollTrigger(poll.trigger, {
@@ -183,7 +218,11 @@ export class TriggerLoop {
   async #connectionOf(
     stored: StoredWorkflow,
     poll: PollTrigger,
-  ): Promise<{ connector: Connector; values: Record<string, unknown> }> {
+  ): Promise<{
+    connector: Connector;
+    values: Record<string, unknown>;
+    onConnectionChange?: (values: Readonly<Record<string, unknown>>) => Promise<void>;
+  }> {
     if (poll.connection !== undefined) {
       if (this.#o.connections === undefined) {
         throw new Error(`trigger.poll.connection: no connection ${poll.connection} (no connection service)`);

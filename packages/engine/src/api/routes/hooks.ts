@@ -10,6 +10,7 @@
  * @module
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { actionConnections } from '../../connectors/catalog.js';
 import type { Engine } from '../../create-engine.js';
 import { EngineError } from '../../errors.js';
 import type { StoredWorkflow } from '../../store/service-store.js';
@@ -98,6 +99,8 @@ export async function hookRoutes(app: FastifyInstance, engine: Engine, now: () =
         }
         const input = await bodyInput(scope, request, raw);
         checkRunInput(stored.document, input);
+        // As for a run started through the API: the connections of its action steps pass their test first.
+        await engine.connections.check(stored.workspace_id, actionConnections(stored.document));
         const id = await deliver(engine, stored, input, now);
         return reply.status(202).send({ run_id: id });
       },
