@@ -78,9 +78,12 @@ function summary(label: string, latencies: number[], wallMs: number): string {
 
 /** Starts the built `sluice serve` and resolves its base URL from its `API  .../v1` line. */
 async function startService(dataDir: string, slowUrl: string): Promise<{ url: string; child: ChildProcess }> {
+  // BENCH_CPU_PROF=<dir> writes a CPU profile of the service there (see bench/README.md).
+  const profile = process.env.BENCH_CPU_PROF;
   const child = spawn(
     process.execPath,
     [
+      ...(profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`]),
       join(REPO, 'packages/cli/bin/sluice.js'),
       'serve',
       '--port',

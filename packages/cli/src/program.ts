@@ -14,7 +14,9 @@ import type { RunOptions } from './commands/run.js';
 import type { SchemaOptions } from './commands/schema.js';
 import type { ServeOptions } from './commands/serve.js';
 import type { ServeConnectorOptions } from './commands/serve-connector.js';
+import type { StatusOptions } from './commands/status.js';
 import type { ValidateOptions } from './commands/validate.js';
+import type { WorkerOptions } from './commands/worker.js';
 import { CliError } from './errors.js';
 import { maskText } from './mask-text.js';
 import { formatError } from './print-error.js';
@@ -69,6 +71,14 @@ vitest.config.ts, README.md, .gitignore and .dockerignore. The folder must not e
 Examples:
   $ sluice new service ./acme-service
   $ sluice new service ./acme --name "Acme CRM"`;
+
+const STATUS_HELP = `
+A node is dead when it missed three heartbeats (it was killed, or cannot reach the database); its row
+is pruned after an hour. Run leases of a dead node expire by themselves and other workers take the runs.
+
+Examples:
+  $ sluice status --database postgres://sluice@db:5432/sluice --redis redis://redis:6379
+  $ sluice status --database postgres://sluice@db:5432/sluice --database-schema sluice --json`;
 
 const SERVE_CONNECTOR_HELP = `
 Each action is served at POST /<action>/v1/execute (body {"data": input, "credentials":
@@ -133,6 +143,19 @@ Examples:
   $ sluice serve --port 8080
   $ sluice serve --connectors connectors    # connectors/my-app.ts is the connector my-app
   $ sluice serve --database postgres://postgres@127.0.0.1:5432/sluice`;
+
+const WORKER_HELP = `
+Executes runs from the Redis queue the API node (sluice serve --redis) pushes them to, on the same
+PostgreSQL store; serves no API. A job is "continue run X": the worker claims the run in the database
+(a lease) before it executes it, so a lost or duplicated job is harmless. It also runs the trigger loop:
+a lease in the database lets one process at a time run schedules and polls. It needs the secret key of
+the API node: SLUICE_SECRET_KEY, or the --data-dir holding its secret.key. See docs/scaling.md.
+
+Examples:
+  $ export SLUICE_SECRET_KEY=...    # the API node's key
+  $ sluice worker --database postgres://sluice@db:5432/sluice --redis redis://redis:6379 --concurrency 32
+  $ sluice worker --database postgres://sluice@db:5432/sluice --redis redis://redis:6379 \\
+      --connectors connectors --metrics-port 9464 --metrics-token "$METRICS_TOKEN"`;
 
 const KEYS_HELP = `
 Prints the key alone on stdout (shown once: only its SHA-256 is stored) and what it is for on stderr.
@@ -311,6 +334,10 @@ Run "sluice <command> --help" for the options of a command.`,
     .option('--concurrency <runs>', 'runs executing at once in this process (default 16)')
     .option('--deny-private-networks', 'refuse step calls to loopback, private and link-local addresses')
     .option('--metrics-token <token>', 'serve GET /metrics to this bearer token (or SLUICE_METRICS_TOKEN)')
+    .option('--database-schema <schema>', 'the PostgreSQL schema of the tables (default public)')
+    .option('--redis <url>', 'queue runs in Redis (BullMQ) for sluice worker processes; needs --database')
+    .option('--redis-prefix <prefix>', 'the Redis key prefix of the queue (default sluice)')
+    .option('--no-worker', 'with --redis: an API node only; runs execute on sluice worker processes')
     .option(
       '--connectors <dir>',
       'register every connector file in the folder (repeatable, or dir1,dir2)',
@@ -330,6 +357,59 @@ Run "sluice <command> --help" for the options of a command.`,
       await serveCommand(options, io);
     });
 
+  program
+    .command('worker')
+    .description('execute runs from the Redis queue of sluice serve --redis (no API)')
+    .option('--database <url>', 'the PostgreSQL URL of the deployment (required)')
+    .option('--database-schema <schema>', 'the PostgreSQL schema of the tables (default public)')
+    .option('--redis <url>', 'the Redis URL of the queue (required)')
+    .option('--redis-prefix <prefix>', 'the Redis key prefix of the queue (default sluice)')
+    .option('--concurrency <runs>', 'runs executing at once in this process (default 16)')
+    .option(
+      '--data-dir <dir>',
+      'the folder holding the secret.key (unless SLUICE_SECRET_KEY is set)',
+      '.sluice',
+    )
+    .option('--system-apis <json|file>', 'more SYSTEM_APIS entries')
+    .option('--api-url <url>', 'the API node base URL: SYSTEM_APIS.sluice (credentials, runs, ...) of runs')
+    .option(
+      '--connectors <dir>',
+      'register every connector file in the folder (repeatable, or dir1,dir2)',
+      (dir: string, dirs: string[] = []) => [...dirs, dir],
+    )
+    .option('--metrics-port <port>', 'serve GET /health and GET /metrics on this port (0 picks one)')
+    .option('--metrics-host <host>', 'the host of --metrics-port', '127.0.0.1')
+    .option('--metrics-token <token>', 'serve GET /metrics to this bearer token (or SLUICE_METRICS_TOKEN)')
+    .option('--grace <seconds>', 'how long closing lets executing runs finish (default 10)')
+    .option('--deny-private-networks', 'refuse step calls to loopback, private and link-local addresses')
+    .addOption(new Option('--lease-ms <ms>', 'a run lease without a heartbeat (default 30000)').hideHelp())
+    .addOption(new Option('--heartbeat-ms <ms>', 'how often leases are renewed (default 10000)').hideHelp())
+    .addOption(
+      new Option('--sweep-ms <ms>', 'how often the store is swept for runs (default lease/2)').hideHelp(),
+    )
+    .option('--debug', 'print stack traces with errors')
+    .addHelpText('after', WORKER_HELP)
+    .action(async (options: WorkerOptions) => {
+      const { workerCommand } = await import('./commands/worker.js');
+      await workerCommand(options, io);
+    });
+
+  program
+    .command('status')
+    .description('show the nodes, runs, queue depth and leases of a deployment (docs/scaling.md)')
+    .option('--data-dir <dir>', 'the data folder of sluice serve', '.sluice')
+    .option('--database <url>', 'the PostgreSQL URL the deployment uses')
+    .option('--database-schema <schema>', 'the PostgreSQL schema the deployment uses (default public)')
+    .option('--redis <url>', 'the Redis URL the deployment uses, for the queue counts')
+    .option('--redis-prefix <prefix>', 'the Redis key prefix the deployment uses (default sluice)')
+    .option('--json', 'print the status as one JSON object')
+    .option('--debug', 'print stack traces with errors')
+    .addHelpText('after', STATUS_HELP)
+    .action(async (options: StatusOptions) => {
+      const { statusCommand } = await import('./commands/status.js');
+      await statusCommand(options, io);
+    });
+
   const keys = program.command('keys').description('manage the API keys of sluice serve');
   keys
     .command('create')
@@ -339,6 +419,7 @@ Run "sluice <command> --help" for the options of a command.`,
     .option('--role <role>', 'admin or member (admins also write global workflows)', 'member')
     .option('--data-dir <dir>', 'the data folder of sluice serve', '.sluice')
     .option('--database <url>', 'the PostgreSQL URL sluice serve uses')
+    .option('--database-schema <schema>', 'the PostgreSQL schema sluice serve uses (default public)')
     .option('--debug', 'print stack traces with errors')
     .addHelpText('after', KEYS_HELP)
     .action(async (options: KeysCreateOptions) => {
@@ -352,6 +433,7 @@ Run "sluice <command> --help" for the options of a command.`,
     .option('--json', 'print a JSON array instead of a table')
     .option('--data-dir <dir>', 'the data folder of sluice serve', '.sluice')
     .option('--database <url>', 'the PostgreSQL URL sluice serve uses')
+    .option('--database-schema <schema>', 'the PostgreSQL schema sluice serve uses (default public)')
     .option('--debug', 'print stack traces with errors')
     .addHelpText('after', KEYS_LIST_HELP)
     .action(async (options: KeysListOptions) => {
@@ -364,6 +446,7 @@ Run "sluice <command> --help" for the options of a command.`,
     .argument('<id>', 'the key id, as "sluice keys list" shows it (key_...)')
     .option('--data-dir <dir>', 'the data folder of sluice serve', '.sluice')
     .option('--database <url>', 'the PostgreSQL URL sluice serve uses')
+    .option('--database-schema <schema>', 'the PostgreSQL schema sluice serve uses (default public)')
     .option('--debug', 'print stack traces with errors')
     .addHelpText('after', KEYS_LIST_HELP)
     .action(async (id: string, options: KeysRevokeOptions) => {

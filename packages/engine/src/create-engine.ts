@@ -17,8 +17,14 @@ import { ConcurrencyLimits } from './executor/concurrency.js';
 import type { ActionSource } from './executor/run-action-item.js';
 import { createUndiciTransport, type HttpTransport } from './executor/sdk-parts.js';
 import { RunSuspended } from './executor/waits.js';
+import { RedisLimits } from './limits/redis-limits.js';
+import type { StepLimits } from './limits/step-limits.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
+import { NODE_DEFAULTS, NodeRegistry } from './nodes/node-registry.js';
+import { BullmqRunQueue } from './queue/bullmq-queue.js';
 import { InProcessRunQueue } from './queue/in-process-queue.js';
+import { OutageLog } from './queue/outage-log.js';
+import type { QueueStats, RunQueue } from './queue/run-queue.js';
 import { ownerName, releaseDeadLocalLeases } from './run/dead-owners.js';
 import { resumeRun } from './run/resume-run.js';
 import { Sweeper } from './run/sweeper.js';
@@ -40,6 +46,8 @@ interface Execution {
   controller: AbortController;
   /** Set on close: the run's writes are refused, so it stays as the last commit left it. */
   fenced: boolean;
+  /** When the lease was last taken or renewed (engine clock): past `leaseMs` without, it fences itself. */
+  renewedAt: number;
 }
 
 /**
@@ -61,6 +69,11 @@ export type { CreateEngineOptions, Engine } from './engine-options.js';
 export { ENGINE_DEFAULTS } from './engine-options.js';
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
+/** How many pinned workflow versions an engine keeps in memory (oldest dropped first). */
+const PINNED_VERSIONS_KEPT = 256;
+
+/** Runs a sweep pushes per pass into a shared queue (at least; twice the concurrency if more). */
+const SHARED_SWEEP_BATCH = 100;
 
 class ServiceEngine implements Engine {
   readonly store: ServiceStore;
@@ -74,10 +87,18 @@ class ServiceEngine implements Engine {
   readonly #secretKey: Buffer;
   readonly #options: CreateEngineOptions;
   readonly #renderer = new TemplateRenderer();
-  readonly #limits = new ConcurrencyLimits();
-  readonly #queue: InProcessRunQueue;
+  /** Step concurrency and rate limits: in this process, or in Redis across every process. */
+  readonly #limits: StepLimits;
+  readonly #queue: RunQueue;
+  /** `store unreachable, pausing work` / `store reachable again, resuming`, once per outage. */
+  readonly #storeOutage: OutageLog;
+  /** Aborted by `close()`: ends `waitForRun` polls of runs executing elsewhere. */
+  readonly #closed = new AbortController();
   readonly #sweeper: Sweeper;
+  /** This process's row in `nodes` (`sluice status`). */
+  readonly #node: NodeRegistry;
   readonly #executions = new Map<string, Execution>();
+  readonly #versions = new Map<string, StoredWorkflow>();
   readonly #waiters = new Map<string, { done: Promise<void>; resolve: () => void }>();
   readonly #now: () => number;
   readonly #secretNames = DEFAULT_SECRET_NAMES.map((n) => n.toLowerCase());
@@ -95,6 +116,15 @@ class ServiceEngine implements Engine {
 
   constructor(options: CreateEngineOptions) {
     this.#options = options;
+    this.#limits =
+      options.limits === undefined
+        ? new ConcurrencyLimits()
+        : new RedisLimits({
+            redis: options.limits.redis,
+            ...(options.limits.prefix === undefined ? {} : { prefix: options.limits.prefix }),
+            ...(options.limits.leaseMs === undefined ? {} : { leaseMs: options.limits.leaseMs }),
+            ...(options.logger === undefined ? {} : { logger: options.logger }),
+          });
     this.store = options.store;
     this.owner = options.owner ?? ownerName(randomUUID().slice(0, 8));
     this.#now = options.now ?? Date.now;
@@ -135,16 +165,47 @@ class ServiceEngine implements Engine {
       transport: this.#transport,
     });
     const concurrency = options.maxConcurrentRuns ?? ENGINE_DEFAULTS.maxConcurrentRuns;
-    this.#queue = new InProcessRunQueue(concurrency, (id) => this.#execute(id));
+    const logger = options.logger ?? silentLogger;
+    this.#queue = this.#createQueue(options, concurrency);
+    this.#storeOutage = new OutageLog(
+      logger,
+      { down: 'store unreachable, pausing work', up: 'store reachable again, resuming' },
+      (down) => {
+        // Claims would fail and drop jobs meanwhile; the sweeper's next good pass resumes the work.
+        if (down) this.#queue.pause();
+        else {
+          this.#queue.resume();
+          this.#sweeper.poke();
+        }
+      },
+    );
     const leaseMs = options.leaseMs ?? ENGINE_DEFAULTS.leaseMs;
     this.#sweeper = new Sweeper({
       store: this.store,
       intervalMs: options.sweepMs ?? Math.max(1, Math.floor(leaseMs / 2)),
       now: this.#now,
       // Queue a little more than the slots, so a slot that frees up has a run ready.
-      room: () => 2 * Math.max(1, concurrency) - this.#queue.depth,
+      // A shared queue is filled by every process: push a batch per pass (a push of a queued run is a no-op).
+      room: () =>
+        this.#queue.shared
+          ? Math.max(SHARED_SWEEP_BATCH, 2 * concurrency)
+          : 2 * Math.max(1, concurrency) - this.#queue.depth,
       enqueue: (id) => this.#enqueue(id),
-      onError: (err) => (options.logger ?? silentLogger).error({ err }, 'sweeping for runs failed'),
+      onError: (err) => this.#storeOutage.failed(err),
+      onPass: () => this.#storeOutage.succeeded(),
+    });
+    // An engine that executes nothing is an API node; `sluice worker` says `worker` itself.
+    const nodeKind = options.nodeKind ?? (options.execute === false ? 'api' : 'api+worker');
+    this.#node = new NodeRegistry({
+      store: this.store,
+      id: this.owner,
+      kind: nodeKind,
+      concurrency: nodeKind === 'api' ? 0 : concurrency,
+      executing: () => this.#executions.size,
+      heartbeatMs: options.nodeHeartbeatMs ?? NODE_DEFAULTS.heartbeatMs,
+      pruneAfterMs: options.nodePruneMs ?? NODE_DEFAULTS.pruneAfterMs,
+      now: this.#now,
+      logger: (options.logger ?? silentLogger).child({ component: 'nodes' }),
     });
   }
 
@@ -159,10 +220,12 @@ class ServiceEngine implements Engine {
       const own = new URL(options.baseUrl);
       this.#ownOrigins = [`${own.hostname}:${own.port || (own.protocol === 'https:' ? '443' : '80')}`];
     }
+    // First, so `sluice status` shows the node while it resumes runs.
+    await this.#node.start();
     // A predecessor on this host that was killed holds leases nobody renews: take its work at once.
     await releaseDeadLocalLeases(this.store, this.owner, [TRIGGERS_LEASE]);
     // The sweeper finds the unfinished runs, and keeps finding runs whose lease or stored wait ran out.
-    this.#queue.start();
+    await this.#queue.start();
     const resumed = await this.#sweeper.start();
     // Rows of workflows published or deleted while a crash hid it are repaired before the first tick.
     await this.triggers.reconcile();
@@ -215,6 +278,8 @@ class ServiceEngine implements Engine {
   }
 
   async waitForRun(id: string, timeoutMs: number): Promise<void> {
+    // On a shared queue the run may execute in another process: watch its row.
+    if (this.#queue.shared) return this.#pollRun(id, timeoutMs);
     const waiter = this.#waiters.get(id);
     if (waiter === undefined) return;
     const timer = new AbortController();
@@ -235,7 +300,8 @@ class ServiceEngine implements Engine {
       await this.#queue.active(id);
       return;
     }
-    this.#queue.remove(id);
+    await this.#queue.remove(id);
+    // Executing in another process: its next heartbeat finds the run ended and fences it.
     await this.#recordCancelled(run.id);
     this.#settle(id);
   }
@@ -305,11 +371,17 @@ class ServiceEngine implements Engine {
     // Let the checkpointed runs go at once (a lease that ends now), so the next start need not wait.
     await Promise.allSettled(checkpointed.map(([id]) => this.#claim(id, 0)));
     for (const id of [...this.#waiters.keys()]) this.#settle(id);
+    this.#closed.abort();
+    await this.#queue.close();
+    await this.#node.stop();
     await this.#ownTransport?.close?.();
+    // After the runs stopped: a slot still held is released by its run, or freed by its lease.
+    await this.#limits.close?.();
   }
 
   #enqueue(id: string): void {
-    if (!this.#waiters.has(id)) {
+    // Waiters settle only where the run executes: on a shared queue `waitForRun` polls the store instead.
+    if (!this.#queue.shared && !this.#waiters.has(id)) {
       let resolve = (): void => {};
       const done = new Promise<void>((r) => {
         resolve = r;
@@ -325,14 +397,21 @@ class ServiceEngine implements Engine {
   }
 
   async #execute(id: string): Promise<void> {
-    const execution: Execution = { controller: new AbortController(), fenced: false };
+    const execution: Execution = { controller: new AbortController(), fenced: false, renewedAt: this.#now() };
     const logger = (this.#options.logger ?? silentLogger).child({ runId: id });
     this.#executions.set(id, execution);
     // Claimed only now that it has a slot: while it was queued here, another process could take it.
-    const claimed = await this.#claim(id).catch((err: unknown) => {
-      logger.error({ err }, 'claiming the run failed');
-      return false;
-    });
+    // A claim that fails on the store drops this queue entry; the sweeper queues the run again later.
+    const claimed = await this.#claim(id).then(
+      (ok) => {
+        this.#storeOutage.succeeded();
+        return ok;
+      },
+      (err: unknown) => {
+        this.#storeOutage.failed(err);
+        return false;
+      },
+    );
     if (!claimed) {
       this.#executions.delete(id);
       // Cancelled through this process while it claimed: record it, whoever executes the run.
@@ -342,20 +421,19 @@ class ServiceEngine implements Engine {
     }
     let heartbeat: NodeJS.Timeout | undefined;
     let suspended: RunSuspended | undefined;
+    let finished = false;
     try {
-      const run = await this.store.getRun(id);
-      if (run === undefined || FINISHED.has(run.status)) return;
-      const stored =
-        run.workflow_uid !== null && run.workflow_version !== null
-          ? await this.store.getWorkflow(run.workflow_uid, run.workflow_version)
-          : undefined;
-      const caller = await this.store.getRunCaller(id);
+      const found = await this.store.getRunAndCaller(id);
+      if (found === undefined || FINISHED.has(found.run.status)) return;
+      const { run, caller } = found;
+      const stored = await this.#pinnedVersion(run);
       heartbeat = setInterval(
         () => void this.#heartbeat(id, execution, logger),
         this.#options.heartbeatMs ?? ENGINE_DEFAULTS.heartbeatMs,
       );
       heartbeat.unref();
-      await resumeRun(id, {
+      const outcome = await resumeRun(id, {
+        run,
         store: fencedStore(this.store, () => execution.fenced),
         renderer: this.#renderer,
         limits: this.#limits,
@@ -372,6 +450,8 @@ class ServiceEngine implements Engine {
         onEvent: (event) => this.metrics.observe(event, stored?.document.name ?? run.workflow_name),
         now: this.#now,
       });
+      // Its last write cleared the lease with the final status: nothing is left to let go.
+      finished = FINISHED.has(outcome.status);
     } catch (err) {
       if (err instanceof RunSuspended && !execution.fenced) suspended = err;
       else if (!execution.controller.signal.aborted) logger.error({ err }, 'run execution stopped');
@@ -379,7 +459,7 @@ class ServiceEngine implements Engine {
     } finally {
       clearInterval(heartbeat);
       this.#executions.delete(id);
-      if (!execution.fenced) {
+      if (!execution.fenced && !finished) {
         // A stored wait: the run stays `running`, free of leases until `resume_at`, when a sweep finds it.
         const wait = suspended === undefined ? {} : { resume_at: suspended.resumeAt.toISOString() };
         await this.store
@@ -388,15 +468,55 @@ class ServiceEngine implements Engine {
       }
       if (suspended === undefined) this.#settle(id);
       else this.#sweeper.wakeAt(suspended.resumeAt.getTime());
-      this.#sweeper.pokeIfBacklog();
+      // A shared queue is swept in batches on the timer: a sweep per finished run would flood it.
+      if (!this.#queue.shared) this.#sweeper.pokeIfBacklog();
     }
+  }
+
+  /**
+   * The published version run `run` pinned. Versions never change once published (a delete only marks
+   * them), so they are kept in memory: one read fewer per execution.
+   */
+  async #pinnedVersion(run: RunRow): Promise<StoredWorkflow | undefined> {
+    if (run.workflow_uid === null || run.workflow_version === null) return undefined;
+    const key = `${run.workflow_uid}@${run.workflow_version}`;
+    const cached = this.#versions.get(key);
+    if (cached !== undefined) return cached;
+    const stored = await this.store.getWorkflow(run.workflow_uid, run.workflow_version);
+    if (stored === undefined) return undefined;
+    if (this.#versions.size >= PINNED_VERSIONS_KEPT) {
+      this.#versions.delete(this.#versions.keys().next().value as string);
+    }
+    this.#versions.set(key, stored);
+    return stored;
   }
 
   /** Renews the lease of an executing run; when another process took the run, fences and stops it. */
   async #heartbeat(id: string, execution: Execution, logger: Logger): Promise<void> {
-    // A store error is not a lost lease: the next beat tries again, before the lease runs out.
-    const kept = await this.#claim(id).catch(() => true);
-    if (kept || execution.fenced) return;
+    // A store error is not a lost lease: the next beat tries again, until the lease would have run out.
+    const beat = this.#now();
+    const kept = await this.#claim(id).then(
+      (ok) => {
+        this.#storeOutage.succeeded();
+        if (ok) execution.renewedAt = beat;
+        return ok;
+      },
+      (err: unknown) => {
+        this.#storeOutage.failed(err);
+        return 'unknown' as const;
+      },
+    );
+    if (kept === true || execution.fenced) return;
+    if (kept === 'unknown') {
+      // Past the lease, another process may have claimed the run: stop writing, as if it had.
+      if (this.#now() - execution.renewedAt <= (this.#options.leaseMs ?? ENGINE_DEFAULTS.leaseMs)) return;
+      execution.fenced = true;
+      logger.warn({}, 'the run lease could not be renewed for longer than the lease; stopping here');
+      execution.controller.abort(
+        new EngineError('SLUICE_STORE', `run ${id}: the store did not renew its lease in time`),
+      );
+      return;
+    }
     execution.fenced = true;
     logger.warn({}, 'the run lease was lost (another process owns the run, or it ended); stopping here');
     execution.controller.abort(
@@ -416,6 +536,45 @@ class ServiceEngine implements Engine {
 
   deriveKey(purpose: string): Buffer {
     return deriveSubKey(this.#secretKey, purpose);
+  }
+
+  queueStats(): Promise<QueueStats> {
+    return this.#queue.stats();
+  }
+
+  /** The in-process queue, or BullMQ with `queue`; `execute: false` pushes only (an API node). */
+  #createQueue(options: CreateEngineOptions, concurrency: number): RunQueue {
+    const execute = (id: string): Promise<void> => this.#execute(id);
+    if (options.queue === undefined) {
+      if (options.execute === false) {
+        throw new EngineError('SLUICE_QUEUE', 'createEngine({ execute: false }) needs a shared queue', {
+          hint: 'pass queue: { redis: "redis://..." } so worker processes execute the runs',
+        });
+      }
+      return new InProcessRunQueue(concurrency, execute);
+    }
+    return new BullmqRunQueue({
+      url: options.queue.redis,
+      ...(options.queue.prefix === undefined ? {} : { prefix: options.queue.prefix }),
+      ...(options.execute === false ? {} : { execute }),
+      concurrency,
+      logger: options.logger ?? silentLogger,
+      onReconnect: () => this.#sweeper.poke(),
+    });
+  }
+
+  /** Resolves once run `id` has ended (or is gone) in the store, or after `timeoutMs`, or on close. */
+  async #pollRun(id: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const every = this.#options.waitPollMs ?? ENGINE_DEFAULTS.waitPollMs;
+    const signal = this.#closed.signal;
+    while (!signal.aborted) {
+      const run = await this.store.getRun(id).catch(() => null);
+      if (run === undefined || (run !== null && FINISHED.has(run.status))) return;
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      await sleepFor(Math.min(every, left), undefined, { signal }).catch(() => undefined);
+    }
   }
 
   /**

@@ -7,9 +7,10 @@ import type { Connector, Logger } from '@sluice/sdk';
 import type { ConnectionService } from './connections/connection-service.js';
 import type { HttpTransport } from './executor/sdk-parts.js';
 import type { EngineMetrics } from './metrics/engine-metrics.js';
+import type { QueueStats } from './queue/run-queue.js';
 import type { RunTokens } from './secrets/run-token.js';
 import type { RunValueSealer } from './secrets/run-values.js';
-import type { ApiCaller, ServiceStore, StoredWorkflow } from './store/service-store.js';
+import type { ApiCaller, NodeKind, ServiceStore, StoredWorkflow } from './store/service-store.js';
 import type { TriggerSync } from './triggers/sync-triggers.js';
 import type { DispatchedRun } from './triggers/trigger-loop.js';
 
@@ -67,8 +68,62 @@ export interface CreateEngineOptions {
    * after a crash, another process takes the triggers over once it expired. @default 10000
    */
   triggerLeaseMs?: number;
+  /**
+   * What this process is in `nodes` and `sluice status` (issue 6): `api` (serves the API, executes no
+   * runs), `worker`, or `api+worker`. @default `api` with `execute: false`, else `api+worker`
+   */
+  nodeKind?: NodeKind;
+  /** How often the engine renews its row in `nodes`, in ms; it shows as dead after 3 missed beats. @default 5000 */
+  nodeHeartbeatMs?: number;
+  /** Rows of nodes whose last heartbeat is this old are deleted by the live nodes, in ms. @default 3600000 */
+  nodePruneMs?: number;
+  /**
+   * A run queue shared by every process (issue 6): BullMQ on Redis at `redis`, keys under
+   * `<prefix>:runs:*`. A job is "continue run X" (job id = run id); the store stays the source of
+   * truth and the sweeper pushes any claimable run a lost job left behind. `sluice serve --redis`,
+   * `sluice worker --redis`. @default the in-process queue (one process)
+   */
+  queue?: EngineQueueOptions;
+  /**
+   * Whether this process executes runs (a BullMQ worker with `maxConcurrentRuns` slots on a shared
+   * queue). `false` makes an API node that only pushes runs (`sluice serve --no-worker`); it needs
+   * `queue`. @default true
+   */
+  execute?: boolean;
+  /**
+   * On a shared queue, how often `waitForRun` (`?wait=true`) reads the run's row while it executes in
+   * another process, in ms. @default 100
+   */
+  waitPollMs?: number;
+  /**
+   * Step `concurrency` and `rate_limit` across every process (issue 6): counted in Redis at `redis`,
+   * keys under `<prefix>:limits:*` (a counter with leases per step, a sliding log per host). Give it
+   * the same Redis and prefix as `queue` on every node. @default this process only (in-memory)
+   */
+  limits?: EngineLimitsOptions;
   /** The clock. @default Date.now */
   now?: () => number;
+}
+
+/** {@link CreateEngineOptions.limits}. */
+export interface EngineLimitsOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://...`. */
+  redis: string;
+  /** The Redis key prefix; the same on every node that shares the limits. @default 'sluice' */
+  prefix?: string;
+  /**
+   * How long a step's concurrency slot stays held without a renewal, in ms (renewed every third of it
+   * while the call lasts): the slot of a process that died is free again after at most this. @default 10000
+   */
+  leaseMs?: number;
+}
+
+/** {@link CreateEngineOptions.queue}. */
+export interface EngineQueueOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://...`. */
+  redis: string;
+  /** The Redis key prefix, so deployments (and tests) sharing a Redis stay apart. @default 'sluice' */
+  prefix?: string;
 }
 
 /** The defaults of {@link CreateEngineOptions}. */
@@ -80,6 +135,7 @@ export const ENGINE_DEFAULTS = Object.freeze({
   longWaitMs: 5_000,
   triggerTickMs: 1_000,
   triggerLeaseMs: 10_000,
+  waitPollMs: 100,
 } as const);
 
 /** The running engine: start runs of published workflows, wait for, cancel and retry them. */
@@ -90,6 +146,11 @@ export interface Engine extends AsyncDisposable {
   readonly owner: string;
   /** Runs queued or executing in this process. */
   readonly queueDepth: number;
+  /**
+   * What the run queue holds now: runs waiting and executing (all processes on a shared queue) and
+   * executing here. Reads Redis on a shared queue (rejects while it is down).
+   */
+  queueStats(): Promise<QueueStats>;
   /** The Prometheus metrics of this engine (its own registry), served by `GET /metrics`. */
   readonly metrics: EngineMetrics;
   /** The workspaces' connections: saved sealed with the engine's secret key, opened, tested. */

@@ -47,6 +47,7 @@ export const ENGINE_ERROR_CODES = {
   SLUICE_EGRESS_DENIED:
     'a step URL resolves to a loopback, private or link-local address while --deny-private-networks is on',
   SLUICE_HOOK_SIGNATURE: "a webhook delivery's HMAC signature header is missing or does not match",
+  SLUICE_QUEUE: 'the shared run queue (Redis, BullMQ) is misconfigured or Redis does not answer at start',
 } as const;
 
 /** A stable error code of the engine. */

@@ -36,6 +36,7 @@ export {
 } from './connectors/catalog.js';
 export type { CreateEngineOptions, Engine } from './create-engine.js';
 export { createEngine, ENGINE_DEFAULTS } from './create-engine.js';
+export type { EngineLimitsOptions, EngineQueueOptions } from './engine-options.js';
 export type { EngineErrorCode, StepErrorClass, WorkflowProblem } from './errors.js';
 export {
   ENGINE_ERROR_CODES,
@@ -51,7 +52,16 @@ export { IDEMPOTENCY_HEADER, idempotencyKey } from './executor/idempotency.js';
 export { mergeRetrySettings } from './executor/retry-settings.js';
 export type { Sleep } from './executor/waits.js';
 export { RunSuspended } from './executor/waits.js';
+export type { RedisLimitsOptions } from './limits/redis-limits.js';
+export { REDIS_LIMITS_DEFAULTS, RedisLimits } from './limits/redis-limits.js';
+export { SlidingLog } from './limits/sliding-log.js';
+export type { RateLimitSettings, SharedSlots, StepLimits } from './limits/step-limits.js';
 export type { EngineMetrics, EngineMetricsSource, MetricsScrape } from './metrics/engine-metrics.js';
+export type { ClusterStatus, QueueCounts, ReadClusterStatusOptions } from './nodes/cluster-status.js';
+export { DEFAULT_REDIS_PREFIX, readClusterStatus, readQueueCounts } from './nodes/cluster-status.js';
+export { DEAD_AFTER_BEATS, ENGINE_VERSION, NODE_DEFAULTS, nodeIsAlive } from './nodes/node-registry.js';
+export { RUN_QUEUE_NAME } from './queue/bullmq-queue.js';
+export type { QueueStats } from './queue/run-queue.js';
 export type { LocalRunConfig } from './run/local-run-config.js';
 export { parseLocalRunConfig, withRunFlags } from './run/local-run-config.js';
 export type { ResumeRunOptions } from './run/resume-run.js';
@@ -70,6 +80,8 @@ export type { RunValueSealer, SealedPlace } from './secrets/run-values.js';
 export type { LoadedSecretKey, LoadSecretKeyOptions, SecretKeySource } from './secrets/secret-key.js';
 export { loadSecretKey, SECRET_KEY_ENV, SECRET_KEY_FILE } from './secrets/secret-key.js';
 export { DEFAULT_SECRET_NAMES } from './secrets/secret-names.js';
+/** A URL with its password masked (`postgres://u:***@h/db`, `redis://:***@h:6379`), for start-up lines. */
+export { maskUrl } from './store/connect.js';
 export type { OpenStoreOptions, SqlStore } from './store/kysely-store.js';
 export { openStore, STORE_DEFAULTS } from './store/kysely-store.js';
 export type {
@@ -77,10 +89,14 @@ export type {
   ApiKeyRow,
   ApiRole,
   ConnectionRow,
+  LeaseRow,
   ListRunsQuery,
   ListWorkflowsPage,
+  NodeKind,
+  NodeRow,
   PublishWorkflow,
   RunCursor,
+  RunLeaseCount,
   ServiceStore,
   StoredWorkflow,
   TriggerCommit,

@@ -13,6 +13,7 @@ import {
   createEngine,
   type LoadedSecretKey,
   loadSecretKey,
+  maskUrl,
   openStore,
   type SqlStore,
 } from '@sluice/engine';
@@ -21,6 +22,7 @@ import { createDeferredLogger } from '../deferred-logger.js';
 import { CliError } from '../errors.js';
 import { connectorDirs, connectorMap, type LoadedConnector, loadConnectors } from '../load-connectors.js';
 import { loadDataOption } from '../load-data-file.js';
+import { createStderrLogger } from '../stderr-logger.js';
 import type { CommandIo } from './exec.js';
 
 /** Where the service keeps its data: `--data-dir` and `--database`. */
@@ -29,6 +31,8 @@ export interface DataOptions {
   dataDir?: string;
   /** A PostgreSQL URL; the store lives there instead of in the data dir. */
   database?: string;
+  /** The PostgreSQL schema of the tables (`--database` only). @default public */
+  databaseSchema?: string;
 }
 
 /** The options of `sluice serve`, as commander hands them over. */
@@ -59,6 +63,12 @@ export interface ServeOptions extends DataOptions {
   denyPrivateNetworks?: boolean;
   /** The bearer token of `GET /metrics` (else `SLUICE_METRICS_TOKEN`); without one `/metrics` is off. */
   metricsToken?: string;
+  /** A Redis URL: runs go through the BullMQ queue shared with `sluice worker` processes (needs --database). */
+  redis?: string;
+  /** The Redis key prefix of the queue. @default sluice */
+  redisPrefix?: string;
+  /** commander's `--no-worker`: false makes an API node that executes no runs (needs --redis). */
+  worker?: boolean;
   debug?: boolean;
 }
 
@@ -66,20 +76,20 @@ export interface ServeOptions extends DataOptions {
 export const DEFAULT_DATA_DIR = '.sluice';
 
 /** `connectors: my-app (connectors/my-app.ts), crm (connectors/crm/connector.ts)`, or `connectors: none`. */
-function registeredLine(registered: readonly LoadedConnector[]): string {
+export function registeredLine(registered: readonly LoadedConnector[]): string {
   const list = registered.map((entry) => `${entry.name} (${entry.file})`).join(', ');
   return `connectors: ${list === '' ? 'none (register them with --connectors <dir>)' : list}\n`;
 }
 
 /** `secret key: SLUICE_SECRET_KEY`, or the key file (and whether it was just created); never the key. */
-function secretKeyLine({ source }: LoadedSecretKey): string {
+export function secretKeyLine({ source }: LoadedSecretKey): string {
   if (source.kind === 'env') return `secret key: ${source.variable}\n`;
   const created = source.created ? ' (created; back it up: connections do not open without it)' : '';
   return `secret key: ${source.path}${created}\n`;
 }
 
 /** The metrics token: `--metrics-token`, else `SLUICE_METRICS_TOKEN`; at least 16 characters. */
-function metricsTokenOf(flag: string | undefined, env: string | undefined): string | undefined {
+export function metricsTokenOf(flag: string | undefined, env: string | undefined): string | undefined {
   const token = flag ?? (env === '' ? undefined : env);
   if (token !== undefined && !/^[\x21-\x7e]{16,}$/.test(token)) {
     const from = flag === undefined ? 'SLUICE_METRICS_TOKEN' : '--metrics-token';
@@ -90,13 +100,102 @@ function metricsTokenOf(flag: string | undefined, env: string | undefined): stri
   return token;
 }
 
+/**
+ * `--redis`, `--redis-prefix` and `--no-worker` as engine options: the run queue and the step limits
+ * (`concurrency`, `rate_limit`) both live in that Redis, under that prefix, so they hold across every
+ * node. A shared queue needs a shared store: `--redis` without `--database` is refused (SQLite is one
+ * machine's file).
+ */
+export function queueOptions(
+  options: Pick<ServeOptions, 'redis' | 'redisPrefix' | 'worker' | 'database'>,
+  command: string,
+): {
+  queue?: { redis: string; prefix?: string };
+  limits?: { redis: string; prefix?: string };
+  execute?: false;
+} {
+  if (options.redis === undefined) {
+    if (options.worker === false) {
+      throw new CliError('SLUICE_CLI_OPTION', `${command} --no-worker needs --redis`, {
+        hint: 'workers take runs from the Redis queue: give --redis redis://... (and --database postgres://...)',
+      });
+    }
+    if (options.redisPrefix !== undefined) {
+      throw new CliError('SLUICE_CLI_OPTION', '--redis-prefix applies with --redis only', {
+        hint: 'give --redis redis://... too, or drop --redis-prefix',
+      });
+    }
+    return {};
+  }
+  if (options.database === undefined) {
+    throw new CliError('SLUICE_CLI_OPTION', `${command} --redis needs --database postgres://...`, {
+      hint: 'processes sharing a queue share the store too; a SQLite file belongs to one machine',
+    });
+  }
+  if (options.redisPrefix !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(options.redisPrefix)) {
+    throw new CliError(
+      'SLUICE_CLI_OPTION',
+      `--redis-prefix ${JSON.stringify(options.redisPrefix)} is not a key prefix`,
+      {
+        hint: 'use 1 to 64 letters, digits, dots, dashes and underscores',
+      },
+    );
+  }
+  const redis = {
+    redis: options.redis,
+    ...(options.redisPrefix === undefined ? {} : { prefix: options.redisPrefix }),
+  };
+  return {
+    queue: redis,
+    limits: redis,
+    ...(options.worker === false ? { execute: false as const } : {}),
+  };
+}
+
+/**
+ * The engine's warnings and errors (store or Redis unreachable and back, runs that stopped) as plain
+ * lines on stderr, for processes started without --log-level.
+ */
+export function warningLogger(io: CommandIo): Logger {
+  const quiet = (): void => {};
+  const lines = createStderrLogger({ write: (line) => io.stderr(line), secrets: () => [] });
+  const filtered = (logger: Logger): Logger => ({
+    debug: quiet,
+    info: quiet,
+    warn: logger.warn,
+    error: logger.error,
+    child: (bindings) => filtered(logger.child(bindings)),
+    isLevelEnabled: (level) => level === 'warn' || level === 'error',
+  });
+  return filtered(lines);
+}
+
+/** `queue: redis://host:6379 (prefix sluice), ...`: where runs go and whether this process executes them. */
+export function queueLine(queue: { redis: string; prefix?: string }, executes: boolean): string {
+  const where = `${maskUrl(queue.redis)} (prefix ${queue.prefix ?? 'sluice'})`;
+  const who = executes
+    ? 'runs execute here and on every sluice worker'
+    : 'runs execute on sluice worker processes';
+  return `queue: ${where}; ${who}\n`;
+}
+
 /** Opens the store `--database` or `--data-dir` names. */
 export function openDataStore(options: DataOptions): Promise<SqlStore> {
-  if (options.database !== undefined) return openStore({ url: options.database });
+  if (options.database !== undefined) {
+    return openStore({
+      url: options.database,
+      ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
+    });
+  }
+  if (options.databaseSchema !== undefined) {
+    throw new CliError('SLUICE_CLI_OPTION', '--database-schema applies to PostgreSQL only', {
+      hint: 'give --database postgres://... too, or drop --database-schema',
+    });
+  }
   return openStore({ file: join(options.dataDir ?? DEFAULT_DATA_DIR, 'sluice.db') });
 }
 
-function integer(value: string | undefined, option: string, max: number): number | undefined {
+export function integer(value: string | undefined, option: string, max: number): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) > max) {
     throw new CliError('SLUICE_CLI_OPTION', `${option} ${value} is not an integer from 0 to ${max}`, {
@@ -109,7 +208,7 @@ function integer(value: string | undefined, option: string, max: number): number
   return Number(value);
 }
 
-function systemApis(value: string | undefined): Record<string, string> {
+export function systemApis(value: string | undefined): Record<string, string> {
   if (value === undefined) return {};
   const apis = loadDataOption(value, '--system-apis');
   const ok =
@@ -126,7 +225,11 @@ function systemApis(value: string | undefined): Record<string, string> {
 }
 
 /** `--lease-ms`, `--heartbeat-ms` and `--sweep-ms` as engine options; a heartbeat must beat within the lease. */
-function leaseOptions(options: ServeOptions): { leaseMs?: number; heartbeatMs?: number; sweepMs?: number } {
+export function leaseOptions(options: Pick<ServeOptions, 'leaseMs' | 'heartbeatMs' | 'sweepMs'>): {
+  leaseMs?: number;
+  heartbeatMs?: number;
+  sweepMs?: number;
+} {
   const leaseMs = integer(options.leaseMs, '--lease-ms', 86_400_000);
   const heartbeatMs = integer(options.heartbeatMs, '--heartbeat-ms', 86_400_000);
   const sweepMs = integer(options.sweepMs, '--sweep-ms', 86_400_000);
@@ -170,6 +273,7 @@ export async function serveCommand(options: ServeOptions, io: CommandIo): Promis
   const apis = systemApis(options.systemApis);
   const leases = leaseOptions(options);
   const metricsToken = metricsTokenOf(options.metricsToken, process.env.SLUICE_METRICS_TOKEN);
+  const queued = queueOptions(options, 'sluice serve');
   // The engine logs runs through Fastify's pino (one JSON line each), which exists only once the API does.
   const runLog = options.logLevel === undefined ? undefined : createDeferredLogger();
   const stopped = new Promise<string>((resolve) => {
@@ -192,6 +296,10 @@ export async function serveCommand(options: ServeOptions, io: CommandIo): Promis
     ...(concurrency === undefined ? {} : { maxConcurrentRuns: concurrency }),
     ...(options.denyPrivateNetworks === true ? { denyPrivateNetworks: true } : {}),
     ...(runLog === undefined ? {} : { logger: runLog.logger }),
+    ...queued,
+    // Without --log-level, a shared deployment still prints its outages (store or Redis down and back).
+    ...(runLog === undefined && queued.queue !== undefined ? { logger: warningLogger(io) } : {}),
+    ...(queued.queue === undefined ? {} : { nodeKind: queued.execute === false ? 'api' : 'api+worker' }),
   });
   try {
     const app = await createApi({
@@ -205,6 +313,7 @@ export async function serveCommand(options: ServeOptions, io: CommandIo): Promis
       const address = await app.listen({ port, host: options.host ?? '127.0.0.1' });
       const resumed = await engine.start({ baseUrl: address });
       io.stdout(`sluice serve: store ${store.location}\n`);
+      if (queued.queue !== undefined) io.stdout(queueLine(queued.queue, queued.execute !== false));
       io.stdout(registeredLine(registered));
       io.stdout(secretKeyLine(secretKey));
       if (resumed > 0) io.stdout(`resumed ${resumed} unfinished ${resumed === 1 ? 'run' : 'runs'}\n`);

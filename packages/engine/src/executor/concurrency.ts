@@ -1,18 +1,24 @@
 /**
  * Step concurrency (DESIGN §4 "Step execution"): `concurrency: N` caps the simultaneous calls of a step
- * across every run of its workflow in this process; without it, a fanned-out step runs its items one
- * at a time within a run, and runs do not limit each other.
+ * across every run of its workflow; without it, a fanned-out step runs its items one at a time within a
+ * run, and runs do not limit each other. The cap is held by the engine's {@link StepLimits}: in this
+ * process ({@link ConcurrencyLimits}, the default), or across every worker on one Redis
+ * (`RedisLimits`, `createEngine({ limits: { redis } })`).
  *
  * @module
  */
+import { SlidingLog } from '../limits/sliding-log.js';
+import type { RateLimitSettings, SharedSlots, StepLimits } from '../limits/step-limits.js';
 import { Semaphore } from './semaphore.js';
 
 /**
- * The process-wide semaphores of steps with a `concurrency`, keyed by workflow and step. Every run
- * that shares a `ConcurrencyLimits` shares the caps; the engine keeps one per process.
+ * The limits of this process: a semaphore per workflow and step, and a sliding log of request times per
+ * rate-limit key. Every run that shares a `ConcurrencyLimits` shares the caps; the engine keeps one per
+ * process unless it has a Redis connection for its limits.
  */
-export class ConcurrencyLimits {
+export class ConcurrencyLimits implements StepLimits {
   readonly #semaphores = new Map<string, Semaphore>();
+  readonly #rates = new SlidingLog();
 
   /**
    * The semaphore of `step` in `workflow` (its uid, else its name) with `capacity` permits. A later
@@ -31,6 +37,11 @@ export class ConcurrencyLimits {
     }
     return semaphore;
   }
+
+  /** Waits until one more request under `key` fits `limit` in this process, and counts it. @internal */
+  take(key: string, limit: RateLimitSettings, signal?: AbortSignal): Promise<void> {
+    return this.#rates.take(key, limit, signal);
+  }
 }
 
 /** The limits shared by every run that is not given its own. */
@@ -41,15 +52,15 @@ export interface StepConcurrency {
   /** Items of this run in flight at once. */
   perRun: number;
   /** Held around each call; `undefined` when the step has no `concurrency`. */
-  shared: Semaphore | undefined;
+  shared: SharedSlots | undefined;
 }
 
 /**
- * Decides how a step runs: with `concurrency: N`, up to N items of the run at once, under a semaphore
- * of N shared by all runs of the workflow; without it, one item at a time and no shared cap.
+ * Decides how a step runs: with `concurrency: N`, up to N items of the run at once, under N slots
+ * shared by all runs of the workflow; without it, one item at a time and no shared cap.
  */
 export function stepConcurrency(
-  limits: ConcurrencyLimits,
+  limits: StepLimits,
   workflow: string,
   step: string,
   concurrency: number | undefined,

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Logger } from '@sluice/sdk';
+import type { StepLimits } from '../limits/step-limits.js';
 import type { RunEvent } from '../run/run-events.js';
 import type { RunState } from '../run/run-state.js';
 import type { Redactor } from '../secrets/redactor.js';
@@ -13,7 +14,6 @@ import type { RunValueSealer } from '../secrets/run-values.js';
 import type { AttemptEntry, Store } from '../store/store.js';
 import type { TemplateRenderer } from '../template/render.js';
 import type { Workflow } from '../workflow/model.js';
-import type { ConcurrencyLimits } from './concurrency.js';
 import type { ActionSource } from './run-action-item.js';
 import type { HttpTransport } from './sdk-parts.js';
 import type { Sleep } from './waits.js';
@@ -32,7 +32,8 @@ export interface ExecutionContext {
   readonly transport: HttpTransport;
   /** Bound to the run, redacting. */
   readonly logger: Logger;
-  readonly limits: ConcurrencyLimits;
+  /** Step concurrency and rate limits shared with other runs (and, on Redis, other workers). */
+  readonly limits: StepLimits;
   readonly sleep: Sleep;
   readonly now: () => number;
   readonly random: (() => number) | undefined;

@@ -20,6 +20,12 @@ import {
 } from '@sluice/sdk';
 import { createConnectorRuntime } from '@sluice/sdk/internal';
 import { EngineError, TemplateError } from '../errors.js';
+import {
+  connectorRateKey,
+  rateLimitedTransport,
+  runWorkspace,
+  stepRateLimit,
+} from '../limits/rate-limit-key.js';
 import type { CurrentStep, RunState } from '../run/run-state.js';
 import type { AttemptEntry, StepErrorRecord, StepItemRow } from '../store/store.js';
 import type { ExecutionContext } from './execution-context.js';
@@ -98,9 +104,15 @@ export async function runActionItem(ctx: ExecutionContext, task: ItemTask): Prom
     return fail({ type: 'other', message: `${action}: ${err.message}` });
   }
 
+  // With a rate limit, every HTTP request the connector sends takes a token of the connector's count.
+  const rateLimit = stepRateLimit(ctx.workflow, step);
+  const rateKey = connectorRateKey(runWorkspace(ctx), connectorName);
   const runtime = createConnectorRuntime(opened.connector, {
     connection: opened.values,
-    transport: ctx.transport,
+    transport:
+      rateLimit === undefined
+        ? ctx.transport
+        : rateLimitedTransport(ctx.transport, ctx.limits, rateLimit, () => rateKey, ctx.signal),
     signal: ctx.signal,
     logger,
     // Refreshed tokens outlive the call: the next step and the next run start from them.

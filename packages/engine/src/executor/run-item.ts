@@ -9,6 +9,7 @@
  */
 import type { RetryPolicy } from '@sluice/sdk';
 import { TemplateError } from '../errors.js';
+import { hostRateKey, runWorkspace, stepRateLimit } from '../limits/rate-limit-key.js';
 import type { CurrentStep, RunState } from '../run/run-state.js';
 import type { StepErrorRecord, StepItemRow } from '../store/store.js';
 import type { ApiSpec, WorkflowStep } from '../workflow/model.js';
@@ -96,6 +97,7 @@ export async function runItem(ctx: ExecutionContext, task: ItemTask): Promise<It
     throw err;
   }
 
+  const rateLimit = stepRateLimit(ctx.workflow, step);
   const release = await task.concurrency.shared?.acquire(ctx.signal);
   logger.debug({ method: request.method, url: request.url, headers: request.headers }, 'request');
   let outcome: Awaited<ReturnType<typeof sendCall>>;
@@ -115,6 +117,12 @@ export async function runItem(ctx: ExecutionContext, task: ItemTask): Promise<It
       random: ctx.random,
       logger,
       previous,
+      // Every attempt (retries and redirect hops too) takes a token of the host it goes to.
+      beforeAttempt:
+        rateLimit === undefined
+          ? undefined
+          : (attempt, signal) =>
+              ctx.limits.take(hostRateKey(runWorkspace(ctx), attempt.url), rateLimit, signal),
     });
   } catch (err) {
     if (!(err instanceof RunSuspended)) throw err;

@@ -39,6 +39,12 @@ export interface SendCallOptions {
    * head the history. @default []
    */
   previous?: readonly AttemptEntry[] | undefined;
+  /**
+   * Awaited before each attempt (redirect hops and retries too), with the request about to go: the
+   * step's `rate_limit` takes a token here. Its wait is added to the attempt's `wait_ms`; it rejects
+   * with the signal's reason when the run is aborted.
+   */
+  beforeAttempt?: ((request: WireRequest, signal: AbortSignal | undefined) => Promise<void>) | undefined;
 }
 
 /** A call that ended with a response below 400. */
@@ -85,11 +91,13 @@ export async function sendCall(request: WireRequest, options: SendCallOptions): 
   let last: WireResponse | undefined;
   const transport: HttpTransport = {
     async send(req, opts) {
+      const ready = now();
+      await options.beforeAttempt?.(req, opts.signal ?? options.signal);
       const started = now();
       const entry: AttemptEntry = {
         started_at: new Date(started).toISOString(),
         duration_ms: 0,
-        wait_ms: nextWait,
+        wait_ms: nextWait + (started - ready),
       };
       nextWait = 0;
       history.push(entry);

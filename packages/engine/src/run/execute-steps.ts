@@ -111,7 +111,15 @@ async function finishRun(
     });
   }
   const safe = error === null ? null : ctx.redactor().value(error);
-  await store.updateRun(runId, { status, error: safe, finished_at: finishedAt, resume_at: null });
+  // The lease goes with the final status, in the same write: a finished run has nothing to hold.
+  await store.updateRun(runId, {
+    status,
+    error: safe,
+    finished_at: finishedAt,
+    resume_at: null,
+    lease_owner: null,
+    lease_expires_at: null,
+  });
   const durationMs = elapsed(String(ctx.state.RUN.started_at), finishedAt);
   ctx.emit({ type: 'run-finished', runId, status, durationMs, error: safe });
   ctx.logger.info({ status, durationMs, error: safe?.message }, 'run finished');

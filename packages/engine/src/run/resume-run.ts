@@ -10,7 +10,7 @@ import { EngineError } from '../errors.js';
 import type { ExecutionContext } from '../executor/execution-context.js';
 import { RunSuspended } from '../executor/waits.js';
 import { secretValuesIn } from '../secrets/redactor.js';
-import type { AttemptEntry, StepErrorRecord, StepItemRow } from '../store/store.js';
+import type { AttemptEntry, RunRow, StepErrorRecord, StepItemRow } from '../store/store.js';
 import type { Workflow } from '../workflow/model.js';
 import { createExecutionContext } from './create-context.js';
 import { executeSteps, failRun } from './execute-steps.js';
@@ -31,6 +31,8 @@ export interface ResumeRunOptions extends Omit<RunWorkflowOptions, 'runId'> {
    * later continues that item with its remaining retry budget. @default false (sleep, as `runWorkflow`)
    */
   suspendLongWaits?: boolean;
+  /** The run's row as the caller just read it (saves reading it again). @default read from the store */
+  run?: RunRow;
 }
 
 /**
@@ -52,7 +54,7 @@ export interface ResumeRunOptions extends Omit<RunWorkflowOptions, 'runId'> {
  */
 export async function resumeRun(runId: string, options: ResumeRunOptions): Promise<RunOutcome> {
   const { store } = options;
-  const run = await store.getRun(runId);
+  const run = options.run?.id === runId ? options.run : await store.getRun(runId);
   if (run === undefined) {
     throw new EngineError('SLUICE_STORE', `cannot resume run ${runId}: no such run in the store`, {
       hint: 'check the run id, and that the store is the one the run was recorded in',
@@ -64,7 +66,11 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
   const workflow = options.workflow ?? run.workflow;
   const now = options.now ?? Date.now;
   const startedAt = run.started_at ?? new Date(now()).toISOString();
-  const [steps, items] = await Promise.all([store.listSteps(runId), store.listStepItems(runId)]);
+  // A run that never started has no step rows yet: two reads fewer for every fresh run.
+  const [steps, items] =
+    run.started_at === null
+      ? [[], []]
+      : await Promise.all([store.listSteps(runId), store.listStepItems(runId)]);
   let fromIndex = 0;
   while (steps.find((step) => step.step_index === fromIndex)?.status === 'succeeded') fromIndex++;
   fromIndex = Math.min(fromIndex, workflow.steps.length);

@@ -4,11 +4,11 @@
  * @module
  */
 import type { Logger } from '@sluice/sdk';
-import type { ConcurrencyLimits } from '../executor/concurrency.js';
 import type { StepRenderer } from '../executor/execution-context.js';
 import type { ActionSource } from '../executor/run-action-item.js';
 import type { HttpTransport } from '../executor/sdk-parts.js';
 import type { Sleep } from '../executor/waits.js';
+import type { StepLimits } from '../limits/step-limits.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
 import type { RunStatus, StepErrorRecord, Store } from '../store/store.js';
 import type { RunEvent } from './run-events.js';
@@ -33,8 +33,11 @@ export interface RunWorkflowOptions {
   logger?: Logger;
   /** Sends each HTTP attempt. @default the SDK's shared undici transport */
   transport?: HttpTransport;
-  /** Step concurrency caps shared with other runs. @default one set per process */
-  limits?: ConcurrencyLimits;
+  /**
+   * Step concurrency caps and request rate limits shared with other runs (`ConcurrencyLimits`), or with
+   * other processes too (`RedisLimits`). @default one set per process
+   */
+  limits?: StepLimits;
   /** Waits between attempts. @default setTimeout from node:timers/promises */
   sleep?: Sleep;
   /** The clock, in milliseconds since the epoch. @default Date.now */

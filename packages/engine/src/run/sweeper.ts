@@ -24,6 +24,8 @@ export interface SweeperOptions {
   enqueue: (runId: string) => void;
   /** Told about a pass that failed (the next one tries again). */
   onError: (err: unknown) => void;
+  /** Told about a pass that read the store (it is reachable). */
+  onPass?: () => void;
 }
 
 /** Finds claimable runs on a timer, when poked, and when a stored wait it was told about is due. */
@@ -116,6 +118,7 @@ export class Sweeper {
     }
     const now = new Date(this.#options.now()).toISOString();
     const runs = await this.#options.store.listClaimableRuns(now, limit);
+    this.#options.onPass?.();
     this.#backlog = runs.length >= limit;
     if (this.#stopped) return 0;
     for (const run of runs) this.#options.enqueue(run.id);

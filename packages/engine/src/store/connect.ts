@@ -103,6 +103,11 @@ export async function connectPostgres(url: string, settings: PostgresSettings): 
   pool.on('error', (err) =>
     settings.logger.warn({ err, database: location }, 'idle PostgreSQL connection failed'),
   );
+  // A client checked out of the pool has no pool listener: a server lost mid-query would emit an
+  // unhandled 'error' and kill the process. The query itself rejects; the engine logs the outage.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const searchPath = CompiledQuery.raw(`set search_path to "${settings.schema}"`);
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({

@@ -158,6 +158,26 @@ export interface LeasesTable {
   acquired_at: IsoText;
 }
 
+/** One row per running engine process (migration 0004, issue 6); `sluice status` lists them. */
+export interface NodesTable {
+  /** The engine's lease owner name, `<host>:<pid>:<random>`. */
+  id: string;
+  /** `api`, `worker` or `api+worker`. */
+  kind: string;
+  host: string;
+  pid: number;
+  started_at: IsoText;
+  heartbeat_at: IsoText;
+  /** Runs the process executes at once at most (0 for an API node without a worker). */
+  concurrency: number;
+  /** Runs it executed at its last heartbeat. */
+  executing: number;
+  /** How often it renews `heartbeat_at`, in ms. */
+  heartbeat_ms: number;
+  /** The engine's package version. */
+  version: string;
+}
+
 /** Every table of the store. */
 export interface Database {
   runs: RunsTable;
@@ -168,4 +188,5 @@ export interface Database {
   trigger_states: TriggerStatesTable;
   leases: LeasesTable;
   connections: ConnectionsTable;
+  nodes: NodesTable;
 }

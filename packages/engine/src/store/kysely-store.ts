@@ -24,15 +24,19 @@ import type { Database, RunStepItemsTable, RunStepsTable, RunsTable } from './da
 import * as leases from './lease-queries.js';
 import { countRunsByStatus } from './metrics-queries.js';
 import { type MigrationTarget, migrateToLatest } from './migrations/migrate.js';
+import * as nodes from './node-queries.js';
 import { type OpenStoreOptions, openConnection, STORE_DEFAULTS } from './open-connection.js';
 import * as service from './service-queries.js';
 import type {
   ApiCaller,
   ApiKeyRow,
   ConnectionRow,
+  LeaseRow,
   ListRunsQuery,
   ListWorkflowsPage,
+  NodeRow,
   PublishWorkflow,
+  RunLeaseCount,
   ServiceStore,
   StoredWorkflow,
   TriggerCommit,
@@ -238,6 +242,10 @@ class KyselyStore implements SqlStore {
     return this.#run(`createRun(${run.id})`, (db) => service.createServiceRun(db, run, caller));
   }
 
+  getRunAndCaller(id: string): Promise<{ run: RunRow; caller: ApiCaller | undefined } | undefined> {
+    return this.#run(`getRunAndCaller(${id})`, (db) => service.getRunAndCaller(db, id));
+  }
+
   getRunCaller(id: string): Promise<ApiCaller | undefined> {
     return this.#run(`getRunCaller(${id})`, (db) => service.getRunCaller(db, id));
   }
@@ -332,6 +340,34 @@ class KyselyStore implements SqlStore {
 
   commitTrigger(commit: TriggerCommit): Promise<boolean> {
     return this.#run(`commitTrigger(${commit.workflow_uid})`, (db) => triggers.commitTrigger(db, commit));
+  }
+
+  registerNode(node: NodeRow): Promise<void> {
+    return this.#run(`registerNode(${node.id})`, (db) => nodes.registerNode(db, node));
+  }
+
+  heartbeatNode(id: string, at: string, executing: number): Promise<boolean> {
+    return this.#run(`heartbeatNode(${id})`, (db) => nodes.heartbeatNode(db, id, at, executing));
+  }
+
+  removeNode(id: string): Promise<void> {
+    return this.#run(`removeNode(${id})`, (db) => nodes.removeNode(db, id));
+  }
+
+  listNodes(): Promise<NodeRow[]> {
+    return this.#run('listNodes', (db) => nodes.listNodes(db));
+  }
+
+  pruneNodes(heartbeatBefore: string): Promise<number> {
+    return this.#run('pruneNodes', (db) => nodes.pruneNodes(db, heartbeatBefore));
+  }
+
+  listLeases(): Promise<LeaseRow[]> {
+    return this.#run('listLeases', (db) => nodes.listLeases(db));
+  }
+
+  countRunLeases(now: string): Promise<RunLeaseCount[]> {
+    return this.#run('countRunLeases', (db) => nodes.countRunLeases(db, now));
   }
 
   close(): Promise<void> {

@@ -165,6 +165,16 @@ export async function getRunCaller(db: Db, id: string): Promise<ApiCaller | unde
   return row?.started_by == null ? undefined : (JSON.parse(row.started_by) as ApiCaller);
 }
 
+export async function getRunAndCaller(
+  db: Db,
+  id: string,
+): Promise<{ run: RunRow; caller: ApiCaller | undefined } | undefined> {
+  const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+  if (row === undefined) return undefined;
+  const caller = row.started_by == null ? undefined : (JSON.parse(row.started_by) as ApiCaller);
+  return { run: rowToRun(row), caller };
+}
+
 export async function listRuns(db: Db, query: ListRunsQuery): Promise<RunRow[]> {
   let select = db.selectFrom('runs').selectAll().where('workspace_id', '=', query.workspace_id);
   if (query.workflow_uid !== undefined) select = select.where('workflow_uid', '=', query.workflow_uid);

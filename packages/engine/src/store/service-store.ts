@@ -153,6 +153,44 @@ export interface TriggerCommit {
   at: string;
 }
 
+/** What an engine process does: serve the API, execute runs, or both (issue 6). */
+export type NodeKind = 'api' | 'worker' | 'api+worker';
+
+/** A running engine process, as it registered itself (`nodes`, migration 0004). */
+export interface NodeRow {
+  /** The engine's lease owner name (`<host>:<pid>:<random>`), so run leases and named leases name it. */
+  id: string;
+  kind: NodeKind;
+  host: string;
+  pid: number;
+  started_at: string;
+  /** The last heartbeat; a node whose heartbeat is old died without closing. */
+  heartbeat_at: string;
+  /** Runs it executes at once at most (0 for an API node without a worker). */
+  concurrency: number;
+  /** Runs it was executing at its last heartbeat. */
+  executing: number;
+  /** How often it renews `heartbeat_at`, in ms: it counts as dead after three beats missed. */
+  heartbeat_ms: number;
+  /** The engine's package version. */
+  version: string;
+}
+
+/** A named lease (the `triggers` lease: which process runs schedules and polls). */
+export interface LeaseRow {
+  name: string;
+  owner: string;
+  expires_at: string;
+  acquired_at: string;
+}
+
+/** Unfinished runs leased to one owner: how many, and how many of those leases have expired. */
+export interface RunLeaseCount {
+  owner: string;
+  runs: number;
+  expired: number;
+}
+
 /** The service's store: the run store plus workflows, keys and run listings. */
 export interface ServiceStore extends Store {
   /**
@@ -178,6 +216,8 @@ export interface ServiceStore extends Store {
   createServiceRun(run: Parameters<Store['createRun']>[0], caller: ApiCaller): Promise<void>;
   /** Who started run `id`, when the service started it. */
   getRunCaller(id: string): Promise<ApiCaller | undefined>;
+  /** Run `id` and who started it, in one read (what an execution needs first). */
+  getRunAndCaller(id: string): Promise<{ run: RunRow; caller: ApiCaller | undefined } | undefined>;
   /** A workspace's runs, newest first (`created_at`, then `id`, descending). */
   listRuns(query: ListRunsQuery): Promise<RunRow[]>;
   /** Every `pending` or `running` run, oldest first. */
@@ -237,4 +277,20 @@ export interface ServiceStore extends Store {
    * creates the runs. Resolves `false` (nothing written) when the revision moved.
    */
   commitTrigger(commit: TriggerCommit): Promise<boolean>;
+
+  // Nodes (issue 6): the engine processes sharing this database, for `sluice status`.
+  /** Inserts the node's row, or replaces the row with its id. */
+  registerNode(node: NodeRow): Promise<void>;
+  /** Sets the node's `heartbeat_at` and `executing`; resolves `false` when its row is gone (pruned). */
+  heartbeatNode(id: string, at: string, executing: number): Promise<boolean>;
+  /** Deletes the node's row (on close). */
+  removeNode(id: string): Promise<void>;
+  /** Every registered node, alive or not, oldest first. */
+  listNodes(): Promise<NodeRow[]>;
+  /** Deletes the nodes whose last heartbeat is before `heartbeatBefore`; resolves how many. */
+  pruneNodes(heartbeatBefore: string): Promise<number>;
+  /** Every named lease, by name, expired or not. */
+  listLeases(): Promise<LeaseRow[]>;
+  /** Unfinished runs with a lease, per owner, with how many of those leases expired at `now`. */
+  countRunLeases(now: string): Promise<RunLeaseCount[]>;
 }

@@ -35,6 +35,18 @@ export interface ApiSpec {
 /** The retry settings of a step or a workflow: urllib3 `Retry` fields, snake_case. */
 export type RetrySettings = RetryOptions;
 
+/**
+ * `rate_limit`: at most `requests` HTTP requests in any window of `per_seconds` seconds to the step's
+ * host (an `action` step: its connector), shared by every step and workflow of the workspace with a
+ * rate limit on that host, across all workers. Every attempt counts; waiting for a slot is not a failure.
+ */
+export interface RateLimit {
+  /** A positive integer. */
+  requests: number;
+  /** Seconds, more than 0. */
+  per_seconds: number;
+}
+
 /** One named step: an HTTP call (`apispec`) or a connector action (`action` with `connection`), never both. */
 export interface WorkflowStep {
   /** Unique within the workflow; `STEPS.<name>.output` refers to it. */
@@ -53,6 +65,8 @@ export interface WorkflowStep {
   concurrency?: number;
   /** Overrides `default_retry` field by field. */
   retry?: RetrySettings;
+  /** Requests per window to the step's host (or connector); replaces `default_rate_limit`. */
+  rate_limit?: RateLimit;
 }
 
 /** `trigger.schedule`: start a run at each cron time. */
@@ -102,6 +116,8 @@ export interface Workflow {
   /** @default 'workspace' */
   scope: WorkflowScope;
   default_retry?: RetrySettings;
+  /** The `rate_limit` of every step without one of its own. */
+  default_rate_limit?: RateLimit;
   /** What starts runs besides the API. */
   trigger?: WorkflowTrigger;
   steps: WorkflowStep[];

@@ -50,6 +50,34 @@ const TEMPLATES = 'Strings in it are Jinja templates, rendered for each step ite
 
 const anyTemplated = (description: string): JsonSchemaNode => ({ description });
 
+/** `rate_limit` and `default_rate_limit`. */
+function rateLimitSchema(description: string): JsonSchemaNode {
+  return {
+    description,
+    type: 'object',
+    errorMessage: 'must be an object with requests and per_seconds, e.g. { requests: 10, per_seconds: 1 }',
+    additionalProperties: false,
+    required: ['requests', 'per_seconds'],
+    examples: [{ requests: 10, per_seconds: 1 }],
+    properties: {
+      requests: {
+        description: 'At most this many HTTP requests (every attempt counts, retries too) in any window.',
+        type: 'integer',
+        minimum: 1,
+        examples: [10],
+        errorMessage: 'must be a positive integer (requests per window)',
+      },
+      per_seconds: {
+        description: 'The window, in seconds (fractions allowed).',
+        type: 'number',
+        exclusiveMinimum: 0,
+        examples: [1, 60],
+        errorMessage: 'must be a number of seconds greater than 0',
+      },
+    },
+  };
+}
+
 function apispecSchema(): JsonSchemaNode {
   return {
     description: 'The HTTP call of the step. Every field except `method` and `timeout` may hold templates.',
@@ -309,6 +337,12 @@ function stepSchema(): JsonSchemaNode {
         "The step's retry settings (urllib3 Retry fields); they override `default_retry` field by field. " +
           'Only with `apispec`: the HTTP calls of an action retry as its connector says.',
       ),
+      rate_limit: rateLimitSchema(
+        "At most `requests` HTTP requests in any `per_seconds` to the step's host (the URL's host and " +
+          'port; for an action step, its connector), shared by every step and workflow of the workspace ' +
+          'with a rate limit there, across all workers. Every attempt counts; a call waits for its turn ' +
+          'instead of failing. Replaces `default_rate_limit`.',
+      ),
     },
   };
 }
@@ -353,6 +387,10 @@ const WORKFLOW_SCHEMA: JsonSchemaNode = {
     default_retry: retrySchema(
       "Retry settings (urllib3 Retry fields) for every step; a step's `retry` overrides them field by " +
         'field. Without any retry settings, steps use urllib3 `Retry(3)`.',
+    ),
+    default_rate_limit: rateLimitSchema(
+      'The `rate_limit` of every step that has none of its own: at most `requests` HTTP requests in any ' +
+        "`per_seconds` to the step's host (or connector), shared across the workspace and all workers.",
     ),
     trigger: triggerSchema(),
     steps: {

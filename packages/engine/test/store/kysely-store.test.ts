@@ -8,7 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { describeEachDialect } from './dialects.js';
 import { item, newRun, step, T0, T1, T2, WORKFLOW } from './fixtures.js';
 
-const APPLIED = [{ name: '0001-init' }, { name: '0002-run-caller' }, { name: '0003-connections-triggers' }];
+const APPLIED = [
+  { name: '0001-init' },
+  { name: '0002-run-caller' },
+  { name: '0003-connections-triggers' },
+  { name: '0004-nodes' },
+];
 
 async function storeError(promise: Promise<unknown>): Promise<Error> {
   const err = await promise.then(

@@ -15,12 +15,14 @@ import { Migrator, sql } from '../kysely-runtime.js';
 import * as init from './0001-init.js';
 import * as runCaller from './0002-run-caller.js';
 import * as connectionsTriggers from './0003-connections-triggers.js';
+import * as nodes from './0004-nodes.js';
 
 /** Every migration, by name; names sort in the order they apply. Never edit one that shipped. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-init': init,
   '0002-run-caller': runCaller,
   '0003-connections-triggers': connectionsTriggers,
+  '0004-nodes': nodes,
 });
 
 /** The table that records the applied migrations. */
