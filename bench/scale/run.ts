@@ -1,7 +1,7 @@
 /**
  * Scale-out benchmark (issue 6): `--runs` (2,000) runs of a 3-step workflow against a local API that
  * answers each call in `--delay` (50) ms, executed by 1, 2 and 4 `sluice worker` processes (the built
- * CLI, each with the same `--concurrency`, 50) behind one `sluice serve --no-worker` API node, on
+ * CLI, each with the same `--concurrency`, 10) behind one `sluice serve --no-worker` API node, on
  * PostgreSQL and Redis, one pass per worker count in the same run (a fresh schema and Redis prefix each).
  *
  * Each pass first starts every run through the API node (`POST /v1/workflows/{uid}/runs`, 32 at a time)
@@ -16,7 +16,7 @@
  * Needs PostgreSQL and Redis: `SLUICE_BENCH_PG_URL` (default postgres://postgres@127.0.0.1:5432/test) and
  * `SLUICE_BENCH_REDIS_URL` (default redis://127.0.0.1:6379).
  *
- * Usage: `npm run bench:scale [-- --runs 2000 --delay 50 --concurrency 50 --workers 1,2,4]`. See bench/README.md.
+ * Usage: `npm run bench:scale [-- --runs 2000 --delay 50 --concurrency 10 --workers 1,2,4]`. See bench/README.md.
  *
  * @module
  */
@@ -37,7 +37,7 @@ const { values: flags } = parseArgs({
   options: {
     runs: { type: 'string', default: '2000' },
     delay: { type: 'string', default: '50' },
-    concurrency: { type: 'string', default: '50' },
+    concurrency: { type: 'string', default: '10' },
     workers: { type: 'string', default: '1,2,4' },
     'sample-ms': { type: 'string', default: '20' },
   },

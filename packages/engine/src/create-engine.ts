@@ -518,7 +518,13 @@ class ServiceEngine implements Engine {
       return;
     }
     execution.fenced = true;
-    logger.warn({}, 'the run lease was lost (another process owns the run, or it ended); stopping here');
+    // A beat that lands just after the run's own final write (which clears the lease) finds it
+    // succeeded or failed: nothing is wrong, so no warning. Cancelled elsewhere, or taken over, is news.
+    const run = await this.store.getRun(id).catch(() => undefined);
+    const endedHere = run !== undefined && (run.status === 'succeeded' || run.status === 'failed');
+    if (!endedHere) {
+      logger.warn({}, 'the run lease was lost (another process owns the run, or it ended); stopping here');
+    }
     execution.controller.abort(
       new EngineError('SLUICE_RUN_STATE', `run ${id} is no longer leased to this process`),
     );
@@ -560,6 +566,7 @@ class ServiceEngine implements Engine {
       concurrency,
       logger: options.logger ?? silentLogger,
       onReconnect: () => this.#sweeper.poke(),
+      lockMs: options.leaseMs ?? ENGINE_DEFAULTS.leaseMs,
     });
   }
 

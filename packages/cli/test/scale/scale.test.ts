@@ -183,7 +183,7 @@ describe.skipIf(PG_URL === undefined || REDIS_URL === undefined)(
           const counts = await cluster.store.countRunsByStatus();
           return counts.succeeded + counts.failed + counts.cancelled === RUNS;
         },
-        110_000,
+        60_000,
       );
       expect(await cluster.store.countRunsByStatus()).toMatchObject({ succeeded: RUNS, failed: 0 });
 
@@ -213,6 +213,6 @@ describe.skipIf(PG_URL === undefined || REDIS_URL === undefined)(
       expect(twice.length).toBeLessThanOrEqual(victimRuns.size);
       expect(maxInFlight.get('s2')).toBeLessThanOrEqual(2);
       expect(maxInFlight.get('s2')).toBeGreaterThanOrEqual(1);
-    }, 150_000);
+    }, 100_000);
   },
 );

@@ -49,7 +49,15 @@ export interface BullmqRunQueueOptions {
   logger?: Logger;
   /** Told when Redis answers again after an outage (sweep now: jobs may have been lost). */
   onReconnect?: () => void;
+  /**
+   * How long a job stays locked to a worker that stopped renewing it (it died), in ms: the run lease,
+   * so a dead worker's jobs go back to the queue when its runs' leases expire, not after BullMQ's
+   * default 30 s lock plus 30 s stall check. @default 30000
+   */
+  lockMs?: number;
 }
+
+const DEFAULT_LOCK_MS = 30_000;
 
 interface RunJob {
   runId: string;
@@ -153,6 +161,11 @@ export class BullmqRunQueue implements RunQueue {
       prefix: this.#prefix,
       concurrency: Math.max(1, this.#options.concurrency),
       autorun: false,
+      // A stalled job (its worker died) is moved back to wait by whichever worker checks first; the run's
+      // own lease decides who executes it, so a job stalled again is not failed for it.
+      lockDuration: this.#options.lockMs ?? DEFAULT_LOCK_MS,
+      stalledInterval: Math.max(1000, Math.floor((this.#options.lockMs ?? DEFAULT_LOCK_MS) / 2)),
+      maxStalledCount: 1000,
     });
     // A lost lock, a failed move to completed...: the store decides what happens to the run, not the job.
     worker.on('error', (err) => this.#logger.debug({ reason: describe(err) }, 'BullMQ worker error'));
