@@ -154,12 +154,18 @@ class KyselyStore implements SqlStore {
   async updateRun(id: string, patch: RunPatch): Promise<void> {
     await this.#run(`updateRun(${id})`, async (db) => {
       const columns = runPatchToColumns(patch);
+      // A run that ended keeps its end: only a retry (back to `pending`) moves it again. So a run
+      // cancelled through one process is not overwritten by the execution another process finishes.
+      const guarded = patch.status !== undefined && patch.status !== 'pending';
+      let update = db.updateTable('runs').set(columns).where('id', '=', id);
+      if (guarded) update = update.where('status', 'in', ['pending', 'running']);
       const query =
         Object.keys(columns).length === 0
           ? db.selectFrom('runs').select('id').where('id', '=', id)
-          : db.updateTable('runs').set(columns).where('id', '=', id).returning('id');
-      if ((await query.executeTakeFirst()) === undefined)
-        throw new StoreValueError(`run ${id} does not exist`);
+          : update.returning('id');
+      if ((await query.executeTakeFirst()) !== undefined) return;
+      const exists = await db.selectFrom('runs').select('id').where('id', '=', id).executeTakeFirst();
+      if (!guarded || exists === undefined) throw new StoreValueError(`run ${id} does not exist`);
     });
   }
 

@@ -127,6 +127,11 @@ export interface Store {
   /** Creates or upgrades the tables; safe to call on every start. */
   migrate(): Promise<void>;
   createRun(run: NewRun): Promise<void>;
+  /**
+   * Changes the run. A patch that sets `status` (other than back to `pending`, a retry) applies only
+   * while the run is unfinished: a run that ended (cancelled through another process, say) keeps its
+   * end, and the patch is dropped without an error.
+   */
   updateRun(id: string, patch: RunPatch): Promise<void>;
   getRun(id: string): Promise<RunRow | undefined>;
   /** Inserts or replaces the step row. */

@@ -309,6 +309,25 @@ function leases(): void {
       expect(server.count('/one')).toBe(1);
     });
 
+    it('keeps a cancel recorded through another engine when the execution here finishes first', async () => {
+      const a = await countingStore();
+      const b = await countingStore();
+      const stored = await publish(a.store, [{ name: 'slow', apispec: { url: server.url('/slow') } }], {
+        default_retry: { total: 0 },
+      });
+      server.script('/slow', [{ status: 200, body: { ok: true }, delayMs: 300 }]);
+      // No heartbeat before the call ends: the execution here does not learn of the cancel in time.
+      const engineA = engineOn(a.store, { owner: 'A', sweepMs: 60_000, heartbeatMs: 60_000 });
+      const engineB = engineOn(b.store, { owner: 'B', sweepMs: 60_000, heartbeatMs: 60_000 });
+      await engineA.start();
+      await engineB.start();
+      const id = await engineA.startRun(stored, {}, caller);
+      await until(() => server.count('/slow') === 1);
+      await engineB.cancelRun(id);
+      await engineA.waitForRun(id, 5_000);
+      expect(await a.store.getRun(id)).toMatchObject({ status: 'cancelled', error: { type: 'other' } });
+    });
+
     it('lets a checkpointed run go on close, so another engine resumes it at once', async () => {
       const a = await countingStore();
       const b = await countingStore();

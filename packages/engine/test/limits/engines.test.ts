@@ -18,6 +18,7 @@ import {
   type SqlStore,
   type StoredWorkflow,
 } from '@sluice/engine';
+import { type Connector, defineConnector } from '@sluice/sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CountingServer, shortestSpan, startCountingServer } from './counting-server.js';
 import { dropPrefix, REDIS_URL, testPrefix } from './redis-test-prefix.js';
@@ -59,7 +60,11 @@ async function publish(uid: string, steps: unknown[], fields: object = {}): Prom
   });
 }
 
-async function startEngines(count: number, limits?: { redis: string; prefix: string }): Promise<Engine[]> {
+async function startEngines(
+  count: number,
+  limits?: { redis: string; prefix: string },
+  connectors?: ReadonlyMap<string, Connector>,
+): Promise<Engine[]> {
   const started = Array.from({ length: count }, (_, i) =>
     createEngine({
       store,
@@ -67,6 +72,7 @@ async function startEngines(count: number, limits?: { redis: string; prefix: str
       closeGraceMs: 0,
       maxConcurrentRuns: 4,
       ...(limits === undefined ? {} : { limits }),
+      ...(connectors === undefined ? {} : { connectors }),
     }),
   );
   engines.push(...started);
@@ -125,6 +131,33 @@ describe('step concurrency and rate limits in one process', () => {
     const rated = { concurrency: 15, rate_limit: { requests: 5, per_seconds: 1 } };
     const workflow = await publish('rated', fanOut('/call', rated));
     expect(await finished(await startRuns([[engine, workflow]], 15))).toEqual(['succeeded']);
+    expectSpread(server.arrivals);
+  });
+});
+
+describe('rate limits of connector actions', () => {
+  it('counts every request an action sends under the connector name', async () => {
+    server = await startCountingServer(1);
+    const counter = defineConnector({
+      title: 'Counter',
+      connection: { baseUri: () => server.origin },
+      actions: { hit: { execute: ({ http }) => http.get('/act') } },
+    });
+    const [engine] = (await startEngines(1, undefined, new Map([['counter', counter]]))) as [Engine];
+    const workflow = await publish('acted', [
+      {
+        name: 'act',
+        input: '{{ INPUT.items }}',
+        action: 'counter.hit',
+        concurrency: 15,
+        rate_limit: { requests: 5, per_seconds: 1 },
+      },
+    ]);
+    // An action's input is an object: one per item.
+    const items = Array.from({ length: 15 }, (_, n) => ({ n }));
+    const ids = [await engine.startRun(workflow, { items }, caller)];
+    const statuses = await finished(ids);
+    expect(statuses, JSON.stringify((await store.getRun(ids[0] as string))?.error)).toEqual(['succeeded']);
     expectSpread(server.arrivals);
   });
 });
