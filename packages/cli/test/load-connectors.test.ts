@@ -2,15 +2,14 @@
  * `sluice serve --connectors <dir>`: the folder's connector files are found, named by their file, loaded
  * with `loadConnector`, and listed by `GET /v1/connectors`.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { codeOf, useApiHarness } from '../../engine/test/api/harness.js';
 import { connectorDirs, connectorMap, loadConnectors } from '../src/load-connectors.js';
 import { expectCleanError, scratchDir } from './cli-fixtures.js';
-import { REPO_ROOT, runCli } from './run-cli.js';
+import { runCli } from './run-cli.js';
+import { killAll, startServe } from './serve-process.js';
 
 const scratch = scratchDir('load-connectors');
 
@@ -47,7 +46,10 @@ const main = folder('main', {
 });
 const loaded = await loadConnectors([main]);
 
-afterAll(() => scratch.remove());
+afterAll(() => {
+  killAll();
+  scratch.remove();
+});
 
 describe('loadConnectors', () => {
   it('loads *.ts files and <name>/connector.ts, named by the file, and skips the rest', () => {
@@ -149,47 +151,20 @@ describe('sluice serve --connectors', () => {
       data,
     ]);
     expect(created.code, created.stderr).toBe(0);
-    const child = spawn(
-      process.execPath,
-      [
-        '--conditions=development',
-        '--import',
-        'tsx',
-        'packages/cli/src/main.ts',
-        'serve',
-        '--port',
-        '0',
-        '--data-dir',
-        data,
-        '--connectors',
-        main,
-      ],
-      { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let printed = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      printed += String(chunk);
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      printed += String(chunk);
-    });
+    const serve = await startServe(data, ['--connectors', main]);
     try {
-      while (!printed.includes('press Ctrl-C to stop')) {
-        if (child.exitCode !== null) throw new Error(`sluice serve exited:\n${printed}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      expect(printed).toMatch(/^connectors: alpha \(.*alpha\.ts\), beta \(.*beta[\\/]connector\.ts\)$/m);
-      const base = /^API {2}(http:\/\/\S+)\/v1$/m.exec(printed)?.[1] ?? '';
-      const res = await fetch(`${base}/v1/connectors`, {
+      expect(serve.printed()).toMatch(
+        /^connectors: alpha \(.*alpha\.ts\), beta \(.*beta[\\/]connector\.ts\)$/m,
+      );
+      const res = await fetch(`${serve.base}/v1/connectors`, {
         headers: { authorization: `Bearer ${created.stdout.trim()}` },
       });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { connectors: { name: string }[] };
       expect(body.connectors.map((c) => c.name)).toEqual(['alpha', 'beta']);
     } finally {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
+      serve.child.kill('SIGTERM');
+      await serve.exited;
     }
   });
 

@@ -1,61 +1,120 @@
 /**
- * `sluice serve` as a child process for the service tests: started from source on port 0, its output
- * collected, its base URL read from what it printed; plus a small API client for its routes.
+ * `sluice` as a child process for the service tests: started from source (`packages/cli/src/main.ts`
+ * through tsx, `development` condition) in the repository root, its output collected, `serve` on port
+ * 0 with its base URL read from what it printed; every process started here killed by
+ * {@link killAll}; plus a small API client for the service's routes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { REPO_ROOT } from './run-cli.js';
 
-/** A running `sluice serve`. */
-export interface ServeProcess {
+/** A running (or finished) `sluice <command>`. */
+export interface SluiceProcess {
   child: ChildProcess;
-  /** `http://127.0.0.1:<port>`. */
-  base: string;
   /** What it printed so far, stdout and stderr together. */
   printed(): string;
+  /** What it printed on stdout so far. */
+  stdout(): string;
+  /** What it printed on stderr so far. */
+  stderr(): string;
   /** Resolves with the exit code (or `null` and the signal) once it exited. */
   exited: Promise<[number | null, NodeJS.Signals | null]>;
+}
+
+/** A running `sluice serve`. */
+export interface ServeProcess extends SluiceProcess {
+  /** `http://127.0.0.1:<port>`. */
+  base: string;
+}
+
+/** The environment of a child: the test's own, with `NO_COLOR=1`. */
+export interface SluiceOptions {
+  /** Variables set on top of it. */
+  env?: Readonly<Record<string, string>>;
+  /** Variables of the test's environment not passed on (such as `SLUICE_SECRET_KEY`); `env` still sets them. */
+  unset?: readonly string[];
 }
 
 /** Every process started here, killed by {@link killAll}. */
 const started: ChildProcess[] = [];
 
-/** Starts `sluice serve --port 0 --data-dir <dataDir> <extra...>` and resolves once it listens. */
-export async function startServe(dataDir: string, extra: readonly string[] = []): Promise<ServeProcess> {
+/** Spawns `sluice <args...>` and collects its output; does not wait for anything. */
+export function spawnSluice(args: readonly string[], options: SluiceOptions = {}): SluiceProcess {
+  const inherited: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of options.unset ?? []) delete inherited[name];
+  const env = { ...inherited, NO_COLOR: '1', ...options.env };
   const child = spawn(
     process.execPath,
-    [
-      '--conditions=development',
-      '--import',
-      'tsx',
-      'packages/cli/src/main.ts',
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      ...extra,
-    ],
-    { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    ['--conditions=development', '--import', 'tsx', 'packages/cli/src/main.ts', ...args],
+    { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   started.push(child);
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   let printed = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    printed += String(chunk);
-  });
+  let stdout = '';
+  let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     printed += String(chunk);
+    stdout += String(chunk);
   });
-  while (!printed.includes('press Ctrl-C to stop')) {
-    if (child.exitCode !== null) throw new Error(`sluice serve exited:\n${printed}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const base = /^API {2}(http:\/\/\S+)\/v1$/m.exec(printed)?.[1] ?? '';
-  return { child, base, printed: () => printed, exited };
+  child.stderr?.on('data', (chunk: Buffer) => {
+    printed += String(chunk);
+    stderr += String(chunk);
+  });
+  return { child, printed: () => printed, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
-/** Kills every process {@link startServe} started that is still running (test teardown). */
+/** Resolves `true` once `sluice` printed "press Ctrl-C to stop" on stdout, `false` if it exited first. */
+export async function untilReady(sluice: SluiceProcess): Promise<boolean> {
+  const { child } = sluice;
+  while (!sluice.stdout().includes('press Ctrl-C to stop')) {
+    if (child.exitCode !== null || child.signalCode !== null) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
+
+/** Starts `sluice <args...>` and resolves once it is ready; rejects with its output if it exits first. */
+export async function startSluice(
+  args: readonly string[],
+  options: SluiceOptions = {},
+): Promise<SluiceProcess> {
+  const sluice = spawnSluice(args, options);
+  if (!(await untilReady(sluice))) throw new Error(`sluice ${args[0]} exited:\n${sluice.printed()}`);
+  return sluice;
+}
+
+/** `http://127.0.0.1:<port>` from the `API  <url>/v1` line a `sluice serve` printed. */
+export function apiBase(serve: SluiceProcess): string {
+  return /^API {2}(http:\/\/\S+)\/v1$/m.exec(serve.stdout())?.[1] ?? '';
+}
+
+/** Starts `sluice serve --port 0 --data-dir <dataDir> <extra...>` and resolves once it listens. */
+export async function startServe(
+  dataDir: string,
+  extra: readonly string[] = [],
+  options: SluiceOptions = {},
+): Promise<ServeProcess> {
+  const serve = await startSluice(['serve', '--port', '0', '--data-dir', dataDir, ...extra], options);
+  return { ...serve, base: apiBase(serve) };
+}
+
+/** Starts `sluice worker <flags...>` and resolves once it is ready. */
+export function startWorker(flags: readonly string[], options: SluiceOptions = {}): Promise<SluiceProcess> {
+  return startSluice(['worker', ...flags], options);
+}
+
+/** Runs `sluice <args...>` to its end; resolves its exit code and what it printed. */
+export async function runSluice(
+  args: readonly string[],
+  options: SluiceOptions = {},
+): Promise<{ code: number | null; printed: string; stdout: string; stderr: string }> {
+  const sluice = spawnSluice(args, options);
+  const [code] = await sluice.exited;
+  return { code, printed: sluice.printed(), stdout: sluice.stdout(), stderr: sluice.stderr() };
+}
+
+/** Kills every process started here that is still running (test teardown). */
 export function killAll(): void {
   for (const child of started.splice(0)) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -63,9 +122,9 @@ export function killAll(): void {
 }
 
 /** `kill -9`, resolved once the process is gone. */
-export async function killHard(serve: ServeProcess): Promise<void> {
-  serve.child.kill('SIGKILL');
-  await serve.exited;
+export async function killHard(sluice: SluiceProcess): Promise<void> {
+  sluice.child.kill('SIGKILL');
+  await sluice.exited;
 }
 
 /** Calls the service's API with `key`; JSON in, JSON out. */

@@ -9,6 +9,7 @@
  */
 import { join } from 'node:path';
 import {
+  type CreateEngineOptions,
   createApi,
   createEngine,
   type LoadedSecretKey,
@@ -256,6 +257,48 @@ export function leaseOptions(options: Pick<ServeOptions, 'leaseMs' | 'heartbeatM
   };
 }
 
+/** The flags `sluice serve` and `sluice worker` both take that shape how runs execute. */
+export type ExecutionFlags = Pick<
+  ServeOptions,
+  'grace' | 'concurrency' | 'systemApis' | 'leaseMs' | 'heartbeatMs' | 'sweepMs' | 'denyPrivateNetworks'
+>;
+
+/**
+ * Checks the execution flags and turns them into `createEngine` options, with `grace` in seconds for the
+ * closing line. @throws {CliError} `SLUICE_CLI_OPTION` naming the flag.
+ */
+export function executionOptions(options: ExecutionFlags): {
+  grace: number;
+  engine: Partial<
+    Pick<
+      CreateEngineOptions,
+      | 'systemApis'
+      | 'closeGraceMs'
+      | 'leaseMs'
+      | 'heartbeatMs'
+      | 'sweepMs'
+      | 'maxConcurrentRuns'
+      | 'denyPrivateNetworks'
+    >
+  >;
+} {
+  const grace = integer(options.grace, '--grace', 3600) ?? 10;
+  const concurrency = integer(options.concurrency, '--concurrency', 10_000);
+  if (concurrency === 0) {
+    throw new CliError('SLUICE_CLI_OPTION', '--concurrency 0 would run nothing', { hint: 'give 1 or more' });
+  }
+  return {
+    grace,
+    engine: {
+      systemApis: systemApis(options.systemApis),
+      closeGraceMs: grace * 1000,
+      ...leaseOptions(options),
+      ...(concurrency === undefined ? {} : { maxConcurrentRuns: concurrency }),
+      ...(options.denyPrivateNetworks === true ? { denyPrivateNetworks: true } : {}),
+    },
+  };
+}
+
 /**
  * Serves the API, prints its URLs, and resolves once a signal stopped and closed it.
  *
@@ -265,13 +308,7 @@ export function leaseOptions(options: Pick<ServeOptions, 'leaseMs' | 'heartbeatM
 export async function serveCommand(options: ServeOptions, io: CommandIo): Promise<void> {
   const port = integer(options.port, '--port', 65535) ?? 8080;
   const bodyLimit = integer(options.bodyLimit, '--body-limit', 2 ** 31);
-  const grace = integer(options.grace, '--grace', 3600) ?? 10;
-  const concurrency = integer(options.concurrency, '--concurrency', 10_000);
-  if (concurrency === 0) {
-    throw new CliError('SLUICE_CLI_OPTION', '--concurrency 0 would run nothing', { hint: 'give 1 or more' });
-  }
-  const apis = systemApis(options.systemApis);
-  const leases = leaseOptions(options);
+  const { grace, engine: execution } = executionOptions(options);
   const metricsToken = metricsTokenOf(options.metricsToken, process.env.SLUICE_METRICS_TOKEN);
   const queued = queueOptions(options, 'sluice serve');
   // The engine logs runs through Fastify's pino (one JSON line each), which exists only once the API does.
@@ -290,11 +327,7 @@ export async function serveCommand(options: ServeOptions, io: CommandIo): Promis
     store,
     connectors: connectorMap(registered),
     secretKey: secretKey.key,
-    systemApis: apis,
-    closeGraceMs: grace * 1000,
-    ...leases,
-    ...(concurrency === undefined ? {} : { maxConcurrentRuns: concurrency }),
-    ...(options.denyPrivateNetworks === true ? { denyPrivateNetworks: true } : {}),
+    ...execution,
     ...(runLog === undefined ? {} : { logger: runLog.logger }),
     ...queued,
     // Without --log-level, a shared deployment still prints its outages (store or Redis down and back).

@@ -28,15 +28,14 @@ import type { CommandIo } from './exec.js';
 import {
   type DataOptions,
   DEFAULT_DATA_DIR,
+  executionOptions,
   integer,
-  leaseOptions,
   metricsTokenOf,
   openDataStore,
   queueLine,
   queueOptions,
   registeredLine,
   secretKeyLine,
-  systemApis,
   warningLogger,
 } from './serve.js';
 
@@ -88,15 +87,9 @@ export async function workerCommand(options: WorkerOptions, io: CommandIo): Prom
     });
   }
   const queued = queueOptions(options, 'sluice worker');
-  const concurrency = integer(options.concurrency, '--concurrency', 10_000);
-  if (concurrency === 0) {
-    throw new CliError('SLUICE_CLI_OPTION', '--concurrency 0 would run nothing', { hint: 'give 1 or more' });
-  }
-  const grace = integer(options.grace, '--grace', 3600) ?? 10;
+  const { grace, engine: execution } = executionOptions(options);
   const metricsPort = integer(options.metricsPort, '--metrics-port', 65535);
   const metricsToken = metricsTokenOf(options.metricsToken, process.env.SLUICE_METRICS_TOKEN);
-  const apis = systemApis(options.systemApis);
-  const leases = leaseOptions(options);
   const apiUrl = apiUrlOf(options.apiUrl);
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
   // A key made up here would seal values no other node can open: the key must be the deployment's.
@@ -121,11 +114,7 @@ export async function workerCommand(options: WorkerOptions, io: CommandIo): Prom
     store,
     connectors: connectorMap(registered),
     secretKey: secretKey.key,
-    systemApis: apis,
-    closeGraceMs: grace * 1000,
-    ...leases,
-    ...(concurrency === undefined ? {} : { maxConcurrentRuns: concurrency }),
-    ...(options.denyPrivateNetworks === true ? { denyPrivateNetworks: true } : {}),
+    ...execution,
     ...queued,
     logger: warningLogger(io),
     nodeKind: 'worker',
@@ -137,7 +126,7 @@ export async function workerCommand(options: WorkerOptions, io: CommandIo): Prom
     io.stdout(queueLine(queued.queue as { redis: string; prefix?: string }, true));
     io.stdout(registeredLine(registered));
     io.stdout(secretKeyLine(secretKey));
-    io.stdout(`concurrency: ${concurrency ?? 16} runs at once; node ${engine.owner}\n`);
+    io.stdout(`concurrency: ${execution.maxConcurrentRuns ?? 16} runs at once; node ${engine.owner}\n`);
     if (resumed > 0) io.stdout(`queued ${resumed} claimable ${resumed === 1 ? 'run' : 'runs'}\n`);
     if (metricsPort !== undefined) {
       server = await serveHealth(engine, metricsPort, options.metricsHost ?? '127.0.0.1', metricsToken);

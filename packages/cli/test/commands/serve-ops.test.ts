@@ -3,7 +3,6 @@
  * request and per run start and end (no key in them), `--metrics-token` opens `GET /metrics`, and
  * `--deny-private-networks` fails a step calling 127.0.0.1 with `SLUICE_EGRESS_DENIED`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -11,14 +10,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli } from '../run-cli.js';
+import { runCli } from '../run-cli.js';
+import { killAll, startServe } from '../serve-process.js';
 
 const TOKEN = 'serve-ops-metrics-token-0123456789';
 let dir: string;
 let api: Server;
 let calls = 0;
 let origin = '';
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-serve-ops-'));
@@ -32,49 +31,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killAll();
   api.closeAllConnections();
   api.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Starts `sluice serve` with `flags`; resolves its base URL and its stdout so far. */
-async function serve(flags: string[]) {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=development',
-      '--import',
-      'tsx',
-      'packages/cli/src/main.ts',
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      dir,
-      '--grace',
-      '0',
-      ...flags,
-    ],
-    { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += String(chunk);
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += String(chunk);
-  });
-  while (!stdout.includes('press Ctrl-C to stop')) {
-    if (child.exitCode !== null) throw new Error(`sluice serve exited:\n${stdout}${stderr}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const base = /^API {2}(http:\/\/\S+)\/v1$/m.exec(stdout)?.[1] ?? '';
-  return { child, base, stdout: () => stdout };
-}
 
 describe('sluice serve --log-level info --metrics-token --deny-private-networks', () => {
   it('logs requests and runs as JSON lines, serves /metrics to the token, refuses loopback steps', async () => {
@@ -89,7 +50,9 @@ describe('sluice serve --log-level info --metrics-token --deny-private-networks'
       dir,
     ]);
     const key = created.stdout.trim();
-    const { child, base, stdout } = await serve([
+    const { child, base, stdout } = await startServe(dir, [
+      '--grace',
+      '0',
       '--log-level',
       'info',
       '--metrics-token',

@@ -2,62 +2,32 @@
  * `sluice serve` and its secret key: created in --data-dir on first start and reused afterwards, taken
  * from SLUICE_SECRET_KEY when set, and a malformed SLUICE_SECRET_KEY stops the start without echoing it.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../run-cli.js';
+import { killAll, spawnSluice, untilReady } from '../serve-process.js';
 
 let dir: string;
-const children: ChildProcess[] = [];
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-serve-key-'));
 });
 
 afterAll(() => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** Runs `sluice serve` until it is ready (then stops it with SIGTERM) or exits; resolves what it printed. */
 async function serve(env: Record<string, string>): Promise<{ code: number | null; printed: string }> {
-  const { SLUICE_SECRET_KEY: _inherited, ...base } = process.env;
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=development',
-      '--import',
-      'tsx',
-      'packages/cli/src/main.ts',
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      join(dir, 'data'),
-      '--grace',
-      '0',
-    ],
-    { cwd: REPO_ROOT, env: { ...base, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(child);
-  let printed = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    printed += String(chunk);
+  const run = spawnSluice(['serve', '--port', '0', '--data-dir', join(dir, 'data'), '--grace', '0'], {
+    env,
+    unset: ['SLUICE_SECRET_KEY'],
   });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    printed += String(chunk);
-  });
-  const exited = once(child, 'exit');
-  while (!printed.includes('press Ctrl-C to stop') && child.exitCode === null) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  if (child.exitCode === null) child.kill('SIGTERM');
-  await exited;
-  return { code: child.exitCode, printed };
+  if (await untilReady(run)) run.child.kill('SIGTERM');
+  const [code] = await run.exited;
+  return { code, printed: run.printed() };
 }
 
 describe('sluice serve: the secret key', () => {

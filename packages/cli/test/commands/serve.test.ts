@@ -3,7 +3,6 @@
  * restarted service on the same data dir resumes it, calls the second step again with the same
  * Idempotency-Key, never calls the completed first step again, and the run succeeds.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -11,14 +10,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli } from '../run-cli.js';
+import { runCli } from '../run-cli.js';
+import { apiCall, killAll, killHard, startServe } from '../serve-process.js';
 
 let dir: string;
 let api: Server;
 let origin = '';
 const seen: Record<string, IncomingHttpHeaders[]> = { '/first': [], '/second': [] };
 let secondAnswers = false;
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-serve-'));
@@ -34,59 +33,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  killAll();
   api.closeAllConnections();
   api.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** Starts `sluice serve` on port 0 and resolves its base URL and what it printed. */
-async function serve(): Promise<{ child: ChildProcess; base: string; printed: () => string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=development',
-      '--import',
-      'tsx',
-      'packages/cli/src/main.ts',
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      dir,
-      '--grace',
-      '0',
-    ],
-    { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(child);
-  let printed = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    printed += String(chunk);
-  });
-  child.stdout?.on('data', (chunk: Buffer) => {
-    printed += String(chunk);
-  });
-  while (!printed.includes('press Ctrl-C to stop')) {
-    if (child.exitCode !== null) throw new Error(`sluice serve exited:\n${printed}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const base = /^API {2}(http:\/\/\S+)\/v1$/m.exec(printed)?.[1] ?? '';
-  return { child, base, printed: () => printed };
-}
-
-async function call(base: string, key: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
 
 describe('sluice serve', () => {
   it('resumes a run after kill -9 without calling its completed step again', async () => {
@@ -103,7 +54,7 @@ describe('sluice serve', () => {
     expect(created.code).toBe(0);
     const key = created.stdout.trim();
 
-    const first = await serve();
+    const first = await startServe(dir, ['--grace', '0']);
     expect(first.printed()).toMatch(/docs {1}http:\/\/127\.0\.0\.1:\d+\/docs/);
     expect((await fetch(`${first.base}/health`)).status).toBe(200);
     expect((await fetch(`${first.base}/v1/workflows`)).status).toBe(401);
@@ -115,35 +66,32 @@ describe('sluice serve', () => {
         { name: 'second', apispec: { url: `${origin}/second`, timeout: 60 } },
       ],
     };
-    const published = await call(first.base, key, 'POST', '/v1/workflows', workflow);
+    const published = await apiCall(first.base, key, 'POST', '/v1/workflows', workflow);
     expect(published.status).toBe(201);
-    const started = await call(first.base, key, 'POST', `/v1/workflows/${published.body.uid}/runs`, {
+    const started = await apiCall(first.base, key, 'POST', `/v1/workflows/${published.body.uid}/runs`, {
       input: {},
     });
     expect(started.status).toBe(202);
     const id = started.body.id as string;
     while (seen['/second']?.length === 0) await new Promise((r) => setTimeout(r, 20));
-    const exited = once(first.child, 'exit');
-    first.child.kill('SIGKILL');
-    await exited;
+    await killHard(first);
 
     secondAnswers = true;
-    const second = await serve();
+    const second = await startServe(dir, ['--grace', '0']);
     // The killed process was on this host and is gone: its run is taken at once, not after its lease.
     expect(second.printed()).toContain('resumed 1 unfinished run');
-    let run = await call(second.base, key, 'GET', `/v1/runs/${id}`);
+    let run = await apiCall(second.base, key, 'GET', `/v1/runs/${id}`);
     while (run.body.status !== 'succeeded' && run.body.status !== 'failed') {
       await new Promise((r) => setTimeout(r, 20));
-      run = await call(second.base, key, 'GET', `/v1/runs/${id}`);
+      run = await apiCall(second.base, key, 'GET', `/v1/runs/${id}`);
     }
     expect(run.body).toMatchObject({ status: 'succeeded', workflow_uid: published.body.uid, version: 1 });
     expect(seen['/first']).toHaveLength(1);
     expect(seen['/second']).toHaveLength(2);
     expect(seen['/second']?.[1]?.['idempotency-key']).toBe(seen['/second']?.[0]?.['idempotency-key']);
 
-    const stopped = once(second.child, 'exit');
     second.child.kill('SIGTERM');
-    const [code] = await stopped;
+    const [code] = await second.exited;
     expect(code).toBe(0);
     expect(second.printed()).toContain('SIGTERM: closing');
   });

@@ -4,8 +4,6 @@
  * one worker on their own schema and key prefix: a run started with `?wait=true` on the API node
  * executes on the worker; the worker serves `/health` and `/metrics`; both stop cleanly on SIGTERM.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../run-cli.js';
+import { apiBase, apiCall, killAll, runSluice, startSluice, startWorker } from '../serve-process.js';
 
 const PG_URL = process.env.SLUICE_TEST_PG_URL;
 const REDIS_URL = process.env.SLUICE_TEST_REDIS_URL;
@@ -21,63 +19,22 @@ const KEY = Buffer.alloc(32, 7).toString('base64');
 const METRICS_TOKEN = 'worker-metrics-token-0123456789';
 
 let dir: string;
-const children: ChildProcess[] = [];
 
-/** The environment of a child: no inherited secret key unless given. */
-function envWith(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const { SLUICE_SECRET_KEY: _key, SLUICE_METRICS_TOKEN: _token, ...env } = process.env;
-  return { ...env, NO_COLOR: '1', ...extra };
-}
-
-interface Sluice {
-  child: ChildProcess;
-  printed(): string;
-  /** Stdout alone. */
-  stdout(): string;
-  exited: Promise<[number | null, NodeJS.Signals | null]>;
-}
-
-/** Starts `sluice <args>`; with `ready`, resolves once it printed "press Ctrl-C to stop". */
-async function sluice(args: readonly string[], env: Record<string, string>, ready = true): Promise<Sluice> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=development', '--import', 'tsx', 'packages/cli/src/main.ts', ...args],
-    { cwd: REPO_ROOT, env: envWith(env), stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(child);
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  let printed = '';
-  let stdout = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    printed += String(chunk);
-    stdout += String(chunk);
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    printed += String(chunk);
-  });
-  const result = { child, printed: () => printed, stdout: () => stdout, exited };
-  if (!ready) return result;
-  while (!printed.includes('press Ctrl-C to stop')) {
-    if (child.exitCode !== null) throw new Error(`sluice ${args[0]} exited:\n${printed}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return result;
-}
+/** The environment of a child: no inherited secret key or metrics token; `env` on top. */
+const childEnv = (env: Record<string, string>) => ({
+  env,
+  unset: ['SLUICE_SECRET_KEY', 'SLUICE_METRICS_TOKEN'],
+});
 
 /** Runs `sluice <args>` to its end. */
-async function finished(args: readonly string[], env: Record<string, string> = {}) {
-  const run = await sluice(args, env, false);
-  const [code] = await run.exited;
-  return { code, printed: run.printed(), stdout: run.stdout() };
-}
+const finished = (args: readonly string[], env: Record<string, string> = {}) =>
+  runSluice(args, childEnv(env));
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-worker-'));
 });
 afterEach(() => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
+  killAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -163,38 +120,21 @@ describe.skipIf(PG_URL === undefined || REDIS_URL === undefined)(
       );
       expect(created.code).toBe(0);
       const key = created.stdout.trim();
-      const apiNode = await sluice(['serve', '--port', '0', ...shared, ...queue, '--no-worker'], env);
+      const apiNode = await startSluice(
+        ['serve', '--port', '0', ...shared, ...queue, '--no-worker'],
+        childEnv(env),
+      );
       expect(apiNode.printed()).toContain('runs execute on sluice worker processes');
-      const base = /^API {2}(http:\/\/\S+)\/v1$/m.exec(apiNode.printed())?.[1] as string;
-      const worker = await sluice(
-        [
-          'worker',
-          ...shared,
-          ...queue,
-          '--concurrency',
-          '4',
-          '--metrics-port',
-          '0',
-          '--metrics-token',
-          METRICS_TOKEN,
-        ],
-        env,
+      const base = apiBase(apiNode);
+      const worker = await startWorker(
+        [...shared, ...queue, '--concurrency', '4', '--metrics-port', '0', '--metrics-token', METRICS_TOKEN],
+        childEnv(env),
       );
       expect(worker.printed()).toContain(`(prefix ${prefix})`);
       expect(worker.printed()).toContain('secret key: SLUICE_SECRET_KEY');
       const metrics = /^metrics (http:\/\/\S+)$/m.exec(worker.printed())?.[1] as string;
 
-      const call = async (method: string, path: string, body?: unknown) => {
-        const res = await fetch(`${base}${path}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${key}`,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-      };
+      const call = (method: string, path: string, body?: unknown) => apiCall(base, key, method, path, body);
       const published = await call('POST', '/v1/workflows', {
         name: 'queued',
         steps: [{ name: 'call', apispec: { url: stepUrl } }],

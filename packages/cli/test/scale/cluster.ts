@@ -4,25 +4,15 @@
  * test gets a fresh schema and prefix and drops both afterwards, so tests never see each other's runs
  * or jobs. Readiness is read from the `nodes` table (each process registers itself when it starts).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { createApiKey, openStore, type SqlStore } from '@sluice/engine';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { REPO_ROOT } from '../run-cli.js';
+import { type SluiceProcess, spawnSluice } from '../serve-process.js';
 
 /** Set by CI; without both the multi-process tests report as skipped. */
 export const PG_URL = process.env.SLUICE_TEST_PG_URL;
 export const REDIS_URL = process.env.SLUICE_TEST_REDIS_URL;
-
-/** One `sluice` child process. */
-export interface SluiceProcess {
-  child: ChildProcess;
-  /** What it printed so far, stdout and stderr together. */
-  printed(): string;
-  exited: Promise<[number | null, NodeJS.Signals | null]>;
-}
 
 /** A test's deployment: its schema, prefix, store, API key, and the processes started on it. */
 export interface Cluster {
@@ -34,8 +24,8 @@ export interface Cluster {
   key: string;
   /** `--database <pg> --database-schema <schema> --redis <url> --redis-prefix <prefix>`. */
   flags: readonly string[];
-  /** `SLUICE_SECRET_KEY`, the same for every process. */
-  env: NodeJS.ProcessEnv;
+  /** `SLUICE_SECRET_KEY`, the same for every process (set on top of the test's environment). */
+  env: Readonly<Record<string, string>>;
   /** Starts `sluice <args...>` with {@link flags} appended. */
   start(args: readonly string[]): SluiceProcess;
   /** Resolves once `count` processes of `kind` are registered, alive, in `nodes`. */
@@ -44,24 +34,6 @@ export interface Cluster {
   output(): string;
   /** Kills the processes, closes the store, drops the schema and deletes the Redis keys. */
   teardown(): Promise<void>;
-}
-
-/** `sluice` from source, as the CLI tests run it. */
-function spawnSluice(args: readonly string[], env: NodeJS.ProcessEnv): SluiceProcess {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=development', '--import', 'tsx', 'packages/cli/src/main.ts', ...args],
-    { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  let printed = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    printed += String(chunk);
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    printed += String(chunk);
-  });
-  return { child, printed: () => printed, exited };
 }
 
 /** Resolves the first match of `pattern` in what `process` printed, once it printed it. */
@@ -83,11 +55,7 @@ export async function createCluster(): Promise<Cluster> {
   const prefix = `sluice-scale-${id}`;
   const store = await openStore({ url, schema });
   const { key } = await createApiKey(store, { workspace: 'acme', email: 'ann@acme.test', role: 'admin' });
-  const env = {
-    ...process.env,
-    NO_COLOR: '1',
-    SLUICE_SECRET_KEY: randomBytes(32).toString('base64'),
-  };
+  const env = { SLUICE_SECRET_KEY: randomBytes(32).toString('base64') };
   const flags = [
     '--database',
     url,
@@ -107,7 +75,7 @@ export async function createCluster(): Promise<Cluster> {
     flags,
     env,
     start(args) {
-      const started = spawnSluice([...args, ...flags], env);
+      const started = spawnSluice([...args, ...flags], { env });
       processes.push(started);
       return started;
     },
