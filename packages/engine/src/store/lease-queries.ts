@@ -7,7 +7,7 @@
  * @internal
  * @module
  */
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { rowToRun, toTime } from './codec.js';
 import type { Database } from './database.js';
 import type { RunRow } from './store.js';
@@ -16,6 +16,25 @@ type Db = Kysely<Database>;
 
 function time(value: string, column: string): string {
   return toTime(value, column) as string;
+}
+
+/**
+ * The condition of a run that may be claimed at `at`: unfinished, not in a stored wait past `at`, and
+ * its lease free or expired (or `owner`'s, for a renewal). `claimRun` and `listClaimableRuns` share it,
+ * so the sweeper lists exactly the runs a claim can take.
+ */
+function claimable(at: string, owner?: string) {
+  return (eb: ExpressionBuilder<Database, 'runs'>) =>
+    eb.and([
+      eb('status', 'in', ['pending', 'running']),
+      eb.or([eb('resume_at', 'is', null), eb('resume_at', '<=', at)]),
+      eb.or([
+        eb('lease_owner', 'is', null),
+        eb('lease_expires_at', 'is', null),
+        eb('lease_expires_at', '<=', at),
+        ...(owner === undefined ? [] : [eb('lease_owner', '=', owner)]),
+      ]),
+    ]);
 }
 
 export async function claimRun(
@@ -30,16 +49,7 @@ export async function claimRun(
     .updateTable('runs')
     .set({ lease_owner: owner, lease_expires_at: time(until, 'runs.lease_expires_at') })
     .where('id', '=', id)
-    .where('status', 'in', ['pending', 'running'])
-    .where((eb) => eb.or([eb('resume_at', 'is', null), eb('resume_at', '<=', at)]))
-    .where((eb) =>
-      eb.or([
-        eb('lease_owner', 'is', null),
-        eb('lease_expires_at', 'is', null),
-        eb('lease_expires_at', '<=', at),
-        eb('lease_owner', '=', owner),
-      ]),
-    )
+    .where(claimable(at, owner))
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
@@ -49,15 +59,7 @@ export async function listClaimableRuns(db: Db, now: string, limit: number): Pro
   const rows = await db
     .selectFrom('runs')
     .selectAll()
-    .where('status', 'in', ['pending', 'running'])
-    .where((eb) => eb.or([eb('resume_at', 'is', null), eb('resume_at', '<=', at)]))
-    .where((eb) =>
-      eb.or([
-        eb('lease_owner', 'is', null),
-        eb('lease_expires_at', 'is', null),
-        eb('lease_expires_at', '<=', at),
-      ]),
-    )
+    .where(claimable(at))
     .orderBy('created_at')
     .orderBy('id')
     .limit(limit)
