@@ -27,6 +27,7 @@ import { OutageLog } from './queue/outage-log.js';
 import type { QueueStats, RunQueue } from './queue/run-queue.js';
 import { ownerName, releaseDeadLocalLeases } from './run/dead-owners.js';
 import { resumeRun } from './run/resume-run.js';
+import { RunWatch } from './run/run-watch.js';
 import { Sweeper } from './run/sweeper.js';
 import { createRedactor, secretValuesIn } from './secrets/redactor.js';
 import { RunTokens } from './secrets/run-token.js';
@@ -94,6 +95,8 @@ class ServiceEngine implements Engine {
   readonly #storeOutage: OutageLog;
   /** Aborted by `close()`: ends `waitForRun` polls of runs executing elsewhere. */
   readonly #closed = new AbortController();
+  /** Waits for runs that execute in other processes: one store read per beat for all of them. */
+  readonly #remoteRuns: RunWatch;
   readonly #sweeper: Sweeper;
   /** This process's row in `nodes` (`sluice status`). */
   readonly #node: NodeRegistry;
@@ -126,6 +129,11 @@ class ServiceEngine implements Engine {
             ...(options.logger === undefined ? {} : { logger: options.logger }),
           });
     this.store = options.store;
+    this.#remoteRuns = new RunWatch(
+      this.store,
+      options.waitPollMs ?? ENGINE_DEFAULTS.waitPollMs,
+      this.#closed.signal,
+    );
     this.owner = options.owner ?? ownerName(randomUUID().slice(0, 8));
     this.#now = options.now ?? Date.now;
     this.#systemApis = { ...(options.systemApis ?? {}) };
@@ -279,7 +287,7 @@ class ServiceEngine implements Engine {
 
   async waitForRun(id: string, timeoutMs: number): Promise<void> {
     // On a shared queue the run may execute in another process: watch its row.
-    if (this.#queue.shared) return this.#pollRun(id, timeoutMs);
+    if (this.#queue.shared) return this.#remoteRuns.wait(id, timeoutMs);
     const waiter = this.#waiters.get(id);
     if (waiter === undefined) return;
     const timer = new AbortController();
@@ -568,20 +576,6 @@ class ServiceEngine implements Engine {
       onReconnect: () => this.#sweeper.poke(),
       lockMs: options.leaseMs ?? ENGINE_DEFAULTS.leaseMs,
     });
-  }
-
-  /** Resolves once run `id` has ended (or is gone) in the store, or after `timeoutMs`, or on close. */
-  async #pollRun(id: string, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const every = this.#options.waitPollMs ?? ENGINE_DEFAULTS.waitPollMs;
-    const signal = this.#closed.signal;
-    while (!signal.aborted) {
-      const run = await this.store.getRun(id).catch(() => null);
-      if (run === undefined || (run !== null && FINISHED.has(run.status))) return;
-      const left = deadline - Date.now();
-      if (left <= 0) return;
-      await sleepFor(Math.min(every, left), undefined, { signal }).catch(() => undefined);
-    }
   }
 
   /**

@@ -91,8 +91,8 @@ export interface CreateEngineOptions {
    */
   execute?: boolean;
   /**
-   * On a shared queue, how often `waitForRun` (`?wait=true`) reads the run's row while it executes in
-   * another process, in ms. @default 100
+   * On a shared queue, how often `waitForRun` (`?wait=true`) reads the statuses of the runs it waits for
+   * while they execute in other processes (one read for all of them), in ms. @default 100
    */
   waitPollMs?: number;
   /**

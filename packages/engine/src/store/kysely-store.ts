@@ -248,6 +248,10 @@ class KyselyStore implements SqlStore {
     return this.#run(`createRun(${run.id})`, (db) => service.createServiceRun(db, run, caller));
   }
 
+  getRunStatuses(ids: readonly string[]): Promise<Map<string, RunStatus>> {
+    return this.#run('getRunStatuses', (db) => service.getRunStatuses(db, ids));
+  }
+
   getRunAndCaller(id: string): Promise<{ run: RunRow; caller: ApiCaller | undefined } | undefined> {
     return this.#run(`getRunAndCaller(${id})`, (db) => service.getRunAndCaller(db, id));
   }

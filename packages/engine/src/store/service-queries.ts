@@ -20,7 +20,7 @@ import type {
   PublishWorkflow,
   StoredWorkflow,
 } from './service-store.js';
-import type { NewRun, RunRow } from './store.js';
+import type { NewRun, RunRow, RunStatus } from './store.js';
 
 type Db = Kysely<Database>;
 
@@ -163,6 +163,20 @@ export async function createServiceRun(db: Db, run: NewRun, caller: ApiCaller): 
 export async function getRunCaller(db: Db, id: string): Promise<ApiCaller | undefined> {
   const row = await db.selectFrom('runs').select('started_by').where('id', '=', id).executeTakeFirst();
   return row?.started_by == null ? undefined : (JSON.parse(row.started_by) as ApiCaller);
+}
+
+export async function getRunStatuses(db: Db, ids: readonly string[]): Promise<Map<string, RunStatus>> {
+  const statuses = new Map<string, RunStatus>();
+  // In chunks: SQLite caps the bound parameters of one statement.
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('runs')
+      .select(['id', 'status'])
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const row of rows) statuses.set(row.id, row.status);
+  }
+  return statuses;
 }
 
 export async function getRunAndCaller(

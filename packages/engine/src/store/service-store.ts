@@ -216,6 +216,8 @@ export interface ServiceStore extends Store {
   createServiceRun(run: Parameters<Store['createRun']>[0], caller: ApiCaller): Promise<void>;
   /** Who started run `id`, when the service started it. */
   getRunCaller(id: string): Promise<ApiCaller | undefined>;
+  /** The status of each of `ids` that exists (one read, for waiters of runs executing elsewhere). */
+  getRunStatuses(ids: readonly string[]): Promise<Map<string, RunStatus>>;
   /** Run `id` and who started it, in one read (what an execution needs first). */
   getRunAndCaller(id: string): Promise<{ run: RunRow; caller: ApiCaller | undefined } | undefined>;
   /** A workspace's runs, newest first (`created_at`, then `id`, descending). */
