@@ -9,7 +9,7 @@ import { codeOf, useApiHarness } from '../../engine/test/api/harness.js';
 import { connectorDirs, connectorMap, loadConnectors } from '../src/load-connectors.js';
 import { expectCleanError, scratchDir } from './cli-fixtures.js';
 import { runCli } from './run-cli.js';
-import { killAll, startServe } from './serve-process.js';
+import { createKey, killAll, startServe } from './serve-process.js';
 
 const scratch = scratchDir('load-connectors');
 
@@ -140,24 +140,14 @@ describe('GET /v1/connectors with connectors loaded from a folder', () => {
 describe('sluice serve --connectors', () => {
   it('registers the connectors of the folder, prints them, and lists them at GET /v1/connectors', async () => {
     const data = join(scratch.dir, 'data');
-    const created = await runCli([
-      'keys',
-      'create',
-      '--workspace',
-      'acme',
-      '--email',
-      'a@acme.test',
-      '--data-dir',
-      data,
-    ]);
-    expect(created.code, created.stderr).toBe(0);
+    const key = await createKey(data);
     const serve = await startServe(data, ['--connectors', main]);
     try {
       expect(serve.printed()).toMatch(
         /^connectors: alpha \(.*alpha\.ts\), beta \(.*beta[\\/]connector\.ts\)$/m,
       );
       const res = await fetch(`${serve.base}/v1/connectors`, {
-        headers: { authorization: `Bearer ${created.stdout.trim()}` },
+        headers: { authorization: `Bearer ${key}` },
       });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { connectors: { name: string }[] };

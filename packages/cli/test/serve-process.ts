@@ -6,7 +6,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { REPO_ROOT } from './run-cli.js';
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { REPO_ROOT, runCli } from './run-cli.js';
 
 /** A running (or finished) `sluice <command>`. */
 export interface SluiceProcess {
@@ -144,4 +146,43 @@ export async function apiCall(
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** A loopback API the workflows of a test call. */
+export interface StepApi {
+  /** `http://127.0.0.1:<port>`. */
+  origin: string;
+  /** Drops open connections (a killed service's hanging calls) and stops listening. */
+  close(): Promise<void>;
+}
+
+/** Starts `handler` on 127.0.0.1 on a free port. */
+export async function startStepApi(handler: RequestListener): Promise<StepApi> {
+  const server = createServer(handler);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** `sluice keys create` for ann@acme.test (workspace acme) in `dataDir`; resolves the key. */
+export async function createKey(dataDir: string, extra: readonly string[] = []): Promise<string> {
+  const created = await runCli([
+    'keys',
+    'create',
+    '--workspace',
+    'acme',
+    '--email',
+    'ann@acme.test',
+    '--data-dir',
+    dataDir,
+    ...extra,
+  ]);
+  if (created.code !== 0) throw new Error(`sluice keys create failed:\n${created.stderr}`);
+  return created.stdout.trim();
 }

@@ -11,14 +11,21 @@
  * dialects in the engine's store tests.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { idempotencyKey, openStore, type SqlStore } from '@sluice/engine';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../run-cli.js';
-import { apiCall, killAll, killHard, startServe } from '../serve-process.js';
+import {
+  apiCall,
+  createKey,
+  killAll,
+  killHard,
+  type StepApi,
+  startServe,
+  startStepApi,
+} from '../serve-process.js';
 
 const LEASES = ['--lease-ms', '1500', '--heartbeat-ms', '300', '--sweep-ms', '200', '--grace', '0'];
 
@@ -33,7 +40,7 @@ interface Call {
  * The API the workflows call: `/<step>?run=<id>`. It answers after a few ms, or holds the calls of a
  * held step until it is released, and records every call with its Idempotency-Key.
  */
-let api: Server;
+let api: StepApi;
 let origin = '';
 const calls: Call[] = [];
 const held = new Map<string, ServerResponse[]>();
@@ -50,7 +57,7 @@ function release(step: string): void {
 }
 
 beforeAll(async () => {
-  api = createServer((req, res) => {
+  api = await startStepApi((req, res) => {
     const url = new URL(req.url ?? '/', 'http://api');
     const step = url.pathname.slice(1);
     calls.push({ run: url.searchParams.get('run') ?? '', step, key: String(req.headers['idempotency-key']) });
@@ -61,13 +68,10 @@ beforeAll(async () => {
     }
     setTimeout(() => answer(res, step), slow.get(step) ?? 5 + Math.floor(Math.random() * 20));
   });
-  api.listen(0, '127.0.0.1');
-  await new Promise((r) => api.once('listening', r));
-  origin = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+  origin = api.origin;
 });
 afterAll(async () => {
-  api.closeAllConnections();
-  await new Promise((r) => api.close(r));
+  await api.close();
 });
 
 let dir: string;
@@ -77,18 +81,7 @@ beforeEach(async () => {
   calls.length = 0;
   held.clear();
   slow.clear();
-  const created = await runCli([
-    'keys',
-    'create',
-    '--workspace',
-    'acme',
-    '--email',
-    'ann@acme.test',
-    '--data-dir',
-    dir,
-  ]);
-  expect(created.code).toBe(0);
-  key = created.stdout.trim();
+  key = await createKey(dir);
 });
 afterEach(() => {
   killAll();

@@ -5,51 +5,36 @@
  */
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../run-cli.js';
-import { killAll, startServe } from '../serve-process.js';
+import { createKey, killAll, type StepApi, startServe, startStepApi } from '../serve-process.js';
 
 const TOKEN = 'serve-ops-metrics-token-0123456789';
 let dir: string;
-let api: Server;
+let api: StepApi;
 let calls = 0;
 let origin = '';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-serve-ops-'));
-  api = createServer((_req, res) => {
+  api = await startStepApi((_req, res) => {
     calls += 1;
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
   });
-  api.listen(0, '127.0.0.1');
-  await once(api, 'listening');
-  origin = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+  origin = api.origin;
 });
 
 afterAll(async () => {
   killAll();
-  api.closeAllConnections();
-  api.close();
+  await api.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('sluice serve --log-level info --metrics-token --deny-private-networks', () => {
   it('logs requests and runs as JSON lines, serves /metrics to the token, refuses loopback steps', async () => {
-    const created = await runCli([
-      'keys',
-      'create',
-      '--workspace',
-      'acme',
-      '--email',
-      'ann@acme.test',
-      '--data-dir',
-      dir,
-    ]);
-    const key = created.stdout.trim();
+    const key = await createKey(dir);
     const { child, base, stdout } = await startServe(dir, [
       '--grace',
       '0',

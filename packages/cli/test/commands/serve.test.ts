@@ -3,56 +3,48 @@
  * restarted service on the same data dir resumes it, calls the second step again with the same
  * Idempotency-Key, never calls the completed first step again, and the run succeeds.
  */
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../run-cli.js';
-import { apiCall, killAll, killHard, startServe } from '../serve-process.js';
+import {
+  apiCall,
+  createKey,
+  killAll,
+  killHard,
+  type StepApi,
+  startServe,
+  startStepApi,
+} from '../serve-process.js';
 
 let dir: string;
-let api: Server;
+let api: StepApi;
 let origin = '';
 const seen: Record<string, IncomingHttpHeaders[]> = { '/first': [], '/second': [] };
 let secondAnswers = false;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-serve-'));
-  api = createServer((req, res) => {
+  api = await startStepApi((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     seen[path]?.push(req.headers);
     if (path === '/second' && !secondAnswers) return; // hangs until the process that called is killed
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ path }));
   });
-  api.listen(0, '127.0.0.1');
-  await once(api, 'listening');
-  origin = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+  origin = api.origin;
 });
 
 afterAll(async () => {
   killAll();
-  api.closeAllConnections();
-  api.close();
+  await api.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('sluice serve', () => {
   it('resumes a run after kill -9 without calling its completed step again', async () => {
-    const created = await runCli([
-      'keys',
-      'create',
-      '--workspace',
-      'acme',
-      '--email',
-      'ann@acme.test',
-      '--data-dir',
-      dir,
-    ]);
-    expect(created.code).toBe(0);
-    const key = created.stdout.trim();
+    const key = await createKey(dir);
 
     const first = await startServe(dir, ['--grace', '0']);
     expect(first.printed()).toMatch(/docs {1}http:\/\/127\.0\.0\.1:\d+\/docs/);
