@@ -49,6 +49,8 @@ interface Execution {
   fenced: boolean;
   /** When the lease was last taken or renewed (engine clock): past `leaseMs` without, it fences itself. */
   renewedAt: number;
+  /** The heartbeat in flight, awaited when the execution ends: a late renewal must not outlive it. */
+  beat?: Promise<void>;
 }
 
 /**
@@ -435,10 +437,13 @@ class ServiceEngine implements Engine {
       if (found === undefined || FINISHED.has(found.run.status)) return;
       const { run, caller } = found;
       const stored = await this.#pinnedVersion(run);
-      heartbeat = setInterval(
-        () => void this.#heartbeat(id, execution, logger),
-        this.#options.heartbeatMs ?? ENGINE_DEFAULTS.heartbeatMs,
-      );
+      heartbeat = setInterval(() => {
+        // One beat at a time; a slow store skips beats rather than piling renewals up.
+        if (execution.beat !== undefined || execution.fenced) return;
+        execution.beat = this.#heartbeat(id, execution, logger).finally(() => {
+          execution.beat = undefined;
+        });
+      }, this.#options.heartbeatMs ?? ENGINE_DEFAULTS.heartbeatMs);
       heartbeat.unref();
       const outcome = await resumeRun(id, {
         run,
@@ -466,6 +471,8 @@ class ServiceEngine implements Engine {
       else if (!execution.fenced) await this.#recordCancelled(id);
     } finally {
       clearInterval(heartbeat);
+      // A renewal still in flight could land after the lease is let go (or checkpointed) below.
+      await execution.beat;
       this.#executions.delete(id);
       if (!execution.fenced && !finished) {
         // A stored wait: the run stays `running`, free of leases until `resume_at`, when a sweep finds it.
