@@ -89,6 +89,7 @@ export type {
   ApiKeyRow,
   ApiRole,
   ConnectionRow,
+  LastRun,
   LeaseRow,
   ListRunsQuery,
   ListWorkflowsPage,

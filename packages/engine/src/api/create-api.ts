@@ -1,6 +1,7 @@
 /**
  * The engine service's HTTP API (Fastify): `Authorization: Bearer <key>` on every route but
- * `/health`, `/openapi.json`, `/docs` and the webhooks `/v1/hooks/...` (their URL holds a secret); JSON Schema on every route; errors as
+ * `/health`, `/openapi.json`, `/docs`, the webhooks `/v1/hooks/...` (their URL holds a secret) and the web
+ * console's files (`/`, `/assets/...`: console.ts); JSON Schema on every route; errors as
  * `{"error": {"code", "message", "details"}}` with the status of `API_STATUS_BY_CODE`. See
  * `docs/service.md`.
  *
@@ -11,15 +12,19 @@ import type { Engine } from '../create-engine.js';
 import { EngineError } from '../errors.js';
 import { assertCallerMay, setCaller } from './access.js';
 import { authenticate } from './auth.js';
+import { CONSOLE_PATHS, consoleRoutes } from './console.js';
 import { errorReply } from './errors.js';
 import { logRequests } from './request-log.js';
 import { connectionRoutes } from './routes/connections.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { credentialRoutes } from './routes/credentials.js';
 import { hookRoutes } from './routes/hooks.js';
+import { meRoutes } from './routes/me.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { runRoutes } from './routes/runs.js';
 import { triggerRoutes } from './routes/triggers.js';
+import { validateRoutes } from './routes/workflow-validate.js';
+import { versionRoutes } from './routes/workflow-versions.js';
 import { rawBodies, workflowRoutes, YAML_TYPES } from './routes/workflows.js';
 
 /** Options of {@link createApi}. */
@@ -39,6 +44,11 @@ export interface CreateApiOptions {
    * open it, since the metrics span every workspace. @default none: `/metrics` answers 404
    */
   metricsToken?: string;
+  /**
+   * Serve the web console at `/`: `true` for the one built into this package, a folder for another
+   * build, `false` for none (`/` then answers 404). @default true
+   */
+  console?: boolean | string;
 }
 
 /** The defaults of {@link CreateApiOptions}. */
@@ -60,6 +70,7 @@ const PUBLIC = /^\/(health|openapi\.json|docs|v1\/hooks|metrics)(\/|\?|$)/;
  */
 export async function createApi(options: CreateApiOptions): Promise<FastifyInstance> {
   const { engine } = options;
+  const serveConsole = options.console !== false;
   // Fastify and its docs plugins load here, not with the package: `sluice run` imports the engine too and
   // never serves HTTP (they cost about 200 ms at start-up).
   const [{ default: Fastify, LogController }, { default: swagger }, { default: swaggerUi }] =
@@ -107,7 +118,7 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     }),
   );
   app.addHook('onRequest', async (request) => {
-    if (PUBLIC.test(request.url)) return;
+    if (PUBLIC.test(request.url) || (serveConsole && CONSOLE_PATHS.test(request.url))) return;
     const caller = await authenticate(engine.store, request.headers.authorization, {
       runTokens: engine.runTokens,
     });
@@ -141,7 +152,10 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     },
     async () => ({ status: 'ok', queue_depth: engine.queueDepth }),
   );
+  meRoutes(app);
   workflowRoutes(app, engine.store, options.now ?? Date.now, engine.triggers, engine.connectors);
+  validateRoutes(app, engine.store, engine.connectors);
+  versionRoutes(app, engine.store);
   triggerRoutes(app, engine);
   await hookRoutes(app, engine, options.now ?? Date.now);
   runRoutes(app, engine, options.waitLimitMs ?? API_DEFAULTS.waitLimitMs);
@@ -149,5 +163,7 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
   connectionRoutes(app, engine.connections);
   connectorRoutes(app, engine.connectors);
   credentialRoutes(app, engine.connections);
+  if (serveConsole)
+    await consoleRoutes(app, typeof options.console === 'string' ? options.console : undefined);
   return app;
 }

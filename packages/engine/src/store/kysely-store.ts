@@ -31,6 +31,7 @@ import type {
   ApiCaller,
   ApiKeyRow,
   ConnectionRow,
+  LastRun,
   LeaseRow,
   ListRunsQuery,
   ListWorkflowsPage,
@@ -230,6 +231,14 @@ class KyselyStore implements SqlStore {
 
   listWorkflows(workspaceId: string, page?: ListWorkflowsPage): Promise<StoredWorkflow[]> {
     return this.#run(`listWorkflows(${workspaceId})`, (db) => service.listWorkflows(db, workspaceId, page));
+  }
+
+  listWorkflowVersions(uid: string): Promise<StoredWorkflow[]> {
+    return this.#run(`listWorkflowVersions(${uid})`, (db) => service.listWorkflowVersions(db, uid));
+  }
+
+  lastRuns(workspaceId: string, uids: readonly string[]): Promise<Map<string, LastRun>> {
+    return this.#run(`lastRuns(${workspaceId})`, (db) => service.lastRuns(db, workspaceId, uids));
   }
 
   deleteWorkflow(uid: string, at: string): Promise<boolean> {

@@ -15,6 +15,7 @@ import type {
   ApiCaller,
   ApiKeyRow,
   ApiRole,
+  LastRun,
   ListRunsQuery,
   ListWorkflowsPage,
   PublishWorkflow,
@@ -123,6 +124,49 @@ export async function listWorkflows(
   if (page !== undefined) ordered = ordered.limit(page.limit);
   const rows = await ordered.execute();
   return rows.map(rowToWorkflow);
+}
+
+export async function listWorkflowVersions(db: Db, uid: string): Promise<StoredWorkflow[]> {
+  const rows = await db
+    .selectFrom('workflows')
+    .selectAll()
+    .where('uid', '=', uid)
+    .orderBy('version', 'desc')
+    .execute();
+  return rows.map(rowToWorkflow);
+}
+
+/** Uids per statement of {@link lastRuns}: SQLite caps the bound parameters of one statement. */
+const LAST_RUNS_CHUNK = 500;
+
+/**
+ * One backward index scan per uid (`runs_workflow_created`), stopping at the first run of the workspace,
+ * rather than a window over every run of the workflows: a list page stays cheap however many runs they
+ * have. `workspace_id || ''` keeps SQLite (which has no statistics here) off `runs_workspace_created`, where
+ * a rarely run workflow would cost a scan of the whole workspace. `(values ...)` names its column
+ * `column1` on both dialects.
+ */
+export async function lastRuns(
+  db: Db,
+  workspaceId: string,
+  uids: readonly string[],
+): Promise<Map<string, LastRun>> {
+  const runs = new Map<string, LastRun>();
+  const unique = [...new Set(uids)];
+  for (let i = 0; i < unique.length; i += LAST_RUNS_CHUNK) {
+    const wanted = sql.join(unique.slice(i, i + LAST_RUNS_CHUNK).map((uid) => sql`(${uid})`));
+    const newest = sql<string>`(select (select x.id from runs x
+        where x.workflow_uid = u.column1 and (x.workspace_id || '') = ${workspaceId}
+        order by x.created_at desc, x.id desc limit 1)
+      from (values ${wanted}) u)`;
+    const rows = await db
+      .selectFrom('runs')
+      .select(['id', 'workflow_uid', 'status', 'created_at', 'finished_at'])
+      .where('id', 'in', newest)
+      .execute();
+    for (const { workflow_uid, ...run } of rows) if (workflow_uid !== null) runs.set(workflow_uid, run);
+  }
+  return runs;
 }
 
 export async function deleteWorkflow(db: Db, uid: string, at: string): Promise<boolean> {

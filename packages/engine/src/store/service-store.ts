@@ -80,6 +80,9 @@ export interface WorkflowCursor {
   uid: string;
 }
 
+/** The newest run of a workflow in one workspace, as {@link ServiceStore.lastRuns} answers it. */
+export type LastRun = Pick<RunRow, 'id' | 'status' | 'created_at' | 'finished_at'>;
+
 /** A page of {@link ServiceStore.listWorkflows}. */
 export interface ListWorkflowsPage {
   /** At most this many workflows. */
@@ -207,6 +210,13 @@ export interface ServiceStore extends Store {
    * then uid; all of them, or the page `page` names.
    */
   listWorkflows(workspaceId: string, page?: ListWorkflowsPage): Promise<StoredWorkflow[]>;
+  /** Every version of workflow `uid` (deleted or not), newest first; none for an unknown uid. */
+  listWorkflowVersions(uid: string): Promise<StoredWorkflow[]>;
+  /**
+   * The newest run (`created_at`, then `id`) of each of `uids` among the runs of `workspaceId`, by
+   * workflow uid; a uid without runs there is absent. One statement per 500 uids.
+   */
+  lastRuns(workspaceId: string, uids: readonly string[]): Promise<Map<string, LastRun>>;
   /** Marks every version deleted; resolves whether the workflow existed and was not deleted yet. */
   deleteWorkflow(uid: string, at: string): Promise<boolean>;
   createApiKey(key: ApiKeyRow): Promise<void>;

@@ -133,9 +133,40 @@ const ROUTES: Record<string, Rule> = {
       },
     },
   },
+  'GET /v1/me': {
+    urls: () => ['/v1/me'],
+    globex: {
+      kind: 'own',
+      check: async (_acme, who) => {
+        const me = await h.call(h.keys[who], 'GET', '/v1/me');
+        expect([me.status, me.body.workspace_id]).toEqual([200, 'globex']);
+        expectNoAcmeData(me.body);
+      },
+    },
+  },
   'GET /v1/workflows': {
     urls: () => ['/v1/workflows', '/v1/workflows?limit=1'],
     globex: { kind: 'list', items: 'workflows', id: 'uid' },
+  },
+  'POST /v1/workflows/validate': {
+    urls: (a) => [`/v1/workflows/validate?uid=${a.workflow}`],
+    body: (a) => doc(a.workflow, 'taken over'),
+    globex: { kind: 'not-found' },
+    global: {
+      urls: (a) => [`/v1/workflows/validate?uid=${a.global}`],
+      body: (a) => doc(a.global, 'taken over', { scope: 'global' }),
+      globex: 403,
+      write: true,
+    },
+  },
+  'GET /v1/workflows/{uid}/versions': {
+    urls: (a) => [`/v1/workflows/${a.workflow}/versions`],
+    globex: { kind: 'not-found' },
+    global: { urls: (a) => [`/v1/workflows/${a.global}/versions`], globex: 200 },
+  },
+  'GET /v1/triggers': {
+    urls: () => ['/v1/triggers'],
+    globex: { kind: 'list', items: 'triggers', id: 'workflow_uid' },
   },
   'GET /v1/workflows/{uid}': {
     urls: (a) => [`/v1/workflows/${a.workflow}`, `/v1/workflows/${a.workflow}?version=1`],

@@ -1,8 +1,10 @@
 /**
  * The trigger of a workflow: `GET /v1/workflows/{uid}/trigger` (what it is doing; for a webhook, its
- * URL path with the secret), `POST /v1/workflows/{uid}/trigger/enable` and `/disable`. Reading is for
- * callers of the workflow's own workspace only (others get 404, also for a global workflow: the hook
- * secret is the workspace's); enabling and disabling follow the write rules of `PUT /v1/workflows/{uid}`.
+ * URL path with the secret), `POST /v1/workflows/{uid}/trigger/enable` and `/disable`, and every trigger
+ * of the caller's workspace, `GET /v1/triggers`. Reading is for callers of the workflow's own workspace
+ * only (others get 404, also for a global workflow, and the list leaves other workspaces' global
+ * workflows out: the hook secret is the workspace's); enabling and disabling follow the write rules of
+ * `PUT /v1/workflows/{uid}`.
  *
  * @internal
  * @module
@@ -10,7 +12,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../create-engine.js';
 import { EngineError } from '../../errors.js';
-import type { StoredWorkflow, TriggerStateRow } from '../../store/service-store.js';
+import type { ServiceStore, StoredWorkflow, TriggerStateRow } from '../../store/service-store.js';
 import { hookSecret } from '../../triggers/hook-secret.js';
 import { triggerKind } from '../../triggers/sync-triggers.js';
 import { assertCanWrite, callerOf, visibleWorkflow } from '../access.js';
@@ -35,33 +37,111 @@ const TRIGGER_VIEW = {
   required: ['workflow_uid', 'kind', 'enabled', 'events_seen'],
 } as const;
 
+const { workflow_uid: UID_PROPERTY, ...VIEW_PROPERTIES } = TRIGGER_VIEW.properties;
+
+/** `GET /v1/triggers`: each trigger as {@link TRIGGER_VIEW}, with its workflow's name. */
+const TRIGGER_LIST = {
+  type: 'object',
+  properties: {
+    triggers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          workflow_uid: UID_PROPERTY,
+          workflow_name: { type: 'string' },
+          ...VIEW_PROPERTIES,
+        },
+        required: [...TRIGGER_VIEW.required, 'workflow_name'],
+      },
+    },
+  },
+  required: ['triggers'],
+} as const;
+
+/** A trigger as {@link TRIGGER_VIEW} describes it. */
+export interface TriggerView {
+  workflow_uid: string;
+  kind: 'schedule' | 'webhook' | 'poll';
+  enabled: boolean;
+  next_at: string | null;
+  last_polled_at: string | null;
+  last_error: string | null;
+  events_seen: number;
+  updated_at: string | null;
+  hook_path?: string;
+}
+
 function noTrigger(uid: string): EngineError {
   return new EngineError('SLUICE_API_NOT_FOUND', `workflow ${uid} has no trigger`, {
     hint: 'add trigger: {schedule | webhook | poll} to the workflow and publish it',
   });
 }
 
+/**
+ * What the trigger of `stored` is doing, from its row (`hookKey` derives a webhook's secret).
+ *
+ * @throws {EngineError} `SLUICE_API_NOT_FOUND` when the workflow has no trigger.
+ */
+export function triggerView(
+  stored: StoredWorkflow,
+  row: TriggerStateRow | undefined,
+  hookKey: Buffer,
+): TriggerView {
+  const kind = triggerKind(stored.document.trigger);
+  if (kind === undefined) throw noTrigger(stored.uid);
+  return {
+    workflow_uid: stored.uid,
+    kind,
+    // A row not written yet (the engine writes missing ones at start) is reported disabled.
+    enabled: row?.kind === kind && row.enabled,
+    next_at: row?.next_at ?? null,
+    last_polled_at: row?.last_polled_at ?? null,
+    last_error: row?.last_error ?? null,
+    events_seen: row?.events_seen ?? 0,
+    updated_at: row?.updated_at ?? null,
+    ...(kind === 'webhook' ? { hook_path: hookPath(stored.uid, hookSecret(hookKey, stored.uid)) } : {}),
+  };
+}
+
+/** The triggers of the workflows of `workspaceId` (not deleted, not other workspaces' global ones), by name. */
+async function workspaceTriggers(
+  store: ServiceStore,
+  workspaceId: string,
+  hookKey: Buffer,
+): Promise<(TriggerView & { workflow_name: string })[]> {
+  const [workflows, rows] = await Promise.all([
+    store.listWorkflows(workspaceId),
+    store.listTriggerStates(workspaceId),
+  ]);
+  const byUid = new Map(rows.map((row) => [row.workflow_uid, row]));
+  return workflows
+    .filter((w) => w.workspace_id === workspaceId && triggerKind(w.document.trigger) !== undefined)
+    .map((w) => ({ ...triggerView(w, byUid.get(w.uid), hookKey), workflow_name: w.name }));
+}
+
 /** Registers the trigger routes. */
 export function triggerRoutes(app: FastifyInstance, engine: Engine): void {
   const { store } = engine;
   const hookKey = engine.deriveKey(HOOK_KEY_PURPOSE);
+  const view = (stored: StoredWorkflow, row: TriggerStateRow | undefined) =>
+    triggerView(stored, row, hookKey);
 
-  const view = (stored: StoredWorkflow, row: TriggerStateRow | undefined) => {
-    const kind = triggerKind(stored.document.trigger);
-    if (kind === undefined) throw noTrigger(stored.uid);
-    return {
-      workflow_uid: stored.uid,
-      kind,
-      // A row not written yet (the engine writes missing ones at start) is reported disabled.
-      enabled: row?.kind === kind && row.enabled,
-      next_at: row?.next_at ?? null,
-      last_polled_at: row?.last_polled_at ?? null,
-      last_error: row?.last_error ?? null,
-      events_seen: row?.events_seen ?? 0,
-      updated_at: row?.updated_at ?? null,
-      ...(kind === 'webhook' ? { hook_path: hookPath(stored.uid, hookSecret(hookKey, stored.uid)) } : {}),
-    };
-  };
+  app.get(
+    '/v1/triggers',
+    {
+      schema: {
+        summary:
+          "The triggers of your workspace's workflows, by workflow name (webhooks with their URL path)",
+        tags: ['triggers'],
+        security: BEARER,
+        response: { 200: TRIGGER_LIST, 401: ERROR_SCHEMA },
+      },
+    },
+    async (request) => ({
+      triggers: await workspaceTriggers(store, callerOf(request).workspace_id, hookKey),
+    }),
+  );
 
   app.get<{ Params: { uid: string } }>(
     '/v1/workflows/:uid/trigger',

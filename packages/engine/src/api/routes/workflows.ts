@@ -1,8 +1,10 @@
 /**
  * The publishing API: `POST /v1/workflows` (JSON, or YAML with `Content-Type: application/yaml`),
- * `GET /v1/workflows`, `GET|PUT|DELETE /v1/workflows/{uid}`. Stored fields (`uid` on update, `version`,
- * `workspace_id`, `user_id`, `created`, `updated`, `deleted`) come from the caller and the store, never
- * from the body; a body `version` (or `If-Match`) is the version the update expects to replace.
+ * `GET /v1/workflows` (each with its `last_run` in the caller's workspace), `GET|PUT|DELETE
+ * /v1/workflows/{uid}`. Stored fields (`uid` on update, `version`, `workspace_id`, `user_id`, `created`,
+ * `updated`, `deleted`) come from the caller and the store, never from the body; a body `version` (or
+ * `If-Match`) is the version the update expects to replace. The checks a publish makes before it writes
+ * are {@link checkCreate} and {@link checkUpdate}, shared with `POST /v1/workflows/validate`.
  *
  * @internal
  * @module
@@ -12,14 +14,14 @@ import type { Connector } from '@sluice/sdk';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkWorkflowConnectors } from '../../connectors/catalog.js';
 import { EngineError } from '../../errors.js';
-import type { ServiceStore } from '../../store/service-store.js';
+import type { ApiCaller, ServiceStore, StoredWorkflow } from '../../store/service-store.js';
 import type { TriggerSync } from '../../triggers/sync-triggers.js';
 import type { Workflow } from '../../workflow/model.js';
 import { parseWorkflow } from '../../workflow/parse.js';
 import { assertCanWrite, callerOf, visibleWorkflow } from '../access.js';
 import { decodePageCursor, encodePageCursor } from '../page-cursor.js';
 import { BEARER, ERROR_RESPONSES, ERROR_SCHEMA, OBJECT_SCHEMA, UID_PARAMS, UID_PATTERN } from '../schemas.js';
-import { workflowView } from '../views.js';
+import { lastRunView, workflowView } from '../views.js';
 
 /** The raw text of JSON bodies, kept so invalid documents are reported with their lines. */
 export const rawBodies = new WeakMap<FastifyRequest, string>();
@@ -32,7 +34,8 @@ const LIST_LIMIT = { default: 50, max: 200 } as const;
 
 const STORED_FIELDS = ['workspace_id', 'user_id', 'created', 'updated', 'deleted', 'version'] as const;
 
-const BODY = {
+/** The request body of a publish or a validation: a workflow document in JSON or YAML. */
+export const BODY = {
   content: {
     'application/json': {
       schema: { ...OBJECT_SCHEMA, description: 'a workflow document (see docs/workflows.md)' },
@@ -47,8 +50,12 @@ interface Body {
   version: number | undefined;
 }
 
-/** Parses and validates the document of a request (every problem with its path and line). */
-function readBody(request: FastifyRequest): Body {
+/**
+ * Parses and validates the document of a request (every problem with its path and line).
+ *
+ * @throws {WorkflowParseError} `SLUICE_WORKFLOW_PARSE` or `SLUICE_WORKFLOW_INVALID` (400), with `problems`.
+ */
+export function readBody(request: FastifyRequest): Body {
   const yaml = YAML_TYPES.some((t) => (request.headers['content-type'] ?? '').startsWith(t));
   const text = yaml ? (request.body as string) : rawBodies.get(request);
   if (typeof text !== 'string' || text.trim() === '') {
@@ -70,6 +77,52 @@ function ifMatch(request: FastifyRequest): number | undefined {
     throw new EngineError('SLUICE_API_BAD_REQUEST', `If-Match must be a version, like "3" (got ${header})`);
   }
   return Number(match[1]);
+}
+
+/**
+ * What `POST /v1/workflows` checks before it writes (the uid being free aside): the document, its uid
+ * when it has one, the caller's right to its scope, and its connectors when `connectors` is given.
+ *
+ * @throws {EngineError} `SLUICE_API_BAD_REQUEST` for a bad uid, `SLUICE_API_FORBIDDEN`,
+ * `SLUICE_CONNECTOR_UNKNOWN`; {@link readBody}'s errors.
+ */
+export function checkCreate(
+  request: FastifyRequest,
+  caller: ApiCaller,
+  connectors: ReadonlyMap<string, Connector> | undefined,
+): Workflow {
+  const { workflow } = readBody(request);
+  const { uid } = workflow;
+  if (uid !== undefined && !new RegExp(UID_PATTERN).test(uid)) {
+    throw new EngineError('SLUICE_API_BAD_REQUEST', `uid ${JSON.stringify(uid)} is not a valid uid`, {
+      hint: 'use letters, digits, _, - and . (at most 128), or leave uid out',
+    });
+  }
+  assertCanWrite(caller, caller.workspace_id, [workflow.scope]);
+  if (connectors !== undefined) checkWorkflowConnectors(workflow, connectors);
+  return workflow;
+}
+
+/**
+ * What `PUT /v1/workflows/{uid}` checks before it writes over `latest` (the caller can see it): the
+ * document, its uid, the caller's right to both scopes, its connectors; answers the document and the
+ * version the update expects to replace (`If-Match`, else the body's `version`), if any.
+ *
+ * @throws {EngineError} as {@link checkCreate}; `SLUICE_API_BAD_REQUEST` for another uid or a bad `If-Match`.
+ */
+export function checkUpdate(
+  request: FastifyRequest,
+  caller: ApiCaller,
+  latest: StoredWorkflow,
+  connectors: ReadonlyMap<string, Connector> | undefined,
+): { workflow: Workflow; expected: number | undefined } {
+  const { workflow, version } = readBody(request);
+  if (workflow.uid !== undefined && workflow.uid !== latest.uid) {
+    throw new EngineError('SLUICE_API_BAD_REQUEST', `the body's uid ${workflow.uid} is not ${latest.uid}`);
+  }
+  assertCanWrite(caller, latest.workspace_id, [latest.scope, workflow.scope]);
+  if (connectors !== undefined) checkWorkflowConnectors(workflow, connectors);
+  return { workflow, expected: ifMatch(request) ?? version };
 }
 
 /**
@@ -100,15 +153,8 @@ export function workflowRoutes(
     },
     async (request, reply) => {
       const caller = callerOf(request);
-      const { workflow } = readBody(request);
+      const workflow = checkCreate(request, caller, connectors);
       const uid = workflow.uid ?? randomUUID();
-      if (!new RegExp(UID_PATTERN).test(uid)) {
-        throw new EngineError('SLUICE_API_BAD_REQUEST', `uid ${JSON.stringify(uid)} is not a valid uid`, {
-          hint: 'use letters, digits, _, - and . (at most 128), or leave uid out',
-        });
-      }
-      assertCanWrite(caller, caller.workspace_id, [workflow.scope]);
-      if (connectors !== undefined) checkWorkflowConnectors(workflow, connectors);
       await triggers?.checkPublish(caller.workspace_id, undefined, workflow);
       const stored = await store.publishWorkflow({
         uid,
@@ -128,7 +174,8 @@ export function workflowRoutes(
     '/v1/workflows',
     {
       schema: {
-        summary: "List your workspace's and the global workflows (latest versions, not deleted), by name",
+        summary:
+          "List your workspace's and the global workflows (latest versions, not deleted) by name, with your last run of each",
         tags: ['workflows'],
         security: BEARER,
         querystring: {
@@ -143,18 +190,24 @@ export function workflowRoutes(
       },
     },
     async (request) => {
+      const { workspace_id } = callerOf(request);
       const { cursor } = request.query;
       const limit = request.query.limit ?? LIST_LIMIT.default;
       const after = cursor === undefined ? undefined : decodePageCursor(cursor, 2);
       // One more than the page tells whether there is a next page.
-      const rows = await store.listWorkflows(callerOf(request).workspace_id, {
+      const rows = await store.listWorkflows(workspace_id, {
         limit: limit + 1,
         after: after === undefined ? undefined : { name: after[0] as string, uid: after[1] as string },
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
+      // The caller's own runs only: a global workflow's runs in other workspaces are theirs.
+      const runs = await store.lastRuns(
+        workspace_id,
+        page.map((w) => w.uid),
+      );
       return {
-        workflows: page.map(workflowView),
+        workflows: page.map((w) => ({ ...workflowView(w), last_run: lastRunView(runs.get(w.uid)) })),
         next_cursor:
           rows.length > limit && last !== undefined ? encodePageCursor([last.name, last.uid]) : null,
       };
@@ -205,13 +258,7 @@ export function workflowRoutes(
       const caller = callerOf(request);
       const { uid } = request.params;
       const latest = await visibleWorkflow(store, caller, uid);
-      const { workflow, version } = readBody(request);
-      if (workflow.uid !== undefined && workflow.uid !== uid) {
-        throw new EngineError('SLUICE_API_BAD_REQUEST', `the body's uid ${workflow.uid} is not ${uid}`);
-      }
-      assertCanWrite(caller, latest.workspace_id, [latest.scope, workflow.scope]);
-      if (connectors !== undefined) checkWorkflowConnectors(workflow, connectors);
-      const expected = ifMatch(request) ?? version;
+      const { workflow, expected } = checkUpdate(request, caller, latest, connectors);
       await triggers?.checkPublish(latest.workspace_id, uid, workflow);
       const stored = await store.publishWorkflow({
         uid,

@@ -1,0 +1,46 @@
+/**
+ * Who is signed in: the key lives in session storage (gone when the tab closes), and `GET /v1/me`
+ * says whose it is. Admin-only buttons read {@link canWrite}; the API refuses them anyway.
+ */
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import { ApiError, api, storeKey } from './api.js';
+import type { Me, StoredWorkflow } from './types.js';
+
+export const SessionContext = createContext<{ me: Me; signOut: () => void } | null>(null);
+
+/** The signed-in caller (pages below the shell always have one). */
+export function useMe(): Me {
+  const session = useContext(SessionContext);
+  if (session === null) throw new Error('useMe outside a signed-in page');
+  return session.me;
+}
+
+/**
+ * Checks `key` with `GET /v1/me` and keeps it. Resolves the caller; a refused key rejects with a message
+ * saying so plainly.
+ */
+export async function signIn(key: string): Promise<Me> {
+  const trimmed = key.trim();
+  if (trimmed === '') throw new ApiError(400, 'CONSOLE', 'paste an API key (sluice keys create prints one)');
+  try {
+    const me = await api<Me>('GET', '/v1/me', undefined, { key: trimmed });
+    storeKey(trimmed);
+    return me;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      throw new ApiError(
+        401,
+        err.code,
+        'This key was not accepted: it is unknown or revoked. Check it was copied whole (it starts with sk_).',
+      );
+    }
+    throw err;
+  }
+}
+
+/** Whether `me` may publish, delete, and switch the trigger of `workflow` (the API's write rule). */
+export function canWrite(me: Me, workflow: Pick<StoredWorkflow, 'workspace_id' | 'scope'>): boolean {
+  if (me.kind !== 'key' || workflow.workspace_id !== me.workspace_id) return false;
+  return workflow.scope !== 'global' || me.role === 'admin';
+}
