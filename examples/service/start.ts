@@ -162,6 +162,7 @@ async function setUp(service: string): Promise<void> {
   say(`ran customer-lookup {"id": 3}: ${lookup.status} (GET /v1/runs/${lookup.id} for its record)`);
 
   say('');
+  say(`console   ${service}/   (sign in with the key below)`);
   say(`API docs  ${service}/docs`);
   say(`API       ${v1}`);
   say(`key       ${key}   (admin of workspace "demo"; shown once)`);

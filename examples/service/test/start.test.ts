@@ -65,6 +65,13 @@ describe('npm start', () => {
     expect(key).toMatch(/^sk_/);
   });
 
+  it('prints the console URL, and the console answers there', async () => {
+    expect(output.join('\n')).toMatch(/console\s+http:\/\/127\.0\.0\.1:\d+\/ /);
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="app">');
+  });
+
   it('has published the example workflows and stored the connection without showing its values', async () => {
     const workflows = (await get('/v1/workflows')).workflows as { name: string }[];
     expect(workflows.map((w) => w.name).sort()).toEqual([

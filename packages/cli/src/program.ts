@@ -338,6 +338,7 @@ Run "sluice <command> --help" for the options of a command.`,
     .option('--redis <url>', 'queue runs in Redis (BullMQ) for sluice worker processes; needs --database')
     .option('--redis-prefix <prefix>', 'the Redis key prefix of the queue (default sluice)')
     .option('--no-worker', 'with --redis: an API node only; runs execute on sluice worker processes')
+    .option('--no-console', 'do not serve the web console at /')
     .option(
       '--connectors <dir>',
       'register every connector file in the folder (repeatable, or dir1,dir2)',

@@ -70,6 +70,8 @@ export interface ServeOptions extends DataOptions {
   redisPrefix?: string;
   /** commander's `--no-worker`: false makes an API node that executes no runs (needs --redis). */
   worker?: boolean;
+  /** commander's `--no-console`: false serves no web console at `/`. */
+  console?: boolean;
   debug?: boolean;
 }
 
@@ -340,6 +342,7 @@ export async function serveCommand(options: ServeOptions, io: CommandIo): Promis
       ...(bodyLimit === undefined ? {} : { bodyLimit }),
       ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
       ...(metricsToken === undefined ? {} : { metricsToken }),
+      console: options.console !== false,
     });
     runLog?.use(app.log as unknown as Logger);
     try {
@@ -350,7 +353,8 @@ export async function serveCommand(options: ServeOptions, io: CommandIo): Promis
       io.stdout(registeredLine(registered));
       io.stdout(secretKeyLine(secretKey));
       if (resumed > 0) io.stdout(`resumed ${resumed} unfinished ${resumed === 1 ? 'run' : 'runs'}\n`);
-      io.stdout(`API  ${address}/v1\ndocs ${address}/docs\npress Ctrl-C to stop\n`);
+      const consoleLine = options.console === false ? '' : `console ${address}/\n`;
+      io.stdout(`API  ${address}/v1\ndocs ${address}/docs\n${consoleLine}press Ctrl-C to stop\n`);
       const signal = await stopped;
       io.stdout(`${signal}: closing (runs still executing after ${grace}s resume on the next start)\n`);
       await engine.close();

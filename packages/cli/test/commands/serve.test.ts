@@ -1,7 +1,8 @@
 /**
  * `sluice serve` as a child process: a run whose second step hangs is killed with SIGKILL mid-run; the
  * restarted service on the same data dir resumes it, calls the second step again with the same
- * Idempotency-Key, never calls the completed first step again, and the run succeeds.
+ * Idempotency-Key, never calls the completed first step again, and the run succeeds. Also the web
+ * console at `/` and `--no-console`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -86,6 +87,22 @@ describe('sluice serve', () => {
     const [code] = await second.exited;
     expect(code).toBe(0);
     expect(second.printed()).toContain('SIGTERM: closing');
+  });
+
+  it('serves the web console at / and prints its URL, unless --no-console', async () => {
+    const withConsole = await startServe(dir, ['--grace', '0']);
+    expect(withConsole.stdout()).toContain(`console ${withConsole.base}/`);
+    const page = await fetch(`${withConsole.base}/`);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(await page.text()).toContain('<div id="app">');
+    await killHard(withConsole);
+
+    const without = await startServe(dir, ['--grace', '0', '--no-console']);
+    expect(without.stdout()).not.toContain('console ');
+    const none = await fetch(`${without.base}/`);
+    // Not the console, and not opened without a key either: the API's 401, as any unknown path.
+    expect(none.status).toBe(401);
+    await killHard(without);
   });
 
   it('refuses a port that is not a number', async () => {

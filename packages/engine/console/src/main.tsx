@@ -5,7 +5,7 @@
 import './style.css';
 import { type ComponentType, render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, setUnauthorizedHandler, storedKey, storeKey } from './api.js';
+import { ApiError, api, setUnauthorizedHandler, storedKey, storeKey } from './api.js';
 import { Loading } from './components/common.js';
 import { ConnectionsPage } from './pages/connections.js';
 import { RunPage } from './pages/run.js';
@@ -15,7 +15,7 @@ import { TriggersPage } from './pages/triggers.js';
 import { WorkflowPage } from './pages/workflow.js';
 import { WorkflowsPage } from './pages/workflows.js';
 import { href, navigate, type Route, useRoute } from './router.js';
-import { SessionContext } from './session.js';
+import { rememberedMe, rememberMe, SessionContext } from './session.js';
 import type { Me } from './types.js';
 
 /** The editor (and the YAML library it needs) loads only when a page opens it. */
@@ -94,15 +94,28 @@ function Shell({ me, signOut }: { me: Me; signOut: () => void }) {
 
 function App() {
   // undefined: checking a kept key; null: signed out.
-  const [me, setMe] = useState<Me | null | undefined>(storedKey() === null ? null : undefined);
+  const [me, setMe] = useState<Me | null | undefined>(() =>
+    storedKey() === null ? null : (rememberedMe() ?? undefined),
+  );
   const signOut = () => {
     storeKey(null);
+    rememberMe(null);
     setMe(null);
   };
   useEffect(() => {
     setUnauthorizedHandler(signOut);
-    if (me !== undefined) return;
-    api<Me>('GET', '/v1/me').then(setMe, () => signOut());
+    if (storedKey() === null) return;
+    // Checked on every load, beside the page's own reads: a revoked key signs out, a changed role shows.
+    api<Me>('GET', '/v1/me').then(
+      (who) => {
+        rememberMe(who);
+        setMe(who);
+      },
+      // A refused key signs out (the 401 handler); a service that is down keeps the page until it is back.
+      (err: unknown) => {
+        if (!(err instanceof ApiError) || rememberedMe() === undefined) signOut();
+      },
+    );
   }, []);
   if (me === undefined) return <Loading />;
   if (me === null) {

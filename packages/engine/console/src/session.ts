@@ -4,7 +4,7 @@
  */
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import { ApiError, api, storeKey } from './api.js';
+import { ApiError, api, storedKey, storeKey } from './api.js';
 import type { Me, StoredWorkflow } from './types.js';
 
 export const SessionContext = createContext<{ me: Me; signOut: () => void } | null>(null);
@@ -26,6 +26,7 @@ export async function signIn(key: string): Promise<Me> {
   try {
     const me = await api<Me>('GET', '/v1/me', undefined, { key: trimmed });
     storeKey(trimmed);
+    rememberMe(me);
     return me;
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
@@ -37,6 +38,27 @@ export async function signIn(key: string): Promise<Me> {
     }
     throw err;
   }
+}
+
+const ME = 'sluice.me';
+
+/**
+ * Who the kept key belongs to, as `GET /v1/me` last said (not a secret). A reload renders the page at
+ * once with it, instead of waiting for `/v1/me` before the page's own reads; the app checks again beside them.
+ */
+export function rememberedMe(): Me | undefined {
+  if (storedKey() === null) return undefined;
+  try {
+    const me = JSON.parse(sessionStorage.getItem(ME) ?? 'null') as Me | null;
+    return me !== null && typeof me.workspace_id === 'string' ? me : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function rememberMe(me: Me | null): void {
+  if (me === null) sessionStorage.removeItem(ME);
+  else sessionStorage.setItem(ME, JSON.stringify(me));
 }
 
 /** Whether `me` may publish, delete, and switch the trigger of `workflow` (the API's write rule). */

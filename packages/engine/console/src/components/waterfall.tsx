@@ -137,6 +137,11 @@ export function Waterfall({
               )}
               {attempts.map((attempt, index) => {
                 const at = ms(attempt.started_at);
+                // A label needs room before the next attempt's wait or bar (about 4% of the track).
+                const next = attempts[index + 1];
+                const nextAt =
+                  next === undefined ? Number.POSITIVE_INFINITY : ms(next.started_at) - next.wait_ms;
+                const crowded = (nextAt - at) / span < 0.04;
                 const kind = outcome(attempt, index === attempts.length - 1, row.status);
                 const title = `attempt ${index + 1}: ${attemptLabel(attempt) || 'no answer'} after ${duration(
                   attempt.duration_ms,
@@ -156,7 +161,9 @@ export function Waterfall({
                       style={{ left: x(at), width: w(attempt.duration_ms) }}
                       title={title}
                     >
-                      <span class="wf-attempt-label">{attemptLabel(attempt)}</span>
+                      <span class={`wf-attempt-label${crowded ? ' crowded' : ''}`}>
+                        {attemptLabel(attempt)}
+                      </span>
                     </span>
                   </span>
                 );

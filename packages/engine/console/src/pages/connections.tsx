@@ -98,8 +98,10 @@ function CreateForm({ connectors, onCreated }: { connectors: Connector[]; onCrea
       )}
       {fields.map((field) => (
         <label key={field.name}>
-          {field.label ?? field.name}
-          {field.optional === true && <span class="muted"> (optional)</span>}
+          <span>
+            {field.label ?? field.name}
+            {field.optional === true && <span class="muted"> (optional)</span>}
+          </span>
           <input
             name={field.name}
             // Preact types `type` per input kind; which kind is decided at run time here.

@@ -128,7 +128,8 @@ export function EditPage({ uid }: { uid: string | undefined }) {
         <div class="actions">
           <span class={`check check-${check.state}`} data-testid="check" aria-live="polite">
             {check.state === 'checking' && 'checking…'}
-            {check.state === 'valid' && `valid · ${check.workflow.steps.length} steps`}
+            {check.state === 'valid' &&
+              `valid · ${check.workflow.steps.length} step${check.workflow.steps.length === 1 ? '' : 's'}`}
             {check.state === 'invalid' &&
               (check.error.problems.length > 0
                 ? `${check.error.problems.length} problem${check.error.problems.length === 1 ? '' : 's'}`

@@ -10,53 +10,93 @@ import { href } from '../router.js';
 import { canWrite, useMe } from '../session.js';
 import type { StoredWorkflow, TriggerState } from '../types.js';
 
-export function TriggerRow({
-  trigger,
-  writable,
-  onChange,
-}: {
-  trigger: TriggerState;
-  writable: boolean;
-  onChange: () => Promise<void>;
-}) {
-  const toggle = useAction(async () => {
+/** Enables a disabled trigger or disables an enabled one, then lets the page read it again. */
+function useToggle(trigger: TriggerState, onChange: () => Promise<void>) {
+  return useAction(async () => {
     const verb = trigger.enabled ? 'disable' : 'enable';
     await api('POST', `/v1/workflows/${encodeURIComponent(trigger.workflow_uid)}/trigger/${verb}`);
     await onChange();
   });
+}
+
+interface TriggerProps {
+  trigger: TriggerState;
+  writable: boolean;
+  onChange: () => Promise<void>;
+}
+
+function ToggleButton({ trigger, writable, onChange }: TriggerProps) {
+  const toggle = useToggle(trigger, onChange);
+  if (!writable) return null;
+  return (
+    <>
+      <button type="button" class="quiet" disabled={toggle.busy} onClick={() => void toggle.run()}>
+        {trigger.enabled ? 'Disable' : 'Enable'}
+      </button>
+      {toggle.error !== undefined && <span class="field-error"> {toggle.error.message}</span>}
+    </>
+  );
+}
+
+function HookPath({ trigger }: { trigger: TriggerState }) {
+  if (trigger.hook_path === undefined) return null;
+  return (
+    <div class="small hook-path">
+      POST <code>{trigger.hook_path}</code>
+    </div>
+  );
+}
+
+function State({ trigger }: { trigger: TriggerState }) {
+  return <span class={trigger.enabled ? 'on' : 'off'}>{trigger.enabled ? 'enabled' : 'disabled'}</span>;
+}
+
+/** A trigger as a row of the triggers page. */
+export function TriggerRow(props: TriggerProps) {
+  const { trigger } = props;
   return (
     <tr data-trigger={trigger.workflow_uid} data-enabled={String(trigger.enabled)}>
       <td>
         <a href={href('workflows', trigger.workflow_uid)}>{trigger.workflow_name ?? trigger.workflow_uid}</a>
       </td>
-      <td>{trigger.kind}</td>
       <td>
-        <span class={trigger.enabled ? 'on' : 'off'}>{trigger.enabled ? 'enabled' : 'disabled'}</span>
+        {trigger.kind}
+        <HookPath trigger={trigger} />
+      </td>
+      <td>
+        <State trigger={trigger} />
       </td>
       <td title={when(trigger.last_polled_at)}>{relative(trigger.last_polled_at)}</td>
       <td title={when(trigger.next_at)}>{trigger.enabled ? relative(trigger.next_at) : '–'}</td>
       <td>{trigger.events_seen}</td>
-      <td class="error-cell">
-        {trigger.last_error ?? ''}
-        {trigger.hook_path !== undefined && (
-          <div class="small">
-            POST <code>{trigger.hook_path}</code>
-          </div>
-        )}
-      </td>
+      <td class="error-cell">{trigger.last_error ?? ''}</td>
       <td>
-        {writable && (
-          <button type="button" class="quiet" disabled={toggle.busy} onClick={() => void toggle.run()}>
-            {trigger.enabled ? 'Disable' : 'Enable'}
-          </button>
-        )}
-        {toggle.error !== undefined && <span class="field-error"> {toggle.error.message}</span>}
+        <ToggleButton {...props} />
       </td>
     </tr>
   );
 }
 
-export const TRIGGER_HEAD = ['Workflow', 'Kind', 'State', 'Last poll', 'Next', 'Events', 'Last error', ''];
+/** A trigger as a card of its workflow's page. */
+export function TriggerCard(props: TriggerProps) {
+  const { trigger } = props;
+  return (
+    <div class="card trigger-card" data-trigger={trigger.workflow_uid} data-enabled={String(trigger.enabled)}>
+      <h3>
+        {trigger.kind} <State trigger={trigger} />
+      </h3>
+      <p class="small muted">
+        last poll {relative(trigger.last_polled_at)} · next{' '}
+        {trigger.enabled ? relative(trigger.next_at) : '–'} · {trigger.events_seen} events
+      </p>
+      <HookPath trigger={trigger} />
+      {trigger.last_error !== null && <p class="field-error">{trigger.last_error}</p>}
+      <ToggleButton {...props} />
+    </div>
+  );
+}
+
+const TRIGGER_HEAD = ['Workflow', 'Kind', 'State', 'Last poll', 'Next', 'Events', 'Last error', ''];
 
 export function TriggersPage() {
   const me = useMe();

@@ -11,7 +11,7 @@ import { useAction, useLoad } from '../hooks.js';
 import { href, navigate } from '../router.js';
 import { canWrite, useMe } from '../session.js';
 import type { RunSummary, RunView, StoredWorkflow, TriggerState, WorkflowVersion } from '../types.js';
-import { TriggerRow } from './triggers.js';
+import { TriggerCard } from './triggers.js';
 
 /** The input a run gets: the text must be JSON (an empty text is no input). */
 function parseInput(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
@@ -171,11 +171,7 @@ export function WorkflowPage({ uid, version }: { uid: string; version: string | 
           {trigger.data && (
             <>
               <h2>Trigger</h2>
-              <table class="list compact">
-                <tbody>
-                  <TriggerRow trigger={trigger.data} writable={writable} onChange={trigger.reload} />
-                </tbody>
-              </table>
+              <TriggerCard trigger={trigger.data} writable={writable} onChange={trigger.reload} />
             </>
           )}
           <h2>Recent runs</h2>
