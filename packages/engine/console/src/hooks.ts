@@ -48,19 +48,78 @@ export function useLoad<T>(
   }, [reload]);
 
   const pollMs = poll?.ms;
-  const keepPolling = poll?.while;
+  // The latest condition, read at each tick: a new function each render must not restart the timer.
+  const keepPolling = useRef(poll?.while);
+  keepPolling.current = poll?.while;
   useEffect(() => {
     if (pollMs === undefined) return;
     const timer = setInterval(() => {
       if (document.hidden) return;
       const data = dataRef.current;
-      if (data !== undefined && keepPolling !== undefined && !keepPolling(data)) return;
+      const condition = keepPolling.current;
+      if (data !== undefined && condition !== undefined && !condition(data)) return;
       void reload();
     }, pollMs);
     return () => clearInterval(timer);
-  }, [reload, pollMs, keepPolling]);
+  }, [reload, pollMs]);
 
   return { data: state.data, error: state.error, loading: state.loading, reload };
+}
+
+/** A page of a list as the API answers it, its items under whichever name. */
+export interface ListPage<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface PagedList<T> {
+  /** The first page (read again while polling) then the older pages loaded, each item once. */
+  items: T[];
+  error: ApiError | undefined;
+  loading: boolean;
+  /** Whether there is a page after the last one loaded. */
+  hasMore: boolean;
+  loadMore: () => Promise<void>;
+}
+
+/**
+ * A keyset-paginated list: `loadPage(undefined)` is the first page, kept fresh by `poll`; `loadMore`
+ * appends the page after the last one loaded. Changing `deps` starts over from the first page.
+ */
+export function usePagedList<T>(
+  loadPage: (cursor: string | undefined) => Promise<ListPage<T>>,
+  keyOf: (item: T) => string,
+  deps: readonly unknown[],
+  poll?: { ms: number; while?: () => boolean },
+): PagedList<T> {
+  const [older, setOlder] = useState<ListPage<T> | undefined>(undefined);
+  const first = useLoad(
+    () => loadPage(undefined),
+    deps,
+    poll && { ms: poll.ms, while: () => poll.while?.() ?? true },
+  );
+  // Starting over is what a change of `deps` means.
+  useEffect(() => setOlder(undefined), deps);
+  const cursor = older === undefined ? first.data?.next_cursor : older.next_cursor;
+  const loadMore = async () => {
+    if (cursor === null || cursor === undefined) return;
+    const page = await loadPage(cursor);
+    setOlder({ items: [...(older?.items ?? []), ...page.items], next_cursor: page.next_cursor });
+  };
+  const seen = new Set<string>();
+  const items = [...(first.data?.items ?? []), ...(older?.items ?? [])].filter((item) => {
+    const key = keyOf(item);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return {
+    items,
+    error: first.error,
+    loading: first.loading,
+    hasMore: cursor !== null && cursor !== undefined,
+    loadMore,
+  };
 }
 
 /** An action a button starts: `busy` while it runs, its error kept for the page to show. */

@@ -256,6 +256,46 @@ describe('console', () => {
     expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
   });
 
+  it('lists 50 runs, loads the older ones on demand, and filters by workflow', async () => {
+    const { page } = b;
+    h.server.script('/tick', [{ status: 200, body: {} }]);
+    const step = [{ name: 'tick', apispec: { url: h.server.url('/tick') } }];
+    const many = await publish(h.keys.acmeAdmin, { name: 'Many', steps: step });
+    const other = await publish(h.keys.acmeAdmin, { name: 'Other', steps: step });
+    for (let i = 0; i < 60; i++) await h.call(h.keys.acmeAdmin, 'POST', `/v1/workflows/${many}/runs`, {});
+    const lone = await runToEnd(h.keys.acmeAdmin, other);
+    await signIn(page, base(), h.keys.acmeAdmin);
+    await nav(page, 'Runs').click();
+    const rows = page.locator('table[aria-label=runs] tbody tr');
+    await expect.poll(() => rows.count()).toBe(50);
+    await page.getByRole('button', { name: 'Load older runs' }).click();
+    await expect.poll(() => rows.count()).toBe(61);
+    expect(await page.getByRole('button', { name: 'Load older runs' }).count()).toBe(0);
+    await page.getByLabel('workflow filter').selectOption(other);
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-run')).toBe(lone);
+    expect(new URL(page.url()).hash).toBe(`#/runs?workflow=${other}`);
+  });
+
+  it('cancels a running run from its page', async () => {
+    const { page } = b;
+    h.server.script('/stuck', [{ hang: true }]);
+    const uid = await publish(h.keys.acmeMember, {
+      name: 'Stuck',
+      steps: [{ name: 'wait', apispec: { url: h.server.url('/stuck'), timeout: 60 } }],
+    });
+    const started = await h.call(h.keys.acmeMember, 'POST', `/v1/workflows/${uid}/runs`, {});
+    const runId = started.body.id as string;
+    await signIn(page, base(), h.keys.acmeMember);
+    await page.goto(`${base()}/#/runs/${runId}`);
+    await expect.poll(() => page.locator('h1 .status').textContent()).toBe('running');
+    expect(await page.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => page.locator('h1 .status').textContent()).toBe('cancelled');
+    expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+    expect((await h.call(h.keys.acmeMember, 'GET', `/v1/runs/${runId}`)).body.status).toBe('cancelled');
+  });
+
   it('draws a fanned-out step as one row per item, and its flow card says so', async () => {
     const { page } = b;
     h.server.script('/item', [{ status: 200, body: { ok: true }, delayMs: 30 }]);

@@ -3,19 +3,9 @@
  * and `lastRuns` (`last_run` of `GET /v1/workflows`), once per dialect: SQLite always, PostgreSQL when
  * SLUICE_TEST_PG_URL is set.
  */
-import type { PublishWorkflow } from '@sluice/engine';
 import { describe, expect, it } from 'vitest';
 import { describeEachDialect } from './dialects.js';
-import { newRun, T0, T1, T2, WORKFLOW } from './fixtures.js';
-
-const publish = (uid: string, name: string, extra: Partial<PublishWorkflow> = {}): PublishWorkflow => ({
-  uid,
-  workspace_id: 'acme',
-  user_id: 'ann@acme.test',
-  document: { ...WORKFLOW, uid, name },
-  at: T0,
-  ...extra,
-});
+import { newRun, publishOf as publish, T0, T1, T2, WORKFLOW } from './fixtures.js';
 
 describeEachDialect('the console queries', (t) => {
   describe('listWorkflowVersions', () => {

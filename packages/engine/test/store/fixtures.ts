@@ -1,5 +1,5 @@
 /** Rows for the store tests. */
-import type { NewRun, StepItemRow, StepRow, Workflow } from '@sluice/engine';
+import type { NewRun, PublishWorkflow, StepItemRow, StepRow, Workflow } from '@sluice/engine';
 
 export const T0 = '2024-05-01T12:00:00.000Z';
 export const T1 = '2024-05-01T12:00:01.250Z';
@@ -18,6 +18,18 @@ export const WORKFLOW: Workflow = {
     },
   ],
 };
+
+/** A publish of workflow `uid` named `name` by ann of acme at T0 (`extra` overrides). */
+export function publishOf(uid: string, name: string, extra: Partial<PublishWorkflow> = {}): PublishWorkflow {
+  return {
+    uid,
+    workspace_id: 'acme',
+    user_id: 'ann@acme.test',
+    document: { ...WORKFLOW, uid, name },
+    at: T0,
+    ...extra,
+  };
+}
 
 export function newRun(id: string, extra: Partial<NewRun> = {}): NewRun {
   return {

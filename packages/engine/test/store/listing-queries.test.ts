@@ -2,19 +2,9 @@
  * Pages of `listWorkflows` (keyset by name, then uid) and `countRunsByStatus` (for `GET /metrics`),
  * once per dialect: SQLite always, PostgreSQL when SLUICE_TEST_PG_URL is set.
  */
-import type { PublishWorkflow } from '@sluice/engine';
 import { describe, expect, it } from 'vitest';
 import { describeEachDialect } from './dialects.js';
-import { newRun, T0, T1, WORKFLOW } from './fixtures.js';
-
-const publish = (uid: string, name: string, extra: Partial<PublishWorkflow> = {}): PublishWorkflow => ({
-  uid,
-  workspace_id: 'acme',
-  user_id: 'ann@acme.test',
-  document: { ...WORKFLOW, uid, name },
-  at: T0,
-  ...extra,
-});
+import { newRun, publishOf as publish, T1 } from './fixtures.js';
 
 describeEachDialect('the listing queries', (t) => {
   describe('listWorkflows with a page', () => {

@@ -45,3 +45,16 @@ export function Loading() {
 export function Scope({ scope }: { scope: string }) {
   return <span class={`scope scope-${scope}`}>{scope}</span>;
 }
+
+/** The header row of a list table. */
+export function Head({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column, index) => (
+          <th key={`${index}:${column}`}>{column}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}

@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { ApiError, api } from '../api.js';
-import { Empty, ErrorBox, Loading } from '../components/common.js';
+import { Empty, ErrorBox, Head, Loading } from '../components/common.js';
 import { relative } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
 import type { Connection, Connector, Field } from '../types.js';
@@ -189,15 +189,7 @@ export function ConnectionsPage() {
       {list.data?.connections.length === 0 && <Empty>No connections yet.</Empty>}
       {list.data !== undefined && list.data.connections.length > 0 && (
         <table class="list" aria-label="connections">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Connector</th>
-              <th>Values set</th>
-              <th>Saved</th>
-              <th />
-            </tr>
-          </thead>
+          <Head columns={['Name', 'Connector', 'Values set', 'Saved', '']} />
           <tbody>
             {list.data.connections.map((connection) => (
               <ConnectionRow connection={connection} onDeleted={list.reload} key={connection.name} />

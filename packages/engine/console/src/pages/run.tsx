@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { ErrorBox, Json, Loading, Status } from '../components/common.js';
+import { ErrorBox, Head, Json, Loading, Status } from '../components/common.js';
 import { Waterfall, type WaterfallRow, waterfallRows } from '../components/waterfall.js';
 import { duration, when } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
@@ -39,15 +39,7 @@ function Attempts({ history }: { history: Attempt[] }) {
   if (history.length === 0) return <p class="muted">No HTTP attempts recorded.</p>;
   return (
     <table class="list compact" aria-label="attempts">
-      <thead>
-        <tr>
-          <th>#</th>
-          <th>Started</th>
-          <th>Waited before</th>
-          <th>Took</th>
-          <th>Result</th>
-        </tr>
-      </thead>
+      <Head columns={['#', 'Started', 'Waited before', 'Took', 'Result']} />
       <tbody>
         {history.map((attempt, index) => (
           <tr key={attempt.started_at}>

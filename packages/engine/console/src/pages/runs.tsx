@@ -3,11 +3,11 @@
  * filtered list can be shared). The first page is read again every 2 s while the tab is visible, so
  * runs appear and change status as they progress; older pages load on demand.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, withQuery } from '../api.js';
-import { Empty, ErrorBox, Loading, Status } from '../components/common.js';
+import { Empty, ErrorBox, Head, Loading, Status } from '../components/common.js';
 import { between, cut, duration, relative, when } from '../format.js';
-import { useLoad } from '../hooks.js';
+import { useLoad, usePagedList } from '../hooks.js';
 import { href, navigate } from '../router.js';
 import { RUN_STATUSES, type RunSummary, type StoredWorkflow } from '../types.js';
 
@@ -19,33 +19,54 @@ interface RunPage {
 const PAGE = 50;
 export const LIVE_MS = 2000;
 
+/** A filter of the list: `all`, or one of `options` (`[value, label]`). */
+function FilterSelect({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: string | undefined;
+  options: [string, string][];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      {label}{' '}
+      <select
+        aria-label={`${label.toLowerCase()} filter`}
+        value={value ?? ''}
+        onChange={(event) => onChange((event.target as HTMLSelectElement).value)}
+      >
+        <option value="">all</option>
+        {options.map(([optionValue, optionLabel]) => (
+          <option value={optionValue} key={optionValue}>
+            {optionLabel}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function RunsPage({ query }: { query: URLSearchParams }) {
   const workflow = query.get('workflow') ?? undefined;
   const status = query.get('status') ?? undefined;
-  const [older, setOlder] = useState<RunSummary[]>([]);
-  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
   const [live, setLive] = useState(true);
-  const first = useLoad(
-    () => api<RunPage>('GET', withQuery('/v1/runs', { workflow, status, limit: PAGE })),
+  const list = usePagedList(
+    async (cursor) => {
+      const page = await api<RunPage>(
+        'GET',
+        withQuery('/v1/runs', { workflow, status, limit: PAGE, cursor }),
+      );
+      return { items: page.runs, next_cursor: page.next_cursor };
+    },
+    (run) => run.id,
     [workflow, status],
     { ms: LIVE_MS, while: () => live },
   );
   const workflows = useLoad(() => api<{ workflows: StoredWorkflow[] }>('GET', '/v1/workflows?limit=200'), []);
-  useEffect(() => {
-    setOlder([]);
-    setCursor(undefined);
-  }, [workflow, status]);
-
-  const next = cursor === undefined ? first.data?.next_cursor : cursor;
-  const loadMore = async () => {
-    if (next === null || next === undefined) return;
-    const page = await api<RunPage>(
-      'GET',
-      withQuery('/v1/runs', { workflow, status, limit: PAGE, cursor: next }),
-    );
-    setOlder([...older, ...page.runs]);
-    setCursor(page.next_cursor);
-  };
   const filter = (name: string, value: string) => {
     const params = new URLSearchParams(query);
     if (value === '') params.delete(name);
@@ -53,69 +74,44 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
     const text = params.toString();
     navigate(`/runs${text === '' ? '' : `?${text}`}`);
   };
-  const seen = new Set<string>();
-  const runs = [...(first.data?.runs ?? []), ...older].filter((run) => !seen.has(run.id) && seen.add(run.id));
+  const runs = list.items;
 
   return (
     <section>
       <div class="page-head">
         <h1>Runs</h1>
         <div class="filters">
-          <label>
-            Workflow{' '}
-            <select
-              aria-label="workflow filter"
-              value={workflow ?? ''}
-              onChange={(event) => filter('workflow', (event.target as HTMLSelectElement).value)}
-            >
-              <option value="">all</option>
-              {workflows.data?.workflows.map((w) => (
-                <option value={w.uid} key={w.uid}>
-                  {w.name}
-                </option>
-              ))}
-              {workflow !== undefined && !workflows.data?.workflows.some((w) => w.uid === workflow) && (
-                <option value={workflow}>{workflow}</option>
-              )}
-            </select>
-          </label>
-          <label>
-            Status{' '}
-            <select
-              aria-label="status filter"
-              value={status ?? ''}
-              onChange={(event) => filter('status', (event.target as HTMLSelectElement).value)}
-            >
-              <option value="">all</option>
-              {RUN_STATUSES.map((s) => (
-                <option value={s} key={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect
+            label="Workflow"
+            value={workflow}
+            options={[
+              ...(workflows.data?.workflows.map((w): [string, string] => [w.uid, w.name]) ?? []),
+              // A filter from an address whose workflow is not listed (deleted, or on a later page) stays shown.
+              ...(workflow !== undefined && !workflows.data?.workflows.some((w) => w.uid === workflow)
+                ? [[workflow, workflow] as [string, string]]
+                : []),
+            ]}
+            onChange={(value) => filter('workflow', value)}
+          />
+          <FilterSelect
+            label="Status"
+            value={status}
+            options={RUN_STATUSES.map((s): [string, string] => [s, s])}
+            onChange={(value) => filter('status', value)}
+          />
           <label class="live">
             <input type="checkbox" checked={live} onChange={() => setLive(!live)} /> live
           </label>
         </div>
       </div>
-      <ErrorBox error={first.error} />
-      {first.loading && <Loading />}
-      {!first.loading && runs.length === 0 && (
+      <ErrorBox error={list.error} />
+      {list.loading && <Loading />}
+      {!list.loading && runs.length === 0 && (
         <Empty>No runs{workflow || status ? ' match these filters' : ' yet'}.</Empty>
       )}
       {runs.length > 0 && (
         <table class="list" aria-label="runs">
-          <thead>
-            <tr>
-              <th>Status</th>
-              <th>Run</th>
-              <th>Workflow</th>
-              <th>Created</th>
-              <th>Duration</th>
-              <th>Error</th>
-            </tr>
-          </thead>
+          <Head columns={['Status', 'Run', 'Workflow', 'Created', 'Duration', 'Error']} />
           <tbody>
             {runs.map((run) => (
               <tr key={run.id} data-run={run.id} data-status={run.status}>
@@ -145,8 +141,8 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
           </tbody>
         </table>
       )}
-      {next !== null && next !== undefined && (
-        <button type="button" class="quiet" onClick={() => void loadMore()}>
+      {list.hasMore && (
+        <button type="button" class="quiet" onClick={() => void list.loadMore()}>
           Load older runs
         </button>
       )}

@@ -3,7 +3,7 @@
  * seen, last error) and a switch to enable or disable it, for those who may write the workflow.
  */
 import { api } from '../api.js';
-import { Empty, ErrorBox, Loading } from '../components/common.js';
+import { Empty, ErrorBox, Head, Loading } from '../components/common.js';
 import { relative, when } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
 import { href } from '../router.js';
@@ -115,13 +115,7 @@ export function TriggersPage() {
       )}
       {triggers.data !== undefined && triggers.data.triggers.length > 0 && (
         <table class="list" aria-label="triggers">
-          <thead>
-            <tr>
-              {TRIGGER_HEAD.map((head) => (
-                <th key={head}>{head}</th>
-              ))}
-            </tr>
-          </thead>
+          <Head columns={TRIGGER_HEAD} />
           <tbody>
             {triggers.data.triggers.map((trigger) => {
               const workflow = scopeOf(trigger.workflow_uid);

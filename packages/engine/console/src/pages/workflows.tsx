@@ -1,9 +1,8 @@
 /** The workspace's workflows and the global ones, with the status of each one's last run here. */
-import { useState } from 'preact/hooks';
 import { api, withQuery } from '../api.js';
-import { Empty, ErrorBox, Loading, Scope, Status } from '../components/common.js';
+import { Empty, ErrorBox, Head, Loading, Scope, Status } from '../components/common.js';
 import { relative } from '../format.js';
-import { useLoad } from '../hooks.js';
+import { usePagedList } from '../hooks.js';
 import { href } from '../router.js';
 import type { StoredWorkflow } from '../types.js';
 
@@ -21,17 +20,16 @@ function triggerKind(workflow: StoredWorkflow): string {
 }
 
 export function WorkflowsPage() {
-  const [more, setMore] = useState<StoredWorkflow[]>([]);
-  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
-  const first = useLoad(() => api<WorkflowPage>('GET', '/v1/workflows?limit=50'), [], { ms: 5000 });
-  const next = cursor === undefined ? first.data?.next_cursor : cursor;
-  const loadMore = async () => {
-    if (next === null || next === undefined) return;
-    const page = await api<WorkflowPage>('GET', withQuery('/v1/workflows', { limit: 50, cursor: next }));
-    setMore([...more, ...page.workflows]);
-    setCursor(page.next_cursor);
-  };
-  const workflows = [...(first.data?.workflows ?? []), ...more];
+  const list = usePagedList(
+    async (cursor) => {
+      const page = await api<WorkflowPage>('GET', withQuery('/v1/workflows', { limit: 50, cursor }));
+      return { items: page.workflows, next_cursor: page.next_cursor };
+    },
+    (workflow) => workflow.uid,
+    [],
+    { ms: 5000 },
+  );
+  const workflows = list.items;
 
   return (
     <section>
@@ -41,9 +39,9 @@ export function WorkflowsPage() {
           New workflow
         </a>
       </div>
-      <ErrorBox error={first.error} />
-      {first.loading && <Loading />}
-      {!first.loading && workflows.length === 0 && (
+      <ErrorBox error={list.error} />
+      {list.loading && <Loading />}
+      {!list.loading && workflows.length === 0 && (
         <Empty>
           No workflows yet. <a href={href('workflows', 'new')}>Publish one from YAML</a>, or with{' '}
           <code>POST /v1/workflows</code>.
@@ -51,16 +49,7 @@ export function WorkflowsPage() {
       )}
       {workflows.length > 0 && (
         <table class="list" aria-label="workflows">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Scope</th>
-              <th>Steps</th>
-              <th>Trigger</th>
-              <th>Version</th>
-              <th>Last run</th>
-            </tr>
-          </thead>
+          <Head columns={['Name', 'Scope', 'Steps', 'Trigger', 'Version', 'Last run']} />
           <tbody>
             {workflows.map((workflow) => (
               <tr key={workflow.uid} data-uid={workflow.uid}>
@@ -91,8 +80,8 @@ export function WorkflowsPage() {
           </tbody>
         </table>
       )}
-      {next !== null && next !== undefined && (
-        <button type="button" class="quiet" onClick={() => void loadMore()}>
+      {list.hasMore && (
+        <button type="button" class="quiet" onClick={() => void list.loadMore()}>
           Load more
         </button>
       )}
