@@ -169,6 +169,9 @@ describe('console', { timeout: 60_000 }, () => {
     await page.locator(`tr[data-run="${slowId}"][data-status="running"]`).waitFor({ timeout: 8000 });
     await page.locator(`tr[data-run="${slowId}"][data-status="succeeded"]`).waitFor({ timeout: 10_000 });
     await shot(page, '05-runs');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, '05-runs-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
 
     // The workflows list shows the last run's status.
     await nav(page, 'Workflows').click();
