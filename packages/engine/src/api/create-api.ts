@@ -46,7 +46,7 @@ export interface CreateApiOptions {
   metricsToken?: string;
   /**
    * Serve the web console at `/`: `true` for the one built into this package, a folder for another
-   * build, `false` for none (`/` then answers 404). @default true
+   * build, `false` for none (`/` is then an unknown path: 401 without a key, 404 with one). @default true
    */
   console?: boolean | string;
 }

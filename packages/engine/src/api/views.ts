@@ -5,7 +5,7 @@
  * @module
  */
 import { getRunRecord, type RunRecord } from '../run/run-record.js';
-import type { LastRun, StoredWorkflow } from '../store/service-store.js';
+import type { StoredWorkflow } from '../store/service-store.js';
 import type { RunRow, Store } from '../store/store.js';
 
 /** The stored document: the workflow plus its stored fields. */
@@ -21,13 +21,6 @@ export function workflowView(stored: StoredWorkflow): Record<string, unknown> {
     updated: stored.updated,
     deleted: stored.deleted,
   };
-}
-
-/** `last_run` of a listed workflow: the newest run in the caller's workspace, `null` without one. */
-export function lastRunView(run: LastRun | undefined): LastRun | null {
-  return run === undefined
-    ? null
-    : { id: run.id, status: run.status, created_at: run.created_at, finished_at: run.finished_at };
 }
 
 /** A line of `GET /v1/workflows/{uid}/versions`: one version, without its document. */

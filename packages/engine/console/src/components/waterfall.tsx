@@ -147,7 +147,7 @@ export function Waterfall({
                   attempt.duration_ms,
                 )}${attempt.wait_ms > 0 ? `, waited ${duration(attempt.wait_ms)} before` : ''} (${when(attempt.started_at)})`;
                 return (
-                  <span key={attempt.started_at}>
+                  <span key={index}>
                     {attempt.wait_ms > 0 && (
                       <span
                         class="wf-wait"

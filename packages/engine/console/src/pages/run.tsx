@@ -9,7 +9,7 @@ import { ErrorBox, Head, Json, Loading, Status } from '../components/common.js';
 import { Waterfall, type WaterfallRow, waterfallRows } from '../components/waterfall.js';
 import { duration, when } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
-import { href, navigate } from '../router.js';
+import { href } from '../router.js';
 import type { Attempt, RunView, StepError } from '../types.js';
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
@@ -42,7 +42,7 @@ function Attempts({ history }: { history: Attempt[] }) {
       <Head columns={['#', 'Started', 'Waited before', 'Took', 'Result']} />
       <tbody>
         {history.map((attempt, index) => (
-          <tr key={attempt.started_at}>
+          <tr key={index}>
             <td>{index + 1}</td>
             <td>{when(attempt.started_at)}</td>
             <td>{attempt.wait_ms > 0 ? duration(attempt.wait_ms) : '–'}</td>
@@ -90,9 +90,9 @@ export function RunPage({ id }: { id: string }) {
     while: (data) => !FINISHED.has(data.status),
   });
   const retry = useAction(async () => {
-    const next = await api<RunView>('POST', `${path}/retry`);
-    if (next.id !== id) navigate(`/runs/${encodeURIComponent(next.id)}`);
-    else await run.reload();
+    // A retry resumes the same run from its failed step.
+    await api('POST', `${path}/retry`);
+    await run.reload();
   });
   const cancel = useAction(async () => {
     await api('POST', `${path}/cancel`);

@@ -107,10 +107,7 @@ export function WorkflowPage({ uid, version }: { uid: string; version: string | 
   const data = workflow.data;
   const own = data !== undefined && data.workspace_id === me.workspace_id;
   const trigger = useLoad(
-    async () =>
-      data?.trigger === undefined || !own
-        ? null
-        : api<TriggerState>('GET', `${path}/trigger`).catch(() => null),
+    async () => (data?.trigger === undefined || !own ? null : api<TriggerState>('GET', `${path}/trigger`)),
     [uid, data?.version, own],
   );
 
@@ -168,6 +165,7 @@ export function WorkflowPage({ uid, version }: { uid: string; version: string | 
           <Flow workflow={data} />
         </div>
         <aside>
+          <ErrorBox error={trigger.error} title="Trigger" />
           {trigger.data && (
             <>
               <h2>Trigger</h2>

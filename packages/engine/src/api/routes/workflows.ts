@@ -21,7 +21,7 @@ import { parseWorkflow } from '../../workflow/parse.js';
 import { assertCanWrite, callerOf, visibleWorkflow } from '../access.js';
 import { decodePageCursor, encodePageCursor } from '../page-cursor.js';
 import { BEARER, ERROR_RESPONSES, ERROR_SCHEMA, OBJECT_SCHEMA, UID_PARAMS, UID_PATTERN } from '../schemas.js';
-import { lastRunView, workflowView } from '../views.js';
+import { workflowView } from '../views.js';
 
 /** The raw text of JSON bodies, kept so invalid documents are reported with their lines. */
 export const rawBodies = new WeakMap<FastifyRequest, string>();
@@ -207,7 +207,7 @@ export function workflowRoutes(
         page.map((w) => w.uid),
       );
       return {
-        workflows: page.map((w) => ({ ...workflowView(w), last_run: lastRunView(runs.get(w.uid)) })),
+        workflows: page.map((w) => ({ ...workflowView(w), last_run: runs.get(w.uid) ?? null })),
         next_cursor:
           rows.length > limit && last !== undefined ? encodePageCursor([last.name, last.uid]) : null,
       };
