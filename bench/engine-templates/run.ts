@@ -1,23 +1,42 @@
 /**
- * Template rendering benchmark: µs per render of a 3-variable URL template, with 1 KB and with 10 MB of
- * unrelated step output in the state, beside a hand-written string concatenation of the same 3 values.
- * Rendering must not convert state the template does not reference, so both state sizes should cost the
- * same.
+ * Template benchmark: what rendering in isolated template workers (issue 12) costs, beside the previous
+ * design (the same renderer running its jobs in the calling thread: no deadline, no memory cap), both
+ * measured in the same run, interleaved, median of several rounds.
  *
- * Usage: `npx tsx --conditions=development bench/engine-templates/run.ts [-- --renders 20000]`.
- * See bench/README.md for what the figures mean.
+ * 1. Per render: a 3-variable URL template, one render at a time (latency) and 32 in flight
+ *    (throughput), with 1 KB and with 10 MB of unrelated step output in the state (must cost the same).
+ *    Figures are wall µs and process CPU µs (every thread) per render; a hand-written string
+ *    concatenation of the same 3 values is the floor.
+ * 2. Per run: a typical 3-step workflow (`bench/engine`'s) run by `runWorkflow` against the example
+ *    my-app API in a child process, on an in-memory SQLite store: process CPU ms per run (the API's CPU
+ *    is in the child, not counted) with each renderer. Target: the isolation adds at most 20%.
+ *
+ * Usage: `npm run bench:templates [-- --renders 5000 --runs 300 --rounds 5]`. See bench/README.md.
  *
  * @module
  */
 import { parseArgs } from 'node:util';
-import { TemplateRenderer, type TemplateState } from '@sluice/engine';
+import { openStore, parseWorkflow, runWorkflow, TemplateRenderer, type TemplateState } from '@sluice/engine';
+import { InlineJobs } from '@sluice/engine/internal';
+import { createUndiciTransport } from '@sluice/sdk/internal';
+import { startChildServer } from '../child-server.js';
 
 const { values: flags } = parseArgs({
-  options: { renders: { type: 'string', default: '20000' }, warmup: { type: 'string', default: '10000' } },
+  options: {
+    renders: { type: 'string', default: '5000' },
+    runs: { type: 'string', default: '300' },
+    rounds: { type: 'string', default: '5' },
+  },
 });
 const RENDERS = Number(flags.renders);
-const WARMUP = Number(flags.warmup);
+const RUNS = Number(flags.runs);
+const ROUNDS = Number(flags.rounds);
+const IN_FLIGHT = 32;
+const TARGET_RUN_OVERHEAD = 0.2;
 const TEMPLATE = '{{ SYSTEM_APIS.my_app }}/v1/customers/{{ CURRENT_STEP.input.id }}?token={{ USER.token }}';
+const EXPECTED = 'https://my.app/v1/customers/42?token=run-token';
+const TOKEN = 'my-app-secret-token';
+const SEED_COUNT = 1000;
 
 // The benchmark prints its figures (the console rule binds the packages, not bench scripts).
 const say = (line: string): void => console.log(line);
@@ -32,7 +51,7 @@ function output(bytes: number): unknown[] {
 function state(bytes: number): TemplateState {
   return {
     SYSTEM_APIS: { my_app: 'https://my.app' },
-    USER: { id: 'u1', email: 'a@b.c', token: 'run-token' },
+    USER: { id: 'u1', email: 'a@b.c', token: 'run-token', workspace_id: 'acme' },
     INPUT: { since: '2024-01-01' },
     STEPS: { customers: { output: output(bytes) } },
     CURRENT_STEP: { name: 'notify', input: { id: 42 }, index: 0, attempt: 1 },
@@ -41,55 +60,158 @@ function state(bytes: number): TemplateState {
   };
 }
 
-/** Mean µs per call of `fn` over `n` calls. */
-function measure(n: number, fn: () => unknown): number {
-  let sink = 0;
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) sink += String(fn()).length;
-  const ns = Number(process.hrtime.bigint() - start);
-  if (sink === 0) throw new Error('nothing rendered');
-  return ns / n / 1000;
+interface Sample {
+  wallUs: number;
+  cpuUs: number;
 }
 
-const renderer = new TemplateRenderer();
+/** Wall and process CPU µs per call of `fn` over `n` calls, `inFlight` at a time. */
+async function measure(n: number, inFlight: number, fn: () => Promise<unknown>): Promise<Sample> {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < n) {
+      next++;
+      if ((await fn()) === undefined) throw new Error('nothing rendered');
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, lane));
+  const wall = (performance.now() - start) * 1000;
+  const used = process.cpuUsage(cpu);
+  return { wallUs: wall / n, cpuUs: (used.user + used.system) / n };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+/** Runs each side once per round, in an order that alternates, and gives each side's median sample. */
+async function interleave<K extends string>(
+  sides: Record<K, () => Promise<Sample>>,
+): Promise<Record<K, Sample & { rounds: Sample[] }>> {
+  const names = Object.keys(sides) as K[];
+  const samples = Object.fromEntries(names.map((n) => [n, [] as Sample[]])) as Record<K, Sample[]>;
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? names : [...names].reverse();
+    for (const name of order) samples[name].push(await sides[name]());
+  }
+  return Object.fromEntries(
+    names.map((n) => [
+      n,
+      {
+        wallUs: median(samples[n].map((s) => s.wallUs)),
+        cpuUs: median(samples[n].map((s) => s.cpuUs)),
+        rounds: samples[n],
+      },
+    ]),
+  ) as Record<K, Sample & { rounds: Sample[] }>;
+}
+
+const isolated = new TemplateRenderer();
+const inline = new TemplateRenderer({}, (settings) => new InlineJobs(settings));
 const where = { step: 'notify', field: 'apispec.url' };
 const small = state(1024);
 const large = state(10 * 1024 * 1024);
-const expected = 'https://my.app/v1/customers/42?token=run-token';
 const concat = (s: TemplateState): string =>
   `${(s.SYSTEM_APIS as { my_app: string }).my_app}/v1/customers/${(s.CURRENT_STEP as { input: { id: number } }).input.id}?token=${(s.USER as { token: string }).token}`;
 
 for (const s of [small, large]) {
-  if (renderer.render(TEMPLATE, s, where) !== expected || concat(s) !== expected)
-    throw new Error('sides differ');
+  for (const renderer of [isolated, inline]) {
+    if ((await renderer.render(TEMPLATE, s, where)) !== EXPECTED) throw new Error('sides differ');
+  }
+  if (concat(s) !== EXPECTED) throw new Error('concatenation differs');
 }
-measure(WARMUP, () => renderer.render(TEMPLATE, small, where));
-measure(WARMUP, () => renderer.render(TEMPLATE, large, where));
-measure(WARMUP, () => concat(small));
-
-// Interleaved (small, large, concat, concat, large, small) so drift hits all sides alike.
-const runs = { small: [] as number[], large: [] as number[], concat: [] as number[] };
-for (const side of ['small', 'large', 'concat', 'concat', 'large', 'small'] as const) {
-  const fn =
-    side === 'concat'
-      ? () => concat(small)
-      : () => renderer.render(TEMPLATE, side === 'small' ? small : large, where);
-  runs[side].push(measure(RENDERS, fn));
-}
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const bytes = (s: TemplateState): string => `${(JSON.stringify(s.STEPS).length / 1024).toFixed(0)} KB`;
 
 say(`template: ${TEMPLATE}`);
-say(`${RENDERS} renders per run, two runs per side`);
 say(
-  `render, ${bytes(small).padStart(9)} of step output: ${mean(runs.small).toFixed(2)} µs/render  (${runs.small.map((x) => x.toFixed(2)).join(', ')})`,
+  `${RENDERS} renders per round, ${ROUNDS} rounds per side, interleaved; medians (Node ${process.version})`,
 );
-say(
-  `render, ${bytes(large).padStart(9)} of step output: ${mean(runs.large).toFixed(2)} µs/render  (${runs.large.map((x) => x.toFixed(2)).join(', ')})`,
-);
-say(
-  `hand-written concatenation:       ${mean(runs.concat).toFixed(3)} µs/call    (${runs.concat.map((x) => x.toFixed(3)).join(', ')})`,
-);
-say(
-  `large/small: ${(mean(runs.large) / mean(runs.small)).toFixed(2)}x (1.00x means unrelated state costs nothing)`,
-);
+const row = (label: string, s: Sample): string =>
+  `  ${label.padEnd(44)} ${s.wallUs.toFixed(2).padStart(8)} µs wall  ${s.cpuUs.toFixed(2).padStart(8)} µs CPU`;
+for (const inFlight of [1, IN_FLIGHT]) {
+  const renders = await interleave({
+    workersSmall: () => measure(RENDERS, inFlight, () => isolated.render(TEMPLATE, small, where)),
+    inlineSmall: () => measure(RENDERS, inFlight, () => inline.render(TEMPLATE, small, where)),
+    workersLarge: () => measure(RENDERS, inFlight, () => isolated.render(TEMPLATE, large, where)),
+    inlineLarge: () => measure(RENDERS, inFlight, () => inline.render(TEMPLATE, large, where)),
+    concat: () => measure(RENDERS, inFlight, async () => concat(small)),
+  });
+  say(`${inFlight} render${inFlight === 1 ? '' : 's'} in flight:`);
+  say(row('template workers, 1 KB of step output', renders.workersSmall));
+  say(row('in this thread (previous design), 1 KB', renders.inlineSmall));
+  say(row('template workers, 10 MB of step output', renders.workersLarge));
+  say(row('in this thread (previous design), 10 MB', renders.inlineLarge));
+  say(row('hand-written concatenation', renders.concat));
+  say(
+    `  workers/previous: ${(renders.workersSmall.cpuUs / renders.inlineSmall.cpuUs).toFixed(2)}x CPU, ${(renders.workersSmall.wallUs / renders.inlineSmall.wallUs).toFixed(2)}x wall; 10 MB/1 KB with workers: ${(renders.workersLarge.cpuUs / renders.workersSmall.cpuUs).toFixed(2)}x CPU`,
+  );
+}
+
+const WORKFLOW = `
+name: bench-three-steps
+steps:
+  - name: customer
+    apispec:
+      url: "{{ SYSTEM_APIS.my_app }}/v1/customers.json"
+      method: get
+      params: { api_token: "{{ USER.token }}", id: "{{ INPUT.id }}" }
+    output: "{{ CURRENT_STEP.response.body.customer }}"
+  - name: recent
+    apispec:
+      url: "{{ SYSTEM_APIS.my_app }}/v1/customers.json"
+      method: get
+      params: { api_token: "{{ USER.token }}", limit: 3, created_since: "{{ STEPS.customer.output.created_at }}" }
+    output: "{{ CURRENT_STEP.response.body.customers | length }}"
+  - name: again
+    apispec:
+      url: "{{ SYSTEM_APIS.my_app }}/v1/customers.json"
+      method: get
+      params: { api_token: "{{ USER.token }}", id: "{{ STEPS.customer.output.id }}" }
+    output: "{{ CURRENT_STEP.response.body.customer.email }}"
+`;
+
+const api = await startChildServer(new URL('../sdk/api-server.ts', import.meta.url), [String(SEED_COUNT)]);
+const store = await openStore({ file: ':memory:' });
+const transport = createUndiciTransport();
+try {
+  const workflow = await parseWorkflow(WORKFLOW, { file: 'bench.yaml' });
+  let i = 0;
+  const runWith = (renderer: TemplateRenderer) => async (): Promise<Sample> => {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    for (let n = 0; n < RUNS; n++) {
+      const outcome = await runWorkflow(workflow, {
+        store,
+        renderer,
+        transport,
+        input: { id: (i++ % SEED_COUNT) + 1 },
+        systemApis: { my_app: api.url },
+        user: { token: TOKEN },
+      });
+      if (outcome.status !== 'succeeded') throw new Error(`run failed: ${JSON.stringify(outcome.error)}`);
+    }
+    const used = process.cpuUsage(cpu);
+    return { wallUs: ((performance.now() - start) * 1000) / RUNS, cpuUs: (used.user + used.system) / RUNS };
+  };
+  await runWith(isolated)();
+  await runWith(inline)();
+  const runs = await interleave({ workers: runWith(isolated), inline: runWith(inline) });
+  const overhead = runs.workers.cpuUs / runs.inline.cpuUs - 1;
+  say(`a 3-step run (runWorkflow, in-memory SQLite, API in a child process), ${RUNS} runs per round:`);
+  const ms = (s: Sample): string =>
+    `${(s.cpuUs / 1000).toFixed(3)} ms CPU/run, ${(s.wallUs / 1000).toFixed(3)} ms wall/run`;
+  say(
+    `  template workers:                 ${ms(runs.workers)}   rounds: ${runs.workers.rounds.map((s) => (s.cpuUs / 1000).toFixed(3)).join(', ')}`,
+  );
+  say(
+    `  in this thread (previous design): ${ms(runs.inline)}   rounds: ${runs.inline.rounds.map((s) => (s.cpuUs / 1000).toFixed(3)).join(', ')}`,
+  );
+  say(
+    `  the isolation adds ${(overhead * 100).toFixed(1)}% CPU per run (target <= ${TARGET_RUN_OVERHEAD * 100}%): ${overhead <= TARGET_RUN_OVERHEAD ? 'within target' : 'OVER TARGET'}`,
+  );
+} finally {
+  await transport.close?.();
+  await store.close();
+  await api.stop();
+  await isolated.close();
+  await inline.close();
+}

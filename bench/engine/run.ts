@@ -82,7 +82,7 @@ const store = await openStore({ file: join(dir, 'runs.db') });
 const transport = createUndiciTransport();
 const agent = new Agent({ keepAliveTimeout: 4000 });
 try {
-  const workflow = parseWorkflow(WORKFLOW, { file: 'bench.yaml' });
+  const workflow = await parseWorkflow(WORKFLOW, { file: 'bench.yaml' });
   const renderer = new TemplateRenderer();
   const memory = await openStore({ file: ':memory:' });
   const runEngine =

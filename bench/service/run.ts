@@ -163,7 +163,7 @@ try {
 
   const core = await openStore({ file: join(dir, 'core.db') });
   const transport = createUndiciTransport();
-  const workflow = parseWorkflow(FIVE_STEPS, { file: 'bench.yaml' });
+  const workflow = await parseWorkflow(FIVE_STEPS, { file: 'bench.yaml' });
   const renderer = new TemplateRenderer();
   const runCore = async (count: number, offset: number) => {
     const begin = performance.now();

@@ -28,12 +28,11 @@ import type { QueueStats, RunQueue } from './queue/run-queue.js';
 import { ownerName, releaseDeadLocalLeases } from './run/dead-owners.js';
 import { resumeRun } from './run/resume-run.js';
 import { RunWatch } from './run/run-watch.js';
+import { storedRunValues } from './run/stored-run-values.js';
 import { Sweeper } from './run/sweeper.js';
-import { createRedactor, secretValuesIn } from './secrets/redactor.js';
 import { RunTokens } from './secrets/run-token.js';
-import { type RunValueSealer, RunValues, sealIfRedacted } from './secrets/run-values.js';
+import { type RunValueSealer, RunValues } from './secrets/run-values.js';
 import { assertSecretKey, deriveSubKey } from './secrets/secret-key.js';
-import { DEFAULT_SECRET_NAMES } from './secrets/secret-names.js';
 import { Vault } from './secrets/vault.js';
 import { fencedStore } from './store/fenced-store.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from './store/service-store.js';
@@ -89,7 +88,7 @@ class ServiceEngine implements Engine {
   readonly #triggerLoop: TriggerLoop;
   readonly #secretKey: Buffer;
   readonly #options: CreateEngineOptions;
-  readonly #renderer = new TemplateRenderer();
+  readonly templates: TemplateRenderer;
   /** Step concurrency and rate limits: in this process, or in Redis across every process. */
   readonly #limits: StepLimits;
   readonly #queue: RunQueue;
@@ -106,7 +105,6 @@ class ServiceEngine implements Engine {
   readonly #versions = new Map<string, StoredWorkflow>();
   readonly #waiters = new Map<string, { done: Promise<void>; resolve: () => void }>();
   readonly #now: () => number;
-  readonly #secretNames = DEFAULT_SECRET_NAMES.map((n) => n.toLowerCase());
   #systemApis: Record<string, string>;
   /** The step transport: `options.transport`, or one with the egress guard (closed with the engine). */
   readonly #transport: HttpTransport | undefined;
@@ -121,6 +119,7 @@ class ServiceEngine implements Engine {
 
   constructor(options: CreateEngineOptions) {
     this.#options = options;
+    this.templates = new TemplateRenderer(options.templateLimits);
     this.#limits =
       options.limits === undefined
         ? new ConcurrencyLimits()
@@ -259,22 +258,14 @@ class ServiceEngine implements Engine {
     const workflow = runnable(stored);
     // The connections the action steps use must pass their test before the run is recorded (422).
     await this.connections.check(caller.workspace_id, actionConnections(workflow));
-    const redact = createRedactor({
-      names: this.#secretNames,
-      values: secretValuesIn({ input }, this.#secretNames),
-    });
-    const storedInput = redact.value(input);
+    // Redacted with the workspace's connection secrets too; the run reads its unredacted input back
+    // from the sealed copy, here or after a restart.
+    const secrets = await this.connections.secretsOf(caller.workspace_id);
     await this.store.createServiceRun(
       {
         id,
         workflow_name: workflow.name,
-        workflow: redact.value(workflow),
-        input: storedInput,
-        // The run reads its unredacted input back from this sealed copy, here or after a restart.
-        sealed_input: sealIfRedacted(this.runValues, input, storedInput, {
-          runId: id,
-          column: 'runs.sealed_input',
-        }),
+        ...storedRunValues(id, workflow, input, { secrets, seal: this.runValues }),
         created_at: this.#iso(),
         workflow_uid: stored.uid,
         workflow_version: stored.version,
@@ -387,6 +378,7 @@ class ServiceEngine implements Engine {
     await this.#ownTransport?.close?.();
     // After the runs stopped: a slot still held is released by its run, or freed by its lease.
     await this.#limits.close?.();
+    await this.templates.close();
   }
 
   #enqueue(id: string): void {
@@ -448,7 +440,7 @@ class ServiceEngine implements Engine {
       const outcome = await resumeRun(id, {
         run,
         store: fencedStore(this.store, () => execution.fenced),
-        renderer: this.#renderer,
+        renderer: this.templates,
         limits: this.#limits,
         ...(stored === undefined ? {} : { workflow: runnable(stored) }),
         seal: this.runValues,

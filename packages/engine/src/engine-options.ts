@@ -11,6 +11,8 @@ import type { QueueStats } from './queue/run-queue.js';
 import type { RunTokens } from './secrets/run-token.js';
 import type { RunValueSealer } from './secrets/run-values.js';
 import type { ApiCaller, NodeKind, ServiceStore, StoredWorkflow } from './store/service-store.js';
+import type { TemplateRenderer } from './template/render.js';
+import type { TemplateLimits } from './template/state.js';
 import type { TriggerSync } from './triggers/sync-triggers.js';
 import type { DispatchedRun } from './triggers/trigger-loop.js';
 
@@ -40,6 +42,12 @@ export interface CreateEngineOptions {
   secretKey?: Buffer;
   /** Configured `SYSTEM_APIS` entries; `sluice` (the service's own base URL) is added by `start`. @default {} */
   systemApis?: Record<string, string>;
+  /**
+   * The limits templates compile and render under, in the engine's template workers: deadline, memory
+   * cap, output cap, fuel, number of workers (`sluice serve --template-*`). Publishing and validating
+   * through the API use the same workers and limits. @default DEFAULT_TEMPLATE_LIMITS
+   */
+  templateLimits?: TemplateLimits;
   /** Runs executing at once; the others wait in the queue. @default 16 */
   maxConcurrentRuns?: number;
   /** How long a run's lease lasts without a heartbeat, in ms. @default 30000 */
@@ -157,6 +165,8 @@ export interface Engine extends AsyncDisposable {
   readonly connections: ConnectionService;
   /** The registered connectors, by name (`GET /v1/connectors`); empty without `connectors`. */
   readonly connectors: ReadonlyMap<string, Connector>;
+  /** The template workers runs render in and publishes are checked in (closed with the engine). */
+  readonly templates: TemplateRenderer;
   /** Issues and verifies run tokens (`USER.token`, `rt_...`), signed with a sub-key of the secret key. */
   readonly runTokens: RunTokens;
   /**

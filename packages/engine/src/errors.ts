@@ -16,6 +16,9 @@ export const ENGINE_ERROR_CODES = {
   SLUICE_TEMPLATE_SYNTAX: 'a template does not parse',
   SLUICE_TEMPLATE_RENDER: 'a template failed while rendering (undefined name, bad filter argument, ...)',
   SLUICE_TEMPLATE_FUEL: 'a template ran out of fuel (it does too much work)',
+  SLUICE_TEMPLATE_DEADLINE: 'a template ran longer than the template deadline and was stopped',
+  SLUICE_TEMPLATE_MEMORY: 'a template needed more memory (or stack) than the template memory cap',
+  SLUICE_TEMPLATE_OUTPUT: "a template's result is larger than the output cap",
   SLUICE_STEP_FAILED: 'a step failed after its retries, or its final response had a status of 400 or more',
   SLUICE_RUN_CONFIG: 'local run settings (sluice.yaml, --system-apis, --user, --input) are malformed',
   SLUICE_STORE: 'the store cannot be opened, migrated or written',
@@ -36,6 +39,10 @@ export const ENGINE_ERROR_CODES = {
     'an API request breaks its schema (body, query, parameters) or its body does not parse',
   SLUICE_API_BODY_TOO_LARGE: 'an API request body is over the configured limit',
   SLUICE_API_MEDIA_TYPE: 'an API request body has a content type the route does not take',
+  SLUICE_API_URI_TOO_LONG: 'a path parameter of an API request is longer than any route takes',
+  SLUICE_API_HEADERS_TOO_LARGE: "an API request's request line and headers are over the HTTP parser's limit",
+  SLUICE_API_TIMEOUT: "an API request's headers or body did not arrive in time",
+  SLUICE_API_EXPECTATION: 'an API request has an Expect header other than 100-continue',
   SLUICE_API_INTERNAL: 'an unexpected failure while answering an API request',
   SLUICE_CONNECTION:
     'a connection is unknown in the workspace, names an unregistered connector, or its values break the connection fields',
@@ -107,12 +114,21 @@ export function formatWorkflowProblem(problem: WorkflowProblem): string {
   return `${where}${problem.message}${line}`;
 }
 
+/** The codes of {@link TemplateError}: syntax, render, and each limit a template can hit. */
+export type TemplateErrorCode =
+  | 'SLUICE_TEMPLATE_SYNTAX'
+  | 'SLUICE_TEMPLATE_RENDER'
+  | 'SLUICE_TEMPLATE_FUEL'
+  | 'SLUICE_TEMPLATE_DEADLINE'
+  | 'SLUICE_TEMPLATE_MEMORY'
+  | 'SLUICE_TEMPLATE_OUTPUT';
+
 /**
  * A template failed to parse or render. `step` and `field` say where it sits
  * (`notify`, `apispec.json_body.id`), `template` is its source.
  */
 export class TemplateError extends SluiceError {
-  declare readonly code: 'SLUICE_TEMPLATE_SYNTAX' | 'SLUICE_TEMPLATE_RENDER' | 'SLUICE_TEMPLATE_FUEL';
+  declare readonly code: TemplateErrorCode;
   readonly step: string | undefined;
   readonly field: string;
   readonly template: string;
@@ -121,7 +137,7 @@ export class TemplateError extends SluiceError {
   readonly column: number | undefined;
 
   constructor(init: {
-    code: 'SLUICE_TEMPLATE_SYNTAX' | 'SLUICE_TEMPLATE_RENDER' | 'SLUICE_TEMPLATE_FUEL';
+    code: TemplateErrorCode;
     step?: string | undefined;
     field: string;
     template: string;

@@ -37,7 +37,7 @@ export {
 export type { CreateEngineOptions, Engine } from './create-engine.js';
 export { createEngine, ENGINE_DEFAULTS } from './create-engine.js';
 export type { EngineLimitsOptions, EngineQueueOptions } from './engine-options.js';
-export type { EngineErrorCode, StepErrorClass, WorkflowProblem } from './errors.js';
+export type { EngineErrorCode, StepErrorClass, TemplateErrorCode, WorkflowProblem } from './errors.js';
 export {
   ENGINE_ERROR_CODES,
   EngineError,

@@ -67,13 +67,18 @@ function notFound(what: string): EngineError {
   });
 }
 
-/** Whether `caller` may read `workflow`. */
+/**
+ * Whether `caller` may read this version of a workflow: its own workspace's, or a global one. Each
+ * version is judged by its own scope, so the private versions a workflow had before it was republished
+ * as global stay private.
+ */
 export function canRead(caller: ApiCaller, workflow: StoredWorkflow): boolean {
   return workflow.scope === 'global' || workflow.workspace_id === caller.workspace_id;
 }
 
 /**
- * The latest version (or `version`) of a workflow the caller can see.
+ * The latest version (or `version`) of a workflow the caller can see: the latest must be visible, and
+ * so must the version asked for.
  *
  * @throws {EngineError} `SLUICE_API_NOT_FOUND` when it does not exist, is not visible, or was deleted.
  */
@@ -88,7 +93,9 @@ export async function visibleWorkflow(
   if (latest.deleted) throw notFound(`workflow ${uid} (it was deleted)`);
   if (version === undefined || version === latest.version) return latest;
   const stored = await store.getWorkflow(uid, version);
-  if (stored === undefined) throw notFound(`version ${version} of workflow ${uid}`);
+  // A private version answers as a missing one: that it exists does not leak either.
+  if (stored === undefined || !canRead(caller, stored))
+    throw notFound(`version ${version} of workflow ${uid}`);
   return stored;
 }
 

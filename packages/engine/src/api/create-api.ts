@@ -7,18 +7,21 @@
  *
  * @module
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Engine } from '../create-engine.js';
 import { EngineError } from '../errors.js';
 import { assertCallerMay, setCaller } from './access.js';
 import { authenticate } from './auth.js';
+import { answerClientError, answerExpectation, requireHostHeader } from './client-errors.js';
 import { CONSOLE_PATHS, consoleRoutes } from './console.js';
 import { errorReply } from './errors.js';
-import { logRequests } from './request-log.js';
+import { nestsDeeperThan } from './json-depth.js';
+import { checkQueryNumbers } from './query-numbers.js';
+import { loggedUrl, logRequests } from './request-log.js';
 import { connectionRoutes } from './routes/connections.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { credentialRoutes } from './routes/credentials.js';
-import { hookRoutes } from './routes/hooks.js';
+import { HOOK_KEY_PURPOSE, hookRoutes } from './routes/hooks.js';
 import { meRoutes } from './routes/me.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { runRoutes } from './routes/runs.js';
@@ -26,6 +29,7 @@ import { triggerRoutes } from './routes/triggers.js';
 import { validateRoutes } from './routes/workflow-validate.js';
 import { versionRoutes } from './routes/workflow-versions.js';
 import { rawBodies, workflowRoutes, YAML_TYPES } from './routes/workflows.js';
+import { MAX_PARAM_LENGTH } from './schemas.js';
 
 /** Options of {@link createApi}. */
 export interface CreateApiOptions {
@@ -33,10 +37,18 @@ export interface CreateApiOptions {
   engine: Engine;
   /** The largest request body, in bytes; larger ones answer 413. @default 1048576 */
   bodyLimit?: number;
+  /**
+   * How deep a JSON body may nest arrays and objects; deeper ones answer 400 `SLUICE_API_BAD_REQUEST`
+   * before they are parsed (the run pipeline stores inputs with `JSON.stringify`, whose stack gives out
+   * a few thousand levels down). @default 1000
+   */
+  jsonDepthLimit?: number;
   /** How long `?wait=true` waits for a run to end, in ms. @default 30000 */
   waitLimitMs?: number;
   /** Log requests with Fastify's pino at this level (JSON lines on stdout). @default no logging */
   logLevel?: string;
+  /** Where the log lines of `logLevel` go. @default stdout */
+  logStream?: { write(line: string): void };
   /** The clock for stored timestamps. @default Date.now */
   now?: () => number;
   /**
@@ -52,7 +64,11 @@ export interface CreateApiOptions {
 }
 
 /** The defaults of {@link CreateApiOptions}. */
-export const API_DEFAULTS = Object.freeze({ bodyLimit: 1_048_576, waitLimitMs: 30_000 } as const);
+export const API_DEFAULTS = Object.freeze({
+  bodyLimit: 1_048_576,
+  jsonDepthLimit: 1000,
+  waitLimitMs: 30_000,
+} as const);
 
 // Webhooks authenticate with the secret in their URL, not with an API key.
 // `/metrics` checks its own token (routes/metrics.ts), not API keys.
@@ -71,6 +87,10 @@ const PUBLIC = /^\/(health|openapi\.json|docs|v1\/hooks|metrics)(\/|\?|$)/;
 export async function createApi(options: CreateApiOptions): Promise<FastifyInstance> {
   const { engine } = options;
   const serveConsole = options.console !== false;
+  const jsonDepthLimit = options.jsonDepthLimit ?? API_DEFAULTS.jsonDepthLimit;
+  if (!Number.isInteger(jsonDepthLimit) || jsonDepthLimit < 1) {
+    throw new RangeError(`createApi: jsonDepthLimit must be an integer of 1 or more (got ${jsonDepthLimit})`);
+  }
   // Fastify and its docs plugins load here, not with the package: `sluice run` imports the engine too and
   // never serves HTTP (they cost about 200 ms at start-up).
   const [{ default: Fastify, LogController }, { default: swagger }, { default: swaggerUi }] =
@@ -80,12 +100,28 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     logger:
       options.logLevel === undefined
         ? false
-        : { level: options.logLevel, redact: ['req.headers.authorization'] },
-    // One line per request instead (request-log.ts), with secret path parameters masked.
+        : {
+            level: options.logLevel,
+            redact: ['req.headers.authorization'],
+            ...(options.logStream === undefined ? {} : { stream: options.logStream }),
+          },
+    // One line per request instead (request-log.ts), with webhook secrets masked.
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: true } },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // The router's refusals (a path parameter too long, a path that does not decode) and Node's parser's
+    // (headers too large, a request that does not parse) answer in the API's error shape too.
+    frameworkErrors: (err, request, reply) => {
+      const { status, body } = errorReply(err, request.id);
+      if (status >= 500) request.log.error({ err }, 'request failed');
+      return (reply as FastifyReply).status(status).send(body);
+    },
+    clientErrorHandler: answerClientError,
+    http: { requireHostHeader: false },
   });
-  logRequests(app);
+  app.server.on('checkExpectation', answerExpectation);
+  const hookKey = engine.deriveKey(HOOK_KEY_PURPOSE);
+  logRequests(app, hookKey);
   app.removeAllContentTypeParsers();
   // Fastify's own JSON parser (it refuses __proto__ and constructor poisoning), keeping the raw text.
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -93,6 +129,12 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     const text = String(body);
     rawBodies.set(request, text);
     if (text.trim() === '') return done(null, undefined);
+    if (nestsDeeperThan(text, jsonDepthLimit)) {
+      const message = `the JSON body nests arrays and objects more than ${jsonDepthLimit} levels deep`;
+      const err = new EngineError('SLUICE_API_BAD_REQUEST', message);
+      const hint = 'flatten the data; the limit is the service option --json-depth-limit';
+      return done(Object.assign(err, { details: { limit: jsonDepthLimit, hint } }), undefined);
+    }
     void parseJson(request, text, (err, value) => {
       if (err === null) return done(null, value);
       const message = `the body is not valid JSON: ${err.message}`;
@@ -104,7 +146,7 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
   );
 
   app.setErrorHandler((err, request, reply) => {
-    const { status, body } = errorReply(err);
+    const { status, body } = errorReply(err, request.id);
     if (status >= 500) request.log.error({ err }, 'request failed');
     return reply.status(status).send(body);
   });
@@ -112,11 +154,14 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     reply.status(404).send({
       error: {
         code: 'SLUICE_API_NOT_FOUND',
-        message: `no route ${request.method} ${request.url}`,
+        // The URL as the log shows it: a hook URL that matches no route (a GET, a trailing /) holds a secret.
+        message: `no route ${request.method} ${loggedUrl(request, hookKey)}`,
         details: null,
       },
     }),
   );
+  app.addHook('preValidation', checkQueryNumbers);
+  app.addHook('onRequest', requireHostHeader);
   app.addHook('onRequest', async (request) => {
     if (PUBLIC.test(request.url) || (serveConsole && CONSOLE_PATHS.test(request.url))) return;
     const caller = await authenticate(engine.store, request.headers.authorization, {
@@ -153,8 +198,9 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     async () => ({ status: 'ok', queue_depth: engine.queueDepth }),
   );
   meRoutes(app);
-  workflowRoutes(app, engine.store, options.now ?? Date.now, engine.triggers, engine.connectors);
-  validateRoutes(app, engine.store, engine.connectors);
+  const publishChecks = { templates: engine.templates, connectors: engine.connectors };
+  workflowRoutes(app, engine.store, options.now ?? Date.now, publishChecks, engine.triggers);
+  validateRoutes(app, engine.store, publishChecks);
   versionRoutes(app, engine.store);
   triggerRoutes(app, engine);
   await hookRoutes(app, engine, options.now ?? Date.now);

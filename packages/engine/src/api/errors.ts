@@ -1,12 +1,15 @@
 /**
  * API errors: the ONE table from error codes to HTTP statuses, and the reply body every error takes,
  * `{"error": {"code", "message", "details"}}`. Fastify's own errors (body limit, content type, schema
- * validation) are translated to Sluice codes first.
+ * validation, router limits) are translated to Sluice codes first. A 500 never carries the failure's
+ * message (it may name the database file or other internals): it says "internal error" and the request
+ * id, and the cause goes to the log at `error`.
  *
  * @module
  */
 import { isSluiceError } from '@sluice/sdk';
 import { type EngineErrorCode, WorkflowParseError } from '../errors.js';
+import { MAX_PARAM_LENGTH } from './schemas.js';
 
 /** The HTTP status of each code an API answer can carry; any other error is a 500. */
 export const API_STATUS_BY_CODE: Readonly<Partial<Record<EngineErrorCode, number>>> = Object.freeze({
@@ -21,10 +24,14 @@ export const API_STATUS_BY_CODE: Readonly<Partial<Record<EngineErrorCode, number
   SLUICE_API_NOT_FOUND: 404,
   SLUICE_WORKFLOW_CONFLICT: 409,
   SLUICE_RUN_STATE: 409,
+  SLUICE_API_TIMEOUT: 408,
   SLUICE_API_BODY_TOO_LARGE: 413,
+  SLUICE_API_URI_TOO_LONG: 414,
   SLUICE_API_MEDIA_TYPE: 415,
+  SLUICE_API_EXPECTATION: 417,
   SLUICE_RUN_INPUT: 422,
   SLUICE_CONNECTION_TEST: 422,
+  SLUICE_API_HEADERS_TOO_LARGE: 431,
   SLUICE_API_INTERNAL: 500,
   SLUICE_ENGINE_CLOSED: 503,
 });
@@ -42,6 +49,20 @@ const FASTIFY_CODES: Readonly<Record<string, EngineErrorCode>> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'SLUICE_API_BAD_REQUEST',
   FST_ERR_CTP_INVALID_JSON_BODY: 'SLUICE_API_BAD_REQUEST',
   FST_ERR_VALIDATION: 'SLUICE_API_BAD_REQUEST',
+  FST_ERR_MAX_PARAM_LENGTH: 'SLUICE_API_URI_TOO_LONG',
+  FST_ERR_BAD_URL: 'SLUICE_API_BAD_REQUEST',
+};
+
+/** Messages of our own for Fastify errors whose message repeats the whole (possibly huge) path. */
+const FASTIFY_MESSAGES: Readonly<Record<string, { message: string; hint: string }>> = {
+  FST_ERR_MAX_PARAM_LENGTH: {
+    message: `a path parameter is longer than ${MAX_PARAM_LENGTH} characters`,
+    hint: `uids, names and ids are at most ${MAX_PARAM_LENGTH} characters`,
+  },
+  FST_ERR_BAD_URL: {
+    message: 'the URL path is not valid percent-encoded UTF-8',
+    hint: 'percent-encode the path parameters (encodeURIComponent)',
+  },
 };
 
 interface FastifyLikeError {
@@ -51,11 +72,24 @@ interface FastifyLikeError {
   validationContext?: string;
 }
 
-/** The status and body answering `err`. Unknown errors hide their message (it may hold internals). */
-export function errorReply(err: unknown): { status: number; body: ApiErrorBody } {
+/** The answer to a failure the caller did not cause: the request id (in the log with the cause), no message. */
+function internalError(requestId: string | undefined): { status: number; body: ApiErrorBody } {
+  const details = requestId === undefined ? null : { request_id: requestId };
+  return {
+    status: 500,
+    body: { error: { code: 'SLUICE_API_INTERNAL', message: 'internal error', details } },
+  };
+}
+
+/**
+ * The status and body answering `err`. A 500 hides the message (it may hold internals, such as the
+ * database file) and names `requestId` instead.
+ */
+export function errorReply(err: unknown, requestId?: string): { status: number; body: ApiErrorBody } {
   if (isSluiceError(err)) {
     const code = err.code as EngineErrorCode;
     const status = API_STATUS_BY_CODE[code] ?? 500;
+    if (status === 500) return internalError(requestId);
     const details =
       err instanceof WorkflowParseError
         ? { problems: err.problems }
@@ -78,13 +112,17 @@ export function errorReply(err: unknown): { status: number; body: ApiErrorBody }
               message: v.message ?? 'is invalid',
             })),
           };
+    const own = typeof fastify.code === 'string' ? FASTIFY_MESSAGES[fastify.code] : undefined;
     return {
       status: API_STATUS_BY_CODE[code] ?? 400,
-      body: { error: { code, message: String(fastify.message ?? code), details } },
+      body: {
+        error: {
+          code,
+          message: own?.message ?? String(fastify.message ?? code),
+          details: own === undefined ? details : { hint: own.hint },
+        },
+      },
     };
   }
-  return {
-    status: 500,
-    body: { error: { code: 'SLUICE_API_INTERNAL', message: 'internal error', details: null } },
-  };
+  return internalError(requestId);
 }

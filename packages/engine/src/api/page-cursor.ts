@@ -12,6 +12,9 @@ export function encodePageCursor(key: readonly string[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
+/** A character no cursor of ours holds, and PostgreSQL refuses in a query. */
+const NUL = '\u0000';
+
 /**
  * The sort key in `text`: `size` strings.
  *
@@ -20,8 +23,9 @@ export function encodePageCursor(key: readonly string[]): string {
 export function decodePageCursor(text: string, size: number): string[] {
   try {
     const key = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === size && key.every((part) => typeof part === 'string')) {
-      return key as string[];
+    const parts = Array.isArray(key) && key.length === size ? (key as unknown[]) : [];
+    if (parts.length === size && parts.every((part) => typeof part === 'string' && !part.includes(NUL))) {
+      return parts as string[];
     }
   } catch {
     // fall through

@@ -1,27 +1,25 @@
 /**
  * One log line per request, once it is answered (Fastify's own two lines per request are off): the
- * method, the URL with secret path parameters masked (the webhook secret), the status, how long it took,
- * and the caller's workspace and key id when there is one. Never headers or bodies.
+ * method, the URL with any webhook secret masked (`masked-url.ts`: also on paths that match no route),
+ * the status, how long it took, and the caller's workspace and key id when there is one. Never headers or
+ * bodies.
  *
  * @internal
  * @module
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { REDACTED } from '../secrets/redactor.js';
+import { isHookSecret } from '../triggers/hook-secret.js';
 import { callerOf } from './access.js';
+import { maskedUrl } from './masked-url.js';
 
-/** Path parameters whose values are secrets. */
-const SECRET_PARAMS = ['secret', 'token'];
-
-/** `request.url` with the values of secret path parameters replaced. */
-export function loggedUrl(request: FastifyRequest): string {
-  const params = (request.params ?? {}) as Record<string, unknown>;
-  let url = request.url;
-  for (const name of SECRET_PARAMS) {
-    const value = params[name];
-    if (typeof value === 'string' && value !== '') url = url.split(value).join(REDACTED);
-  }
-  return url;
+/** `request.url` as logs and error answers show it; `hookKey` derives the hook secrets to mask. */
+export function loggedUrl(request: FastifyRequest, hookKey: Buffer): string {
+  const { uid, secret } = (request.params ?? {}) as Record<string, unknown>;
+  // A delivery with the right secret keeps its uid in the line; any other path under `hooks` keeps
+  // nothing, since a secret may stand where the uid should.
+  const delivered =
+    typeof uid === 'string' && typeof secret === 'string' && isHookSecret(hookKey, uid, secret);
+  return maskedUrl(request.url, hookKey, delivered ? uid : undefined);
 }
 
 /** The workspace and key id of the request's caller, when it authenticated. */
@@ -38,12 +36,12 @@ function callerFields(request: FastifyRequest): { workspace?: string; keyId?: st
 }
 
 /** Adds the `onResponse` hook that writes the request line (at `info`). */
-export function logRequests(app: FastifyInstance): void {
+export function logRequests(app: FastifyInstance, hookKey: Buffer): void {
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {
         method: request.method,
-        url: loggedUrl(request),
+        url: loggedUrl(request, hookKey),
         statusCode: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime),
         ...callerFields(request),

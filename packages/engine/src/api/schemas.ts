@@ -31,6 +31,15 @@ export const ERROR_RESPONSES = {
 /** A workflow uid in a path: letters, digits, `_`, `-`, `.`, at most 128. */
 export const UID_PATTERN = '^[A-Za-z0-9_.-]{1,128}$';
 
+/**
+ * The longest path parameter the router takes, as sent (percent-encoded): uids, names and ids are at
+ * most 128 characters, so a longer one answers 414 `SLUICE_API_URI_TOO_LONG` before any route runs.
+ */
+export const MAX_PARAM_LENGTH = 128;
+
+/** The largest workflow version a query takes (PostgreSQL's `integer`). */
+export const MAX_VERSION = 2_147_483_647;
+
 /** `{ uid }` path parameters. */
 export const UID_PARAMS = {
   type: 'object',

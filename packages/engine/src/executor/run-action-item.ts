@@ -27,10 +27,12 @@ import {
   stepRateLimit,
 } from '../limits/rate-limit-key.js';
 import type { CurrentStep, RunState } from '../run/run-state.js';
+import type { Redactor } from '../secrets/redactor.js';
 import type { AttemptEntry, StepErrorRecord, StepItemRow } from '../store/store.js';
 import type { ExecutionContext } from './execution-context.js';
 import { idempotencyKey } from './idempotency.js';
 import type { ItemResult, ItemTask } from './run-item.js';
+import { ERROR_BODY_BYTES } from './send-call.js';
 
 /** An opened connection: its connector (as registered) and its values, decrypted. */
 export interface OpenedActionConnection {
@@ -57,9 +59,6 @@ export interface ActionSource {
    */
   open(name: string): Promise<OpenedActionConnection>;
 }
-
-/** The first 1 KB of a failed response's body, as HTTP items record it. */
-const BODY_LIMIT = 1024;
 
 /**
  * Executes one action item. Never throws for a failure of the item itself (no connection, the action
@@ -143,7 +142,7 @@ export async function runActionItem(ctx: ExecutionContext, task: ItemTask): Prom
     wait_ms: 0,
   };
   if (failed) {
-    const error = errorRecord(action, failure, ctx.redactor().text.bind(ctx.redactor()));
+    const error = errorRecord(action, failure, ctx.redactor());
     return fail(error, [
       {
         ...entry,
@@ -211,10 +210,12 @@ async function openConnection(
 }
 
 /** The item's error from what the action threw: the SDK's error class where it has one. */
-function errorRecord(action: string, err: unknown, redact: (text: string) => string): StepErrorRecord {
-  const message = `${action}: ${redact(err instanceof Error ? err.message : String(err))}`;
+function errorRecord(action: string, err: unknown, redact: Redactor): StepErrorRecord {
+  const message = `${action}: ${redact.text(err instanceof Error ? err.message : String(err))}`;
   if (err instanceof RequestFailedError) {
-    return { type: 'status', message, status: err.status, body: bodyStart(err.body, redact) };
+    // Redacted before it is cut, as HTTP items do: a cut first could keep the start of a secret.
+    const body = typeof err.body === 'string' ? err.body : (JSON.stringify(err.body) ?? '');
+    return { type: 'status', message, status: err.status, body: redact.excerpt(body, ERROR_BODY_BYTES) };
   }
   if (err instanceof MaxRetryError) {
     return {
@@ -228,9 +229,4 @@ function errorRecord(action: string, err: unknown, redact: (text: string) => str
   }
   if (isSluiceError(err, 'SLUICE_HTTP_REDIRECT')) return { type: 'redirect', message };
   return { type: 'other', message };
-}
-
-function bodyStart(body: unknown, redact: (text: string) => string): string {
-  const text = typeof body === 'string' ? body : (JSON.stringify(body) ?? '');
-  return redact(text).slice(0, BODY_LIMIT);
 }

@@ -18,7 +18,7 @@ import type { StepConcurrency } from './concurrency.js';
 import type { ExecutionContext } from './execution-context.js';
 import { idempotencyKey } from './idempotency.js';
 import { readResponse } from './read-response.js';
-import { type CallFailed, sendCall } from './send-call.js';
+import { type CallFailed, ERROR_BODY_BYTES, sendCall } from './send-call.js';
 import { createWaiter, RunSuspended } from './waits.js';
 
 /** What a step item needs beyond the run's context. */
@@ -117,6 +117,7 @@ export async function runItem(ctx: ExecutionContext, task: ItemTask): Promise<It
       random: ctx.random,
       logger,
       previous,
+      errorBody: (body) => ctx.redactor().excerpt(body, ERROR_BODY_BYTES),
       // Every attempt (retries and redirect hops too) takes a token of the host it goes to.
       beforeAttempt:
         rateLimit === undefined
@@ -179,13 +180,16 @@ async function renderApiSpec(
   apispec: ApiSpec,
   state: RunState,
 ): Promise<RenderedApiSpec> {
-  const spec: RenderedApiSpec = { url: undefined, method: apispec.method };
+  // One render for every templated field: one trip to a template worker per call, not one per field.
+  const fields: Record<string, unknown> = {};
   for (const field of APISPEC_FIELDS) {
-    const value = apispec[field];
-    if (value === undefined) continue;
-    spec[field] = await ctx.renderer.render(value, state, { step, field: `apispec.${field}` });
+    if (apispec[field] !== undefined) fields[field] = apispec[field];
   }
-  return spec;
+  const rendered = (await ctx.renderer.render(fields, state, {
+    step,
+    field: 'apispec',
+  })) as Partial<RenderedApiSpec>;
+  return { url: undefined, ...rendered, method: apispec.method };
 }
 
 function errorRecord(failure: CallFailed): StepErrorRecord {

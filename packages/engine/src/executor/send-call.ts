@@ -45,6 +45,12 @@ export interface SendCallOptions {
    * with the signal's reason when the run is aborted.
    */
   beforeAttempt?: ((request: WireRequest, signal: AbortSignal | undefined) => Promise<void>) | undefined;
+  /**
+   * Makes {@link CallFailed.body} from the last response's bytes. The engine passes its redactor's
+   * `excerpt`, which redacts before it cuts: a cut first could split a secret and keep its start.
+   * @default {@link bodyStart}
+   */
+  errorBody?: ((body: Uint8Array) => string) | undefined;
 }
 
 /** A call that ended with a response below 400. */
@@ -64,7 +70,7 @@ export interface CallFailed {
   message: string;
   /** The last HTTP status, when a response arrived. */
   status?: number;
-  /** The first 1 KB of the last response body. */
+  /** The first 1 KB of the last response body (see {@link SendCallOptions.errorBody}). */
   body?: string;
   /** The last response, when there was one (for logging). */
   response?: WireResponse;
@@ -85,6 +91,7 @@ export type CallOutcome = CallSucceeded | CallFailed;
  */
 export async function sendCall(request: WireRequest, options: SendCallOptions): Promise<CallOutcome> {
   const { now } = options;
+  const errorBody = options.errorBody ?? bodyStart;
   const previous = options.previous ?? [];
   const history: AttemptEntry[] = previous.map((entry) => ({ ...entry }));
   let nextWait = waitSince(previous, now());
@@ -141,7 +148,7 @@ export async function sendCall(request: WireRequest, options: SendCallOptions): 
         errorClass: 'status',
         message: `${request.method} ${result.url} answered ${statusLine(response)}`,
         status: response.status,
-        body: bodyStart(response.body),
+        body: errorBody(response.body),
         response,
         attempts: history.length,
         history,
@@ -160,7 +167,7 @@ export async function sendCall(request: WireRequest, options: SendCallOptions): 
       ...failure,
       ...(response === undefined
         ? {}
-        : { status: response.status, body: bodyStart(response.body), response }),
+        : { status: response.status, body: errorBody(response.body), response }),
       attempts: history.length,
       history,
       cause: err,

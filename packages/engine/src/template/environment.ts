@@ -7,9 +7,10 @@
  * @internal
  * @module
  */
-import { Environment } from 'minijinja-js';
+import type { Environment } from 'minijinja-js';
 import { addJinja2Filters } from './filters.js';
 import { type JinjaErrorInfo, parseJinjaError } from './jinja-error.js';
+import { Wasm } from './sandbox/wasm.js';
 import { scanTemplate, type TemplateScan } from './scan.js';
 
 const CAPTURE = '__sluice_capture';
@@ -17,13 +18,18 @@ const VALUE = '__sluice_value';
 const NOTHING: unique symbol = Symbol('nothing');
 let captured: unknown = NOTHING;
 
+/** The `Environment` class of a loaded minijinja-js instance (each worker loads its own). */
+export type EnvironmentClass = new () => Environment;
+
 /** Creates an environment with Sluice's settings and filters. */
-export function createEnvironment(fuel: number): Environment {
+export function createEnvironment(Environment: EnvironmentClass, fuel: number): Environment {
   const env = new Environment();
   env.undefinedBehavior = 'strict';
   env.debug = true;
   env.enablePyCompat();
   env.fuel = fuel;
+  // debug() prints the environment: the names of every template compiled in it, any workspace's.
+  env.removeGlobal('debug');
   addJinja2Filters(env);
   env.addFilter(CAPTURE, (value: unknown): string => {
     captured = value;
@@ -42,6 +48,14 @@ export function takeCapture(): unknown {
   const value = captured;
   captured = NOTHING;
   return value === NOTHING ? undefined : value;
+}
+
+/**
+ * Whether an error thrown by minijinja-js means its WebAssembly instance is broken: a trap (Rust aborts
+ * with `unreachable` when an allocation fails) or a stack overflow. Template errors are plain `Error`s.
+ */
+export function isBrokenInstance(error: unknown): boolean {
+  return error instanceof Wasm.RuntimeError || error instanceof RangeError;
 }
 
 /** A template string compiled into an environment. */
@@ -78,6 +92,7 @@ export function compileTemplate(
   try {
     env.addTemplate(name, source);
   } catch (error) {
+    if (isBrokenInstance(error)) throw error;
     return { error: parseJinjaError(error, source) };
   }
   if (scan.kind !== 'expression' || scan.expression === undefined) {
@@ -90,6 +105,7 @@ export function compileTemplate(
   try {
     env.addTemplate(name, compiled);
   } catch (error) {
+    if (isBrokenInstance(error)) throw error;
     env.removeTemplate(name);
     return { error: parseJinjaError(error, source) };
   }

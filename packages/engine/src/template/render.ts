@@ -1,23 +1,16 @@
 /**
- * Renders the templates of a workflow step against the run state (DESIGN §4).
+ * Renders the templates of a workflow step against the run state (DESIGN §4), in worker threads
+ * bounded by {@link TemplateLimits} (issue 12: a template may only ever fail its own render).
  *
  * @module
  */
-import type { Environment } from 'minijinja-js';
-import { TemplateError } from '../errors.js';
-import {
-  type CompiledTemplate,
-  compileTemplate,
-  createEnvironment,
-  resetCapture,
-  takeCapture,
-} from './environment.js';
+import { TemplateError, type TemplateErrorCode } from '../errors.js';
 import { appendPath } from './field-path.js';
-import { resetFilterError, takeFilterError } from './filters.js';
-import { fromJinja } from './from-jinja.js';
-import { type JinjaErrorInfo, lineAndColumn, parseJinjaError } from './jinja-error.js';
+import { type JinjaErrorInfo, lineAndColumn } from './jinja-error.js';
 import { isPlainObject, MISSING, pickState, resolvePath } from './pick-state.js';
-import { type PathKey, referenceAt } from './scan.js';
+import type { TemplateFailure, TemplateJobs, TemplateLimit } from './sandbox/protocol.js';
+import { type PoolSettings, TemplateWorkerPool } from './sandbox/worker-pool.js';
+import { type PathKey, referenceAt, scanTemplate, type TemplateScan } from './scan.js';
 import { DEFAULT_TEMPLATE_LIMITS, type TemplateLimits, type TemplateState } from './state.js';
 
 /** Where a rendered value sits, for error messages: `steps.<step>.<field>`. */
@@ -28,15 +21,47 @@ export interface TemplateLocation {
   field: string;
 }
 
-type Compiled = CompiledTemplate | { error: TemplateErrorInfo };
-type TemplateErrorInfo = Pick<TemplateError, 'code' | 'line' | 'column'> & { message: string; hint: string };
+/** A template that does not compile, or could not be checked within the limits. */
+export interface TemplateSyntaxProblem {
+  message: string;
+  line?: number | undefined;
+  column?: number | undefined;
+}
+
+type ErrorInfo = { code: TemplateErrorCode; message: string; hint: string; line?: number; column?: number };
 
 const HINTS = {
   SLUICE_TEMPLATE_SYNTAX: 'fix the Jinja syntax at the position shown',
   SLUICE_TEMPLATE_RENDER:
     "check the names the template uses; give a fallback with |default('...') where a value may be missing",
   SLUICE_TEMPLATE_FUEL: 'the template does too much work: simplify it, or raise TemplateLimits.fuel',
-} as const;
+  SLUICE_TEMPLATE_DEADLINE:
+    'the template takes too long: simplify it, or raise TemplateLimits.deadlineMs (sluice serve --template-deadline-ms)',
+  SLUICE_TEMPLATE_MEMORY:
+    'the template builds too large or too deeply nested a value: simplify it, or raise TemplateLimits.memoryMb (sluice serve --template-memory-mb)',
+  SLUICE_TEMPLATE_OUTPUT:
+    'the template produces too large a result: narrow it, or raise TemplateLimits.maxOutputChars (sluice serve --template-max-output)',
+} as const satisfies Record<TemplateErrorCode, string>;
+
+/** minijinja-js takes fuel as a u32 and treats its largest value as none left. */
+const MAX_FUEL = 0xffff_fffe;
+
+const LIMIT_CODES = {
+  deadline: 'SLUICE_TEMPLATE_DEADLINE',
+  memory: 'SLUICE_TEMPLATE_MEMORY',
+  stack: 'SLUICE_TEMPLATE_MEMORY',
+  output: 'SLUICE_TEMPLATE_OUTPUT',
+  crash: 'SLUICE_TEMPLATE_RENDER',
+} as const satisfies Record<TemplateLimit, TemplateErrorCode>;
+
+/** The templates of one value that go to a worker, and where their results go back. */
+interface Batch {
+  sources: string[];
+  fields: string[];
+  put: ((value: unknown) => void)[];
+  references: (readonly PathKey[])[];
+  wholeState: boolean;
+}
 
 /**
  * Renders values that hold Jinja templates. Strings are templates: a string that is exactly one
@@ -45,172 +70,258 @@ const HINTS = {
  * and a string without `{{`, `{%` or `{#` is returned as is. Arrays and objects are rendered item by
  * item into new arrays and objects (keys are kept as they are); other values pass through.
  *
- * Each template sees only the parts of the state it names, so its cost does not grow with unrelated
- * state. A typed result that is a plain reference (`{{ STEPS.customers.output }}`) is the state's own
- * value, not a copy: do not mutate it. Compiled templates are cached by source.
+ * Templates compile and render in worker threads, each with a hard deadline and a memory cap
+ * ({@link TemplateLimits}); a template that breaks one fails with an error naming it and the limit, and
+ * nothing else is affected. Each template sees only the parts of the state it names, so its cost does
+ * not grow with unrelated state, and a plain reference (`{{ STEPS.customers.output }}`) is resolved
+ * without a worker: its typed result is the state's own value, not a copy, so do not mutate it.
+ * Workers start on first use; {@link TemplateRenderer.close} stops them (idle workers never keep the
+ * process alive).
  *
  * @example
  * ```ts
- * const renderer = new TemplateRenderer({ fuel: 100_000 });
- * renderer.render('{{ SYSTEM_APIS.my_app }}/v1/customers/{{ CURRENT_STEP.input.id }}', state, {
+ * const renderer = new TemplateRenderer({ deadlineMs: 500 });
+ * await renderer.render('{{ SYSTEM_APIS.my_app }}/v1/customers/{{ CURRENT_STEP.input.id }}', state, {
  *   step: 'notify',
  *   field: 'apispec.url',
  * }); // 'https://my.app/v1/customers/42'
- * renderer.render({ id: '{{ CURRENT_STEP.input.id }}' }, state, { step: 'notify', field: 'apispec.json_body' });
+ * await renderer.render({ id: '{{ CURRENT_STEP.input.id }}' }, state, { step: 'notify', field: 'apispec.json_body' });
  * // { id: 42 }
  * ```
  */
 export class TemplateRenderer {
-  readonly #env: Environment;
-  readonly #cacheSize: number;
-  readonly #cache = new Map<string, Compiled>();
-  #counter = 0;
+  readonly #settings: PoolSettings;
+  readonly #scans = new Map<string, TemplateScan>();
+  readonly #makeJobs: (settings: PoolSettings) => TemplateJobs;
+  #jobs: TemplateJobs | undefined;
 
-  /** @throws {RangeError} when a limit is not a positive integer. */
-  constructor(limits: TemplateLimits = {}) {
-    const fuel = limits.fuel ?? DEFAULT_TEMPLATE_LIMITS.fuel;
-    const cacheSize = limits.cacheSize ?? DEFAULT_TEMPLATE_LIMITS.cacheSize;
-    for (const [name, value] of [
-      ['fuel', fuel],
-      ['cacheSize', cacheSize],
-    ] as const) {
-      if (!Number.isSafeInteger(value) || value < 1 || (name === 'fuel' && value > 0xffffffff)) {
+  /**
+   * @param jobs - where jobs run (@internal: benchmarks compare with rendering in this thread); the
+   *   template workers when absent.
+   * @throws {RangeError} when a limit is not a positive integer.
+   */
+  constructor(limits: TemplateLimits = {}, jobs?: (settings: PoolSettings) => TemplateJobs) {
+    const settings = { ...DEFAULT_TEMPLATE_LIMITS, ...definedOnly(limits) };
+    for (const [name, value] of Object.entries(settings)) {
+      if (!Number.isSafeInteger(value) || value < 1 || (name === 'fuel' && value > MAX_FUEL)) {
         throw new RangeError(`TemplateLimits.${name} must be a positive integer, got ${value}`);
       }
     }
-    this.#env = createEnvironment(fuel);
-    this.#cacheSize = cacheSize;
+    if (settings.memoryMb > 4095) throw new RangeError('TemplateLimits.memoryMb must be at most 4095');
+    this.#settings = settings;
+    this.#makeJobs = jobs ?? ((s) => new TemplateWorkerPool(s));
+  }
+
+  /** The limits in force, defaults filled in. */
+  get limits(): Readonly<Required<TemplateLimits>> {
+    return this.#settings;
   }
 
   /**
-   * Renders every template string in `value` against `state`.
+   * Renders every template string in `value` against `state`. Renders are queued fairly by the
+   * workspace in `state.USER.workspace_id`.
    *
    * @throws {TemplateError} `SLUICE_TEMPLATE_SYNTAX` when a template does not parse,
    *   `SLUICE_TEMPLATE_RENDER` when it fails (undefined name or attribute, bad filter argument, ...),
-   *   `SLUICE_TEMPLATE_FUEL` when it runs out of fuel. The error names the field, the position and,
-   *   for an undefined value, the missing name.
+   *   `SLUICE_TEMPLATE_FUEL` when it runs out of fuel, `SLUICE_TEMPLATE_DEADLINE`, `_MEMORY` or
+   *   `_OUTPUT` when it breaks a limit. The error names the field, the template, the position and, for an
+   *   undefined value, the missing name.
    */
-  render(value: unknown, state: TemplateState, where: TemplateLocation): unknown {
-    return this.#render(value, state as Record<string, unknown>, where.step, where.field);
-  }
-
-  #render(value: unknown, state: Record<string, unknown>, step: string | undefined, field: string): unknown {
-    if (typeof value === 'string') return this.#renderString(value, state, step, field);
-    if (Array.isArray(value))
-      return value.map((item, i) => this.#render(item, state, step, appendPath(field, i)));
-    if (isPlainObject(value)) {
-      const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value))
-        out[key] = this.#render(item, state, step, appendPath(field, key));
-      return out;
-    }
-    return value;
-  }
-
-  #renderString(
-    source: string,
-    state: Record<string, unknown>,
-    step: string | undefined,
-    field: string,
-  ): unknown {
-    const compiled = this.#compile(source);
-    if ('error' in compiled) throw new TemplateError({ ...compiled.error, step, field, template: source });
-    const { scan, name } = compiled;
-    if (scan.kind === 'text' || name === undefined) return source;
-    if (scan.chain !== undefined) {
-      const value = resolvePath(state, scan.chain);
-      if (value !== MISSING) return value;
-    }
-    const context = scan.references === undefined ? state : pickState(state, scan.references);
-    resetFilterError();
-    resetCapture();
-    let output: string;
-    try {
-      output = this.#env.renderTemplate(name, context);
-    } catch (error) {
-      throw this.#error(takeFilterError(), error, compiled, state, source, step, field);
-    }
-    const filterError = takeFilterError();
-    if (filterError !== undefined)
-      throw this.#error(filterError, undefined, compiled, state, source, step, field);
-    return scan.kind === 'expression' ? fromJinja(takeCapture()) : output;
-  }
-
-  #compile(source: string): Compiled {
-    const cached = this.#cache.get(source);
-    if (cached !== undefined) {
-      this.#cache.delete(source);
-      this.#cache.set(source, cached);
-      return cached;
-    }
-    const name = `t${++this.#counter}`;
-    const result = compileTemplate(this.#env, name, source);
-    const compiled: Compiled = 'error' in result ? { error: syntaxError(result.error, source) } : result;
-    this.#cache.set(source, compiled);
-    if (this.#cache.size > this.#cacheSize) {
-      const [oldest, entry] = this.#cache.entries().next().value as [string, Compiled];
-      this.#cache.delete(oldest);
-      if ('name' in entry && entry.name !== undefined) this.#env.removeTemplate(entry.name);
-    }
-    return compiled;
-  }
-
-  #error(
-    filterError: string | undefined,
-    error: unknown,
-    compiled: CompiledTemplate,
-    state: Record<string, unknown>,
-    source: string,
-    step: string | undefined,
-    field: string,
-  ): TemplateError {
-    if (filterError !== undefined) {
-      return new TemplateError({
-        code: 'SLUICE_TEMPLATE_RENDER',
-        message: `filter ${filterError}`,
-        hint: HINTS.SLUICE_TEMPLATE_RENDER,
-        step,
-        field,
+  async render(value: unknown, state: TemplateState, where: TemplateLocation): Promise<unknown> {
+    const whole = state as Record<string, unknown>;
+    const batch: Batch = { sources: [], fields: [], put: [], references: [], wholeState: false };
+    let result: unknown;
+    this.#plan(value, whole, where.field, batch, (v) => {
+      result = v;
+    });
+    if (batch.sources.length === 0) return result;
+    const context = batch.wholeState ? whole : pickState(whole, batch.references);
+    const reply = await this.#workers().run(tenantOf(whole), {
+      op: 'render',
+      sources: batch.sources,
+      context,
+    });
+    reply.results.forEach((item, i) => {
+      (batch.put[i] as (value: unknown) => void)(item);
+    });
+    if (reply.failure !== undefined) {
+      const { index, failure } = reply.failure;
+      const source = batch.sources[index] as string;
+      const info = this.#failureInfo(failure, source, whole);
+      throw new TemplateError({
+        ...info,
+        step: where.step,
+        field: batch.fields[index] as string,
         template: source,
       });
     }
-    const info = parseJinjaError(error, compiled.compiled);
-    const code = info.kind === 'fuel' ? 'SLUICE_TEMPLATE_FUEL' : 'SLUICE_TEMPLATE_RENDER';
-    let offset = info.offset === undefined ? undefined : compiled.toSource(info.offset);
-    let message = info.detail;
-    if (info.kind === 'undefined') {
-      const missing = missingName(source, offset, spanText(info.span, compiled), state);
-      message = `undefined value: ${missing.name}`;
-      offset = missing.start ?? offset;
+    return result;
+  }
+
+  /**
+   * Compiles each template source and gives its syntax problem, or `undefined` when it compiles. A
+   * template that breaks a limit while compiling is a problem too (naming the limit); checking goes on
+   * with the next one.
+   */
+  async checkSyntax(sources: readonly string[], tenant = ''): Promise<(TemplateSyntaxProblem | undefined)[]> {
+    const out: (TemplateSyntaxProblem | undefined)[] = [];
+    while (out.length < sources.length) {
+      const reply = await this.#workers().run(tenant, { op: 'check', sources: sources.slice(out.length) });
+      for (const item of reply.results)
+        out.push(
+          item === null ? undefined : syntaxProblem(item as JinjaErrorInfo, sources[out.length] as string),
+        );
+      if (reply.failure !== undefined) {
+        const info = this.#failureInfo(reply.failure.failure, sources[out.length] as string, {});
+        out.push({ message: info.message, line: info.line, column: info.column });
+      }
     }
-    const position =
-      offset !== undefined
-        ? lineAndColumn(source, offset)
-        : { line: compiled.scan.kind === 'expression' ? undefined : info.line };
-    return new TemplateError({
-      code,
-      message,
-      hint: HINTS[code],
-      ...position,
-      step,
-      field,
-      template: source,
-      cause: new Error(info.detail),
-    });
+    return out;
+  }
+
+  /** Stops the workers. Renders still waiting reject; a closed renderer renders nothing more. */
+  async close(): Promise<void> {
+    const jobs = this.#jobs;
+    this.#jobs = undefined;
+    await jobs?.close();
+  }
+
+  #workers(): TemplateJobs {
+    this.#jobs ??= this.#makeJobs(this.#settings);
+    return this.#jobs;
+  }
+
+  /**
+   * Walks `value`, handing back at once what needs no worker (plain values, text, plain references that
+   * resolve) and queuing the other templates in `batch` with a setter for their result.
+   */
+  #plan(
+    value: unknown,
+    state: Record<string, unknown>,
+    field: string,
+    batch: Batch,
+    put: (v: unknown) => void,
+  ): void {
+    if (typeof value === 'string') {
+      const scan = this.#scan(value);
+      const resolved = scan.chain === undefined ? MISSING : resolvePath(state, scan.chain);
+      if (scan.kind === 'text' || resolved !== MISSING) {
+        put(scan.kind === 'text' ? value : resolved);
+        return;
+      }
+      batch.sources.push(value);
+      batch.fields.push(field);
+      batch.put.push(put);
+      if (scan.references === undefined) batch.wholeState = true;
+      else batch.references.push(...scan.references);
+      return;
+    }
+    if (Array.isArray(value)) {
+      const out: unknown[] = new Array(value.length);
+      put(out);
+      value.forEach((item, i) => {
+        this.#plan(item, state, appendPath(field, i), batch, (v) => {
+          out[i] = v;
+        });
+      });
+      return;
+    }
+    if (isPlainObject(value)) {
+      const out: Record<string, unknown> = {};
+      put(out);
+      for (const [key, item] of Object.entries(value)) {
+        this.#plan(item, state, appendPath(field, key), batch, (v) => {
+          Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+        });
+      }
+      return;
+    }
+    put(value);
+  }
+
+  #scan(source: string): TemplateScan {
+    let scan = this.#scans.get(source);
+    if (scan === undefined) {
+      scan = scanTemplate(source);
+      if (this.#scans.size >= this.#settings.cacheSize)
+        this.#scans.delete(this.#scans.keys().next().value as string);
+      this.#scans.set(source, scan);
+    }
+    return scan;
+  }
+
+  #limitDetail(limit: TemplateLimit, detail: string): string {
+    const { deadlineMs, memoryMb, maxOutputChars } = this.#settings;
+    switch (limit) {
+      case 'deadline':
+        return `it ran longer than the ${deadlineMs.toLocaleString('en-US')} ms deadline`;
+      case 'memory':
+        return `it needed more than the ${memoryMb.toLocaleString('en-US')} MB memory cap`;
+      case 'stack':
+        return 'it nests too deeply (the stack ran out)';
+      case 'output':
+        return `its result is over the ${maxOutputChars.toLocaleString('en-US')} character output cap`;
+      case 'crash':
+        return detail;
+    }
+  }
+
+  #failureInfo(failure: TemplateFailure, source: string, state: Record<string, unknown>): ErrorInfo {
+    switch (failure.kind) {
+      case 'syntax':
+        return { ...syntaxError(failure.info, source) };
+      case 'filter':
+        return {
+          code: 'SLUICE_TEMPLATE_RENDER',
+          message: `filter ${failure.message}`,
+          hint: HINTS.SLUICE_TEMPLATE_RENDER,
+        };
+      case 'limit': {
+        const code = LIMIT_CODES[failure.limit];
+        return {
+          code,
+          message: `template stopped: ${this.#limitDetail(failure.limit, failure.detail)}`,
+          hint: HINTS[code],
+        };
+      }
+      case 'render':
+        return renderError(failure.info, source, state);
+    }
   }
 }
 
 /** The error of a template that does not parse. */
-export function syntaxError(info: JinjaErrorInfo, source: string): TemplateErrorInfo {
-  const position =
-    info.offset === undefined ? { line: info.line, column: undefined } : lineAndColumn(source, info.offset);
-  return {
+export function syntaxError(info: JinjaErrorInfo, source: string): ErrorInfo {
+  const position = info.offset === undefined ? { line: info.line } : lineAndColumn(source, info.offset);
+  const out: ErrorInfo = {
     code: 'SLUICE_TEMPLATE_SYNTAX',
     message: info.detail,
     hint: HINTS.SLUICE_TEMPLATE_SYNTAX,
-    line: position.line,
-    column: position.column,
   };
+  if (position.line !== undefined) out.line = position.line;
+  if ('column' in position) out.column = position.column;
+  return out;
+}
+
+function syntaxProblem(info: JinjaErrorInfo, source: string): TemplateSyntaxProblem {
+  const { message, line, column } = syntaxError(info, source);
+  return { message, line, column };
+}
+
+/** The error of a template that failed while rendering; `info` is in the template's own positions. */
+function renderError(info: JinjaErrorInfo, source: string, state: Record<string, unknown>): ErrorInfo {
+  const code = info.kind === 'fuel' ? 'SLUICE_TEMPLATE_FUEL' : 'SLUICE_TEMPLATE_RENDER';
+  let offset = info.offset;
+  let message = info.detail;
+  if (info.kind === 'undefined') {
+    const missing = missingName(source, offset, info.span, state);
+    message = `undefined value: ${missing.name}`;
+    offset = missing.start ?? offset;
+  }
+  const out: ErrorInfo = { code, message, hint: HINTS[code] };
+  if (offset !== undefined) Object.assign(out, lineAndColumn(source, offset));
+  else if (info.line !== undefined) out.line = info.line;
+  return out;
 }
 
 /**
@@ -235,14 +346,6 @@ function missingName(
   return { name: ref.text, start };
 }
 
-/** The marked text, or the expression itself when minijinja marked the wrapper around it. */
-function spanText(span: string | undefined, compiled: CompiledTemplate): string | undefined {
-  if (span?.includes('__sluice_value') && compiled.scan.expression !== undefined) {
-    return compiled.scan.expression.text.trim();
-  }
-  return span;
-}
-
 function formatChain(chain: readonly PathKey[]): string {
   let out = String(chain[0]);
   for (const key of chain.slice(1)) {
@@ -252,4 +355,14 @@ function formatChain(chain: readonly PathKey[]): string {
         : `${out}[${JSON.stringify(key)}]`;
   }
   return out;
+}
+
+/** The workspace a render is queued under. */
+function tenantOf(state: Record<string, unknown>): string {
+  const user = state.USER;
+  return isPlainObject(user) && typeof user.workspace_id === 'string' ? user.workspace_id : '';
+}
+
+function definedOnly(limits: TemplateLimits): TemplateLimits {
+  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
 }

@@ -26,18 +26,52 @@ export interface TemplateState {
   RUN?: Record<string, unknown>;
 }
 
-/** Limits a template renders under. */
+/**
+ * Limits a template renders (and is checked) under. Templates run in worker threads: a template that
+ * breaks a limit fails its own render, with an error naming the template and the limit, and the worker
+ * it ran in is replaced; nothing else waits on it.
+ */
 export interface TemplateLimits {
   /**
    * How many template instructions one render may execute before it fails with `SLUICE_TEMPLATE_FUEL`.
    * A loop that prints each of 100,000 items uses about 600,000. Filters such as `sort` or `map` count as one
-   * instruction each, however large their input.
+   * instruction each, however large their input: the deadline and the memory cap bound those.
    *
    * @default 1_000_000
    */
   fuel?: number;
   /**
-   * How many compiled templates a renderer keeps (least recently used ones are dropped).
+   * Wall-clock milliseconds one template may take to compile or render before its worker is stopped and
+   * the render fails with `SLUICE_TEMPLATE_DEADLINE`. Counted from the moment the worker starts on that
+   * template, so time spent queued behind others does not count.
+   *
+   * @default 1_000
+   */
+  deadlineMs?: number;
+  /**
+   * Megabytes of memory a worker may use: the cap of its WebAssembly memory, and of its JavaScript heap
+   * (where the added filters run). A template that needs more fails with `SLUICE_TEMPLATE_MEMORY`.
+   *
+   * @default 128
+   */
+  memoryMb?: number;
+  /**
+   * The largest result of one template, in characters (a typed result is measured as the characters of
+   * its strings plus 8 per other value). A larger one fails with `SLUICE_TEMPLATE_OUTPUT`.
+   *
+   * @default 16_777_216 (16 Mi)
+   */
+  maxOutputChars?: number;
+  /**
+   * How many worker threads render templates. Renders are queued fairly by workspace
+   * (`USER.workspace_id`), so a workspace whose templates hit the deadline delays others by at most one
+   * deadline while the remaining workers go on.
+   *
+   * @default 2
+   */
+  workers?: number;
+  /**
+   * How many compiled templates each worker keeps (least recently used ones are dropped).
    *
    * @default 2_000
    */
@@ -47,5 +81,9 @@ export interface TemplateLimits {
 /** The limits used when none are given. */
 export const DEFAULT_TEMPLATE_LIMITS = {
   fuel: 1_000_000,
+  deadlineMs: 1_000,
+  memoryMb: 128,
+  maxOutputChars: 16 * 1024 * 1024,
+  workers: 2,
   cacheSize: 2_000,
 } as const satisfies Required<TemplateLimits>;

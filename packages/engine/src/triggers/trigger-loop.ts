@@ -43,7 +43,8 @@ export interface TriggerLoopOptions {
   /** This process's lease owner name. */
   owner: string;
   connectors: ReadonlyMap<string, Connector>;
-  connections?: TriggerConnections | undefined;
+  /** Also gives the connection secrets of a workspace, redacted from the inputs of its runs. */
+  connections?: (TriggerConnections & { secretsOf(workspaceId: string): Promise<string[]> }) | undefined;
   /** Queues runs a commit created. */
   dispatch(runs: readonly DispatchedRun[]): void;
   now: () => number;
@@ -163,8 +164,9 @@ export class TriggerLoop {
       await this.#commit(row, { next_at: nextFireTime(schedule, this.#o.now()), last_error: refused }, []);
       return;
     }
+    const secrets = await this.#workspaceSecrets(stored);
     const now = this.#o.now();
-    const planned = planTriggeredRun(stored, schedule.input ?? {}, iso(now), this.#o.seal);
+    const planned = planTriggeredRun(stored, schedule.input ?? {}, iso(now), { secrets, seal: this.#o.seal });
     await this.#commit(row, { next_at: nextFireTime(schedule, now), last_error: null }, [planned]);
   }
 
@@ -208,11 +210,18 @@ export class TriggerLoop {
       return;
     }
     if (signal.aborted) return;
+    // A record may hold the poll's own (refreshed) tokens, as well as any connection's values.
+    const known = { secrets: [...secrets, ...(await this.#workspaceSecrets(stored))], seal: this.#o.seal };
     const now = this.#o.now();
     const at = iso(now);
-    const runs = cycle.events.map((event) => planTriggeredRun(stored, event, at, this.#o.seal));
+    const runs = cycle.events.map((event) => planTriggeredRun(stored, event, at, known));
     const patch = { state: cycle.state, next_at: iso(now + pollIntervalMs(poll)), last_polled_at: at };
     await this.#commit(row, { ...patch, last_error: null }, runs);
+  }
+
+  /** The connection secrets of the workflow's workspace, redacted from its runs' inputs. */
+  async #workspaceSecrets(stored: StoredWorkflow): Promise<string[]> {
+    return (await this.#o.connections?.secretsOf(stored.workspace_id)) ?? [];
   }
 
   async #connectionOf(

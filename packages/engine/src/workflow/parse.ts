@@ -5,12 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { EngineError, WorkflowParseError } from '../errors.js';
+import type { CheckTemplatesOptions } from '../template/check.js';
 import type { Workflow } from './model.js';
 import { pickFormat, readDocument, type WorkflowFormat } from './read-document.js';
 import { checkWorkflow } from './validate.js';
 
-/** Options of {@link parseWorkflow}. */
-export interface ParseWorkflowOptions {
+/** Options of {@link parseWorkflow}; `renderer` and `tenant` say where templates are checked. */
+export interface ParseWorkflowOptions extends CheckTemplatesOptions {
   /** The file the text came from, named in errors; its extension picks the format when `format` is not given. */
   file?: string | undefined;
   /**
@@ -30,14 +31,14 @@ export interface ParseWorkflowOptions {
  *
  * @example
  * ```ts
- * const workflow = parseWorkflow(readFileSync('sync.yaml', 'utf8'), { file: 'sync.yaml' });
+ * const workflow = await parseWorkflow(readFileSync('sync.yaml', 'utf8'), { file: 'sync.yaml' });
  * workflow.steps[0].apispec.method; // 'GET'
  * ```
  *
  * @throws {WorkflowParseError} `SLUICE_WORKFLOW_PARSE` when the text is not valid YAML or JSON (line and
  * column named); `SLUICE_WORKFLOW_INVALID` when the document breaks the format. `problems` lists them all.
  */
-export function parseWorkflow(text: string, options: ParseWorkflowOptions = {}): Workflow {
+export async function parseWorkflow(text: string, options: ParseWorkflowOptions = {}): Promise<Workflow> {
   const format = pickFormat(text, options.format, options.file);
   const read = readDocument(text, format);
   if (!read.ok) {
@@ -46,7 +47,7 @@ export function parseWorkflow(text: string, options: ParseWorkflowOptions = {}):
       hint: `fix the ${format === 'json' ? 'JSON' : 'YAML'} syntax at the line shown`,
     });
   }
-  const result = checkWorkflow(read.value, read.sourceMap);
+  const result = await checkWorkflow(read.value, read.sourceMap, options);
   if (!result.ok) {
     throw new WorkflowParseError('SLUICE_WORKFLOW_INVALID', result.problems, {
       file: options.file,
@@ -63,7 +64,7 @@ export function parseWorkflow(text: string, options: ParseWorkflowOptions = {}):
  * @throws {EngineError} `SLUICE_WORKFLOW_FILE` when the file cannot be read.
  * @throws {WorkflowParseError} as {@link parseWorkflow}, naming the file.
  */
-export async function loadWorkflowFile(path: string): Promise<Workflow> {
+export async function loadWorkflowFile(path: string, options: CheckTemplatesOptions = {}): Promise<Workflow> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -84,5 +85,5 @@ export async function loadWorkflowFile(path: string): Promise<Workflow> {
       hint: 'check the path (relative paths start at the working directory)',
     });
   }
-  return parseWorkflow(text, { file: path });
+  return parseWorkflow(text, { ...options, file: path });
 }

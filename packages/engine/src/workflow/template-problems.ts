@@ -6,7 +6,7 @@
  * @internal
  * @module
  */
-import { checkTemplates } from '../template/check.js';
+import { type CheckTemplatesOptions, checkTemplatesAt } from '../template/check.js';
 
 /** A template problem at a document path; its message says where in the template, when known. */
 export interface TemplateProblem {
@@ -26,10 +26,16 @@ export const TEMPLATED_FIELDS: readonly (readonly string[])[] = [
   ['output'],
 ];
 
-/** Template syntax problems in every templated field of every step. */
-export function templateProblems(doc: Record<string, unknown>): TemplateProblem[] {
+/**
+ * Template syntax problems in every templated field of every step, compiled in the template workers
+ * (`options.renderer`'s, else a shared one) under their limits.
+ */
+export async function templateProblems(
+  doc: Record<string, unknown>,
+  options: CheckTemplatesOptions = {},
+): Promise<TemplateProblem[]> {
   if (!Array.isArray(doc.steps)) return [];
-  const out: TemplateProblem[] = [];
+  const roots: { value: unknown; path: string }[] = [];
   doc.steps.forEach((step: unknown, index: number) => {
     for (const field of TEMPLATED_FIELDS) {
       let value: unknown = step;
@@ -37,13 +43,14 @@ export function templateProblems(doc: Record<string, unknown>): TemplateProblem[
         value =
           typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
       }
-      if (value === undefined) continue;
-      for (const problem of checkTemplates(value, `steps[${index}].${field.join('.')}`)) {
-        out.push({ path: problem.path, message: problem.message + where(problem.line, problem.column) });
-      }
+      if (value !== undefined) roots.push({ value, path: `steps[${index}].${field.join('.')}` });
     }
   });
-  return out;
+  const problems = await checkTemplatesAt(roots, options);
+  return problems.map((problem) => ({
+    path: problem.path,
+    message: problem.message + where(problem.line, problem.column),
+  }));
 }
 
 /** ` (at column 17 of the template)`, or ` (at line 2, column 3 of the template)` for a multi-line one. */

@@ -8,6 +8,7 @@
  */
 import { isSluiceError, RetryPolicy } from '@sluice/sdk';
 import type { WorkflowProblem } from '../errors.js';
+import type { CheckTemplatesOptions } from '../template/check.js';
 import type { ApiSpec, Workflow, WorkflowStep } from './model.js';
 import { scheduleProblems } from './schedule-problems.js';
 import { type RawProblem, schemaProblems, shown } from './schema-problems.js';
@@ -26,14 +27,22 @@ type Json = Record<string, unknown>;
  * Validates a workflow document that is already a value (a parsed JSON body, say) and returns the
  * {@link Workflow} with defaults applied (`scope: workspace`, `method: GET`, methods upper-cased), or
  * every problem with its path. Problems carry no line; {@link parseWorkflow} adds them from the text.
- * Never throws, and never changes `value`.
+ * Never rejects, and never changes `value`. Templates are compiled in template workers (`options.renderer`'s,
+ * else a shared one), so a hostile template costs at most the template deadline and never blocks the caller.
  */
-export function validateWorkflow(value: unknown): WorkflowValidation {
-  return checkWorkflow(value, undefined);
+export function validateWorkflow(
+  value: unknown,
+  options: CheckTemplatesOptions = {},
+): Promise<WorkflowValidation> {
+  return checkWorkflow(value, undefined, options);
 }
 
 /** {@link validateWorkflow}, with lines from `sourceMap` when the document came from text. @internal */
-export function checkWorkflow(value: unknown, sourceMap: SourceMap | undefined): WorkflowValidation {
+export async function checkWorkflow(
+  value: unknown,
+  sourceMap: SourceMap | undefined,
+  options: CheckTemplatesOptions = {},
+): Promise<WorkflowValidation> {
   const raw = schemaProblems(value);
   const lineOf = (path: readonly PathSegment[]) => sourceMap?.lineOf(path);
   if (isObject(value)) {
@@ -43,7 +52,7 @@ export function checkWorkflow(value: unknown, sourceMap: SourceMap | undefined):
       ...retryProblems(value, raw),
       ...scheduleProblems(value, raw),
     );
-    for (const problem of templateProblems(value)) {
+    for (const problem of await templateProblems(value, options)) {
       raw.push({ path: parsePath(problem.path), message: problem.message });
     }
   }

@@ -425,7 +425,10 @@ describe('runWorkflow without the engine service', () => {
   it('fails an action step, saying action steps need the service', async () => {
     const store = await openStore({ file: ':memory:' });
     try {
-      const checked = validateWorkflow({ name: 'local', steps: [{ name: 'now', action: 'clock.now' }] });
+      const checked = await validateWorkflow({
+        name: 'local',
+        steps: [{ name: 'now', action: 'clock.now' }],
+      });
       if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
       const outcome = await runWorkflow(checked.workflow, { store, renderer: new TemplateRenderer() });
       expect(outcome).toMatchObject({

@@ -1,5 +1,6 @@
 /** `createEngine({ denyPrivateNetworks })`: step calls to loopback are refused at connect time. */
-import { describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import { type ApiHarness, useApiHarness } from './harness.js';
 
 interface StepView {
@@ -37,10 +38,34 @@ describe('with denyPrivateNetworks', () => {
     expect(step.status).toBe('failed');
     expect(step.error?.type).toBe('connect');
     expect(step.error?.message).toContain(
-      'SLUICE_EGRESS_DENIED: 127.0.0.1 is a loopback address, and private networks are denied',
+      'SLUICE_EGRESS_DENIED: 127.0.0.1 is a loopback address (127.0.0.0/8), and private networks are denied',
     );
     expect(step.attempts).toBe(1);
     expect(h.server.count('/a')).toBe(0);
+  });
+
+  // Refused before a socket exists; net.connect throws here, so nothing could reach those addresses.
+  it.each([
+    ['http://100.100.100.200/latest/meta-data/', 'a shared address (100.64.0.0/10)'],
+    ['http://198.18.0.1/', 'a benchmarking address (198.18.0.0/15)'],
+    [
+      'http://[2002:a9fe:a9fe::]/',
+      'a link-local address (169.254.0.0/16, embedded as 169.254.169.254 in 2002::/16)',
+    ],
+  ])('fails a step calling %s, naming the range, without opening a socket', async (url, range) => {
+    const spy = vi.spyOn(net, 'connect').mockImplementation(() => {
+      throw new Error('test: a socket was opened');
+    });
+    try {
+      const { status, step } = await runOnce(h, url);
+      expect(status).toBe('failed');
+      expect(step.error?.type).toBe('connect');
+      expect(step.error?.message).toContain(range);
+      expect(step.error?.message).toMatch(/^SLUICE_EGRESS_DENIED: /);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('refuses a host name that resolves to loopback (localhost)', async () => {

@@ -27,7 +27,7 @@ describe('createEngine', () => {
   it('checkpoints an executing run on close and resumes it on the next start', async () => {
     const file = join(dir, 'sluice.db');
     const store = await openStore({ file });
-    const document = parseWorkflow(
+    const document = await parseWorkflow(
       JSON.stringify({
         name: 'two',
         default_retry: { total: 0 },
@@ -75,7 +75,7 @@ describe('createEngine', () => {
 
   it('runs at most maxConcurrentRuns at once, and cancels a queued run before it calls anything', async () => {
     await using store = await openStore({ file: join(dir, 'queue.db') });
-    const document = parseWorkflow(
+    const document = await parseWorkflow(
       JSON.stringify({ name: 'one', steps: [{ name: 'call', apispec: { url: server.url('/call') } }] }),
     );
     const stored = await store.publishWorkflow({

@@ -19,6 +19,7 @@ import {
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterEach, beforeEach } from 'vitest';
 import { type FlakyServer, startFlakyServer } from '../helpers/flaky-server.js';
+import type { Dialect, TestDatabase } from '../store/dialects.js';
 
 /** The keys of the harness, by who holds them. */
 export interface Keys {
@@ -62,6 +63,11 @@ export function flow(server: FlakyServer, name: string, steps: string[], extra: 
 export type ApiHarnessOptions = Omit<CreateApiOptions, 'engine'> & {
   engine?: Omit<CreateEngineOptions, 'store'>;
   /**
+   * The database of the store (`../store/dialects.ts`: a fresh PostgreSQL schema per test, say).
+   * @default a SQLite file in `h.dir`
+   */
+  dialect?: Dialect;
+  /**
    * Listen on a loopback port and start the engine with that base URL, so steps can call the API
    * (`SYSTEM_APIS.credentials`); sets `h.baseUrl`. @default false (inject only)
    */
@@ -70,11 +76,14 @@ export type ApiHarnessOptions = Omit<CreateApiOptions, 'engine'> & {
 
 /** Declares the harness for the tests of the enclosing file. */
 export function useApiHarness(harnessOptions: ApiHarnessOptions = {}): ApiHarness {
-  const { engine: engineOptions, listen, ...options } = harnessOptions;
+  const { engine: engineOptions, listen, dialect, ...options } = harnessOptions;
   const h = {} as ApiHarness;
+  let database: TestDatabase | undefined;
   beforeEach(async () => {
     h.dir = mkdtempSync(join(tmpdir(), 'sluice-api-'));
-    h.store = await openStore({ file: join(h.dir, 'sluice.db') });
+    database = await dialect?.setup();
+    h.store =
+      database === undefined ? await openStore({ file: join(h.dir, 'sluice.db') }) : await database.open();
     h.server = await startFlakyServer();
     h.engine = createEngine({ store: h.store, closeGraceMs: 0, ...engineOptions });
     if (listen === true) {
@@ -116,6 +125,7 @@ export function useApiHarness(harnessOptions: ApiHarnessOptions = {}): ApiHarnes
     await h.app.close();
     await h.engine.close();
     await h.store.close();
+    await database?.teardown();
     await h.server.close();
     rmSync(h.dir, { recursive: true, force: true });
   });

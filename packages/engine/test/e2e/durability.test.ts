@@ -55,7 +55,7 @@ function engineOn(store: ServiceStore, options: Partial<CreateEngineOptions>): E
 }
 
 async function publish(store: ServiceStore, steps: object[], extra: object = {}): Promise<StoredWorkflow> {
-  const document = parseWorkflow(JSON.stringify({ name: 'durable', steps, ...extra }));
+  const document = await parseWorkflow(JSON.stringify({ name: 'durable', steps, ...extra }));
   return store.publishWorkflow({
     uid: 'wf',
     workspace_id: 'acme',

@@ -37,7 +37,9 @@ function engineOn(store: ServiceStore, secretKey: Buffer): Engine {
 }
 
 async function publish(store: ServiceStore, steps: object[]): Promise<StoredWorkflow> {
-  const document = parseWorkflow(JSON.stringify({ name: 'sealed', default_retry: { total: 0 }, steps }));
+  const document = await parseWorkflow(
+    JSON.stringify({ name: 'sealed', default_retry: { total: 0 }, steps }),
+  );
   return store.publishWorkflow({
     uid: 'wf',
     workspace_id: 'acme',

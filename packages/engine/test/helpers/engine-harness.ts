@@ -90,6 +90,7 @@ export async function createHarness(): Promise<Harness> {
       clock = START;
     },
     async close() {
+      await renderer.close();
       await transport.close?.();
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -48,7 +48,7 @@ afterEach(async () => {
 });
 
 async function publish(uid: string, steps: unknown[], fields: object = {}): Promise<StoredWorkflow> {
-  const document = parseWorkflow(
+  const document = await parseWorkflow(
     JSON.stringify({ name: uid, default_retry: { total: 0 }, ...fields, steps }),
   );
   return store.publishWorkflow({

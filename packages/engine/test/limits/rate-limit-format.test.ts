@@ -11,8 +11,8 @@ const step = (rate_limit: unknown) => ({
 });
 
 describe('rate_limit in the workflow format', () => {
-  it('is accepted on a step and as the workflow default', () => {
-    const result = validateWorkflow({
+  it('is accepted on a step and as the workflow default', async () => {
+    const result = await validateWorkflow({
       ...step({ requests: 10, per_seconds: 1.5 }),
       default_rate_limit: { requests: 100, per_seconds: 60 },
     });
@@ -30,16 +30,16 @@ describe('rate_limit in the workflow format', () => {
     [{ requests: 5, per_seconds: 0 }, 'steps[0].rate_limit.per_seconds', 'greater than 0'],
     [{ requests: 5, per_seconds: 1, burst: 2 }, 'steps[0].rate_limit.burst', 'unknown key'],
     ['10/s', 'steps[0].rate_limit', 'requests and per_seconds'],
-  ])('rejects %j at %s', (value, path, message) => {
-    const result = validateWorkflow(step(value));
+  ])('rejects %j at %s', async (value, path, message) => {
+    const result = await validateWorkflow(step(value));
     expect(result.ok).toBe(false);
     const problem = result.problems.find((p) => p.path === path);
     expect(problem, JSON.stringify(result.problems)).toBeDefined();
     expect(problem?.message).toContain(message);
   });
 
-  it('names default_rate_limit problems by their path', () => {
-    const result = validateWorkflow({
+  it('names default_rate_limit problems by their path', async () => {
+    const result = await validateWorkflow({
       name: 'rated',
       default_rate_limit: { requests: -1, per_seconds: 1 },
       steps: [{ name: 'call', apispec: { url: 'https://api.example/v1' } }],

@@ -60,7 +60,7 @@ function engineOn(store: ServiceStore, options: Partial<CreateEngineOptions> = {
 }
 
 async function publish(store: ServiceStore): Promise<StoredWorkflow> {
-  const document = parseWorkflow(
+  const document = await parseWorkflow(
     JSON.stringify({ name: 'queued', steps: [{ name: 'call', apispec: { url: api.url } }] }),
   );
   return store.publishWorkflow({

@@ -2,22 +2,22 @@ import { checkTemplates } from '@sluice/engine';
 import { describe, expect, it } from 'vitest';
 
 describe('checkTemplates', () => {
-  it('returns nothing when every template parses', () => {
+  it('returns nothing when every template parses', async () => {
     const value = {
       url: '{{ SYSTEM_APIS.x }}/v1',
       headers: { A: 'Bearer {{ USER.token }}' },
       n: 3,
       list: ['x'],
     };
-    expect(checkTemplates(value, 'steps[0].apispec')).toEqual([]);
+    expect(await checkTemplates(value, 'steps[0].apispec')).toEqual([]);
   });
 
-  it('reports each template that does not parse with its path, message, line and column', () => {
+  it('reports each template that does not parse with its path, message, line and column', async () => {
     const value = {
       url: '{{ SYSTEM_APIS.x }/v1',
       json_body: { ids: ['ok', '{% for x in %}{% endfor %}'], 'X-Y z': 'a\n{{ 1 + }}' },
     };
-    expect(checkTemplates(value, 'steps[1].apispec')).toEqual([
+    expect(await checkTemplates(value, 'steps[1].apispec')).toEqual([
       {
         path: 'steps[1].apispec.url',
         message: 'syntax error: unexpected `}`, expected end of variable block',
@@ -39,9 +39,9 @@ describe('checkTemplates', () => {
     ]);
   });
 
-  it('checks a bare string at the base path, and does not render anything', () => {
-    expect(checkTemplates('{{ NOT_DEFINED.anywhere }}', 'steps[0].input')).toEqual([]);
-    expect(checkTemplates('{{ x', 'steps[0].input')[0]?.path).toBe('steps[0].input');
-    expect(checkTemplates('{{ }}', '')[0]?.path).toBe('');
+  it('checks a bare string at the base path, and does not render anything', async () => {
+    expect(await checkTemplates('{{ NOT_DEFINED.anywhere }}', 'steps[0].input')).toEqual([]);
+    expect((await checkTemplates('{{ x', 'steps[0].input'))[0]?.path).toBe('steps[0].input');
+    expect((await checkTemplates('{{ }}', ''))[0]?.path).toBe('');
   });
 });

@@ -1,5 +1,5 @@
 import { TemplateRenderer, type TemplateState } from '@sluice/engine';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { pickState } from '../../src/template/pick-state.js';
 import { scanTemplate } from '../../src/template/scan.js';
 
@@ -33,6 +33,7 @@ const state = (): TemplateState => ({
 
 describe('rendering reads only the state a template references', () => {
   const renderer = new TemplateRenderer();
+  afterAll(() => renderer.close());
 
   it.each([
     [
@@ -44,12 +45,14 @@ describe('rendering reads only the state a template references', () => {
     ['{{ STEPS.small.output | tojson }}', '{"id": 3}'],
     ["{% for k, v in STEPS['small'].output.items() %}{{ k }}={{ v }}{% endfor %}", 'id=3'],
     ['{{ INPUT.id if INPUT.id > 1 else USER.token }}', 7],
-  ])('renders %s without touching unrelated branches', (template, expected) => {
-    expect(renderer.render(template, state(), { field: 'f' })).toEqual(expected);
+  ])('renders %s without touching unrelated branches', async (template, expected) => {
+    expect(await renderer.render(template, state(), { field: 'f' })).toEqual(expected);
   });
 
-  it('does touch a branch the template uses whole (the proxy throws)', () => {
-    expect(() => renderer.render('{{ STEPS.big.output | length }}', state(), { field: 'f' })).toThrow();
+  it('does touch a branch the template uses whole (the proxy throws)', async () => {
+    await expect(
+      renderer.render('{{ STEPS.big.output | length }}', state(), { field: 'f' }),
+    ).rejects.toThrow();
   });
 });
 
@@ -97,10 +100,11 @@ describe('pickState', () => {
     '{{ A.x ~ "}}" ~ C }}',
   ];
   const whole = new TemplateRenderer();
-  it.each(corpus)('renders %s the same from the picked and the whole state', (template) => {
+  afterAll(() => whole.close());
+  it.each(corpus)('renders %s the same from the picked and the whole state', async (template) => {
     const { references } = scanTemplate(template);
     const picked = references === undefined ? full : pickState(full, references);
-    const plain = whole.render(`${template}!`, picked as TemplateState, { field: 'f' });
-    expect(plain).toBe(whole.render(`${template}!`, full as TemplateState, { field: 'f' }));
+    const plain = await whole.render(`${template}!`, picked as TemplateState, { field: 'f' });
+    expect(plain).toBe(await whole.render(`${template}!`, full as TemplateState, { field: 'f' }));
   });
 });

@@ -1,5 +1,5 @@
 import { isSluiceError, type TemplateError, TemplateRenderer, type TemplateState } from '@sluice/engine';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const state: TemplateState = {
   SYSTEM_APIS: { my_app: 'https://my.app' },
@@ -19,9 +19,13 @@ const state: TemplateState = {
 };
 const where = { step: 'notify', field: 'apispec.url' };
 
-function renderError(renderer: TemplateRenderer, template: string, s: TemplateState = state): TemplateError {
+async function renderError(
+  renderer: TemplateRenderer,
+  template: string,
+  s: TemplateState = state,
+): Promise<TemplateError> {
   try {
-    renderer.render(template, s, where);
+    await renderer.render(template, s, where);
   } catch (error) {
     if (isSluiceError(error)) return error as TemplateError;
     throw error;
@@ -31,6 +35,7 @@ function renderError(renderer: TemplateRenderer, template: string, s: TemplateSt
 
 describe('TemplateRenderer.render', () => {
   const renderer = new TemplateRenderer();
+  afterAll(() => renderer.close());
 
   it.each<[string, unknown]>([
     ['{{ CURRENT_STEP.input.id }}', 42],
@@ -50,8 +55,8 @@ describe('TemplateRenderer.render', () => {
     ['{{ INPUT.id ~ "" }}', '7'],
     ['{{ INPUT.id }}{# a comment #}', 7],
     ['{{- INPUT.id -}}', 7],
-  ])('gives %s its typed value', (template, expected) => {
-    expect(renderer.render(template, state, where)).toEqual(expected);
+  ])('gives %s its typed value', async (template, expected) => {
+    expect(await renderer.render(template, state, where)).toEqual(expected);
   });
 
   it.each<[string, string]>([
@@ -63,23 +68,23 @@ describe('TemplateRenderer.render', () => {
     ['{% if INPUT.active %}yes{% endif %}', 'yes'],
     ['{{ USER.items() | list | length }} keys', '3 keys'],
     ['{% raw %}{{ not a template }}{% endraw %}', '{{ not a template }}'],
-  ])('renders %s to a string', (template, expected) => {
-    expect(renderer.render(template, state, where)).toBe(expected);
+  ])('renders %s to a string', async (template, expected) => {
+    expect(await renderer.render(template, state, where)).toBe(expected);
   });
 
-  it('returns strings without template syntax, and other scalars, as they are', () => {
+  it('returns strings without template syntax, and other scalars, as they are', async () => {
     for (const value of ['plain text', '', 'a { b } c', 3, true, null, undefined]) {
-      expect(renderer.render(value, state, where)).toBe(value);
+      expect(await renderer.render(value, state, where)).toBe(value);
     }
   });
 
-  it('renders recursively through objects and arrays, keeping keys as they are', () => {
+  it('renders recursively through objects and arrays, keeping keys as they are', async () => {
     const value = {
       '{{ not.a.key }}': '{{ CURRENT_STEP.input.id }}',
       list: ['{{ INPUT.since }}', 5, { deep: 'id={{ INPUT.id }}' }],
       flag: false,
     };
-    const out = renderer.render(value, state, where);
+    const out = await renderer.render(value, state, where);
     expect(out).toEqual({
       '{{ not.a.key }}': 42,
       list: ['2024-01-01', 5, { deep: 'id=7' }],
@@ -88,8 +93,8 @@ describe('TemplateRenderer.render', () => {
     expect(value.list[0]).toBe('{{ INPUT.since }}');
   });
 
-  it('fails on an undefined variable, naming the field, the missing name and its position', () => {
-    const err = renderError(renderer, '{{ USER.nope }}');
+  it('fails on an undefined variable, naming the field, the missing name and its position', async () => {
+    const err = await renderError(renderer, '{{ USER.nope }}');
     expect(err.code).toBe('SLUICE_TEMPLATE_RENDER');
     expect(err.message).toBe(
       'steps.notify.apispec.url: undefined value: USER.nope (line 1, column 4) in template "{{ USER.nope }}"',
@@ -111,15 +116,15 @@ describe('TemplateRenderer.render', () => {
     ['{{ NOPE }}', 'NOPE', 1, 4],
     ['{% for c in STEPS.customers.output %}{{ c.nope }}{% endfor %}', 'c.nope', 1, 41],
     ['{{ INPUT.id.x }}', 'INPUT.id.x', 1, 4],
-  ])('names what is undefined in %s', (template, name, line, column) => {
-    const err = renderError(renderer, template);
+  ])('names what is undefined in %s', async (template, name, line, column) => {
+    const err = await renderError(renderer, template);
     expect(err.message).toContain(`undefined value: ${name} (line ${line}, column ${column})`);
   });
 
-  it('reports a nested field path for a value inside an object', () => {
-    const err = (() => {
+  it('reports a nested field path for a value inside an object', async () => {
+    const err = await (async () => {
       try {
-        renderer.render({ json_body: { ids: ['{{ NOPE }}'] } }, state, { step: 's', field: 'apispec' });
+        await renderer.render({ json_body: { ids: ['{{ NOPE }}'] } }, state, { step: 's', field: 'apispec' });
       } catch (error) {
         return error as TemplateError;
       }
@@ -128,27 +133,33 @@ describe('TemplateRenderer.render', () => {
     expect(err?.message).toMatch(/^steps\.s\.apispec\.json_body\.ids\[0\]: undefined value: NOPE/);
   });
 
-  it('fails with SLUICE_TEMPLATE_SYNTAX and the position on a template that does not parse', () => {
-    const err = renderError(renderer, 'x\n{{ INPUT.id }');
+  it('fails with SLUICE_TEMPLATE_SYNTAX and the position on a template that does not parse', async () => {
+    const err = await renderError(renderer, 'x\n{{ INPUT.id }');
     expect(err.code).toBe('SLUICE_TEMPLATE_SYNTAX');
     expect(err.message).toBe(
       'steps.notify.apispec.url: syntax error: unexpected `}`, expected end of variable block (line 2, column 13) in template "x\\n{{ INPUT.id }"',
     );
   });
 
-  it('fails other render errors with minijinja’s message', () => {
-    const err = renderError(renderer, '{{ INPUT.id + "x" }}');
+  it('fails other render errors with minijinja’s message', async () => {
+    const err = await renderError(renderer, '{{ INPUT.id + "x" }}');
     expect(err.code).toBe('SLUICE_TEMPLATE_RENDER');
     expect(err.message).toContain(
       'invalid operation: tried to use + operator on unsupported types number and string',
     );
   });
 
-  it('stops a runaway template with SLUICE_TEMPLATE_FUEL', () => {
+  it('stops a runaway template with SLUICE_TEMPLATE_FUEL', async () => {
     const small = new TemplateRenderer({ fuel: 1_000 });
-    const err = renderError(small, '{% for i in range(10000) %}{{ i }}{% endfor %}');
-    expect(err.code).toBe('SLUICE_TEMPLATE_FUEL');
-    expect(small.render('{% for i in range(10) %}{{ i }}{% endfor %}', state, where)).toBe('0123456789');
+    try {
+      const err = await renderError(small, '{% for i in range(10000) %}{{ i }}{% endfor %}');
+      expect(err.code).toBe('SLUICE_TEMPLATE_FUEL');
+      expect(await small.render('{% for i in range(10) %}{{ i }}{% endfor %}', state, where)).toBe(
+        '0123456789',
+      );
+    } finally {
+      await small.close();
+    }
   });
 
   it('rejects limits that are not positive integers', () => {
@@ -156,18 +167,23 @@ describe('TemplateRenderer.render', () => {
     expect(() => new TemplateRenderer({ cacheSize: 1.5 })).toThrow(RangeError);
   });
 
-  it('keeps rendering correctly when the cache evicts templates', () => {
+  it('keeps rendering correctly when the cache evicts templates', async () => {
     const tiny = new TemplateRenderer({ cacheSize: 2 });
-    for (let round = 0; round < 3; round++) {
-      for (const n of [1, 2, 3, 4]) {
-        expect(tiny.render(`{{ ${n} }}-{{ INPUT.id }}`, state, where)).toBe(`${n}-7`);
+    try {
+      for (let round = 0; round < 3; round++) {
+        for (const n of [1, 2, 3, 4]) {
+          expect(await tiny.render(`{{ ${n} }}-{{ INPUT.id }}`, state, where)).toBe(`${n}-7`);
+        }
       }
+    } finally {
+      await tiny.close();
     }
   });
 });
 
 describe('TemplateRenderer sandbox', () => {
   const renderer = new TemplateRenderer();
+  afterAll(() => renderer.close());
 
   it.each([
     "{{ ''.__class__ }}",
@@ -181,18 +197,18 @@ describe('TemplateRenderer sandbox', () => {
     '{{ process.env }}',
     '{{ globalThis }}',
     "{{ constructor.constructor('return process')() }}",
-  ])('fails %s cleanly, without reaching the host runtime', (template) => {
-    const err = renderError(renderer, template);
+  ])('fails %s cleanly, without reaching the host runtime', async (template) => {
+    const err = await renderError(renderer, template);
     expect(err.code).toBe('SLUICE_TEMPLATE_RENDER');
   });
 
-  it('cannot include, import or extend files', () => {
+  it('cannot include, import or extend files', async () => {
     for (const template of [
       "{% include '/etc/passwd' %}",
       "{% import 'os' as os %}",
       "{% extends '/etc/hosts' %}",
     ]) {
-      expect(renderError(renderer, template).code).toBe('SLUICE_TEMPLATE_RENDER');
+      expect((await renderError(renderer, template)).code).toBe('SLUICE_TEMPLATE_RENDER');
     }
   });
 });

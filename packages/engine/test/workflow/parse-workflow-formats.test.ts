@@ -1,12 +1,12 @@
 import { parseWorkflow, type Workflow, WorkflowParseError, type WorkflowProblem } from '@sluice/engine';
 import { describe, expect, it } from 'vitest';
 
-function failure(
+async function failure(
   text: string,
   options: { format?: 'yaml' | 'json'; file?: string } = {},
-): WorkflowParseError {
+): Promise<WorkflowParseError> {
   try {
-    parseWorkflow(text, options);
+    await parseWorkflow(text, options);
   } catch (err) {
     if (err instanceof WorkflowParseError) return err;
     throw err;
@@ -105,8 +105,8 @@ steps:
 `;
 
 describe('parseWorkflow on valid documents', () => {
-  it('parses the example of DESIGN §4, upper-casing methods', () => {
-    const workflow = parseWorkflow(DESIGN_EXAMPLE);
+  it('parses the example of DESIGN §4, upper-casing methods', async () => {
+    const workflow = await parseWorkflow(DESIGN_EXAMPLE);
     expect(workflow).toEqual({
       uid: '7d1c...',
       name: 'sync-new-customers',
@@ -139,38 +139,38 @@ describe('parseWorkflow on valid documents', () => {
     } satisfies Workflow);
   });
 
-  it('fills in scope workspace and method GET', () => {
-    const workflow = parseWorkflow(
+  it('fills in scope workspace and method GET', async () => {
+    const workflow = await parseWorkflow(
       'name: w\nsteps:\n  - name: a\n    apispec: { url: "https://api.test" }\n',
     );
     expect(workflow.scope).toBe('workspace');
     expect(workflow.steps[0]?.apispec?.method).toBe('GET');
   });
 
-  it('parses a document that uses every field, anchors and merge keys', () => {
+  it('parses a document that uses every field, anchors and merge keys', async () => {
     const expected = bigDocumentValue();
     for (const step of expected.steps) {
       if (step.apispec !== undefined) step.apispec.method = step.apispec.method.toUpperCase();
     }
-    expect(parseWorkflow(BIG_YAML)).toEqual(expected);
+    expect(await parseWorkflow(BIG_YAML)).toEqual(expected);
   });
 
-  it('reports the line of a merged key where its anchor defines it', () => {
+  it('reports the line of a merged key where its anchor defines it', async () => {
     const text = BIG_YAML.replace(
       'Authorization: "Bearer {{ USER.token }}"',
       'Authorization: "Bearer {{ USER.token }"',
     );
-    const lines = failure(text).problems.map((p) => `${p.path} (line ${p.line})`);
+    const lines = (await failure(text)).problems.map((p) => `${p.path} (line ${p.line})`);
     expect(lines).toEqual([
       'steps[0].apispec.headers.Authorization (line 35)',
       'steps[1].apispec.headers.Authorization (line 35)',
     ]);
   });
 
-  it('accepts the same big document as JSON, with a $schema key for editors', () => {
+  it('accepts the same big document as JSON, with a $schema key for editors', async () => {
     const value = bigDocumentValue();
     const json = JSON.stringify({ $schema: './workflow.schema.json', ...value }, null, 2);
-    const workflow = parseWorkflow(json, { file: 'big.json' });
+    const workflow = await parseWorkflow(json, { file: 'big.json' });
     expect(workflow).not.toHaveProperty('$schema');
     expect(workflow.steps.map((s) => s.apispec?.method)).toEqual(['POST', 'GET', 'PROPFIND', 'PUT']);
     expect(workflow.default_retry).toEqual(value.default_retry);
@@ -308,28 +308,28 @@ const SYNTAX: SyntaxRow[] = [
 ];
 
 describe('parseWorkflow on text that does not parse', () => {
-  it.each(SYNTAX)('reports %s as SLUICE_WORKFLOW_PARSE', (_what, text, format, problems) => {
-    const err = failure(text, format === undefined ? {} : { format });
+  it.each(SYNTAX)('reports %s as SLUICE_WORKFLOW_PARSE', async (_what, text, format, problems) => {
+    const err = await failure(text, format === undefined ? {} : { format });
     expect(err.code).toBe('SLUICE_WORKFLOW_PARSE');
     expect(err.problems).toEqual(problems);
   });
 
-  it('picks JSON by the file extension, and by a leading brace', () => {
-    expect(failure('{"name": }', { file: 'w.json' }).problems[0]?.message).toMatch(/^invalid JSON/);
-    expect(failure('{"name": }').problems[0]?.message).toMatch(/^invalid JSON/);
-    expect(failure('{"name": }', { file: 'w.yaml' }).problems[0]?.message).not.toMatch(/JSON/);
+  it('picks JSON by the file extension, and by a leading brace', async () => {
+    expect((await failure('{"name": }', { file: 'w.json' })).problems[0]?.message).toMatch(/^invalid JSON/);
+    expect((await failure('{"name": }')).problems[0]?.message).toMatch(/^invalid JSON/);
+    expect((await failure('{"name": }', { file: 'w.yaml' })).problems[0]?.message).not.toMatch(/JSON/);
   });
 
-  it('gives JSON documents their lines for format problems too', () => {
+  it('gives JSON documents their lines for format problems too', async () => {
     const text =
       '{\n  "name": "w",\n  "steps": [\n    {"name": "a", "apispec": {"url": "https://x.test", "timeout": -2}}\n  ]\n}';
-    expect(failure(text).problems).toEqual([
+    expect((await failure(text)).problems).toEqual([
       { path: 'steps[0].apispec.timeout', message: 'must be a positive number of seconds (got -2)', line: 4 },
     ]);
   });
 
-  it('strips a byte order mark', () => {
-    const workflow = parseWorkflow(
+  it('strips a byte order mark', async () => {
+    const workflow = await parseWorkflow(
       '\uFEFF{"name": "w", "steps": [{"name": "a", "apispec": {"url": "https://x.test"}}]}',
     );
     expect(workflow.name).toBe('w');

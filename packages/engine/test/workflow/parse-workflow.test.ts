@@ -2,9 +2,9 @@ import { isSluiceError, parseWorkflow, WorkflowParseError, type WorkflowProblem 
 import { describe, expect, it } from 'vitest';
 
 /** The problems `parseWorkflow` reports for `text`; fails when it parses. */
-function problemsOf(text: string, format?: 'yaml' | 'json'): readonly WorkflowProblem[] {
+async function problemsOf(text: string, format?: 'yaml' | 'json'): Promise<readonly WorkflowProblem[]> {
   try {
-    parseWorkflow(text, format === undefined ? {} : { format });
+    await parseWorkflow(text, format === undefined ? {} : { format });
   } catch (err) {
     if (err instanceof WorkflowParseError) return err.problems;
     throw err;
@@ -627,12 +627,12 @@ describe('parseWorkflow', () => {
     ['retry settings', RETRY_RULES],
     ['the trigger', TRIGGER_RULES],
   ])('rules of %s', (_group, rows) => {
-    it.each(rows)('%s', (_rule, text, problems) => {
-      expect(problemsOf(text)).toEqual(problems);
+    it.each(rows)('%s', async (_rule, text, problems) => {
+      expect(await problemsOf(text)).toEqual(problems);
     });
   });
 
-  it('collects every problem of a document at once, sorted by line', () => {
+  it('collects every problem of a document at once, sorted by line', async () => {
     const text = [
       'name: w',
       'scope: everyone',
@@ -644,7 +644,7 @@ describe('parseWorkflow', () => {
       '    apispec: { url: "https://api.test" }',
       '',
     ].join('\n');
-    const problems = problemsOf(text);
+    const problems = await problemsOf(text);
     expect(problems.map((p) => `${p.line} ${p.path}`)).toEqual([
       '2 scope',
       '5 steps[0].apispec.method',
@@ -654,11 +654,11 @@ describe('parseWorkflow', () => {
     ]);
   });
 
-  it('prints each problem as path: message (line N), after the file name', () => {
+  it('prints each problem as path: message (line N), after the file name', async () => {
     const text = one(`${ok}    retry: { total: "3" }\n`);
-    const err = (() => {
+    const err = await (async () => {
       try {
-        parseWorkflow(text, { file: 'flow.yaml' });
+        await parseWorkflow(text, { file: 'flow.yaml' });
       } catch (e) {
         return e;
       }

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 vi.mock('../../src/workflow/schema-problems.js', () => ({ schemaProblems: () => [] }));
 
 describe('the SDK retry check behind the schema', () => {
-  it('reports what RetryPolicy.from rejects, with the option path and its line', () => {
+  it('reports what RetryPolicy.from rejects, with the option path and its line', async () => {
     const text = [
       'name: w',
       'default_retry: { total: -1 }',
@@ -20,7 +20,7 @@ describe('the SDK retry check behind the schema', () => {
     ].join('\n');
     let problems: WorkflowParseError['problems'] = [];
     try {
-      parseWorkflow(text);
+      await parseWorkflow(text);
     } catch (err) {
       problems = (err as WorkflowParseError).problems;
     }

@@ -2,10 +2,10 @@ import { validateWorkflow } from '@sluice/engine';
 import { describe, expect, it } from 'vitest';
 
 describe('validateWorkflow', () => {
-  it('returns the workflow with defaults, without changing its input', () => {
+  it('returns the workflow with defaults, without changing its input', async () => {
     const doc = { name: 'w', steps: [{ name: 'a', apispec: { url: 'https://x.test', method: 'patch' } }] };
     const copy = structuredClone(doc);
-    const result = validateWorkflow(doc);
+    const result = await validateWorkflow(doc);
     expect(result).toEqual({
       ok: true,
       problems: [],
@@ -18,8 +18,8 @@ describe('validateWorkflow', () => {
     expect(doc).toEqual(copy);
   });
 
-  it('reports problems of a value by path, without lines', () => {
-    const result = validateWorkflow({
+  it('reports problems of a value by path, without lines', async () => {
+    const result = await validateWorkflow({
       name: 'w',
       steps: [
         { name: 'a', apispec: { url: 'https://x.test' } },
@@ -35,8 +35,8 @@ describe('validateWorkflow', () => {
     ]);
   });
 
-  it.each([null, 'text', 42, []])('rejects %j as a document', (value) => {
-    expect(validateWorkflow(value).ok).toBe(false);
+  it.each([null, 'text', 42, []])('rejects %j as a document', async (value) => {
+    expect((await validateWorkflow(value)).ok).toBe(false);
   });
 
   it.each([
@@ -47,49 +47,58 @@ describe('validateWorkflow', () => {
     ['timout', 'timeout'],
     ['header', 'headers'],
     ['query', 'params'],
-  ])('suggests %s → %s for an unknown apispec key', (key, known) => {
-    const result = validateWorkflow({
+  ])('suggests %s → %s for an unknown apispec key', async (key, known) => {
+    const result = await validateWorkflow({
       name: 'w',
       steps: [{ name: 'a', apispec: { url: 'https://x.test', [key]: 1 } }],
     });
     expect(result.problems[0]?.message).toBe(`unknown key; did you mean "${known}"?`);
   });
 
-  it.each(['GET', 'get', 'Post', 'PROPFIND', 'M-SEARCH', 'X_CUSTOM!'])('accepts the method %s', (method) => {
-    const result = validateWorkflow({
-      name: 'w',
-      steps: [{ name: 'a', apispec: { url: 'https://x.test', method } }],
-    });
-    expect(result.ok && result.workflow.steps[0]?.apispec?.method).toBe(method.toUpperCase());
-  });
+  it.each(['GET', 'get', 'Post', 'PROPFIND', 'M-SEARCH', 'X_CUSTOM!'])(
+    'accepts the method %s',
+    async (method) => {
+      const result = await validateWorkflow({
+        name: 'w',
+        steps: [{ name: 'a', apispec: { url: 'https://x.test', method } }],
+      });
+      expect(result.ok && result.workflow.steps[0]?.apispec?.method).toBe(method.toUpperCase());
+    },
+  );
 
-  it.each(['', 'GE T', 'GET/1', 'GÉT', 'a:b'])('rejects the method %j', (method) => {
-    const result = validateWorkflow({
+  it.each(['', 'GE T', 'GET/1', 'GÉT', 'a:b'])('rejects the method %j', async (method) => {
+    const result = await validateWorkflow({
       name: 'w',
       steps: [{ name: 'a', apispec: { url: 'https://x.test', method } }],
     });
     expect(result.problems.map((p) => p.path)).toEqual(['steps[0].apispec.method']);
   });
 
-  it.each(['a', '_x', 'list_customers', 'Step2', 'update', 'items'])('accepts the step name %s', (name) => {
-    expect(validateWorkflow({ name: 'w', steps: [{ name, apispec: { url: 'https://x.test' } }] }).ok).toBe(
-      true,
-    );
-  });
+  it.each(['a', '_x', 'list_customers', 'Step2', 'update', 'items'])(
+    'accepts the step name %s',
+    async (name) => {
+      expect(
+        (await validateWorkflow({ name: 'w', steps: [{ name, apispec: { url: 'https://x.test' } }] })).ok,
+      ).toBe(true);
+    },
+  );
 
-  it.each(['', '2fa', 'get-customers', 'a.b', 'a b', 'café'])('rejects the step name %j', (name) => {
-    const result = validateWorkflow({ name: 'w', steps: [{ name, apispec: { url: 'https://x.test' } }] });
+  it.each(['', '2fa', 'get-customers', 'a.b', 'a b', 'café'])('rejects the step name %j', async (name) => {
+    const result = await validateWorkflow({
+      name: 'w',
+      steps: [{ name, apispec: { url: 'https://x.test' } }],
+    });
     expect(result.problems.map((p) => p.path)).toEqual(['steps[0].name']);
   });
 
-  it('accepts an action step with a connection, and keeps it as written', () => {
+  it('accepts an action step with a connection, and keeps it as written', async () => {
     const step = {
       name: 'get',
       action: 'my-app.get_customer',
       connection: 'prod',
       input: { id: '{{ INPUT.id }}' },
     };
-    const result = validateWorkflow({
+    const result = await validateWorkflow({
       name: 'w',
       steps: [{ name: 'list', apispec: { url: 'https://x.test' } }, step],
     });
@@ -101,15 +110,15 @@ describe('validateWorkflow', () => {
 
   it.each(['my_app.get', 'MyApp.getCustomer', 'my-app.get-customer', '_x._y'])(
     'accepts the action %s',
-    (action) => {
-      expect(validateWorkflow({ name: 'w', steps: [{ name: 'a', action }] }).ok).toBe(true);
+    async (action) => {
+      expect((await validateWorkflow({ name: 'w', steps: [{ name: 'a', action }] })).ok).toBe(true);
     },
   );
 
   it.each(['my_app', 'my_app.', '.get', 'a.b.c', '1app.get', 'my app.get', '{{ X }}.get'])(
     'rejects the action %j',
-    (action) => {
-      const result = validateWorkflow({ name: 'w', steps: [{ name: 'a', action }] });
+    async (action) => {
+      const result = await validateWorkflow({ name: 'w', steps: [{ name: 'a', action }] });
       expect(result.problems.map((p) => p.path)).toEqual(['steps[0].action']);
     },
   );
@@ -123,8 +132,8 @@ describe('validateWorkflow', () => {
     [{ webhook: { hmac_header: 'X-Hub-Signature-256' } }],
     [{ poll: { connector: 'my_app', trigger: 'new_customers' } }],
     [{ poll: { connector: 'my-app', trigger: 'new', connection: 'prod', input: { list: 3 }, interval: 1 } }],
-  ])('accepts the trigger %j as it is', (trigger) => {
-    const result = validateWorkflow({
+  ])('accepts the trigger %j as it is', async (trigger) => {
+    const result = await validateWorkflow({
       name: 'w',
       trigger,
       steps: [{ name: 'a', apispec: { url: 'https://x.test' } }],
@@ -132,8 +141,8 @@ describe('validateWorkflow', () => {
     expect(result.ok && result.workflow.trigger).toEqual(trigger);
   });
 
-  it('reads an empty webhook (YAML `webhook:`) as webhook: {}', () => {
-    const result = validateWorkflow({
+  it('reads an empty webhook (YAML `webhook:`) as webhook: {}', async () => {
+    const result = await validateWorkflow({
       name: 'w',
       trigger: { webhook: null },
       steps: [{ name: 'a', action: 'x.y' }],
@@ -141,8 +150,8 @@ describe('validateWorkflow', () => {
     expect(result.ok && result.workflow.trigger).toEqual({ webhook: {} });
   });
 
-  it('reports a bad time zone and checks the cron expression without it', () => {
-    const result = validateWorkflow({
+  it('reports a bad time zone and checks the cron expression without it', async () => {
+    const result = await validateWorkflow({
       name: 'w',
       trigger: { schedule: { cron: '0 25 * * *', timezone: 'Europe/Pariss' } },
       steps: [{ name: 'a', action: 'x.y' }],

@@ -113,7 +113,7 @@ const RETRY_BLOCKS: [block: Record<string, unknown>][] = [
 ];
 
 describe('retry validation', () => {
-  it.each(RETRY_BLOCKS)('agrees with RetryPolicy.from on %j', (block) => {
+  it.each(RETRY_BLOCKS)('agrees with RetryPolicy.from on %j', async (block) => {
     let sdkAccepts = true;
     try {
       RetryPolicy.from(block);
@@ -121,16 +121,16 @@ describe('retry validation', () => {
       sdkAccepts = false;
     }
     const doc = { name: 'w', steps: [{ name: 'a', apispec: { url: 'https://x.test' }, retry: block }] };
-    const result = validateWorkflow(doc);
+    const result = await validateWorkflow(doc);
     expect(result.ok, JSON.stringify(result.problems)).toBe(sdkAccepts);
   });
 
-  it('rejects status_forcelist: false, which the SDK tolerates but its RetryOptions type does not allow', () => {
+  it('rejects status_forcelist: false, which the SDK tolerates but its RetryOptions type does not allow', async () => {
     const doc = {
       name: 'w',
       steps: [{ name: 'a', apispec: { url: 'https://x.test' }, retry: { status_forcelist: false } }],
     };
-    expect(validateWorkflow(doc).problems).toEqual([
+    expect((await validateWorkflow(doc)).problems).toEqual([
       {
         path: 'steps[0].retry.status_forcelist',
         message: 'must be a list of HTTP statuses, or null (got false)',

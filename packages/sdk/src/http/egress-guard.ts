@@ -1,69 +1,46 @@
 /**
- * The egress guard of `createUndiciTransport({ denyPrivateNetworks: true })`: connections to loopback,
- * private, link-local and unspecified addresses (IPv4, IPv6 and IPv4-mapped IPv6) are refused. The
- * check runs on the address the socket is about to connect to, after DNS, so a public name that
- * resolves to `127.0.0.1` is refused as well as the literal.
+ * The egress guard of `createUndiciTransport({ denyPrivateNetworks: true })`: connections to every
+ * address that is not globally reachable (loopback, private, link-local, carrier-grade NAT,
+ * documentation, benchmarking, reserved, multicast, ...: the table in `special-addresses.ts`, from the
+ * IANA special-purpose registries) are refused, IPv4 and IPv6 alike; IPv4-mapped, NAT64 and 6to4
+ * addresses are judged by the IPv4 address they embed. The check runs on the address the socket is
+ * about to connect to, after DNS, so a public name that resolves to `127.0.0.1` is refused as well as
+ * the literal.
  *
  * @internal
  * @module
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
 import { buildConnector } from 'undici';
-
-/** Why an address is refused. */
-export type DeniedRange = 'loopback' | 'private' | 'link-local' | 'unspecified';
+import { type DeniedBlock, type DeniedRange, deniedBlock } from './special-addresses.js';
 
 /** The error code the guard's failures carry (the engine's `SLUICE_EGRESS_DENIED`). */
 export const EGRESS_DENIED = 'SLUICE_EGRESS_DENIED';
 
-function blockList(v4: [string, number][], v6: [string, number][]): BlockList {
-  const list = new BlockList();
-  for (const [net, prefix] of v4) list.addSubnet(net, prefix, 'ipv4');
-  for (const [net, prefix] of v6) list.addSubnet(net, prefix, 'ipv6');
-  return list;
-}
-
-// BlockList matches IPv4-mapped IPv6 (`::ffff:127.0.0.1`) against the IPv4 subnets.
-const RANGES: readonly [DeniedRange, BlockList][] = [
-  ['loopback', blockList([['127.0.0.0', 8]], [['::1', 128]])],
-  [
-    'private',
-    blockList(
-      [
-        ['10.0.0.0', 8],
-        ['172.16.0.0', 12],
-        ['192.168.0.0', 16],
-      ],
-      [['fc00::', 7]],
-    ),
-  ],
-  ['link-local', blockList([['169.254.0.0', 16]], [['fe80::', 10]])],
-  // 0.0.0.0 (and the rest of 0/8) reaches the local host on Linux.
-  ['unspecified', blockList([['0.0.0.0', 8]], [['::', 128]])],
-];
-
-/** The range that makes `address` (an IP literal) refused, or `undefined` when it may be reached. */
+/** The kind of block that makes `address` (an IP literal) refused, or `undefined` when it may be reached. */
 export function deniedRange(address: string): DeniedRange | undefined {
-  const family = isIP(address);
-  if (family === 0) return undefined;
-  const type = family === 4 ? 'ipv4' : 'ipv6';
-  for (const [range, list] of RANGES) if (list.check(address, type)) return range;
-  return undefined;
+  return deniedBlock(address)?.range;
 }
 
 /** A refused connection: `code` is {@link EGRESS_DENIED}; the transport reports it as a connect error. */
 export class EgressDeniedError extends Error {
   readonly code = EGRESS_DENIED;
 
+  readonly range: DeniedRange;
+
   constructor(
     readonly host: string,
     readonly address: string,
-    readonly range: DeniedRange,
+    readonly block: DeniedBlock,
   ) {
     const resolved = host === address ? `${address} is` : `${host} resolves to ${address},`;
-    super(`${EGRESS_DENIED}: ${resolved} a ${range} address, and private networks are denied`);
+    const where =
+      block.via === undefined ? block.cidr : `${block.cidr}, embedded as ${block.embedded} in ${block.via}`;
+    super(
+      `${EGRESS_DENIED}: ${resolved} a ${block.range} address (${where}), and private networks are denied`,
+    );
     this.name = 'EgressDeniedError';
+    this.range = block.range;
   }
 }
 
@@ -78,8 +55,8 @@ function guardedLookup(hostname: string, options: LookupOptions, callback: Looku
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err !== null) return callback(err, []);
     for (const { address } of addresses) {
-      const range = deniedRange(address);
-      if (range !== undefined) return callback(new EgressDeniedError(hostname, address, range), []);
+      const block = deniedBlock(address);
+      if (block !== undefined) return callback(new EgressDeniedError(hostname, address, block), []);
     }
     if (options.all === true) return callback(null, addresses);
     const first = addresses[0];
@@ -122,9 +99,9 @@ export function guardedConnector(
         }
       }
     }
-    const range = deniedRange(opts.hostname);
-    if (range !== undefined) {
-      callback(new EgressDeniedError(opts.hostname, opts.hostname, range), null);
+    const block = deniedBlock(opts.hostname);
+    if (block !== undefined) {
+      callback(new EgressDeniedError(opts.hostname, opts.hostname, block), null);
       return;
     }
     connect(opts, callback);

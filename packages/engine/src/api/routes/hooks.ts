@@ -116,7 +116,8 @@ async function deliver(engine: Engine, stored: StoredWorkflow, input: unknown, n
   const row = await engine.store.getTriggerState(stored.uid);
   if (row === undefined || row.kind !== 'webhook' || !row.enabled) throw noHook();
   const at = new Date(now()).toISOString();
-  const planned = planTriggeredRun(stored, input, at, engine.runValues);
+  const secrets = await engine.connections.secretsOf(stored.workspace_id);
+  const planned = planTriggeredRun(stored, input, at, { secrets, seal: engine.runValues });
   const committed = await engine.store.commitTrigger({
     workflow_uid: stored.uid,
     patch: {},

@@ -8,11 +8,11 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Engine } from '../../create-engine.js';
-import { EngineError } from '../../errors.js';
 import type { RunCursor } from '../../store/service-store.js';
 import type { RunStatus } from '../../store/store.js';
 import { callerOf, visibleRun, visibleWorkflow } from '../access.js';
 import { checkRunInput } from '../input-rules.js';
+import { decodePageCursor, encodePageCursor } from '../page-cursor.js';
 import {
   BEARER,
   ERROR_RESPONSES,
@@ -24,28 +24,22 @@ import {
 } from '../schemas.js';
 import { runSummary, runView } from '../views.js';
 
+// Run ids are UUIDs; the uid alphabet keeps NUL and other bytes a database refuses out of queries.
 const ID_PARAMS = {
   type: 'object',
-  properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
+  properties: { id: { type: 'string', pattern: UID_PATTERN } },
   required: ['id'],
 } as const;
 
 const STATUSES: RunStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
 
 function encodeCursor(cursor: RunCursor): string {
-  return Buffer.from(JSON.stringify([cursor.created_at, cursor.id])).toString('base64url');
+  return encodePageCursor([cursor.created_at, cursor.id]);
 }
 
 function decodeCursor(text: string): RunCursor {
-  try {
-    const [created_at, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    if (typeof created_at === 'string' && typeof id === 'string') return { created_at, id };
-  } catch {
-    // fall through
-  }
-  throw new EngineError('SLUICE_API_BAD_REQUEST', 'cursor is not a cursor this API returned', {
-    hint: 'pass next_cursor from the previous page as it is',
-  });
+  const [created_at, id] = decodePageCursor(text, 2) as [string, string];
+  return { created_at, id };
 }
 
 /** Registers the run routes; `waitLimitMs` caps `?wait=true`. */

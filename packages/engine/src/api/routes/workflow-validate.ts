@@ -13,7 +13,7 @@ import { EngineError } from '../../errors.js';
 import type { ServiceStore } from '../../store/service-store.js';
 import { callerOf, visibleWorkflow } from '../access.js';
 import { BEARER, ERROR_RESPONSES, ERROR_SCHEMA, OBJECT_SCHEMA, UID_PATTERN } from '../schemas.js';
-import { BODY, checkCreate, checkUpdate } from './workflows.js';
+import { BODY, checkCreate, checkUpdate, type PublishChecks } from './workflows.js';
 
 const VALID = {
   type: 'object',
@@ -35,11 +35,7 @@ function conflict(message: string): EngineError {
 }
 
 /** Registers the validation route; with `connectors`, action steps and poll triggers are checked too. */
-export function validateRoutes(
-  app: FastifyInstance,
-  store: ServiceStore,
-  connectors?: ReadonlyMap<string, Connector>,
-): void {
+export function validateRoutes(app: FastifyInstance, store: ServiceStore, checks: PublishChecks): void {
   app.post<{ Querystring: { uid?: string } }>(
     '/v1/workflows/validate',
     {
@@ -67,7 +63,7 @@ export function validateRoutes(
       const caller = callerOf(request);
       const { uid } = request.query;
       if (uid === undefined) {
-        const workflow = checkCreate(request, caller, connectors);
+        const workflow = await checkCreate(request, caller, checks);
         // A uid is unique across workspaces, as POST answers (409, without the other workflow).
         if (workflow.uid !== undefined && (await store.getWorkflow(workflow.uid)) !== undefined) {
           throw conflict(`workflow ${workflow.uid} already exists`);
@@ -75,7 +71,7 @@ export function validateRoutes(
         return { valid: true, workflow };
       }
       const latest = await visibleWorkflow(store, caller, uid);
-      const { workflow, expected } = checkUpdate(request, caller, latest, connectors);
+      const { workflow, expected } = await checkUpdate(request, caller, latest, checks);
       if (expected !== undefined && expected !== latest.version) {
         throw conflict(`workflow ${uid} is at version ${latest.version}, not ${expected}`);
       }

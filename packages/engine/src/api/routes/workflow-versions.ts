@@ -1,14 +1,15 @@
 /**
- * `GET /v1/workflows/{uid}/versions`: every version of a workflow the caller can see, newest first,
- * without their documents (`GET /v1/workflows/{uid}?version=N` answers one in full). A deleted workflow
- * answers 404, as `GET /v1/workflows/{uid}` does.
+ * `GET /v1/workflows/{uid}/versions`: every version of a workflow the caller can see (all of them in
+ * its own workspace, the global ones elsewhere), newest first, without their documents
+ * (`GET /v1/workflows/{uid}?version=N` answers one in full). A deleted workflow answers 404, as
+ * `GET /v1/workflows/{uid}` does.
  *
  * @internal
  * @module
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServiceStore } from '../../store/service-store.js';
-import { callerOf, visibleWorkflow } from '../access.js';
+import { callerOf, canRead, visibleWorkflow } from '../access.js';
 import { BEARER, ERROR_RESPONSES, UID_PARAMS } from '../schemas.js';
 import { versionView } from '../views.js';
 
@@ -47,9 +48,11 @@ export function versionRoutes(app: FastifyInstance, store: ServiceStore): void {
       },
     },
     async (request) => {
-      const latest = await visibleWorkflow(store, callerOf(request), request.params.uid);
+      const caller = callerOf(request);
+      const latest = await visibleWorkflow(store, caller, request.params.uid);
       const versions = await store.listWorkflowVersions(latest.uid);
-      return { versions: versions.map(versionView) };
+      // Another workspace sees the global versions only, not those published before it went global.
+      return { versions: versions.filter((v) => canRead(caller, v)).map(versionView) };
     },
   );
 }

@@ -15,12 +15,21 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkWorkflowConnectors } from '../../connectors/catalog.js';
 import { EngineError } from '../../errors.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from '../../store/service-store.js';
+import type { TemplateRenderer } from '../../template/render.js';
 import type { TriggerSync } from '../../triggers/sync-triggers.js';
 import type { Workflow } from '../../workflow/model.js';
 import { parseWorkflow } from '../../workflow/parse.js';
 import { assertCanWrite, callerOf, visibleWorkflow } from '../access.js';
 import { decodePageCursor, encodePageCursor } from '../page-cursor.js';
-import { BEARER, ERROR_RESPONSES, ERROR_SCHEMA, OBJECT_SCHEMA, UID_PARAMS, UID_PATTERN } from '../schemas.js';
+import {
+  BEARER,
+  ERROR_RESPONSES,
+  ERROR_SCHEMA,
+  MAX_VERSION,
+  OBJECT_SCHEMA,
+  UID_PARAMS,
+  UID_PATTERN,
+} from '../schemas.js';
 import { workflowView } from '../views.js';
 
 /** The raw text of JSON bodies, kept so invalid documents are reported with their lines. */
@@ -55,13 +64,17 @@ interface Body {
  *
  * @throws {WorkflowParseError} `SLUICE_WORKFLOW_PARSE` or `SLUICE_WORKFLOW_INVALID` (400), with `problems`.
  */
-export function readBody(request: FastifyRequest): Body {
+export async function readBody(
+  request: FastifyRequest,
+  templates: TemplateRenderer,
+  tenant: string,
+): Promise<Body> {
   const yaml = YAML_TYPES.some((t) => (request.headers['content-type'] ?? '').startsWith(t));
   const text = yaml ? (request.body as string) : rawBodies.get(request);
   if (typeof text !== 'string' || text.trim() === '') {
     throw new EngineError('SLUICE_API_BAD_REQUEST', 'the body must be a workflow document');
   }
-  const workflow = parseWorkflow(text, { format: yaml ? 'yaml' : 'json' });
+  const workflow = await parseWorkflow(text, { format: yaml ? 'yaml' : 'json', renderer: templates, tenant });
   const version = workflow.version;
   const clean: Record<string, unknown> = { ...workflow };
   for (const field of STORED_FIELDS) delete clean[field];
@@ -79,6 +92,12 @@ function ifMatch(request: FastifyRequest): number | undefined {
   return Number(match[1]);
 }
 
+/** What a publish checks a document against: the template workers, and the connectors when given. */
+export interface PublishChecks {
+  templates: TemplateRenderer;
+  connectors?: ReadonlyMap<string, Connector> | undefined;
+}
+
 /**
  * What `POST /v1/workflows` checks before it writes (the uid being free aside): the document, its uid
  * when it has one, the caller's right to its scope, and its connectors when `connectors` is given.
@@ -86,12 +105,13 @@ function ifMatch(request: FastifyRequest): number | undefined {
  * @throws {EngineError} `SLUICE_API_BAD_REQUEST` for a bad uid, `SLUICE_API_FORBIDDEN`,
  * `SLUICE_CONNECTOR_UNKNOWN`; {@link readBody}'s errors.
  */
-export function checkCreate(
+export async function checkCreate(
   request: FastifyRequest,
   caller: ApiCaller,
-  connectors: ReadonlyMap<string, Connector> | undefined,
-): Workflow {
-  const { workflow } = readBody(request);
+  checks: PublishChecks,
+): Promise<Workflow> {
+  const { connectors } = checks;
+  const { workflow } = await readBody(request, checks.templates, caller.workspace_id);
   const { uid } = workflow;
   if (uid !== undefined && !new RegExp(UID_PATTERN).test(uid)) {
     throw new EngineError('SLUICE_API_BAD_REQUEST', `uid ${JSON.stringify(uid)} is not a valid uid`, {
@@ -110,13 +130,14 @@ export function checkCreate(
  *
  * @throws {EngineError} as {@link checkCreate}; `SLUICE_API_BAD_REQUEST` for another uid or a bad `If-Match`.
  */
-export function checkUpdate(
+export async function checkUpdate(
   request: FastifyRequest,
   caller: ApiCaller,
   latest: StoredWorkflow,
-  connectors: ReadonlyMap<string, Connector> | undefined,
-): { workflow: Workflow; expected: number | undefined } {
-  const { workflow, version } = readBody(request);
+  checks: PublishChecks,
+): Promise<{ workflow: Workflow; expected: number | undefined }> {
+  const { connectors } = checks;
+  const { workflow, version } = await readBody(request, checks.templates, caller.workspace_id);
   if (workflow.uid !== undefined && workflow.uid !== latest.uid) {
     throw new EngineError('SLUICE_API_BAD_REQUEST', `the body's uid ${workflow.uid} is not ${latest.uid}`);
   }
@@ -135,8 +156,8 @@ export function workflowRoutes(
   app: FastifyInstance,
   store: ServiceStore,
   now: () => number,
+  checks: PublishChecks,
   triggers?: TriggerSync,
-  connectors?: ReadonlyMap<string, Connector>,
 ): void {
   const iso = () => new Date(now()).toISOString();
 
@@ -153,7 +174,7 @@ export function workflowRoutes(
     },
     async (request, reply) => {
       const caller = callerOf(request);
-      const workflow = checkCreate(request, caller, connectors);
+      const workflow = await checkCreate(request, caller, checks);
       const uid = workflow.uid ?? randomUUID();
       await triggers?.checkPublish(caller.workspace_id, undefined, workflow);
       const stored = await store.publishWorkflow({
@@ -224,7 +245,7 @@ export function workflowRoutes(
         params: UID_PARAMS,
         querystring: {
           type: 'object',
-          properties: { version: { type: 'integer', minimum: 1 } },
+          properties: { version: { type: 'integer', minimum: 1, maximum: MAX_VERSION } },
           additionalProperties: false,
         },
         response: { 200: OBJECT_SCHEMA, ...ERROR_RESPONSES },
@@ -258,7 +279,7 @@ export function workflowRoutes(
       const caller = callerOf(request);
       const { uid } = request.params;
       const latest = await visibleWorkflow(store, caller, uid);
-      const { workflow, expected } = checkUpdate(request, caller, latest, connectors);
+      const { workflow, expected } = await checkUpdate(request, caller, latest, checks);
       await triggers?.checkPublish(latest.workspace_id, uid, workflow);
       const stored = await store.publishWorkflow({
         uid,
