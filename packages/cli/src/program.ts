@@ -330,9 +330,21 @@ Run "sluice <command> --help" for the options of a command.`,
     .option('--database <url>', 'a PostgreSQL URL (postgres://...) instead of the SQLite file')
     .option('--system-apis <json|file>', 'more SYSTEM_APIS entries (sluice, the API itself, is added)')
     .option('--body-limit <bytes>', 'the largest request body (default 1048576)')
+    .option('--json-depth-limit <levels>', 'how deep a JSON body may nest arrays and objects (default 1000)')
     .option('--grace <seconds>', 'how long closing lets executing runs finish (default 10)')
     .option('--concurrency <runs>', 'runs executing at once in this process (default 16)')
-    .option('--deny-private-networks', 'refuse step calls to loopback, private and link-local addresses')
+    .option(
+      '--deny-private-networks',
+      'refuse step calls to addresses that are not globally reachable (loopback, private, link-local, ...)',
+    )
+    .option(
+      '--template-deadline-ms <ms>',
+      'wall-clock limit of one template compile or render (default 1000)',
+    )
+    .option('--template-memory-mb <mb>', 'memory cap of each template worker (default 128)')
+    .option('--template-max-output <chars>', 'the largest result of one template (default 16777216)')
+    .option('--template-fuel <n>', 'template instructions one render may execute (default 1000000)')
+    .option('--template-workers <n>', 'template worker threads (default 2)')
     .option('--metrics-token <token>', 'serve GET /metrics to this bearer token (or SLUICE_METRICS_TOKEN)')
     .option('--database-schema <schema>', 'the PostgreSQL schema of the tables (default public)')
     .option('--redis <url>', 'queue runs in Redis (BullMQ) for sluice worker processes; needs --database')
@@ -382,7 +394,18 @@ Run "sluice <command> --help" for the options of a command.`,
     .option('--metrics-host <host>', 'the host of --metrics-port', '127.0.0.1')
     .option('--metrics-token <token>', 'serve GET /metrics to this bearer token (or SLUICE_METRICS_TOKEN)')
     .option('--grace <seconds>', 'how long closing lets executing runs finish (default 10)')
-    .option('--deny-private-networks', 'refuse step calls to loopback, private and link-local addresses')
+    .option(
+      '--deny-private-networks',
+      'refuse step calls to addresses that are not globally reachable (loopback, private, link-local, ...)',
+    )
+    .option(
+      '--template-deadline-ms <ms>',
+      'wall-clock limit of one template compile or render (default 1000)',
+    )
+    .option('--template-memory-mb <mb>', 'memory cap of each template worker (default 128)')
+    .option('--template-max-output <chars>', 'the largest result of one template (default 16777216)')
+    .option('--template-fuel <n>', 'template instructions one render may execute (default 1000000)')
+    .option('--template-workers <n>', 'template worker threads (default 2)')
     .addOption(new Option('--lease-ms <ms>', 'a run lease without a heartbeat (default 30000)').hideHelp())
     .addOption(new Option('--heartbeat-ms <ms>', 'how often leases are renewed (default 10000)').hideHelp())
     .addOption(

@@ -52,7 +52,7 @@ export const ENGINE_ERROR_CODES = {
   SLUICE_SECRET_KEY:
     'the secret key (SLUICE_SECRET_KEY or the data-dir key file) is malformed, or sealed values do not open with it',
   SLUICE_EGRESS_DENIED:
-    'a step URL resolves to a loopback, private or link-local address while --deny-private-networks is on',
+    'a step URL resolves to an address that is not globally reachable while --deny-private-networks is on',
   SLUICE_HOOK_SIGNATURE: "a webhook delivery's HMAC signature header is missing or does not match",
   SLUICE_QUEUE: 'the shared run queue (Redis, BullMQ) is misconfigured or Redis does not answer at start',
 } as const;

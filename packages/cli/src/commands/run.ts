@@ -65,9 +65,24 @@ export const LOCAL_CONFIG_FILE = 'sluice.yaml';
  * files or flags (`SLUICE_CLI_FILE_*`, `SLUICE_RUN_CONFIG`) and store errors; the caller prints it.
  */
 export async function runCommand(file: string, options: RunOptions, io: RunIo): Promise<number> {
+  // One template worker checks the document and renders the run: a local run needs no more.
+  const templates = new TemplateRenderer({ workers: 1 });
+  try {
+    return await runWith(templates, file, options, io);
+  } finally {
+    await templates.close();
+  }
+}
+
+async function runWith(
+  templates: TemplateRenderer,
+  file: string,
+  options: RunOptions,
+  io: RunIo,
+): Promise<number> {
   let workflow: Awaited<ReturnType<typeof loadWorkflowFile>>;
   try {
-    workflow = await loadWorkflowFile(file);
+    workflow = await loadWorkflowFile(file, { renderer: templates });
   } catch (err) {
     if (!(err instanceof WorkflowParseError)) throw err;
     const count = err.problems.length;
@@ -120,7 +135,7 @@ export async function runCommand(file: string, options: RunOptions, io: RunIo): 
   try {
     const outcome = await runWorkflow(workflow, {
       store,
-      renderer: new TemplateRenderer(),
+      renderer: templates,
       input,
       systemApis: config.systemApis,
       user: config.user,

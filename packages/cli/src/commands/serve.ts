@@ -17,6 +17,7 @@ import {
   maskUrl,
   openStore,
   type SqlStore,
+  type TemplateLimits,
 } from '@sluice/engine';
 import type { Logger } from '@sluice/sdk';
 import { createDeferredLogger } from '../deferred-logger.js';
@@ -46,6 +47,8 @@ export interface ServeOptions extends DataOptions {
   systemApis?: string;
   /** The request body limit in bytes. @default 1048576 */
   bodyLimit?: string;
+  /** How deep a JSON request body may nest arrays and objects. @default 1000 */
+  jsonDepthLimit?: string;
   /** How long closing lets executing runs finish, in seconds. @default 10 */
   grace?: string;
   /** Runs executing at once in this process. @default 16 */
@@ -62,6 +65,16 @@ export interface ServeOptions extends DataOptions {
   logLevel?: string;
   /** Refuse step calls to loopback, private and link-local addresses (checked at connect time). */
   denyPrivateNetworks?: boolean;
+  /** Wall-clock ms one template may take to compile or render. @default 1000 */
+  templateDeadlineMs?: string;
+  /** MB of memory a template worker may use. @default 128 */
+  templateMemoryMb?: string;
+  /** The largest result of one template, in characters. @default 16777216 */
+  templateMaxOutput?: string;
+  /** Template instructions one render may execute. @default 1000000 */
+  templateFuel?: string;
+  /** Template worker threads. @default 2 */
+  templateWorkers?: string;
   /** The bearer token of `GET /metrics` (else `SLUICE_METRICS_TOKEN`); without one `/metrics` is off. */
   metricsToken?: string;
   /** A Redis URL: runs go through the BullMQ queue shared with `sluice worker` processes (needs --database). */
@@ -262,8 +275,37 @@ export function leaseOptions(options: Pick<ServeOptions, 'leaseMs' | 'heartbeatM
 /** The flags `sluice serve` and `sluice worker` both take that shape how runs execute. */
 export type ExecutionFlags = Pick<
   ServeOptions,
-  'grace' | 'concurrency' | 'systemApis' | 'leaseMs' | 'heartbeatMs' | 'sweepMs' | 'denyPrivateNetworks'
+  | 'grace'
+  | 'concurrency'
+  | 'systemApis'
+  | 'leaseMs'
+  | 'heartbeatMs'
+  | 'sweepMs'
+  | 'denyPrivateNetworks'
+  | 'templateDeadlineMs'
+  | 'templateMemoryMb'
+  | 'templateMaxOutput'
+  | 'templateFuel'
+  | 'templateWorkers'
 >;
+
+/** `--template-*` as `createEngine`'s `templateLimits`. @throws {CliError} `SLUICE_CLI_OPTION` naming the flag. */
+function templateLimits(options: ExecutionFlags): TemplateLimits {
+  const positive = (value: string | undefined, flag: string, max: number): number | undefined => {
+    const n = integer(value, flag, max);
+    if (n === 0)
+      throw new CliError('SLUICE_CLI_OPTION', `${flag} must be at least 1`, { hint: 'give 1 or more' });
+    return n;
+  };
+  const limits: TemplateLimits = {
+    deadlineMs: positive(options.templateDeadlineMs, '--template-deadline-ms', 3_600_000),
+    memoryMb: positive(options.templateMemoryMb, '--template-memory-mb', 4095),
+    maxOutputChars: positive(options.templateMaxOutput, '--template-max-output', 2 ** 29),
+    fuel: positive(options.templateFuel, '--template-fuel', 0xffff_fffe),
+    workers: positive(options.templateWorkers, '--template-workers', 64),
+  };
+  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
+}
 
 /**
  * Checks the execution flags and turns them into `createEngine` options, with `grace` in seconds for the
@@ -281,6 +323,7 @@ export function executionOptions(options: ExecutionFlags): {
       | 'sweepMs'
       | 'maxConcurrentRuns'
       | 'denyPrivateNetworks'
+      | 'templateLimits'
     >
   >;
 } {
@@ -297,6 +340,7 @@ export function executionOptions(options: ExecutionFlags): {
       ...leaseOptions(options),
       ...(concurrency === undefined ? {} : { maxConcurrentRuns: concurrency }),
       ...(options.denyPrivateNetworks === true ? { denyPrivateNetworks: true } : {}),
+      templateLimits: templateLimits(options),
     },
   };
 }
@@ -310,6 +354,12 @@ export function executionOptions(options: ExecutionFlags): {
 export async function serveCommand(options: ServeOptions, io: CommandIo): Promise<void> {
   const port = integer(options.port, '--port', 65535) ?? 8080;
   const bodyLimit = integer(options.bodyLimit, '--body-limit', 2 ** 31);
+  const jsonDepthLimit = integer(options.jsonDepthLimit, '--json-depth-limit', 100_000);
+  if (jsonDepthLimit === 0) {
+    throw new CliError('SLUICE_CLI_OPTION', '--json-depth-limit 0 would refuse every JSON body', {
+      hint: 'give 1 or more (the default is 1000)',
+    });
+  }
   const { grace, engine: execution } = executionOptions(options);
   const metricsToken = metricsTokenOf(options.metricsToken, process.env.SLUICE_METRICS_TOKEN);
   const queued = queueOptions(options, 'sluice serve');
@@ -340,6 +390,7 @@ export async function serveCommand(options: ServeOptions, io: CommandIo): Promis
     const app = await createApi({
       engine,
       ...(bodyLimit === undefined ? {} : { bodyLimit }),
+      ...(jsonDepthLimit === undefined ? {} : { jsonDepthLimit }),
       ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
       ...(metricsToken === undefined ? {} : { metricsToken }),
       console: options.console !== false,

@@ -2,7 +2,7 @@
  * `sluice serve` as a child process: a run whose second step hangs is killed with SIGKILL mid-run; the
  * restarted service on the same data dir resumes it, calls the second step again with the same
  * Idempotency-Key, never calls the completed first step again, and the run succeeds. Also the web
- * console at `/` and `--no-console`.
+ * console at `/` and `--no-console`, and the API's limits as `sluice serve` applies them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -103,6 +103,41 @@ describe('sluice serve', () => {
     // Not the console, and not opened without a key either: the API's 401, as any unknown path.
     expect(none.status).toBe(401);
     await killHard(without);
+  });
+
+  it('answers hostile requests in the API error shape: --json-depth-limit, 414 and 431', async () => {
+    const data = join(dir, 'limits');
+    const key = await createKey(data);
+    const serve = await startServe(data, ['--grace', '0', '--json-depth-limit', '3']);
+    const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string } }).error;
+    const auth = { authorization: `Bearer ${key}` };
+    const deep = await fetch(`${serve.base}/v1/workflows/x/runs`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"input": [[[1]]]}',
+    });
+    expect([deep.status, await errorOf(deep)]).toEqual([
+      400,
+      expect.objectContaining({
+        code: 'SLUICE_API_BAD_REQUEST',
+        details: expect.objectContaining({ limit: 3 }),
+      }),
+    ]);
+    const long = await fetch(`${serve.base}/v1/workflows/${'u'.repeat(200)}`, { headers: auth });
+    expect([long.status, (await errorOf(long)).code]).toEqual([414, 'SLUICE_API_URI_TOO_LONG']);
+    const big = await fetch(`${serve.base}/v1/workflows`, {
+      headers: { ...auth, 'x-pad': 'p'.repeat(20_000) },
+    });
+    expect([big.status, (await errorOf(big)).code]).toEqual([431, 'SLUICE_API_HEADERS_TOO_LARGE']);
+    await killHard(serve);
+  });
+
+  it('refuses --json-depth-limit 0', async () => {
+    const res = await runCli(['serve', '--json-depth-limit', '0', '--data-dir', dir]);
+    expect([res.code, res.stderr]).toEqual([
+      1,
+      expect.stringContaining('error SLUICE_CLI_OPTION: --json-depth-limit 0'),
+    ]);
   });
 
   it('refuses a port that is not a number', async () => {

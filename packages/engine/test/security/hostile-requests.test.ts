@@ -248,6 +248,25 @@ const ATTACKS: readonly Attack[] = [
     status: 404,
     code: 'SLUICE_API_NOT_FOUND',
   },
+  {
+    name: 'a webhook secret holding NUL',
+    setup: acmeWorkflow,
+    who: 'none',
+    method: 'POST',
+    path: '/v1/hooks/{uid}/%00',
+    body: {},
+    status: 404,
+    code: 'SLUICE_API_NOT_FOUND',
+  },
+  {
+    name: 'a webhook uid holding NUL',
+    who: 'none',
+    method: 'POST',
+    path: '/v1/hooks/%00/secret',
+    body: {},
+    status: 400,
+    code: 'SLUICE_API_BAD_REQUEST',
+  },
   // Issue 12, item 8: Fastify's own 414 and Node's 431 answer in the API's shape.
   {
     name: 'a uid of 129 characters',
@@ -399,6 +418,22 @@ const ATTACKS: readonly Attack[] = [
     body: { name: 'a\u0000b', steps: [{ name: 'a', apispec: { url: 'https://example.test/a' } }] },
     status: 400,
     code: 'SLUICE_WORKFLOW_INVALID',
+  },
+  {
+    name: 'a NUL character in a connection name',
+    method: 'POST',
+    path: '/v1/connections',
+    body: { name: 'crm\u0000', connector: 'crm', values: {} },
+    status: 400,
+    code: 'SLUICE_API_BAD_REQUEST',
+  },
+  {
+    name: 'a NUL character in a connector name',
+    method: 'POST',
+    path: '/v1/connections',
+    body: { name: 'crm', connector: 'crm\u0000', values: { 'k\u0000': 'v\u0000' } },
+    status: 400,
+    code: 'SLUICE_CONNECTION',
   },
   {
     name: 'a NUL character in a run input',
