@@ -9,6 +9,8 @@
 import { REDACTED } from '../secrets/redactor.js';
 import { hookSecret } from '../triggers/hook-secret.js';
 
+/** The segment webhook paths hang under, as spelled right or nearly (`hooks`, `HOOK`, `webhooks`). */
+const HOOK_SEGMENT = /^(?:web)?hooks?$/i;
 /** A piece of a URL that can be a workflow uid (`UID_PATTERN`). */
 const UID = /^[A-Za-z0-9_.-]{1,128}$/;
 /** Pieces looked at for a uid and its secret; a longer URL is cut after this many. */
@@ -16,7 +18,7 @@ const MAX_PIECES = 64;
 
 /**
  * `url` with the webhook secrets masked:
- * - under a path segment that reads `hook` (any case, any escaping), everything after the workflow
+ * - under a path segment that reads `hooks` (any case, any escaping), everything after the workflow
  *   uid is masked, and the uid too unless the hook route matched it (`matchedUid`);
  * - anywhere, a piece (between `/ ? & = # ;`) that holds the hook secret of another piece (the uid it
  *   belongs to) is masked.
@@ -28,7 +30,7 @@ export function maskedUrl(url: string, hookKey: Buffer, matchedUid?: string): st
 function maskHookPath(url: string, matchedUid: string | undefined): string {
   const end = url.search(/[?#]/);
   const segments = (end === -1 ? url : url.slice(0, end)).split('/');
-  const hook = segments.findIndex((segment) => /hook/i.test(decodeLoosely(segment)));
+  const hook = segments.findIndex((segment) => HOOK_SEGMENT.test(decodeLoosely(segment)));
   if (hook === -1) return url;
   const next = segments[hook + 1];
   const keep = matchedUid !== undefined && next !== undefined && decodeLoosely(next) === matchedUid ? 2 : 1;
@@ -38,9 +40,10 @@ function maskHookPath(url: string, matchedUid: string | undefined): string {
 
 function maskSecretPieces(url: string, hookKey: Buffer): string {
   const pieces = url.split(/([/?&=#;])/);
-  // A URL of more pieces than are worth checking keeps only its start.
-  if (pieces.length > 2 * MAX_PIECES)
-    return maskSecretPieces(pieces.slice(0, 2 * MAX_PIECES).join(''), hookKey) + REDACTED;
+  if (pieces.length > 2 * MAX_PIECES) {
+    // More pieces than are worth checking: only the start is kept.
+    return `${maskSecretPieces(pieces.slice(0, 2 * MAX_PIECES).join(''), hookKey)}${REDACTED}`;
+  }
   const decoded = pieces.map(decodeLoosely);
   const secrets = decoded.filter((piece) => UID.test(piece)).map((uid) => hookSecret(hookKey, uid));
   if (secrets.length === 0) return url;

@@ -1,12 +1,13 @@
 /**
  * Redaction of secrets in what the engine stores and logs (DESIGN §4, STYLE §7): secret values
  * (`USER.token`, connection values, configured ones) are replaced wherever they occur in a string, in
- * any spelling a URL or a JSON text gives them; the credentials the engine issues (run tokens, API keys)
- * are replaced by their shape; values under secret-looking keys (`Authorization`, `Cookie`, and the
+ * any spelling a URL or a JSON text gives them (`secret-pattern.ts`); the credentials the engine issues
+ * (run tokens, API keys) are replaced by their shape; values under secret-looking keys (`Authorization`, `Cookie`, and the
  * configured secret names) are replaced entirely, at any depth.
  *
  * @module
  */
+import { secretPattern } from './secret-pattern.js';
 
 /** What a redacted value is replaced with. */
 export const REDACTED = '[redacted]';
@@ -18,19 +19,6 @@ export const ALWAYS_SECRET_KEYS: readonly string[] = Object.freeze([
   'cookie',
   'set-cookie',
 ]);
-
-/** Secrets shorter than this are only redacted where they stand alone, so `acme` does not mangle text. */
-const SHORT_SECRET = 6;
-
-/**
- * Credentials the engine issues, redacted by their shape whoever they belong to: run tokens
- * (`rt_<payload>.<signature>`, `secrets/run-token.ts`) and API keys (`sk_<32 bytes>`, `api/auth.ts`).
- * Their characters need no escaping in URLs or JSON, so one spelling is enough.
- */
-const CREDENTIAL_SHAPES = [
-  { source: String.raw`rt_(?<![A-Za-z0-9_-]rt_)[A-Za-z0-9_-]{1,4096}\.[A-Za-z0-9_-]{43}`, reach: 4143 },
-  { source: 'sk_(?<![A-Za-z0-9_-]sk_)[A-Za-z0-9_-]{43}', reach: 46 },
-];
 
 /** Options of {@link createRedactor}. */
 export interface RedactorOptions {
@@ -106,13 +94,8 @@ interface Frame {
 }
 
 function build(names: ReadonlySet<string>, values: readonly string[]): Redactor {
-  const { plain, spelled, reach } = patternFor(values);
-  const text = (value: string): string => {
-    // Without `%`, `\` or `+`, every spelling but the plain one is ruled out: the faster pattern does.
-    const pattern = MAY_BE_ENCODED.test(value) ? spelled : plain;
-    pattern.lastIndex = 0;
-    return pattern.test(value) ? value.replace(pattern, REDACTED) : value;
-  };
+  const pattern = secretPattern(values);
+  const text = (value: string): string => pattern.replace(value, REDACTED);
   const isSecretKey = (key: string): boolean => names.has(key.toLowerCase());
   const leaf = (value: unknown): unknown => (typeof value === 'string' ? text(value) : value);
   // Copy on write: a value without secrets comes back as it is (no allocation); only the objects and
@@ -152,7 +135,7 @@ function build(names: ReadonlySet<string>, values: readonly string[]): Redactor 
   return {
     text,
     value: <T>(value: T): T => copy(value) as T,
-    excerpt: (value, maxBytes) => excerpt(text, reach, value, maxBytes),
+    excerpt: (value, maxBytes) => excerpt(text, pattern.reach, value, maxBytes),
     with: (more) =>
       build(names, [...new Set([...values, ...more.filter((v) => typeof v === 'string' && v !== '')])]),
     isSecretKey,
@@ -207,102 +190,4 @@ function cutUtf8(value: string, maxBytes: number): string {
   let end = maxBytes;
   while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--;
   return bytes.subarray(0, end).toString('utf8');
-}
-
-/** What an encoded spelling needs in the text: a percent escape, a JSON escape, or `+` for a space. */
-const MAY_BE_ENCODED = /[%\\+]/;
-
-/** The compiled patterns of a secret list, and the longest text one match can span (in UTF-16 units). */
-interface Compiled {
-  /** The secrets as they are, and the credential shapes. */
-  plain: RegExp;
-  /** The secrets in any spelling, and the credential shapes. */
-  spelled: RegExp;
-  reach: number;
-}
-
-/** Compiled patterns by secret list: runs of one user share their pattern instead of compiling it per run. */
-const patterns = new Map<string, Compiled>();
-const PATTERN_CACHE_SIZE = 64;
-
-function patternFor(values: readonly string[]): Compiled {
-  const key = JSON.stringify(values);
-  const cached = patterns.get(key);
-  if (cached !== undefined) return cached;
-  const compiled = compilePattern(values);
-  if (patterns.size >= PATTERN_CACHE_SIZE) patterns.delete(patterns.keys().next().value as string);
-  patterns.set(key, compiled);
-  return compiled;
-}
-
-function compilePattern(values: readonly string[]): Compiled {
-  let reach = Math.max(...CREDENTIAL_SHAPES.map((shape) => shape.reach));
-  const shapes = CREDENTIAL_SHAPES.map((shape) => shape.source);
-  // Longer secrets first, so a secret that contains another is replaced whole.
-  const sorted = [...values].sort((a, b) => b.length - a.length);
-  const spelled = sorted.map((secret) => {
-    const spelling = spellings(secret);
-    reach = Math.max(reach, spelling.reach);
-    return alone(secret, spelling.source);
-  });
-  const plain = sorted.map((secret) => alone(secret, escapeRegExp(secret)));
-  return {
-    plain: new RegExp([...plain, ...shapes].join('|'), 'g'),
-    spelled: new RegExp([...spelled, ...shapes].join('|'), 'g'),
-    reach,
-  };
-}
-
-/** `source` (matching `secret`), required to stand alone when the secret is short. */
-function alone(secret: string, source: string): string {
-  return secret.length >= SHORT_SECRET ? source : `(?<![A-Za-z0-9])${source}(?![A-Za-z0-9])`;
-}
-
-/** JSON's short escapes (`JSON.stringify`; `\/` from encoders that escape the slash). */
-const JSON_ESCAPES: Readonly<Record<string, string>> = {
-  '"': '\\"',
-  '\\': '\\\\',
-  '/': '\\/',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-};
-
-/**
- * A regex source matching `secret` in any mix of spellings, character by character: as is;
- * percent-encoded UTF-8 (what `encodeURIComponent`, `encodeURI` and form encoding produce, hex in either
- * case, `+` for a space); JSON-escaped (`\"`, `\n`, and `\uXXXX` of each UTF-16 unit, as ASCII-only
- * encoders write any non-ASCII character, hex in either case).
- */
-function spellings(secret: string): { source: string; reach: number } {
-  let source = '';
-  let reach = 0;
-  for (const char of secret) {
-    const utf8 = [...Buffer.from(char, 'utf8')];
-    const units = Array.from({ length: char.length }, (_, i) => char.charCodeAt(i));
-    const forms = [
-      escapeRegExp(char),
-      utf8.map((byte) => `%${hexAnyCase(byte, 2)}`).join(''),
-      units.map((unit) => `\\\\u${hexAnyCase(unit, 4)}`).join(''),
-    ];
-    const escaped = JSON_ESCAPES[char];
-    if (escaped !== undefined) forms.push(escapeRegExp(escaped));
-    if (char === ' ') forms.push('\\+');
-    source += `(?:${forms.join('|')})`;
-    reach += Math.max(3 * utf8.length, 6 * units.length);
-  }
-  return { source, reach };
-}
-
-/** `value` as `digits` hex digits, each letter matching either case (`2[fF]`). */
-function hexAnyCase(value: number, digits: number): string {
-  return [...value.toString(16).padStart(digits, '0')]
-    .map((digit) => (/[a-f]/.test(digit) ? `[${digit}${digit.toUpperCase()}]` : digit))
-    .join('');
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -412,6 +412,15 @@ const ATTACKS: readonly Attack[] = [
     code: 'SLUICE_API_BAD_REQUEST',
   },
   {
+    name: 'a YAML workflow document nested 5,000 levels',
+    method: 'POST',
+    path: '/v1/workflows',
+    headers: { 'content-type': 'application/yaml' },
+    body: `name: deep\nsteps: []\nx: ${nested(5000)}\n`,
+    status: 400,
+    code: 'SLUICE_WORKFLOW_PARSE',
+  },
+  {
     name: 'a NUL character in a workflow name',
     method: 'POST',
     path: '/v1/workflows',

@@ -453,6 +453,21 @@ describeEachDialect('redaction attacks', (t) => {
       expect(error?.body.startsWith('xxxx')).toBe(true);
       expect(await leaksOf(target, secret, [spelled.slice(0, before)])).toEqual([]);
     });
+    it('keeps no piece of a secret that the cut reaches only because earlier secrets shrank', async () => {
+      // 100 copies of a 100-character secret redact to 1,000 characters: the kept KB then reaches 9,000
+      // characters further into the body (beyond any fixed margin), where PLAIN straddles it.
+      const long = `L0ng${'s'.repeat(92)}3nd!`;
+      await target.saveConnection(long, PLAIN);
+      const body = `${long.repeat(100)}${'x'.repeat(1024 - 100 * REDACTED.length - 4)}${PLAIN} and more`;
+      target.server.script('/sink', [{ status: 500, body }]);
+      await target.publish(sinkFlow(target.server, 'cut', { ok: true }));
+      const record = await target.run('cut', {});
+      const error = (record.steps as { error: { body: string } }[])[0]?.error;
+      expect(error?.body.startsWith(REDACTED.repeat(100))).toBe(true);
+      expect(Buffer.byteLength(error?.body ?? '')).toBe(1024);
+      expect(await leaksOf(target, PLAIN, [PLAIN.slice(0, 4)])).toEqual([]);
+      expect(await leaksOf(target, long)).toEqual([]);
+    });
   });
 
   describe('a connection secret spelled otherwise', () => {
@@ -517,6 +532,8 @@ describeEachDialect('redaction attacks', (t) => {
       { name: 'a query string', method: 'POST', url: (path) => `${path}?x=1` },
       { name: 'HOOKS in capitals', method: 'POST', url: (path) => path.replace('hooks', 'HOOKS') },
       { name: 'a doubled slash', method: 'POST', url: (path) => path.replace('/hooks/', '/hooks//') },
+      { name: 'webhooks for hooks', method: 'POST', url: (path) => path.replace('/hooks/', '/webhooks/') },
+      { name: 'a typo before hooks', method: 'POST', url: (path) => path.replace('/v1/', '/v2/') },
       {
         name: 'a percent-escaped letter (still delivered)',
         method: 'POST',
