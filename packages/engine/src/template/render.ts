@@ -204,7 +204,12 @@ export class TemplateRenderer {
   ): void {
     if (typeof value === 'string') {
       const scan = this.#scan(value);
-      const resolved = scan.chain === undefined ? MISSING : resolvePath(state, scan.chain);
+      const resolved =
+        scan.chain !== undefined
+          ? resolvePath(state, scan.chain)
+          : scan.interpolation !== undefined
+            ? interpolate(scan.interpolation, state)
+            : MISSING;
       if (scan.kind === 'text' || resolved !== MISSING) {
         put(scan.kind === 'text' ? value : resolved);
         return;
@@ -353,6 +358,29 @@ function formatChain(chain: readonly PathKey[]): string {
       typeof key === 'string' && /^[A-Za-z_]\w*$/.test(key)
         ? `${out}.${key}`
         : `${out}[${JSON.stringify(key)}]`;
+  }
+  return out;
+}
+
+/**
+ * Renders a template of text and plain references without a worker, when every reference is a string
+ * or a safe integer: minijinja prints those as they are, so the result is the same. Anything else
+ * (floats, booleans, none, lists, a missing key) is {@link MISSING}: the worker renders it, or fails.
+ */
+function interpolate(
+  parts: readonly (string | readonly PathKey[])[],
+  state: Record<string, unknown>,
+): string | typeof MISSING {
+  let out = '';
+  for (const part of parts) {
+    if (typeof part === 'string') {
+      out += part;
+      continue;
+    }
+    const value = resolvePath(state, part);
+    if (typeof value === 'string') out += value;
+    else if (Number.isSafeInteger(value) && !Object.is(value, -0)) out += String(value);
+    else return MISSING;
   }
   return out;
 }

@@ -23,6 +23,12 @@ export interface TemplateScan {
   /** For `expression`: the path when the expression is a plain reference such as `STEPS.a.output`. */
   chain?: readonly PathKey[];
   /**
+   * For `template`: the template as text and plain references in order, when it is nothing else
+   * (`{{ SYSTEM_APIS.crm }}/v1/people/{{ CURRENT_STEP.input.id }}`): no filters, blocks, comments or
+   * whitespace control, and no trailing newline (minijinja drops one).
+   */
+  interpolation?: readonly (string | readonly PathKey[])[];
+  /**
    * The paths the template reads from the state, each ending where the template stops naming static
    * keys (the value at the end is used whole). `undefined` means the whole state.
    */
@@ -77,8 +83,29 @@ export function scanTemplate(source: string): TemplateScan {
     result.expression = { text: source.slice(single.innerStart, single.innerEnd), start: single.innerStart };
     const chain = plainChain(single.tokens);
     if (chain !== undefined) result.chain = chain;
+  } else {
+    const parts = interpolation(source, tags);
+    if (parts !== undefined) result.interpolation = parts;
   }
   return result;
+}
+
+/** The text and plain references of a template made of nothing else, in order. */
+function interpolation(source: string, tags: Tag[]): (string | PathKey[])[] | undefined {
+  if (source.endsWith('\n') || source.endsWith('\r')) return undefined;
+  const parts: (string | PathKey[])[] = [];
+  let at = 0;
+  for (const tag of tags) {
+    if (tag.kind !== 'var' || '-+'.includes(source[tag.start + 2] as string)) return undefined;
+    if ('-+'.includes(source[tag.end - 3] as string)) return undefined;
+    const chain = plainChain(tag.tokens);
+    if (chain === undefined) return undefined;
+    if (tag.start > at) parts.push(source.slice(at, tag.start));
+    parts.push(chain);
+    at = tag.end;
+  }
+  if (at < source.length) parts.push(source.slice(at));
+  return parts;
 }
 
 /** The only `{{ }}` tag when everything else is whitespace or comments. */

@@ -1,0 +1,70 @@
+/**
+ * Templates of text and plain references (`{{ SYSTEM_APIS.crm }}/v1/people/{{ CURRENT_STEP.input.id }}`)
+ * render without a worker when their values are strings or safe integers. The result must be exactly
+ * minijinja's: each case is rendered both ways (a trailing comment makes the renderer send it to a
+ * worker) and compared.
+ */
+import { TemplateRenderer, type TemplateState } from '@sluice/engine';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const renderer = new TemplateRenderer();
+afterAll(() => renderer.close());
+
+const state: TemplateState = {
+  SYSTEM_APIS: { crm: 'https://crm.example/api', odd: 'a {{ b }} {% c %} }} %}' },
+  USER: { token: 'tok_ünï©ødé 🚀', id: 'u1' },
+  INPUT: {
+    id: 42,
+    negative: -7,
+    big: Number.MAX_SAFE_INTEGER,
+    unsafe: 2 ** 60,
+    negativeZero: -0,
+    float: 1.5,
+    whole: 3.0,
+    yes: true,
+    nothing: null,
+    list: [1, 'two'],
+    map: { 'odd key': 'v', n: 0 },
+    empty: '',
+  },
+};
+
+const CASES = [
+  '{{ SYSTEM_APIS.crm }}/v1/people/{{ INPUT.id }}',
+  '{{SYSTEM_APIS.crm}}{{INPUT.id}}',
+  'Bearer {{ USER.token }}',
+  'x {{ SYSTEM_APIS.odd }} y',
+  'a }} b {{ INPUT.negative }} c %}',
+  '{{ INPUT.big }}-{{ INPUT.unsafe }}',
+  '{{ INPUT.negativeZero }}!',
+  '{{ INPUT.float }}/{{ INPUT.whole }}',
+  '{{ INPUT.yes }} {{ INPUT.nothing }}',
+  '{{ INPUT.list }} {{ INPUT.list[1] }}',
+  "{{ INPUT.map['odd key'] }}:{{ INPUT.map.n }}",
+  '[{{ INPUT.empty }}]',
+  '  {{ USER.id }}  {{ USER.id }}  ',
+  'line one\n{{ USER.id }}\nline three',
+];
+
+describe('text and plain references', () => {
+  it.each(CASES)('%j renders as minijinja renders it', async (template) => {
+    const fast = await renderer.render(template, state, { field: 'f' });
+    const viaWorker = await renderer.render(`${template}{# through a worker #}`, state, { field: 'f' });
+    expect(fast).toBe(viaWorker);
+  });
+
+  it('a missing key fails the same way with or without the comment', async () => {
+    const errorOf = (template: string) =>
+      renderer.render(template, state, { field: 'f' }).catch((e: { code: string; message: string }) => e);
+    const fast = (await errorOf('x/{{ USER.nope }}')) as { code: string; message: string };
+    const slow = (await errorOf('x/{{ USER.nope }}{# c #}')) as { code: string; message: string };
+    expect(fast.code).toBe('SLUICE_TEMPLATE_RENDER');
+    expect(fast.message).toContain('undefined value: USER.nope (line 1, column 6)');
+    expect(slow.code).toBe(fast.code);
+  });
+
+  it('whitespace control and a trailing newline are left to minijinja', async () => {
+    await expect(renderer.render('a {{- USER.id -}} b', state, { field: 'f' })).resolves.toBe('au1b');
+    await expect(renderer.render('{{ USER.id }}\n', state, { field: 'f' })).resolves.toBe('u1');
+  });
+});
