@@ -21,6 +21,7 @@ import { openStore, parseWorkflow, runWorkflow, TemplateRenderer, type TemplateS
 import { InlineJobs } from '@sluice/engine/internal';
 import { createUndiciTransport } from '@sluice/sdk/internal';
 import { startChildServer } from '../child-server.js';
+import { THREE_STEP_WORKFLOW as WORKFLOW } from '../three-step-workflow.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -34,7 +35,8 @@ const RUNS = Number(flags.runs);
 const ROUNDS = Number(flags.rounds);
 const IN_FLIGHT = 32;
 const TARGET_RUN_OVERHEAD = 0.2;
-const TEMPLATE = '{{ SYSTEM_APIS.my_app }}/v1/customers/{{ CURRENT_STEP.input.id }}?token={{ USER.token | trim }}';
+const TEMPLATE =
+  '{{ SYSTEM_APIS.my_app }}/v1/customers/{{ CURRENT_STEP.input.id }}?token={{ USER.token | trim }}';
 /** Text and plain references only: rendered without minijinja when the values are strings or integers. */
 const PLAIN = '{{ SYSTEM_APIS.my_app }}/v1/customers/{{ CURRENT_STEP.input.id }}?token={{ USER.token }}';
 const EXPECTED = 'https://my.app/v1/customers/42?token=run-token';
@@ -152,29 +154,6 @@ for (const inFlight of [1, IN_FLIGHT]) {
     `  workers/previous: ${(renders.workersSmall.cpuUs / renders.inlineSmall.cpuUs).toFixed(2)}x CPU, ${(renders.workersSmall.wallUs / renders.inlineSmall.wallUs).toFixed(2)}x wall; 10 MB/1 KB with workers: ${(renders.workersLarge.cpuUs / renders.workersSmall.cpuUs).toFixed(2)}x CPU`,
   );
 }
-
-const WORKFLOW = `
-name: bench-three-steps
-steps:
-  - name: customer
-    apispec:
-      url: "{{ SYSTEM_APIS.my_app }}/v1/customers.json"
-      method: get
-      params: { api_token: "{{ USER.token }}", id: "{{ INPUT.id }}" }
-    output: "{{ CURRENT_STEP.response.body.customer }}"
-  - name: recent
-    apispec:
-      url: "{{ SYSTEM_APIS.my_app }}/v1/customers.json"
-      method: get
-      params: { api_token: "{{ USER.token }}", limit: 3, created_since: "{{ STEPS.customer.output.created_at }}" }
-    output: "{{ CURRENT_STEP.response.body.customers | length }}"
-  - name: again
-    apispec:
-      url: "{{ SYSTEM_APIS.my_app }}/v1/customers.json"
-      method: get
-      params: { api_token: "{{ USER.token }}", id: "{{ STEPS.customer.output.id }}" }
-    output: "{{ CURRENT_STEP.response.body.customer.email }}"
-`;
 
 const api = await startChildServer(new URL('../sdk/api-server.ts', import.meta.url), [String(SEED_COUNT)]);
 const store = await openStore({ file: ':memory:' });

@@ -19,6 +19,7 @@ import { openStore, parseWorkflow, runWorkflow, TemplateRenderer } from '@sluice
 import { createUndiciTransport } from '@sluice/sdk/internal';
 import { Agent, request } from 'undici';
 import { startChildServer } from '../child-server.js';
+import { THREE_STEP_WORKFLOW as WORKFLOW } from '../three-step-workflow.js';
 
 /** The engine's throughput must be at least this share of the hand-written loop's. */
 const TARGET_RATIO = 0.5;
@@ -41,29 +42,6 @@ const CLI_RUNS = Number(flags['cli-runs']);
 
 // The benchmark prints its figures (the console rule binds the packages, not bench scripts).
 const say = (line: string): void => console.log(line);
-
-const WORKFLOW = `
-name: bench-three-steps
-steps:
-  - name: customer
-    apispec:
-      url: "{{ SYSTEM_APIS.my_app }}/v1/customers.json"
-      method: get
-      params: { api_token: "{{ USER.token }}", id: "{{ INPUT.id }}" }
-    output: "{{ CURRENT_STEP.response.body.customer }}"
-  - name: recent
-    apispec:
-      url: "{{ SYSTEM_APIS.my_app }}/v1/customers.json"
-      method: get
-      params: { api_token: "{{ USER.token }}", limit: 3, created_since: "{{ STEPS.customer.output.created_at }}" }
-    output: "{{ CURRENT_STEP.response.body.customers | length }}"
-  - name: again
-    apispec:
-      url: "{{ SYSTEM_APIS.my_app }}/v1/customers.json"
-      method: get
-      params: { api_token: "{{ USER.token }}", id: "{{ STEPS.customer.output.id }}" }
-    output: "{{ CURRENT_STEP.response.body.customer.email }}"
-`;
 
 async function startApi(): Promise<{ url: string; stop: () => Promise<void> }> {
   return startChildServer(new URL('../sdk/api-server.ts', import.meta.url), [String(SEED_COUNT)]);

@@ -21,6 +21,19 @@ import { CliError } from './errors.js';
 import { maskText } from './mask-text.js';
 import { formatError } from './print-error.js';
 
+/** The template limit flags of `serve` and `worker` (docs/service.md, "Limits and isolation"). */
+function withTemplateOptions(command: Command): Command {
+  return command
+    .option(
+      '--template-deadline-ms <ms>',
+      'wall-clock limit of one template compile or render (default 1000)',
+    )
+    .option('--template-memory-mb <mb>', 'memory cap of each template worker (default 128)')
+    .option('--template-max-output <chars>', 'the largest result of one template (default 16777216)')
+    .option('--template-fuel <n>', 'template instructions one render may execute (default 1000000)')
+    .option('--template-workers <n>', 'template worker threads (default 2)');
+}
+
 const EXEC_HELP = `
 Paths:
   test                              run the connection test
@@ -321,9 +334,11 @@ Run "sluice <command> --help" for the options of a command.`,
       io.setExitCode?.(await runCommand(workflow, options, io));
     });
 
-  program
-    .command('serve')
-    .description('serve the engine: publish workflows and run them over an API with keys')
+  withTemplateOptions(
+    program
+      .command('serve')
+      .description('serve the engine: publish workflows and run them over an API with keys'),
+  )
     .option('--port <port>', 'the port (0 picks a free one)', '8080')
     .option('--host <host>', 'the host', '127.0.0.1')
     .option('--data-dir <dir>', 'the data folder; the store is <dir>/sluice.db', '.sluice')
@@ -337,14 +352,6 @@ Run "sluice <command> --help" for the options of a command.`,
       '--deny-private-networks',
       'refuse step calls to addresses that are not globally reachable (loopback, private, link-local, ...)',
     )
-    .option(
-      '--template-deadline-ms <ms>',
-      'wall-clock limit of one template compile or render (default 1000)',
-    )
-    .option('--template-memory-mb <mb>', 'memory cap of each template worker (default 128)')
-    .option('--template-max-output <chars>', 'the largest result of one template (default 16777216)')
-    .option('--template-fuel <n>', 'template instructions one render may execute (default 1000000)')
-    .option('--template-workers <n>', 'template worker threads (default 2)')
     .option('--metrics-token <token>', 'serve GET /metrics to this bearer token (or SLUICE_METRICS_TOKEN)')
     .option('--database-schema <schema>', 'the PostgreSQL schema of the tables (default public)')
     .option('--redis <url>', 'queue runs in Redis (BullMQ) for sluice worker processes; needs --database')
@@ -370,9 +377,11 @@ Run "sluice <command> --help" for the options of a command.`,
       await serveCommand(options, io);
     });
 
-  program
-    .command('worker')
-    .description('execute runs from the Redis queue of sluice serve --redis (no API)')
+  withTemplateOptions(
+    program
+      .command('worker')
+      .description('execute runs from the Redis queue of sluice serve --redis (no API)'),
+  )
     .option('--database <url>', 'the PostgreSQL URL of the deployment (required)')
     .option('--database-schema <schema>', 'the PostgreSQL schema of the tables (default public)')
     .option('--redis <url>', 'the Redis URL of the queue (required)')
@@ -398,14 +407,6 @@ Run "sluice <command> --help" for the options of a command.`,
       '--deny-private-networks',
       'refuse step calls to addresses that are not globally reachable (loopback, private, link-local, ...)',
     )
-    .option(
-      '--template-deadline-ms <ms>',
-      'wall-clock limit of one template compile or render (default 1000)',
-    )
-    .option('--template-memory-mb <mb>', 'memory cap of each template worker (default 128)')
-    .option('--template-max-output <chars>', 'the largest result of one template (default 16777216)')
-    .option('--template-fuel <n>', 'template instructions one render may execute (default 1000000)')
-    .option('--template-workers <n>', 'template worker threads (default 2)')
     .addOption(new Option('--lease-ms <ms>', 'a run lease without a heartbeat (default 30000)').hideHelp())
     .addOption(new Option('--heartbeat-ms <ms>', 'how often leases are renewed (default 10000)').hideHelp())
     .addOption(

@@ -301,7 +301,7 @@ function templateLimits(options: ExecutionFlags): TemplateLimits {
     deadlineMs: positive(options.templateDeadlineMs, '--template-deadline-ms', 3_600_000),
     memoryMb: positive(options.templateMemoryMb, '--template-memory-mb', 4095),
     maxOutputChars: positive(options.templateMaxOutput, '--template-max-output', 2 ** 29),
-    fuel: positive(options.templateFuel, '--template-fuel', 0xffff_fffe),
+    fuel: positive(options.templateFuel, '--template-fuel', 0x7fff_ffff),
     workers: positive(options.templateWorkers, '--template-workers', 64),
   };
   return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));

@@ -132,6 +132,53 @@ describe('sluice serve', () => {
     await killHard(serve);
   });
 
+  it('applies --template-deadline-ms and --template-memory-mb to publishing and to runs', async () => {
+    const data = join(dir, 'templates');
+    const key = await createKey(data);
+    const serve = await startServe(data, [
+      '--grace',
+      '0',
+      '--template-deadline-ms',
+      '250',
+      '--template-memory-mb',
+      '32',
+      '--template-fuel',
+      '2000000000',
+    ]);
+    const post = (path: string, body: unknown) =>
+      fetch(`${serve.base}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const doc = (output: string) => ({
+      name: 'limits',
+      steps: [{ name: 's', apispec: { url: `${serve.base}/health` }, output }],
+    });
+    const folded = await post('/v1/workflows/validate', doc("{{ 'a' * 10**8 }}"));
+    expect(folded.status).toBe(400);
+    expect(JSON.stringify(await folded.json())).toContain('it needed more than the 32 MB memory cap');
+    const published = await post(
+      '/v1/workflows',
+      doc('{% for i in range(10**5) %}{% for j in range(10**5) %}{% endfor %}{% endfor %}'),
+    );
+    const { uid } = (await published.json()) as { uid: string };
+    const run = await post(`/v1/workflows/${uid}/runs?wait=true`, { input: {} });
+    const record = JSON.stringify(await run.json());
+    expect(record, record).toContain('it ran longer than the 250 ms deadline');
+    await killHard(serve);
+  });
+
+  it.each([
+    ['--template-deadline-ms', '0', 'must be at least 1'],
+    ['--template-memory-mb', '5000', 'is not an integer from 0 to 4095'],
+    ['--template-workers', 'two', 'is not an integer'],
+  ])('refuses %s %s', async (flag, value, message) => {
+    const res = await runCli(['serve', flag, value, '--data-dir', dir]);
+    expect([res.code, res.stderr]).toEqual([1, expect.stringContaining(`error SLUICE_CLI_OPTION: ${flag}`)]);
+    expect(res.stderr).toContain(message);
+  });
+
   it('refuses --json-depth-limit 0', async () => {
     const res = await runCli(['serve', '--json-depth-limit', '0', '--data-dir', dir]);
     expect([res.code, res.stderr]).toEqual([

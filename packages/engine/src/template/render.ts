@@ -43,8 +43,8 @@ const HINTS = {
     'the template produces too large a result: narrow it, or raise TemplateLimits.maxOutputChars (sluice serve --template-max-output)',
 } as const satisfies Record<TemplateErrorCode, string>;
 
-/** minijinja-js takes fuel as a u32 and treats its largest value as none left. */
-const MAX_FUEL = 0xffff_fffe;
+/** minijinja-js runs out of fuel at once with budgets past 2^31 (it counts in 32 bits). */
+const MAX_FUEL = 0x7fff_ffff;
 
 const LIMIT_CODES = {
   deadline: 'SLUICE_TEMPLATE_DEADLINE',

@@ -360,5 +360,7 @@ describe('hostile templates', () => {
     expect(() => new TemplateRenderer({ memoryMb: 1.5 })).toThrow(/memoryMb must be a positive integer/);
     expect(() => new TemplateRenderer({ workers: -1 })).toThrow(/workers must be a positive integer/);
     expect(() => new TemplateRenderer({ memoryMb: 8192 })).toThrow(/memoryMb must be at most 4095/);
+    // minijinja-js runs out of fuel at once past 2^31.
+    expect(() => new TemplateRenderer({ fuel: 2 ** 31 })).toThrow(/fuel must be a positive integer/);
   });
 });
