@@ -80,29 +80,32 @@ export interface WorkflowProblem {
 }
 
 /**
- * A workflow document does not parse or breaks the format. `problems` lists every problem found;
- * the message shows them one per line as `steps[2].retry.total: must be an integer (line 31)`, after
- * the file name when there is one.
+ * A workflow document does not parse or breaks the format. `problems` lists the problems found, the
+ * first 100 in document order; when there were more, a last problem (path `''`) says how many, and
+ * `omitted` counts them. The message shows them one per line as
+ * `steps[2].retry.total: must be an integer (line 31)`, after the file name when there is one.
  */
 export class WorkflowParseError extends SluiceError {
   declare readonly code: 'SLUICE_WORKFLOW_PARSE' | 'SLUICE_WORKFLOW_INVALID';
   readonly file: string | undefined;
   readonly problems: readonly WorkflowProblem[];
+  /** Problems found but not listed in `problems` (its last problem counts them); 0 when all are listed. */
+  readonly omitted: number;
 
   constructor(
     code: 'SLUICE_WORKFLOW_PARSE' | 'SLUICE_WORKFLOW_INVALID',
     problems: readonly WorkflowProblem[],
-    options: SluiceErrorOptions & { file?: string | undefined } = {},
+    options: SluiceErrorOptions & { file?: string | undefined; omitted?: number | undefined } = {},
   ) {
     const lines = problems.map(formatWorkflowProblem);
     const head = options.file === undefined ? '' : `${options.file}: `;
-    super(
-      code,
-      head + (lines.length === 1 ? lines[0] : `${lines.length} problems\n${lines.join('\n')}`),
-      options,
-    );
+    const omitted = options.omitted ?? 0;
+    // The last problem of a capped list only counts the others.
+    const count = omitted === 0 ? lines.length : lines.length - 1 + omitted;
+    super(code, head + (lines.length === 1 ? lines[0] : `${count} problems\n${lines.join('\n')}`), options);
     this.file = options.file;
     this.problems = problems;
+    this.omitted = omitted;
   }
 }
 

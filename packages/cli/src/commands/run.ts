@@ -30,7 +30,7 @@ import { loadDataFile, loadDataOption } from '../load-data-file.js';
 import { createProgress } from '../progress.js';
 import { createStderrLogger } from '../stderr-logger.js';
 import type { CommandIo } from './exec.js';
-import { INVALID_EXIT_CODE, problemLine } from './validate.js';
+import { INVALID_EXIT_CODE, problemCount, problemLine } from './validate.js';
 
 /** The options of `sluice run`, as commander hands them over. */
 export interface RunOptions {
@@ -85,9 +85,8 @@ async function runWith(
     workflow = await loadWorkflowFile(file, { renderer: templates });
   } catch (err) {
     if (!(err instanceof WorkflowParseError)) throw err;
-    const count = err.problems.length;
     const lines = [
-      `error ${err.code}: ${file} is not a valid workflow; nothing was run (${count} ${count === 1 ? 'problem' : 'problems'})`,
+      `error ${err.code}: ${file} is not a valid workflow; nothing was run (${problemCount(err)})`,
       ...err.problems.map((problem) => problemLine(file, problem)),
     ];
     if (err.hint !== undefined && err.hint !== '') lines.push(`hint: ${err.hint}`);

@@ -1,6 +1,7 @@
 /**
  * `sluice validate <file>`: checks a workflow document (YAML or JSON) and prints `<file>: valid (N steps)`,
- * or every problem, one per line, as `file:line: path: message` (`file:line:column:` for syntax errors).
+ * or every problem, one per line, as `file:line: path: message` (`file:line:column:` for syntax errors);
+ * past the first 100, a last line says how many more there were.
  *
  * Exit codes: 0 valid, 2 invalid (syntax or format), 1 the file cannot be read (or another error).
  *
@@ -11,7 +12,7 @@ import type { CommandIo } from './exec.js';
 
 /** The options of `sluice validate`, as commander hands them over. */
 export interface ValidateOptions {
-  /** Print `{ file, valid, steps?, code?, problems }` as JSON on stdout instead of text. */
+  /** Print `{ file, valid, steps?, code?, problems, omitted? }` as JSON on stdout instead of text. */
   json?: boolean;
   /** Print stack traces with errors. */
   debug?: boolean;
@@ -39,20 +40,31 @@ export async function validateCommand(
   } catch (err) {
     if (!(err instanceof WorkflowParseError)) throw err;
     if (options.json) {
-      const answer = { file, valid: false, code: err.code, problems: err.problems };
+      const omitted = err.omitted > 0 ? { omitted: err.omitted } : {};
+      const answer = { file, valid: false, code: err.code, problems: err.problems, ...omitted };
       io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
       return INVALID_EXIT_CODE;
     }
-    const count = err.problems.length;
     const what = err.code === 'SLUICE_WORKFLOW_PARSE' ? 'does not parse' : 'is not a valid workflow';
     const lines = [
-      `error ${err.code}: ${file} ${what} (${count} ${count === 1 ? 'problem' : 'problems'})`,
+      `error ${err.code}: ${file} ${what} (${problemCount(err)})`,
       ...err.problems.map((problem) => problemLine(file, problem)),
     ];
     if (err.hint !== undefined && err.hint !== '') lines.push(`hint: ${err.hint}`);
     io.stderr(`${lines.join('\n')}\n`);
     return INVALID_EXIT_CODE;
   }
+}
+
+/**
+ * `3 problems`; past the engine's cap, `50,000 problems, the first 100 listed` (the last problem listed
+ * then counts the others).
+ */
+export function problemCount(err: WorkflowParseError): string {
+  const listed = err.problems.length - (err.omitted > 0 ? 1 : 0);
+  const total = listed + err.omitted;
+  const count = `${total.toLocaleString('en-US')} ${total === 1 ? 'problem' : 'problems'}`;
+  return err.omitted > 0 ? `${count}, the first ${listed} listed` : count;
 }
 
 /** `flow.yaml:31: steps[2].retry.total: must be ...`, the form editors and terminals link to the line. */

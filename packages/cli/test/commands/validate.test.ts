@@ -80,6 +80,34 @@ describe('sluice validate', () => {
     expect(JSON.parse(ok.stdout)).toMatchObject({ valid: true, steps: 2, problems: [] });
   });
 
+  it('lists the first 100 problems of 5,000 and says how many more there were, in text and JSON', async () => {
+    const keys = Array.from({ length: 5_000 }, (_, i) => `    k${i}: ${i}`);
+    const file = scratch.write(
+      'many.yaml',
+      [...VALID.trimEnd().split('\n').slice(0, 4), ...keys, ''].join('\n'),
+    );
+    const result = await runCli(['validate', file]);
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      `error SLUICE_WORKFLOW_INVALID: ${file} is not a valid workflow (5,000 problems, the first 100 listed)`,
+    );
+    expect(lines[1]).toMatch(
+      new RegExp(`^${file}:5: steps\\[0\\]\\.k0: unknown key; expected one of: name, action`),
+    );
+    expect(lines.slice(-2)).toEqual([
+      `${file}: 4,900 more problems not listed (only the first 100 are); fix these and check again`,
+      'hint: see docs/workflows.md for the format; "sluice schema workflow" prints its JSON Schema for editors',
+    ]);
+    expect(lines).toHaveLength(1 + 101 + 1);
+    const json = JSON.parse((await runCli(['validate', file, '--json'])).stdout) as {
+      problems: unknown[];
+      omitted: number;
+    };
+    expect(json.problems).toHaveLength(101);
+    expect(json.omitted).toBe(4_900);
+  });
+
   it('exits 1 with SLUICE_WORKFLOW_FILE when the file cannot be read', async () => {
     const result = await runCli(['validate', join(scratch.dir, 'missing.yaml')]);
     expectCleanError(

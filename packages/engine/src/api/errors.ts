@@ -92,7 +92,7 @@ export function errorReply(err: unknown, requestId?: string): { status: number; 
     if (status === 500) return internalError(requestId);
     const details =
       err instanceof WorkflowParseError
-        ? { problems: err.problems }
+        ? { problems: err.problems, ...(err.omitted > 0 ? { omitted: err.omitted } : {}) }
         : ((err as { details?: unknown }).details ?? (err.hint === undefined ? null : { hint: err.hint }));
     return { status, body: { error: { code, message: err.message, details } } };
   }

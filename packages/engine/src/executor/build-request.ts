@@ -3,12 +3,15 @@
  *
  * - `url` is used as it is; `params` (an object, Rails-style like the SDK's `.params()`, or a ready
  *   query string) are appended to its query.
- * - `headers` values are sent as strings; `json_body` is JSON (`Content-Type: application/json` unless
- *   set); `data` is form-encoded when an object (`application/x-www-form-urlencoded`), raw when a string.
+ * - `headers` values are sent as strings; a name that is not an HTTP token, or a value with CR, LF, NUL,
+ *   another control character or a character beyond U+00FF, fails the item before anything is sent
+ *   (an {@link ApiSpecShapeError}: never retried). `json_body` is JSON (`Content-Type: application/json`
+ *   unless set); `data` is form-encoded when an object (`application/x-www-form-urlencoded`), raw when a string.
  * - Every request carries the item's `Idempotency-Key`, unless the author set that header.
  *
  * @module
  */
+import { badHeaderValueChar, isHeaderName } from '../workflow/header-rules.js';
 import { encodeForm, encodeJson, encodeQuery, flattenParams, type WireRequest } from './sdk-parts.js';
 
 /** A rendered `apispec`: templates already replaced by their values. */
@@ -35,8 +38,8 @@ export class ApiSpecShapeError extends Error {
 /**
  * Builds the wire request of one step item.
  *
- * @throws {ApiSpecShapeError} when `url` is not a string, or `headers`/`params`/`data` render to a value
- * they cannot take.
+ * @throws {ApiSpecShapeError} when `url` is not a string, `headers`/`params`/`data` render to a value
+ * they cannot take, or a header name or value is one HTTP cannot carry.
  */
 export function buildRequest(spec: RenderedApiSpec, idempotencyKey: string): WireRequest {
   if (typeof spec.url !== 'string' || spec.url === '') {
@@ -86,12 +89,34 @@ function headerRecord(headers: unknown): Record<string, string> {
   if (typeof headers !== 'object' || Array.isArray(headers)) {
     throw new ApiSpecShapeError('headers', `must render to an object, got ${kind(headers)}`);
   }
-  const out: Record<string, string> = {};
+  const out: [string, string][] = [];
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || value === null) continue;
-    out[name] = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    // The HTTP client would refuse these, and the refusal would be retried as a network error.
+    if (!isHeaderName(name)) {
+      throw new ApiSpecShapeError(
+        'headers',
+        `${quoted(name)} is not an HTTP header name (letters, digits and !#$%&'*+-.^_\`|~ only); the request was not sent`,
+      );
+    }
+    const bad = badHeaderValueChar(text);
+    if (bad !== undefined) {
+      throw new ApiSpecShapeError(
+        'headers',
+        `the value of header ${name} contains ${bad} once rendered, which an HTTP header value cannot hold; the request was not sent`,
+      );
+    }
+    out.push([name, text]);
   }
-  return out;
+  // fromEntries, not assignment: a header named __proto__ stays a header.
+  return Object.fromEntries(out);
+}
+
+/** A name as JSON, shortened: it may come from data. */
+function quoted(name: string): string {
+  const text = JSON.stringify(name);
+  return text.length <= 60 ? text : `${text.slice(0, 57)}..."`;
 }
 
 function findHeader(headers: Record<string, string>, name: string): string | undefined {

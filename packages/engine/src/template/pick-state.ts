@@ -52,7 +52,15 @@ function pick(value: unknown, node: Trie): unknown {
   if (node.whole || !isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, child] of node.children) {
-    if (Object.hasOwn(value, key)) out[key] = pick(value[key], child);
+    // defineProperty: a state key named `__proto__` is a key like any other, not the prototype.
+    if (Object.hasOwn(value, key)) {
+      Object.defineProperty(out, key, {
+        value: pick(value[key], child),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
   }
   return out;
 }

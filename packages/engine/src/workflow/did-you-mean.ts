@@ -37,27 +37,49 @@ export function unknownKeyMessage(key: string, known: readonly string[]): string
   }
   const suggestion = suggest(key, known);
   if (suggestion !== undefined) return `unknown key; did you mean "${suggestion}"?`;
-  return `unknown key; expected one of: ${known.filter((k) => k !== '$schema').join(', ')}`;
+  return `unknown key; expected one of: ${prepared(known).listed}`;
 }
 
 /** The known key closest to `key`, when it is close enough to be what was meant. */
 export function suggest(key: string, known: readonly string[]): string | undefined {
   const normal = normalize(key);
-  const same = known.find((k) => normalize(k) === normal);
+  const { normalized } = prepared(known);
+  const same = known.find((_k, i) => normalized[i] === normal);
   if (same !== undefined) return same;
   const synonym = SYNONYMS[normal] ?? SYNONYMS[key.toLowerCase()];
   if (synonym !== undefined && known.includes(synonym)) return synonym;
   const limit = normal.length <= 4 ? 1 : normal.length <= 8 ? 2 : 3;
   let best: string | undefined;
   let bestDistance = limit + 1;
-  for (const candidate of known) {
-    const d = distance(normal, normalize(candidate));
+  for (const [i, candidate] of known.entries()) {
+    const other = normalized[i] as string;
+    // The distance is at least the difference in length: a long key costs nothing to rule out.
+    if (Math.abs(other.length - normal.length) >= bestDistance) continue;
+    const d = distance(normal, other);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
     }
   }
   return best;
+}
+
+/** What is worked out once per list of known keys (a document with 50,000 unknown keys asks 50,000 times). */
+interface Prepared {
+  normalized: string[];
+  /** `a, b, c`, for the message. */
+  listed: string;
+}
+
+const PREPARED = new WeakMap<readonly string[], Prepared>();
+
+function prepared(known: readonly string[]): Prepared {
+  let out = PREPARED.get(known);
+  if (out === undefined) {
+    out = { normalized: known.map(normalize), listed: known.filter((k) => k !== '$schema').join(', ') };
+    PREPARED.set(known, out);
+  }
+  return out;
 }
 
 /** Lower case, without `_`, `-` and spaces: `jsonBody`, `json-body` and `JSON_BODY` are all `jsonbody`. */

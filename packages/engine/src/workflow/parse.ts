@@ -27,7 +27,8 @@ export interface ParseWorkflowOptions extends CheckTemplatesOptions {
  * `method: GET`, methods upper-cased.
  *
  * Every problem is reported at once, each with its path and line:
- * `steps[2].retry.total: must be a non-negative integer, null or false (got "3") (line 31)`.
+ * `steps[2].retry.total: must be a non-negative integer, null or false (got "3") (line 31)`; past the
+ * first 100 (in document order), a last problem counts the rest (`omitted`).
  *
  * @example
  * ```ts
@@ -44,6 +45,7 @@ export async function parseWorkflow(text: string, options: ParseWorkflowOptions 
   if (!read.ok) {
     throw new WorkflowParseError('SLUICE_WORKFLOW_PARSE', read.problems, {
       file: options.file,
+      omitted: read.omitted,
       hint: `fix the ${format === 'json' ? 'JSON' : 'YAML'} syntax at the line shown`,
     });
   }
@@ -51,6 +53,7 @@ export async function parseWorkflow(text: string, options: ParseWorkflowOptions 
   if (!result.ok) {
     throw new WorkflowParseError('SLUICE_WORKFLOW_INVALID', result.problems, {
       file: options.file,
+      omitted: result.omitted,
       hint: 'see docs/workflows.md for the format; "sluice schema workflow" prints its JSON Schema for editors',
     });
   }

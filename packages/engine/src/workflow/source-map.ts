@@ -6,7 +6,19 @@
  * @internal
  * @module
  */
-import { type Document, isAlias, isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import {
+  type Alias,
+  type Document,
+  isAlias,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  type LineCounter,
+  type Node,
+  type YAMLMap,
+} from 'yaml';
+import { yamlNodes } from './yaml-nodes.js';
 
 /** One step of a path: an object key or a list index. */
 export type PathSegment = string | number;
@@ -50,18 +62,58 @@ export interface SourceMap {
   lineOf(path: readonly PathSegment[]): number | undefined;
 }
 
-/** A source map over a parsed `yaml` document; `lineCounter` must be the one given to the parser. */
+/**
+ * A source map over a parsed `yaml` document; `lineCounter` must be the one given to the parser.
+ * Each lookup costs the length of the path: maps are indexed by key on first use, and aliases are
+ * resolved from one pass over the document (`Alias.resolve` walks the whole document each time).
+ */
 export function createSourceMap(doc: Document, lineCounter: LineCounter): SourceMap {
   const lineAt = (offset: number | undefined): number | undefined =>
     offset === undefined ? undefined : lineCounter.linePos(offset).line;
-  const resolve = (node: unknown): unknown => (isAlias(node) ? node.resolve(doc) : node);
+  let targets: Map<Alias, unknown> | undefined;
+  const resolve = (node: unknown): unknown => {
+    if (!isAlias(node)) return node;
+    targets ??= aliasTargets(doc);
+    return targets.get(node);
+  };
+  const indexes = new WeakMap<YAMLMap, MapIndex>();
+  const indexOf = (map: YAMLMap): MapIndex => {
+    let index = indexes.get(map);
+    if (index === undefined) {
+      index = indexMap(map);
+      indexes.set(map, index);
+    }
+    return index;
+  };
+
+  /** The child at `segment`, with the offset where it starts (its key, for a map member). */
+  const child = (node: unknown, segment: PathSegment, depth: number): Found | undefined => {
+    if (isSeq(node)) {
+      if (typeof segment !== 'number') return undefined;
+      const item = node.items[segment];
+      return item === undefined ? undefined : { node: item, offset: rangeStart(item) };
+    }
+    if (!isMap(node)) return undefined;
+    const index = indexOf(node);
+    const own = index.keys.get(String(segment));
+    if (own !== undefined || depth > 10) return own;
+    // `<<: *base` merge keys: look in the merged maps, nearest first, as the parser does.
+    for (const source of index.merged) {
+      const sources = isSeq(source) ? source.items : [source];
+      for (const item of sources) {
+        const found = child(resolve(item), segment, depth + 1);
+        if (found !== undefined) return found;
+      }
+    }
+    return undefined;
+  };
 
   return {
     lineOf(path) {
       let node: unknown = resolve(doc.contents);
       let line = lineAt(rangeStart(node));
       for (const segment of path) {
-        const found = child(node, segment, resolve, 0);
+        const found = child(node, segment, 0);
         if (found === undefined) break;
         node = resolve(found.node);
         line = lineAt(found.offset) ?? line;
@@ -71,37 +123,43 @@ export function createSourceMap(doc: Document, lineCounter: LineCounter): Source
   };
 }
 
-function rangeStart(node: unknown): number | undefined {
-  return (node as Node | null)?.range?.[0];
+interface Found {
+  node: unknown;
+  offset: number | undefined;
 }
 
-/** The child at `segment`, with the offset where it starts (its key, for a map member). */
-function child(
-  node: unknown,
-  segment: PathSegment,
-  resolve: (node: unknown) => unknown,
-  depth: number,
-): { node: unknown; offset: number | undefined } | undefined {
-  if (isSeq(node)) {
-    if (typeof segment !== 'number') return undefined;
-    const item = node.items[segment];
-    return item === undefined ? undefined : { node: item, offset: rangeStart(item) };
-  }
-  if (!isMap(node)) return undefined;
-  const merged: unknown[] = [];
-  for (const pair of node.items) {
+/** A map's members by key (the first one, when a key repeats), and the values of its merge keys. */
+interface MapIndex {
+  keys: Map<string, Found>;
+  merged: unknown[];
+}
+
+function indexMap(map: YAMLMap): MapIndex {
+  const index: MapIndex = { keys: new Map(), merged: [] };
+  for (const pair of map.items) {
     const key = isScalar(pair.key) ? pair.key.value : pair.key;
-    if (typeof key === 'symbol' || key === '<<') merged.push(pair.value);
-    else if (String(key) === String(segment)) return { node: pair.value, offset: rangeStart(pair.key) };
-  }
-  // `<<: *base` merge keys: look in the merged maps, nearest first, as the parser does.
-  if (depth > 10) return undefined;
-  for (const source of merged) {
-    const sources = isSeq(source) ? source.items : [source];
-    for (const item of sources) {
-      const found = child(resolve(item), segment, resolve, depth + 1);
-      if (found !== undefined) return found;
+    if (typeof key === 'symbol' || key === '<<') index.merged.push(pair.value);
+    else if (!index.keys.has(String(key))) {
+      index.keys.set(String(key), { node: pair.value, offset: rangeStart(pair.key) });
     }
   }
-  return undefined;
+  return index;
+}
+
+/**
+ * The node each alias stands for: the latest node before it with that anchor, in document order, as
+ * the parser resolves it. One iterative pass, however deep or large the document.
+ */
+function aliasTargets(doc: Document): Map<Alias, unknown> {
+  const targets = new Map<Alias, unknown>();
+  const anchors = new Map<string, unknown>();
+  for (const node of yamlNodes(doc)) {
+    if (isAlias(node)) targets.set(node, anchors.get(node.source));
+    else if (isNode(node) && node.anchor !== undefined) anchors.set(node.anchor, node);
+  }
+  return targets;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  return (node as Node | null)?.range?.[0];
 }

@@ -1,25 +1,33 @@
 /**
  * Validates a workflow document: the JSON Schema (`workflow-schema.ts`, run by Ajv), then the rules a
- * schema cannot say: unique step names, absolute URLs, the SDK's own retry check, cron expressions and
- * time zones (croner, `Intl`), and template syntax.
- * Every problem is collected, with its path and (from text) its line; validation never stops at the first.
+ * schema cannot say: unique step names, absolute URLs, header values HTTP can carry, the SDK's own retry
+ * check, cron expressions and time zones (croner, `Intl`), and template syntax.
+ * Every problem is collected, with its path and (from text) its line; validation never stops at the first,
+ * and its answer lists the first 100 (`WORKFLOW_LIMITS`). It is linear in the size of the document.
  *
  * @module
  */
 import { isSluiceError, RetryPolicy } from '@sluice/sdk';
 import type { WorkflowProblem } from '../errors.js';
 import type { CheckTemplatesOptions } from '../template/check.js';
+import { capProblems } from './cap-problems.js';
+import { headerProblems } from './header-problems.js';
 import type { ApiSpec, Workflow, WorkflowStep } from './model.js';
+import { tooDeepMessage, tooDeepPath } from './nesting-depth.js';
 import { scheduleProblems } from './schedule-problems.js';
 import { type RawProblem, schemaProblems, shown } from './schema-problems.js';
 import { formatPath, type PathSegment, parsePath, type SourceMap } from './source-map.js';
 import { templateProblems } from './template-problems.js';
+import { WORKFLOW_LIMITS } from './workflow-limits.js';
 import { WORKFLOW_DEFAULTS } from './workflow-schema.js';
 
-/** The result of {@link validateWorkflow}: the parsed workflow, or every problem found. */
+/**
+ * The result of {@link validateWorkflow}: the parsed workflow, or the problems found: the first 100 in
+ * document order and, past those, a last problem that counts the rest (`omitted`, absent when none).
+ */
 export type WorkflowValidation =
   | { ok: true; workflow: Workflow; problems: readonly [] }
-  | { ok: false; problems: readonly WorkflowProblem[] };
+  | { ok: false; problems: readonly WorkflowProblem[]; omitted?: number };
 
 type Json = Record<string, unknown>;
 
@@ -43,15 +51,26 @@ export async function checkWorkflow(
   sourceMap: SourceMap | undefined,
   options: CheckTemplatesOptions = {},
 ): Promise<WorkflowValidation> {
-  const raw = schemaProblems(value);
   const lineOf = (path: readonly PathSegment[]) => sourceMap?.lineOf(path);
+  // Before anything walks the value recursively (Ajv, templates, JSON.stringify).
+  const deep = tooDeepPath(value, WORKFLOW_LIMITS.maxDepth);
+  if (deep !== undefined) {
+    return {
+      ok: false,
+      problems: [locate({ path: deep, message: tooDeepMessage(WORKFLOW_LIMITS.maxDepth) }, lineOf)],
+    };
+  }
+  const raw = schemaProblems(value);
   if (isObject(value)) {
-    raw.push(
-      ...duplicateNames(value, lineOf),
-      ...urlProblems(value),
-      ...retryProblems(value, raw),
-      ...scheduleProblems(value, raw),
-    );
+    const more = [
+      duplicateNames(value, lineOf),
+      urlProblems(value),
+      headerProblems(value),
+      retryProblems(value, raw),
+      scheduleProblems(value, raw),
+    ];
+    // One push per problem: spreading 100,000 of them into push() overflows the stack.
+    for (const found of more) for (const problem of found) raw.push(problem);
     for (const problem of await templateProblems(value, options)) {
       raw.push({ path: parsePath(problem.path), message: problem.message });
     }
@@ -59,7 +78,13 @@ export async function checkWorkflow(
   if (raw.length === 0) return { ok: true, workflow: toWorkflow(value as Json), problems: [] };
   const problems = raw.map((p, index) => ({ index, problem: locate(p, lineOf) }));
   problems.sort((a, b) => (a.problem.line ?? Infinity) - (b.problem.line ?? Infinity) || a.index - b.index);
-  return { ok: false, problems: problems.map((p) => p.problem) };
+  const capped = capProblems(
+    problems.map((p) => p.problem),
+    WORKFLOW_LIMITS.maxProblems,
+  );
+  return capped.omitted === 0
+    ? { ok: false, problems: capped.problems }
+    : { ok: false, problems: capped.problems, omitted: capped.omitted };
 }
 
 function locate(problem: RawProblem, lineOf: (path: readonly PathSegment[]) => number | undefined) {
@@ -122,10 +147,12 @@ function urlProblems(doc: Json): RawProblem[] {
 function retryProblems(doc: Json, schema: readonly RawProblem[]): RawProblem[] {
   const blocks: PathSegment[][] = [['default_retry']];
   eachStep(doc, (_step, index) => blocks.push(['steps', index, 'retry']));
+  // The blocks with a schema problem, found once: asking each block of each problem was quadratic.
+  const reported = new Set(schema.map((p) => blockOf(p.path)));
   const out: RawProblem[] = [];
   for (const path of blocks) {
     const block = valueAt(doc, path);
-    if (!isObject(block) || schema.some((p) => startsWith(p.path, path))) continue;
+    if (!isObject(block) || reported.has(formatPath(path))) continue;
     try {
       RetryPolicy.from(block, formatPath(path));
     } catch (err) {
@@ -173,8 +200,11 @@ function valueAt(doc: unknown, path: readonly PathSegment[]): unknown {
   return node;
 }
 
-function startsWith(path: readonly PathSegment[], prefix: readonly PathSegment[]): boolean {
-  return prefix.every((segment, i) => path[i] === segment);
+/** The retry block a path is in (`default_retry`, `steps[2].retry`), or `undefined`. */
+function blockOf(path: readonly PathSegment[]): string | undefined {
+  if (path[0] === 'default_retry') return 'default_retry';
+  if (path[0] === 'steps' && path[2] === 'retry') return formatPath(path.slice(0, 3));
+  return undefined;
 }
 
 function isObject(value: unknown): value is Json {

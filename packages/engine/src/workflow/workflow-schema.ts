@@ -30,6 +30,16 @@ export const HTTP_TOKEN_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
 export const STEP_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 
 /**
+ * The one step name that matches {@link STEP_NAME_PATTERN} but cannot work: JavaScript objects treat
+ * `__proto__` as their prototype, so `STEPS.__proto__` would never hold the step's output. Every other
+ * name, `constructor` and `toString` included, is an own key of `STEPS` and works.
+ */
+export const RESERVED_STEP_NAME = '__proto__';
+
+const RESERVED_STEP_NAME_MESSAGE =
+  'cannot be __proto__: JavaScript objects reserve that key, so STEPS.__proto__ could not hold the step; rename the step';
+
+/**
  * A connector or action name: ASCII letters, digits, `_` and `-`, not starting with a digit or `-`.
  * Connectors registered from files take the file's base name, so `my-app.ts` is `my-app`.
  */
@@ -114,8 +124,16 @@ function apispecSchema(): JsonSchemaNode {
         errorMessage: 'must be an object of query parameters, or a template string',
       },
       headers: {
-        description: `Request headers: an object of names to values, or a template string that renders to one. ${TEMPLATES}`,
+        description:
+          'Request headers: an object of names to values, or a template string that renders to one. ' +
+          'Names are not templates and must be HTTP tokens; values cannot hold CR, LF, NUL, other ' +
+          `control characters or characters beyond U+00FF, as written or as rendered. ${TEMPLATES}`,
         type: ['object', 'string'],
+        propertyNames: {
+          pattern: HEADER_NAME_PATTERN,
+          patternErrorMessage:
+            "is not an HTTP header name: letters, digits and !#$%&'*+-.^_`|~ only, e.g. X-Api-Key",
+        },
         additionalProperties: {
           type: ['string', 'number', 'boolean'],
           errorMessage: 'must be a string, number or boolean',
@@ -288,9 +306,10 @@ function stepSchema(): JsonSchemaNode {
       name: {
         description:
           'The step name, unique within the workflow; templates read its output as `STEPS.<name>.output`. ' +
-          'ASCII letters, digits and `_`, not starting with a digit.',
+          'ASCII letters, digits and `_`, not starting with a digit; not `__proto__`.',
         type: 'string',
         pattern: STEP_NAME_PATTERN,
+        not: { const: RESERVED_STEP_NAME, errorMessage: RESERVED_STEP_NAME_MESSAGE },
         errorMessage:
           'must be a step name: a string of ASCII letters, digits and _, not starting with a digit',
         patternErrorMessage:

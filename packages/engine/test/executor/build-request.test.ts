@@ -42,6 +42,33 @@ describe('buildRequest', () => {
     expect(req.headers).toEqual({ 'idempotency-key': 'mine' });
   });
 
+  it.each([
+    ['X-A', 'a\r\nInjected: 1', 'the value of header X-A contains a line break (CR or LF) once rendered'],
+    ['X-A', 'a\u0000', 'the value of header X-A contains a NUL character once rendered'],
+    ['X-A', 'a\u0007', 'the value of header X-A contains the control character U+0007 once rendered'],
+    [
+      'X-A',
+      '\u20ac',
+      'the value of header X-A contains the character € (U+20AC, beyond Latin-1) once rendered',
+    ],
+    ['X\r\nB', 'x', '"X\\r\\nB" is not an HTTP header name'],
+    ['X B', 'x', '"X B" is not an HTTP header name'],
+  ])('refuses the header %j: %j that HTTP cannot carry, naming it', (name, value, message) => {
+    const build = () => buildRequest({ url: 'http://h/', method: 'GET', headers: { [name]: value } }, KEY);
+    expect(build).toThrow(ApiSpecShapeError);
+    expect(build).toThrow(`apispec.headers: ${message}`);
+  });
+
+  it('sends Latin-1 and tab in header values, and a header named __proto__ as a header', () => {
+    const headers = JSON.parse('{"__proto__": "p", "X-L": "caf\\u00e9\\tok"}') as object;
+    const req = buildRequest({ url: 'http://h/', method: 'GET', headers }, KEY);
+    expect(Object.entries(req.headers)).toEqual([
+      ['__proto__', 'p'],
+      ['X-L', 'café\tok'],
+      ['Idempotency-Key', KEY],
+    ]);
+  });
+
   it('refuses a url or headers of the wrong shape, naming the field', () => {
     expect(() => buildRequest({ url: 42, method: 'GET' }, KEY)).toThrow(ApiSpecShapeError);
     expect(() => buildRequest({ url: 'http://h', method: 'GET', headers: ['a'] }, KEY)).toThrow(

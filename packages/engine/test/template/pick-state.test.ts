@@ -108,3 +108,18 @@ describe('pickState', () => {
     expect(plain).toBe(await whole.render(`${template}!`, full as TemplateState, { field: 'f' }));
   });
 });
+
+describe('pickState with a key named __proto__', () => {
+  it('keeps it as an own key, not as the prototype', () => {
+    const input = JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as Record<string, unknown>;
+    const picked = pickState({ INPUT: input }, [
+      ['INPUT', '__proto__'],
+      ['INPUT', 'y'],
+    ]) as {
+      INPUT: Record<string, unknown>;
+    };
+    expect(Object.getPrototypeOf(picked.INPUT)).toBe(Object.prototype);
+    expect(Object.hasOwn(picked.INPUT, '__proto__')).toBe(true);
+    expect(Object.keys(picked.INPUT)).toEqual(['__proto__', 'y']);
+  });
+});

@@ -113,6 +113,18 @@ const STEP_RULES: Row[] = [
     ],
   ],
   [
+    'a step name is not __proto__, which STEPS cannot hold (constructor and toString can)',
+    `name: w\nsteps:\n  - name: __proto__\n${ok}  - name: constructor\n${ok}  - name: toString\n${ok}`,
+    [
+      {
+        path: 'steps[0].name',
+        message:
+          'cannot be __proto__: JavaScript objects reserve that key, so STEPS.__proto__ could not hold the step; rename the step',
+        line: 3,
+      },
+    ],
+  ],
+  [
     'a step name works as STEPS.<name>: no leading digit, and a string',
     `name: w\nsteps:\n  - name: 2nd\n${ok}  - name: 7\n${ok}`,
     [
@@ -288,6 +300,74 @@ const STEP_RULES: Row[] = [
         path: 'steps[0].apispec.data',
         message: 'must be an object (sent form-encoded) or a string (sent as it is) (got a list)',
         line: 8,
+      },
+    ],
+  ],
+  [
+    'header names are HTTP tokens (they are never templates)',
+    one(
+      '    apispec:\n      url: https://api.test\n      headers: { "X Trace": 1, "{{ INPUT.h }}": 2, X-Ok: 3 }\n',
+    ),
+    [
+      {
+        path: 'steps[0].apispec.headers["X Trace"]',
+        message:
+          'is not an HTTP header name: letters, digits and !#$%&\'*+-.^_`|~ only, e.g. X-Api-Key (got "X Trace")',
+        line: 6,
+      },
+      {
+        path: 'steps[0].apispec.headers["{{ INPUT.h }}"]',
+        message:
+          'is not an HTTP header name: letters, digits and !#$%&\'*+-.^_`|~ only, e.g. X-Api-Key (got "{{ INPUT.h }}")',
+        line: 6,
+      },
+    ],
+  ],
+  [
+    "header values hold no CR, LF, NUL or other control character, in a template's literal text too",
+    one(
+      [
+        '    apispec:',
+        '      url: https://api.test',
+        '      headers:',
+        '        X-Crlf: "a\\r\\nInjected: 1"',
+        '        X-Nul: "a\\0"',
+        '        X-Bell: "a\\a"',
+        '        X-Euro: "\\u20ac"',
+        '        X-Tpl: "Bearer {{ INPUT.token }}\\r\\nInjected: 1"',
+        '        X-Block: |',
+        '          Bearer {{ INPUT.token }}',
+        '        X-Trim: "{{ INPUT.a -}}\\n {{ INPUT.b }}"',
+        '        X-Latin1: "caf\\u00e9"',
+        '        X-In-Tag: "{{ INPUT.a ~ \\"\\n\\" }}"',
+        '',
+      ].join('\n'),
+    ),
+    [
+      {
+        path: 'steps[0].apispec.headers.X-Crlf',
+        message: 'contains a line break (CR or LF), which an HTTP header value cannot hold',
+        line: 7,
+      },
+      {
+        path: 'steps[0].apispec.headers.X-Nul',
+        message: 'contains a NUL character, which an HTTP header value cannot hold',
+        line: 8,
+      },
+      {
+        path: 'steps[0].apispec.headers.X-Bell',
+        message: 'contains the control character U+0007, which an HTTP header value cannot hold',
+        line: 9,
+      },
+      {
+        path: 'steps[0].apispec.headers.X-Euro',
+        message: 'contains the character € (U+20AC, beyond Latin-1), which an HTTP header value cannot hold',
+        line: 10,
+      },
+      {
+        path: 'steps[0].apispec.headers.X-Tpl',
+        message: 'contains a line break (CR or LF) outside {{ }}, which an HTTP header value cannot hold',
+        line: 11,
       },
     ],
   ],

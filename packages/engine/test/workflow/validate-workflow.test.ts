@@ -35,6 +35,44 @@ describe('validateWorkflow', () => {
     ]);
   });
 
+  it('lists the first 100 problems in order and counts the rest in a last problem', async () => {
+    const step: Record<string, unknown> = { name: 'a', apispec: { url: 'https://x.test' } };
+    for (let i = 0; i < 250; i += 1) step[`k${i}`] = 1;
+    const result = await validateWorkflow({ name: 'w', steps: [step] });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(101);
+    expect(result.problems.slice(0, 100).map((p) => p.path)).toEqual(
+      Array.from({ length: 100 }, (_, i) => `steps[0].k${i}`),
+    );
+    expect(result.problems[100]).toEqual({
+      path: '',
+      message: '150 more problems not listed (only the first 100 are); fix these and check again',
+    });
+    expect(result.omitted).toBe(150);
+  });
+
+  it('refuses a value nested more than 100 levels deep with one problem at the first level too deep', async () => {
+    let input: unknown[] = [];
+    const outer = input;
+    for (let i = 0; i < 100_000; i += 1) {
+      const inner: unknown[] = [];
+      input.push(inner);
+      input = inner;
+    }
+    const result = await validateWorkflow({
+      name: 'w',
+      steps: [{ name: 'a', apispec: { url: 'https://x.test' }, input: outer }],
+    });
+    // The document is level 1, steps 2, the step 3, input 4: the 101st level is 97 lists into input.
+    expect(result.problems).toEqual([
+      {
+        path: `steps[0].input${'[0]'.repeat(97)}`,
+        message: 'nests lists and objects more than 100 levels deep; flatten it',
+      },
+    ]);
+  });
+
   it.each([null, 'text', 42, []])('rejects %j as a document', async (value) => {
     expect((await validateWorkflow(value)).ok).toBe(false);
   });
@@ -74,22 +112,36 @@ describe('validateWorkflow', () => {
     expect(result.problems.map((p) => p.path)).toEqual(['steps[0].apispec.method']);
   });
 
-  it.each(['a', '_x', 'list_customers', 'Step2', 'update', 'items'])(
-    'accepts the step name %s',
+  // Object.prototype's names are own keys of STEPS like any other (test/e2e/step-names-and-headers.test.ts).
+  it.each([
+    'a',
+    '_x',
+    'list_customers',
+    'Step2',
+    'update',
+    'items',
+    'constructor',
+    'prototype',
+    'toString',
+    'hasOwnProperty',
+    'valueOf',
+    '__defineGetter__',
+  ])('accepts the step name %s', async (name) => {
+    expect(
+      (await validateWorkflow({ name: 'w', steps: [{ name, apispec: { url: 'https://x.test' } }] })).ok,
+    ).toBe(true);
+  });
+
+  it.each(['', '2fa', 'get-customers', 'a.b', 'a b', 'café', '__proto__'])(
+    'rejects the step name %j',
     async (name) => {
-      expect(
-        (await validateWorkflow({ name: 'w', steps: [{ name, apispec: { url: 'https://x.test' } }] })).ok,
-      ).toBe(true);
+      const result = await validateWorkflow({
+        name: 'w',
+        steps: [{ name, apispec: { url: 'https://x.test' } }],
+      });
+      expect(result.problems.map((p) => p.path)).toEqual(['steps[0].name']);
     },
   );
-
-  it.each(['', '2fa', 'get-customers', 'a.b', 'a b', 'café'])('rejects the step name %j', async (name) => {
-    const result = await validateWorkflow({
-      name: 'w',
-      steps: [{ name, apispec: { url: 'https://x.test' } }],
-    });
-    expect(result.problems.map((p) => p.path)).toEqual(['steps[0].name']);
-  });
 
   it('accepts an action step with a connection, and keeps it as written', async () => {
     const step = {
