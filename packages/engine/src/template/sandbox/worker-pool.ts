@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { FairQueue } from './fair-queue.js';
 import {
   type Job,
@@ -25,6 +25,7 @@ import {
 } from './protocol.js';
 import { Wasm, type WasmModule } from './wasm.js';
 import { capWasmMemory, WASM_PAGE_BYTES } from './wasm-memory-cap.js';
+import { templateWorkerUrl } from './worker-entry.js';
 
 /** The settings of a pool (validated by the renderer). */
 export interface PoolSettings {
@@ -64,11 +65,6 @@ function cappedModule(memoryMb: number): WasmModule {
   }
   return module;
 }
-
-// From `src/` (tests, `npm start`) the worker is TypeScript, loaded through tsx by a small bootstrap.
-const fromSource = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(fromSource ? './template-worker.ts' : './template-worker.js', import.meta.url);
-const DEV_BOOTSTRAP_URL = new URL('./dev-worker.mjs', import.meta.url);
 
 /** Thrown by {@link TemplateWorkerPool.run} once the pool is closed. */
 export class PoolClosedError extends Error {
@@ -144,12 +140,7 @@ export class TemplateWorkerPool implements TemplateJobs {
       maxOutputChars: settings.maxOutputChars,
       memoryBytes: settings.memoryMb * 1024 * 1024,
     };
-    const worker = fromSource
-      ? new Worker(DEV_BOOTSTRAP_URL, {
-          workerData: { ...config, entry: WORKER_URL.href },
-          ...limits(settings.memoryMb),
-        })
-      : new Worker(WORKER_URL, { workerData: config, ...limits(settings.memoryMb) });
+    const worker = new Worker(templateWorkerUrl(), { workerData: config, ...options(settings.memoryMb) });
     const slot: Slot = { worker, progress: new BigInt64Array(shared), retired: false };
     worker.unref();
     worker.on('message', (reply: JobReply) => this.#settle(slot, reply));
@@ -213,10 +204,13 @@ export class TemplateWorkerPool implements TemplateJobs {
   }
 }
 
-function limits(memoryMb: number): {
-  resourceLimits: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number };
-} {
+/**
+ * Worker options: the heap caps, and no inherited `execArgv`: a parent started with loaders (`--import
+ * tsx`, a test runner's) would load them again in every worker, several times its boot cost.
+ */
+function options(memoryMb: number): WorkerOptions {
   return {
+    execArgv: [],
     resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: Math.min(32, memoryMb) },
   };
 }
