@@ -70,19 +70,16 @@ export type { FieldJsonSchema, FieldsToJsonSchemaOptions } from './fields/to-jso
 export { fieldsToJsonSchema } from './fields/to-json-schema.js';
 export type { ValidateFieldsOptions } from './fields/validate.js';
 export { validateFields } from './fields/validate.js';
+export type { ErrorMatcher } from './http/error-matcher.js';
 export type { HttpClientOptions } from './http/http-client.js';
 export { createHttpClient } from './http/http-client.js';
 export type {
-  ErrorMatcher,
   ErrorResponseContext,
   HttpClient,
-  HttpMethod,
   RequestBuilder,
-  RequestFormat,
-  RequestSpec,
   ResponseContext,
-  ResponseFormat,
 } from './http/request-builder.js';
+export type { HttpMethod, RequestFormat, RequestSpec, ResponseFormat } from './http/request-spec.js';
 export type { LogFn, Logger } from './logger.js';
 export { silentLogger } from './logger.js';
 export { parseRetryAfter } from './retry/retry-after.js';

@@ -5,8 +5,8 @@
  * @module
  */
 
-export type { AuthorizationController, AuthorizationHost } from './connector/authorization.js';
-export { createAuthorization, matchesFailure } from './connector/authorization.js';
+export type { AuthorizationController, AuthorizationHost } from './connector/authorization-controller.js';
+export { createAuthorization, matchesFailure } from './connector/authorization-controller.js';
 export type {
   ConnectorRuntime,
   ConnectorRuntimeOptions,

@@ -14,7 +14,7 @@ import type { RunValueSealer } from '../secrets/run-values.js';
 import type { AttemptEntry, Store } from '../store/store.js';
 import type { TemplateRenderer } from '../template/render.js';
 import type { Workflow } from '../workflow/model.js';
-import type { ActionSource } from './run-action-item.js';
+import type { ActionSource } from './action-source.js';
 import type { HttpTransport } from './sdk-parts.js';
 import type { Sleep } from './waits.js';
 

@@ -10,14 +10,7 @@
  *
  * @module
  */
-import {
-  type ConnectionValues,
-  type Connector,
-  HttpTransportError,
-  isSluiceError,
-  MaxRetryError,
-  RequestFailedError,
-} from '@sluice/sdk';
+import { HttpTransportError, isSluiceError, MaxRetryError, RequestFailedError } from '@sluice/sdk';
 import { createConnectorRuntime } from '@sluice/sdk/internal';
 import { EngineError, TemplateError } from '../errors.js';
 import {
@@ -29,36 +22,16 @@ import {
 import type { CurrentStep, RunState } from '../run/run-state.js';
 import type { Redactor } from '../secrets/redactor.js';
 import type { AttemptEntry, StepErrorRecord, StepItemRow } from '../store/store.js';
+import type { OpenedActionConnection } from './action-source.js';
 import type { ExecutionContext } from './execution-context.js';
 import { idempotencyKey } from './idempotency.js';
 import type { ItemResult, ItemTask } from './run-item.js';
 import { ERROR_BODY_BYTES } from './send-call.js';
 
-/** An opened connection: its connector (as registered) and its values, decrypted. */
-export interface OpenedActionConnection {
-  connector: Connector;
-  /** The name the connector is registered under. */
-  connectorName: string;
-  values: ConnectionValues;
-  /** Seals and saves the connection when the connector's authorization acquired or refreshed tokens. */
-  onConnectionChange?: (values: Readonly<ConnectionValues>) => Promise<void>;
-}
+// Declared in `action-source.ts` (the execution context needs them too); still importable from here.
+export type { ActionSource, OpenedActionConnection } from './action-source.js';
 
 type OpenedValues = Pick<OpenedActionConnection, 'connector' | 'values' | 'onConnectionChange'>;
-
-/**
- * Where action steps get their connectors and connections: the engine binds it to the run's workspace
- * (`engine.connectors`, `engine.connections.open`).
- */
-export interface ActionSource {
-  /** The registered connector `name`; `undefined` when there is none. */
-  connector(name: string): Connector | undefined;
-  /**
-   * Opens stored connection `name` of the run's workspace.
-   * @throws {SluiceError} when it is missing or does not open; the item fails with its message.
-   */
-  open(name: string): Promise<OpenedActionConnection>;
-}
 
 /**
  * Executes one action item. Never throws for a failure of the item itself (no connection, the action

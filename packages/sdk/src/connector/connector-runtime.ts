@@ -15,7 +15,7 @@ import type { Logger } from '../logger.js';
 import { checkAscendingResult } from '../trigger/poll-ascending.js';
 import { checkPagingDescResult } from '../trigger/poll-paging-desc.js';
 import type { TriggerState } from '../trigger/trigger-state.js';
-import { createAuthorization } from './authorization.js';
+import { createAuthorization } from './authorization-controller.js';
 import {
   type ApiContext,
   type ConnectionValues,

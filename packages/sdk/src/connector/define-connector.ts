@@ -11,16 +11,14 @@ import type { Field, InferFields } from '../fields/field.js';
 import type { HttpClient } from '../http/request-builder.js';
 import type { TriggerRecord } from '../trigger/poll-ascending.js';
 import type { Authorization } from './authorization.js';
+import type { ConnectionValues } from './connection-values.js';
 
-export type { TriggerRecord };
+export type { ConnectionValues, TriggerRecord };
 
 import { validateConnector } from './validate-connector.js';
 
 /** A function type whose parameter is checked bivariantly, so specific connectors fit the general type. */
 type Bivariant<A, R> = { bivarianceHack(context: A): R }['bivarianceHack'];
-
-/** The values of a connection: its fields, plus whatever authorization acquired (tokens). */
-export type ConnectionValues = Record<string, unknown>;
 
 /** A list of fields in the field notation. */
 export type Fields = readonly Field[];

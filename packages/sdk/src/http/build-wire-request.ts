@@ -20,7 +20,7 @@ import { encodeForm, encodeQuery, flattenParams } from './formats/form.js';
 import { encodeJson } from './formats/json.js';
 import { encodeMultipart } from './formats/multipart.js';
 import { toWorkatoXml } from './formats/xml.js';
-import type { RequestSpec } from './request-builder.js';
+import type { RequestSpec } from './request-spec.js';
 import type { WireRequest } from './transport.js';
 
 const ABSOLUTE_URL = /^[a-z][a-z\d+.-]*:/i;

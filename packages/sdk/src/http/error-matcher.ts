@@ -6,8 +6,13 @@
  * @module
  */
 import { SdkError } from '../errors.js';
-import type { ErrorMatcher } from './request-builder.js';
 import { describe } from './values.js';
+
+/**
+ * What `afterErrorResponse` matches: a status code, a string found in the body, a regular expression
+ * tested on the body, or a list of these.
+ */
+export type ErrorMatcher = number | string | RegExp | readonly (number | string | RegExp)[];
 
 /** The parts of a response a matcher looks at. */
 export interface MatchTarget {

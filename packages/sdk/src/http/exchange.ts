@@ -11,11 +11,11 @@ import { type Logger, logsDebug } from '../logger.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import { sendWithRetry } from '../retry/send-with-retry.js';
 import { buildWireRequest } from './build-wire-request.js';
-import { matchesResponse } from './error-matcher.js';
+import { type ErrorMatcher, matchesResponse } from './error-matcher.js';
 import { decodeJson } from './formats/json.js';
 import { fromWorkatoXml } from './formats/xml.js';
 import { createMasker, loggableBody, maskHeaders } from './mask-secrets.js';
-import type { ErrorMatcher, RequestSpec, ResponseFormat } from './request-builder.js';
+import type { RequestSpec, ResponseFormat } from './request-spec.js';
 import type { HttpTransport } from './transport.js';
 
 /** What an exchange needs from its client: resolved options. */

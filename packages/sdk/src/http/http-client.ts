@@ -6,15 +6,14 @@
 import { SdkError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { type RetryOptions, RetryPolicy } from '../retry/retry-policy.js';
-import { validateMatcher } from './error-matcher.js';
+import { type ErrorMatcher, validateMatcher } from './error-matcher.js';
 import {
   type ClientContext,
   createRequestBuilder,
-  type ErrorMatcher,
   type HttpClient,
-  type HttpMethod,
   type RequestBuilder,
 } from './request-builder.js';
+import type { HttpMethod } from './request-spec.js';
 import { defaultTransport } from './send.js';
 import type { HttpTransport } from './transport.js';
 import { describe, isRecord } from './values.js';

@@ -9,8 +9,9 @@
  */
 import { RequestFailedError, type ResponseHeaders, SdkError } from '../errors.js';
 import { type RetryOptions, RetryPolicy } from '../retry/retry-policy.js';
-import { findMatching, validateMatcher } from './error-matcher.js';
+import { type ErrorMatcher, findMatching, validateMatcher } from './error-matcher.js';
 import { type ExchangeContext, type Exchanged, exchange, failureBodyText } from './exchange.js';
+import type { HttpMethod, RequestSpec } from './request-spec.js';
 import {
   checkFunction,
   checkRecord,
@@ -24,14 +25,6 @@ import {
   optionError,
 } from './request-values.js';
 import { describe } from './values.js';
-
-/** The HTTP methods the DSL has a verb for. */
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
-
-/** How the payload is encoded. */
-export type RequestFormat = 'json' | 'xml' | 'www-form-urlencoded' | 'multipart';
-/** How the response body is decoded. */
-export type ResponseFormat = 'json' | 'xml' | 'raw';
 
 /** What `afterResponse` receives. */
 export interface ResponseContext<T> {
@@ -53,31 +46,6 @@ export interface ErrorResponseContext {
   url: string;
   /** `404 Not Found (GET https://...)`. */
   message: string;
-}
-
-/**
- * What `afterErrorResponse` matches: a status code, a string found in the body, a regular expression
- * tested on the body, or a list of these.
- */
-export type ErrorMatcher = number | string | RegExp | readonly (number | string | RegExp)[];
-
-/** The data of a request: what `toSpec()` returns. Frozen. */
-export interface RequestSpec {
-  readonly method: HttpMethod;
-  /** As written: relative URLs resolve against the client's `baseUri` when sent. */
-  readonly url: string;
-  readonly params: Readonly<Record<string, unknown>>;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly payload: unknown;
-  readonly user: string | undefined;
-  readonly password: string | undefined;
-  readonly requestFormat: RequestFormat;
-  readonly responseFormat: ResponseFormat;
-  /** The root element name for XML payloads. */
-  readonly xmlRoot: string | undefined;
-  /** Seconds, for connect and for read. */
-  readonly timeout: number | undefined;
-  readonly retry: RetryPolicy | undefined;
 }
 
 /**

@@ -7,7 +7,6 @@
  * @internal
  * @module
  */
-import type { Connector } from '@sluice/sdk';
 import type { FastifyInstance } from 'fastify';
 import { EngineError } from '../../errors.js';
 import type { ServiceStore } from '../../store/service-store.js';
