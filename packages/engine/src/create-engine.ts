@@ -25,10 +25,10 @@ import { BullmqRunQueue } from './queue/bullmq-queue.js';
 import { InProcessRunQueue } from './queue/in-process-queue.js';
 import { OutageLog } from './queue/outage-log.js';
 import type { QueueStats, RunQueue } from './queue/run-queue.js';
+import { admitRun, runnableWorkflow } from './run/admit-run.js';
 import { ownerName, releaseDeadLocalLeases } from './run/dead-owners.js';
 import { resumeRun } from './run/resume-run.js';
 import { RunWatch } from './run/run-watch.js';
-import { storedRunValues } from './run/stored-run-values.js';
 import { Sweeper } from './run/sweeper.js';
 import { RunTokens } from './secrets/run-token.js';
 import { type RunValueSealer, RunValues } from './secrets/run-values.js';
@@ -40,7 +40,6 @@ import type { RunRow } from './store/store.js';
 import { TemplateRenderer } from './template/render.js';
 import { TriggerSync } from './triggers/sync-triggers.js';
 import { type DispatchedRun, TRIGGERS_LEASE, TriggerLoop } from './triggers/trigger-loop.js';
-import type { Workflow } from './workflow/model.js';
 
 interface Execution {
   controller: AbortController;
@@ -254,28 +253,23 @@ class ServiceEngine implements Engine {
 
   async startRun(stored: StoredWorkflow, input: unknown, caller: ApiCaller): Promise<string> {
     this.#assertOpen();
-    const id = randomUUID();
-    const workflow = runnable(stored);
     // The connections the action steps use must pass their test before the run is recorded (422).
-    await this.connections.check(caller.workspace_id, actionConnections(workflow));
+    await this.connections.check(caller.workspace_id, actionConnections(runnableWorkflow(stored)));
     // Redacted with the workspace's connection secrets too; the run reads its unredacted input back
     // from the sealed copy, here or after a restart.
     const secrets = await this.connections.secretsOf(caller.workspace_id);
-    await this.store.createServiceRun(
-      {
-        id,
-        workflow_name: workflow.name,
-        ...storedRunValues(id, workflow, input, { secrets, seal: this.runValues }),
-        created_at: this.#iso(),
-        workflow_uid: stored.uid,
-        workflow_version: stored.version,
-        workspace_id: caller.workspace_id,
-        status: 'pending',
-      },
+    const { run } = admitRun({
+      from: 'api',
       caller,
-    );
-    this.#enqueue(id);
-    return id;
+      stored,
+      input,
+      createdAt: this.#iso(),
+      secrets,
+      seal: this.runValues,
+    });
+    await this.store.createServiceRun(run, caller);
+    this.#enqueue(run.id);
+    return run.id;
   }
 
   async waitForRun(id: string, timeoutMs: number): Promise<void> {
@@ -442,7 +436,7 @@ class ServiceEngine implements Engine {
         store: fencedStore(this.store, () => execution.fenced),
         renderer: this.templates,
         limits: this.#limits,
-        ...(stored === undefined ? {} : { workflow: runnable(stored) }),
+        ...(stored === undefined ? {} : { workflow: runnableWorkflow(stored) }),
         seal: this.runValues,
         systemApis: this.#systemApis,
         ...(await this.#runUser(id, caller)),
@@ -626,11 +620,6 @@ class ServiceEngine implements Engine {
   #iso(): string {
     return new Date(this.#now()).toISOString();
   }
-}
-
-/** The document a run executes: the stored version with its uid, version and workspace. */
-function runnable(stored: StoredWorkflow): Workflow {
-  return { ...stored.document, uid: stored.uid, version: stored.version, workspace_id: stored.workspace_id };
 }
 
 /** The engine's own `SYSTEM_APIS` entries for the service at `baseUrl`. */

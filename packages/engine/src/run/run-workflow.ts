@@ -6,8 +6,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { sealIfRedacted } from '../secrets/run-values.js';
 import type { Workflow } from '../workflow/model.js';
+import { admitRun } from './admit-run.js';
 import { createExecutionContext } from './create-context.js';
 import { executeSteps } from './execute-steps.js';
 import type { RunOutcome, RunWorkflowOptions } from './run-options.js';
@@ -32,22 +32,18 @@ export async function runWorkflow(workflow: Workflow, options: RunWorkflowOption
   const createdAt = new Date((options.now ?? Date.now)()).toISOString();
   const ctx = createExecutionContext(workflow, runId, input, createdAt, options);
   const { store } = options;
-  const redact = ctx.redactor();
-  const storedInput = redact.value(input);
+  const { run } = admitRun({
+    from: 'local',
+    id: runId,
+    workflow,
+    input,
+    createdAt,
+    redactor: ctx.redactor(),
+    seal: options.seal,
+  });
 
   options.signal?.throwIfAborted();
-  await store.createRun({
-    id: runId,
-    workflow_name: workflow.name,
-    workflow: redact.value(workflow),
-    input: storedInput,
-    sealed_input: sealIfRedacted(options.seal, input, storedInput, { runId, column: 'runs.sealed_input' }),
-    created_at: createdAt,
-    workflow_uid: workflow.uid ?? null,
-    workflow_version: workflow.version ?? null,
-    workspace_id: workflow.workspace_id ?? null,
-    status: 'pending',
-  });
+  await store.createRun(run);
   await store.updateRun(runId, { status: 'running', started_at: createdAt });
   ctx.emit({ type: 'run-started', runId, workflow: workflow.name, steps: workflow.steps.length });
   ctx.logger.info({ steps: workflow.steps.length }, 'run started');

@@ -1,15 +1,17 @@
 /**
- * What the row of a new run keeps of its document and input (a run started through the API, a webhook
- * delivery, a schedule, a poll): both redacted as the run's steps are, with the secret key names, the
- * values under those names in the input and the connection secrets of the run's workspace, so a
- * connection's value sent in the input under an innocent key is never stored or shown in clear. The
- * unredacted input is sealed beside it when redaction changed it: the run reads that copy back each
- * time it executes, after a crash too.
+ * What the row of a new run keeps of its document and input (used by `admit-run.ts`, which builds every
+ * run row): both redacted as the run's steps are. A service run (started through the API, a webhook
+ * delivery, a schedule, a poll) is redacted with the secret key names, the values under those names in
+ * the input and the connection secrets of the run's workspace, so a connection's value sent in the input
+ * under an innocent key is never stored or shown in clear; a `sluice run` run with its own redactor
+ * (which also knows `USER`, `SYSTEM_APIS` and `sluice.yaml`'s secrets). The unredacted input is sealed
+ * beside it when redaction changed it: the run reads that copy back each time it executes, after a crash
+ * too.
  *
  * @internal
  * @module
  */
-import { createRedactor, secretValuesIn } from '../secrets/redactor.js';
+import { createRedactor, type Redactor, secretValuesIn } from '../secrets/redactor.js';
 import { type RunValueSealer, sealIfRedacted } from '../secrets/run-values.js';
 import { DEFAULT_SECRET_NAMES } from '../secrets/secret-names.js';
 import type { NewRun } from '../store/store.js';
@@ -17,13 +19,22 @@ import type { Workflow } from '../workflow/model.js';
 
 const SECRET_NAMES = DEFAULT_SECRET_NAMES.map((n) => n.toLowerCase());
 
-/** Options of {@link storedRunValues}. */
-export interface StoredRunValuesOptions {
-  /** The connection secrets of the run's workspace (`ConnectionService.secretsOf`). */
-  secrets: readonly string[];
+/** Options of {@link storedRunValues}: the workspace's secrets, or the run's own redactor. */
+export type StoredRunValuesOptions = (
+  | {
+      /** The connection secrets of the run's workspace (`ConnectionService.secretsOf`). */
+      secrets: readonly string[];
+      redactor?: never;
+    }
+  | {
+      /** The run's redactor, used as it is (`sluice run`: the execution context's). */
+      redactor: Redactor;
+      secrets?: never;
+    }
+) & {
   /** Seals the unredacted input when redaction changed it. @default none: only the redacted one is kept */
   seal?: RunValueSealer | undefined;
-}
+};
 
 /** The `workflow`, `input` and `sealed_input` columns of run `runId`'s new row. */
 export function storedRunValues(
@@ -32,10 +43,12 @@ export function storedRunValues(
   input: unknown,
   options: StoredRunValuesOptions,
 ): Pick<NewRun, 'workflow' | 'input' | 'sealed_input'> {
-  const redact = createRedactor({
-    names: SECRET_NAMES,
-    values: [...secretValuesIn({ input }, SECRET_NAMES), ...options.secrets],
-  });
+  const redact =
+    options.redactor ??
+    createRedactor({
+      names: SECRET_NAMES,
+      values: [...secretValuesIn({ input }, SECRET_NAMES), ...(options.secrets ?? [])],
+    });
   const storedInput = redact.value(input);
   return {
     workflow: redact.value(workflow),

@@ -20,14 +20,14 @@
 import type { Connector, Logger } from '@sluice/sdk';
 import { createConnectorRuntime, type HttpTransport } from '@sluice/sdk/internal';
 import { actionConnections } from '../connectors/catalog.js';
+import { admitRun } from '../run/admit-run.js';
 import { createRedactor } from '../secrets/redactor.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
-import type { ServiceStore, StoredWorkflow, TriggerStateRow } from '../store/service-store.js';
+import type { ServiceStore, StoredWorkflow, TriggeredRun, TriggerStateRow } from '../store/service-store.js';
 import type { PollTrigger, ScheduleTrigger } from '../workflow/model.js';
 import { pollFingerprint, pollIntervalMs, resumableState, type StoredPollState } from './poll-state.js';
 import { nextFireTime } from './schedule.js';
 import type { TriggerConnections } from './sync-triggers.js';
-import { type PlannedRun, planTriggeredRun } from './triggered-run.js';
 
 /** The name of the lease the loop holds. */
 export const TRIGGERS_LEASE = 'triggers';
@@ -166,8 +166,15 @@ export class TriggerLoop {
     }
     const secrets = await this.#workspaceSecrets(stored);
     const now = this.#o.now();
-    const planned = planTriggeredRun(stored, schedule.input ?? {}, iso(now), { secrets, seal: this.#o.seal });
-    await this.#commit(row, { next_at: nextFireTime(schedule, now), last_error: null }, [planned]);
+    const admitted = admitRun({
+      from: 'schedule',
+      stored,
+      input: schedule.input ?? {},
+      createdAt: iso(now),
+      secrets,
+      seal: this.#o.seal,
+    });
+    await this.#commit(row, { next_at: nextFireTime(schedule, now), last_error: null }, [admitted]);
   }
 
   async #firePoll(row: TriggerStateRow, stored: StoredWorkflow, poll: PollTrigger): Promise<void> {
@@ -211,10 +218,12 @@ export class TriggerLoop {
     }
     if (signal.aborted) return;
     // A record may hold the poll's own (refreshed) tokens, as well as any connection's values.
-    const known = { secrets: [...secrets, ...(await this.#workspaceSecrets(stored))], seal: this.#o.seal };
+    const known = [...secrets, ...(await this.#workspaceSecrets(stored))];
     const now = this.#o.now();
     const at = iso(now);
-    const runs = cycle.events.map((event) => planTriggeredRun(stored, event, at, known));
+    const runs = cycle.events.map((input) =>
+      admitRun({ from: 'poll', stored, input, createdAt: at, secrets: known, seal: this.#o.seal }),
+    );
     const patch = { state: cycle.state, next_at: iso(now + pollIntervalMs(poll)), last_polled_at: at };
     await this.#commit(row, { ...patch, last_error: null }, runs);
   }
@@ -254,7 +263,7 @@ export class TriggerLoop {
   async #commit(
     row: TriggerStateRow,
     patch: Parameters<ServiceStore['commitTrigger']>[0]['patch'],
-    runs: readonly PlannedRun[],
+    runs: readonly TriggeredRun[],
   ): Promise<void> {
     const committed = await this.#o.store.commitTrigger({
       workflow_uid: row.workflow_uid,

@@ -13,9 +13,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { actionConnections } from '../../connectors/catalog.js';
 import type { Engine } from '../../create-engine.js';
 import { EngineError } from '../../errors.js';
+import { admitRun } from '../../run/admit-run.js';
 import type { StoredWorkflow } from '../../store/service-store.js';
 import { isHookSecret, signatureMatches } from '../../triggers/hook-secret.js';
-import { planTriggeredRun } from '../../triggers/triggered-run.js';
 import { checkRunInput } from '../input-rules.js';
 import { ERROR_SCHEMA, UID_PATTERN } from '../schemas.js';
 
@@ -117,17 +117,24 @@ async function deliver(engine: Engine, stored: StoredWorkflow, input: unknown, n
   if (row === undefined || row.kind !== 'webhook' || !row.enabled) throw noHook();
   const at = new Date(now()).toISOString();
   const secrets = await engine.connections.secretsOf(stored.workspace_id);
-  const planned = planTriggeredRun(stored, input, at, { secrets, seal: engine.runValues });
+  const admitted = admitRun({
+    from: 'webhook',
+    stored,
+    input,
+    createdAt: at,
+    secrets,
+    seal: engine.runValues,
+  });
   const committed = await engine.store.commitTrigger({
     workflow_uid: stored.uid,
     patch: {},
-    runs: [{ run: planned.run, caller: planned.caller }],
+    runs: [{ run: admitted.run, caller: admitted.caller }],
     at,
   });
   // The row went away between the read and the commit (the workflow was deleted).
   if (!committed) throw noHook();
-  engine.dispatch([{ id: planned.run.id }]);
-  return planned.run.id;
+  engine.dispatch([{ id: admitted.run.id }]);
+  return admitted.run.id;
 }
 
 /** The body as `INPUT`: JSON parsed, a form as an object (repeated keys as lists), else text; none is `null`. */
