@@ -62,8 +62,6 @@ export { DEFAULT_REDIS_PREFIX, readClusterStatus, readQueueCounts } from './node
 export { DEAD_AFTER_BEATS, ENGINE_VERSION, NODE_DEFAULTS, nodeIsAlive } from './nodes/node-registry.js';
 export { RUN_QUEUE_NAME } from './queue/bullmq-queue.js';
 export type { QueueStats } from './queue/run-queue.js';
-export type { LocalRunConfig } from './run/local-run-config.js';
-export { parseLocalRunConfig, withRunFlags } from './run/local-run-config.js';
 export type { ResumeRunOptions } from './run/resume-run.js';
 export { resumeRun } from './run/resume-run.js';
 export type { RunEvent } from './run/run-events.js';

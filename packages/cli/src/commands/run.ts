@@ -15,18 +15,17 @@ import {
   getRunRecord,
   loadWorkflowFile,
   openStore,
-  parseLocalRunConfig,
   type RunRecord,
   runWorkflow,
   StepFailedError,
   TemplateRenderer,
   type Workflow,
   WorkflowParseError,
-  withRunFlags,
 } from '@sluice/engine';
 import { silentLogger } from '@sluice/sdk';
 import { createUndiciTransport } from '@sluice/sdk/internal';
 import { loadDataFile, loadDataOption } from '../load-data-file.js';
+import { parseLocalRunConfig, withRunFlags } from '../local-run-config.js';
 import { createProgress } from '../progress.js';
 import { createStderrLogger } from '../stderr-logger.js';
 import type { CommandIo } from './exec.js';

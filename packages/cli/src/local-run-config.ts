@@ -12,9 +12,11 @@
  * secret_names: [api_token]
  * ```
  *
+ * Only `sluice run` reads it, so it lives in the CLI.
+ *
  * @module
  */
-import { EngineError } from '../errors.js';
+import { EngineError } from '@sluice/engine';
 
 /** Resolved local run settings. */
 export interface LocalRunConfig {
