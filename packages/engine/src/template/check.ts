@@ -33,7 +33,7 @@ export interface CheckTemplatesOptions {
 let shared: TemplateRenderer | undefined;
 
 /** The renderer checks use when none is given: default limits, workers started on first use. */
-export function defaultRenderer(): TemplateRenderer {
+function defaultRenderer(): TemplateRenderer {
   shared ??= new TemplateRenderer();
   return shared;
 }

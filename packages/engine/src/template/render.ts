@@ -112,11 +112,6 @@ export class TemplateRenderer {
     this.#makeJobs = jobs ?? ((s) => new TemplateWorkerPool(s));
   }
 
-  /** The limits in force, defaults filled in. */
-  get limits(): Readonly<Required<TemplateLimits>> {
-    return this.#settings;
-  }
-
   /**
    * Renders every template string in `value` against `state`. Renders are queued fairly by the
    * workspace in `state.USER.workspace_id`.
@@ -179,7 +174,7 @@ export class TemplateRenderer {
     return out;
   }
 
-  /** Stops the workers. Renders still waiting reject; a closed renderer renders nothing more. */
+  /** Stops the workers; renders still waiting reject. A render after it starts workers again. */
   async close(): Promise<void> {
     const jobs = this.#jobs;
     this.#jobs = undefined;
@@ -296,7 +291,7 @@ export class TemplateRenderer {
 }
 
 /** The error of a template that does not parse. */
-export function syntaxError(info: JinjaErrorInfo, source: string): ErrorInfo {
+function syntaxError(info: JinjaErrorInfo, source: string): ErrorInfo {
   const position = info.offset === undefined ? { line: info.line } : lineAndColumn(source, info.offset);
   const out: ErrorInfo = {
     code: 'SLUICE_TEMPLATE_SYNTAX',

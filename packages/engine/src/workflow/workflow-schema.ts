@@ -392,6 +392,8 @@ const WORKFLOW_SCHEMA: JsonSchemaNode = {
       description: 'The workflow name: plain text that says what it does.',
       type: 'string',
       pattern: '\\S',
+      // A column of its own, and PostgreSQL text cannot hold NUL.
+      not: { pattern: '\\u0000', errorMessage: 'must not contain the NUL character (\\u0000)' },
       examples: ['sync-new-customers'],
       errorMessage: 'must be a non-empty string',
     },

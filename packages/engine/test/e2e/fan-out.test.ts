@@ -1,20 +1,14 @@
 import { ConcurrencyLimits, idempotencyKey, openStore, type Workflow } from '@sluice/engine';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, type Harness, oneStep } from '../helpers/engine-harness.js';
-import { type FlakyServer, startFlakyServer } from '../helpers/flaky-server.js';
+import { describe, expect, it } from 'vitest';
+import { type Harness, oneStep, useEngineHarness } from '../helpers/engine-harness.js';
+import type { FlakyServer } from '../helpers/flaky-server.js';
 
 let server: FlakyServer;
 let engine: Harness;
-
-beforeAll(async () => {
-  server = await startFlakyServer();
-  engine = await createHarness();
+useEngineHarness((s, e) => {
+  server = s;
+  engine = e;
 });
-afterAll(async () => {
-  await engine?.close();
-  await server?.close();
-});
-beforeEach(() => engine.reset());
 
 const ok = (body: unknown) => ({ status: 200, body: body as object });
 

@@ -6,21 +6,19 @@ import {
   TemplateRenderer,
   type Workflow,
 } from '@sluice/engine';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../helpers/engine-harness.js';
-import { type FlakyServer, startFlakyServer } from '../helpers/flaky-server.js';
+import { describe, expect, it } from 'vitest';
+import { type Harness, useEngineHarness } from '../helpers/engine-harness.js';
+import type { FlakyServer } from '../helpers/flaky-server.js';
 
 let server: FlakyServer;
 let engine: Harness;
-
-beforeAll(async () => {
-  server = await startFlakyServer();
-  engine = await createHarness();
-});
-afterAll(async () => {
-  await engine?.close();
-  await server?.close();
-});
+useEngineHarness(
+  (s, e) => {
+    server = s;
+    engine = e;
+  },
+  { reset: false },
+);
 
 /** The real store, until `die()` is called when `when` matches a write: then every write fails, as if the process had died. */
 function crashingStore(store: Store, when: (method: string, row: unknown) => boolean): Store {

@@ -1,22 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { getRunRecord, REDACTED, type Workflow } from '@sluice/engine';
 import type { Logger } from '@sluice/sdk';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, type Harness, oneStep } from '../helpers/engine-harness.js';
-import { type FlakyServer, startFlakyServer } from '../helpers/flaky-server.js';
+import { describe, expect, it } from 'vitest';
+import { type Harness, oneStep, useEngineHarness } from '../helpers/engine-harness.js';
+import type { FlakyServer } from '../helpers/flaky-server.js';
 
 let server: FlakyServer;
 let engine: Harness;
-
-beforeAll(async () => {
-  server = await startFlakyServer();
-  engine = await createHarness();
+useEngineHarness((s, e) => {
+  server = s;
+  engine = e;
 });
-afterAll(async () => {
-  await engine?.close();
-  await server?.close();
-});
-beforeEach(() => engine.reset());
 
 const ok = (body: unknown, delayMs?: number) => ({
   status: 200,

@@ -5,22 +5,16 @@
  * value HTTP cannot carry fails its item once, naming the header, and is never sent or retried.
  */
 import type { Workflow } from '@sluice/engine';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createHarness, type Harness, oneStep } from '../helpers/engine-harness.js';
-import { type FlakyServer, startFlakyServer } from '../helpers/flaky-server.js';
+import { describe, expect, it } from 'vitest';
+import { type Harness, oneStep, useEngineHarness } from '../helpers/engine-harness.js';
+import type { FlakyServer } from '../helpers/flaky-server.js';
 
 let server: FlakyServer;
 let engine: Harness;
-
-beforeAll(async () => {
-  server = await startFlakyServer();
-  engine = await createHarness();
+useEngineHarness((s, e) => {
+  server = s;
+  engine = e;
 });
-afterAll(async () => {
-  await engine?.close();
-  await server?.close();
-});
-beforeEach(() => engine.reset());
 
 describe('step names that Object.prototype also has', () => {
   it.each(['constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'])(

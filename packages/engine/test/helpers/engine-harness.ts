@@ -19,6 +19,8 @@ import {
   type Workflow,
 } from '@sluice/engine';
 import { createUndiciTransport } from '@sluice/sdk/internal';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { type FlakyServer, startFlakyServer } from './flaky-server.js';
 
 /** The fake clock's start. */
 export const START = Date.parse('2024-05-01T12:00:00Z');
@@ -96,4 +98,27 @@ export async function createHarness(): Promise<Harness> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Declares, for the tests of the enclosing file, a loopback {@link FlakyServer} and a {@link Harness}
+ * (started once, closed after the last test, the harness reset before each test unless `reset: false`),
+ * handed to `ready` once they exist.
+ */
+export function useEngineHarness(
+  ready: (server: FlakyServer, engine: Harness) => void,
+  options: { reset?: boolean } = {},
+): void {
+  let server: FlakyServer | undefined;
+  let engine: Harness | undefined;
+  beforeAll(async () => {
+    server = await startFlakyServer();
+    engine = await createHarness();
+    ready(server, engine);
+  });
+  afterAll(async () => {
+    await engine?.close();
+    await server?.close();
+  });
+  if (options.reset !== false) beforeEach(() => engine?.reset());
 }

@@ -5,10 +5,23 @@
  * worker) and compared.
  */
 import { TemplateRenderer, type TemplateState } from '@sluice/engine';
+import { InlineJobs } from '@sluice/engine/internal';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const renderer = new TemplateRenderer();
-afterAll(() => renderer.close());
+// The same renderer over jobs run in this thread, counting them: which templates needed minijinja.
+let jobs = 0;
+const counting = new TemplateRenderer({}, (settings) => {
+  const inline = new InlineJobs(settings);
+  return {
+    run: (tenant, job) => {
+      jobs++;
+      return inline.run(tenant, job);
+    },
+    close: () => inline.close(),
+  };
+});
+afterAll(() => Promise.all([renderer.close(), counting.close()]));
 
 const state: TemplateState = {
   SYSTEM_APIS: { crm: 'https://crm.example/api', odd: 'a {{ b }} {% c %} }} %}' },
@@ -51,6 +64,30 @@ describe('text and plain references', () => {
     const fast = await renderer.render(template, state, { field: 'f' });
     const viaWorker = await renderer.render(`${template}{# through a worker #}`, state, { field: 'f' });
     expect(fast).toBe(viaWorker);
+  });
+
+  it('needs no job when every value is a string or a safe integer, and one otherwise', async () => {
+    const jobsFor = async (template: string): Promise<number> => {
+      const before = jobs;
+      await counting.render(template, state, { field: 'f' });
+      return jobs - before;
+    };
+    const plain = [
+      CASES[0],
+      CASES[1],
+      CASES[2],
+      CASES[3],
+      CASES[4],
+      CASES[10],
+      CASES[11],
+      CASES[12],
+      CASES[13],
+    ];
+    for (const template of plain)
+      expect([template, await jobsFor(template as string)]).toEqual([template, 0]);
+    const others = [CASES[5], CASES[6], CASES[7], CASES[8], CASES[9]];
+    for (const template of others)
+      expect([template, await jobsFor(template as string)]).toEqual([template, 1]);
   });
 
   it('a missing key fails the same way with or without the comment', async () => {

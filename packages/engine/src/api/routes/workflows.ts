@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connector } from '@sluice/sdk';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkWorkflowConnectors } from '../../connectors/catalog.js';
-import { EngineError, WorkflowParseError } from '../../errors.js';
+import { EngineError } from '../../errors.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from '../../store/service-store.js';
 import type { TemplateRenderer } from '../../template/render.js';
 import type { TriggerSync } from '../../triggers/sync-triggers.js';
@@ -75,11 +75,6 @@ export async function readBody(
     throw new EngineError('SLUICE_API_BAD_REQUEST', 'the body must be a workflow document');
   }
   const workflow = await parseWorkflow(text, { format: yaml ? 'yaml' : 'json', renderer: templates, tenant });
-  // The name is a column of its own, and PostgreSQL text cannot hold NUL (the document is stored escaped).
-  if (workflow.name.includes('\u0000')) {
-    const problem = { path: 'name', message: 'must not contain the NUL character (\\u0000)' };
-    throw new WorkflowParseError('SLUICE_WORKFLOW_INVALID', [problem]);
-  }
   const version = workflow.version;
   const clean: Record<string, unknown> = { ...workflow };
   for (const field of STORED_FIELDS) delete clean[field];

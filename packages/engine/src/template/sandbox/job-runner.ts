@@ -176,7 +176,7 @@ function toSourceInfo(info: JinjaErrorInfo, compiled: CompiledTemplate): JinjaEr
  * The size of a result, counted up to `cap + 1`: the characters of its strings and keys, 8 for any
  * other value. Iterative, so a deeply nested value cannot overflow the stack.
  */
-export function outputSize(value: unknown, cap: number): number {
+function outputSize(value: unknown, cap: number): number {
   let size = 0;
   const stack: unknown[] = [value];
   while (stack.length > 0 && size <= cap) {
