@@ -4,8 +4,8 @@
  * @module
  */
 import type { Connector, Logger } from '@sluice/sdk';
+import type { HttpTransport } from '@sluice/sdk/internal';
 import type { ConnectionService } from './connections/connection-service.js';
-import type { HttpTransport } from './executor/sdk-parts.js';
 import type { EngineMetrics } from './metrics/engine-metrics.js';
 import type { QueueStats } from './queue/run-queue.js';
 import type { RunTokens } from './secrets/run-token.js';

@@ -48,10 +48,7 @@ export {
 } from './errors.js';
 export type { StepConcurrency } from './executor/concurrency.js';
 export { ConcurrencyLimits } from './executor/concurrency.js';
-export { IDEMPOTENCY_HEADER, idempotencyKey } from './executor/idempotency.js';
 export { mergeRetrySettings } from './executor/retry-settings.js';
-export type { Sleep } from './executor/waits.js';
-export { RunSuspended } from './executor/waits.js';
 export type { RedisLimitsOptions } from './limits/redis-limits.js';
 export { REDIS_LIMITS_DEFAULTS, RedisLimits } from './limits/redis-limits.js';
 export { SlidingLog } from './limits/sliding-log.js';
@@ -78,6 +75,26 @@ export type { RunValueSealer, SealedPlace } from './secrets/run-values.js';
 export type { LoadedSecretKey, LoadSecretKeyOptions, SecretKeySource } from './secrets/secret-key.js';
 export { loadSecretKey, SECRET_KEY_ENV, SECRET_KEY_FILE } from './secrets/secret-key.js';
 export { DEFAULT_SECRET_NAMES } from './secrets/secret-names.js';
+export type { ActionStep } from './steps/action.js';
+export { isActionStep } from './steps/action.js';
+export type { ApiSpec, HttpStep } from './steps/http.js';
+export { isHttpStep } from './steps/http.js';
+export { IDEMPOTENCY_HEADER, idempotencyKey } from './steps/idempotency.js';
+export type { ItemOutcome, ItemRecorder } from './steps/item-record.js';
+export { itemRecorder } from './steps/item-record.js';
+export type {
+  ItemContext,
+  ItemResult,
+  ItemTask,
+  StepCheck,
+  StepKind,
+  StepPorts,
+  StepProblem,
+  StepScope,
+} from './steps/step-kind.js';
+export { STEP_KINDS, StepKinds } from './steps/step-kinds.js';
+export type { Sleep } from './steps/waits.js';
+export { RunSuspended } from './steps/waits.js';
 /** A URL with its password masked (`postgres://u:***@h/db`, `redis://:***@h:6379`), for start-up lines. */
 export { maskUrl } from './store/connect.js';
 export type { OpenStoreOptions, SqlStore } from './store/kysely-store.js';
@@ -122,10 +139,11 @@ export { TemplateRenderer } from './template/render.js';
 export type { TemplateLimits, TemplateState } from './template/state.js';
 export { DEFAULT_TEMPLATE_LIMITS } from './template/state.js';
 export type {
-  ApiSpec,
   PollTrigger,
   RetrySettings,
   ScheduleTrigger,
+  StepBase,
+  StepTypes,
   Templated,
   WebhookTrigger,
   Workflow,
@@ -136,7 +154,7 @@ export type {
 export type { ParseWorkflowOptions } from './workflow/parse.js';
 export { loadWorkflowFile, parseWorkflow } from './workflow/parse.js';
 export type { WorkflowFormat } from './workflow/read-document.js';
-export type { WorkflowValidation } from './workflow/validate.js';
+export type { ValidateWorkflowOptions, WorkflowValidation } from './workflow/validate.js';
 export { validateWorkflow } from './workflow/validate.js';
 export {
   ACTION_PATTERN,

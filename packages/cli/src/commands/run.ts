@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import {
   EngineError,
   getRunRecord,
+  isActionStep,
   loadWorkflowFile,
   openStore,
   type RunRecord,
@@ -160,9 +161,10 @@ async function runWith(
  * before anything runs, rather than failing half-way.
  */
 function refuseActionSteps(workflow: Workflow, file: string): void {
-  const index = workflow.steps.findIndex((step) => step.action !== undefined);
+  const index = workflow.steps.findIndex(isActionStep);
   if (index === -1) return;
-  const action = workflow.steps[index]?.action ?? '';
+  const step = workflow.steps[index];
+  const action = step !== undefined && isActionStep(step) ? step.action : '';
   throw new EngineError(
     'SLUICE_CONNECTOR_UNKNOWN',
     `${file}: steps[${index}].action: sluice run does not run connector action steps (${action}); nothing was run`,

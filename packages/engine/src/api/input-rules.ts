@@ -11,8 +11,10 @@
  * @module
  */
 import { EngineError } from '../errors.js';
+import { STEP_KINDS, type StepKinds } from '../steps/step-kinds.js';
 import { scanTemplate } from '../template/scan.js';
 import type { Workflow } from '../workflow/model.js';
+import { templatedFields, valueAtField } from '../workflow/template-problems.js';
 
 /** How the workflow's templates read `INPUT`. */
 export interface InputNeeds {
@@ -22,8 +24,8 @@ export interface InputNeeds {
   indexed: boolean;
 }
 
-/** Scans the templates of every step for references into `INPUT`. */
-export function inputNeeds(workflow: Workflow): InputNeeds {
+/** Scans the templates of every step (the fields its kind declares) for references into `INPUT`. */
+export function inputNeeds(workflow: Workflow, kinds: StepKinds = STEP_KINDS): InputNeeds {
   const fields = new Set<string>();
   let indexed = false;
   const visit = (value: unknown): void => {
@@ -39,7 +41,10 @@ export function inputNeeds(workflow: Workflow): InputNeeds {
       for (const item of Object.values(value)) visit(item);
     }
   };
-  for (const step of workflow.steps) visit([step.input, step.apispec, step.output]);
+  for (const step of workflow.steps) {
+    const fields = step as unknown as Readonly<Record<string, unknown>>;
+    for (const field of templatedFields(fields, kinds)) visit(valueAtField(step, field));
+  }
   return { fields: [...fields].sort(), indexed };
 }
 
@@ -48,8 +53,8 @@ export function inputNeeds(workflow: Workflow): InputNeeds {
  *
  * @throws {EngineError} `SLUICE_RUN_INPUT`, with `details.expected` and `details.fields`.
  */
-export function checkRunInput(workflow: Workflow, input: unknown): void {
-  const needs = inputNeeds(workflow);
+export function checkRunInput(workflow: Workflow, input: unknown, kinds: StepKinds = STEP_KINDS): void {
+  const needs = inputNeeds(workflow, kinds);
   const kind = input === null ? 'null' : Array.isArray(input) ? 'array' : typeof input;
   const expected = needs.fields.length > 0 ? 'object' : needs.indexed ? 'array' : undefined;
   if (expected === undefined || kind === expected) return;

@@ -14,9 +14,9 @@ import {
   silentLogger,
   validateFields,
 } from '@sluice/sdk';
+import type { HttpTransport } from '@sluice/sdk/internal';
 import { createConnectorRuntime } from '@sluice/sdk/internal';
 import { EngineError } from '../errors.js';
-import type { HttpTransport } from '../executor/sdk-parts.js';
 import { createRedactor } from '../secrets/redactor.js';
 import { DEFAULT_SECRET_NAMES } from '../secrets/secret-names.js';
 import type { SealContext, Vault } from '../secrets/vault.js';

@@ -11,6 +11,7 @@
  */
 import { type Connector, type Field, type FieldJsonSchema, fieldsToJsonSchema } from '@sluice/sdk';
 import { EngineError } from '../errors.js';
+import { isActionStep } from '../steps/action.js';
 import type { Workflow } from '../workflow/model.js';
 
 /** A field list as the catalog shows it: the fields and their JSON Schema, or `dynamic` when it is a function. */
@@ -134,7 +135,7 @@ export function connectorProblems(
   const problems: ConnectorProblem[] = [];
   const registered = () => [...connectors.keys()].sort().join(', ') || 'none';
   workflow.steps.forEach((step, index) => {
-    if (step.action === undefined) return;
+    if (!isActionStep(step)) return;
     const path = `steps[${index}].action`;
     const dot = step.action.indexOf('.');
     const connectorName = step.action.slice(0, dot);
@@ -203,7 +204,7 @@ function names(parts: Readonly<Record<string, unknown>> | undefined): string {
 /** The stored connections the action steps of `workflow` use, once each, in step order. */
 export function actionConnections(workflow: Workflow): string[] {
   const names = workflow.steps.flatMap((step) =>
-    step.action !== undefined && step.connection !== undefined ? [step.connection] : [],
+    isActionStep(step) && step.connection !== undefined ? [step.connection] : [],
   );
   return [...new Set(names)];
 }

@@ -7,16 +7,19 @@
  */
 import { isSluiceError, type RetryPolicy } from '@sluice/sdk';
 import { TemplateError } from '../errors.js';
+import { stepRateLimit } from '../limits/rate-limit-key.js';
 import type { RunState } from '../run/run-state.js';
 import { sealIfRedacted } from '../secrets/run-values.js';
+import { idempotencyKey } from '../steps/idempotency.js';
+import { itemRecorder } from '../steps/item-record.js';
+import type { ItemResult, ItemTask } from '../steps/step-kind.js';
+import { RunSuspended } from '../steps/waits.js';
 import type { StepErrorRecord, StepItemRow, StepRow } from '../store/store.js';
-import { stepConcurrency } from './concurrency.js';
+import type { WorkflowStep } from '../workflow/model.js';
+import { type StepConcurrency, stepConcurrency } from './concurrency.js';
 import type { ExecutionContext } from './execution-context.js';
 import { fanOut, fanOutItems } from './fan-out.js';
-import { idempotencyKey } from './idempotency.js';
 import { stepRetryPolicy } from './retry-settings.js';
-import { runActionItem } from './run-action-item.js';
-import { type ItemResult, runItem } from './run-item.js';
 
 /** A finished step: its committed row and its raw output (for `STEPS.<name>.output`). */
 export interface StepResult {
@@ -151,8 +154,7 @@ export async function runStep(
         const key = `${stepIndex}/${itemIndex}`;
         return { row: previous, output: opened?.has(key) === true ? opened.get(key) : previous.output };
       }
-      const task = { step, stepIndex, itemIndex, input: item, policy, concurrency };
-      const result = await (step.action === undefined ? runItem(ctx, task) : runActionItem(ctx, task));
+      const result = await runItem(ctx, { step, stepIndex, itemIndex, input: item, policy, concurrency });
       await ctx.store.saveStepItem(withSealedOutput(ctx, result));
       ctx.emit({
         type: 'item-finished',
@@ -191,6 +193,58 @@ export async function runStep(
   const error = fannedOut ? { ...itemError, message: `item ${failedAt}: ${itemError.message}` } : itemError;
   const row = await finish({ status: 'failed', fanned_out: fannedOut, input, output: null, error, attempts });
   return { row, output: undefined };
+}
+
+/** Where an item is and what the step decided for it; the rest of its task is the item's own. */
+interface ItemPlace {
+  step: WorkflowStep;
+  stepIndex: number;
+  itemIndex: number;
+  input: unknown;
+  policy: RetryPolicy;
+  concurrency: StepConcurrency;
+}
+
+/**
+ * Runs one item through its step's kind. An item that reaches a stored wait is committed unfinished
+ * (its attempts so far) before {@link RunSuspended} goes on up: the run resumes it from those attempts.
+ */
+async function runItem(ctx: ExecutionContext, place: ItemPlace): Promise<ItemResult> {
+  const { step, stepIndex, itemIndex } = place;
+  const previous = ctx.resumedAttempts?.get(`${stepIndex}/${itemIndex}`);
+  const firstStarted = previous?.[0] === undefined ? Number.NaN : Date.parse(previous[0].started_at);
+  const task: ItemTask = {
+    step,
+    stepIndex,
+    itemIndex,
+    input: place.input,
+    policy: place.policy,
+    slots: place.concurrency.shared,
+    rateLimit: stepRateLimit(ctx.workflow, step),
+    idempotencyKey: idempotencyKey(ctx.runId, stepIndex, itemIndex),
+    startedAt: Number.isNaN(firstStarted) ? ctx.now() : firstStarted,
+  };
+  const kind = ctx.stepKinds.of(step);
+  if (kind === undefined) {
+    // Validation refuses such a step; a stored document from an engine with more kinds can still hold one.
+    const record = itemRecorder(ctx, task, ctx.logger);
+    return record.fail({ type: 'other', message: `steps.${step.name}: no step kind runs this step` });
+  }
+  try {
+    return await kind.runItem(ctx, task);
+  } catch (err) {
+    if (!(err instanceof RunSuspended)) throw err;
+    const history = [...err.attempts];
+    const row = itemRecorder(ctx, task, ctx.logger).row({
+      status: 'running',
+      output: null,
+      error: null,
+      attempts: history.length,
+      history,
+    });
+    await ctx.store.saveStepItem({ ...row, finished_at: null });
+    throw err;
+  }
 }
 
 /** The item's row with the unredacted copy of its output, sealed, when redaction changed it. */

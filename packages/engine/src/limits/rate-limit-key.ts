@@ -6,8 +6,7 @@
  *
  * @module
  */
-import type { ExecutionContext } from '../executor/execution-context.js';
-import type { HttpTransport } from '../executor/sdk-parts.js';
+import type { HttpTransport } from '@sluice/sdk/internal';
 import type { RateLimitSettings, StepLimits } from './step-limits.js';
 
 /** The parts of a workflow and a step the rate limit depends on. */
@@ -24,9 +23,12 @@ export function stepRateLimit(
 }
 
 /** The workspace whose counts a run's requests go under: the caller's (`USER.workspace_id`), else the workflow's. */
-export function runWorkspace(ctx: Pick<ExecutionContext, 'state' | 'workflow'>): string {
-  const workspace = ctx.state.USER.workspace_id;
-  return typeof workspace === 'string' ? workspace : (ctx.workflow.workspace_id ?? '');
+export function runWorkspace(
+  user: Readonly<Record<string, unknown>>,
+  workflow: { workspace_id?: string | undefined },
+): string {
+  const workspace = user.workspace_id;
+  return typeof workspace === 'string' ? workspace : (workflow.workspace_id ?? '');
 }
 
 /** The count of requests to `url`'s host in `workspace`. */

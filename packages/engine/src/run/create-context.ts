@@ -6,13 +6,15 @@
  * @module
  */
 import { silentLogger } from '@sluice/sdk';
+import { defaultTransport } from '@sluice/sdk/internal';
 import { processLimits } from '../executor/concurrency.js';
 import type { ExecutionContext } from '../executor/execution-context.js';
-import { defaultTransport } from '../executor/sdk-parts.js';
-import { defaultSleep } from '../executor/waits.js';
+import { runWorkspace } from '../limits/rate-limit-key.js';
 import { redactingLogger } from '../secrets/redacting-logger.js';
 import { createRedactor, type Redactor, secretValuesIn } from '../secrets/redactor.js';
 import { DEFAULT_SECRET_NAMES } from '../secrets/secret-names.js';
+import { STEP_KINDS } from '../steps/step-kinds.js';
+import { defaultSleep } from '../steps/waits.js';
 import type { Workflow } from '../workflow/model.js';
 import type { RunEvent } from './run-events.js';
 import type { RunWorkflowOptions } from './run-options.js';
@@ -58,9 +60,11 @@ export function createExecutionContext(
   };
   return {
     runId,
+    workspaceId: runWorkspace(user, workflow),
     workflow,
     workflowKey: workflow.uid ?? workflow.name,
     store,
+    stepKinds: options.stepKinds ?? STEP_KINDS,
     renderer: options.renderer,
     transport: options.transport ?? defaultTransport,
     logger,

@@ -8,8 +8,8 @@
  */
 import type { ExecutionContext } from '../executor/execution-context.js';
 import { runStep } from '../executor/run-step.js';
-import { RunSuspended } from '../executor/waits.js';
 import { secretValuesIn } from '../secrets/redactor.js';
+import { RunSuspended } from '../steps/waits.js';
 import type { RunStatus, StepErrorRecord, StepItemRow } from '../store/store.js';
 import type { RunOutcome } from './run-options.js';
 

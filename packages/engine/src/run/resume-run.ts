@@ -8,8 +8,8 @@
 import { isSluiceError, type SluiceError } from '@sluice/sdk';
 import { EngineError } from '../errors.js';
 import type { ExecutionContext } from '../executor/execution-context.js';
-import { RunSuspended } from '../executor/waits.js';
 import { secretValuesIn } from '../secrets/redactor.js';
+import { RunSuspended } from '../steps/waits.js';
 import type { AttemptEntry, RunRow, StepErrorRecord, StepItemRow } from '../store/store.js';
 import type { Workflow } from '../workflow/model.js';
 import { createExecutionContext } from './create-context.js';

@@ -4,12 +4,13 @@
  * @module
  */
 import type { Logger } from '@sluice/sdk';
+import type { HttpTransport } from '@sluice/sdk/internal';
 import type { StepRenderer } from '../executor/execution-context.js';
-import type { ActionSource } from '../executor/run-action-item.js';
-import type { HttpTransport } from '../executor/sdk-parts.js';
-import type { Sleep } from '../executor/waits.js';
 import type { StepLimits } from '../limits/step-limits.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
+import type { ActionSource } from '../steps/action-source.js';
+import type { StepKinds } from '../steps/step-kinds.js';
+import type { Sleep } from '../steps/waits.js';
 import type { RunStatus, StepErrorRecord, Store } from '../store/store.js';
 import type { RunEvent } from './run-events.js';
 
@@ -55,6 +56,8 @@ export interface RunWorkflowOptions {
    * workspace). @default none: an action step fails, saying it needs the engine service
    */
   actions?: ActionSource;
+  /** The kinds steps may be of. @default the built-in ones (`STEP_KINDS`) */
+  stepKinds?: StepKinds;
   /** Told about each step and item as the run progresses (values redacted). */
   onEvent?: (event: RunEvent) => void;
   /**

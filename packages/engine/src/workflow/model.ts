@@ -15,23 +15,6 @@ export type Templated = unknown;
 /** Who can see a workflow: its own workspace, or every workspace (read-only for non-admins). */
 export type WorkflowScope = 'workspace' | 'global';
 
-/** The HTTP call of a step. Every field but `method` and `timeout` may hold templates. */
-export interface ApiSpec {
-  /** Absolute URL after rendering. */
-  url: string;
-  /** Any HTTP verb, upper-cased by the parser. @default 'GET' */
-  method: string;
-  /** Query parameters. */
-  params?: Templated;
-  headers?: Templated;
-  /** Form-encoded when an object, sent raw when a string. Not together with `json_body`. */
-  data?: Templated;
-  /** Sent as JSON. Not together with `data`. */
-  json_body?: Templated;
-  /** Seconds, for the connect and for the read. */
-  timeout?: number;
-}
-
 /** The retry settings of a step or a workflow: urllib3 `Retry` fields, snake_case. */
 export type RetrySettings = RetryOptions;
 
@@ -47,27 +30,35 @@ export interface RateLimit {
   per_seconds: number;
 }
 
-/** One named step: an HTTP call (`apispec`) or a connector action (`action` with `connection`), never both. */
-export interface WorkflowStep {
+/**
+ * What every step has, whatever its kind. A step's kind adds its own fields (an HTTP call's `apispec`,
+ * a connector action's `action` and `connection`): see `steps/`.
+ */
+export interface StepBase {
   /** Unique within the workflow; `STEPS.<name>.output` refers to it. */
   name: string;
-  /** The HTTP call. Absent on an action step. */
-  apispec?: ApiSpec;
-  /** `<connector>.<action>`: a connector action run in-process through the SDK, with `input` as its input. */
-  action?: string;
-  /** The stored connection (`POST /v1/connections`) the action runs with; required with `action` when the connector has connection fields. */
-  connection?: string;
   /** Rendered first; a list runs the step once per item. */
   input?: Templated;
-  /** Rendered after the call; default: the response body (parsed when JSON). */
+  /** Rendered after the call; default: the kind's result (an HTTP response body, parsed when JSON). */
   output?: Templated;
   /** At most this many calls of this step at once. */
   concurrency?: number;
-  /** Overrides `default_retry` field by field. */
+  /** Overrides `default_retry` field by field (the schema allows it where the kind retries). */
   retry?: RetrySettings;
   /** Requests per window to the step's host (or connector); replaces `default_rate_limit`. */
   rate_limit?: RateLimit;
 }
+
+/**
+ * The step type of each step kind, by kind name. Each kind adds its own from its file under `steps/`
+ * (declaration merging: `declare module '../workflow/model.js' { interface StepTypes { http: HttpStep } }`),
+ * so the model names no kind.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging, one member per step kind
+export interface StepTypes {}
+
+/** One named step: a union of the kinds' step types, told apart by the kind's key (`'apispec' in step`). */
+export type WorkflowStep = StepTypes[keyof StepTypes];
 
 /** `trigger.schedule`: start a run at each cron time. */
 export interface ScheduleTrigger {

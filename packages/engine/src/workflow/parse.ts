@@ -5,13 +5,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { EngineError, WorkflowParseError } from '../errors.js';
-import type { CheckTemplatesOptions } from '../template/check.js';
 import type { Workflow } from './model.js';
 import { pickFormat, readDocument, type WorkflowFormat } from './read-document.js';
-import { checkWorkflow } from './validate.js';
+import { checkWorkflow, type ValidateWorkflowOptions } from './validate.js';
 
 /** Options of {@link parseWorkflow}; `renderer` and `tenant` say where templates are checked. */
-export interface ParseWorkflowOptions extends CheckTemplatesOptions {
+export interface ParseWorkflowOptions extends ValidateWorkflowOptions {
   /** The file the text came from, named in errors; its extension picks the format when `format` is not given. */
   file?: string | undefined;
   /**
@@ -67,7 +66,10 @@ export async function parseWorkflow(text: string, options: ParseWorkflowOptions 
  * @throws {EngineError} `SLUICE_WORKFLOW_FILE` when the file cannot be read.
  * @throws {WorkflowParseError} as {@link parseWorkflow}, naming the file.
  */
-export async function loadWorkflowFile(path: string, options: CheckTemplatesOptions = {}): Promise<Workflow> {
+export async function loadWorkflowFile(
+  path: string,
+  options: ValidateWorkflowOptions = {},
+): Promise<Workflow> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -7,7 +7,7 @@
  */
 import { Cron } from 'croner';
 import type { RawProblem } from './schema-problems.js';
-import { shown } from './schema-problems.js';
+import { shown } from './shown.js';
 import type { PathSegment } from './source-map.js';
 
 const CRON_PATH: PathSegment[] = ['trigger', 'schedule', 'cron'];

@@ -9,10 +9,12 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import type { StepKinds } from '../steps/step-kinds.js';
 import { unknownKeyMessage } from './did-you-mean.js';
 import { EDITOR_KEYWORDS, type JsonSchemaNode } from './json-schema-node.js';
+import { shown } from './shown.js';
 import type { PathSegment } from './source-map.js';
-import { WORKFLOW_SCHEMA_SOURCE } from './workflow-schema.js';
+import { workflowSchemaSource } from './workflow-schema.js';
 
 /** A problem before its line is known. */
 export interface RawProblem {
@@ -42,9 +44,11 @@ const VALUE_KEYWORDS = new Set([
   'minLength',
 ]);
 
-let compiled: ValidateFunction | undefined;
+/** One compiled validator per step-kind registry (in practice: the built-in one, and a test's). */
+const compiledFor = new WeakMap<JsonSchemaNode, ValidateFunction>();
 
-function validator(): ValidateFunction {
+function validator(schema: JsonSchemaNode): ValidateFunction {
+  let compiled = compiledFor.get(schema);
   if (compiled === undefined) {
     const ajv = new Ajv({
       allErrors: true,
@@ -56,14 +60,16 @@ function validator(): ValidateFunction {
     });
     addFormats(ajv, ['email', 'date-time']);
     for (const keyword of EDITOR_KEYWORDS) ajv.addKeyword(keyword);
-    compiled = ajv.compile(WORKFLOW_SCHEMA_SOURCE);
+    compiled = ajv.compile(schema);
+    compiledFor.set(schema, compiled);
   }
   return compiled;
 }
 
-/** Every way `value` breaks the workflow schema, in schema order. */
-export function schemaProblems(value: unknown): RawProblem[] {
-  const validate = validator();
+/** Every way `value` breaks the workflow schema (with the steps of `kinds`), in schema order. */
+export function schemaProblems(value: unknown, kinds: StepKinds): RawProblem[] {
+  const schema = workflowSchemaSource(kinds);
+  const validate = validator(schema);
   if (validate(value)) return [];
   const errors = collapseAnyOf(validate.errors ?? []);
   const seen = new Set<string>();
@@ -71,7 +77,7 @@ export function schemaProblems(value: unknown): RawProblem[] {
   for (const error of errors) {
     // Follows the errors of its schema, which say what is wrong with the key.
     if (error.keyword === 'propertyNames') continue;
-    const problem = toProblem(error, value);
+    const problem = toProblem(error, value, schema);
     const id = `${JSON.stringify(problem.path)} ${problem.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
@@ -148,7 +154,7 @@ function* enclosingAnyOfs(
   }
 }
 
-function toProblem(error: ErrorObject, root: unknown): RawProblem {
+function toProblem(error: ErrorObject, root: unknown, schema: JsonSchemaNode): RawProblem {
   const path = instanceSegments(error.instancePath, root);
   // An error of a `propertyNames` schema is about the key itself (a header name).
   if (error.propertyName !== undefined) path.push(error.propertyName);
@@ -175,7 +181,7 @@ function toProblem(error: ErrorObject, root: unknown): RawProblem {
     }
     default: {
       const own = error.keyword === 'pattern' ? node.patternErrorMessage : undefined;
-      const message = stringOr(own, messageOf(error.schemaPath) ?? error.message ?? 'is not valid');
+      const message = stringOr(own, messageOf(schema, error.schemaPath) ?? error.message ?? 'is not valid');
       const got = VALUE_KEYWORDS.has(error.keyword) ? ` (got ${shown(error.data)})` : '';
       return { path, message: message + got };
     }
@@ -195,10 +201,10 @@ function knownKeys(node: JsonSchemaNode): string[] {
 }
 
 /** The `errorMessage` of the innermost schema node on the way to the failed keyword. */
-function messageOf(schemaPath: string): string | undefined {
+function messageOf(schema: JsonSchemaNode, schemaPath: string): string | undefined {
   const segments = schemaPath.replace(/^#\/?/, '').split('/').map(unescapePointer);
-  let node: unknown = WORKFLOW_SCHEMA_SOURCE;
-  let message = stringOr(WORKFLOW_SCHEMA_SOURCE.errorMessage, '') || undefined;
+  let node: unknown = schema;
+  let message = stringOr(schema.errorMessage, '') || undefined;
   for (const segment of segments.slice(0, -1)) {
     if (typeof node !== 'object' || node === null) break;
     node = (node as Record<string, unknown>)[segment];
@@ -232,13 +238,4 @@ function unescapePointer(segment: string): string {
 
 function stringOr(value: unknown, fallback: string): string {
   return typeof value === 'string' ? value : fallback;
-}
-
-/** The bad value as the message shows it: scalars as JSON (shortened), collections by kind. */
-export function shown(value: unknown): string {
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object' && value !== null) return 'an object';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length <= 60 ? text : `${text.slice(0, 57)}...`;
 }

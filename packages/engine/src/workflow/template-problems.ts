@@ -1,11 +1,12 @@
 /**
- * Template syntax problems of a workflow document: every field that holds templates (`apispec.url`,
- * `params`, `headers`, `data`, `json_body`, the step's `input` and `output`) is checked without
+ * Template syntax problems of a workflow document: every field that holds templates (each step's
+ * `input` and `output`, and the fields its kind declares, such as `apispec.url`) is checked without
  * rendering, by the template module's `checkTemplates`.
  *
  * @internal
  * @module
  */
+import type { StepKinds } from '../steps/step-kinds.js';
 import { type CheckTemplatesOptions, checkTemplatesAt } from '../template/check.js';
 
 /** A template problem at a document path; its message says where in the template, when known. */
@@ -15,16 +16,26 @@ export interface TemplateProblem {
   message: string;
 }
 
-/** The fields of a step that hold templates, as paths below the step. */
-export const TEMPLATED_FIELDS: readonly (readonly string[])[] = [
-  ['apispec', 'url'],
-  ['apispec', 'params'],
-  ['apispec', 'headers'],
-  ['apispec', 'data'],
-  ['apispec', 'json_body'],
-  ['input'],
-  ['output'],
-];
+/** The fields every step has that hold templates, whatever its kind. */
+const STEP_TEMPLATED_FIELDS: readonly (readonly string[])[] = [['input'], ['output']];
+
+/** The fields of `step` that hold templates, as paths below it: its kind's, then `input` and `output`. */
+export function templatedFields(
+  step: Readonly<Record<string, unknown>>,
+  kinds: StepKinds,
+): readonly (readonly string[])[] {
+  const kind = kinds.of(step);
+  return kind === undefined ? STEP_TEMPLATED_FIELDS : [...kind.templatedFields, ...STEP_TEMPLATED_FIELDS];
+}
+
+/** The value at `path` below `step`, or `undefined`. */
+export function valueAtField(step: unknown, path: readonly string[]): unknown {
+  let value = step;
+  for (const key of path) {
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return value;
+}
 
 /**
  * Template syntax problems in every templated field of every step, compiled in the template workers
@@ -32,17 +43,15 @@ export const TEMPLATED_FIELDS: readonly (readonly string[])[] = [
  */
 export async function templateProblems(
   doc: Record<string, unknown>,
+  kinds: StepKinds,
   options: CheckTemplatesOptions = {},
 ): Promise<TemplateProblem[]> {
   if (!Array.isArray(doc.steps)) return [];
   const roots: { value: unknown; path: string }[] = [];
   doc.steps.forEach((step: unknown, index: number) => {
-    for (const field of TEMPLATED_FIELDS) {
-      let value: unknown = step;
-      for (const key of field) {
-        value =
-          typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-      }
+    if (typeof step !== 'object' || step === null || Array.isArray(step)) return;
+    for (const field of templatedFields(step as Record<string, unknown>, kinds)) {
+      const value = valueAtField(step, field);
       if (value !== undefined) roots.push({ value, path: `steps[${index}].${field.join('.')}` });
     }
   });

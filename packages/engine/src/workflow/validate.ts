@@ -9,17 +9,23 @@
  */
 import { isSluiceError, RetryPolicy } from '@sluice/sdk';
 import type { WorkflowProblem } from '../errors.js';
+import { STEP_KINDS, type StepKinds } from '../steps/step-kinds.js';
 import type { CheckTemplatesOptions } from '../template/check.js';
 import { capProblems } from './cap-problems.js';
-import { headerProblems } from './header-problems.js';
-import type { ApiSpec, Workflow, WorkflowStep } from './model.js';
+import type { Workflow, WorkflowStep } from './model.js';
 import { tooDeepMessage, tooDeepPath } from './nesting-depth.js';
 import { scheduleProblems } from './schedule-problems.js';
-import { type RawProblem, schemaProblems, shown } from './schema-problems.js';
+import { type RawProblem, schemaProblems } from './schema-problems.js';
 import { formatPath, type PathSegment, parsePath, type SourceMap } from './source-map.js';
 import { templateProblems } from './template-problems.js';
 import { WORKFLOW_LIMITS } from './workflow-limits.js';
 import { WORKFLOW_DEFAULTS } from './workflow-schema.js';
+
+/** Options of {@link validateWorkflow}: where templates are checked, and the step kinds. */
+export interface ValidateWorkflowOptions extends CheckTemplatesOptions {
+  /** The step kinds a step may be of. @default the built-in ones (`STEP_KINDS`) */
+  stepKinds?: StepKinds | undefined;
+}
 
 /**
  * The result of {@link validateWorkflow}: the parsed workflow, or the problems found: the first 100 in
@@ -40,7 +46,7 @@ type Json = Record<string, unknown>;
  */
 export function validateWorkflow(
   value: unknown,
-  options: CheckTemplatesOptions = {},
+  options: ValidateWorkflowOptions = {},
 ): Promise<WorkflowValidation> {
   return checkWorkflow(value, undefined, options);
 }
@@ -49,8 +55,9 @@ export function validateWorkflow(
 export async function checkWorkflow(
   value: unknown,
   sourceMap: SourceMap | undefined,
-  options: CheckTemplatesOptions = {},
+  options: ValidateWorkflowOptions = {},
 ): Promise<WorkflowValidation> {
+  const kinds = options.stepKinds ?? STEP_KINDS;
   const lineOf = (path: readonly PathSegment[]) => sourceMap?.lineOf(path);
   // Before anything walks the value recursively (Ajv, templates, JSON.stringify).
   const deep = tooDeepPath(value, WORKFLOW_LIMITS.maxDepth);
@@ -60,22 +67,21 @@ export async function checkWorkflow(
       problems: [locate({ path: deep, message: tooDeepMessage(WORKFLOW_LIMITS.maxDepth) }, lineOf)],
     };
   }
-  const raw = schemaProblems(value);
+  const raw = schemaProblems(value, kinds);
   if (isObject(value)) {
     const more = [
       duplicateNames(value, lineOf),
-      urlProblems(value),
-      headerProblems(value),
+      ...stepKindProblems(value, kinds),
       retryProblems(value, raw),
       scheduleProblems(value, raw),
     ];
     // One push per problem: spreading 100,000 of them into push() overflows the stack.
     for (const found of more) for (const problem of found) raw.push(problem);
-    for (const problem of await templateProblems(value, options)) {
+    for (const problem of await templateProblems(value, kinds, options)) {
       raw.push({ path: parsePath(problem.path), message: problem.message });
     }
   }
-  if (raw.length === 0) return { ok: true, workflow: toWorkflow(value as Json), problems: [] };
+  if (raw.length === 0) return { ok: true, workflow: toWorkflow(value as Json, kinds), problems: [] };
   const problems = raw.map((p, index) => ({ index, problem: locate(p, lineOf) }));
   problems.sort((a, b) => (a.problem.line ?? Infinity) - (b.problem.line ?? Infinity) || a.index - b.index);
   const capped = capProblems(
@@ -118,26 +124,19 @@ function duplicateNames(
   return out;
 }
 
-/** A URL without templates must be absolute http(s) already. */
-function urlProblems(doc: Json): RawProblem[] {
-  const out: RawProblem[] = [];
-  eachStep(doc, (step, index) => {
-    const url = isObject(step.apispec) ? step.apispec.url : undefined;
-    if (typeof url !== 'string' || url === '' || /\{[{%#]/.test(url)) return;
-    let protocol: string | undefined;
-    try {
-      protocol = new URL(url).protocol;
-    } catch {
-      protocol = undefined;
-    }
-    if (protocol !== 'http:' && protocol !== 'https:') {
-      out.push({
-        path: ['steps', index, 'apispec', 'url'],
-        message: `must be an absolute http or https URL, or a template (got ${shown(url)})`,
+/** The problems each kind's checks find in its steps: one list per check, in the kinds' order. */
+function stepKindProblems(doc: Json, kinds: StepKinds): RawProblem[][] {
+  return kinds.list.flatMap((kind) =>
+    (kind.checks ?? []).map((check) => {
+      const out: RawProblem[] = [];
+      eachStep(doc, (step, index) => {
+        if (step[kind.key] === undefined) return;
+        for (const problem of check(step))
+          out.push({ path: ['steps', index, ...problem.path], message: problem.message });
       });
-    }
-  });
-  return out;
+      return out;
+    }),
+  );
 }
 
 /**
@@ -168,13 +167,11 @@ function retryProblems(doc: Json, schema: readonly RawProblem[]): RawProblem[] {
   return out;
 }
 
-function toWorkflow(doc: Json): Workflow {
+function toWorkflow(doc: Json, kinds: StepKinds): Workflow {
   const { $schema: _schema, ...rest } = doc;
   const steps = (doc.steps as Json[]).map((step): WorkflowStep => {
-    if (!isObject(step.apispec)) return { ...step } as unknown as WorkflowStep;
-    const apispec = step.apispec;
-    const method = typeof apispec.method === 'string' ? apispec.method : WORKFLOW_DEFAULTS.method;
-    return { ...step, apispec: { ...apispec, method: method.toUpperCase() } as ApiSpec } as WorkflowStep;
+    const normalize = kinds.of(step)?.normalize;
+    return (normalize === undefined ? { ...step } : normalize(step)) as WorkflowStep;
   });
   const workflow = { ...rest, scope: rest.scope ?? WORKFLOW_DEFAULTS.scope, steps } as Workflow;
   // YAML `webhook:` with nothing after it is null: the same as `webhook: {}`.

@@ -4,7 +4,7 @@
  * with urllib3 2.x's documented behaviour (`urllib3/util/retry.py`: `increment`, `is_retry`,
  * `get_backoff_time`, `sleep_for_retry`).
  */
-import type { ApiSpec, RetrySettings, Workflow } from '@sluice/engine';
+import type { HttpStep, RetrySettings, Workflow } from '@sluice/engine';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHarness, type Harness, oneStep, START } from '../helpers/engine-harness.js';
 import { type FlakyServer, refusedUrl, startFlakyServer } from '../helpers/flaky-server.js';
@@ -34,7 +34,7 @@ function path(steps: Parameters<FlakyServer['script']>[1]): string {
 
 async function runOnce(url: string, retry?: RetrySettings, fields: Partial<Workflow> = {}, method = 'GET') {
   const workflow = oneStep(url, retry === undefined ? {} : { retry }, fields);
-  ((workflow.steps[0] as Workflow['steps'][number]).apispec as ApiSpec).method = method;
+  (workflow.steps[0] as HttpStep).apispec.method = method;
   const { record } = await engine.run(workflow);
   const step = record.steps[0];
   if (step === undefined) throw new Error('no step');
@@ -110,7 +110,7 @@ describe('each counter', () => {
 
   it('a stalled answer fails with class timeout after apispec.timeout, and is retried as a read error', async () => {
     const workflow = oneStep(server.url(path([{ hang: true }])), { retry: { total: 1 } });
-    ((workflow.steps[0] as Workflow['steps'][number]).apispec as ApiSpec).timeout = 0.05;
+    (workflow.steps[0] as HttpStep).apispec.timeout = 0.05;
     const { record } = await engine.run(workflow);
     expect(record.steps[0]).toMatchObject({ attempts: 2, error: { type: 'timeout' } });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idempotencyKey } from '../../src/executor/idempotency.js';
+import { idempotencyKey } from '../../src/steps/idempotency.js';
 
 describe('idempotencyKey', () => {
   it('is a version 5 UUID that depends only on the run, the step and the item', () => {

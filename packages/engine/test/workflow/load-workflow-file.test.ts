@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isSluiceError, loadWorkflowFile, WorkflowParseError } from '@sluice/engine';
+import { type HttpStep, isSluiceError, loadWorkflowFile, WorkflowParseError } from '@sluice/engine';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-workflow-'));
@@ -26,7 +26,7 @@ describe('loadWorkflowFile', () => {
     ['flow', YAML],
   ])('reads %s', async (name, text) => {
     const workflow = await loadWorkflowFile(write(name, text));
-    expect(workflow.steps[0]?.apispec?.method).toBe('DELETE');
+    expect((workflow.steps[0] as HttpStep | undefined)?.apispec.method).toBe('DELETE');
   });
 
   it('names the file in a parse error', async () => {

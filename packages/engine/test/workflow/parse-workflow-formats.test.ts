@@ -1,4 +1,11 @@
-import { parseWorkflow, type Workflow, WorkflowParseError, type WorkflowProblem } from '@sluice/engine';
+import {
+  type HttpStep,
+  isHttpStep,
+  parseWorkflow,
+  type Workflow,
+  WorkflowParseError,
+  type WorkflowProblem,
+} from '@sluice/engine';
 import { describe, expect, it } from 'vitest';
 
 async function failure(
@@ -144,13 +151,13 @@ describe('parseWorkflow on valid documents', () => {
       'name: w\nsteps:\n  - name: a\n    apispec: { url: "https://api.test" }\n',
     );
     expect(workflow.scope).toBe('workspace');
-    expect(workflow.steps[0]?.apispec?.method).toBe('GET');
+    expect((workflow.steps[0] as HttpStep | undefined)?.apispec.method).toBe('GET');
   });
 
   it('parses a document that uses every field, anchors and merge keys', async () => {
     const expected = bigDocumentValue();
     for (const step of expected.steps) {
-      if (step.apispec !== undefined) step.apispec.method = step.apispec.method.toUpperCase();
+      if (isHttpStep(step)) step.apispec.method = step.apispec.method.toUpperCase();
     }
     expect(await parseWorkflow(BIG_YAML)).toEqual(expected);
   });
@@ -172,7 +179,12 @@ describe('parseWorkflow on valid documents', () => {
     const json = JSON.stringify({ $schema: './workflow.schema.json', ...value }, null, 2);
     const workflow = await parseWorkflow(json, { file: 'big.json' });
     expect(workflow).not.toHaveProperty('$schema');
-    expect(workflow.steps.map((s) => s.apispec?.method)).toEqual(['POST', 'GET', 'PROPFIND', 'PUT']);
+    expect(workflow.steps.map((s) => (s as HttpStep).apispec.method)).toEqual([
+      'POST',
+      'GET',
+      'PROPFIND',
+      'PUT',
+    ]);
     expect(workflow.default_retry).toEqual(value.default_retry);
   });
 });

@@ -1,4 +1,4 @@
-import { validateWorkflow } from '@sluice/engine';
+import { type HttpStep, validateWorkflow } from '@sluice/engine';
 import { describe, expect, it } from 'vitest';
 
 describe('validateWorkflow', () => {
@@ -100,7 +100,9 @@ describe('validateWorkflow', () => {
         name: 'w',
         steps: [{ name: 'a', apispec: { url: 'https://x.test', method } }],
       });
-      expect(result.ok && result.workflow.steps[0]?.apispec?.method).toBe(method.toUpperCase());
+      expect(result.ok && (result.workflow.steps[0] as HttpStep | undefined)?.apispec.method).toBe(
+        method.toUpperCase(),
+      );
     },
   );
 

@@ -13,7 +13,7 @@
  */
 import { HttpTransportError, type RetryPolicy } from '@sluice/sdk';
 import { REDIRECT_STATUS_CODES } from '@sluice/sdk/internal';
-import type { AttemptEntry } from '../store/store.js';
+import type { AttemptEntry } from '../../store/store.js';
 
 /**
  * `policy` after the attempts in `attempts` (each was followed by a retry or a redirect).

@@ -6,7 +6,7 @@
  * @module
  */
 import type { ResponseHeaders } from '@sluice/sdk';
-import { decodeJson, type WireResponse } from './sdk-parts.js';
+import { decodeJson, type WireResponse } from '@sluice/sdk/internal';
 
 /** `CURRENT_STEP.response`. */
 export interface StepResponse {

@@ -1,10 +1,10 @@
 /**
- * One item of an action step (`action: <connector>.<action>`): opens the step's connection, runs the
- * action in-process through the SDK's connector runtime with the item as its input (already rendered
- * and fanned out by `run-step.ts`), then renders the step's `output` with `CURRENT_STEP.response` =
- * `{ body: <the action's output> }`. The item is recorded like an HTTP item: one attempt, one history
- * entry, the error class of the SDK error (`status`, `connect`, `read`, `timeout`, `redirect`) or
- * `other`. The connection's secret values (`runtime.secrets()`) are masked in what is stored and logged.
+ * The `action` step kind: `action: <connector>.<action>` runs a connector action in-process through the
+ * SDK's connector runtime, with the step's connection (`connection:`) and the item as its input. The
+ * step's `output` renders with `CURRENT_STEP.response` = `{ body: <the action's output> }`. The item is
+ * recorded like an HTTP item: one attempt, one history entry, the error class of the SDK error
+ * (`status`, `connect`, `read`, `timeout`, `redirect`) or `other`. The connection's secret values
+ * (`runtime.secrets()`) are masked in what is stored and logged.
  *
  * The action gets no `Idempotency-Key` (the SDK has no place for one): the item's key is recorded only.
  *
@@ -13,25 +13,84 @@
 import { HttpTransportError, isSluiceError, MaxRetryError, RequestFailedError } from '@sluice/sdk';
 import { createConnectorRuntime } from '@sluice/sdk/internal';
 import { EngineError, TemplateError } from '../errors.js';
-import {
-  connectorRateKey,
-  rateLimitedTransport,
-  runWorkspace,
-  stepRateLimit,
-} from '../limits/rate-limit-key.js';
+import { connectorRateKey, rateLimitedTransport } from '../limits/rate-limit-key.js';
 import type { CurrentStep, RunState } from '../run/run-state.js';
 import type { Redactor } from '../secrets/redactor.js';
-import type { AttemptEntry, StepErrorRecord, StepItemRow } from '../store/store.js';
+import type { AttemptEntry, StepErrorRecord } from '../store/store.js';
+import type { StepBase, WorkflowStep } from '../workflow/model.js';
 import type { OpenedActionConnection } from './action-source.js';
-import type { ExecutionContext } from './execution-context.js';
-import { idempotencyKey } from './idempotency.js';
-import type { ItemResult, ItemTask } from './run-item.js';
-import { ERROR_BODY_BYTES } from './send-call.js';
+import { ERROR_BODY_BYTES } from './http/send-call.js';
+import { itemRecorder } from './item-record.js';
+import type { ItemContext, ItemResult, ItemTask, StepKind } from './step-kind.js';
 
-// Declared in `action-source.ts` (the execution context needs them too); still importable from here.
-export type { ActionSource, OpenedActionConnection } from './action-source.js';
+/** A step that runs a connector action. */
+export interface ActionStep extends StepBase {
+  /** `<connector>.<action>`: a connector action run in-process through the SDK, with `input` as its input. */
+  action: string;
+  /** The stored connection (`POST /v1/connections`) the action runs with; required when the connector has connection fields. */
+  connection?: string;
+}
+
+declare module '../workflow/model.js' {
+  interface StepTypes {
+    action: ActionStep;
+  }
+}
+
+/**
+ * A connector or action name: ASCII letters, digits, `_` and `-`, not starting with a digit or `-`.
+ * Connectors registered from files take the file's base name, so `my-app.ts` is `my-app`.
+ */
+export const CONNECTOR_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*$';
+
+/** `<connector>.<action>`, each a {@link CONNECTOR_NAME_PATTERN} name. */
+export const ACTION_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]*\\.[A-Za-z_][A-Za-z0-9_-]*$';
+
+/** Whether `step` is an action step. */
+export function isActionStep(step: WorkflowStep): step is ActionStep {
+  return (step as Partial<ActionStep>).action !== undefined;
+}
 
 type OpenedValues = Pick<OpenedActionConnection, 'connector' | 'values' | 'onConnectionChange'>;
+
+/** The `action` step kind. */
+export const actionStep: StepKind<ActionStep> = {
+  name: 'action',
+  key: 'action',
+  summary: 'a connector action',
+  keyHint: 'a connector action, <connector>.<action>',
+  properties: {
+    action: {
+      description:
+        'A connector action, `<connector>.<action>` (as `GET /v1/connectors` lists them), run in-process ' +
+        'with the rendered `input` as its input. Not together with `apispec`. Not a template.',
+      type: 'string',
+      pattern: ACTION_PATTERN,
+      examples: ['my_app.get_customer_by_id'],
+      errorMessage: 'must be <connector>.<action>, e.g. my_app.get_customer_by_id',
+    },
+    connection: {
+      description:
+        'The name of the stored connection (`POST /v1/connections`) the action runs with; only with ' +
+        '`action`. Needed when the connector has connection fields. Not a template.',
+      type: 'string',
+      minLength: 1,
+      examples: ['my_app_prod'],
+      errorMessage: 'must be a non-empty string: the name of a stored connection',
+    },
+  },
+  // A connection is for an action.
+  dependencies: { connection: ['action'] },
+  snippets: [
+    {
+      label: 'action step',
+      description: 'a step that runs a connector action with a stored connection',
+      body: { name: '$1', action: '$2', connection: '$3', input: {} },
+    },
+  ],
+  templatedFields: [],
+  runItem: runActionItem,
+};
 
 /**
  * Executes one action item. Never throws for a failure of the item itself (no connection, the action
@@ -39,31 +98,11 @@ type OpenedValues = Pick<OpenedActionConnection, 'connector' | 'values' | 'onCon
  *
  * @throws `signal.reason` when the run is aborted.
  */
-export async function runActionItem(ctx: ExecutionContext, task: ItemTask): Promise<ItemResult> {
-  const { step, stepIndex, itemIndex } = task;
-  const action = step.action ?? '';
-  const startedAt = ctx.now();
+async function runActionItem(ctx: ItemContext, task: ItemTask<ActionStep>): Promise<ItemResult> {
+  const { step, itemIndex } = task;
+  const { action } = step;
   const logger = ctx.logger.child({ step: step.name, index: itemIndex, action });
-  const row = (fields: Pick<StepItemRow, 'status' | 'output' | 'error' | 'attempts' | 'history'>) => {
-    const redact = ctx.redactor();
-    return {
-      run_id: ctx.runId,
-      step_index: stepIndex,
-      item_index: itemIndex,
-      input: redact.value(task.input),
-      idempotency_key: idempotencyKey(ctx.runId, stepIndex, itemIndex),
-      started_at: new Date(startedAt).toISOString(),
-      finished_at: new Date(ctx.now()).toISOString(),
-      ...fields,
-      output: redact.value(fields.output),
-      error: fields.error === null ? null : redact.value(fields.error),
-    };
-  };
-  const fail = (error: StepErrorRecord, history: AttemptEntry[] = []): ItemResult => {
-    logger.info({ error: error.type, status: error.status, attempts: history.length }, 'step item failed');
-    const failed = row({ status: 'failed', output: null, error, attempts: history.length, history });
-    return { row: failed, output: undefined };
-  };
+  const record = itemRecorder(ctx, task, logger);
 
   const dot = action.indexOf('.');
   const connectorName = action.slice(0, dot);
@@ -73,12 +112,12 @@ export async function runActionItem(ctx: ExecutionContext, task: ItemTask): Prom
     opened = await openConnection(ctx, step.connection, connectorName);
   } catch (err) {
     if (!isSluiceError(err)) throw err;
-    return fail({ type: 'other', message: `${action}: ${err.message}` });
+    return record.fail({ type: 'other', message: `${action}: ${err.message}` });
   }
 
   // With a rate limit, every HTTP request the connector sends takes a token of the connector's count.
-  const rateLimit = stepRateLimit(ctx.workflow, step);
-  const rateKey = connectorRateKey(runWorkspace(ctx), connectorName);
+  const { rateLimit } = task;
+  const rateKey = connectorRateKey(ctx.workspaceId, connectorName);
   const runtime = createConnectorRuntime(opened.connector, {
     connection: opened.values,
     transport:
@@ -92,7 +131,7 @@ export async function runActionItem(ctx: ExecutionContext, task: ItemTask): Prom
   });
   // Before anything is logged or stored: the connection's secrets join the run's redactor.
   ctx.addSecrets(runtime.secrets());
-  const release = await task.concurrency.shared?.acquire(ctx.signal);
+  const release = await task.slots?.acquire(ctx.signal);
   const callStarted = ctx.now();
   let output: unknown;
   let failure: unknown;
@@ -116,12 +155,10 @@ export async function runActionItem(ctx: ExecutionContext, task: ItemTask): Prom
   };
   if (failed) {
     const error = errorRecord(action, failure, ctx.redactor());
-    return fail(error, [
-      {
-        ...entry,
-        ...(error.status === undefined ? { error: error.type } : { status: error.status }),
-      },
-    ]);
+    const history = [
+      { ...entry, ...(error.status === undefined ? { error: error.type } : { status: error.status }) },
+    ];
+    return record.fail(error, history.length, history);
   }
 
   // `CURRENT_STEP.response` of an action step holds only `body`: there is no HTTP status or headers.
@@ -139,19 +176,16 @@ export async function runActionItem(ctx: ExecutionContext, task: ItemTask): Prom
       result = await ctx.renderer.render(step.output, state, { step: step.name, field: 'output' });
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
-      return fail({ type: 'template', message: err.message }, [entry]);
+      return record.fail({ type: 'template', message: err.message }, 1, [entry]);
     }
   }
   logger.debug({ durationMs: entry.duration_ms }, 'action finished');
-  return {
-    row: row({ status: 'succeeded', output: result, error: null, attempts: 1, history: [entry] }),
-    output: result,
-  };
+  return record.succeed(result, 1, [entry]);
 }
 
 /** The step's connection (it must belong to the step's connector), or no connection values at all. */
 async function openConnection(
-  ctx: ExecutionContext,
+  ctx: ItemContext,
   connection: string | undefined,
   connectorName: string,
 ): Promise<OpenedValues> {

@@ -7,17 +7,17 @@
  * @module
  */
 import { HttpTransportError, isSluiceError, type Logger, MaxRetryError, type RetryPolicy } from '@sluice/sdk';
-import type { StepErrorClass } from '../errors.js';
-import type { AttemptEntry } from '../store/store.js';
-import { resumePolicy } from './resume-policy.js';
 import {
   classifyError,
   type HttpTransport,
   sendWithRetry,
   type WireRequest,
   type WireResponse,
-} from './sdk-parts.js';
-import { RunSuspended, type Waiter } from './waits.js';
+} from '@sluice/sdk/internal';
+import type { StepErrorClass } from '../../errors.js';
+import type { AttemptEntry } from '../../store/store.js';
+import { RunSuspended, type Waiter } from '../waits.js';
+import { resumePolicy } from './resume-policy.js';
 
 /** How much of a failed response body is kept, in bytes. */
 export const ERROR_BODY_BYTES = 1024;

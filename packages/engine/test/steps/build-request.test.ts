@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApiSpecShapeError, buildRequest } from '../../src/executor/build-request.js';
+import { ApiSpecShapeError, buildRequest } from '../../src/steps/http/build-request.js';
 
 const KEY = '00000000-0000-5000-8000-000000000000';
 

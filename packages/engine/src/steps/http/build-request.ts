@@ -11,8 +11,9 @@
  *
  * @module
  */
-import { badHeaderValueChar, isHeaderName } from '../workflow/header-rules.js';
-import { encodeForm, encodeJson, encodeQuery, flattenParams, type WireRequest } from './sdk-parts.js';
+
+import { encodeForm, encodeJson, encodeQuery, flattenParams, type WireRequest } from '@sluice/sdk/internal';
+import { badHeaderValueChar, isHeaderName } from './header-rules.js';
 
 /** A rendered `apispec`: templates already replaced by their values. */
 export interface RenderedApiSpec {

@@ -1,7 +1,7 @@
 import { type RetryOptions, RetryPolicy, silentLogger } from '@sluice/sdk';
 import { createUndiciTransport } from '@sluice/sdk/internal';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type CallFailed, sendCall } from '../../src/executor/send-call.js';
+import { type CallFailed, sendCall } from '../../src/steps/http/send-call.js';
 import { type FlakyServer, refusedUrl, startFlakyServer } from '../helpers/flaky-server.js';
 
 let server: FlakyServer;

@@ -6,7 +6,8 @@
  * @internal
  * @module
  */
-import { HTTP_TOKEN_PATTERN } from './workflow-schema.js';
+/** RFC 9110 `token`: the characters an HTTP method or header name may hold. */
+export const HTTP_TOKEN_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
 
 const TOKEN = new RegExp(HTTP_TOKEN_PATTERN);
 

@@ -4,7 +4,7 @@
  */
 import { MaxRetryError, RetryPolicy } from '@sluice/sdk';
 import { describe, expect, it } from 'vitest';
-import { resumePolicy } from '../../src/executor/resume-policy.js';
+import { resumePolicy } from '../../src/steps/http/resume-policy.js';
 import type { AttemptEntry } from '../../src/store/store.js';
 
 const at = '2026-01-01T00:00:00.000Z';

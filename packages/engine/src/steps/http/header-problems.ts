@@ -2,38 +2,35 @@
  * The header values a workflow writes that HTTP could not carry: a CR or LF (header injection), a NUL,
  * another control character or a character beyond Latin-1. A literal value is checked whole; a template
  * is checked in its literal text (outside `{{ }}`, `{% %}` and `{# #}`), since what its expressions
- * render is known only at run time, where `executor/build-request.ts` checks it before sending.
+ * render is known only at run time, where `steps/http/build-request.ts` checks it before sending.
  * Header names are checked by the schema (`propertyNames`): they are never templates.
  *
  * @internal
  * @module
  */
-import { isTemplate } from '../template/scan.js';
+import { isTemplate } from '../../template/scan.js';
+import type { StepProblem } from '../step-kind.js';
 import { badHeaderValueChar } from './header-rules.js';
-import type { RawProblem } from './schema-problems.js';
 
 /** The closer of each tag opener: `{{ }}`, `{% %}`, `{# #}`. */
 const CLOSERS: Readonly<Record<string, string>> = { '{{': '}}', '{%': '%}', '{#': '#}' };
 
-/** Problems of the literal parts of `steps[].apispec.headers` values. */
-export function headerProblems(doc: Record<string, unknown>): RawProblem[] {
-  const out: RawProblem[] = [];
-  if (!Array.isArray(doc.steps)) return out;
-  doc.steps.forEach((step: unknown, index: number) => {
-    const apispec = isObject(step) ? step.apispec : undefined;
-    const headers = isObject(apispec) ? apispec.headers : undefined;
-    if (!isObject(headers)) return;
-    for (const [name, value] of Object.entries(headers)) {
-      if (typeof value !== 'string') continue;
-      const template = isTemplate(value);
-      const bad = badHeaderValueChar(template ? literalText(value) : value);
-      if (bad === undefined) continue;
-      out.push({
-        path: ['steps', index, 'apispec', 'headers', name],
-        message: `contains ${bad}${template ? ' outside {{ }}' : ''}, which an HTTP header value cannot hold`,
-      });
-    }
-  });
+/** Problems of the literal parts of the `apispec.headers` values of one step, with paths below the step. */
+export function headerProblems(step: Readonly<Record<string, unknown>>): StepProblem[] {
+  const out: StepProblem[] = [];
+  const apispec = step.apispec;
+  const headers = isObject(apispec) ? apispec.headers : undefined;
+  if (!isObject(headers)) return out;
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string') continue;
+    const template = isTemplate(value);
+    const bad = badHeaderValueChar(template ? literalText(value) : value);
+    if (bad === undefined) continue;
+    out.push({
+      path: ['apispec', 'headers', name],
+      message: `contains ${bad}${template ? ' outside {{ }}' : ''}, which an HTTP header value cannot hold`,
+    });
+  }
   return out;
 }
 

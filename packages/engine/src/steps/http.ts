@@ -1,0 +1,313 @@
+/**
+ * The `http` step kind: an HTTP call described by the step's `apispec` (DESIGN §4 "Step execution").
+ * Per item: render the `apispec` (one trip to a template worker for all its fields), build the request,
+ * send it under the step's retry policy (holding the step's shared concurrency permit and, with a rate
+ * limit, a token of the host for every attempt), render the `output`. An item that reaches a stored
+ * wait throws `RunSuspended` with its attempts so far; when the run resumes, it continues from them.
+ *
+ * @module
+ */
+import { TemplateError } from '../errors.js';
+import { hostRateKey } from '../limits/rate-limit-key.js';
+import type { CurrentStep, RunState } from '../run/run-state.js';
+import type { StepErrorRecord } from '../store/store.js';
+import type { JsonSchemaNode } from '../workflow/json-schema-node.js';
+import type { StepBase, Templated, WorkflowStep } from '../workflow/model.js';
+import { shown } from '../workflow/shown.js';
+import { ApiSpecShapeError, buildRequest, type RenderedApiSpec } from './http/build-request.js';
+import { headerProblems } from './http/header-problems.js';
+import { HTTP_TOKEN_PATTERN } from './http/header-rules.js';
+import { readResponse } from './http/read-response.js';
+import { type CallFailed, ERROR_BODY_BYTES, sendCall } from './http/send-call.js';
+import { itemRecorder } from './item-record.js';
+import type { ItemContext, ItemResult, ItemTask, StepKind, StepProblem } from './step-kind.js';
+import { createWaiter, RunSuspended } from './waits.js';
+
+/** The HTTP call of a step. Every field but `method` and `timeout` may hold templates. */
+export interface ApiSpec {
+  /** Absolute URL after rendering. */
+  url: string;
+  /** Any HTTP verb, upper-cased by the parser. @default 'GET' */
+  method: string;
+  /** Query parameters. */
+  params?: Templated;
+  headers?: Templated;
+  /** Form-encoded when an object, sent raw when a string. Not together with `json_body`. */
+  data?: Templated;
+  /** Sent as JSON. Not together with `data`. */
+  json_body?: Templated;
+  /** Seconds, for the connect and for the read. */
+  timeout?: number;
+}
+
+/** A step that makes an HTTP call. */
+export interface HttpStep extends StepBase {
+  apispec: ApiSpec;
+}
+
+declare module '../workflow/model.js' {
+  interface StepTypes {
+    http: HttpStep;
+  }
+}
+
+/** Whether `step` is an HTTP step. */
+export function isHttpStep(step: WorkflowStep): step is HttpStep {
+  return (step as Partial<HttpStep>).apispec !== undefined;
+}
+
+/** The method of an `apispec` without one. */
+export const DEFAULT_METHOD = 'GET';
+
+const TEMPLATES = 'Strings in it are Jinja templates, rendered for each step item.';
+
+/** A field that takes any JSON value, templates in its strings. */
+const templatedValue = (description: string): JsonSchemaNode => ({ description });
+
+/** The fields of `apispec` that hold templates, rendered together per item. */
+const APISPEC_TEMPLATED = ['url', 'params', 'headers', 'data', 'json_body'] as const;
+
+function apispecSchema(): JsonSchemaNode {
+  return {
+    description: 'The HTTP call of the step. Every field except `method` and `timeout` may hold templates.',
+    type: 'object',
+    errorMessage: 'must be an object describing the HTTP call (url, method, ...)',
+    additionalProperties: false,
+    required: ['url'],
+    not: {
+      required: ['data', 'json_body'],
+      errorMessage:
+        'data and json_body cannot both be set: data sends a form or raw body, json_body sends JSON',
+    },
+    properties: {
+      url: {
+        description: `The URL to call; absolute (http or https) once rendered. ${TEMPLATES}`,
+        type: 'string',
+        minLength: 1,
+        examples: ['{{ SYSTEM_APIS.my_app }}/v1/customers.json'],
+        errorMessage: 'must be a non-empty string: an absolute http(s) URL, templates allowed',
+      },
+      method: {
+        description:
+          'The HTTP method: any method token (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, or an ' +
+          'extension method), case-insensitive; upper-cased by the parser. Not a template.',
+        type: 'string',
+        pattern: HTTP_TOKEN_PATTERN,
+        default: DEFAULT_METHOD,
+        examples: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'],
+        errorMessage: "must be an HTTP method (letters, digits and !#$%&'*+-.^_`|~ only), e.g. GET",
+      },
+      params: {
+        description: `Query parameters: an object, or a template string that renders to one. ${TEMPLATES}`,
+        type: ['object', 'string'],
+        errorMessage: 'must be an object of query parameters, or a template string',
+      },
+      headers: {
+        description:
+          'Request headers: an object of names to values, or a template string that renders to one. ' +
+          'Names are not templates and must be HTTP tokens; values cannot hold CR, LF, NUL, other ' +
+          `control characters or characters beyond U+00FF, as written or as rendered. ${TEMPLATES}`,
+        type: ['object', 'string'],
+        propertyNames: {
+          pattern: HTTP_TOKEN_PATTERN,
+          patternErrorMessage:
+            "is not an HTTP header name: letters, digits and !#$%&'*+-.^_`|~ only, e.g. X-Api-Key",
+        },
+        additionalProperties: {
+          type: ['string', 'number', 'boolean'],
+          errorMessage: 'must be a string, number or boolean',
+        },
+        errorMessage: 'must be an object of header names to values, or a template string',
+      },
+      data: {
+        description: `The body, form-encoded when an object, sent as it is when a string. Not together with \`json_body\`. ${TEMPLATES}`,
+        type: ['object', 'string'],
+        errorMessage: 'must be an object (sent form-encoded) or a string (sent as it is)',
+      },
+      json_body: templatedValue(
+        `The body, sent as JSON (any JSON value). Not together with \`data\`. ${TEMPLATES}`,
+      ),
+      timeout: {
+        description:
+          'Seconds allowed for the connect and, separately, for reading the response. Not a template.',
+        type: 'number',
+        exclusiveMinimum: 0,
+        examples: [10],
+        errorMessage: 'must be a positive number of seconds',
+      },
+    },
+  };
+}
+
+/** A URL without templates must be absolute http(s) already. */
+function urlProblems(step: Readonly<Record<string, unknown>>): StepProblem[] {
+  const url = isObject(step.apispec) ? step.apispec.url : undefined;
+  if (typeof url !== 'string' || url === '' || /\{[{%#]/.test(url)) return [];
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol === 'http:' || protocol === 'https:') return [];
+  return [
+    {
+      path: ['apispec', 'url'],
+      message: `must be an absolute http or https URL, or a template (got ${shown(url)})`,
+    },
+  ];
+}
+
+/** The `http` step kind. */
+export const httpStep: StepKind<HttpStep> = {
+  name: 'http',
+  key: 'apispec',
+  summary: 'an HTTP call',
+  keyHint: 'an HTTP call',
+  properties: { apispec: apispecSchema() },
+  // An action's HTTP calls retry as its connector says, not by `retry`.
+  dependencies: { retry: ['apispec'] },
+  snippets: [
+    {
+      label: 'step',
+      description: 'a step with an HTTP call',
+      // A snippet tab stop (`${3:GET}`), not a JavaScript placeholder.
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: VS Code snippet syntax
+      body: { name: '$1', apispec: { url: '$2', method: '${3:GET}' } },
+    },
+  ],
+  templatedFields: APISPEC_TEMPLATED.map((field) => ['apispec', field]),
+  checks: [urlProblems, headerProblems],
+  normalize(step) {
+    const apispec = step.apispec as Record<string, unknown>;
+    const method = typeof apispec.method === 'string' ? apispec.method : DEFAULT_METHOD;
+    return { ...step, apispec: { ...apispec, method: method.toUpperCase() } } as unknown as HttpStep;
+  },
+  runItem: runHttpItem,
+};
+
+/**
+ * Executes one HTTP item. Never throws for a failure of the item itself (template error, bad apispec,
+ * HTTP failure): the row says `failed` with the error.
+ *
+ * @throws `signal.reason` when the run is aborted; {@link RunSuspended} with the item's attempts so
+ * far, when a long wait suspends the run.
+ */
+async function runHttpItem(ctx: ItemContext, task: ItemTask<HttpStep>): Promise<ItemResult> {
+  const { step, stepIndex, itemIndex } = task;
+  const previous = ctx.resumedAttempts?.get(`${stepIndex}/${itemIndex}`);
+  const current: CurrentStep = { name: step.name, input: task.input, index: itemIndex, attempt: 1 };
+  const state: RunState = { ...ctx.state, CURRENT_STEP: current };
+  const logger = ctx.logger.child({ step: step.name, index: itemIndex });
+  const record = itemRecorder(ctx, task, logger);
+
+  const { apispec } = step;
+  let spec: RenderedApiSpec;
+  try {
+    spec = await renderApiSpec(ctx, step.name, apispec, state);
+  } catch (err) {
+    if (err instanceof TemplateError) return record.fail({ type: 'template', message: err.message });
+    throw err;
+  }
+  let request: ReturnType<typeof buildRequest>;
+  try {
+    request = buildRequest(spec, task.idempotencyKey);
+  } catch (err) {
+    if (err instanceof ApiSpecShapeError)
+      return record.fail({ type: 'other', message: `steps.${step.name}.${err.message}` });
+    throw err;
+  }
+
+  const { rateLimit } = task;
+  const release = await task.slots?.acquire(ctx.signal);
+  logger.debug({ method: request.method, url: request.url, headers: request.headers }, 'request');
+  let outcome: Awaited<ReturnType<typeof sendCall>>;
+  try {
+    outcome = await sendCall(request, {
+      transport: ctx.transport,
+      policy: task.policy,
+      timeout: apispec.timeout,
+      signal: ctx.signal,
+      wait: createWaiter({
+        sleep: ctx.sleep,
+        now: ctx.now,
+        ...(ctx.longWaitMs === undefined ? {} : { longWaitMs: ctx.longWaitMs }),
+        onLongWait: (resumeAt) => ctx.onLongWait(resumeAt),
+      }),
+      now: ctx.now,
+      random: ctx.random,
+      logger,
+      previous,
+      errorBody: (body) => ctx.redactor().excerpt(body, ERROR_BODY_BYTES),
+      // Every attempt (retries and redirect hops too) takes a token of the host it goes to.
+      beforeAttempt:
+        rateLimit === undefined
+          ? undefined
+          : (attempt, signal) =>
+              ctx.limits.take(hostRateKey(ctx.workspaceId, attempt.url), rateLimit, signal),
+    });
+  } catch (err) {
+    if (err instanceof RunSuspended) {
+      logger.info({ resumeAt: err.resumeAt.toISOString(), attempts: err.attempts.length }, 'step item waits');
+    }
+    throw err;
+  } finally {
+    release?.();
+  }
+  if (!outcome.ok) return record.fail(errorRecord(outcome), outcome.attempts, outcome.history);
+
+  const response = readResponse(outcome.response, `${request.method} ${outcome.url}`);
+  current.attempt = outcome.attempts;
+  current.response = response;
+  let output: unknown = response.body;
+  if (step.output !== undefined) {
+    try {
+      output = await ctx.renderer.render(step.output, state, { step: step.name, field: 'output' });
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      return record.fail({ type: 'template', message: err.message }, outcome.attempts, outcome.history);
+    }
+  }
+  logger.debug(
+    {
+      method: request.method,
+      url: outcome.url,
+      status: response.status,
+      durationMs: ctx.now() - task.startedAt,
+      attempts: outcome.attempts,
+    },
+    'response',
+  );
+  return record.succeed(output, outcome.attempts, outcome.history);
+}
+
+async function renderApiSpec(
+  ctx: ItemContext,
+  step: string,
+  apispec: ApiSpec,
+  state: RunState,
+): Promise<RenderedApiSpec> {
+  // One render for every templated field: one trip to a template worker per call, not one per field.
+  const fields: Record<string, unknown> = {};
+  for (const field of APISPEC_TEMPLATED) {
+    if (apispec[field] !== undefined) fields[field] = apispec[field];
+  }
+  const rendered = (await ctx.renderer.render(fields, state, {
+    step,
+    field: 'apispec',
+  })) as Partial<RenderedApiSpec>;
+  return { url: undefined, ...rendered, method: apispec.method };
+}
+
+function errorRecord(failure: CallFailed): StepErrorRecord {
+  return {
+    type: failure.errorClass,
+    message: failure.message,
+    ...(failure.status === undefined ? {} : { status: failure.status }),
+    ...(failure.body === undefined ? {} : { body: failure.body }),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
