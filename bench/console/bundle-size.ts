@@ -1,6 +1,6 @@
 /**
  * The console's bundle, read from the built files (no browser): each `.js` and `.css` under
- * `dist/console/assets`, its raw size and its size gzipped here (zlib level 9; the prebuilt `.gz` is not
+ * `dist/assets`, its raw size and its size gzipped here (zlib level 9; the prebuilt `.gz` is not
  * read), and whether the first page loads it (referenced from `index.html`) or a later page does.
  *
  * @module
@@ -19,7 +19,7 @@ export interface BundleFile {
   firstPage: boolean;
 }
 
-/** The assets of the console built into `root` (`packages/engine/dist/console`), first page first. */
+/** The assets of the console built into `root` (`packages/console/dist`), first page first. */
 export function measureBundle(root: string): BundleFile[] {
   const page = readFileSync(join(root, 'index.html'), 'utf8');
   // `<script src>`, `<link href>` (stylesheets and modulepreloads): every asset the page names itself.

@@ -1,7 +1,7 @@
 /**
  * Console benchmark (issue 7): what the web console costs to load.
  *
- * 1. **Bundle size**: each built `.js`/`.css` of `packages/engine/dist/console/assets`, raw and gzipped
+ * 1. **Bundle size**: each built `.js`/`.css` of `packages/console/dist/assets`, raw and gzipped
  *    (level 9, computed here), first page or later; the first page's gzipped JS against a 200 KB budget.
  *    No browser needed.
  * 2. **Time to the runs list** with `--runs` (1,000) finished runs in a SQLite store, served by the
@@ -18,13 +18,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { Agent, request } from 'undici';
-import { launchChromium } from '../../packages/engine/test/console/chromium.js';
+import { launchChromium } from '../../packages/console/test/chromium.js';
 import { type BaselineServer, startBaselineServer } from './baseline-server.js';
 import { measureBundle } from './bundle-size.js';
 import { emptyLoads, loadTwice, type PageLoads } from './page-load.js';
 import { type SeededService, startSeededService } from './seeded-service.js';
 
-const BUILT_CONSOLE = fileURLToPath(new URL('../../packages/engine/dist/console', import.meta.url));
+const BUILT_CONSOLE = fileURLToPath(new URL('../../packages/console/dist', import.meta.url));
 const BUDGET_BYTES = 200 * 1024;
 const { values: flags } = parseArgs({
   options: {
@@ -65,7 +65,7 @@ const figure = (values: readonly number[], digits = 0) =>
 
 function printBundle(): void {
   const files = measureBundle(BUILT_CONSOLE);
-  say('bundle: packages/engine/dist/console/assets (gzip level 9, computed here)');
+  say('bundle: packages/console/dist/assets (gzip level 9, computed here)');
   say(
     `  ${'file'.padEnd(28)} ${'loaded by'.padEnd(12)} ${'raw bytes'.padStart(10)} ${'gzipped'.padStart(10)}`,
   );
@@ -115,7 +115,7 @@ try {
     process.exitCode = 1;
   }
   if (browser !== undefined) {
-    service = await startSeededService({ runs: RUNS, inFlight: IN_FLIGHT });
+    service = await startSeededService({ runs: RUNS, inFlight: IN_FLIGHT, console: BUILT_CONSOLE });
     say(
       `${bytes(RUNS)} finished runs (2 GET steps each) started through the API, ${IN_FLIGHT} in flight, in ${(service.seedMs / 1000).toFixed(1)} s; Chromium ${browser.version()}`,
     );

@@ -31,6 +31,8 @@ export interface SeedOptions {
   runs: number;
   /** Runs started at once through the API. */
   inFlight: number;
+  /** The built console the API serves at `/` (`packages/console/dist`). */
+  console: string;
 }
 
 async function startStepServer(): Promise<{ url: string; server: Server }> {
@@ -55,7 +57,7 @@ export async function startSeededService(options: SeedOptions): Promise<SeededSe
     closers.push(() => store.close());
     const engine = createEngine({ store, closeGraceMs: 0 });
     closers.push(() => engine.close());
-    const app = await createApi({ engine });
+    const app = await createApi({ engine, console: options.console });
     closers.push(() => app.close());
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     await engine.start({ baseUrl: url });

@@ -89,7 +89,7 @@ type Writer = (row: StepItemRow) => Promise<unknown> | unknown;
 
 /** Writes `count` items of a new run; resolves items per second. */
 async function measure(store: SqlStore, runId: string, count: number, write: Writer): Promise<number> {
-  await store.createRun({
+  await store.runs.createRun({
     id: runId,
     workflow_name: 'bench',
     workflow: WORKFLOW,
@@ -105,7 +105,7 @@ async function measure(store: SqlStore, runId: string, count: number, write: Wri
 
 /** Runs store, raw, raw, store (so drift hits both sides) and prints the figures. */
 async function compare(label: string, items: number, store: SqlStore, raw: Writer): Promise<void> {
-  const viaStore: Writer = (row) => store.saveStepItem(row);
+  const viaStore: Writer = (row) => store.runs.saveStepItem(row);
   await measure(store, `${label}-warm-store`, WARMUP, viaStore);
   await measure(store, `${label}-warm-raw`, WARMUP, raw);
   const s1 = await measure(store, `${label}-store-1`, items, viaStore);

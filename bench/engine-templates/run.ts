@@ -166,7 +166,7 @@ try {
     const start = performance.now();
     for (let n = 0; n < RUNS; n++) {
       const outcome = await runWorkflow(workflow, {
-        store,
+        store: store.runs,
         renderer,
         transport,
         input: { id: (i++ % SEED_COUNT) + 1 },

@@ -67,7 +67,7 @@ try {
     (on: typeof store) =>
     async (i: number): Promise<void> => {
       const outcome = await runWorkflow(workflow, {
-        store: on,
+        store: on.runs,
         renderer,
         transport,
         input: { id: (i % SEED_COUNT) + 1 },

@@ -223,7 +223,7 @@ async function pass(workers: number, index: number): Promise<Pass> {
     const opened = store;
     await until(
       async () => {
-        const counts = await opened.countRunsByStatus();
+        const counts = await opened.runs.countRunsByStatus();
         if (counts.failed + counts.cancelled > 0) throw new Error(`runs failed: ${JSON.stringify(counts)}`);
         return counts.succeeded === RUNS;
       },

@@ -171,7 +171,7 @@ try {
       Array.from({ length: count }, async (_, i) => {
         const sent = performance.now();
         const outcome = await runWorkflow(workflow, {
-          store: core,
+          store: core.runs,
           renderer,
           transport,
           input: { n: offset + i },

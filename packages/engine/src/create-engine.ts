@@ -33,6 +33,7 @@ import { type RunValueSealer, RunValues } from './secrets/run-values.js';
 import { assertSecretKey, deriveSubKey } from './secrets/secret-key.js';
 import { Vault } from './secrets/vault.js';
 import type { ActionSource } from './steps/action-source.js';
+import { STEP_KINDS, type StepKinds } from './steps/step-kinds.js';
 import { RunSuspended } from './steps/waits.js';
 import { fencedStore } from './store/fenced-store.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from './store/service-store.js';
@@ -88,6 +89,7 @@ class ServiceEngine implements Engine {
   readonly #secretKey: Buffer;
   readonly #options: CreateEngineOptions;
   readonly templates: TemplateRenderer;
+  readonly stepKinds: StepKinds;
   /** Step concurrency and rate limits: in this process, or in Redis across every process. */
   readonly #limits: StepLimits;
   readonly #queue: RunQueue;
@@ -113,12 +115,13 @@ class ServiceEngine implements Engine {
   #ownOrigins: string[] = [];
   readonly metrics = new EngineMetrics({
     queueDepth: () => this.queueDepth,
-    countRunsByStatus: () => this.store.countRunsByStatus(),
+    countRunsByStatus: () => this.store.runs.countRunsByStatus(),
   });
 
   constructor(options: CreateEngineOptions) {
     this.#options = options;
     this.templates = new TemplateRenderer(options.templateLimits);
+    this.stepKinds = options.stepKinds ?? STEP_KINDS;
     this.#limits =
       options.limits === undefined
         ? new ConcurrencyLimits()
@@ -267,7 +270,7 @@ class ServiceEngine implements Engine {
       secrets,
       seal: this.runValues,
     });
-    await this.store.createServiceRun(run, caller);
+    await this.store.runs.createServiceRun(run, caller);
     this.#enqueue(run.id);
     return run.id;
   }
@@ -303,9 +306,9 @@ class ServiceEngine implements Engine {
 
   /** Records run `id` as cancelled unless it already ended (cancelled before its steps began). */
   async #recordCancelled(id: string): Promise<void> {
-    const run = await this.store.getRun(id);
+    const run = await this.store.runs.getRun(id);
     if (run === undefined || FINISHED.has(run.status)) return;
-    await this.store.updateRun(id, {
+    await this.store.runs.updateRun(id, {
       status: 'cancelled',
       error: { type: 'other', message: 'the run was cancelled' },
       finished_at: this.#iso(),
@@ -316,7 +319,7 @@ class ServiceEngine implements Engine {
 
   async retryRun(id: string): Promise<void> {
     this.#assertOpen();
-    const run = await this.store.getRun(id);
+    const run = await this.store.runs.getRun(id);
     if (run === undefined) throw new EngineError('SLUICE_STORE', `no run with id ${id} in the store`);
     if (run.status !== 'failed') {
       throw new EngineError(
@@ -329,7 +332,7 @@ class ServiceEngine implements Engine {
     }
     // The execution that failed it may still be releasing its lease here.
     await this.#queue.active(id);
-    await this.store.updateRun(id, { status: 'pending', error: null, finished_at: null });
+    await this.store.runs.updateRun(id, { status: 'pending', error: null, finished_at: null });
     this.#enqueue(id);
   }
 
@@ -419,7 +422,7 @@ class ServiceEngine implements Engine {
     let suspended: RunSuspended | undefined;
     let finished = false;
     try {
-      const found = await this.store.getRunAndCaller(id);
+      const found = await this.store.runs.getRunAndCaller(id);
       if (found === undefined || FINISHED.has(found.run.status)) return;
       const { run, caller } = found;
       const stored = await this.#pinnedVersion(run);
@@ -433,8 +436,9 @@ class ServiceEngine implements Engine {
       heartbeat.unref();
       const outcome = await resumeRun(id, {
         run,
-        store: fencedStore(this.store, () => execution.fenced),
+        store: fencedStore(this.store.runs, () => execution.fenced),
         renderer: this.templates,
+        stepKinds: this.stepKinds,
         limits: this.#limits,
         ...(stored === undefined ? {} : { workflow: runnableWorkflow(stored) }),
         seal: this.runValues,
@@ -463,7 +467,7 @@ class ServiceEngine implements Engine {
       if (!execution.fenced && !finished) {
         // A stored wait: the run stays `running`, free of leases until `resume_at`, when a sweep finds it.
         const wait = suspended === undefined ? {} : { resume_at: suspended.resumeAt.toISOString() };
-        await this.store
+        await this.store.runs
           .updateRun(id, { lease_owner: null, lease_expires_at: null, ...wait })
           .catch((err: unknown) => logger.error({ err }, 'releasing the run lease failed'));
       }
@@ -483,7 +487,7 @@ class ServiceEngine implements Engine {
     const key = `${run.workflow_uid}@${run.workflow_version}`;
     const cached = this.#versions.get(key);
     if (cached !== undefined) return cached;
-    const stored = await this.store.getWorkflow(run.workflow_uid, run.workflow_version);
+    const stored = await this.store.workflows.get(run.workflow_uid, run.workflow_version);
     if (stored === undefined) return undefined;
     if (this.#versions.size >= PINNED_VERSIONS_KEPT) {
       this.#versions.delete(this.#versions.keys().next().value as string);
@@ -521,7 +525,7 @@ class ServiceEngine implements Engine {
     execution.fenced = true;
     // A beat that lands just after the run's own final write (which clears the lease) finds it
     // succeeded or failed: nothing is wrong, so no warning. Cancelled elsewhere, or taken over, is news.
-    const run = await this.store.getRun(id).catch(() => undefined);
+    const run = await this.store.runs.getRun(id).catch(() => undefined);
     const endedHere = run !== undefined && (run.status === 'succeeded' || run.status === 'failed');
     if (!endedHere) {
       logger.warn({}, 'the run lease was lost (another process owns the run, or it ended); stopping here');
@@ -538,7 +542,7 @@ class ServiceEngine implements Engine {
   #claim(id: string, leaseMs = this.#options.leaseMs ?? ENGINE_DEFAULTS.leaseMs): Promise<boolean> {
     const now = this.#now();
     const until = new Date(now + leaseMs).toISOString();
-    return this.store.claimRun(id, this.owner, until, new Date(now).toISOString());
+    return this.store.runs.claimRun(id, this.owner, until, new Date(now).toISOString());
   }
 
   deriveKey(purpose: string): Buffer {
@@ -599,7 +603,7 @@ class ServiceEngine implements Engine {
   }
 
   async #unfinished(id: string, action: string): Promise<RunRow> {
-    const run = await this.store.getRun(id);
+    const run = await this.store.runs.getRun(id);
     if (run === undefined) throw new EngineError('SLUICE_STORE', `no run with id ${id} in the store`);
     if (FINISHED.has(run.status)) {
       throw new EngineError('SLUICE_RUN_STATE', `run ${id} is ${run.status}; cannot ${action} it`, {

@@ -10,6 +10,7 @@ import type { EngineMetrics } from './metrics/engine-metrics.js';
 import type { QueueStats } from './queue/run-queue.js';
 import type { RunTokens } from './secrets/run-token.js';
 import type { RunValueSealer } from './secrets/run-values.js';
+import type { StepKinds } from './steps/step-kinds.js';
 import type { ApiCaller, NodeKind, ServiceStore, StoredWorkflow } from './store/service-store.js';
 import type { TemplateRenderer } from './template/render.js';
 import type { TemplateLimits } from './template/state.js';
@@ -48,6 +49,11 @@ export interface CreateEngineOptions {
    * through the API use the same workers and limits. @default DEFAULT_TEMPLATE_LIMITS
    */
   templateLimits?: TemplateLimits;
+  /**
+   * The kinds steps may be of: `STEP_KINDS.with(myKind)` to add your own. Publishing, validation and
+   * runs all use them. @default the built-in ones (`STEP_KINDS`: `http` and `action`)
+   */
+  stepKinds?: StepKinds;
   /** Runs executing at once; the others wait in the queue. @default 16 */
   maxConcurrentRuns?: number;
   /** How long a run's lease lasts without a heartbeat, in ms. @default 30000 */
@@ -167,6 +173,8 @@ export interface Engine extends AsyncDisposable {
   readonly connectors: ReadonlyMap<string, Connector>;
   /** The template workers runs render in and publishes are checked in (closed with the engine). */
   readonly templates: TemplateRenderer;
+  /** The kinds the engine's steps may be of (`options.stepKinds`, else the built-in ones). */
+  readonly stepKinds: StepKinds;
   /** Issues and verifies run tokens (`USER.token`, `rt_...`), signed with a sub-key of the secret key. */
   readonly runTokens: RunTokens;
   /**

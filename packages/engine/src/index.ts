@@ -14,6 +14,7 @@ export type { ApiErrorBody } from './api/errors.js';
 export { API_STATUS_BY_CODE, errorReply } from './api/errors.js';
 export type { InputNeeds } from './api/input-rules.js';
 export { checkRunInput, inputNeeds } from './api/input-rules.js';
+export { createOpsServer, type OpsServerOptions } from './api/ops-server.js';
 export type {
   ConnectionService,
   ConnectionServiceOptions,
@@ -96,29 +97,36 @@ export { STEP_KINDS, StepKinds } from './steps/step-kinds.js';
 export type { Sleep } from './steps/waits.js';
 export { RunSuspended } from './steps/waits.js';
 /** A URL with its password masked (`postgres://u:***@h/db`, `redis://:***@h:6379`), for start-up lines. */
-export { maskUrl } from './store/connect.js';
-export type { OpenStoreOptions, SqlStore } from './store/kysely-store.js';
-export { openStore, STORE_DEFAULTS } from './store/kysely-store.js';
+export { maskUrl } from './store/describe.js';
+export type { OpenStoreOptions, SqlStore } from './store/open-store.js';
+export { openStore, STORE_DEFAULTS } from './store/open-store.js';
 export type {
   ApiCaller,
   ApiKeyRow,
+  ApiKeyStore,
   ApiRole,
   ConnectionRow,
+  ConnectionStore,
   LastRun,
   LeaseRow,
+  LeaseStore,
   ListRunsQuery,
   ListWorkflowsPage,
   NodeKind,
   NodeRow,
+  NodeStore,
   PublishWorkflow,
   RunCursor,
   RunLeaseCount,
+  ServiceRunStore,
   ServiceStore,
   StoredWorkflow,
   TriggerCommit,
   TriggeredRun,
   TriggerStateRow,
+  TriggerStore,
   WorkflowCursor,
+  WorkflowStore,
 } from './store/service-store.js';
 export type {
   AttemptEntry,
@@ -126,6 +134,7 @@ export type {
   RunPatch,
   RunRow,
   RunStatus,
+  RunStore,
   StepErrorRecord,
   StepItemRow,
   StepRow,

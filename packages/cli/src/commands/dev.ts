@@ -10,15 +10,34 @@ import { once } from 'node:events';
 import { existsSync, type FSWatcher, watch } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '@sluice/server';
+import type { Command } from 'commander';
+import type { CommandIo } from '../command-io.js';
 import { CliError } from '../errors.js';
-import type { CommandIo } from './exec.js';
+import { type DebugOptions, debugOption } from '../options/debug.js';
 
 /** The options of `sluice dev`. */
-export interface DevOptions {
+export interface DevOptions extends DebugOptions {
   /** The entry file. @default main.ts (or main.js) */
   entry?: string;
-  debug?: boolean;
+}
+
+const DEV_HELP = `
+Runs main.ts with tsx (ENVIRONMENT=dev unless set), prints the routes it mounted and the route files
+it skipped (with the reason), the address and each request, and restarts it when a file in the folder
+changes (node_modules, .git and dist excepted). Stops on Ctrl-C.
+
+Example:
+  $ cd acme-service && sluice dev`;
+
+/** Registers `sluice dev` on `program`. */
+export function registerDev(program: Command, io: CommandIo): void {
+  program
+    .command('dev')
+    .description('run the connector service in this folder, restarting it when a file changes')
+    .option('--entry <file>', 'the entry file (default: main.ts)')
+    .addOption(debugOption())
+    .addHelpText('after', DEV_HELP)
+    .action((options: DevOptions) => devCommand(options, io));
 }
 
 /** Folders whose changes never restart the service. */
@@ -40,6 +59,8 @@ export async function devCommand(options: DevOptions, io: CommandIo, signal?: Ab
       hint: 'run sluice dev in the service folder (sluice new service <dir> creates one), or name the file with --entry',
     });
   }
+  // The server package loads on use, as every command's dependencies do: `sluice --help` does not pay for it.
+  const { loadConfig } = await import('@sluice/server');
   const env: NodeJS.ProcessEnv = { ...process.env, ENVIRONMENT: process.env.ENVIRONMENT ?? 'dev' };
   // The service is silent unless configured to log; dev needs its log lines to show what happens.
   try {

@@ -8,21 +8,16 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Connector, isSluiceError, SdkError } from '@sluice/sdk';
-import {
-  type ConnectorRuntime,
-  createConnectorRuntime,
-  createUndiciTransport,
-  type TriggerState,
-} from '@sluice/sdk/internal';
-import { recordingTransport, replayTransport } from '@sluice/sdk/testing';
+import type { ConnectorRuntime, TriggerState } from '@sluice/sdk/internal';
+import type { Command } from 'commander';
+import type { CommandIo } from '../command-io.js';
 import { CliError } from '../errors.js';
 import { type ExecTarget, parseExecPath } from '../exec-path.js';
-import { loadConnector } from '../load-connector.js';
-import { loadDataFile, loadDataOption, parseDataText } from '../load-data-file.js';
+import { type DebugOptions, debugOption } from '../options/debug.js';
 import { createStderrLogger } from '../stderr-logger.js';
 
 /** The options of `sluice exec`, as commander hands them over. */
-export interface ExecOptions {
+export interface ExecOptions extends DebugOptions {
   /** File with the connection values (JSON or YAML). */
   settings?: string;
   /** File with the input of an action or trigger. */
@@ -35,20 +30,75 @@ export interface ExecOptions {
   output?: string;
   /** Log each request and response on stderr, secrets masked. */
   verbose?: boolean;
-  /** Print stack traces with errors. */
-  debug?: boolean;
   /** Record the HTTP exchanges into this cassette file. */
   record?: string;
   /** Answer HTTP requests from this cassette file. */
   replay?: string;
 }
 
-/** Where a command writes. */
-export interface CommandIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** Registers values to mask wherever the program prints them (errors included). */
-  addSecrets?(source: () => readonly string[]): void;
+const EXEC_HELP = `
+Paths:
+  test                              run the connection test
+  actions.<name>                    validate --input, run the action, coerce its output
+  actions.<name>.inputFields        the action's input fields (likewise .outputFields)
+  actions.<name>.sampleOutput       the action's sample output
+  triggers.<name>                   one poll cycle: prints {"events": [...], "closure": <state>};
+                                    pass that state back with --closure to continue where it stopped
+  triggers.<name>.poll              exactly one call of the trigger's poll with --closure as its closure;
+                                    prints what poll returned
+  triggers.<name>.inputFields       the trigger's input fields (likewise .outputFields, .sampleOutput)
+  pickLists.<name>                  a pick list; --args is an object of named arguments
+  methods.<name>                    a method; --args is an array of arguments
+
+Examples:
+  $ sluice exec connector.ts test --settings settings.json
+  $ sluice exec connector.ts actions.get_customer --settings settings.yaml --input input.json
+  $ sluice exec connector.ts actions.get_customer.inputFields
+  $ sluice exec connector.ts triggers.new_customer --settings settings.json --output cycle1.json
+  $ jq .closure cycle1.json > closure.json
+  $ sluice exec connector.ts triggers.new_customer --settings settings.json --closure closure.json
+  $ sluice exec connector.ts triggers.new_customer.poll --settings settings.json --closure since.json
+  $ sluice exec connector.ts methods.format_name --args '["Ann", "Lee"]'
+  $ sluice exec connector.ts pickLists.countries --settings settings.json --args '{"region": "EU"}'
+  $ sluice exec connector.ts actions.get_customer --settings settings.json --input input.json \\
+      --record test/cassettes/get-customer.cassette.json
+  $ sluice exec connector.ts actions.get_customer --settings settings.json --input input.json \\
+      --replay test/cassettes/get-customer.cassette.json
+
+The result is printed on stdout as JSON. On failure sluice prints "error CODE: message" (and
+"hint: ..." below it) on stderr and exits with 1; --debug adds the stack trace.`;
+
+/** Registers `sluice exec` on `program`. */
+export function registerExec(program: Command, io: CommandIo): void {
+  program
+    .command('exec')
+    .description(
+      'run one part of a connector (test, action, trigger, fields, pick list, method) and print JSON',
+    )
+    .argument('<connector>', 'the connector file (.ts, .mts, .js, .mjs) that default-exports the connector')
+    .argument(
+      '<path>',
+      'what to run, e.g. test, actions.get_customer, triggers.new_customer.poll (see below)',
+    )
+    .option('--settings <json|file>', 'connection values: inline JSON, or a JSON or YAML file')
+    .option('--input <json|file>', 'input of an action or trigger: inline JSON, or a JSON or YAML file')
+    .option(
+      '--closure <json|file>',
+      'the output (or its closure) of an earlier triggers.<name> run; the raw closure for .poll',
+    )
+    .option(
+      '--args <json|file>',
+      'arguments as inline JSON or a file: an array for methods, an object for pickLists',
+    )
+    .option('--output <file>', 'write the result JSON to this file instead of stdout')
+    .option('--verbose', 'log each HTTP request and response on stderr, secrets masked')
+    .addOption(debugOption())
+    .option('--record <file>', 'record every HTTP exchange into this cassette file (secrets masked)')
+    .option('--replay <file>', 'answer HTTP requests from this cassette file instead of the network')
+    .addHelpText('after', EXEC_HELP)
+    .action((connector: string, path: string, options: ExecOptions) =>
+      execCommand(connector, path, options, io),
+    );
 }
 
 /** Which paths each data option applies to. */
@@ -80,6 +130,12 @@ export async function execCommand(
       hint: 'record once with --record FILE, then run with --replay FILE',
     });
   }
+  // Loaded on use, as every command's dependencies are: `sluice --help` and `sluice new` do not pay for
+  // the SDK runtime, tsx or YAML.
+  const { loadConnector } = await import('../load-connector.js');
+  const { loadDataOption } = await import('../load-data-file.js');
+  const { createConnectorRuntime, createUndiciTransport } = await import('@sluice/sdk/internal');
+  const { recordingTransport, replayTransport } = await import('@sluice/sdk/testing');
   const connector: Connector = await loadConnector(file);
   const target = parseExecPath(path, connector, file);
   for (const option of ['input', 'closure', 'args'] as const) {
@@ -102,7 +158,7 @@ export async function execCommand(
     options.closure === undefined
       ? undefined
       : closureOf(loadDataOption(options.closure, '--closure'), target);
-  const args = options.args === undefined ? undefined : loadArgs(options.args, target, path);
+  const args = options.args === undefined ? undefined : await loadArgs(options.args, target, path);
 
   let runtime: ConnectorRuntime | undefined;
   const secrets = (): readonly string[] => {
@@ -200,7 +256,8 @@ function closureOf(value: unknown, target: ExecTarget): unknown {
  * `--args` is inline JSON when it starts with `[` or `{`, else a JSON or YAML file. Methods take an
  * array (the arguments, in order); pick lists take an object (their named arguments).
  */
-function loadArgs(value: string, target: ExecTarget, path: string): unknown {
+async function loadArgs(value: string, target: ExecTarget, path: string): Promise<unknown> {
+  const { loadDataFile, parseDataText } = await import('../load-data-file.js');
   const inline = /^\s*[[{]/.test(value);
   if (!inline && !existsSync(value)) {
     throw new CliError(

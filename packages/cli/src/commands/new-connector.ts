@@ -5,13 +5,37 @@
  * @module
  */
 import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import type { CommandIo } from '../command-io.js';
+import { type DebugOptions, debugOption } from '../options/debug.js';
 import { scaffold } from '../scaffold.js';
-import type { CommandIo } from './exec.js';
 
 /** The options of `sluice new connector`. */
-export interface NewConnectorOptions {
+export interface NewConnectorOptions extends DebugOptions {
   /** The connector title. @default the folder name in title case (`acme-crm` gives `Acme Crm`) */
   name?: string;
+}
+
+const NEW_CONNECTOR_HELP = `
+Creates connector.ts (a connection, a test, one action, one trigger), connector.test.ts (a vitest test
+against a tiny local API), settings.example.json, README.md, package.json, vitest.config.ts and
+.gitignore.
+The folder must not exist or must be empty.
+
+Examples:
+  $ sluice new connector ./acme-connector
+  $ sluice new connector ./acme --name "Acme CRM"`;
+
+/** Registers `connector` on the `sluice new` command. */
+export function registerNewConnector(create: Command, io: CommandIo): void {
+  create
+    .command('connector')
+    .description('scaffold a connector with a test, settings example and README')
+    .argument('<dir>', 'the folder to create (must not exist, or be empty)')
+    .option('--name <title>', 'the connector title (default: from the folder name)')
+    .addOption(debugOption())
+    .addHelpText('after', NEW_CONNECTOR_HELP)
+    .action((dir: string, options: NewConnectorOptions) => newConnectorCommand(dir, options, io));
 }
 
 /** The template folder; `src/commands/` and `dist/commands/` both sit two levels below the package. */

@@ -6,13 +6,38 @@
  * @module
  */
 import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import type { CommandIo } from '../command-io.js';
+import { type DebugOptions, debugOption } from '../options/debug.js';
 import { scaffold } from '../scaffold.js';
-import type { CommandIo } from './exec.js';
 
 /** The options of `sluice new service`. */
-export interface NewServiceOptions {
+export interface NewServiceOptions extends DebugOptions {
   /** The service name (`app_name`). @default the folder name in title case (`acme-crm` gives `Acme Crm`) */
   name?: string;
+}
+
+const NEW_SERVICE_HELP = `
+Creates main.ts, app_config.yaml, routes/hello/v1/route.ts with its schema.json, test/hello.test.ts,
+a Dockerfile that type-checks, tests and runs the service, package.json, tsconfig.json,
+vitest.config.ts, README.md, .gitignore and .dockerignore. The folder must not exist or must be empty.
+
+Examples:
+  $ sluice new service ./acme-service
+  $ sluice new service ./acme --name "Acme CRM"`;
+
+/** Registers `service` on the `sluice new` command. */
+export function registerNewService(create: Command, io: CommandIo): void {
+  create
+    .command('service')
+    .description(
+      'scaffold a connector service: main.ts, app_config.yaml, a route, its schema, a test, a Dockerfile',
+    )
+    .argument('<dir>', 'the folder to create (must not exist, or be empty)')
+    .option('--name <name>', 'the service name, app_name (default: from the folder name)')
+    .addOption(debugOption())
+    .addHelpText('after', NEW_SERVICE_HELP)
+    .action((dir: string, options: NewServiceOptions) => newServiceCommand(dir, options, io));
 }
 
 /** The template folder; `src/commands/` and `dist/commands/` both sit two levels below the package. */

@@ -10,30 +10,20 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  EngineError,
-  getRunRecord,
-  isActionStep,
-  loadWorkflowFile,
-  openStore,
-  type RunRecord,
-  runWorkflow,
-  StepFailedError,
-  TemplateRenderer,
-  type Workflow,
-  WorkflowParseError,
-} from '@sluice/engine';
+import type { RunRecord, StepFailedError, TemplateRenderer, Workflow } from '@sluice/engine';
 import { silentLogger } from '@sluice/sdk';
-import { createUndiciTransport } from '@sluice/sdk/internal';
-import { loadDataFile, loadDataOption } from '../load-data-file.js';
-import { parseLocalRunConfig, withRunFlags } from '../local-run-config.js';
+import type { Command } from 'commander';
+import type { CommandIo } from '../command-io.js';
+import { type DebugOptions, debugOption } from '../options/debug.js';
 import { createProgress } from '../progress.js';
 import { createStderrLogger } from '../stderr-logger.js';
-import type { CommandIo } from './exec.js';
 import { INVALID_EXIT_CODE, problemCount, problemLine } from './validate.js';
 
+/** The engine's entry point, loaded on use. */
+type EngineModule = typeof import('@sluice/engine');
+
 /** The options of `sluice run`, as commander hands them over. */
-export interface RunOptions {
+export interface RunOptions extends DebugOptions {
   /** `INPUT`: inline JSON, or a JSON or YAML file. */
   input?: string;
   /** Print the run record as JSON on stdout (and nothing else there). */
@@ -46,17 +36,44 @@ export interface RunOptions {
   user?: string;
   /** Log each step item and retry on stderr, secrets redacted. */
   verbose?: boolean;
-  debug?: boolean;
-}
-
-/** Where `sluice run` writes, and whether stdout is a terminal (for the spinner). */
-export interface RunIo extends CommandIo {
-  /** @default process.stdout.isTTY */
-  isTty?: boolean;
 }
 
 /** The settings file looked for in the working directory. */
 export const LOCAL_CONFIG_FILE = 'sluice.yaml';
+
+const RUN_HELP = `
+Runs a workflow locally and records it in a SQLite database: a throwaway one in memory, or the --db
+file. SYSTEM_APIS and USER come from sluice.yaml in the working directory (keys system_apis, user,
+secret_names), overridden key by key by --system-apis and --user. Steps show as they progress (a
+spinner on a terminal, one line per step otherwise); --json prints only the run record on stdout.
+
+Exit codes: 0 the run succeeded, 1 it failed (the error names the step, its last status and the
+start of the body), 2 the workflow is invalid (every problem is printed; nothing runs).
+
+Examples:
+  $ sluice run examples/workflows/list-and-notify.yaml --input '{"limit": 10}'
+  $ sluice run flow.yaml --input input.json --json > run.json
+  $ sluice run flow.yaml --db runs.db --system-apis '{"my_app": "http://127.0.0.1:4010"}'
+  $ sluice run flow.yaml --user user.yaml --verbose`;
+
+/** Registers `sluice run` on `program`. */
+export function registerRun(program: Command, io: CommandIo): void {
+  program
+    .command('run')
+    .description('run a workflow locally, show its steps, and record every attempt')
+    .argument('<workflow>', 'the workflow file (.yaml, .yml or .json)')
+    .option('--input <json|file>', 'INPUT of the run: inline JSON, or a JSON or YAML file')
+    .option('--json', 'print the run record as JSON on stdout (succeeded or failed), and nothing else')
+    .option('--db <file>', 'record the run in this SQLite file (default: a throwaway in-memory database)')
+    .option('--system-apis <json|file>', 'SYSTEM_APIS keys (override sluice.yaml system_apis)')
+    .option('--user <json|file>', 'USER keys (override sluice.yaml user)')
+    .option('--verbose', 'log each step item and retry on stderr, secrets redacted')
+    .addOption(debugOption())
+    .addHelpText('after', RUN_HELP)
+    .action(async (workflow: string, options: RunOptions) => {
+      io.setExitCode?.(await runCommand(workflow, options, io));
+    });
+}
 
 /**
  * Runs the workflow in `file` and returns the exit code (0, 1 or 2, see the module comment).
@@ -64,22 +81,29 @@ export const LOCAL_CONFIG_FILE = 'sluice.yaml';
  * @throws {SluiceError} for a failed run (`SLUICE_STEP_FAILED`, after the record is printed), unreadable
  * files or flags (`SLUICE_CLI_FILE_*`, `SLUICE_RUN_CONFIG`) and store errors; the caller prints it.
  */
-export async function runCommand(file: string, options: RunOptions, io: RunIo): Promise<number> {
+export async function runCommand(file: string, options: RunOptions, io: CommandIo): Promise<number> {
+  // Loaded on use, as every command's dependencies are: `sluice --help` does not pay for the engine.
+  const engine = await import('@sluice/engine');
   // One template worker checks the document and renders the run: a local run needs no more.
-  const templates = new TemplateRenderer({ workers: 1 });
+  const templates = new engine.TemplateRenderer({ workers: 1 });
   try {
-    return await runWith(templates, file, options, io);
+    return await runWith(engine, templates, file, options, io);
   } finally {
     await templates.close();
   }
 }
 
 async function runWith(
+  engine: EngineModule,
   templates: TemplateRenderer,
   file: string,
   options: RunOptions,
-  io: RunIo,
+  io: CommandIo,
 ): Promise<number> {
+  const { EngineError, getRunRecord, loadWorkflowFile, openStore, runWorkflow, WorkflowParseError } = engine;
+  const { createUndiciTransport } = await import('@sluice/sdk/internal');
+  const { loadDataFile, loadDataOption } = await import('../load-data-file.js');
+  const { parseLocalRunConfig, withRunFlags } = await import('../local-run-config.js');
   let workflow: Awaited<ReturnType<typeof loadWorkflowFile>>;
   try {
     workflow = await loadWorkflowFile(file, { renderer: templates });
@@ -93,7 +117,7 @@ async function runWith(
     io.stderr(`${lines.join('\n')}\n`);
     return INVALID_EXIT_CODE;
   }
-  refuseActionSteps(workflow, file);
+  refuseActionSteps(engine, workflow, file);
   const input = options.input === undefined ? null : loadDataOption(options.input, '--input');
   const configFile = join(process.cwd(), LOCAL_CONFIG_FILE);
   const fromFile = parseLocalRunConfig(
@@ -133,7 +157,7 @@ async function runWith(
   let record: RunRecord;
   try {
     const outcome = await runWorkflow(workflow, {
-      store,
+      store: store.runs,
       renderer: templates,
       input,
       systemApis: config.systemApis,
@@ -144,7 +168,7 @@ async function runWith(
       signal: controller.signal,
       ...(progress === undefined ? {} : { onEvent: (event) => progress.onEvent(event) }),
     });
-    record = await getRunRecord(store, outcome.id);
+    record = await getRunRecord(store.runs, outcome.id);
   } finally {
     progress?.stop();
     process.removeListener('SIGINT', onSignal);
@@ -153,14 +177,15 @@ async function runWith(
   }
   if (options.json) io.stdout(`${JSON.stringify(record, null, 2)}\n`);
   if (record.status === 'succeeded') return 0;
-  throw failure(record);
+  throw failure(engine, record);
 }
 
 /**
  * `sluice run` has no connectors or stored connections, so a workflow with an action step is refused
  * before anything runs, rather than failing half-way.
  */
-function refuseActionSteps(workflow: Workflow, file: string): void {
+function refuseActionSteps(engine: EngineModule, workflow: Workflow, file: string): void {
+  const { EngineError, isActionStep } = engine;
   const index = workflow.steps.findIndex(isActionStep);
   if (index === -1) return;
   const step = workflow.steps[index];
@@ -173,7 +198,8 @@ function refuseActionSteps(workflow: Workflow, file: string): void {
 }
 
 /** The error printed for a failed run: the failed step, its error class, last status and body start. */
-function failure(record: RunRecord): StepFailedError {
+function failure(engine: EngineModule, record: RunRecord): StepFailedError {
+  const { StepFailedError } = engine;
   const step = record.steps.find((s) => s.status === 'failed');
   const error = step?.error ?? record.error;
   const body = error?.body === undefined || error.body === '' ? '' : `; body: ${error.body}`;

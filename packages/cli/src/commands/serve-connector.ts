@@ -5,13 +5,14 @@
  *
  * @module
  */
-import { type AppSettings, Router } from '@sluice/server';
+import type { AppSettings } from '@sluice/server';
+import type { Command } from 'commander';
+import type { CommandIo } from '../command-io.js';
 import { CliError } from '../errors.js';
-import { loadConnector } from '../load-connector.js';
-import type { CommandIo } from './exec.js';
+import { type DebugOptions, debugOption } from '../options/debug.js';
 
 /** The options of `sluice serve-connector`, as commander hands them over. */
-export interface ServeConnectorOptions {
+export interface ServeConnectorOptions extends DebugOptions {
   /** Overrides `port` of the config (and SLUICE_PORT). */
   port?: string;
   /** Overrides `host`. */
@@ -20,7 +21,37 @@ export interface ServeConnectorOptions {
   config?: string;
   /** Log requests (pino JSON lines on stdout) at this level. */
   logLevel?: string;
-  debug?: boolean;
+}
+
+const SERVE_CONNECTOR_HELP = `
+Each action is served at POST /<action>/v1/execute (body {"data": input, "credentials":
+{"connection_data": {"value": connection}}}), each trigger at POST /<trigger>/v1/poll (send the
+"closure" of the previous answer back), and the connection test at POST /test. Also GET /health,
+/routes, /app-config, /openapi.json and /docs. Stops on Ctrl-C.
+
+Examples:
+  $ sluice serve-connector examples/my-app/src/connector.ts --port 8080
+  $ curl -s localhost:8080/get_customer_by_id/v1/execute -H 'content-type: application/json' \\
+      -d '{"data": {"id": 1}, "credentials": {"connection_data": {"value": {"api_token": "..."}}}}'`;
+
+/** Registers `sluice serve-connector` on `program`. */
+export function registerServeConnector(program: Command, io: CommandIo): void {
+  program
+    .command('serve-connector')
+    .description('serve a connector over HTTP: /<action>/v1/execute, /<trigger>/v1/poll, /test, docs')
+    .argument('<connector>', 'the connector file (.ts, .mts, .js, .mjs) that default-exports the connector')
+    .option(
+      '--port <port>',
+      'the port (default: app_config.yaml, SLUICE_PORT, else 2005; 0 picks a free one)',
+    )
+    .option('--host <host>', 'the host (default: app_config.yaml, SLUICE_HOST, else 127.0.0.1)')
+    .option('--config <file>', 'an app_config.yaml (default: ./app_config.yaml when it exists)')
+    .option('--log-level <level>', 'log requests as pino JSON lines: info, debug, ... (default: silent)')
+    .addOption(debugOption())
+    .addHelpText('after', SERVE_CONNECTOR_HELP)
+    .action((connector: string, options: ServeConnectorOptions) =>
+      serveConnectorCommand(connector, options, io),
+    );
 }
 
 /**
@@ -44,6 +75,9 @@ export async function serveConnectorCommand(
   }
   if (options.host !== undefined) settings.host = options.host;
   if (options.logLevel !== undefined) settings.log_level = options.logLevel;
+  // Loaded on use, as every command's dependencies are: `sluice --help` does not pay for them.
+  const { loadConnector } = await import('../load-connector.js');
+  const { Router } = await import('@sluice/server');
   const connector = await loadConnector(file);
   const router = new Router({
     connector,

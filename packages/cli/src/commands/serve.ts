@@ -7,342 +7,96 @@
  *
  * @module
  */
-import { join } from 'node:path';
-import {
-  type CreateEngineOptions,
-  createApi,
-  createEngine,
-  type LoadedSecretKey,
-  loadSecretKey,
-  maskUrl,
-  openStore,
-  type SqlStore,
-  type TemplateLimits,
-} from '@sluice/engine';
 import type { Logger } from '@sluice/sdk';
+import type { Command } from 'commander';
+import type { CommandIo } from '../command-io.js';
+import { consoleFolder } from '../console-folder.js';
 import { createDeferredLogger } from '../deferred-logger.js';
 import { CliError } from '../errors.js';
-import { connectorDirs, connectorMap, type LoadedConnector, loadConnectors } from '../load-connectors.js';
-import { loadDataOption } from '../load-data-file.js';
-import { createStderrLogger } from '../stderr-logger.js';
-import type { CommandIo } from './exec.js';
-
-/** Where the service keeps its data: `--data-dir` and `--database`. */
-export interface DataOptions {
-  /** The folder of the SQLite store (`sluice.db`). @default .sluice */
-  dataDir?: string;
-  /** A PostgreSQL URL; the store lives there instead of in the data dir. */
-  database?: string;
-  /** The PostgreSQL schema of the tables (`--database` only). @default public */
-  databaseSchema?: string;
-}
+import {
+  type DataOptions,
+  DEFAULT_DATA_DIR,
+  databaseOption,
+  databaseSchemaOption,
+  dataDirOption,
+  openDataStore,
+} from '../options/database.js';
+import { type DebugOptions, debugOption } from '../options/debug.js';
+import {
+  concurrencyOption,
+  connectorsOption,
+  denyPrivateNetworksOption,
+  type ExecutionFlags,
+  executionOptions,
+  graceOption,
+  systemApisOption,
+  withLeaseOptions,
+  withTemplateOptions,
+} from '../options/execution.js';
+import { integer } from '../options/integer.js';
+import { metricsTokenOf, metricsTokenOption } from '../options/metrics.js';
+import { type QueueFlags, queueOptions, redisOption, redisPrefixOption } from '../options/queue.js';
 
 /** The options of `sluice serve`, as commander hands them over. */
-export interface ServeOptions extends DataOptions {
+export interface ServeOptions extends DataOptions, ExecutionFlags, QueueFlags, DebugOptions {
   /** @default 8080 */
   port?: string;
   /** @default 127.0.0.1 */
   host?: string;
-  /** More `SYSTEM_APIS` entries: inline JSON or a JSON or YAML file with an object of base URLs. */
-  systemApis?: string;
   /** The request body limit in bytes. @default 1048576 */
   bodyLimit?: string;
   /** How deep a JSON request body may nest arrays and objects. @default 1000 */
   jsonDepthLimit?: string;
-  /** How long closing lets executing runs finish, in seconds. @default 10 */
-  grace?: string;
-  /** Runs executing at once in this process. @default 16 */
-  concurrency?: string;
-  /** A run's lease without a heartbeat, in ms (hidden flag, for tests and tuning). @default 30000 */
-  leaseMs?: string;
-  /** How often executing runs' leases are renewed, in ms (hidden flag). @default 10000 */
-  heartbeatMs?: string;
-  /** How often the store is swept for claimable runs, in ms (hidden flag). @default lease / 2 */
-  sweepMs?: string;
-  /** Folders of connector files to register (repeatable, or comma-separated). @default none */
-  connectors?: string[] | string;
   /** Log requests as pino JSON lines on stdout at this level. */
   logLevel?: string;
-  /** Refuse step calls to loopback, private and link-local addresses (checked at connect time). */
-  denyPrivateNetworks?: boolean;
-  /** Wall-clock ms one template may take to compile or render. @default 1000 */
-  templateDeadlineMs?: string;
-  /** MB of memory a template worker may use. @default 128 */
-  templateMemoryMb?: string;
-  /** The largest result of one template, in characters. @default 16777216 */
-  templateMaxOutput?: string;
-  /** Template instructions one render may execute. @default 1000000 */
-  templateFuel?: string;
-  /** Template worker threads. @default 2 */
-  templateWorkers?: string;
   /** The bearer token of `GET /metrics` (else `SLUICE_METRICS_TOKEN`); without one `/metrics` is off. */
   metricsToken?: string;
-  /** A Redis URL: runs go through the BullMQ queue shared with `sluice worker` processes (needs --database). */
-  redis?: string;
-  /** The Redis key prefix of the queue. @default sluice */
-  redisPrefix?: string;
   /** commander's `--no-worker`: false makes an API node that executes no runs (needs --redis). */
   worker?: boolean;
   /** commander's `--no-console`: false serves no web console at `/`. */
   console?: boolean;
-  debug?: boolean;
 }
 
-/** The default data folder. */
-export const DEFAULT_DATA_DIR = '.sluice';
+const SERVE_HELP = `
+Serves the publishing API (/v1/workflows) and the runs API (/v1/runs) with API keys, OpenAPI at
+/openapi.json and docs at /docs. Runs execute in this process; runs left unfinished by a crash or a
+stop resume on the next start. Stops on Ctrl-C or SIGTERM. See docs/service.md.
 
-/** `connectors: my-app (connectors/my-app.ts), crm (connectors/crm/connector.ts)`, or `connectors: none`. */
-export function registeredLine(registered: readonly LoadedConnector[]): string {
-  const list = registered.map((entry) => `${entry.name} (${entry.file})`).join(', ');
-  return `connectors: ${list === '' ? 'none (register them with --connectors <dir>)' : list}\n`;
-}
+Examples:
+  $ sluice keys create --workspace acme --email ann@acme.test --role admin
+  $ sluice serve --port 8080
+  $ sluice serve --connectors connectors    # connectors/my-app.ts is the connector my-app
+  $ sluice serve --database postgres://postgres@127.0.0.1:5432/sluice`;
 
-/** `secret key: SLUICE_SECRET_KEY`, or the key file (and whether it was just created); never the key. */
-export function secretKeyLine({ source }: LoadedSecretKey): string {
-  if (source.kind === 'env') return `secret key: ${source.variable}\n`;
-  const created = source.created ? ' (created; back it up: connections do not open without it)' : '';
-  return `secret key: ${source.path}${created}\n`;
-}
-
-/** The metrics token: `--metrics-token`, else `SLUICE_METRICS_TOKEN`; at least 16 characters. */
-export function metricsTokenOf(flag: string | undefined, env: string | undefined): string | undefined {
-  const token = flag ?? (env === '' ? undefined : env);
-  if (token !== undefined && !/^[\x21-\x7e]{16,}$/.test(token)) {
-    const from = flag === undefined ? 'SLUICE_METRICS_TOKEN' : '--metrics-token';
-    throw new CliError('SLUICE_CLI_OPTION', `${from} must be 16 or more printable characters, no spaces`, {
-      hint: 'for example: openssl rand -hex 24',
-    });
-  }
-  return token;
-}
-
-/**
- * `--redis`, `--redis-prefix` and `--no-worker` as engine options: the run queue and the step limits
- * (`concurrency`, `rate_limit`) both live in that Redis, under that prefix, so they hold across every
- * node. A shared queue needs a shared store: `--redis` without `--database` is refused (SQLite is one
- * machine's file).
- */
-export function queueOptions(
-  options: Pick<ServeOptions, 'redis' | 'redisPrefix' | 'worker' | 'database'>,
-  command: string,
-): {
-  queue?: { redis: string; prefix?: string };
-  limits?: { redis: string; prefix?: string };
-  execute?: false;
-} {
-  if (options.redis === undefined) {
-    if (options.worker === false) {
-      throw new CliError('SLUICE_CLI_OPTION', `${command} --no-worker needs --redis`, {
-        hint: 'workers take runs from the Redis queue: give --redis redis://... (and --database postgres://...)',
-      });
-    }
-    if (options.redisPrefix !== undefined) {
-      throw new CliError('SLUICE_CLI_OPTION', '--redis-prefix applies with --redis only', {
-        hint: 'give --redis redis://... too, or drop --redis-prefix',
-      });
-    }
-    return {};
-  }
-  if (options.database === undefined) {
-    throw new CliError('SLUICE_CLI_OPTION', `${command} --redis needs --database postgres://...`, {
-      hint: 'processes sharing a queue share the store too; a SQLite file belongs to one machine',
-    });
-  }
-  if (options.redisPrefix !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(options.redisPrefix)) {
-    throw new CliError(
-      'SLUICE_CLI_OPTION',
-      `--redis-prefix ${JSON.stringify(options.redisPrefix)} is not a key prefix`,
-      {
-        hint: 'use 1 to 64 letters, digits, dots, dashes and underscores',
-      },
-    );
-  }
-  const redis = {
-    redis: options.redis,
-    ...(options.redisPrefix === undefined ? {} : { prefix: options.redisPrefix }),
-  };
-  return {
-    queue: redis,
-    limits: redis,
-    ...(options.worker === false ? { execute: false as const } : {}),
-  };
-}
-
-/**
- * The engine's warnings and errors (store or Redis unreachable and back, runs that stopped) as plain
- * lines on stderr, for processes started without --log-level.
- */
-export function warningLogger(io: CommandIo): Logger {
-  const quiet = (): void => {};
-  const lines = createStderrLogger({ write: (line) => io.stderr(line), secrets: () => [] });
-  const filtered = (logger: Logger): Logger => ({
-    debug: quiet,
-    info: quiet,
-    warn: logger.warn,
-    error: logger.error,
-    child: (bindings) => filtered(logger.child(bindings)),
-    isLevelEnabled: (level) => level === 'warn' || level === 'error',
-  });
-  return filtered(lines);
-}
-
-/** `queue: redis://host:6379 (prefix sluice), ...`: where runs go and whether this process executes them. */
-export function queueLine(queue: { redis: string; prefix?: string }, executes: boolean): string {
-  const where = `${maskUrl(queue.redis)} (prefix ${queue.prefix ?? 'sluice'})`;
-  const who = executes
-    ? 'runs execute here and on every sluice worker'
-    : 'runs execute on sluice worker processes';
-  return `queue: ${where}; ${who}\n`;
-}
-
-/** Opens the store `--database` or `--data-dir` names. */
-export function openDataStore(options: DataOptions): Promise<SqlStore> {
-  if (options.database !== undefined) {
-    return openStore({
-      url: options.database,
-      ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
-    });
-  }
-  if (options.databaseSchema !== undefined) {
-    throw new CliError('SLUICE_CLI_OPTION', '--database-schema applies to PostgreSQL only', {
-      hint: 'give --database postgres://... too, or drop --database-schema',
-    });
-  }
-  return openStore({ file: join(options.dataDir ?? DEFAULT_DATA_DIR, 'sluice.db') });
-}
-
-export function integer(value: string | undefined, option: string, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) > max) {
-    throw new CliError('SLUICE_CLI_OPTION', `${option} ${value} is not an integer from 0 to ${max}`, {
-      hint:
-        option === '--port'
-          ? 'give a port from 0 to 65535 (0 picks a free port)'
-          : `give a number for ${option}`,
-    });
-  }
-  return Number(value);
-}
-
-export function systemApis(value: string | undefined): Record<string, string> {
-  if (value === undefined) return {};
-  const apis = loadDataOption(value, '--system-apis');
-  const ok =
-    typeof apis === 'object' &&
-    apis !== null &&
-    !Array.isArray(apis) &&
-    Object.values(apis).every((v) => typeof v === 'string');
-  if (!ok) {
-    throw new CliError('SLUICE_CLI_OPTION', '--system-apis must be an object of base URLs', {
-      hint: `for example --system-apis '{"my_app": "http://127.0.0.1:4010"}'`,
-    });
-  }
-  return apis as Record<string, string>;
-}
-
-/** `--lease-ms`, `--heartbeat-ms` and `--sweep-ms` as engine options; a heartbeat must beat within the lease. */
-export function leaseOptions(options: Pick<ServeOptions, 'leaseMs' | 'heartbeatMs' | 'sweepMs'>): {
-  leaseMs?: number;
-  heartbeatMs?: number;
-  sweepMs?: number;
-} {
-  const leaseMs = integer(options.leaseMs, '--lease-ms', 86_400_000);
-  const heartbeatMs = integer(options.heartbeatMs, '--heartbeat-ms', 86_400_000);
-  const sweepMs = integer(options.sweepMs, '--sweep-ms', 86_400_000);
-  for (const [option, value] of [
-    ['--lease-ms', leaseMs],
-    ['--heartbeat-ms', heartbeatMs],
-    ['--sweep-ms', sweepMs],
-  ] as const) {
-    if (value === 0) {
-      throw new CliError('SLUICE_CLI_OPTION', `${option} must be above 0`, { hint: 'give 1 or more' });
-    }
-  }
-  if ((heartbeatMs ?? 10_000) >= (leaseMs ?? 30_000)) {
-    throw new CliError(
-      'SLUICE_CLI_OPTION',
-      `--heartbeat-ms ${heartbeatMs ?? 10_000} must be below --lease-ms ${leaseMs ?? 30_000}`,
-      { hint: 'renew the lease well before it runs out, e.g. a heartbeat of a third of the lease' },
-    );
-  }
-  return {
-    ...(leaseMs === undefined ? {} : { leaseMs }),
-    ...(heartbeatMs === undefined ? {} : { heartbeatMs }),
-    ...(sweepMs === undefined ? {} : { sweepMs }),
-  };
-}
-
-/** The flags `sluice serve` and `sluice worker` both take that shape how runs execute. */
-export type ExecutionFlags = Pick<
-  ServeOptions,
-  | 'grace'
-  | 'concurrency'
-  | 'systemApis'
-  | 'leaseMs'
-  | 'heartbeatMs'
-  | 'sweepMs'
-  | 'denyPrivateNetworks'
-  | 'templateDeadlineMs'
-  | 'templateMemoryMb'
-  | 'templateMaxOutput'
-  | 'templateFuel'
-  | 'templateWorkers'
->;
-
-/** `--template-*` as `createEngine`'s `templateLimits`. @throws {CliError} `SLUICE_CLI_OPTION` naming the flag. */
-function templateLimits(options: ExecutionFlags): TemplateLimits {
-  const positive = (value: string | undefined, flag: string, max: number): number | undefined => {
-    const n = integer(value, flag, max);
-    if (n === 0)
-      throw new CliError('SLUICE_CLI_OPTION', `${flag} must be at least 1`, { hint: 'give 1 or more' });
-    return n;
-  };
-  const limits: TemplateLimits = {
-    deadlineMs: positive(options.templateDeadlineMs, '--template-deadline-ms', 3_600_000),
-    memoryMb: positive(options.templateMemoryMb, '--template-memory-mb', 4095),
-    maxOutputChars: positive(options.templateMaxOutput, '--template-max-output', 2 ** 29),
-    fuel: positive(options.templateFuel, '--template-fuel', 0x7fff_ffff),
-    workers: positive(options.templateWorkers, '--template-workers', 64),
-  };
-  return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
-}
-
-/**
- * Checks the execution flags and turns them into `createEngine` options, with `grace` in seconds for the
- * closing line. @throws {CliError} `SLUICE_CLI_OPTION` naming the flag.
- */
-export function executionOptions(options: ExecutionFlags): {
-  grace: number;
-  engine: Partial<
-    Pick<
-      CreateEngineOptions,
-      | 'systemApis'
-      | 'closeGraceMs'
-      | 'leaseMs'
-      | 'heartbeatMs'
-      | 'sweepMs'
-      | 'maxConcurrentRuns'
-      | 'denyPrivateNetworks'
-      | 'templateLimits'
-    >
-  >;
-} {
-  const grace = integer(options.grace, '--grace', 3600) ?? 10;
-  const concurrency = integer(options.concurrency, '--concurrency', 10_000);
-  if (concurrency === 0) {
-    throw new CliError('SLUICE_CLI_OPTION', '--concurrency 0 would run nothing', { hint: 'give 1 or more' });
-  }
-  return {
-    grace,
-    engine: {
-      systemApis: systemApis(options.systemApis),
-      closeGraceMs: grace * 1000,
-      ...leaseOptions(options),
-      ...(concurrency === undefined ? {} : { maxConcurrentRuns: concurrency }),
-      ...(options.denyPrivateNetworks === true ? { denyPrivateNetworks: true } : {}),
-      templateLimits: templateLimits(options),
-    },
-  };
+/** Registers `sluice serve` on `program`. */
+export function registerServe(program: Command, io: CommandIo): void {
+  const command = withTemplateOptions(
+    program
+      .command('serve')
+      .description('serve the engine: publish workflows and run them over an API with keys'),
+  )
+    .option('--port <port>', 'the port (0 picks a free one)', '8080')
+    .option('--host <host>', 'the host', '127.0.0.1')
+    .addOption(dataDirOption('the data folder; the store is <dir>/sluice.db'))
+    .addOption(databaseOption('a PostgreSQL URL (postgres://...) instead of the SQLite file'))
+    .addOption(systemApisOption('more SYSTEM_APIS entries (sluice, the API itself, is added)'))
+    .option('--body-limit <bytes>', 'the largest request body (default 1048576)')
+    .option('--json-depth-limit <levels>', 'how deep a JSON body may nest arrays and objects (default 1000)')
+    .addOption(graceOption())
+    .addOption(concurrencyOption())
+    .addOption(denyPrivateNetworksOption())
+    .addOption(metricsTokenOption())
+    .addOption(databaseSchemaOption('the PostgreSQL schema of the tables (default public)'))
+    .addOption(redisOption('queue runs in Redis (BullMQ) for sluice worker processes; needs --database'))
+    .addOption(redisPrefixOption())
+    .option('--no-worker', 'with --redis: an API node only; runs execute on sluice worker processes')
+    .option('--no-console', 'do not serve the web console at /')
+    .addOption(connectorsOption());
+  withLeaseOptions(command)
+    .option('--log-level <level>', 'log requests as pino JSON lines: info, debug, ... (default: silent)')
+    .addOption(debugOption())
+    .addHelpText('after', SERVE_HELP)
+    .action((options: ServeOptions) => serveCommand(options, io));
 }
 
 /**
@@ -360,9 +114,13 @@ export async function serveCommand(options: ServeOptions, io: CommandIo): Promis
       hint: 'give 1 or more (the default is 1000)',
     });
   }
-  const { grace, engine: execution } = executionOptions(options);
+  const { grace, engine: execution } = await executionOptions(options);
   const metricsToken = metricsTokenOf(options.metricsToken, process.env.SLUICE_METRICS_TOKEN);
   const queued = queueOptions(options, 'sluice serve');
+  // Loaded on use, as every command's dependencies are: `sluice --help` does not pay for the engine.
+  const { createApi, createEngine, loadSecretKey } = await import('@sluice/engine');
+  const { connectorDirs, connectorMap, loadConnectors } = await import('../load-connectors.js');
+  const { queueLine, registeredLine, secretKeyLine, warningLogger } = await import('../service-lines.js');
   // The engine logs runs through Fastify's pino (one JSON line each), which exists only once the API does.
   const runLog = options.logLevel === undefined ? undefined : createDeferredLogger();
   const stopped = new Promise<string>((resolve) => {
@@ -393,7 +151,7 @@ export async function serveCommand(options: ServeOptions, io: CommandIo): Promis
       ...(jsonDepthLimit === undefined ? {} : { jsonDepthLimit }),
       ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
       ...(metricsToken === undefined ? {} : { metricsToken }),
-      console: options.console !== false,
+      console: options.console === false ? false : consoleFolder(),
     });
     runLog?.use(app.log as unknown as Logger);
     try {

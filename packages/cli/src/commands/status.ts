@@ -7,29 +7,49 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import {
-  type ClusterStatus,
-  DEFAULT_REDIS_PREFIX,
-  openStore,
-  readClusterStatus,
-  type SqlStore,
-} from '@sluice/engine';
+import { resolve } from 'node:path';
+import type { ClusterStatus, SqlStore } from '@sluice/engine';
+import type { Command } from 'commander';
+import type { CommandIo } from '../command-io.js';
 import { CliError } from '../errors.js';
-import type { CommandIo } from './exec.js';
-import { type DataOptions, DEFAULT_DATA_DIR } from './serve.js';
+import {
+  type DataOptions,
+  databaseOption,
+  databaseSchemaOption,
+  dataDirOption,
+  sqliteStoreFile,
+} from '../options/database.js';
+import { type DebugOptions, debugOption } from '../options/debug.js';
+import { type QueueFlags, redisOption, redisPrefixOption } from '../options/queue.js';
 
 /** The options of `sluice status`, as commander hands them over. */
-export interface StatusOptions extends DataOptions {
-  /** The PostgreSQL schema the deployment uses. @default public */
-  databaseSchema?: string;
-  /** The deployment's Redis, for the queue counts. */
-  redis?: string;
-  /** The Redis key prefix the deployment uses. @default sluice */
-  redisPrefix?: string;
+export interface StatusOptions extends DataOptions, QueueFlags, DebugOptions {
   /** Print the status as one JSON object. */
   json?: boolean;
-  debug?: boolean;
+}
+
+const STATUS_HELP = `
+A node is dead when it missed three heartbeats (it was killed, or cannot reach the database); its row
+is pruned after an hour. Run leases of a dead node expire by themselves and other workers take the runs.
+
+Examples:
+  $ sluice status --database postgres://sluice@db:5432/sluice --redis redis://redis:6379
+  $ sluice status --database postgres://sluice@db:5432/sluice --database-schema sluice --json`;
+
+/** Registers `sluice status` on `program`. */
+export function registerStatus(program: Command, io: CommandIo): void {
+  program
+    .command('status')
+    .description('show the nodes, runs, queue depth and leases of a deployment (docs/scaling.md)')
+    .addOption(dataDirOption())
+    .addOption(databaseOption('the PostgreSQL URL the deployment uses'))
+    .addOption(databaseSchemaOption('the PostgreSQL schema the deployment uses (default public)'))
+    .addOption(redisOption('the Redis URL the deployment uses, for the queue counts'))
+    .addOption(redisPrefixOption('the Redis key prefix the deployment uses (default sluice)'))
+    .option('--json', 'print the status as one JSON object')
+    .addOption(debugOption())
+    .addHelpText('after', STATUS_HELP)
+    .action((options: StatusOptions) => statusCommand(options, io));
 }
 
 /** Where the deployment's store is, for the first line and for errors. */
@@ -44,6 +64,7 @@ function storeWhere(store: SqlStore, options: StatusOptions): string {
  * folder or schema is reported instead of becoming an empty store.
  */
 async function openStatusStore(options: StatusOptions): Promise<SqlStore> {
+  const { openStore } = await import('@sluice/engine');
   if (options.database !== undefined) {
     return openStore({
       url: options.database,
@@ -56,7 +77,7 @@ async function openStatusStore(options: StatusOptions): Promise<SqlStore> {
       hint: 'give the PostgreSQL URL with --database postgres://...',
     });
   }
-  const file = join(options.dataDir ?? DEFAULT_DATA_DIR, 'sluice.db');
+  const file = sqliteStoreFile(options);
   if (!existsSync(file)) {
     throw new CliError('SLUICE_CLI_OPTION', `no store at ${resolve(file)}`, {
       hint: 'give the --data-dir of sluice serve, or --database for PostgreSQL',
@@ -176,6 +197,8 @@ export async function statusCommand(options: StatusOptions, io: CommandIo): Prom
       hint: 'give the Redis URL the workers use with --redis redis://...',
     });
   }
+  // Loaded on use, as every command's dependencies are: `sluice --help` does not pay for the engine.
+  const { DEFAULT_REDIS_PREFIX, readClusterStatus } = await import('@sluice/engine');
   const store = await openStatusStore(options);
   try {
     const where = storeWhere(store, options);

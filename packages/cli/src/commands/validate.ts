@@ -7,19 +7,43 @@
  *
  * @module
  */
-import { loadWorkflowFile, WorkflowParseError, type WorkflowProblem } from '@sluice/engine';
-import type { CommandIo } from './exec.js';
+import type { WorkflowParseError, WorkflowProblem } from '@sluice/engine';
+import type { Command } from 'commander';
+import type { CommandIo } from '../command-io.js';
+import { type DebugOptions, debugOption } from '../options/debug.js';
 
 /** The options of `sluice validate`, as commander hands them over. */
-export interface ValidateOptions {
+export interface ValidateOptions extends DebugOptions {
   /** Print `{ file, valid, steps?, code?, problems, omitted? }` as JSON on stdout instead of text. */
   json?: boolean;
-  /** Print stack traces with errors. */
-  debug?: boolean;
 }
 
 /** The exit code of a document that does not parse or breaks the format. */
 export const INVALID_EXIT_CODE = 2;
+
+const VALIDATE_HELP = `
+Prints "<file>: valid (N steps)", or every problem on stderr, one per line, as
+"<file>:<line>: <path>: <message>" (syntax errors add the column: "<file>:<line>:<column>:").
+
+Exit codes: 0 valid, 2 invalid (syntax or format), 1 the file cannot be read.
+
+Examples:
+  $ sluice validate workflows/sync.yaml
+  $ sluice validate workflows/sync.json --json`;
+
+/** Registers `sluice validate` on `program`. */
+export function registerValidate(program: Command, io: CommandIo): void {
+  program
+    .command('validate')
+    .description('check a workflow file (YAML or JSON) and print every problem with its line')
+    .argument('<file>', 'the workflow file (.yaml, .yml or .json)')
+    .option('--json', 'print {"file", "valid", "problems": [{"path", "message", "line"}]} on stdout')
+    .addOption(debugOption())
+    .addHelpText('after', VALIDATE_HELP)
+    .action(async (file: string, options: ValidateOptions) => {
+      io.setExitCode?.(await validateCommand(file, options, io));
+    });
+}
 
 /**
  * Validates the workflow in `file`, prints the verdict and returns the exit code: 0 valid, 2 invalid.
@@ -31,14 +55,16 @@ export async function validateCommand(
   options: ValidateOptions,
   io: CommandIo,
 ): Promise<number> {
+  // The engine loads on use, as every command's dependencies do: `sluice --help` does not pay for it.
+  const engine = await import('@sluice/engine');
   try {
-    const workflow = await loadWorkflowFile(file);
+    const workflow = await engine.loadWorkflowFile(file);
     const steps = workflow.steps.length;
     if (options.json) io.stdout(`${JSON.stringify({ file, valid: true, steps, problems: [] }, null, 2)}\n`);
     else io.stdout(`${file}: valid (${steps} ${steps === 1 ? 'step' : 'steps'})\n`);
     return 0;
   } catch (err) {
-    if (!(err instanceof WorkflowParseError)) throw err;
+    if (!(err instanceof engine.WorkflowParseError)) throw err;
     if (options.json) {
       const omitted = err.omitted > 0 ? { omitted: err.omitted } : {};
       const answer = { file, valid: false, code: err.code, problems: err.problems, ...omitted };

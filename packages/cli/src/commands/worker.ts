@@ -3,70 +3,98 @@
  * PostgreSQL store, and serves no API. It also runs the trigger loop: the `triggers` lease in the
  * database lets exactly one process of the deployment run schedules and polls, and another takes over
  * when that one dies, so a worker-only deployment keeps its triggers. `--metrics-port` serves
- * `GET /health` and `GET /metrics` (the metrics token rule of `sluice serve`). Runs until SIGINT or
- * SIGTERM, then closes like `sluice serve`: executing runs get `--grace` seconds, the rest resume on
- * another worker.
+ * `GET /health` and `GET /metrics` with the engine's ops server (as `sluice serve` answers them). Runs
+ * until SIGINT or SIGTERM, then closes like `sluice serve`: executing runs get `--grace` seconds, the rest
+ * resume on another worker.
  *
  * @module
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import {
-  createEngine,
-  type Engine,
-  EngineError,
-  loadSecretKey,
-  SECRET_KEY_ENV,
-  SECRET_KEY_FILE,
-} from '@sluice/engine';
+import type { Command } from 'commander';
+import type { CommandIo } from '../command-io.js';
 import { CliError } from '../errors.js';
-import { connectorDirs, connectorMap, loadConnectors } from '../load-connectors.js';
-import type { CommandIo } from './exec.js';
 import {
   type DataOptions,
   DEFAULT_DATA_DIR,
-  executionOptions,
-  integer,
-  metricsTokenOf,
+  databaseOption,
+  databaseSchemaOption,
+  dataDirOption,
   openDataStore,
-  queueLine,
+} from '../options/database.js';
+import { type DebugOptions, debugOption } from '../options/debug.js';
+import {
+  concurrencyOption,
+  connectorsOption,
+  denyPrivateNetworksOption,
+  type ExecutionFlags,
+  executionOptions,
+  graceOption,
+  systemApisOption,
+  withLeaseOptions,
+  withTemplateOptions,
+} from '../options/execution.js';
+import { integer } from '../options/integer.js';
+import { metricsTokenOf, metricsTokenOption } from '../options/metrics.js';
+import {
+  type QueueFlags,
   queueOptions,
-  registeredLine,
-  secretKeyLine,
-  warningLogger,
-} from './serve.js';
+  type RedisQueue,
+  redisOption,
+  redisPrefixOption,
+} from '../options/queue.js';
 
 /** The options of `sluice worker`, as commander hands them over. */
-export interface WorkerOptions extends DataOptions {
-  /** The Redis URL of the queue (required). */
-  redis?: string;
-  /** @default sluice */
-  redisPrefix?: string;
-  /** Runs executing at once in this process. @default 16 */
-  concurrency?: string;
-  /** More `SYSTEM_APIS` entries: inline JSON or a JSON or YAML file. */
-  systemApis?: string;
+export interface WorkerOptions extends DataOptions, ExecutionFlags, QueueFlags, DebugOptions {
   /** The API node's base URL: runs see it as `SYSTEM_APIS.sluice` (and `credentials`, `runs`, ...). */
   apiUrl?: string;
-  /** Folders of connector files to register (repeatable, or comma-separated). */
-  connectors?: string[] | string;
   /** Serve `GET /health` and `GET /metrics` on this port. @default none */
   metricsPort?: string;
   /** @default 127.0.0.1 */
   metricsHost?: string;
   /** The bearer token of `GET /metrics` (else `SLUICE_METRICS_TOKEN`); without one `/metrics` answers 404. */
   metricsToken?: string;
-  /** How long closing lets executing runs finish, in seconds. @default 10 */
-  grace?: string;
-  leaseMs?: string;
-  heartbeatMs?: string;
-  sweepMs?: string;
-  /** Refuse step calls to loopback, private and link-local addresses. */
-  denyPrivateNetworks?: boolean;
-  debug?: boolean;
+}
+
+const WORKER_HELP = `
+Executes runs from the Redis queue the API node (sluice serve --redis) pushes them to, on the same
+PostgreSQL store; serves no API. A job is "continue run X": the worker claims the run in the database
+(a lease) before it executes it, so a lost or duplicated job is harmless. It also runs the trigger loop:
+a lease in the database lets one process at a time run schedules and polls. It needs the secret key of
+the API node: SLUICE_SECRET_KEY, or the --data-dir holding its secret.key. See docs/scaling.md.
+
+Examples:
+  $ export SLUICE_SECRET_KEY=...    # the API node's key
+  $ sluice worker --database postgres://sluice@db:5432/sluice --redis redis://redis:6379 --concurrency 32
+  $ sluice worker --database postgres://sluice@db:5432/sluice --redis redis://redis:6379 \\
+      --connectors connectors --metrics-port 9464 --metrics-token "$METRICS_TOKEN"`;
+
+/** Registers `sluice worker` on `program`. */
+export function registerWorker(program: Command, io: CommandIo): void {
+  const command = withTemplateOptions(
+    program
+      .command('worker')
+      .description('execute runs from the Redis queue of sluice serve --redis (no API)'),
+  )
+    .addOption(databaseOption('the PostgreSQL URL of the deployment (required)'))
+    .addOption(databaseSchemaOption('the PostgreSQL schema of the tables (default public)'))
+    .addOption(redisOption('the Redis URL of the queue (required)'))
+    .addOption(redisPrefixOption())
+    .addOption(concurrencyOption())
+    .addOption(dataDirOption('the folder holding the secret.key (unless SLUICE_SECRET_KEY is set)'))
+    .addOption(systemApisOption())
+    .option('--api-url <url>', 'the API node base URL: SYSTEM_APIS.sluice (credentials, runs, ...) of runs')
+    .addOption(connectorsOption())
+    .option('--metrics-port <port>', 'serve GET /health and GET /metrics on this port (0 picks one)')
+    .option('--metrics-host <host>', 'the host of --metrics-port', '127.0.0.1')
+    .addOption(metricsTokenOption())
+    .addOption(graceOption())
+    .addOption(denyPrivateNetworksOption());
+  withLeaseOptions(command)
+    .addOption(debugOption())
+    .addHelpText('after', WORKER_HELP)
+    .action((options: WorkerOptions) => workerCommand(options, io));
 }
 
 /**
@@ -87,11 +115,16 @@ export async function workerCommand(options: WorkerOptions, io: CommandIo): Prom
     });
   }
   const queued = queueOptions(options, 'sluice worker');
-  const { grace, engine: execution } = executionOptions(options);
+  const { grace, engine: execution } = await executionOptions(options);
   const metricsPort = integer(options.metricsPort, '--metrics-port', 65535);
   const metricsToken = metricsTokenOf(options.metricsToken, process.env.SLUICE_METRICS_TOKEN);
   const apiUrl = apiUrlOf(options.apiUrl);
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
+  // Loaded on use, as every command's dependencies are: `sluice --help` does not pay for the engine.
+  const { createEngine, createOpsServer, EngineError, loadSecretKey, SECRET_KEY_ENV, SECRET_KEY_FILE } =
+    await import('@sluice/engine');
+  const { connectorDirs, connectorMap, loadConnectors } = await import('../load-connectors.js');
+  const { queueLine, registeredLine, secretKeyLine, warningLogger } = await import('../service-lines.js');
   // A key made up here would seal values no other node can open: the key must be the deployment's.
   const env = process.env[SECRET_KEY_ENV];
   if ((env === undefined || env === '') && !existsSync(join(dataDir, SECRET_KEY_FILE))) {
@@ -119,18 +152,19 @@ export async function workerCommand(options: WorkerOptions, io: CommandIo): Prom
     logger: warningLogger(io),
     nodeKind: 'worker',
   });
-  let server: Server | undefined;
+  let ops: Awaited<ReturnType<typeof createOpsServer>> | undefined;
   try {
     const resumed = await engine.start(apiUrl === undefined ? {} : { baseUrl: apiUrl });
     io.stdout(`sluice worker: store ${store.location}\n`);
-    io.stdout(queueLine(queued.queue as { redis: string; prefix?: string }, true));
+    io.stdout(queueLine(queued.queue as RedisQueue, true));
     io.stdout(registeredLine(registered));
     io.stdout(secretKeyLine(secretKey));
     io.stdout(`concurrency: ${execution.maxConcurrentRuns ?? 16} runs at once; node ${engine.owner}\n`);
     if (resumed > 0) io.stdout(`queued ${resumed} claimable ${resumed === 1 ? 'run' : 'runs'}\n`);
     if (metricsPort !== undefined) {
-      server = await serveHealth(engine, metricsPort, options.metricsHost ?? '127.0.0.1', metricsToken);
-      const { address, port } = server.address() as AddressInfo;
+      ops = await createOpsServer({ engine, metricsToken });
+      await ops.listen({ port: metricsPort, host: options.metricsHost ?? '127.0.0.1' });
+      const { address, port } = ops.server.address() as AddressInfo;
       io.stdout(`health  http://${address}:${port}/health\nmetrics http://${address}:${port}/metrics\n`);
     }
     io.stdout('press Ctrl-C to stop\n');
@@ -139,7 +173,7 @@ export async function workerCommand(options: WorkerOptions, io: CommandIo): Prom
     await engine.close();
   } finally {
     await engine.close();
-    if (server !== undefined) await new Promise((resolve) => server?.close(resolve));
+    await ops?.close();
     await store.close();
   }
 }
@@ -152,66 +186,4 @@ function apiUrlOf(value: string | undefined): string | undefined {
     });
   }
   return value.replace(/\/+$/, '');
-}
-
-const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
-
-/** `{"error": {"code", "message", "details"}}`, the API's error shape. */
-function fail(res: ServerResponse, status: number, code: string, message: string, hint: string): void {
-  res
-    .writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
-    .end(JSON.stringify({ error: { code, message, details: { hint } } }));
-}
-
-/** `GET /health` and `GET /metrics` (bearer `token`; 404 without one), as `sluice serve` answers them. */
-async function serveHealth(
-  engine: Engine,
-  port: number,
-  host: string,
-  token: string | undefined,
-): Promise<Server> {
-  const expected = token === undefined ? undefined : digest(token);
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://worker').pathname;
-    if (req.method !== 'GET' || (path !== '/health' && path !== '/metrics')) {
-      fail(res, 404, 'SLUICE_API_NOT_FOUND', `no route ${req.method} ${path}`, 'GET /health or /metrics');
-      return;
-    }
-    if (path === '/health') {
-      res
-        .writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
-        .end(JSON.stringify({ status: 'ok', node: engine.owner }));
-      return;
-    }
-    if (expected === undefined) {
-      fail(
-        res,
-        404,
-        'SLUICE_API_NOT_FOUND',
-        'GET /metrics is off on this worker',
-        'start it with --metrics-token',
-      );
-      return;
-    }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    if (match === null || !timingSafeEqual(digest(match[1] as string), expected)) {
-      fail(
-        res,
-        401,
-        'SLUICE_API_UNAUTHORIZED',
-        'GET /metrics needs the metrics token',
-        'send Authorization: Bearer <the --metrics-token of the worker>',
-      );
-      return;
-    }
-    engine.metrics.scrape().then(
-      ({ contentType, text }) => res.writeHead(200, { 'content-type': contentType }).end(text),
-      () => fail(res, 500, 'SLUICE_API_INTERNAL', 'the metrics could not be read', 'see the worker log'),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return server;
 }

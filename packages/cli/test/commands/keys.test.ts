@@ -37,7 +37,7 @@ describe('sluice keys create', () => {
       workspace_id: 'acme',
       role: 'admin',
     });
-    const row = await store.findApiKey(hashApiKey(key));
+    const row = await store.apiKeys.find(hashApiKey(key));
     expect(row?.key_hash).not.toContain(key.slice(3));
   });
 
@@ -123,7 +123,7 @@ describe('sluice keys list', () => {
       },
     ]);
     expect(json.stdout).not.toContain(hashApiKey(gil.key));
-    expect((await store.listApiKeys()).length).toBe(2);
+    expect((await store.apiKeys.list()).length).toBe(2);
   });
 
   it('prints only the header, and says so on stderr, when there is no key', async () => {

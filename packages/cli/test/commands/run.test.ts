@@ -140,7 +140,7 @@ describe('sluice run', () => {
     const { id } = JSON.parse(result.stdout) as RunRecord;
     const store = await openStore({ file: db });
     try {
-      expect(await getRunRecord(store, id)).toEqual(JSON.parse(result.stdout));
+      expect(await getRunRecord(store.runs, id)).toEqual(JSON.parse(result.stdout));
     } finally {
       await store.close();
     }
@@ -227,7 +227,7 @@ describe('sluice run, interrupted', () => {
       const store = await openStore({ file: db });
       try {
         const id = /run (\S+) of hang/.exec(stdout)?.[1] ?? '';
-        expect((await getRunRecord(store, id)).status).toBe('cancelled');
+        expect((await getRunRecord(store.runs, id)).status).toBe('cancelled');
       } finally {
         await store.close();
       }

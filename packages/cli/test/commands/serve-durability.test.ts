@@ -157,7 +157,7 @@ describe('sluice serve durability', () => {
     const committed = await withStore(async (store) => {
       const keys = new Set<string>();
       for (const id of ids) {
-        for (const item of await store.listStepItems(id)) {
+        for (const item of await store.runs.listStepItems(id)) {
           if (item.status === 'succeeded') keys.add(item.idempotency_key);
         }
       }
@@ -201,7 +201,7 @@ describe('sluice serve durability', () => {
     // While the owner lives and renews its leases, the other process sweeps but leaves its runs alone.
     await new Promise((r) => setTimeout(r, 2 * 1500));
     const owners = await withStore(async (store) =>
-      Promise.all(ids.map(async (id) => (await store.getRun(id))?.lease_owner ?? '')),
+      Promise.all(ids.map(async (id) => (await store.runs.getRun(id))?.lease_owner ?? '')),
     );
     for (const leaseOwner of owners) expect(leaseOwner).toContain(`:${owner.child.pid}:`);
     expect(calls.filter((call) => call.step === 'second')).toHaveLength(6);
@@ -215,7 +215,7 @@ describe('sluice serve durability', () => {
       expect(again.map((call) => call.key)).toEqual(Array(2).fill(idempotencyKey(id, 1, 0)));
     }
     const leases = await withStore(async (store) =>
-      Promise.all(ids.map(async (id) => (await store.getRun(id))?.lease_owner ?? null)),
+      Promise.all(ids.map(async (id) => (await store.runs.getRun(id))?.lease_owner ?? null)),
     );
     expect(leases).toEqual(Array(6).fill(null));
   }, 90_000);
@@ -236,8 +236,8 @@ describe('sluice serve durability', () => {
     expect(code).toBe(0);
     expect(first.printed()).toContain('SIGTERM: closing');
     const rows = await withStore(async (store) => [
-      await store.getRun(stuck ?? ''),
-      await store.getRun(quick ?? ''),
+      await store.runs.getRun(stuck ?? ''),
+      await store.runs.getRun(quick ?? ''),
     ]);
     expect(rows[1]?.status).toBe('succeeded');
     expect(rows[0]?.status).toBe('running');

@@ -62,7 +62,7 @@ describe('sluice status', () => {
   it('shows a node that stopped heartbeating as dead, and the runs and run leases per owner', async () => {
     const store = await openStore({ file: join(dir, 'sluice.db') });
     const old = new Date(Date.now() - 60_000).toISOString();
-    await store.registerNode({
+    await store.nodes.register({
       id: 'box:4242:dead',
       kind: 'worker',
       host: 'box',
@@ -80,8 +80,8 @@ describe('sluice status', () => {
       steps: [{ name: 's', apispec: { url: 'http://127.0.0.1:1/x', method: 'GET' } }],
     };
     for (const id of ['r1', 'r2']) {
-      await store.createRun({ id, workflow_name: 'w', workflow, input: {}, created_at: old });
-      await store.claimRun(id, 'box:4242:dead', new Date(Date.now() - 1000).toISOString(), old);
+      await store.runs.createRun({ id, workflow_name: 'w', workflow, input: {}, created_at: old });
+      await store.runs.claimRun(id, 'box:4242:dead', new Date(Date.now() - 1000).toISOString(), old);
     }
     await store.close();
 

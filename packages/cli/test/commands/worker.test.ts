@@ -148,6 +148,26 @@ describe.skipIf(PG_URL === undefined || REDIS_URL === undefined)(
       const scraped = await fetch(metrics, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
       expect(scraped.status).toBe(200);
       expect(await scraped.text()).toContain('sluice_runs_finished_total{status="succeeded"} 1');
+      // The engine's ops server answers as the API does: the same bodies and error shape.
+      const json = (res: Response) => res.json() as Promise<Record<string, unknown>>;
+      const [workerHealth, apiHealth] = await Promise.all([
+        fetch(metrics.replace('/metrics', '/health')).then(json),
+        fetch(`${base}/health`).then(json),
+      ]);
+      expect(Object.keys(workerHealth)).toEqual(Object.keys(apiHealth));
+      expect(workerHealth).toEqual({ status: 'ok', queue_depth: expect.any(Number) });
+      expect(await (await fetch(metrics)).json()).toEqual({
+        error: {
+          code: 'SLUICE_API_UNAUTHORIZED',
+          message: 'GET /metrics needs the metrics token',
+          details: { hint: expect.stringContaining('--metrics-token') },
+        },
+      });
+      const unknown = await fetch(metrics.replace('/metrics', '/v1/workflows'));
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toEqual({
+        error: { code: 'SLUICE_API_NOT_FOUND', message: 'no route GET /v1/workflows', details: null },
+      });
 
       for (const process of [worker, apiNode]) {
         process.child.kill('SIGTERM');

@@ -81,7 +81,7 @@ export async function createCluster(): Promise<Cluster> {
     },
     async registered(kind, count) {
       for (;;) {
-        const alive = (await store.listNodes()).filter((n) => n.kind === kind);
+        const alive = (await store.nodes.list()).filter((n) => n.kind === kind);
         if (alive.length >= count) return;
         const dead = processes.find((p) => p.child.exitCode !== null);
         if (dead !== undefined) throw new Error(`a sluice process exited:\n${dead.printed()}`);

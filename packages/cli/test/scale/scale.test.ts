@@ -86,7 +86,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) {
-      const counts = await cluster.store.countRunsByStatus();
+      const counts = await cluster.store.runs.countRunsByStatus();
       const steps = STEPS.map((s) => `${s}: ${calls.filter((c) => c.step === s).length}`).join(', ');
       throw new Error(
         `timed out waiting for ${what}; runs ${JSON.stringify(counts)}; calls ${steps}\n${cluster.output()}`,
@@ -139,12 +139,12 @@ describe.skipIf(PG_URL === undefined || REDIS_URL === undefined)(
 
       // Kill a worker while it holds runs, once a good part of the runs is through.
       const victim = workers[0] as (typeof workers)[number];
-      const victimId = (await cluster.store.listNodes()).find((n) => n.pid === victim.child.pid)
+      const victimId = (await cluster.store.nodes.list()).find((n) => n.pid === victim.child.pid)
         ?.id as string;
       expect(victimId).toBeDefined();
       await until('the victim to hold runs midway', async () => {
         if (calls.filter((c) => c.step === 's3').length < RUNS / 4) return false;
-        const leases = await cluster.store.countRunLeases(new Date().toISOString());
+        const leases = await cluster.store.runs.countRunLeases(new Date().toISOString());
         return (leases.find((l) => l.owner === victimId)?.runs ?? 0) > 0;
       });
       victim.child.kill('SIGKILL');
@@ -153,10 +153,10 @@ describe.skipIf(PG_URL === undefined || REDIS_URL === undefined)(
       // Its runs keep its lease until it expires, so this read sees what the dead worker left.
       const victimRuns = new Set<string>();
       const committedAtKill = new Set<string>();
-      for (const run of await cluster.store.listUnfinishedRuns()) {
+      for (const run of await cluster.store.runs.listUnfinishedRuns()) {
         if (run.lease_owner !== victimId) continue;
         victimRuns.add(run.id);
-        for (const item of await cluster.store.listStepItems(run.id)) {
+        for (const item of await cluster.store.runs.listStepItems(run.id)) {
           if (item.status === 'succeeded') committedAtKill.add(item.idempotency_key);
         }
       }
@@ -180,12 +180,12 @@ describe.skipIf(PG_URL === undefined || REDIS_URL === undefined)(
       await until(
         'every run to finish',
         async () => {
-          const counts = await cluster.store.countRunsByStatus();
+          const counts = await cluster.store.runs.countRunsByStatus();
           return counts.succeeded + counts.failed + counts.cancelled === RUNS;
         },
         60_000,
       );
-      expect(await cluster.store.countRunsByStatus()).toMatchObject({ succeeded: RUNS, failed: 0 });
+      expect(await cluster.store.runs.countRunsByStatus()).toMatchObject({ succeeded: RUNS, failed: 0 });
 
       const byKey = new Map<string, number[]>();
       calls.forEach((call, index) => {

@@ -88,11 +88,11 @@ export async function visibleWorkflow(
   uid: string,
   version?: number,
 ): Promise<StoredWorkflow> {
-  const latest = await store.getWorkflow(uid);
+  const latest = await store.workflows.get(uid);
   if (latest === undefined || !canRead(caller, latest)) throw notFound(`workflow ${uid}`);
   if (latest.deleted) throw notFound(`workflow ${uid} (it was deleted)`);
   if (version === undefined || version === latest.version) return latest;
-  const stored = await store.getWorkflow(uid, version);
+  const stored = await store.workflows.get(uid, version);
   // A private version answers as a missing one: that it exists does not leak either.
   if (stored === undefined || !canRead(caller, stored))
     throw notFound(`version ${version} of workflow ${uid}`);
@@ -124,7 +124,7 @@ export function assertCanWrite(caller: ApiCaller, workspaceId: string, scopes: W
  * @throws {EngineError} `SLUICE_API_NOT_FOUND` when it does not exist or belongs to another workspace.
  */
 export async function visibleRun(store: ServiceStore, caller: ApiCaller, id: string): Promise<RunRow> {
-  const run = await store.getRun(id);
+  const run = await store.runs.getRun(id);
   if (run === undefined || run.workspace_id !== caller.workspace_id) throw notFound(`run ${id}`);
   return run;
 }

@@ -60,7 +60,7 @@ export async function createApiKey(
     created_at: new Date((init.now ?? Date.now)()).toISOString(),
     revoked_at: null,
   };
-  await store.createApiKey(row);
+  await store.apiKeys.create(row);
   return { key, row };
 }
 
@@ -93,7 +93,7 @@ export async function authenticate(
     await assertRunUnfinished(store, caller);
     return caller;
   }
-  const row = await store.findApiKey(hashApiKey(credential));
+  const row = await store.apiKeys.find(hashApiKey(credential));
   if (row === undefined) {
     throw new EngineError('SLUICE_API_UNAUTHORIZED', 'the API key is not valid', {
       hint: 'check the key, or create one with "sluice keys create"',
@@ -104,7 +104,7 @@ export async function authenticate(
 
 /** A copied token must stop working once its run is over, not only when it expires. */
 async function assertRunUnfinished(store: ServiceStore, caller: RunCaller): Promise<void> {
-  const run = await store.getRun(caller.run_id);
+  const run = await store.runs.getRun(caller.run_id);
   if (run === undefined || run.workspace_id !== caller.workspace_id) {
     throw new EngineError('SLUICE_API_UNAUTHORIZED', 'the run of this token is not in the store', {
       hint: 'a run token (USER.token) works only while its run is pending or running',

@@ -1,5 +1,5 @@
 /**
- * Serves the web console (built by Vite from `packages/engine/console` into `dist/console`) at `/`:
+ * Serves a built web console (the folder `packages/console` builds, handed over by the caller) at `/`:
  * `index.html` from memory, never cached, with a content security policy that allows this origin only
  * (no CDN, no remote fonts, no inline script); the hashed files under `/assets/` through
  * `@fastify/static`, cached for good, sent as their prebuilt `.br` or `.gz` when the browser takes it.
@@ -10,11 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-
-/** The built console of this package (`src/api` and `dist/api` are both two folders below its root). */
-export const BUILT_CONSOLE = fileURLToPath(new URL('../../dist/console', import.meta.url));
 
 /** The paths the console's files answer on, opened without a key. */
 export const CONSOLE_PATHS = /^\/(?:(?:index\.html|favicon\.svg)(?:\?|$)|assets\/|\?|$)/;
@@ -70,10 +66,10 @@ function sendPage(page: Page, request: FastifyRequest, reply: FastifyReply): Fas
 }
 
 /**
- * Registers the console's routes on `app`, from the folder `root` (the built console by default). When
- * that folder holds no `index.html`, `/` answers 503 with a page saying how to build it.
+ * Registers the console's routes on `app`, from the built console in the folder `root`. When that folder
+ * holds no `index.html` (or is missing), `/` answers 503 with a page saying how to build it.
  */
-export async function consoleRoutes(app: FastifyInstance, root: string = BUILT_CONSOLE): Promise<void> {
+export async function consoleRoutes(app: FastifyInstance, root: string): Promise<void> {
   const built = existsSync(join(root, 'index.html'));
   if (!built) {
     app.get('/', { schema: { hide: true } }, (_request, reply) =>

@@ -21,6 +21,7 @@ import { loggedUrl, logRequests } from './request-log.js';
 import { connectionRoutes } from './routes/connections.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { credentialRoutes } from './routes/credentials.js';
+import { healthRoutes } from './routes/health.js';
 import { HOOK_KEY_PURPOSE, hookRoutes } from './routes/hooks.js';
 import { meRoutes } from './routes/me.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -57,10 +58,12 @@ export interface CreateApiOptions {
    */
   metricsToken?: string;
   /**
-   * Serve the web console at `/`: `true` for the one built into this package, a folder for another
-   * build, `false` for none (`/` is then an unknown path: 401 without a key, 404 with one). @default true
+   * Serve the web console at `/` from this folder: the console package's build (`packages/console/dist`;
+   * `sluice serve` finds it). A folder without a build answers `/` with a 503 page saying how to build
+   * it. `false` or none: no console (`/` is then an unknown path: 401 without a key, 404 with one).
+   * @default none
    */
-  console?: boolean | string;
+  console?: string | false;
 }
 
 /** The defaults of {@link CreateApiOptions}. */
@@ -86,7 +89,7 @@ const PUBLIC = /^\/(health|openapi\.json|docs|v1\/hooks|metrics)(\/|\?|$)/;
  */
 export async function createApi(options: CreateApiOptions): Promise<FastifyInstance> {
   const { engine } = options;
-  const serveConsole = options.console !== false;
+  const consoleFolder = typeof options.console === 'string' ? options.console : undefined;
   const jsonDepthLimit = options.jsonDepthLimit ?? API_DEFAULTS.jsonDepthLimit;
   if (!Number.isInteger(jsonDepthLimit) || jsonDepthLimit < 1) {
     throw new RangeError(`createApi: jsonDepthLimit must be an integer of 1 or more (got ${jsonDepthLimit})`);
@@ -163,7 +166,7 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
   app.addHook('preValidation', checkQueryNumbers);
   app.addHook('onRequest', requireHostHeader);
   app.addHook('onRequest', async (request) => {
-    if (PUBLIC.test(request.url) || (serveConsole && CONSOLE_PATHS.test(request.url))) return;
+    if (PUBLIC.test(request.url) || (consoleFolder !== undefined && CONSOLE_PATHS.test(request.url))) return;
     const caller = await authenticate(engine.store, request.headers.authorization, {
       runTokens: engine.runTokens,
     });
@@ -181,24 +184,13 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get(
-    '/health',
-    {
-      schema: {
-        summary: 'Liveness, and how many runs are queued or executing here',
-        tags: ['service'],
-        response: {
-          200: {
-            type: 'object',
-            properties: { status: { type: 'string' }, queue_depth: { type: 'integer' } },
-          },
-        },
-      },
-    },
-    async () => ({ status: 'ok', queue_depth: engine.queueDepth }),
-  );
+  healthRoutes(app, engine);
   meRoutes(app);
-  const publishChecks = { templates: engine.templates, connectors: engine.connectors };
+  const publishChecks = {
+    templates: engine.templates,
+    stepKinds: engine.stepKinds,
+    connectors: engine.connectors,
+  };
   workflowRoutes(app, engine.store, options.now ?? Date.now, publishChecks, engine.triggers);
   validateRoutes(app, engine.store, publishChecks);
   versionRoutes(app, engine.store);
@@ -209,7 +201,6 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
   connectionRoutes(app, engine.connections);
   connectorRoutes(app, engine.connectors);
   credentialRoutes(app, engine.connections);
-  if (serveConsole)
-    await consoleRoutes(app, typeof options.console === 'string' ? options.console : undefined);
+  if (consoleFolder !== undefined) await consoleRoutes(app, consoleFolder);
   return app;
 }

@@ -1,15 +1,91 @@
 /**
- * What the API answers for a stored workflow and for a run.
+ * What the API answers for a stored workflow, a run, a trigger and the caller: the answers' types (the
+ * web console reads them through `@sluice/engine/api-types`) and the functions that build them.
  *
  * @internal
  * @module
  */
 import { getRunRecord, type RunRecord } from '../run/run-record.js';
-import type { StoredWorkflow } from '../store/service-store.js';
-import type { RunRow, Store } from '../store/store.js';
+import type { ApiRole, LastRun, StoredWorkflow } from '../store/service-store.js';
+import type { RunRow, RunStatus, StepErrorRecord, Store } from '../store/store.js';
+import type { Workflow, WorkflowScope } from '../workflow/model.js';
+
+/** A stored workflow as the API answers it: the document plus its stored fields. */
+export interface WorkflowView extends Workflow {
+  uid: string;
+  version: number;
+  scope: WorkflowScope;
+  workspace_id: string;
+  /** The email of who published this version. */
+  user_id: string;
+  /** When version 1 was published. */
+  created: string;
+  /** When this version was published (or the workflow deleted). */
+  updated: string;
+  deleted: boolean;
+}
+
+/** A line of `GET /v1/workflows`: the workflow, with the caller's workspace's newest run of it. */
+export interface WorkflowListView extends WorkflowView {
+  last_run: LastRun | null;
+}
+
+/** A line of `GET /v1/workflows/{uid}/versions`. */
+export interface VersionView {
+  version: number;
+  name: string;
+  /** The email of who published this version. */
+  user_id: string;
+  updated: string;
+  /** How many steps this version has. */
+  steps: number;
+}
+
+/** A run in a list (`GET /v1/runs`): the run without its steps. */
+export interface RunSummaryView {
+  id: string;
+  status: RunStatus;
+  /** The workflow's name. */
+  workflow: string;
+  workflow_uid: string | null;
+  version: number | null;
+  workspace_id: string | null;
+  error: StepErrorRecord | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** What `GET /v1/me` answers. */
+export interface MeView {
+  workspace_id: string;
+  email: string;
+  role: ApiRole;
+  /** An API key, or a run token (`USER.token`). */
+  kind: 'key' | 'run_token';
+}
+
+/** What a workflow's trigger is doing (`GET /v1/workflows/{uid}/trigger`; built in `routes/triggers.ts`). */
+export interface TriggerView {
+  workflow_uid: string;
+  kind: 'schedule' | 'webhook' | 'poll';
+  enabled: boolean;
+  next_at: string | null;
+  last_polled_at: string | null;
+  last_error: string | null;
+  events_seen: number;
+  updated_at: string | null;
+  /** Webhooks only: POST here (the secret is part of it). */
+  hook_path?: string;
+}
+
+/** A line of `GET /v1/triggers`: the trigger, with its workflow's name. */
+export interface TriggerListView extends TriggerView {
+  workflow_name: string;
+}
 
 /** The stored document: the workflow plus its stored fields. */
-export function workflowView(stored: StoredWorkflow): Record<string, unknown> {
+export function workflowView(stored: StoredWorkflow): WorkflowView {
   return {
     ...stored.document,
     uid: stored.uid,
@@ -24,7 +100,7 @@ export function workflowView(stored: StoredWorkflow): Record<string, unknown> {
 }
 
 /** A line of `GET /v1/workflows/{uid}/versions`: one version, without its document. */
-export function versionView(stored: StoredWorkflow): Record<string, unknown> {
+export function versionView(stored: StoredWorkflow): VersionView {
   return {
     version: stored.version,
     name: stored.name,
@@ -48,7 +124,7 @@ export async function runView(store: Store, id: string): Promise<RunView> {
 }
 
 /** A run in a list: no steps. */
-export function runSummary(run: RunRow): Record<string, unknown> {
+export function runSummary(run: RunRow): RunSummaryView {
   return {
     id: run.id,
     status: run.status,

@@ -133,14 +133,14 @@ export class ConnectionService {
       created_at: at,
       updated_at: at,
     };
-    const created = await this.#store.saveConnection(row);
+    const created = await this.#store.connections.save(row);
     this.#passed.delete(cacheKey(caller.workspace_id, name));
     return { created, connection: await this.view(caller.workspace_id, name) };
   }
 
   /** The workspace's connections, by name. @throws {EngineError} `SLUICE_SECRET_KEY` when one does not open. */
   async list(workspaceId: string): Promise<ConnectionView[]> {
-    const rows = await this.#store.listConnections(workspaceId);
+    const rows = await this.#store.connections.list(workspaceId);
     return rows.map((row) => this.#view(row));
   }
 
@@ -157,7 +157,7 @@ export class ConnectionService {
   /** Deletes a connection; resolves whether it existed. */
   async delete(workspaceId: string, name: string): Promise<boolean> {
     this.#passed.delete(cacheKey(workspaceId, name));
-    return this.#store.deleteConnection(workspaceId, name);
+    return this.#store.connections.delete(workspaceId, name);
   }
 
   /**
@@ -263,7 +263,7 @@ export class ConnectionService {
    */
   async secretsOf(workspaceId: string): Promise<string[]> {
     const found = new Set<string>();
-    for (const row of await this.#store.listConnections(workspaceId)) {
+    for (const row of await this.#store.connections.list(workspaceId)) {
       let values: ConnectionValues;
       try {
         values = this.#values(row);
@@ -283,7 +283,7 @@ export class ConnectionService {
   }
 
   async #row(workspaceId: string, name: string): Promise<ConnectionRow> {
-    const row = await this.#store.getConnection(workspaceId, name);
+    const row = await this.#store.connections.get(workspaceId, name);
     if (row === undefined) throw new ConnectionMissingError(workspaceId, name);
     return row;
   }
@@ -328,10 +328,10 @@ export class ConnectionService {
   } {
     let readAt = row.updated_at;
     const save = async (values: Readonly<ConnectionValues>): Promise<void> => {
-      const current = await this.#store.getConnection(row.workspace_id, row.name);
+      const current = await this.#store.connections.get(row.workspace_id, row.name);
       if (current === undefined || current.updated_at !== readAt) return;
       const at = this.#iso();
-      await this.#store.saveConnection({
+      await this.#store.connections.save({
         ...current,
         sealed_values: this.#vault.seal({ ...values }, context(row)),
         updated_at: at,

@@ -10,8 +10,15 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { EngineError } from '../errors.js';
 import { RUN_QUEUE_NAME } from '../queue/bullmq-queue.js';
-import { describe, maskUrl } from '../store/connect.js';
-import type { LeaseRow, NodeRow, RunLeaseCount, ServiceStore } from '../store/service-store.js';
+import { describe, maskUrl } from '../store/describe.js';
+import type {
+  LeaseRow,
+  LeaseStore,
+  NodeRow,
+  NodeStore,
+  RunLeaseCount,
+  ServiceRunStore,
+} from '../store/service-store.js';
 import type { RunStatus } from '../store/store.js';
 import { nodeIsAlive } from './node-registry.js';
 
@@ -63,16 +70,20 @@ export interface ReadClusterStatusOptions {
  * @throws {EngineError} `SLUICE_STORE` when the store fails, `SLUICE_QUEUE` when Redis does not answer.
  */
 export async function readClusterStatus(
-  store: Pick<ServiceStore, 'listNodes' | 'countRunsByStatus' | 'countRunLeases' | 'listLeases'>,
+  store: {
+    readonly nodes: Pick<NodeStore, 'list'>;
+    readonly runs: Pick<ServiceRunStore, 'countRunsByStatus' | 'countRunLeases'>;
+    readonly leases: Pick<LeaseStore, 'list'>;
+  },
   options: ReadClusterStatusOptions = {},
 ): Promise<ClusterStatus> {
   const now = (options.now ?? Date.now)();
   const at = new Date(now).toISOString();
   const [nodes, runs, runLeases, leases, queue] = await Promise.all([
-    store.listNodes(),
-    store.countRunsByStatus(),
-    store.countRunLeases(at),
-    store.listLeases(),
+    store.nodes.list(),
+    store.runs.countRunsByStatus(),
+    store.runs.countRunLeases(at),
+    store.leases.list(),
     options.redis === undefined ? null : readQueueCounts(options.redis.url, options.redis.prefix),
   ]);
   const ids = new Set(nodes.map((n) => n.id));

@@ -14,7 +14,7 @@
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import type { Logger } from '@sluice/sdk';
-import type { NodeKind, NodeRow, ServiceStore } from '../store/service-store.js';
+import type { NodeKind, NodeRow, NodeStore } from '../store/service-store.js';
 
 /** A node whose last heartbeat is older than this many beats is dead. */
 export const DEAD_AFTER_BEATS = 3;
@@ -41,7 +41,7 @@ export function nodeIsAlive(node: Pick<NodeRow, 'heartbeat_at' | 'heartbeat_ms'>
 
 /** Options of {@link NodeRegistry}. */
 export interface NodeRegistryOptions {
-  store: Pick<ServiceStore, 'registerNode' | 'heartbeatNode' | 'removeNode' | 'pruneNodes'>;
+  store: { readonly nodes: Pick<NodeStore, 'register' | 'heartbeat' | 'remove' | 'prune'> };
   /** The engine's lease owner name. */
   id: string;
   kind: NodeKind;
@@ -89,8 +89,8 @@ export class NodeRegistry {
     this.#stopped = true;
     clearInterval(this.#timer);
     await this.#beat;
-    await this.#options.store
-      .removeNode(this.#options.id)
+    await this.#options.store.nodes
+      .remove(this.#options.id)
       .catch((err: unknown) => this.#options.logger.warn({ err }, 'removing this node from nodes failed'));
   }
 
@@ -111,19 +111,19 @@ export class NodeRegistry {
   }
 
   #register(): Promise<void> {
-    return this.#options.store.registerNode(this.#row());
+    return this.#options.store.nodes.register(this.#row());
   }
 
   async #prune(): Promise<void> {
     const before = new Date(this.#options.now() - this.#options.pruneAfterMs).toISOString();
-    await this.#options.store.pruneNodes(before);
+    await this.#options.store.nodes.prune(before);
   }
 
   async #heartbeat(): Promise<void> {
     if (this.#stopped) return;
     const { store, id, logger } = this.#options;
     try {
-      const kept = await store.heartbeatNode(id, this.#iso(), this.#options.executing());
+      const kept = await store.nodes.heartbeat(id, this.#iso(), this.#options.executing());
       // Pruned while this process was paused (or by hand): come back.
       if (!kept && !this.#stopped) await this.#register();
       if (++this.#beats % PRUNE_EVERY_BEATS === 0) await this.#prune();

@@ -6,9 +6,9 @@
  * run also has its caller (`runs.started_by`).
  *
  * It builds and never writes: each caller writes the row where its crash-safety needs it. `startRun`
- * inserts it (`createServiceRun`) before queueing its id; the trigger loop commits a schedule's or a
+ * inserts it (`runs.createServiceRun`) before queueing its id; the trigger loop commits a schedule's or a
  * poll's runs with the trigger's cursor, dedup ledger and next time in ONE transaction
- * (`commitTrigger`), and a webhook delivery commits its run with `events_seen`; `sluice run` inserts it
+ * (`triggers.commit`), and a webhook delivery commits its run with `events_seen`; `sluice run` inserts it
  * (`createRun`) into its local store. The few async reads a row needs (the workspace's connection
  * secrets) are done by the caller, before its transaction.
  *
@@ -87,7 +87,7 @@ export function triggerCaller(stored: StoredWorkflow): ApiCaller {
  * @example
  * const secrets = await engine.connections.secretsOf(caller.workspace_id);
  * const { run } = admitRun({ from: 'api', caller, stored, input, createdAt, secrets, seal });
- * await store.createServiceRun(run, caller);
+ * await store.runs.createServiceRun(run, caller);
  */
 export function admitRun(admission: ServiceAdmission): TriggeredRun;
 export function admitRun(admission: LocalAdmission): { run: NewRun; caller: undefined };

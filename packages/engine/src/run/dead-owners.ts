@@ -10,7 +10,7 @@
  * @module
  */
 import { hostname } from 'node:os';
-import type { ServiceStore } from '../store/service-store.js';
+import type { LeaseStore, ServiceRunStore } from '../store/service-store.js';
 
 /** The lease owner name of a process: `<host>:<pid>:<random>`. */
 export function ownerName(random: string): string {
@@ -43,21 +43,28 @@ export function isDeadLocalOwner(owner: string, self: string): boolean {
  * many run leases it freed.
  */
 export async function releaseDeadLocalLeases(
-  store: Pick<ServiceStore, 'listUnfinishedRuns' | 'releaseRunLease' | 'getLease' | 'releaseLease'>,
+  store: {
+    readonly runs: Pick<ServiceRunStore, 'listUnfinishedRuns' | 'releaseRunLease'>;
+    readonly leases: Pick<LeaseStore, 'get' | 'release'>;
+  },
   self: string,
   names: readonly string[],
 ): Promise<number> {
   let freed = 0;
-  for (const run of await store.listUnfinishedRuns()) {
+  for (const run of await store.runs.listUnfinishedRuns()) {
     const owner = run.lease_owner;
-    if (owner !== null && isDeadLocalOwner(owner, self) && (await store.releaseRunLease(run.id, owner))) {
+    if (
+      owner !== null &&
+      isDeadLocalOwner(owner, self) &&
+      (await store.runs.releaseRunLease(run.id, owner))
+    ) {
       freed++;
     }
   }
   for (const name of names) {
-    const lease = await store.getLease(name);
+    const lease = await store.leases.get(name);
     if (lease !== undefined && isDeadLocalOwner(lease.owner, self))
-      await store.releaseLease(name, lease.owner);
+      await store.leases.release(name, lease.owner);
   }
   return freed;
 }

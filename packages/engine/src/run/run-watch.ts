@@ -7,19 +7,22 @@
  * @module
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import type { ServiceStore } from '../store/service-store.js';
+import type { ServiceRunStore } from '../store/service-store.js';
+
+/** The store {@link RunWatch} reads. */
+type WatchedStore = { readonly runs: Pick<ServiceRunStore, 'getRunStatuses'> };
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** Resolves waiters when their run has ended (or is gone) in the store. */
 export class RunWatch {
-  readonly #store: Pick<ServiceStore, 'getRunStatuses'>;
+  readonly #store: WatchedStore;
   readonly #everyMs: number;
   readonly #signal: AbortSignal;
   readonly #waiting = new Map<string, Set<() => void>>();
   #polling = false;
 
-  constructor(store: Pick<ServiceStore, 'getRunStatuses'>, everyMs: number, signal: AbortSignal) {
+  constructor(store: WatchedStore, everyMs: number, signal: AbortSignal) {
     this.#store = store;
     this.#everyMs = everyMs;
     this.#signal = signal;
@@ -58,7 +61,7 @@ export class RunWatch {
     while (this.#waiting.size > 0 && !this.#signal.aborted) {
       const ids = [...this.#waiting.keys()];
       // A store that does not answer is asked again at the next beat; waits end on their timeouts.
-      const statuses = await this.#store.getRunStatuses(ids).catch(() => undefined);
+      const statuses = await this.#store.runs.getRunStatuses(ids).catch(() => undefined);
       if (statuses !== undefined) {
         for (const id of ids) {
           const status = statuses.get(id);

@@ -9,11 +9,11 @@
  * @internal
  * @module
  */
-import type { ServiceStore } from '../store/service-store.js';
+import type { ServiceRunStore } from '../store/service-store.js';
 
 /** Options of {@link Sweeper}. */
 export interface SweeperOptions {
-  store: Pick<ServiceStore, 'listClaimableRuns'>;
+  store: { readonly runs: Pick<ServiceRunStore, 'listClaimableRuns'> };
   /** Time between passes, in ms. */
   intervalMs: number;
   /** The clock, in ms since the epoch (the same clock as the leases). */
@@ -117,7 +117,7 @@ export class Sweeper {
       return 0;
     }
     const now = new Date(this.#options.now()).toISOString();
-    const runs = await this.#options.store.listClaimableRuns(now, limit);
+    const runs = await this.#options.store.runs.listClaimableRuns(now, limit);
     this.#options.onPass?.();
     this.#backlog = runs.length >= limit;
     if (this.#stopped) return 0;

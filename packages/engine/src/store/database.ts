@@ -8,14 +8,14 @@
  *   so string order is time order;
  * - booleans are integers, 0 or 1.
  *
- * `runs`, `run_steps` and `run_step_items` back the {@link Store} methods. `workflows`, `api_keys`,
- * `trigger_states` and `leases` are created now for the engine service (issue 5).
+ * `runs`, `run_steps` and `run_step_items` back the runs domain (`runs/`); every other table backs the
+ * domain of its name (`workflows/`, `api-keys/`, `connections/`, `triggers/`, `nodes/`, `leases/`).
  *
  * @internal
  * @module
  */
 import type { Generated } from 'kysely';
-import type { RunStatus, StepStatus } from './store.js';
+import type { RunStatus, StepStatus } from './runs/run-store.js';
 
 /** A JSON value serialized by `JSON.stringify`. */
 export type JsonText = string;

@@ -18,7 +18,6 @@ export function fencedStore(store: Store, isFenced: () => boolean): Store {
         ? Promise.reject(new EngineError('SLUICE_ENGINE_CLOSED', 'the engine closed; write skipped'))
         : write(...args);
   return {
-    migrate: () => store.migrate(),
     createRun: guard((run) => store.createRun(run)),
     updateRun: guard((id, patch) => store.updateRun(id, patch)),
     getRun: (id) => store.getRun(id),
@@ -26,6 +25,5 @@ export function fencedStore(store: Store, isFenced: () => boolean): Store {
     saveStepItem: guard((item) => store.saveStepItem(item)),
     listSteps: (id) => store.listSteps(id),
     listStepItems: (id) => store.listStepItems(id),
-    close: async () => {},
   };
 }

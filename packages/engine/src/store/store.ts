@@ -1,147 +1,23 @@
 /**
- * The store interface: what the executor needs from the database. The executor sees only this;
- * `kysely-store.ts` implements it over SQLite (the embedded default) and PostgreSQL.
- *
- * A run is a small state machine: the run row, one row per step (its rendered input and its result)
- * and one row per step item (one call, or one item of a fanned-out step). Each item is committed when
- * it finishes, before the next begins, so a crashed run resumes from its rows (issue 5). Values are
- * JSON; secrets are redacted by the executor before they reach the store. The engine service also
- * keeps the unredacted copy of a value that redaction changed, sealed (`sealed_input`,
- * `sealed_output`), so a resumed run sees the real secrets.
+ * The store a run's execution sees: the runs domain's {@link RunStore} (`runs/run-store.ts`), under the
+ * name the executor and the step kinds use, with the row types they read and write.
  *
  * @module
  */
-import type { StepErrorClass } from '../errors.js';
-import type { Workflow } from '../workflow/model.js';
+import type { RunStore } from './runs/run-store.js';
 
-/** Where a run is. `pending` and `running` runs are resumed after a crash. */
-export type RunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type {
+  AttemptEntry,
+  NewRun,
+  RunPatch,
+  RunRow,
+  RunStatus,
+  RunStore,
+  StepErrorRecord,
+  StepItemRow,
+  StepRow,
+  StepStatus,
+} from './runs/run-store.js';
 
-/** Where a step or a step item is. */
-export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
-
-/** One HTTP request sent for a step item (retries and redirect hops each count). */
-export interface AttemptEntry {
-  /** ISO time the attempt started. */
-  started_at: string;
-  duration_ms: number;
-  /** The wait before this attempt (0 for the first). */
-  wait_ms: number;
-  /** The HTTP status, when a response arrived. */
-  status?: number;
-  /** The error class, when none did: connect, read, timeout, other. */
-  error?: string;
-}
-
-/** Why a step or item failed, as the run record shows it. */
-export interface StepErrorRecord {
-  type: StepErrorClass;
-  message: string;
-  status?: number;
-  /** The first 1 KB of the last response body. */
-  body?: string;
-}
-
-/** A run row. */
-export interface RunRow {
-  id: string;
-  workflow_uid: string | null;
-  workflow_version: number | null;
-  workflow_name: string;
-  workspace_id: string | null;
-  /** The document the run executes, pinned when the run was created. */
-  workflow: Workflow;
-  status: RunStatus;
-  input: unknown;
-  error: StepErrorRecord | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  /** The process that owns the run while it executes, and until when (issue 5). */
-  lease_owner: string | null;
-  lease_expires_at: string | null;
-  /** A stored wait: do not resume before this time (long Retry-After or backoff). */
-  resume_at: string | null;
-  /**
-   * The unredacted `input`, sealed with the secret key (`v1.<iv>.<tag>.<ciphertext>`), when redaction
-   * changed it; absent (SQL `NULL`) otherwise. Migration 0003.
-   */
-  sealed_input?: string | null;
-}
-
-/** What a run starts with. */
-export type NewRun = Pick<RunRow, 'id' | 'workflow_name' | 'workflow' | 'input' | 'created_at'> &
-  Partial<Pick<RunRow, 'workflow_uid' | 'workflow_version' | 'workspace_id' | 'status' | 'sealed_input'>>;
-
-/** The fields of a run that change while it executes. */
-export type RunPatch = Partial<
-  Pick<
-    RunRow,
-    'status' | 'error' | 'started_at' | 'finished_at' | 'lease_owner' | 'lease_expires_at' | 'resume_at'
-  >
->;
-
-/** A step of a run: its rendered input and its result. Keyed by (`run_id`, `step_index`). */
-export interface StepRow {
-  run_id: string;
-  step_index: number;
-  name: string;
-  status: StepStatus;
-  /** True when the rendered input was a list and the step ran once per item. */
-  fanned_out: boolean;
-  /** The rendered input (the list when fanned out). */
-  input: unknown;
-  /** The item's output, or the list of item outputs in item order when fanned out. */
-  output: unknown;
-  error: StepErrorRecord | null;
-  /** HTTP requests sent for the step, over all its items. */
-  attempts: number;
-  started_at: string | null;
-  finished_at: string | null;
-  /** The unredacted `output`, sealed, when redaction changed it (see {@link RunRow.sealed_input}). */
-  sealed_output?: string | null;
-}
-
-/** One call of a step: the only one, or one item of a fanned-out step. Keyed by (`run_id`, `step_index`, `item_index`). */
-export interface StepItemRow {
-  run_id: string;
-  step_index: number;
-  /** 0 for a step that is not fanned out. */
-  item_index: number;
-  status: StepStatus;
-  input: unknown;
-  output: unknown;
-  error: StepErrorRecord | null;
-  attempts: number;
-  history: AttemptEntry[];
-  /** The same across retries and crash re-executions of this item. */
-  idempotency_key: string;
-  started_at: string | null;
-  finished_at: string | null;
-  /** The unredacted `output`, sealed, when redaction changed it (see {@link RunRow.sealed_input}). */
-  sealed_output?: string | null;
-}
-
-/** The database behind the engine. Every method is one transaction. */
-export interface Store {
-  /** Creates or upgrades the tables; safe to call on every start. */
-  migrate(): Promise<void>;
-  createRun(run: NewRun): Promise<void>;
-  /**
-   * Changes the run. A patch that sets `status` (other than back to `pending`, a retry) applies only
-   * while the run is unfinished: a run that ended (cancelled through another process, say) keeps its
-   * end, and the patch is dropped without an error.
-   */
-  updateRun(id: string, patch: RunPatch): Promise<void>;
-  getRun(id: string): Promise<RunRow | undefined>;
-  /** Inserts or replaces the step row. */
-  saveStep(step: StepRow): Promise<void>;
-  /** Inserts or replaces the item row. */
-  saveStepItem(item: StepItemRow): Promise<void>;
-  /** Ordered by `step_index`. */
-  listSteps(runId: string): Promise<StepRow[]>;
-  /** Ordered by `step_index`, then `item_index`. */
-  listStepItems(runId: string): Promise<StepItemRow[]>;
-  /** Idempotent. */
-  close(): Promise<void>;
-}
+/** The database behind a run: one run's rows (`createRun`, `updateRun`, `saveStep`, `saveStepItem`, ...). */
+export type Store = RunStore;

@@ -69,7 +69,7 @@ export class TriggerSync {
   async checkPublish(workspaceId: string, uid: string | undefined, workflow: Workflow): Promise<void> {
     const kind = triggerKind(workflow.trigger);
     if (kind !== 'poll') return;
-    const existing = uid === undefined ? undefined : await this.#store.getTriggerState(uid);
+    const existing = uid === undefined ? undefined : await this.#store.triggers.get(uid);
     if (existing?.kind === kind && !existing.enabled) return;
     await this.#checkConnection(workspaceId, workflow);
   }
@@ -81,7 +81,7 @@ export class TriggerSync {
 
   /** Removes the row of a deleted workflow: its trigger stops; runs it started go on. */
   async deleted(uid: string): Promise<void> {
-    await this.#store.deleteTriggerState(uid);
+    await this.#store.triggers.delete(uid);
   }
 
   /**
@@ -94,9 +94,9 @@ export class TriggerSync {
     const kind = triggerKind(stored.document.trigger);
     if (kind === undefined) throw noTrigger(stored.uid);
     if (enabled && kind === 'poll') await this.#checkConnection(stored.workspace_id, stored.document);
-    const existing = await this.#store.getTriggerState(stored.uid);
+    const existing = await this.#store.triggers.get(stored.uid);
     const resetState = existing !== undefined && this.#stale(existing, stored.document);
-    return this.#store.putTriggerState(
+    return this.#store.triggers.put(
       {
         workflow_uid: stored.uid,
         workspace_id: stored.workspace_id,
@@ -116,13 +116,13 @@ export class TriggerSync {
    * Resolves how many rows it wrote or removed.
    */
   async reconcile(): Promise<number> {
-    const rows = await this.#store.listTriggerStates();
+    const rows = await this.#store.triggers.list();
     const live = await this.#liveWorkflows(rows);
     let changed = 0;
     for (const row of rows) {
       const stored = live.get(row.workflow_uid);
       if (stored === undefined || triggerKind(stored.document.trigger) === undefined) {
-        await this.#store.deleteTriggerState(row.workflow_uid);
+        await this.#store.triggers.delete(row.workflow_uid);
         changed += 1;
       }
     }
@@ -145,11 +145,10 @@ export class TriggerSync {
   ): Promise<TriggerStateRow | undefined> {
     const kind = triggerKind(stored.document.trigger);
     if (kind === undefined) {
-      await this.#store.deleteTriggerState(stored.uid);
+      await this.#store.triggers.delete(stored.uid);
       return undefined;
     }
-    const row =
-      existing === undefined ? await this.#store.getTriggerState(stored.uid) : (existing ?? undefined);
+    const row = existing === undefined ? await this.#store.triggers.get(stored.uid) : (existing ?? undefined);
     const resetState = row !== undefined && this.#stale(row, stored.document);
     const enabled = row?.kind === kind ? row.enabled : true;
     const next_at = enabled ? this.#firstTime(stored.document, row, resetState, why) : null;
@@ -161,7 +160,7 @@ export class TriggerSync {
       row.workspace_id === stored.workspace_id &&
       !resetState;
     if (why === 'reconcile' && unchanged) return undefined;
-    return this.#store.putTriggerState(
+    return this.#store.triggers.put(
       {
         workflow_uid: stored.uid,
         workspace_id: stored.workspace_id,
@@ -221,14 +220,14 @@ export class TriggerSync {
   async #liveWorkflows(rows: readonly TriggerStateRow[]): Promise<Map<string, StoredWorkflow>> {
     // A workflow belongs to a workspace that had a key when it was published: list them all.
     const workspaces = new Set<string>(rows.map((row) => row.workspace_id));
-    for (const key of await this.#store.listApiKeys()) workspaces.add(key.workspace_id);
+    for (const key of await this.#store.apiKeys.list()) workspaces.add(key.workspace_id);
     const live = new Map<string, StoredWorkflow>();
     for (const workspace of workspaces) {
-      for (const stored of await this.#store.listWorkflows(workspace)) live.set(stored.uid, stored);
+      for (const stored of await this.#store.workflows.list(workspace)) live.set(stored.uid, stored);
     }
     for (const row of rows) {
       if (live.has(row.workflow_uid)) continue;
-      const stored = await this.#store.getWorkflow(row.workflow_uid);
+      const stored = await this.#store.workflows.get(row.workflow_uid);
       if (stored !== undefined && !stored.deleted) live.set(stored.uid, stored);
     }
     return live;

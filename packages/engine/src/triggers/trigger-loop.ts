@@ -7,7 +7,7 @@
  * - schedule: one run (`INPUT` = `schedule.input`, default `{}`), committed with the next fire time
  *   after now (fire times missed while the service was down collapse into this one run);
  * - poll: one cycle of the connector's trigger through the SDK runtime (ascending or paging_desc
- *   semantics), then ONE `commitTrigger`: the new state (cursor and dedup ledger), `next_at = now +
+ *   semantics), then ONE `triggers.commit`: the new state (cursor and dedup ledger), `next_at = now +
  *   interval`, `last_polled_at`, and one `pending` run per new record (`INPUT` = the record). A cycle that
  *   crashes before its commit leaves nothing behind, so the next one polls the same records again.
  *   A failed poll commits only `last_error` and the next time (no runs, the state unchanged).
@@ -23,7 +23,13 @@ import { actionConnections } from '../connectors/catalog.js';
 import { admitRun } from '../run/admit-run.js';
 import { createRedactor } from '../secrets/redactor.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
-import type { ServiceStore, StoredWorkflow, TriggeredRun, TriggerStateRow } from '../store/service-store.js';
+import type {
+  ServiceStore,
+  StoredWorkflow,
+  TriggerCommit,
+  TriggeredRun,
+  TriggerStateRow,
+} from '../store/service-store.js';
 import type { PollTrigger, ScheduleTrigger } from '../workflow/model.js';
 import { pollFingerprint, pollIntervalMs, resumableState, type StoredPollState } from './poll-state.js';
 import { nextFireTime } from './schedule.js';
@@ -94,7 +100,7 @@ export class TriggerLoop {
       clearTimeout(this.#timer);
       this.#closing.abort(new Error('the trigger loop is closing'));
       await this.#cycle;
-      await this.#o.store.releaseLease(TRIGGERS_LEASE, this.#o.owner).catch(() => undefined);
+      await this.#o.store.leases.release(TRIGGERS_LEASE, this.#o.owner).catch(() => undefined);
     })();
     return this.#closed;
   }
@@ -112,10 +118,7 @@ export class TriggerLoop {
     try {
       if (!(await this.#renewLease())) return;
       const now = this.#o.now();
-      const due = (await this.#o.store.listTriggerStates()).filter(
-        (row) =>
-          row.enabled && row.kind !== 'webhook' && row.next_at !== null && Date.parse(row.next_at) <= now,
-      );
+      const due = await this.#o.store.triggers.listDue(iso(now));
       for (const row of due) {
         if (this.#closing.signal.aborted) return;
         // A long poll must not outlive the lease: renew before each trigger, stop when it was lost.
@@ -131,11 +134,11 @@ export class TriggerLoop {
 
   #renewLease(): Promise<boolean> {
     const now = this.#o.now();
-    return this.#o.store.acquireLease(TRIGGERS_LEASE, this.#o.owner, iso(now + this.#o.leaseMs), iso(now));
+    return this.#o.store.leases.acquire(TRIGGERS_LEASE, this.#o.owner, iso(now + this.#o.leaseMs), iso(now));
   }
 
   async #fire(row: TriggerStateRow): Promise<void> {
-    const stored = await this.#o.store.getWorkflow(row.workflow_uid);
+    const stored = await this.#o.store.workflows.get(row.workflow_uid);
     // The sync removes rows of deleted workflows; one seen in between is skipped.
     if (stored === undefined || stored.deleted) return;
     const { schedule, poll } = stored.document.trigger ?? {};
@@ -262,10 +265,10 @@ export class TriggerLoop {
 
   async #commit(
     row: TriggerStateRow,
-    patch: Parameters<ServiceStore['commitTrigger']>[0]['patch'],
+    patch: TriggerCommit['patch'],
     runs: readonly TriggeredRun[],
   ): Promise<void> {
-    const committed = await this.#o.store.commitTrigger({
+    const committed = await this.#o.store.triggers.commit({
       workflow_uid: row.workflow_uid,
       expectedRevision: row.revision,
       patch,

@@ -200,10 +200,14 @@ function stepSchema(kinds: StepKinds): JsonSchemaNode {
       });
     }
   });
+  // By key, so the order editors list properties in does not depend on the order kinds were registered.
+  const byKey = [...list].sort((a, b) => (a.key < b.key ? -1 : 1));
   const dependencies: Record<string, readonly string[]> = {};
-  for (const kind of list) Object.assign(dependencies, kind.dependencies);
   const kindProperties: Record<string, JsonSchemaNode> = {};
-  for (const kind of list) Object.assign(kindProperties, kind.properties);
+  for (const kind of byKey) {
+    Object.assign(dependencies, kind.dependencies);
+    Object.assign(kindProperties, kind.properties);
+  }
   return {
     description: `One named step: ${orList(list.map((kind) => `${kind.summary} (\`${kind.key}\`)`))}, run once, or once per item of its \`input\` list.`,
     type: 'object',

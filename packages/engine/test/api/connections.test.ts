@@ -166,7 +166,7 @@ describe('connections per workspace', () => {
     expect(credentials.headers['cache-control']).toBe('no-store');
     expect(credentials.body).toEqual({ name: 'main', connector: 'crm', values: values() });
 
-    const row = await h.store.getConnection('acme', 'main');
+    const row = await h.store.connections.get('acme', 'main');
     expect(row?.sealed_values).toMatch(/^v1\./);
     // Every byte SQLite wrote (the database and its WAL) is free of the values.
     const files = readdirSync(h.dir).filter((f) => f.startsWith('sluice.db'));

@@ -304,7 +304,7 @@ describe('action steps at run time', () => {
     expect(h.server.requests('/contacts/7').map((r) => r.headers['x-api-key'])).toEqual([API_KEY, API_KEY]);
     // The connection test ran before the run.
     expect(h.server.count('/me')).toBe(1);
-    expect(JSON.stringify(await h.store.listStepItems(res.body.id as string))).not.toContain(API_KEY);
+    expect(JSON.stringify(await h.store.runs.listStepItems(res.body.id as string))).not.toContain(API_KEY);
   });
 
   it('fans out over a list, one action call per item', async () => {
@@ -430,7 +430,10 @@ describe('runWorkflow without the engine service', () => {
         steps: [{ name: 'now', action: 'clock.now' }],
       });
       if (!checked.ok) throw new Error(JSON.stringify(checked.problems));
-      const outcome = await runWorkflow(checked.workflow, { store, renderer: new TemplateRenderer() });
+      const outcome = await runWorkflow(checked.workflow, {
+        store: store.runs,
+        renderer: new TemplateRenderer(),
+      });
       expect(outcome).toMatchObject({
         status: 'failed',
         error: {

@@ -383,7 +383,7 @@ describe('last_run in GET /v1/workflows', () => {
     const idle = await publish(flow(h.server, 'idle', ['a']));
     await run(ran, h.keys.acmeMember);
     const newest = await run(ran, h.keys.acmeAdmin);
-    const lastRuns = vi.spyOn(h.store, 'lastRuns');
+    const lastRuns = vi.spyOn(h.store.runs, 'lastRuns');
     const workflows = await listed(h.keys.acmeMember);
     expect(lastRuns).toHaveBeenCalledTimes(1);
     expect(workflows.get(ran)?.last_run).toEqual({

@@ -2,23 +2,58 @@
  * How the API serves the web console's files: `/` from memory with a same-origin content security policy
  * and no caching, hashed assets cached for good and sent precompressed, no key needed for either, the
  * API's own 404 for unknown files, a clear 503 page when the console is not built, and nothing at all
- * with `console: false`.
+ * with `console: false`. The console here is a stand-in build laid out as `packages/console` builds it
+ * (the engine does not depend on the console package; its browser tests serve the real one).
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
-import { ensureConsoleBuilt } from '../console/console-page.js';
+import { brotliCompressSync, gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
 import { useApiHarness } from './harness.js';
 
-await ensureConsoleBuilt();
+/**
+ * Writes a console build into a fresh folder, as Vite and the console's precompress plugin lay it out:
+ * `index.html` naming a hashed script under `assets/`, and a `.gz` and `.br` of each text file.
+ */
+function writeBuiltConsole(): string {
+  const root = mkdtempSync(join(tmpdir(), 'sluice-built-console-'));
+  mkdirSync(join(root, 'assets'));
+  const script = `${'export function render(root) { root.textContent = "Sluice"; }\n'.repeat(200)}`;
+  const files: Record<string, string> = {
+    'index.html': `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <title>Sluice</title>
+    <link rel="icon" href="/favicon.svg" />
+    <script type="module" crossorigin src="/assets/index-3f9a1c2b.js"></script>
+  </head>
+  <body>
+    <div id="app"></div>
+  </body>
+</html>
+`,
+    'favicon.svg': '<svg viewBox="0 0 16 16"><rect width="16" height="16"/></svg>',
+    'assets/index-3f9a1c2b.js': script,
+  };
+  for (const [name, text] of Object.entries(files)) {
+    const path = join(root, name);
+    writeFileSync(path, text);
+    writeFileSync(`${path}.gz`, gzipSync(text, { level: 9 }));
+    writeFileSync(`${path}.br`, brotliCompressSync(text));
+  }
+  return root;
+}
 
-const ASSETS = new URL('../../dist/console/assets/', import.meta.url);
+const BUILT = writeBuiltConsole();
+afterAll(() => rmSync(BUILT, { recursive: true, force: true }));
+
+const ASSETS = join(BUILT, 'assets');
 const firstScript = () => readdirSync(ASSETS).find((name) => /^index-.*\.js$/.test(name)) as string;
 
 describe('the console at /', () => {
-  const h = useApiHarness();
+  const h = useApiHarness({ console: BUILT });
 
   it('answers index.html without a key, not cached, with a policy that allows this origin only', async () => {
     const res = await h.app.inject({ method: 'GET', url: '/' });
@@ -86,5 +121,15 @@ describe('a console folder that holds no build', () => {
     expect(res.statusCode).toBe(503);
     expect(res.body).toContain('npm run build');
     rmSync(empty, { recursive: true, force: true });
+  });
+});
+
+describe('a console folder that does not exist', () => {
+  const h = useApiHarness({ console: join(tmpdir(), 'sluice-console-never-built', 'dist') });
+
+  it('answers the same 503 page, without a key', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/' });
+    expect(res.statusCode).toBe(503);
+    expect(res.body).toContain('npm run build');
   });
 });

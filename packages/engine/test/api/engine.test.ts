@@ -37,7 +37,7 @@ describe('createEngine', () => {
         ],
       }),
     );
-    const stored = await store.publishWorkflow({
+    const stored = await store.workflows.publish({
       uid: 'wf',
       workspace_id: 'acme',
       user_id: caller.email,
@@ -50,12 +50,12 @@ describe('createEngine', () => {
     expect(await engine.start()).toBe(0);
     const id = await engine.startRun(stored, {}, caller);
     while (server.count('/second') === 0) await new Promise((r) => setTimeout(r, 5));
-    expect(await store.getRun(id)).toMatchObject({ status: 'running', lease_owner: 'p1' });
+    expect(await store.runs.getRun(id)).toMatchObject({ status: 'running', lease_owner: 'p1' });
     await engine.close();
     await engine.close();
     const closed = await engine.startRun(stored, {}, caller).catch((e: unknown) => e);
     expect(isSluiceError(closed, 'SLUICE_ENGINE_CLOSED')).toBe(true);
-    expect((await store.getRun(id))?.status).toBe('running');
+    expect((await store.runs.getRun(id))?.status).toBe('running');
     const key = server.requests('/second')[0]?.headers['idempotency-key'];
     await store.close();
 
@@ -64,7 +64,7 @@ describe('createEngine', () => {
     await using next = createEngine({ store: reopened, closeGraceMs: 0 });
     expect(await next.start()).toBe(1);
     await next.waitForRun(id, 10_000);
-    expect((await reopened.getRun(id))?.status).toBe('succeeded');
+    expect((await reopened.runs.getRun(id))?.status).toBe('succeeded');
     expect(server.count('/first')).toBe(1);
     const second = server.requests('/second')[0];
     expect(second?.headers['idempotency-key']).toBe(key);
@@ -78,7 +78,7 @@ describe('createEngine', () => {
     const document = await parseWorkflow(
       JSON.stringify({ name: 'one', steps: [{ name: 'call', apispec: { url: server.url('/call') } }] }),
     );
-    const stored = await store.publishWorkflow({
+    const stored = await store.workflows.publish({
       uid: 'q',
       workspace_id: 'acme',
       user_id: caller.email,
@@ -93,11 +93,11 @@ describe('createEngine', () => {
     while (server.count('/call') === 0) await new Promise((r) => setTimeout(r, 5));
     expect(engine.queueDepth).toBe(2);
     await engine.cancelRun(queued);
-    expect((await store.getRun(queued))?.status).toBe('cancelled');
+    expect((await store.runs.getRun(queued))?.status).toBe('cancelled');
     const again = await engine.cancelRun(queued).catch((e: unknown) => e);
     expect(isSluiceError(again, 'SLUICE_RUN_STATE')).toBe(true);
     await engine.cancelRun(first);
-    expect((await store.getRun(first))?.status).toBe('cancelled');
+    expect((await store.runs.getRun(first))?.status).toBe('cancelled');
     expect(server.count('/call')).toBe(1);
     await engine.close();
   });

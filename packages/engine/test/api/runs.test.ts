@@ -59,7 +59,7 @@ describe('POST /v1/workflows/{uid}/runs', () => {
       created_at: expect.any(String),
       finished_at: expect.any(String),
     });
-    const lease = await h.store.getRun(started.body.id as string);
+    const lease = await h.store.runs.getRun(started.body.id as string);
     expect(lease).toMatchObject({ lease_owner: null, lease_expires_at: null });
   });
 
@@ -115,9 +115,9 @@ describe('GET /v1/runs', () => {
       seen.push(...(page.body.runs as { id: string }[]).map((r) => r.id));
       cursor = page.body.next_cursor as string | null;
     } while (cursor !== null);
-    const expected = (await h.store.listRuns({ workspace_id: 'acme', workflow_uid: one, limit: 10 })).map(
-      (r) => r.id,
-    );
+    const expected = (
+      await h.store.runs.listRuns({ workspace_id: 'acme', workflow_uid: one, limit: 10 })
+    ).map((r) => r.id);
     expect(seen).toEqual(expected);
     expect([...seen].sort()).toEqual(ids.slice(0, 3).sort());
     expect(((await h.call(h.keys.acmeMember, 'GET', '/v1/runs')).body.runs as unknown[]).length).toBe(4);

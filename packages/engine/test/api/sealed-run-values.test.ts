@@ -76,7 +76,7 @@ describe('the credentials pattern across a resume', () => {
     const id = String(started.body.id);
     while (h.server.count('/customers') === 0) await new Promise((r) => setTimeout(r, 5));
     await h.engine.close();
-    expect((await h.store.getRun(id))?.status).toBe('running');
+    expect((await h.store.runs.getRun(id))?.status).toBe('running');
 
     // Another engine on the same database and key takes the run over; the API keeps serving.
     h.server.script('/customers', [{ status: 200, body: { customers: [] } }]);
@@ -127,7 +127,7 @@ describe('a webhook run', () => {
     const run = await h.call(h.keys.acmeMember, 'GET', `/v1/runs/${id}`);
     expect(run.body).toMatchObject({ status: 'succeeded', input: { order: 42, token: '[redacted]' } });
     expect(h.server.requests('/forward')[0]?.headers['x-token']).toBe(HOOK_TOKEN);
-    expect((await h.store.getRun(id))?.sealed_input).toMatch(/^v1\./);
+    expect((await h.store.runs.getRun(id))?.sealed_input).toMatch(/^v1\./);
     expect(databaseHolds(h, HOOK_TOKEN)).toBe(false);
   });
 });
@@ -154,11 +154,11 @@ describe('a scheduled run', () => {
     expect(published.status).toBe(201);
     clock = Date.parse('2024-05-01T12:01:00Z');
     await h.engine.tickTriggers();
-    const [run] = await h.store.listRuns({ workspace_id: 'acme', workflow_uid: 'nightly', limit: 10 });
+    const [run] = await h.store.runs.listRuns({ workspace_id: 'acme', workflow_uid: 'nightly', limit: 10 });
     expect(run?.input).toEqual({ token: '[redacted]' });
     expect(run?.sealed_input).toMatch(/^v1\./);
     await h.engine.waitForRun(String(run?.id), 10_000);
-    expect((await h.store.getRun(String(run?.id)))?.status).toBe('succeeded');
+    expect((await h.store.runs.getRun(String(run?.id)))?.status).toBe('succeeded');
     expect(h.server.requests('/tick')[0]?.headers['x-token']).toBe(CRON_TOKEN);
   });
 });

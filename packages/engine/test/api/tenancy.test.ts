@@ -377,7 +377,7 @@ describe('authentication', () => {
       role: 'admin',
     });
     expect((await h.call(revoked, 'GET', `/v1/workflows/${acme.workflow}`)).status).toBe(200);
-    expect(await h.store.revokeApiKey(row.id, new Date().toISOString())).toBe(true);
+    expect(await h.store.apiKeys.revoke(row.id, new Date().toISOString())).toBe(true);
     for (const [method, path, rule] of rules((r) => r.public === undefined)) {
       const url = (rule.urls?.(acme) ?? [])[0] as string;
       const body = rule.body?.(acme);

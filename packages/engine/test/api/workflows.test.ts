@@ -266,7 +266,7 @@ describe('DELETE /v1/workflows/{uid}', () => {
       404,
     );
     expect((await h.call(h.keys.acmeMember, 'DELETE', `/v1/workflows/${uid}`)).status).toBe(404);
-    expect((await h.store.getWorkflow(uid))?.deleted).toBe(true);
+    expect((await h.store.workflows.get(uid))?.deleted).toBe(true);
   });
 });
 

@@ -52,22 +52,22 @@ describe('an engine starting after a local predecessor died', () => {
       ['orphan', dead],
       ['held', live],
     ] as const) {
-      await store.createRun({
+      await store.runs.createRun({
         id,
         workflow_name: 'w',
         workflow,
         input: null,
         created_at: new Date(now).toISOString(),
       });
-      await store.updateRun(id, { status: 'running', lease_owner: owner, lease_expires_at: later });
+      await store.runs.updateRun(id, { status: 'running', lease_owner: owner, lease_expires_at: later });
     }
-    await store.acquireLease('triggers', dead, later, new Date(now).toISOString());
+    await store.leases.acquire('triggers', dead, later, new Date(now).toISOString());
 
     const engine = createEngine({ store, closeGraceMs: 0 });
     try {
       expect(await engine.start()).toBe(1);
-      expect((await store.getLease('triggers'))?.owner).not.toBe(dead);
-      expect((await store.getRun('held'))?.lease_owner).toBe(live);
+      expect((await store.leases.get('triggers'))?.owner).not.toBe(dead);
+      expect((await store.runs.getRun('held'))?.lease_owner).toBe(live);
     } finally {
       await engine.close();
     }

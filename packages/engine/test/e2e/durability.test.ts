@@ -33,7 +33,7 @@ const engines: Engine[] = [];
 async function countingStore(): Promise<{ store: ServiceStore; sweeps: () => number }> {
   const raw = await db.open();
   let sweeps = 0;
-  const store = new Proxy(raw, {
+  const runs = new Proxy(raw.runs, {
     get(target, property) {
       if (property === 'listClaimableRuns') {
         return (now: string, limit: number) => {
@@ -45,7 +45,7 @@ async function countingStore(): Promise<{ store: ServiceStore; sweeps: () => num
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  return { store, sweeps: () => sweeps };
+  return { store: { ...raw, runs }, sweeps: () => sweeps };
 }
 
 function engineOn(store: ServiceStore, options: Partial<CreateEngineOptions>): Engine {
@@ -56,7 +56,7 @@ function engineOn(store: ServiceStore, options: Partial<CreateEngineOptions>): E
 
 async function publish(store: ServiceStore, steps: object[], extra: object = {}): Promise<StoredWorkflow> {
   const document = await parseWorkflow(JSON.stringify({ name: 'durable', steps, ...extra }));
-  return store.publishWorkflow({
+  return store.workflows.publish({
     uid: 'wf',
     workspace_id: 'acme',
     user_id: caller.email,
@@ -110,19 +110,19 @@ function storedWaits(): void {
       const engine = engineOn(store, { now: () => clock, owner: 'p1' });
       await engine.start();
       const id = await engine.startRun(stored, {}, caller);
-      await until(async () => (await store.getRun(id))?.resume_at !== null);
+      await until(async () => (await store.runs.getRun(id))?.resume_at !== null);
 
-      const waiting = await store.getRun(id);
+      const waiting = await store.runs.getRun(id);
       expect(waiting).toMatchObject({
         status: 'running',
         resume_at: new Date(T0 + 30_000).toISOString(),
         lease_owner: null,
         lease_expires_at: null,
       });
-      const item = (await store.listStepItems(id)).find((row) => row.step_index === 1);
+      const item = (await store.runs.listStepItems(id)).find((row) => row.step_index === 1);
       expect(item).toMatchObject({ status: 'running', attempts: 1, finished_at: null });
       expect(item?.history.map((entry) => entry.status)).toEqual([503]);
-      expect((await getRunRecord(store, id)).resume_at).toBe(new Date(T0 + 30_000).toISOString());
+      expect((await getRunRecord(store.runs, id)).resume_at).toBe(new Date(T0 + 30_000).toISOString());
 
       // Sweeps before the time do not resume it.
       await sweepsPass(sweeps);
@@ -130,16 +130,18 @@ function storedWaits(): void {
 
       clock += 30_000;
       await until(() => server.count('/limited') === 2);
-      await until(async () => (await store.getRun(id))?.resume_at === new Date(T0 + 60_000).toISOString());
+      await until(
+        async () => (await store.runs.getRun(id))?.resume_at === new Date(T0 + 60_000).toISOString(),
+      );
       clock += 30_000;
-      await until(async () => (await store.getRun(id))?.status === 'failed');
+      await until(async () => (await store.runs.getRun(id))?.status === 'failed');
 
       // total: 2 allows 3 attempts in all, over the two stored waits (not 3 per resumption).
       expect(server.count('/limited')).toBe(3);
       expect(server.count('/first')).toBe(1);
       const keys = server.requests('/limited').map((request) => request.headers['idempotency-key']);
       expect(keys).toEqual(Array(3).fill(idempotencyKey(id, 1, 0)));
-      const record = await getRunRecord(store, id);
+      const record = await getRunRecord(store.runs, id);
       expect(record.steps[1]).toMatchObject({
         status: 'failed',
         attempts: 3,
@@ -160,13 +162,13 @@ function storedWaits(): void {
       const engine = engineOn(store, { now: () => clock });
       await engine.start();
       const id = await engine.startRun(stored, {}, caller);
-      await until(async () => (await store.getRun(id))?.resume_at !== null);
-      expect((await store.getRun(id))?.resume_at).toBe(new Date(T0 + 20_000).toISOString());
+      await until(async () => (await store.runs.getRun(id))?.resume_at !== null);
+      expect((await store.runs.getRun(id))?.resume_at).toBe(new Date(T0 + 20_000).toISOString());
       clock += 20_000;
       await engine.waitForRun(id, 10_000);
-      await until(async () => (await store.getRun(id))?.status === 'succeeded');
+      await until(async () => (await store.runs.getRun(id))?.status === 'succeeded');
 
-      const record = await getRunRecord(store, id);
+      const record = await getRunRecord(store.runs, id);
       expect(record.steps[0]).toMatchObject({ status: 'succeeded', attempts: 3, output: { done: 1 } });
       expect(record.steps[0]?.history.map((entry) => entry.error ?? entry.status)).toEqual([
         'read',
@@ -202,9 +204,9 @@ function storedWaits(): void {
       const engine = engineOn(store, { now: () => clock });
       await engine.start();
       const id = await engine.startRun(stored, {}, caller);
-      await until(async () => (await store.getRun(id))?.resume_at !== null);
-      expect((await store.getRun(id))?.resume_at).toBe(new Date(T0 + 60_000).toISOString());
-      const items = await store.listStepItems(id);
+      await until(async () => (await store.runs.getRun(id))?.resume_at !== null);
+      expect((await store.runs.getRun(id))?.resume_at).toBe(new Date(T0 + 60_000).toISOString());
+      const items = await store.runs.listStepItems(id);
       expect(items.map((item) => [item.status, item.attempts])).toEqual([
         ['running', 1],
         ['running', 1],
@@ -214,8 +216,8 @@ function storedWaits(): void {
       await sweepsPass(sweeps);
       expect(server.count('/fan1') + server.count('/fan2')).toBe(2);
       clock += 30_000;
-      await until(async () => (await store.getRun(id))?.status === 'succeeded');
-      const record = await getRunRecord(store, id);
+      await until(async () => (await store.runs.getRun(id))?.status === 'succeeded');
+      const record = await getRunRecord(store.runs, id);
       expect(record.steps[0]?.output).toEqual([{ n: 1 }, { n: 2 }]);
       expect(record.steps[0]?.items.map((item) => item.attempts)).toEqual([2, 2]);
     });
@@ -230,7 +232,7 @@ function storedWaits(): void {
       await engine.start();
       const id = await engine.startRun(stored, {}, caller);
       await engine.waitForRun(id, 10_000);
-      expect(await store.getRun(id)).toMatchObject({ status: 'succeeded', resume_at: null });
+      expect(await store.runs.getRun(id)).toMatchObject({ status: 'succeeded', resume_at: null });
       expect(server.count('/short')).toBe(2);
     });
   });
@@ -258,7 +260,7 @@ function leases(): void {
       const id = await engineA.startRun(stored, {}, caller);
       await until(() => server.count('/second') === 1);
       const firstKey = server.requests('/second')[0]?.headers['idempotency-key'];
-      expect(await a.store.getRun(id)).toMatchObject({
+      expect(await a.store.runs.getRun(id)).toMatchObject({
         lease_owner: 'A',
         lease_expires_at: new Date(T0 + 1000).toISOString(),
       });
@@ -267,19 +269,19 @@ function leases(): void {
       expect(await engineB.start()).toBe(0);
       await sweepsPass(b.sweeps);
       expect(server.count('/second')).toBe(1);
-      expect((await b.store.getRun(id))?.lease_owner).toBe('A');
+      expect((await b.store.runs.getRun(id))?.lease_owner).toBe('A');
 
       server.script('/second', [{ status: 200, body: { ok: 2 } }]);
       clock = T0 + 1000;
-      await until(async () => (await b.store.getRun(id))?.status === 'succeeded');
+      await until(async () => (await b.store.runs.getRun(id))?.status === 'succeeded');
       // A's next heartbeat finds the run taken (and ended): A stops without recording anything.
       await until(() => engineA.queueDepth === 0);
-      const record = await getRunRecord(b.store, id);
+      const record = await getRunRecord(b.store.runs, id);
       expect(record.status).toBe('succeeded');
       expect(record.steps.map((step) => step.status)).toEqual(['succeeded', 'succeeded']);
       expect(server.count('/first')).toBe(1);
       expect(server.requests('/second')[0]?.headers['idempotency-key']).toBe(firstKey);
-      expect((await b.store.getRun(id))?.lease_owner).toBeNull();
+      expect((await b.store.runs.getRun(id))?.lease_owner).toBeNull();
     });
 
     it('claims a queued run only when it gets a slot, so another engine can take it meanwhile', async () => {
@@ -295,14 +297,14 @@ function leases(): void {
       await until(() => server.count('/one') === 1);
       const queued = await engineA.startRun(stored, {}, caller);
       expect(engineA.queueDepth).toBe(2);
-      expect(await a.store.getRun(queued)).toMatchObject({ status: 'pending', lease_owner: null });
+      expect(await a.store.runs.getRun(queued)).toMatchObject({ status: 'pending', lease_owner: null });
 
       server.script('/one', [{ status: 200 }]);
       const engineB = engineOn(b.store, { owner: 'B', sweepMs: 60_000 });
       expect(await engineB.start()).toBe(1);
       await engineB.waitForRun(queued, 10_000);
-      expect((await b.store.getRun(queued))?.status).toBe('succeeded');
-      expect((await b.store.getRun(running))?.lease_owner).toBe('A');
+      expect((await b.store.runs.getRun(queued))?.status).toBe('succeeded');
+      expect((await b.store.runs.getRun(running))?.lease_owner).toBe('A');
       // A's slot frees up once its run is cancelled; the queued run is B's by then, so A skips it.
       await engineA.cancelRun(running);
       await until(() => engineA.queueDepth === 0);
@@ -325,7 +327,7 @@ function leases(): void {
       await until(() => server.count('/slow') === 1);
       await engineB.cancelRun(id);
       await engineA.waitForRun(id, 5_000);
-      expect(await a.store.getRun(id)).toMatchObject({ status: 'cancelled', error: { type: 'other' } });
+      expect(await a.store.runs.getRun(id)).toMatchObject({ status: 'cancelled', error: { type: 'other' } });
     });
 
     it('lets a checkpointed run go on close, so another engine resumes it at once', async () => {
@@ -340,13 +342,13 @@ function leases(): void {
       const id = await engineA.startRun(stored, {}, caller);
       await until(() => server.count('/slow') === 1);
       await engineA.close();
-      expect(await a.store.getRun(id)).toMatchObject({ status: 'running', lease_owner: 'A' });
+      expect(await a.store.runs.getRun(id)).toMatchObject({ status: 'running', lease_owner: 'A' });
 
       server.script('/slow', [{ status: 200 }]);
       const engineB = engineOn(b.store, { owner: 'B', sweepMs: 60_000 });
       expect(await engineB.start()).toBe(1);
       await engineB.waitForRun(id, 10_000);
-      expect((await b.store.getRun(id))?.status).toBe('succeeded');
+      expect((await b.store.runs.getRun(id))?.status).toBe('succeeded');
     });
   });
 }

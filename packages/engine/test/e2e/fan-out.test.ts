@@ -102,7 +102,7 @@ describe('fan-out, concurrency and idempotency keys', () => {
     server.script('/idem', [{ status: 200 }]);
     const other = await openStore({ file: ':memory:' });
     try {
-      await engine.run(workflow, { runId: 'run-idem', store: other });
+      await engine.run(workflow, { runId: 'run-idem', store: other.runs });
     } finally {
       await other.close();
     }

@@ -32,11 +32,9 @@ function crashingStore(store: Store, when: (method: string, row: unknown) => boo
     };
   return {
     ...store,
-    migrate: () => store.migrate(),
     getRun: (id) => store.getRun(id),
     listSteps: (id) => store.listSteps(id),
     listStepItems: (id) => store.listStepItems(id),
-    close: () => store.close(),
     createRun: guard('createRun', (run) => store.createRun(run)),
     updateRun: guard('updateRun', (id: string, patch) => store.updateRun(id, patch)),
     saveStep: guard('saveStep', (row) => store.saveStep(row)),
@@ -83,17 +81,20 @@ describe('resumeRun', () => {
   it('continues a crashed run: done steps and items are not run again, the item in flight runs with the same key', async () => {
     const flow = workflow('/crash');
     const crashing = crashingStore(
-      engine.store,
+      engine.store.runs,
       (method, row) =>
         method === 'saveStepItem' &&
         (row as { step_index: number; item_index: number }).step_index === 1 &&
         (row as { item_index: number }).item_index === 2,
     );
     await expect(engine.run(flow, { runId: 'run-crash', store: crashing })).rejects.toThrow('process died');
-    expect((await engine.store.getRun('run-crash'))?.status).toBe('running');
+    expect((await engine.store.runs.getRun('run-crash'))?.status).toBe('running');
     expect(server.count('/crash/b')).toBe(3);
 
-    const outcome = await resumeRun('run-crash', { store: engine.store, renderer: new TemplateRenderer() });
+    const outcome = await resumeRun('run-crash', {
+      store: engine.store.runs,
+      renderer: new TemplateRenderer(),
+    });
     expect(outcome).toEqual({ id: 'run-crash', status: 'succeeded', error: null });
     expect(server.count('/crash/a')).toBe(1);
     const keys = server
@@ -107,17 +108,20 @@ describe('resumeRun', () => {
       [4, idempotencyKey('run-crash', 1, 3)],
     ]);
     expect(server.requests('/crash/c')[0]?.query.get('n')).toBe('4');
-    const record = await getRunRecord(engine.store, 'run-crash');
+    const record = await getRunRecord(engine.store.runs, 'run-crash');
     expect(record.steps.map((s) => s.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect(record.steps[1]?.output).toEqual([2, 4, 6, 8]);
   });
 
   it('runs a run that was created but never started from its first step', async () => {
     const flow = workflow('/pending');
-    const crashing = crashingStore(engine.store, (method) => method === 'updateRun');
+    const crashing = crashingStore(engine.store.runs, (method) => method === 'updateRun');
     await expect(engine.run(flow, { runId: 'run-pending', store: crashing })).rejects.toThrow('process died');
-    expect((await engine.store.getRun('run-pending'))?.status).toBe('pending');
-    const outcome = await resumeRun('run-pending', { store: engine.store, renderer: new TemplateRenderer() });
+    expect((await engine.store.runs.getRun('run-pending'))?.status).toBe('pending');
+    const outcome = await resumeRun('run-pending', {
+      store: engine.store.runs,
+      renderer: new TemplateRenderer(),
+    });
     expect(outcome.status).toBe('succeeded');
     expect([server.count('/pending/a'), server.count('/pending/b'), server.count('/pending/c')]).toEqual([
       1, 4, 1,
@@ -126,15 +130,15 @@ describe('resumeRun', () => {
 
   it('returns a run that already ended as it is', async () => {
     const { outcome } = await engine.run(workflow('/ended'));
-    expect(await resumeRun(outcome.id, { store: engine.store, renderer: new TemplateRenderer() })).toEqual(
-      outcome,
-    );
+    expect(
+      await resumeRun(outcome.id, { store: engine.store.runs, renderer: new TemplateRenderer() }),
+    ).toEqual(outcome);
     expect(server.count('/ended/a')).toBe(1);
   });
 
   it('refuses an unknown run', async () => {
     await expect(
-      resumeRun('nope', { store: engine.store, renderer: new TemplateRenderer() }),
+      resumeRun('nope', { store: engine.store.runs, renderer: new TemplateRenderer() }),
     ).rejects.toThrow(/no such run/);
   });
 });

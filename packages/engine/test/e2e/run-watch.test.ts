@@ -9,16 +9,18 @@ import { RunWatch } from '../../src/run/run-watch.js';
 let dir: string;
 let store: SqlStore;
 let reads: number;
-let watchedStore: Pick<SqlStore, 'getRunStatuses'>;
+let watchedStore: { runs: Pick<SqlStore['runs'], 'getRunStatuses'> };
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-watch-'));
   store = await openStore({ file: join(dir, 'sluice.db') });
   reads = 0;
   watchedStore = {
-    getRunStatuses: (ids) => {
-      reads++;
-      return store.getRunStatuses(ids);
+    runs: {
+      getRunStatuses: (ids) => {
+        reads++;
+        return store.runs.getRunStatuses(ids);
+      },
     },
   };
 });
@@ -29,7 +31,7 @@ afterEach(async () => {
 
 const workflow = { name: 'w', scope: 'workspace' as const, steps: [] };
 async function run(id: string): Promise<void> {
-  await store.createRun({
+  await store.runs.createRun({
     id,
     workflow_name: 'w',
     workflow,
@@ -50,8 +52,8 @@ describe('RunWatch', () => {
     // One read for all 22 waiters (the first beat), not one per waiter; 'gone' resolves at the next.
     await new Promise((r) => setTimeout(r, 20));
     expect(reads).toBe(1);
-    await store.updateRun('a', { status: 'succeeded' });
-    await store.updateRun('b', { status: 'cancelled' });
+    await store.runs.updateRun('a', { status: 'succeeded' });
+    await store.runs.updateRun('b', { status: 'cancelled' });
     await Promise.all(waits);
     expect(reads).toBeLessThanOrEqual(3);
     // Nothing left to watch: no more reads.

@@ -274,7 +274,7 @@ describe('runWorkflow', () => {
     };
     const { record } = await engine.run(workflow, { user: { token }, input: { password }, logger });
     expect(server.requests('/secret')[0]?.headers.authorization).toBe(`Bearer ${token}`);
-    const stored = JSON.stringify(record) + JSON.stringify(await engine.store.listStepItems(record.id));
+    const stored = JSON.stringify(record) + JSON.stringify(await engine.store.runs.listStepItems(record.id));
     const logged = JSON.stringify(lines);
     const database = readFileSync(engine.file, 'latin1') + readFileSync(`${engine.file}-wal`, 'latin1');
     for (const secret of [token, password, 'issued-token-9876543']) {
@@ -294,7 +294,7 @@ describe('runWorkflow', () => {
     const { record } = await engine.run(oneStep(server.url('/long')), {
       runId: 'run-long',
       sleep: async () => {
-        during = (await engine.store.getRun('run-long'))?.resume_at;
+        during = (await engine.store.runs.getRun('run-long'))?.resume_at;
       },
     });
     expect(during).toBe(new Date(Date.parse('2024-05-01T12:00:30Z')).toISOString());
@@ -310,7 +310,7 @@ describe('runWorkflow', () => {
     });
     setTimeout(() => controller.abort(new Error('stop now')), 50);
     await expect(running).rejects.toThrow('stop now');
-    const record = await getRunRecord(engine.store, 'run-cancel');
+    const record = await getRunRecord(engine.store.runs, 'run-cancel');
     expect(record.status).toBe('cancelled');
     expect(record.steps[0]?.status).toBe('failed');
   });

@@ -40,7 +40,7 @@ async function publish(store: ServiceStore, steps: object[]): Promise<StoredWork
   const document = await parseWorkflow(
     JSON.stringify({ name: 'sealed', default_retry: { total: 0 }, steps }),
   );
-  return store.publishWorkflow({
+  return store.workflows.publish({
     uid: 'wf',
     workspace_id: 'acme',
     user_id: caller.email,
@@ -115,7 +115,7 @@ for (const dialect of DIALECTS) {
       const next = engineOn(store, Buffer.from(key));
       expect(await next.start()).toBe(1);
       await next.waitForRun(id, 10_000);
-      const record = await getRunRecord(store, id);
+      const record = await getRunRecord(store.runs, id);
       expect(record.status).toBe('succeeded');
       expect(server.count('/first')).toBe(1);
       const resumed = server.requests('/second')[0];
@@ -161,7 +161,7 @@ for (const dialect of DIALECTS) {
       const next = engineOn(store, key);
       await next.start();
       await next.waitForRun(id, 10_000);
-      const record = await getRunRecord(store, id);
+      const record = await getRunRecord(store.runs, id);
       expect(record.status).toBe('succeeded');
       expect([server.count('/credentials'), server.count('/item/0')]).toEqual([1, 1]);
       const used = server.requests('/use')[0];
@@ -203,7 +203,7 @@ for (const dialect of DIALECTS) {
       const other = engineOn(store, randomBytes(32));
       await other.start();
       await other.waitForRun(id, 10_000);
-      const failed = await getRunRecord(store, id);
+      const failed = await getRunRecord(store.runs, id);
       expect(failed.status).toBe('failed');
       expect(failed.error?.message).toMatch(
         new RegExp(
@@ -217,7 +217,7 @@ for (const dialect of DIALECTS) {
       // The engine goes on: a new run (sealed with this key) runs.
       const again = await other.startRun(stored, { token: TOKEN }, caller);
       await other.waitForRun(again, 10_000);
-      expect((await store.getRun(again))?.status).toBe('succeeded');
+      expect((await store.runs.getRun(again))?.status).toBe('succeeded');
       await other.close();
 
       // With the key back, the failed run can be retried and sends the real token.
@@ -225,7 +225,7 @@ for (const dialect of DIALECTS) {
       await recovered.start();
       await recovered.retryRun(id);
       await recovered.waitForRun(id, 10_000);
-      expect((await store.getRun(id))?.status).toBe('succeeded');
+      expect((await store.runs.getRun(id))?.status).toBe('succeeded');
       expect(server.requests('/second').map((r) => r.headers['x-token'])).toEqual([TOKEN, TOKEN]);
     });
   });

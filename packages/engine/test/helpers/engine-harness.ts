@@ -72,7 +72,7 @@ export async function createHarness(): Promise<Harness> {
     events,
     async run(workflow, options = {}) {
       const outcome = await runWorkflow(workflow, {
-        store,
+        store: store.runs,
         renderer,
         transport,
         now: () => clock,
@@ -84,7 +84,7 @@ export async function createHarness(): Promise<Harness> {
         onEvent: (event) => events.push(event),
         ...options,
       });
-      return { outcome, record: await getRunRecord(store, outcome.id) };
+      return { outcome, record: await getRunRecord(store.runs, outcome.id) };
     },
     reset() {
       waits.length = 0;

@@ -51,7 +51,7 @@ async function publish(uid: string, steps: unknown[], fields: object = {}): Prom
   const document = await parseWorkflow(
     JSON.stringify({ name: uid, default_retry: { total: 0 }, ...fields, steps }),
   );
-  return store.publishWorkflow({
+  return store.workflows.publish({
     uid,
     workspace_id: 'acme',
     user_id: caller.email,
@@ -83,7 +83,7 @@ async function startEngines(
 /** Waits until every run has ended (whichever engine executed it), and returns their statuses. */
 async function finished(ids: readonly string[]): Promise<string[]> {
   for (;;) {
-    const runs = await Promise.all(ids.map((id) => store.getRun(id)));
+    const runs = await Promise.all(ids.map((id) => store.runs.getRun(id)));
     const statuses = runs.map((run) => run?.status ?? 'missing');
     if (statuses.every((s) => s === 'succeeded' || s === 'failed' || s === 'cancelled')) return statuses;
     await sleep(20);
@@ -157,7 +157,9 @@ describe('rate limits of connector actions', () => {
     const items = Array.from({ length: 15 }, (_, n) => ({ n }));
     const ids = [await engine.startRun(workflow, { items }, caller)];
     const statuses = await finished(ids);
-    expect(statuses, JSON.stringify((await store.getRun(ids[0] as string))?.error)).toEqual(['succeeded']);
+    expect(statuses, JSON.stringify((await store.runs.getRun(ids[0] as string))?.error)).toEqual([
+      'succeeded',
+    ]);
     expectSpread(server.arrivals);
   });
 });

@@ -44,14 +44,14 @@ function node(id: string, heartbeatAgoMs: number) {
 
 describe('readClusterStatus', () => {
   it('reads nodes (alive within three beats), runs, run leases per owner and named leases', async () => {
-    await store.registerNode(node('live', 15_000));
-    await store.registerNode(node('dead', 15_001));
+    await store.nodes.register(node('live', 15_000));
+    await store.nodes.register(node('dead', 15_001));
     const workflow = { name: 'w', scope: 'workspace' as const, steps: [] };
-    await store.createRun({ id: 'r1', workflow_name: 'w', workflow, input: {}, created_at: iso(-1000) });
-    await store.createRun({ id: 'r2', workflow_name: 'w', workflow, input: {}, created_at: iso(-1000) });
-    await store.claimRun('r1', 'live', iso(10_000), iso(-1000));
-    await store.claimRun('r2', 'gone', iso(-1), iso(-1000));
-    await store.acquireLease('triggers', 'live', iso(5000), iso(-1000));
+    await store.runs.createRun({ id: 'r1', workflow_name: 'w', workflow, input: {}, created_at: iso(-1000) });
+    await store.runs.createRun({ id: 'r2', workflow_name: 'w', workflow, input: {}, created_at: iso(-1000) });
+    await store.runs.claimRun('r1', 'live', iso(10_000), iso(-1000));
+    await store.runs.claimRun('r2', 'gone', iso(-1), iso(-1000));
+    await store.leases.acquire('triggers', 'live', iso(5000), iso(-1000));
     const status = await readClusterStatus(store, { now: () => NOW });
     expect(status.at).toBe(iso(0));
     expect(status.nodes.map((n) => [n.id, n.alive])).toEqual([

@@ -36,9 +36,9 @@ async function eventually(check: () => Promise<boolean>): Promise<void> {
 describe('the engine in nodes', () => {
   it('registers at start with its kind, host, pid, concurrency and version, and leaves at close', async () => {
     const engine = createEngine({ store, maxConcurrentRuns: 7, nodeKind: 'worker', nodeHeartbeatMs: 2000 });
-    expect(await store.listNodes()).toEqual([]);
+    expect(await store.nodes.list()).toEqual([]);
     await engine.start();
-    const [row] = await store.listNodes();
+    const [row] = await store.nodes.list();
     expect(row).toMatchObject({
       id: engine.owner,
       kind: 'worker',
@@ -50,7 +50,7 @@ describe('the engine in nodes', () => {
       version: ENGINE_VERSION,
     });
     await engine.close();
-    expect(await store.listNodes()).toEqual([]);
+    expect(await store.nodes.list()).toEqual([]);
   });
 
   it('records an API node without a worker with concurrency 0, and api+worker by default', async () => {
@@ -58,7 +58,7 @@ describe('the engine in nodes', () => {
     const both = createEngine({ store });
     await api.start();
     await both.start();
-    const kinds = Object.fromEntries((await store.listNodes()).map((n) => [n.id, [n.kind, n.concurrency]]));
+    const kinds = Object.fromEntries((await store.nodes.list()).map((n) => [n.id, [n.kind, n.concurrency]]));
     expect(kinds).toEqual({ [api.owner]: ['api', 0], [both.owner]: ['api+worker', 16] });
     await api.close();
     await both.close();
@@ -67,12 +67,12 @@ describe('the engine in nodes', () => {
   it('renews its heartbeat, and registers again when its row was pruned', async () => {
     const engine = createEngine({ store, nodeHeartbeatMs: 20 });
     await engine.start();
-    const first = (await store.listNodes())[0]?.heartbeat_at ?? '';
-    await eventually(async () => ((await store.listNodes())[0]?.heartbeat_at ?? '') > first);
-    await store.removeNode(engine.owner);
-    await eventually(async () => (await store.listNodes()).length === 1);
+    const first = (await store.nodes.list())[0]?.heartbeat_at ?? '';
+    await eventually(async () => ((await store.nodes.list())[0]?.heartbeat_at ?? '') > first);
+    await store.nodes.remove(engine.owner);
+    await eventually(async () => (await store.nodes.list()).length === 1);
     await engine.close();
-    expect(await store.listNodes()).toEqual([]);
+    expect(await store.nodes.list()).toEqual([]);
   });
 
   it('prunes rows of nodes dead for longer than nodePruneMs when it starts', async () => {
@@ -89,11 +89,11 @@ describe('the engine in nodes', () => {
       heartbeat_ms: 5000,
       version: '0.0.1',
     };
-    await store.registerNode(row);
-    await store.registerNode({ ...row, id: 'recent:1:x', heartbeat_at: new Date().toISOString() });
+    await store.nodes.register(row);
+    await store.nodes.register({ ...row, id: 'recent:1:x', heartbeat_at: new Date().toISOString() });
     const engine = createEngine({ store, nodePruneMs: 3_600_000 });
     await engine.start();
-    expect((await store.listNodes()).map((n) => n.id).sort()).toEqual(['recent:1:x', engine.owner].sort());
+    expect((await store.nodes.list()).map((n) => n.id).sort()).toEqual(['recent:1:x', engine.owner].sort());
     await engine.close();
   });
 
@@ -110,11 +110,13 @@ describe('the engine in nodes', () => {
     let down = false;
     // The real store, failing on demand as an unreachable database would.
     const failing = {
-      registerNode: store.registerNode.bind(store),
-      removeNode: store.removeNode.bind(store),
-      pruneNodes: store.pruneNodes.bind(store),
-      heartbeatNode: (id: string, at: string, executing: number) =>
-        down ? Promise.reject(new Error('connect ECONNREFUSED')) : store.heartbeatNode(id, at, executing),
+      nodes: {
+        register: store.nodes.register.bind(store.nodes),
+        remove: store.nodes.remove.bind(store.nodes),
+        prune: store.nodes.prune.bind(store.nodes),
+        heartbeat: (id: string, at: string, executing: number) =>
+          down ? Promise.reject(new Error('connect ECONNREFUSED')) : store.nodes.heartbeat(id, at, executing),
+      },
     };
     const registry = new NodeRegistry({
       store: failing,
@@ -131,12 +133,12 @@ describe('the engine in nodes', () => {
     down = true;
     await sleep(100);
     expect(warnings).toEqual([expect.stringMatching(/^node heartbeat failed/)]);
-    const before = (await store.listNodes())[0]?.heartbeat_at ?? '';
+    const before = (await store.nodes.list())[0]?.heartbeat_at ?? '';
     down = false;
-    await eventually(async () => ((await store.listNodes())[0]?.heartbeat_at ?? '') > before);
+    await eventually(async () => ((await store.nodes.list())[0]?.heartbeat_at ?? '') > before);
     await eventually(async () => warnings.length === 2);
     expect(warnings[1]).toBe('node heartbeat works again');
     await registry.stop();
-    expect(await store.listNodes()).toEqual([]);
+    expect(await store.nodes.list()).toEqual([]);
   });
 });

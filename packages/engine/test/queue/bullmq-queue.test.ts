@@ -63,7 +63,7 @@ async function publish(store: ServiceStore): Promise<StoredWorkflow> {
   const document = await parseWorkflow(
     JSON.stringify({ name: 'queued', steps: [{ name: 'call', apispec: { url: api.url } }] }),
   );
-  return store.publishWorkflow({
+  return store.workflows.publish({
     uid: 'wf',
     workspace_id: 'acme',
     user_id: caller.email,
@@ -73,7 +73,7 @@ async function publish(store: ServiceStore): Promise<StoredWorkflow> {
 }
 
 async function status(store: ServiceStore, id: string): Promise<string | undefined> {
-  return (await store.getRun(id))?.status;
+  return (await store.runs.getRun(id))?.status;
 }
 
 /** A store on the test's schema through `proxy` (closed in teardown). */
@@ -177,9 +177,9 @@ describe.skipIf(postgres === undefined || postgres.skip || REDIS_URL === undefin
       );
       api.release();
       await until(async () => (await worker.queueStats()).local === 0);
-      expect(await apiStore.getRun(id)).toMatchObject({ status: 'cancelled', lease_owner: null });
+      expect(await apiStore.runs.getRun(id)).toMatchObject({ status: 'cancelled', lease_owner: null });
       // The answer came after the fence: nothing of it was recorded.
-      const items = await apiStore.listStepItems(id);
+      const items = await apiStore.runs.listStepItems(id);
       expect(items.filter((item) => item.status === 'succeeded')).toEqual([]);
     });
 

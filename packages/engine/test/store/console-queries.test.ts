@@ -10,11 +10,11 @@ import { newRun, publishOf as publish, T0, T1, T2, WORKFLOW } from './fixtures.j
 describeEachDialect('the console queries', (t) => {
   describe('listWorkflowVersions', () => {
     it('returns every version of the uid, newest first, each with its own name, author and time', async () => {
-      await t.store.publishWorkflow(publish('wf', 'first'));
-      await t.store.publishWorkflow(publish('wf', 'second', { user_id: 'bob@acme.test', at: T1 }));
-      await t.store.publishWorkflow(publish('wf', 'third', { at: T2 }));
-      await t.store.publishWorkflow(publish('other', 'other'));
-      const versions = await t.store.listWorkflowVersions('wf');
+      await t.store.workflows.publish(publish('wf', 'first'));
+      await t.store.workflows.publish(publish('wf', 'second', { user_id: 'bob@acme.test', at: T1 }));
+      await t.store.workflows.publish(publish('wf', 'third', { at: T2 }));
+      await t.store.workflows.publish(publish('other', 'other'));
+      const versions = await t.store.workflows.listVersions('wf');
       expect(versions.map((v) => [v.version, v.name, v.user_id, v.updated])).toEqual([
         [3, 'third', 'ann@acme.test', T2],
         [2, 'second', 'bob@acme.test', T1],
@@ -24,11 +24,11 @@ describeEachDialect('the console queries', (t) => {
     });
 
     it('returns nothing for an unknown uid, and the versions of a deleted workflow marked deleted', async () => {
-      expect(await t.store.listWorkflowVersions('nope')).toEqual([]);
-      await t.store.publishWorkflow(publish('wf', 'a'));
-      await t.store.publishWorkflow(publish('wf', 'b', { at: T1 }));
-      await t.store.deleteWorkflow('wf', T2);
-      const versions = await t.store.listWorkflowVersions('wf');
+      expect(await t.store.workflows.listVersions('nope')).toEqual([]);
+      await t.store.workflows.publish(publish('wf', 'a'));
+      await t.store.workflows.publish(publish('wf', 'b', { at: T1 }));
+      await t.store.workflows.delete('wf', T2);
+      const versions = await t.store.workflows.listVersions('wf');
       expect(versions.map((v) => [v.version, v.deleted])).toEqual([
         [2, true],
         [1, true],
@@ -38,12 +38,20 @@ describeEachDialect('the console queries', (t) => {
 
   describe('lastRuns', () => {
     it('answers the newest run of each uid in the workspace, ties broken by id, and leaves out uids without runs', async () => {
-      await t.store.createRun(newRun('a-old', { workflow_uid: 'a', workspace_id: 'acme', created_at: T0 }));
-      await t.store.createRun(newRun('a-new', { workflow_uid: 'a', workspace_id: 'acme', created_at: T1 }));
-      await t.store.createRun(newRun('b-1', { workflow_uid: 'b', workspace_id: 'acme', created_at: T2 }));
-      await t.store.createRun(newRun('b-2', { workflow_uid: 'b', workspace_id: 'acme', created_at: T2 }));
-      await t.store.updateRun('a-new', { status: 'succeeded', finished_at: T2 });
-      const runs = await t.store.lastRuns('acme', ['a', 'b', 'c', 'a']);
+      await t.store.runs.createRun(
+        newRun('a-old', { workflow_uid: 'a', workspace_id: 'acme', created_at: T0 }),
+      );
+      await t.store.runs.createRun(
+        newRun('a-new', { workflow_uid: 'a', workspace_id: 'acme', created_at: T1 }),
+      );
+      await t.store.runs.createRun(
+        newRun('b-1', { workflow_uid: 'b', workspace_id: 'acme', created_at: T2 }),
+      );
+      await t.store.runs.createRun(
+        newRun('b-2', { workflow_uid: 'b', workspace_id: 'acme', created_at: T2 }),
+      );
+      await t.store.runs.updateRun('a-new', { status: 'succeeded', finished_at: T2 });
+      const runs = await t.store.runs.lastRuns('acme', ['a', 'b', 'c', 'a']);
       expect(Object.fromEntries(runs)).toEqual({
         a: { id: 'a-new', status: 'succeeded', created_at: T1, finished_at: T2 },
         b: { id: 'b-2', status: 'pending', created_at: T2, finished_at: null },
@@ -51,22 +59,24 @@ describeEachDialect('the console queries', (t) => {
     });
 
     it("counts only the workspace's own runs (a global workflow run by several workspaces)", async () => {
-      await t.store.createRun(newRun('acme-1', { workflow_uid: 'g', workspace_id: 'acme', created_at: T0 }));
-      await t.store.createRun(
+      await t.store.runs.createRun(
+        newRun('acme-1', { workflow_uid: 'g', workspace_id: 'acme', created_at: T0 }),
+      );
+      await t.store.runs.createRun(
         newRun('globex-1', { workflow_uid: 'g', workspace_id: 'globex', created_at: T2 }),
       );
-      await t.store.createRun(newRun('loose', { created_at: T2 }));
-      expect((await t.store.lastRuns('acme', ['g'])).get('g')?.id).toBe('acme-1');
-      expect((await t.store.lastRuns('globex', ['g'])).get('g')?.id).toBe('globex-1');
-      expect((await t.store.lastRuns('initech', ['g'])).size).toBe(0);
+      await t.store.runs.createRun(newRun('loose', { created_at: T2 }));
+      expect((await t.store.runs.lastRuns('acme', ['g'])).get('g')?.id).toBe('acme-1');
+      expect((await t.store.runs.lastRuns('globex', ['g'])).get('g')?.id).toBe('globex-1');
+      expect((await t.store.runs.lastRuns('initech', ['g'])).size).toBe(0);
     });
 
     it('answers an empty map for no uids, and finds runs past the first chunk of uids', async () => {
-      expect((await t.store.lastRuns('acme', [])).size).toBe(0);
-      await t.store.createRun(newRun('r', { workflow_uid: 'wf-550', workspace_id: 'acme' }));
-      await t.store.createRun(newRun('s', { workflow_uid: 'wf-3', workspace_id: 'acme' }));
+      expect((await t.store.runs.lastRuns('acme', [])).size).toBe(0);
+      await t.store.runs.createRun(newRun('r', { workflow_uid: 'wf-550', workspace_id: 'acme' }));
+      await t.store.runs.createRun(newRun('s', { workflow_uid: 'wf-3', workspace_id: 'acme' }));
       const uids = Array.from({ length: 600 }, (_, i) => `wf-${i}`);
-      const runs = await t.store.lastRuns('acme', uids);
+      const runs = await t.store.runs.lastRuns('acme', uids);
       expect([...runs.keys()].sort()).toEqual(['wf-3', 'wf-550']);
     });
   });

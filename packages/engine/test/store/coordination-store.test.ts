@@ -34,71 +34,73 @@ const trigger = (
 describeEachDialect('the coordination store', (t) => {
   describe('claimRun and listClaimableRuns', () => {
     it('lets one owner claim a free run, renew it, and another take it only once it expired', async () => {
-      await t.store.createRun(newRun('r1'));
-      expect(await t.store.claimRun('r1', 'a', T1, T0)).toBe(true);
-      expect(await t.store.claimRun('r1', 'b', T2, T0)).toBe(false);
-      expect(await t.store.claimRun('r1', 'a', T2, T0)).toBe(true);
-      expect((await t.store.getRun('r1'))?.lease_owner).toBe('a');
+      await t.store.runs.createRun(newRun('r1'));
+      expect(await t.store.runs.claimRun('r1', 'a', T1, T0)).toBe(true);
+      expect(await t.store.runs.claimRun('r1', 'b', T2, T0)).toBe(false);
+      expect(await t.store.runs.claimRun('r1', 'a', T2, T0)).toBe(true);
+      expect((await t.store.runs.getRun('r1'))?.lease_owner).toBe('a');
       // At T2 the lease of a (until T2) has expired.
-      expect(await t.store.claimRun('r1', 'b', LATER, T2)).toBe(true);
-      expect((await t.store.getRun('r1'))?.lease_owner).toBe('b');
-      expect(await t.store.claimRun('r1', 'a', LATER, T2)).toBe(false);
+      expect(await t.store.runs.claimRun('r1', 'b', LATER, T2)).toBe(true);
+      expect((await t.store.runs.getRun('r1'))?.lease_owner).toBe('b');
+      expect(await t.store.runs.claimRun('r1', 'a', LATER, T2)).toBe(false);
     });
 
     it('does not claim a finished run, or a run whose stored wait is not over', async () => {
-      await t.store.createRun(newRun('done'));
-      await t.store.updateRun('done', { status: 'succeeded' });
-      await t.store.createRun(newRun('waiting'));
-      await t.store.updateRun('waiting', { status: 'running', resume_at: T2 });
-      expect(await t.store.claimRun('done', 'a', LATER, T0)).toBe(false);
-      expect(await t.store.claimRun('waiting', 'a', LATER, T1)).toBe(false);
-      expect(await t.store.claimRun('waiting', 'a', LATER, T2)).toBe(true);
-      expect(await t.store.claimRun('missing', 'a', LATER, T2)).toBe(false);
+      await t.store.runs.createRun(newRun('done'));
+      await t.store.runs.updateRun('done', { status: 'succeeded' });
+      await t.store.runs.createRun(newRun('waiting'));
+      await t.store.runs.updateRun('waiting', { status: 'running', resume_at: T2 });
+      expect(await t.store.runs.claimRun('done', 'a', LATER, T0)).toBe(false);
+      expect(await t.store.runs.claimRun('waiting', 'a', LATER, T1)).toBe(false);
+      expect(await t.store.runs.claimRun('waiting', 'a', LATER, T2)).toBe(true);
+      expect(await t.store.runs.claimRun('missing', 'a', LATER, T2)).toBe(false);
     });
 
     it('lists the unfinished runs without a live lease or a pending wait, oldest first', async () => {
-      await t.store.createRun(newRun('free', { created_at: T1 }));
-      await t.store.createRun(newRun('old', { created_at: T0 }));
-      await t.store.createRun(newRun('leased', { created_at: T0 }));
-      await t.store.createRun(newRun('expired', { created_at: T2 }));
-      await t.store.createRun(newRun('waits', { created_at: T0 }));
-      await t.store.createRun(newRun('finished', { created_at: T0 }));
-      await t.store.updateRun('leased', { lease_owner: 'x', lease_expires_at: LATER });
-      await t.store.updateRun('expired', { status: 'running', lease_owner: 'x', lease_expires_at: T0 });
-      await t.store.updateRun('waits', { status: 'running', resume_at: LATER });
-      await t.store.updateRun('finished', { status: 'failed' });
-      const ids = (await t.store.listClaimableRuns(T2, 10)).map((r) => r.id);
+      await t.store.runs.createRun(newRun('free', { created_at: T1 }));
+      await t.store.runs.createRun(newRun('old', { created_at: T0 }));
+      await t.store.runs.createRun(newRun('leased', { created_at: T0 }));
+      await t.store.runs.createRun(newRun('expired', { created_at: T2 }));
+      await t.store.runs.createRun(newRun('waits', { created_at: T0 }));
+      await t.store.runs.createRun(newRun('finished', { created_at: T0 }));
+      await t.store.runs.updateRun('leased', { lease_owner: 'x', lease_expires_at: LATER });
+      await t.store.runs.updateRun('expired', { status: 'running', lease_owner: 'x', lease_expires_at: T0 });
+      await t.store.runs.updateRun('waits', { status: 'running', resume_at: LATER });
+      await t.store.runs.updateRun('finished', { status: 'failed' });
+      const ids = (await t.store.runs.listClaimableRuns(T2, 10)).map((r) => r.id);
       expect(ids).toEqual(['old', 'free', 'expired']);
-      expect((await t.store.listClaimableRuns(T2, 2)).map((r) => r.id)).toEqual(['old', 'free']);
-      expect((await t.store.listClaimableRuns(LATER, 10)).map((r) => r.id)).toContain('waits');
+      expect((await t.store.runs.listClaimableRuns(T2, 2)).map((r) => r.id)).toEqual(['old', 'free']);
+      expect((await t.store.runs.listClaimableRuns(LATER, 10)).map((r) => r.id)).toContain('waits');
     });
   });
 
   describe('updateRun of a run that ended', () => {
     it('keeps its end against a later status, and lets a retry move it back to pending', async () => {
-      await t.store.createRun(newRun('r1'));
-      await t.store.updateRun('r1', { status: 'cancelled', finished_at: T1 });
-      await t.store.updateRun('r1', { status: 'succeeded', finished_at: T2 });
-      await t.store.updateRun('r1', { status: 'running' });
-      expect(await t.store.getRun('r1')).toMatchObject({ status: 'cancelled', finished_at: T1 });
-      await t.store.updateRun('r1', { status: 'pending', finished_at: null });
-      expect((await t.store.getRun('r1'))?.status).toBe('pending');
-      await expect(t.store.updateRun('missing', { status: 'succeeded' })).rejects.toThrow(/does not exist/);
+      await t.store.runs.createRun(newRun('r1'));
+      await t.store.runs.updateRun('r1', { status: 'cancelled', finished_at: T1 });
+      await t.store.runs.updateRun('r1', { status: 'succeeded', finished_at: T2 });
+      await t.store.runs.updateRun('r1', { status: 'running' });
+      expect(await t.store.runs.getRun('r1')).toMatchObject({ status: 'cancelled', finished_at: T1 });
+      await t.store.runs.updateRun('r1', { status: 'pending', finished_at: null });
+      expect((await t.store.runs.getRun('r1'))?.status).toBe('pending');
+      await expect(t.store.runs.updateRun('missing', { status: 'succeeded' })).rejects.toThrow(
+        /does not exist/,
+      );
     });
   });
 
   describe('named leases', () => {
     it('are held by one owner at a time, renewed by it, taken over once expired, released', async () => {
-      expect(await t.store.acquireLease('triggers', 'a', T1, T0)).toBe(true);
-      expect(await t.store.acquireLease('triggers', 'b', T1, T0)).toBe(false);
-      expect(await t.store.acquireLease('triggers', 'a', T2, T1)).toBe(true);
-      expect(await t.store.acquireLease('triggers', 'b', LATER, T1)).toBe(false);
-      expect(await t.store.acquireLease('triggers', 'b', LATER, T2)).toBe(true);
-      await t.store.releaseLease('triggers', 'a'); // not a's any more: nothing happens
-      expect(await t.store.acquireLease('triggers', 'a', LATER, T2)).toBe(false);
-      await t.store.releaseLease('triggers', 'b');
-      expect(await t.store.acquireLease('triggers', 'a', LATER, T2)).toBe(true);
-      expect(await t.store.acquireLease('other', 'b', LATER, T2)).toBe(true);
+      expect(await t.store.leases.acquire('triggers', 'a', T1, T0)).toBe(true);
+      expect(await t.store.leases.acquire('triggers', 'b', T1, T0)).toBe(false);
+      expect(await t.store.leases.acquire('triggers', 'a', T2, T1)).toBe(true);
+      expect(await t.store.leases.acquire('triggers', 'b', LATER, T1)).toBe(false);
+      expect(await t.store.leases.acquire('triggers', 'b', LATER, T2)).toBe(true);
+      await t.store.leases.release('triggers', 'a'); // not a's any more: nothing happens
+      expect(await t.store.leases.acquire('triggers', 'a', LATER, T2)).toBe(false);
+      await t.store.leases.release('triggers', 'b');
+      expect(await t.store.leases.acquire('triggers', 'a', LATER, T2)).toBe(true);
+      expect(await t.store.leases.acquire('other', 'b', LATER, T2)).toBe(true);
     });
   });
 
@@ -113,16 +115,16 @@ describeEachDialect('the coordination store', (t) => {
         created_at,
         revoked_at: null,
       });
-      await t.store.createApiKey(key('k2', 'acme', T1));
-      await t.store.createApiKey(key('k1', 'acme', T0));
-      await t.store.createApiKey(key('k3', 'globex', T0));
-      expect((await t.store.listApiKeys('acme')).map((k) => k.id)).toEqual(['k1', 'k2']);
-      expect((await t.store.listApiKeys()).map((k) => k.id)).toEqual(['k1', 'k3', 'k2']);
-      expect(await t.store.revokeApiKey('k1', T2)).toBe(true);
-      expect(await t.store.revokeApiKey('k1', T2)).toBe(false);
-      expect(await t.store.revokeApiKey('nope', T2)).toBe(false);
-      expect(await t.store.findApiKey('hash-k1')).toBeUndefined();
-      expect((await t.store.listApiKeys('acme'))[0]?.revoked_at).toBe(T2);
+      await t.store.apiKeys.create(key('k2', 'acme', T1));
+      await t.store.apiKeys.create(key('k1', 'acme', T0));
+      await t.store.apiKeys.create(key('k3', 'globex', T0));
+      expect((await t.store.apiKeys.list('acme')).map((k) => k.id)).toEqual(['k1', 'k2']);
+      expect((await t.store.apiKeys.list()).map((k) => k.id)).toEqual(['k1', 'k3', 'k2']);
+      expect(await t.store.apiKeys.revoke('k1', T2)).toBe(true);
+      expect(await t.store.apiKeys.revoke('k1', T2)).toBe(false);
+      expect(await t.store.apiKeys.revoke('nope', T2)).toBe(false);
+      expect(await t.store.apiKeys.find('hash-k1')).toBeUndefined();
+      expect((await t.store.apiKeys.list('acme'))[0]?.revoked_at).toBe(T2);
     });
   });
 
@@ -138,25 +140,29 @@ describeEachDialect('the coordination store', (t) => {
     });
 
     it('saves, replaces (keeping created_at), lists by name and deletes, per workspace', async () => {
-      expect(await t.store.saveConnection(row('prod'))).toBe(true);
-      expect(await t.store.saveConnection(row('dev'))).toBe(true);
-      expect(await t.store.saveConnection(row('prod', 'globex'))).toBe(true);
+      expect(await t.store.connections.save(row('prod'))).toBe(true);
+      expect(await t.store.connections.save(row('dev'))).toBe(true);
+      expect(await t.store.connections.save(row('prod', 'globex'))).toBe(true);
       expect(
-        await t.store.saveConnection({ ...row('prod', 'acme', 'v1.other'), created_at: T2, updated_at: T1 }),
+        await t.store.connections.save({
+          ...row('prod', 'acme', 'v1.other'),
+          created_at: T2,
+          updated_at: T1,
+        }),
       ).toBe(false);
-      const prod = await t.store.getConnection('acme', 'prod');
+      const prod = await t.store.connections.get('acme', 'prod');
       expect(prod).toMatchObject({ sealed_values: 'v1.other', created_at: T0, updated_at: T1 });
-      expect((await t.store.listConnections('acme')).map((c) => c.name)).toEqual(['dev', 'prod']);
-      expect(await t.store.deleteConnection('acme', 'prod')).toBe(true);
-      expect(await t.store.deleteConnection('acme', 'prod')).toBe(false);
-      expect(await t.store.getConnection('acme', 'prod')).toBeUndefined();
-      expect(await t.store.getConnection('globex', 'prod')).toBeDefined();
+      expect((await t.store.connections.list('acme')).map((c) => c.name)).toEqual(['dev', 'prod']);
+      expect(await t.store.connections.delete('acme', 'prod')).toBe(true);
+      expect(await t.store.connections.delete('acme', 'prod')).toBe(false);
+      expect(await t.store.connections.get('acme', 'prod')).toBeUndefined();
+      expect(await t.store.connections.get('globex', 'prod')).toBeDefined();
     });
   });
 
   describe('trigger states', () => {
     it('creates a state, and bumps the revision on each change of configuration', async () => {
-      const created = await t.store.putTriggerState(trigger('wf1'), false);
+      const created = await t.store.triggers.put(trigger('wf1'), false);
       expect(created).toMatchObject({
         kind: 'poll',
         enabled: true,
@@ -164,28 +170,25 @@ describeEachDialect('the coordination store', (t) => {
         events_seen: 0,
         state: null,
       });
-      const disabled = await t.store.putTriggerState(
-        trigger('wf1', { enabled: false, next_at: null }),
-        false,
-      );
+      const disabled = await t.store.triggers.put(trigger('wf1', { enabled: false, next_at: null }), false);
       expect(disabled).toMatchObject({ enabled: false, revision: 1, next_at: null });
-      await t.store.putTriggerState(trigger('wf2', { kind: 'schedule' }), false);
-      await t.store.putTriggerState({ ...trigger('wf3'), workspace_id: 'globex' }, false);
-      expect((await t.store.listTriggerStates('acme')).map((s) => s.workflow_uid)).toEqual(['wf1', 'wf2']);
-      expect(await t.store.listTriggerStates()).toHaveLength(3);
-      await t.store.deleteTriggerState('wf2');
-      expect(await t.store.getTriggerState('wf2')).toBeUndefined();
+      await t.store.triggers.put(trigger('wf2', { kind: 'schedule' }), false);
+      await t.store.triggers.put({ ...trigger('wf3'), workspace_id: 'globex' }, false);
+      expect((await t.store.triggers.list('acme')).map((s) => s.workflow_uid)).toEqual(['wf1', 'wf2']);
+      expect(await t.store.triggers.list()).toHaveLength(3);
+      await t.store.triggers.delete('wf2');
+      expect(await t.store.triggers.get('wf2')).toBeUndefined();
     });
 
     it('commits the state and the runs together, only on the revision the cycle read', async () => {
-      await t.store.putTriggerState(trigger('wf1'), false);
+      await t.store.triggers.put(trigger('wf1'), false);
       const runs = ['e1', 'e2'].map((id) => ({
         run: newRun(id, { workspace_id: 'acme', workflow_uid: 'wf1' }),
         caller,
       }));
       const state = { kind: 'ascending', seen: ['a', 'b'], closure: 2 };
       expect(
-        await t.store.commitTrigger({
+        await t.store.triggers.commit({
           workflow_uid: 'wf1',
           expectedRevision: 0,
           patch: { state, next_at: T1, last_polled_at: T0, last_error: null },
@@ -193,15 +196,15 @@ describeEachDialect('the coordination store', (t) => {
           at: T0,
         }),
       ).toBe(true);
-      const after = await t.store.getTriggerState('wf1');
+      const after = await t.store.triggers.get('wf1');
       expect(after).toMatchObject({ state, revision: 1, events_seen: 2, next_at: T1, last_polled_at: T0 });
-      expect((await t.store.getRun('e1'))?.status).toBe('pending');
-      expect(await t.store.getRunCaller('e2')).toEqual(caller);
+      expect((await t.store.runs.getRun('e1'))?.status).toBe('pending');
+      expect(await t.store.runs.getRunCaller('e2')).toEqual(caller);
 
       // A cycle that read revision 0 lost the race: nothing of it is written.
       const stale = { run: newRun('e3', { workflow_uid: 'wf1' }), caller };
       expect(
-        await t.store.commitTrigger({
+        await t.store.triggers.commit({
           workflow_uid: 'wf1',
           expectedRevision: 0,
           patch: { state: {} },
@@ -209,29 +212,31 @@ describeEachDialect('the coordination store', (t) => {
           at: T1,
         }),
       ).toBe(false);
-      expect(await t.store.getRun('e3')).toBeUndefined();
-      expect((await t.store.getTriggerState('wf1'))?.state).toEqual(state);
+      expect(await t.store.runs.getRun('e3')).toBeUndefined();
+      expect((await t.store.triggers.get('wf1'))?.state).toEqual(state);
     });
 
     it('commits without a revision check when none is given (a webhook delivery), not for a missing row', async () => {
-      await t.store.putTriggerState(trigger('wf1', { kind: 'webhook' }), false);
-      await t.store.putTriggerState(trigger('wf1', { kind: 'webhook' }), false); // revision 1
+      await t.store.triggers.put(trigger('wf1', { kind: 'webhook' }), false);
+      await t.store.triggers.put(trigger('wf1', { kind: 'webhook' }), false); // revision 1
       const run = { run: newRun('hook-1', { workflow_uid: 'wf1' }), caller };
-      expect(await t.store.commitTrigger({ workflow_uid: 'wf1', patch: {}, runs: [run], at: T1 })).toBe(true);
-      expect(await t.store.getTriggerState('wf1')).toMatchObject({ events_seen: 1, revision: 2 });
+      expect(await t.store.triggers.commit({ workflow_uid: 'wf1', patch: {}, runs: [run], at: T1 })).toBe(
+        true,
+      );
+      expect(await t.store.triggers.get('wf1')).toMatchObject({ events_seen: 1, revision: 2 });
       const orphan = { run: newRun('hook-2'), caller };
-      expect(await t.store.commitTrigger({ workflow_uid: 'gone', patch: {}, runs: [orphan], at: T1 })).toBe(
+      expect(await t.store.triggers.commit({ workflow_uid: 'gone', patch: {}, runs: [orphan], at: T1 })).toBe(
         false,
       );
-      expect(await t.store.getRun('hook-2')).toBeUndefined();
+      expect(await t.store.runs.getRun('hook-2')).toBeUndefined();
     });
 
     it('writes nothing when one of the runs cannot be created', async () => {
-      await t.store.putTriggerState(trigger('wf1'), false);
-      await t.store.createRun(newRun('taken'));
+      await t.store.triggers.put(trigger('wf1'), false);
+      await t.store.runs.createRun(newRun('taken'));
       const runs = ['fresh', 'taken'].map((id) => ({ run: newRun(id), caller }));
       await expect(
-        t.store.commitTrigger({
+        t.store.triggers.commit({
           workflow_uid: 'wf1',
           expectedRevision: 0,
           patch: { state: { x: 1 } },
@@ -239,8 +244,8 @@ describeEachDialect('the coordination store', (t) => {
           at: T0,
         }),
       ).rejects.toSatisfy((err: unknown) => isSluiceError(err, 'SLUICE_STORE'));
-      expect(await t.store.getRun('fresh')).toBeUndefined();
-      expect(await t.store.getTriggerState('wf1')).toMatchObject({
+      expect(await t.store.runs.getRun('fresh')).toBeUndefined();
+      expect(await t.store.triggers.get('wf1')).toMatchObject({
         revision: 0,
         state: null,
         events_seen: 0,
@@ -248,27 +253,47 @@ describeEachDialect('the coordination store', (t) => {
     });
 
     it('resets the poll state only when asked to', async () => {
-      await t.store.putTriggerState(trigger('wf1'), false);
-      await t.store.commitTrigger({
+      await t.store.triggers.put(trigger('wf1'), false);
+      await t.store.triggers.commit({
         workflow_uid: 'wf1',
         expectedRevision: 0,
         patch: { state: { kept: true }, last_error: 'boom' },
         runs: [],
         at: T0,
       });
-      expect((await t.store.putTriggerState(trigger('wf1'), false)).state).toEqual({ kept: true });
-      const reset = await t.store.putTriggerState(trigger('wf1'), true);
+      expect((await t.store.triggers.put(trigger('wf1'), false)).state).toEqual({ kept: true });
+      const reset = await t.store.triggers.put(trigger('wf1'), true);
       expect(reset).toMatchObject({ state: null, last_error: null, revision: 3 });
     });
 
     it('commits many runs at once (more than one statement can bind)', async () => {
-      await t.store.putTriggerState(trigger('wf1'), false);
+      await t.store.triggers.put(trigger('wf1'), false);
       const runs = Array.from({ length: 240 }, (_, i) => ({ run: newRun(`bulk-${i}`), caller }));
       expect(
-        await t.store.commitTrigger({ workflow_uid: 'wf1', expectedRevision: 0, patch: {}, runs, at: T0 }),
+        await t.store.triggers.commit({ workflow_uid: 'wf1', expectedRevision: 0, patch: {}, runs, at: T0 }),
       ).toBe(true);
-      expect((await t.store.getTriggerState('wf1'))?.events_seen).toBe(240);
-      expect(await t.store.getRun('bulk-239')).toBeDefined();
+      expect((await t.store.triggers.get('wf1'))?.events_seen).toBe(240);
+      expect(await t.store.runs.getRun('bulk-239')).toBeDefined();
+    });
+
+    it('lists the due triggers: enabled, not webhooks, next_at at or before now, by workflow uid', async () => {
+      await t.store.triggers.put(trigger('poll-late', { next_at: T0 }), false);
+      await t.store.triggers.put(trigger('due-now', { kind: 'schedule', next_at: T1 }), false);
+      await t.store.triggers.put(trigger('future', { next_at: LATER }), false);
+      await t.store.triggers.put(trigger('disabled', { enabled: false, next_at: T0 }), false);
+      await t.store.triggers.put(trigger('hook', { kind: 'webhook', next_at: T0 }), false);
+      await t.store.triggers.put(trigger('never', { next_at: null }), false);
+      const due = async (now: string, limit?: number) =>
+        (await t.store.triggers.listDue(now, limit)).map((row) => row.workflow_uid);
+      expect(await due(T1)).toEqual(['due-now', 'poll-late']);
+      expect(await due(T0)).toEqual(['poll-late']);
+      expect(await due('2024-05-01T14:00:00+01:00')).toEqual(['due-now', 'future', 'poll-late']);
+      expect(await due(T2, 1)).toEqual(['due-now']);
+      expect((await t.store.triggers.listDue(T1))[0]).toMatchObject({
+        kind: 'schedule',
+        enabled: true,
+        next_at: T1,
+      });
     });
   });
 });

@@ -49,13 +49,13 @@ describeEachDialect('openStore', (t) => {
     });
 
     it('is a no-op when run again, on this store or on another', async () => {
-      await t.store.createRun(newRun('r1'));
+      await t.store.runs.createRun(newRun('r1'));
       await t.store.migrate();
       await t.store.migrate();
       const other = await t.db.open();
       await other.migrate();
       expect(await t.db.query('select name from sluice_migrations order by name')).toEqual(APPLIED);
-      expect((await other.getRun('r1'))?.id).toBe('r1');
+      expect((await other.runs.getRun('r1'))?.id).toBe('r1');
     });
 
     it('refuses a database migrated by a newer Sluice', async () => {
@@ -76,8 +76,8 @@ describeEachDialect('openStore', (t) => {
 
   describe('createRun and getRun', () => {
     it('stores a new run with its defaults', async () => {
-      await t.store.createRun(newRun('r1'));
-      expect(await t.store.getRun('r1')).toStrictEqual({
+      await t.store.runs.createRun(newRun('r1'));
+      expect(await t.store.runs.getRun('r1')).toStrictEqual({
         id: 'r1',
         workflow_uid: null,
         workflow_version: null,
@@ -97,7 +97,7 @@ describeEachDialect('openStore', (t) => {
     });
 
     it('keeps the optional fields it is given', async () => {
-      await t.store.createRun(
+      await t.store.runs.createRun(
         newRun('r2', {
           workflow_uid: 'wf-1',
           workflow_version: 7,
@@ -105,7 +105,7 @@ describeEachDialect('openStore', (t) => {
           status: 'running',
         }),
       );
-      const run = await t.store.getRun('r2');
+      const run = await t.store.runs.getRun('r2');
       expect([run?.workflow_uid, run?.workflow_version, run?.workspace_id, run?.status]).toEqual([
         'wf-1',
         7,
@@ -115,12 +115,12 @@ describeEachDialect('openStore', (t) => {
     });
 
     it('answers undefined for an unknown run', async () => {
-      expect(await t.store.getRun('nope')).toBeUndefined();
+      expect(await t.store.runs.getRun('nope')).toBeUndefined();
     });
 
     it('refuses a second run with the same id, naming the database and the call', async () => {
-      await t.store.createRun(newRun('r1'));
-      const err = await storeError(t.store.createRun(newRun('r1')));
+      await t.store.runs.createRun(newRun('r1'));
+      const err = await storeError(t.store.runs.createRun(newRun('r1')));
       expect(err.message).toContain(t.store.location);
       expect(err.message).toContain('createRun(r1) failed');
     });
@@ -128,22 +128,22 @@ describeEachDialect('openStore', (t) => {
 
   describe('updateRun', () => {
     it('changes only the fields of the patch', async () => {
-      await t.store.createRun(newRun('r1', { workspace_id: 'acme' }));
-      await t.store.updateRun('r1', {
+      await t.store.runs.createRun(newRun('r1', { workspace_id: 'acme' }));
+      await t.store.runs.updateRun('r1', {
         status: 'running',
         started_at: T1,
         lease_owner: 'p1',
         lease_expires_at: T2,
       });
-      await t.store.updateRun('r1', { resume_at: T2, lease_owner: undefined });
+      await t.store.runs.updateRun('r1', { resume_at: T2, lease_owner: undefined });
       const error = {
         type: 'status' as const,
         message: '503 Service Unavailable',
         status: 503,
         body: 'busy',
       };
-      await t.store.updateRun('r1', { status: 'failed', error, finished_at: T2 });
-      expect(await t.store.getRun('r1')).toMatchObject({
+      await t.store.runs.updateRun('r1', { status: 'failed', error, finished_at: T2 });
+      expect(await t.store.runs.getRun('r1')).toMatchObject({
         workspace_id: 'acme',
         input: { since: T0 },
         status: 'failed',
@@ -158,15 +158,15 @@ describeEachDialect('openStore', (t) => {
     });
 
     it('clears a field patched to null', async () => {
-      await t.store.createRun(newRun('r1'));
-      await t.store.updateRun('r1', { lease_owner: 'p1', lease_expires_at: T1, resume_at: T1 });
-      await t.store.updateRun('r1', {
+      await t.store.runs.createRun(newRun('r1'));
+      await t.store.runs.updateRun('r1', { lease_owner: 'p1', lease_expires_at: T1, resume_at: T1 });
+      await t.store.runs.updateRun('r1', {
         lease_owner: null,
         lease_expires_at: null,
         resume_at: null,
         error: null,
       });
-      expect(await t.store.getRun('r1')).toMatchObject({
+      expect(await t.store.runs.getRun('r1')).toMatchObject({
         lease_owner: null,
         lease_expires_at: null,
         resume_at: null,
@@ -174,51 +174,51 @@ describeEachDialect('openStore', (t) => {
     });
 
     it('accepts an empty patch, and refuses an unknown run', async () => {
-      await t.store.createRun(newRun('r1'));
-      await t.store.updateRun('r1', {});
-      expect((await t.store.getRun('r1'))?.status).toBe('pending');
-      expect((await storeError(t.store.updateRun('nope', { status: 'running' }))).message).toContain(
+      await t.store.runs.createRun(newRun('r1'));
+      await t.store.runs.updateRun('r1', {});
+      expect((await t.store.runs.getRun('r1'))?.status).toBe('pending');
+      expect((await storeError(t.store.runs.updateRun('nope', { status: 'running' }))).message).toContain(
         'run nope does not exist',
       );
-      await storeError(t.store.updateRun('nope', {}));
+      await storeError(t.store.runs.updateRun('nope', {}));
     });
   });
 
   describe('deleteRun', () => {
     it('deletes the run with its steps and items (cascade), and no other run', async () => {
       for (const id of ['r1', 'r2']) {
-        await t.store.createRun(newRun(id));
-        await t.store.saveStep(step(id, 0));
-        await t.store.saveStepItem(item(id, 0, 0));
+        await t.store.runs.createRun(newRun(id));
+        await t.store.runs.saveStep(step(id, 0));
+        await t.store.runs.saveStepItem(item(id, 0, 0));
       }
-      expect(await t.store.deleteRun('r1')).toBe(true);
-      expect(await t.store.deleteRun('r1')).toBe(false);
-      expect(await t.store.getRun('r1')).toBeUndefined();
+      expect(await t.store.runs.deleteRun('r1')).toBe(true);
+      expect(await t.store.runs.deleteRun('r1')).toBe(false);
+      expect(await t.store.runs.getRun('r1')).toBeUndefined();
       expect(await t.db.query("select * from run_steps where run_id = 'r1'")).toEqual([]);
       expect(await t.db.query("select * from run_step_items where run_id = 'r1'")).toEqual([]);
-      expect(await t.store.listStepItems('r2')).toHaveLength(1);
+      expect(await t.store.runs.listStepItems('r2')).toHaveLength(1);
     });
   });
 
   describe('two stores on one database', () => {
     it("see each other's commits", async () => {
       const other = await t.db.open();
-      await t.store.createRun(newRun('r1'));
-      expect((await other.getRun('r1'))?.status).toBe('pending');
-      await other.updateRun('r1', { status: 'running', lease_owner: 'second' });
-      await other.saveStepItem(item('r1', 0, 0));
-      expect(await t.store.getRun('r1')).toMatchObject({ status: 'running', lease_owner: 'second' });
-      expect(await t.store.listStepItems('r1')).toHaveLength(1);
+      await t.store.runs.createRun(newRun('r1'));
+      expect((await other.runs.getRun('r1'))?.status).toBe('pending');
+      await other.runs.updateRun('r1', { status: 'running', lease_owner: 'second' });
+      await other.runs.saveStepItem(item('r1', 0, 0));
+      expect(await t.store.runs.getRun('r1')).toMatchObject({ status: 'running', lease_owner: 'second' });
+      expect(await t.store.runs.listStepItems('r1')).toHaveLength(1);
     });
 
     it('both write at once without losing a row', async () => {
       const other = await t.db.open();
-      await t.store.createRun(newRun('r1'));
+      await t.store.runs.createRun(newRun('r1'));
       const writes = Array.from({ length: 100 }, (_, i) =>
-        (i % 2 === 0 ? t.store : other).saveStepItem(item('r1', 0, i)),
+        (i % 2 === 0 ? t.store : other).runs.saveStepItem(item('r1', 0, i)),
       );
       await Promise.all(writes);
-      expect(await t.store.listStepItems('r1')).toHaveLength(100);
+      expect(await t.store.runs.listStepItems('r1')).toHaveLength(100);
     });
   });
 
@@ -226,18 +226,18 @@ describeEachDialect('openStore', (t) => {
     it('is idempotent, and later calls fail with SLUICE_STORE', async () => {
       await Promise.all([t.store.close(), t.store.close()]);
       await t.store.close();
-      expect((await storeError(t.store.getRun('r1'))).message).toContain('the store is closed');
+      expect((await storeError(t.store.runs.getRun('r1'))).message).toContain('the store is closed');
     });
 
     it('is what Symbol.asyncDispose does', async () => {
       {
         await using scoped = await t.db.open();
-        await scoped.createRun(newRun('r1'));
+        await scoped.runs.createRun(newRun('r1'));
         expect(scoped[Symbol.asyncDispose]).toBeTypeOf('function');
       }
-      expect((await t.store.getRun('r1'))?.id).toBe('r1');
+      expect((await t.store.runs.getRun('r1'))?.id).toBe('r1');
       await t.store[Symbol.asyncDispose]();
-      await storeError(t.store.getRun('r1'));
+      await storeError(t.store.runs.getRun('r1'));
     });
   });
 });

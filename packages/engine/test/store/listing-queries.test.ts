@@ -15,12 +15,12 @@ describeEachDialect('the listing queries', (t) => {
         ['b1', 'beta'],
         ['c1', 'gamma'],
       ] as const) {
-        await t.store.publishWorkflow(publish(uid, name));
+        await t.store.workflows.publish(publish(uid, name));
       }
-      await t.store.publishWorkflow(publish('b1', 'beta', { at: T1 }));
-      await t.store.publishWorkflow(publish('x', 'other', { workspace_id: 'globex' }));
-      const uids = async (page?: Parameters<typeof t.store.listWorkflows>[1]) =>
-        (await t.store.listWorkflows('acme', page)).map((w) => `${w.uid}@${w.version}`);
+      await t.store.workflows.publish(publish('b1', 'beta', { at: T1 }));
+      await t.store.workflows.publish(publish('x', 'other', { workspace_id: 'globex' }));
+      const uids = async (page?: Parameters<typeof t.store.workflows.list>[1]) =>
+        (await t.store.workflows.list('acme', page)).map((w) => `${w.uid}@${w.version}`);
       expect(await uids()).toEqual(['a1@1', 'b1@2', 'b2@1', 'c1@1']);
       expect(await uids({ limit: 2 })).toEqual(['a1@1', 'b1@2']);
       expect(await uids({ limit: 2, after: { name: 'beta', uid: 'b1' } })).toEqual(['b2@1', 'c1@1']);
@@ -33,19 +33,19 @@ describeEachDialect('the listing queries', (t) => {
 
   describe('countRunsByStatus', () => {
     it('counts the runs of every workspace in each status, zero for the absent ones', async () => {
-      expect(await t.store.countRunsByStatus()).toEqual({
+      expect(await t.store.runs.countRunsByStatus()).toEqual({
         pending: 0,
         running: 0,
         succeeded: 0,
         failed: 0,
         cancelled: 0,
       });
-      await t.store.createRun(newRun('r1', { workspace_id: 'acme' }));
-      await t.store.createRun(newRun('r2', { workspace_id: 'globex' }));
-      await t.store.createRun(newRun('r3', { workspace_id: 'acme' }));
-      await t.store.updateRun('r2', { status: 'failed' });
-      await t.store.updateRun('r3', { status: 'running' });
-      expect(await t.store.countRunsByStatus()).toEqual({
+      await t.store.runs.createRun(newRun('r1', { workspace_id: 'acme' }));
+      await t.store.runs.createRun(newRun('r2', { workspace_id: 'globex' }));
+      await t.store.runs.createRun(newRun('r3', { workspace_id: 'acme' }));
+      await t.store.runs.updateRun('r2', { status: 'failed' });
+      await t.store.runs.updateRun('r3', { status: 'running' });
+      expect(await t.store.runs.countRunsByStatus()).toEqual({
         pending: 1,
         running: 1,
         succeeded: 0,

@@ -34,37 +34,37 @@ describeEachDialect('the nodes store', (t) => {
     });
 
     it('registers nodes, lists them oldest first, and reads every column back', async () => {
-      await t.store.registerNode(node('b', { started_at: T1, kind: 'api', concurrency: 0 }));
-      await t.store.registerNode(node('a'));
-      expect(await t.store.listNodes()).toStrictEqual([
+      await t.store.nodes.register(node('b', { started_at: T1, kind: 'api', concurrency: 0 }));
+      await t.store.nodes.register(node('a'));
+      expect(await t.store.nodes.list()).toStrictEqual([
         node('a'),
         node('b', { started_at: T1, kind: 'api', concurrency: 0 }),
       ]);
     });
 
     it('replaces the row of a node that registers again', async () => {
-      await t.store.registerNode(node('a'));
-      await t.store.registerNode(node('a', { heartbeat_at: T2, executing: 3, kind: 'api+worker' }));
-      expect(await t.store.listNodes()).toStrictEqual([
+      await t.store.nodes.register(node('a'));
+      await t.store.nodes.register(node('a', { heartbeat_at: T2, executing: 3, kind: 'api+worker' }));
+      expect(await t.store.nodes.list()).toStrictEqual([
         node('a', { heartbeat_at: T2, executing: 3, kind: 'api+worker' }),
       ]);
     });
 
     it('heartbeats a node, and says when its row is gone', async () => {
-      await t.store.registerNode(node('a'));
-      expect(await t.store.heartbeatNode('a', T2, 7)).toBe(true);
-      expect(await t.store.listNodes()).toStrictEqual([node('a', { heartbeat_at: T2, executing: 7 })]);
-      await t.store.removeNode('a');
-      expect(await t.store.heartbeatNode('a', LATER, 0)).toBe(false);
-      expect(await t.store.listNodes()).toEqual([]);
+      await t.store.nodes.register(node('a'));
+      expect(await t.store.nodes.heartbeat('a', T2, 7)).toBe(true);
+      expect(await t.store.nodes.list()).toStrictEqual([node('a', { heartbeat_at: T2, executing: 7 })]);
+      await t.store.nodes.remove('a');
+      expect(await t.store.nodes.heartbeat('a', LATER, 0)).toBe(false);
+      expect(await t.store.nodes.list()).toEqual([]);
     });
 
     it('prunes the nodes whose last heartbeat is older than the cut-off', async () => {
-      await t.store.registerNode(node('old', { heartbeat_at: T0 }));
-      await t.store.registerNode(node('edge', { heartbeat_at: T1 }));
-      await t.store.registerNode(node('live', { heartbeat_at: T2 }));
-      expect(await t.store.pruneNodes(T1)).toBe(1);
-      expect((await t.store.listNodes()).map((n) => n.id)).toEqual(['edge', 'live']);
+      await t.store.nodes.register(node('old', { heartbeat_at: T0 }));
+      await t.store.nodes.register(node('edge', { heartbeat_at: T1 }));
+      await t.store.nodes.register(node('live', { heartbeat_at: T2 }));
+      expect(await t.store.nodes.prune(T1)).toBe(1);
+      expect((await t.store.nodes.list()).map((n) => n.id)).toEqual(['edge', 'live']);
     });
 
     it('counts a node alive until three heartbeats are missed', () => {
@@ -76,28 +76,28 @@ describeEachDialect('the nodes store', (t) => {
 
   describe('listLeases and countRunLeases', () => {
     it('lists the named leases by name, expired ones too', async () => {
-      await t.store.acquireLease('triggers', 'a', T1, T0);
-      await t.store.acquireLease('alpha', 'b', LATER, T0);
-      expect(await t.store.listLeases()).toEqual([
+      await t.store.leases.acquire('triggers', 'a', T1, T0);
+      await t.store.leases.acquire('alpha', 'b', LATER, T0);
+      expect(await t.store.leases.list()).toEqual([
         { name: 'alpha', owner: 'b', expires_at: LATER, acquired_at: T0 },
         { name: 'triggers', owner: 'a', expires_at: T1, acquired_at: T0 },
       ]);
     });
 
     it('counts the unfinished runs leased to each owner, and how many leases expired', async () => {
-      for (const id of ['r1', 'r2', 'r3', 'r4', 'r5', 'free']) await t.store.createRun(newRun(id));
-      await t.store.claimRun('r1', 'a', LATER, T0);
-      await t.store.claimRun('r2', 'a', T1, T0);
-      await t.store.claimRun('r3', 'b', LATER, T0);
-      await t.store.claimRun('r4', 'b', LATER, T0);
-      await t.store.claimRun('r5', 'b', LATER, T0);
+      for (const id of ['r1', 'r2', 'r3', 'r4', 'r5', 'free']) await t.store.runs.createRun(newRun(id));
+      await t.store.runs.claimRun('r1', 'a', LATER, T0);
+      await t.store.runs.claimRun('r2', 'a', T1, T0);
+      await t.store.runs.claimRun('r3', 'b', LATER, T0);
+      await t.store.runs.claimRun('r4', 'b', LATER, T0);
+      await t.store.runs.claimRun('r5', 'b', LATER, T0);
       // A finished run keeps no lease worth counting.
-      await t.store.updateRun('r5', { status: 'succeeded' });
-      expect(await t.store.countRunLeases(T2)).toEqual([
+      await t.store.runs.updateRun('r5', { status: 'succeeded' });
+      expect(await t.store.runs.countRunLeases(T2)).toEqual([
         { owner: 'a', runs: 2, expired: 1 },
         { owner: 'b', runs: 2, expired: 0 },
       ]);
-      expect(await t.store.countRunLeases(T0)).toEqual([
+      expect(await t.store.runs.countRunLeases(T0)).toEqual([
         { owner: 'a', runs: 2, expired: 0 },
         { owner: 'b', runs: 2, expired: 0 },
       ]);

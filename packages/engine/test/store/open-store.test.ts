@@ -11,7 +11,7 @@ import { isSluiceError, openStore } from '@sluice/engine';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { maskUrl } from '../../src/store/connect.js';
+import { maskUrl } from '../../src/store/describe.js';
 import { PG_URL } from './dialects.js';
 import { newRun } from './fixtures.js';
 
@@ -36,7 +36,7 @@ describe('openStore on a SQLite file', () => {
   it('creates the folder and the file, in WAL mode', async () => {
     const file = join(dir, 'a', 'b', 'sluice.db');
     const store = await openStore({ file });
-    await store.createRun(newRun('r1'));
+    await store.runs.createRun(newRun('r1'));
     expect(store.dialect).toBe('sqlite');
     expect(store.location).toBe(file);
     expect(existsSync(`${file}-wal`)).toBe(true);
@@ -49,9 +49,9 @@ describe('openStore on a SQLite file', () => {
   it('opens with migrate: false without creating tables', async () => {
     const file = join(dir, 'bare.db');
     const store = await openStore({ file, migrate: false });
-    await storeError(store.getRun('r1'));
+    await storeError(store.runs.getRun('r1'));
     await store.migrate();
-    expect(await store.getRun('r1')).toBeUndefined();
+    expect(await store.runs.getRun('r1')).toBeUndefined();
     await store.close();
   });
 
@@ -74,9 +74,9 @@ describe('openStore on a SQLite file', () => {
   it('keeps :memory: databases private to their store', async () => {
     const a = await openStore({ file: ':memory:' });
     const b = await openStore();
-    await a.createRun(newRun('r1'));
+    await a.runs.createRun(newRun('r1'));
     expect([a.location, b.location]).toEqual([':memory:', ':memory:']);
-    expect(await b.getRun('r1')).toBeUndefined();
+    expect(await b.runs.getRun('r1')).toBeUndefined();
     await Promise.all([a.close(), b.close()]);
   });
 });
@@ -135,7 +135,7 @@ describe.skipIf(PG_URL === undefined)('openStore on PostgreSQL', () => {
   it('creates its schema and keeps every table in it', async () => {
     const store = await openStore({ url: PG_URL, schema });
     expect([store.dialect, store.location]).toEqual(['postgres', PG_URL]);
-    await store.createRun(newRun('r1'));
+    await store.runs.createRun(newRun('r1'));
     const { rows } = await admin.query<{ table_schema: string }>(
       "select distinct table_schema from information_schema.tables where table_name in ('runs', 'sluice_migrations') and table_schema = $1",
       [schema],
@@ -166,8 +166,8 @@ describe('openStore on a SQLite file shared by processes', () => {
     try {
       expect(await Promise.all([run('a'), run('b')])).toEqual([0, 0]);
       const store = await openStore({ file });
-      expect(await store.listStepItems('a')).toHaveLength(300);
-      expect(await store.listStepItems('b')).toHaveLength(300);
+      expect(await store.runs.listStepItems('a')).toHaveLength(300);
+      expect(await store.runs.listStepItems('b')).toHaveLength(300);
       await store.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,6 @@ const [file, runId, count] = process.argv.slice(2);
 if (file === undefined || runId === undefined)
   throw new Error('usage: store-child.ts <file> <run id> <items>');
 const store = await openStore({ file });
-await store.createRun(newRun(runId));
-for (let i = 0; i < Number(count); i++) await store.saveStepItem(item(runId, 0, i));
+await store.runs.createRun(newRun(runId));
+for (let i = 0; i < Number(count); i++) await store.runs.saveStepItem(item(runId, 0, i));
 await store.close();

@@ -139,7 +139,8 @@ describe('sluice serve with a poll trigger', () => {
 
     const store = await openStore({ file: join(dir, 'sluice.db') });
     try {
-      const runs = () => store.listRuns({ workspace_id: 'acme', workflow_uid: 'crash-sync', limit: 10_000 });
+      const runs = () =>
+        store.runs.listRuns({ workspace_id: 'acme', workflow_uid: 'crash-sync', limit: 10_000 });
       // The restarted service takes the triggers over once the killed one's lease ran out.
       await until('a run for every record', async () => (await runs()).length >= total);
       await until('every run to end', async () => (await runs()).every((run) => run.status === 'succeeded'));

@@ -59,7 +59,7 @@ function polled(uid: string, trigger: string, extra: object = {}): object {
 
 /** The record ids of the workflow's runs, oldest run first. */
 async function runIds(uid: string): Promise<number[]> {
-  const runs = await h.store.listRuns({ workspace_id: 'acme', workflow_uid: uid, limit: 100 });
+  const runs = await h.store.runs.listRuns({ workspace_id: 'acme', workflow_uid: uid, limit: 100 });
   return runs
     .sort(
       (a, b) =>
@@ -126,10 +126,10 @@ describe.each([
     });
 
     // The runs execute with the record as INPUT, as the publisher (role member).
-    const [first] = await h.store.listRuns({ workspace_id: 'acme', workflow_uid: 'sync', limit: 1 });
+    const [first] = await h.store.runs.listRuns({ workspace_id: 'acme', workflow_uid: 'sync', limit: 1 });
     await h.engine.waitForRun(first?.id as string, 10_000);
-    expect((await h.store.getRun(first?.id as string))?.status).toBe('succeeded');
-    expect(await h.store.getRunCaller(first?.id as string)).toMatchObject({
+    expect((await h.store.runs.getRun(first?.id as string))?.status).toBe('succeeded');
+    expect(await h.store.runs.getRunCaller(first?.id as string)).toMatchObject({
       email: 'ann@acme.test',
       role: 'member',
     });
@@ -170,7 +170,7 @@ describe('trigger.poll configuration', () => {
     expect((res.body.error as { message: string }).message).toMatch(/records-conn/);
     expect((res.body.error as { message: string }).message).not.toContain('wrong-token');
     expect((await h.call(h.keys.acmeAdmin, 'GET', '/v1/workflows/refused')).status).toBe(404);
-    expect(await h.store.listTriggerStates()).toEqual([]);
+    expect(await h.store.triggers.list()).toEqual([]);
   });
 
   it('refuses to enable a poll whose connection test fails, and keeps it disabled', async () => {
@@ -224,7 +224,7 @@ describe('trigger.poll configuration', () => {
     await h.engine.close();
     await cycle;
     expect(await runIds('closing')).toEqual([]);
-    expect(await h.store.getTriggerState('closing')).toMatchObject({ state: null, last_error: null });
+    expect(await h.store.triggers.get('closing')).toMatchObject({ state: null, last_error: null });
 
     api.delayMs = 0;
     await restartEngine();

@@ -21,7 +21,7 @@ function scheduled(uid: string, schedule: object): object {
 }
 
 async function runsOf(uid: string) {
-  return h.store.listRuns({ workspace_id: 'acme', workflow_uid: uid, limit: 100 });
+  return h.store.runs.listRuns({ workspace_id: 'acme', workflow_uid: uid, limit: 100 });
 }
 
 async function triggerOf(uid: string) {
@@ -72,7 +72,7 @@ describe('trigger.schedule', () => {
     // INPUT is schedule.input, {} by default; the run belongs to the workspace, USER is the publisher as a member.
     const run = runs[0];
     expect(run).toMatchObject({ workspace_id: 'acme', workflow_uid: 'every-minute', input: {} });
-    expect(await h.store.getRunCaller(run?.id as string)).toMatchObject({
+    expect(await h.store.runs.getRunCaller(run?.id as string)).toMatchObject({
       email: 'ann@acme.test',
       workspace_id: 'acme',
       role: 'member',
@@ -134,7 +134,7 @@ describe('trigger.schedule', () => {
     await h.call(h.keys.acmeAdmin, 'DELETE', '/v1/workflows/gone');
     const { trigger: _trigger, ...untriggered } = scheduled('plain', {}) as Record<string, unknown>;
     await h.call(h.keys.acmeAdmin, 'PUT', '/v1/workflows/plain', untriggered);
-    expect(await h.store.listTriggerStates()).toEqual([]);
+    expect(await h.store.triggers.list()).toEqual([]);
     const none = await h.call(h.keys.acmeMember, 'GET', '/v1/workflows/plain/trigger');
     expect(none.status).toBe(404);
     expect(none.body).toMatchObject({

@@ -62,7 +62,7 @@ describe('POST /v1/hooks/{uid}/{secret}', () => {
       order: 42,
       items: ['a', 'b'],
     });
-    expect(await h.store.getRunCaller(id)).toMatchObject({ email: 'ann@acme.test', role: 'member' });
+    expect(await h.store.runs.getRunCaller(id)).toMatchObject({ email: 'ann@acme.test', role: 'member' });
     const trigger = await h.call(h.keys.acmeMember, 'GET', '/v1/workflows/orders/trigger');
     expect(trigger.body).toMatchObject({ kind: 'webhook', enabled: true, events_seen: 1, next_at: null });
   });
@@ -94,7 +94,7 @@ describe('POST /v1/hooks/{uid}/{secret}', () => {
     const empty = await h.call(undefined, 'POST', path);
     for (const res of [form, text, empty]) expect(res.status).toBe(202);
     const inputOf = async (res: { body: Record<string, unknown> }) =>
-      (await h.store.getRun(res.body.run_id as string))?.input;
+      (await h.store.runs.getRun(res.body.run_id as string))?.input;
     const formInput = (await inputOf(form)) as Record<string, unknown>;
     expect(formInput).toEqual({ a: ['1', '2'], b: 'x', ['__proto__']: 'p' });
     expect(Object.getPrototypeOf(formInput)).toBe(Object.prototype);
@@ -134,7 +134,7 @@ describe('POST /v1/hooks/{uid}/{secret}', () => {
       expect(res.body).toEqual(answers[0]?.body);
     }
     expect(codeOf(answers[0] as { body: Record<string, unknown> })).toBe('SLUICE_API_NOT_FOUND');
-    expect(await h.store.listRuns({ workspace_id: 'acme', limit: 10 })).toEqual([]);
+    expect(await h.store.runs.listRuns({ workspace_id: 'acme', limit: 10 })).toEqual([]);
     // Enabled again, the same URL works.
     await h.call(h.keys.acmeAdmin, 'POST', '/v1/workflows/paused/trigger/enable');
     expect((await deliver(paused, '{}')).status).toBe(202);
@@ -157,7 +157,7 @@ describe('POST /v1/hooks/{uid}/{secret}', () => {
     expect((bad.body.error as { message: string }).message).toMatch(/does not match/);
     const otherKey = await deliver(path, body, { 'x-signature': sign('another-secret', body) });
     expect(otherKey.status).toBe(401);
-    expect(await h.store.listRuns({ workspace_id: 'acme', limit: 10 })).toEqual([]);
+    expect(await h.store.runs.listRuns({ workspace_id: 'acme', limit: 10 })).toEqual([]);
 
     const good = await deliver(path, body, { 'x-signature': sign(secret, body) });
     expect(good.status).toBe(202);
@@ -165,7 +165,7 @@ describe('POST /v1/hooks/{uid}/{secret}', () => {
       'X-Signature': `sha256=${sign(secret, body).toUpperCase()}`,
     });
     expect(prefixed.status).toBe(202);
-    expect((await h.store.getRun(good.body.run_id as string))?.input).toEqual({
+    expect((await h.store.runs.getRun(good.body.run_id as string))?.input).toEqual({
       event: 'paid',
       amount: 12.5,
     });

@@ -74,12 +74,12 @@ export async function hookRoutes(app: FastifyInstance, engine: Engine, now: () =
       },
       async (request, reply) => {
         const { uid, secret } = request.params;
-        const stored = await store.getWorkflow(uid);
+        const stored = await store.workflows.get(uid);
         const webhook = stored?.deleted === false ? stored.document.trigger?.webhook : undefined;
         // The secret is compared even for an unknown uid, so both cost the same.
         const secretOk = isHookSecret(hookKey, uid, secret);
         if (stored === undefined || webhook === undefined || !secretOk) throw noHook();
-        const row = await store.getTriggerState(uid);
+        const row = await store.triggers.get(uid);
         if (row === undefined || row.kind !== 'webhook' || !row.enabled) throw noHook();
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         if (webhook.hmac_header !== undefined) {
@@ -98,7 +98,7 @@ export async function hookRoutes(app: FastifyInstance, engine: Engine, now: () =
           }
         }
         const input = await bodyInput(scope, request, raw);
-        checkRunInput(stored.document, input);
+        checkRunInput(stored.document, input, engine.stepKinds);
         // As for a run started through the API: the connections of its action steps pass their test first.
         await engine.connections.check(stored.workspace_id, actionConnections(stored.document));
         const id = await deliver(engine, stored, input, now);
@@ -113,7 +113,7 @@ export async function hookRoutes(app: FastifyInstance, engine: Engine, now: () =
  * reads no trigger state, so it commits without a revision check: concurrent deliveries never conflict.
  */
 async function deliver(engine: Engine, stored: StoredWorkflow, input: unknown, now: () => number) {
-  const row = await engine.store.getTriggerState(stored.uid);
+  const row = await engine.store.triggers.get(stored.uid);
   if (row === undefined || row.kind !== 'webhook' || !row.enabled) throw noHook();
   const at = new Date(now()).toISOString();
   const secrets = await engine.connections.secretsOf(stored.workspace_id);
@@ -125,7 +125,7 @@ async function deliver(engine: Engine, stored: StoredWorkflow, input: unknown, n
     secrets,
     seal: engine.runValues,
   });
-  const committed = await engine.store.commitTrigger({
+  const committed = await engine.store.triggers.commit({
     workflow_uid: stored.uid,
     patch: {},
     runs: [{ run: admitted.run, caller: admitted.caller }],

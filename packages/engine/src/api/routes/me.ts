@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { callerOf, isRunCaller } from '../access.js';
 import { BEARER, ERROR_SCHEMA } from '../schemas.js';
+import type { MeView } from '../views.js';
 
 const ME = {
   type: 'object',
@@ -37,7 +38,7 @@ export function meRoutes(app: FastifyInstance): void {
         response: { 200: ME, 401: ERROR_SCHEMA },
       },
     },
-    async (request) => {
+    async (request): Promise<MeView> => {
       const caller = callerOf(request);
       return {
         workspace_id: caller.workspace_id,

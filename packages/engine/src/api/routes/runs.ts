@@ -48,7 +48,7 @@ export function runRoutes(app: FastifyInstance, engine: Engine, waitLimitMs: num
 
   const answer = async (reply: FastifyReply, id: string, wait: boolean | undefined) => {
     if (wait === true) await engine.waitForRun(id, waitLimitMs);
-    const view = await runView(store, id);
+    const view = await runView(store.runs, id);
     const ended = view.status === 'succeeded' || view.status === 'failed' || view.status === 'cancelled';
     return reply.status(wait === true && ended ? 200 : 202).send(view);
   };
@@ -74,7 +74,7 @@ export function runRoutes(app: FastifyInstance, engine: Engine, waitLimitMs: num
       const caller = callerOf(request);
       const stored = await visibleWorkflow(store, caller, request.params.uid);
       const input = request.body?.input ?? null;
-      checkRunInput(stored.document, input);
+      checkRunInput(stored.document, input, engine.stepKinds);
       const id = await engine.startRun(stored, input, caller);
       return answer(reply, id, request.query.wait);
     },
@@ -93,7 +93,7 @@ export function runRoutes(app: FastifyInstance, engine: Engine, waitLimitMs: num
     },
     async (request) => {
       const run = await visibleRun(store, callerOf(request), request.params.id);
-      return runView(store, run.id);
+      return runView(store.runs, run.id);
     },
   );
 
@@ -120,7 +120,7 @@ export function runRoutes(app: FastifyInstance, engine: Engine, waitLimitMs: num
     async (request) => {
       const { workflow, status, cursor } = request.query;
       const limit = request.query.limit ?? 20;
-      const rows = await store.listRuns({
+      const rows = await store.runs.listRuns({
         workspace_id: callerOf(request).workspace_id,
         workflow_uid: workflow,
         status,
@@ -150,7 +150,7 @@ export function runRoutes(app: FastifyInstance, engine: Engine, waitLimitMs: num
     async (request) => {
       const run = await visibleRun(store, callerOf(request), request.params.id);
       await engine.cancelRun(run.id);
-      return runView(store, run.id);
+      return runView(store.runs, run.id);
     },
   );
 

@@ -17,6 +17,7 @@ import { hookSecret } from '../../triggers/hook-secret.js';
 import { triggerKind } from '../../triggers/sync-triggers.js';
 import { assertCanWrite, callerOf, visibleWorkflow } from '../access.js';
 import { BEARER, ERROR_RESPONSES, ERROR_SCHEMA, UID_PARAMS } from '../schemas.js';
+import type { TriggerListView, TriggerView } from '../views.js';
 import { HOOK_KEY_PURPOSE, hookPath } from './hooks.js';
 
 const NULLABLE_TIME = { type: ['string', 'null'], format: 'date-time' } as const;
@@ -59,19 +60,6 @@ const TRIGGER_LIST = {
   required: ['triggers'],
 } as const;
 
-/** A trigger as {@link TRIGGER_VIEW} describes it. */
-export interface TriggerView {
-  workflow_uid: string;
-  kind: 'schedule' | 'webhook' | 'poll';
-  enabled: boolean;
-  next_at: string | null;
-  last_polled_at: string | null;
-  last_error: string | null;
-  events_seen: number;
-  updated_at: string | null;
-  hook_path?: string;
-}
-
 function noTrigger(uid: string): EngineError {
   return new EngineError('SLUICE_API_NOT_FOUND', `workflow ${uid} has no trigger`, {
     hint: 'add trigger: {schedule | webhook | poll} to the workflow and publish it',
@@ -109,10 +97,10 @@ async function workspaceTriggers(
   store: ServiceStore,
   workspaceId: string,
   hookKey: Buffer,
-): Promise<(TriggerView & { workflow_name: string })[]> {
+): Promise<TriggerListView[]> {
   const [workflows, rows] = await Promise.all([
-    store.listWorkflows(workspaceId),
-    store.listTriggerStates(workspaceId),
+    store.workflows.list(workspaceId),
+    store.triggers.list(workspaceId),
   ]);
   const byUid = new Map(rows.map((row) => [row.workflow_uid, row]));
   return workflows
@@ -158,7 +146,7 @@ export function triggerRoutes(app: FastifyInstance, engine: Engine): void {
       const caller = callerOf(request);
       const stored = await visibleWorkflow(store, caller, request.params.uid);
       if (stored.workspace_id !== caller.workspace_id) throw noTrigger(stored.uid);
-      return view(stored, await store.getTriggerState(stored.uid));
+      return view(stored, await store.triggers.get(stored.uid));
     },
   );
 

@@ -64,7 +64,7 @@ export function validateRoutes(app: FastifyInstance, store: ServiceStore, checks
       if (uid === undefined) {
         const workflow = await checkCreate(request, caller, checks);
         // A uid is unique across workspaces, as POST answers (409, without the other workflow).
-        if (workflow.uid !== undefined && (await store.getWorkflow(workflow.uid)) !== undefined) {
+        if (workflow.uid !== undefined && (await store.workflows.get(workflow.uid)) !== undefined) {
           throw conflict(`workflow ${workflow.uid} already exists`);
         }
         return { valid: true, workflow };

@@ -50,7 +50,7 @@ export function versionRoutes(app: FastifyInstance, store: ServiceStore): void {
     async (request) => {
       const caller = callerOf(request);
       const latest = await visibleWorkflow(store, caller, request.params.uid);
-      const versions = await store.listWorkflowVersions(latest.uid);
+      const versions = await store.workflows.listVersions(latest.uid);
       // Another workspace sees the global versions only, not those published before it went global.
       return { versions: versions.filter((v) => canRead(caller, v)).map(versionView) };
     },

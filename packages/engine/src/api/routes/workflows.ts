@@ -15,6 +15,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkWorkflowConnectors } from '../../connectors/catalog.js';
 import { EngineError } from '../../errors.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from '../../store/service-store.js';
+import type { StepKinds } from '../../steps/step-kinds.js';
 import type { TemplateRenderer } from '../../template/render.js';
 import type { TriggerSync } from '../../triggers/sync-triggers.js';
 import type { Workflow } from '../../workflow/model.js';
@@ -66,7 +67,7 @@ interface Body {
  */
 export async function readBody(
   request: FastifyRequest,
-  templates: TemplateRenderer,
+  checks: Pick<PublishChecks, 'templates' | 'stepKinds'>,
   tenant: string,
 ): Promise<Body> {
   const yaml = YAML_TYPES.some((t) => (request.headers['content-type'] ?? '').startsWith(t));
@@ -74,7 +75,12 @@ export async function readBody(
   if (typeof text !== 'string' || text.trim() === '') {
     throw new EngineError('SLUICE_API_BAD_REQUEST', 'the body must be a workflow document');
   }
-  const workflow = await parseWorkflow(text, { format: yaml ? 'yaml' : 'json', renderer: templates, tenant });
+  const workflow = await parseWorkflow(text, {
+    format: yaml ? 'yaml' : 'json',
+    renderer: checks.templates,
+    tenant,
+    stepKinds: checks.stepKinds,
+  });
   const version = workflow.version;
   const clean: Record<string, unknown> = { ...workflow };
   for (const field of STORED_FIELDS) delete clean[field];
@@ -95,6 +101,8 @@ function ifMatch(request: FastifyRequest): number | undefined {
 /** What a publish checks a document against: the template workers, and the connectors when given. */
 export interface PublishChecks {
   templates: TemplateRenderer;
+  /** The step kinds the engine runs. */
+  stepKinds: StepKinds;
   connectors?: ReadonlyMap<string, Connector> | undefined;
 }
 
@@ -111,7 +119,7 @@ export async function checkCreate(
   checks: PublishChecks,
 ): Promise<Workflow> {
   const { connectors } = checks;
-  const { workflow } = await readBody(request, checks.templates, caller.workspace_id);
+  const { workflow } = await readBody(request, checks, caller.workspace_id);
   const { uid } = workflow;
   if (uid !== undefined && !new RegExp(UID_PATTERN).test(uid)) {
     throw new EngineError('SLUICE_API_BAD_REQUEST', `uid ${JSON.stringify(uid)} is not a valid uid`, {
@@ -137,7 +145,7 @@ export async function checkUpdate(
   checks: PublishChecks,
 ): Promise<{ workflow: Workflow; expected: number | undefined }> {
   const { connectors } = checks;
-  const { workflow, version } = await readBody(request, checks.templates, caller.workspace_id);
+  const { workflow, version } = await readBody(request, checks, caller.workspace_id);
   if (workflow.uid !== undefined && workflow.uid !== latest.uid) {
     throw new EngineError('SLUICE_API_BAD_REQUEST', `the body's uid ${workflow.uid} is not ${latest.uid}`);
   }
@@ -177,7 +185,7 @@ export function workflowRoutes(
       const workflow = await checkCreate(request, caller, checks);
       const uid = workflow.uid ?? randomUUID();
       await triggers?.checkPublish(caller.workspace_id, undefined, workflow);
-      const stored = await store.publishWorkflow({
+      const stored = await store.workflows.publish({
         uid,
         workspace_id: caller.workspace_id,
         user_id: caller.email,
@@ -216,14 +224,14 @@ export function workflowRoutes(
       const limit = request.query.limit ?? LIST_LIMIT.default;
       const after = cursor === undefined ? undefined : decodePageCursor(cursor, 2);
       // One more than the page tells whether there is a next page.
-      const rows = await store.listWorkflows(workspace_id, {
+      const rows = await store.workflows.list(workspace_id, {
         limit: limit + 1,
         after: after === undefined ? undefined : { name: after[0] as string, uid: after[1] as string },
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       // The caller's own runs only: a global workflow's runs in other workspaces are theirs.
-      const runs = await store.lastRuns(
+      const runs = await store.runs.lastRuns(
         workspace_id,
         page.map((w) => w.uid),
       );
@@ -281,7 +289,7 @@ export function workflowRoutes(
       const latest = await visibleWorkflow(store, caller, uid);
       const { workflow, expected } = await checkUpdate(request, caller, latest, checks);
       await triggers?.checkPublish(latest.workspace_id, uid, workflow);
-      const stored = await store.publishWorkflow({
+      const stored = await store.workflows.publish({
         uid,
         workspace_id: latest.workspace_id,
         user_id: caller.email,
@@ -311,7 +319,7 @@ export function workflowRoutes(
       const latest = await visibleWorkflow(store, caller, request.params.uid);
       assertCanWrite(caller, latest.workspace_id, [latest.scope]);
       const at = iso();
-      await store.deleteWorkflow(latest.uid, at);
+      await store.workflows.delete(latest.uid, at);
       await triggers?.deleted(latest.uid);
       return workflowView({ ...latest, deleted: true, updated: at });
     },

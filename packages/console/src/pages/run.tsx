@@ -1,0 +1,176 @@
+/**
+ * One run: its status (read again every second until it ends), the waterfall of its steps, items and
+ * attempts, the details of the selected row (input, output, error, each attempt), and Retry / Cancel.
+ * Values are shown as the API answers them: secrets come back redacted.
+ */
+
+import type { AttemptEntry, RunView, StepErrorRecord } from '@sluice/engine/api-types';
+import { useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { ErrorBox, Head, Json, Loading, Status } from '../components/common.js';
+import { Waterfall, type WaterfallRow, waterfallRows } from '../components/waterfall.js';
+import { duration, when } from '../format.js';
+import { useAction, useLoad } from '../hooks.js';
+import { href } from '../router.js';
+
+const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
+
+function Fact({ term, value }: { term: string; value: string }) {
+  return (
+    <div>
+      <dt>{term}</dt>
+      <dd>{value}</dd>
+    </div>
+  );
+}
+
+function ErrorDetail({ error }: { error: StepErrorRecord | null }) {
+  if (error === null) return null;
+  return (
+    <div class="error-box run-error" role="alert">
+      <strong>{error.type}</strong>
+      {error.status !== undefined && <span class="code">HTTP {error.status}</span>}
+      <p>{error.message}</p>
+      {error.body !== undefined && error.body !== '' && <pre class="body">{error.body}</pre>}
+    </div>
+  );
+}
+
+function Attempts({ history }: { history: AttemptEntry[] }) {
+  if (history.length === 0) return <p class="muted">No HTTP attempts recorded.</p>;
+  return (
+    <table class="list compact" aria-label="attempts">
+      <Head columns={['#', 'Started', 'Waited before', 'Took', 'Result']} />
+      <tbody>
+        {history.map((attempt, index) => (
+          <tr key={index}>
+            <td>{index + 1}</td>
+            <td>{when(attempt.started_at)}</td>
+            <td>{attempt.wait_ms > 0 ? duration(attempt.wait_ms) : '–'}</td>
+            <td>{duration(attempt.duration_ms)}</td>
+            <td>{attempt.status !== undefined ? `HTTP ${attempt.status}` : (attempt.error ?? '–')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function RowDetail({ row }: { row: WaterfallRow }) {
+  const record = row.record;
+  return (
+    <div class="card row-detail" data-testid="row-detail">
+      <h3>
+        {row.label} <Status status={row.status} />
+      </h3>
+      <p class="muted small">
+        {record.attempts} attempt{record.attempts === 1 ? '' : 's'} · started {when(record.started_at)} · took{' '}
+        {duration(record.duration_ms)}
+        {record.idempotency_key !== null && (
+          <>
+            {' '}
+            · Idempotency-Key <code>{record.idempotency_key}</code>
+          </>
+        )}
+      </p>
+      <ErrorDetail error={record.error} />
+      <Attempts history={record.history} />
+      <div class="columns two">
+        <Json label="input" value={record.input} />
+        <Json label="output" value={record.output} />
+      </div>
+    </div>
+  );
+}
+
+export function RunPage({ id }: { id: string }) {
+  const [selected, setSelected] = useState<string | undefined>(undefined);
+  const path = `/v1/runs/${encodeURIComponent(id)}`;
+  const run = useLoad(() => api<RunView>('GET', path), [id], {
+    ms: 1000,
+    while: (data) => !FINISHED.has(data.status),
+  });
+  const retry = useAction(async () => {
+    // A retry resumes the same run from its failed step.
+    await api('POST', `${path}/retry`);
+    await run.reload();
+  });
+  const cancel = useAction(async () => {
+    await api('POST', `${path}/cancel`);
+    await run.reload();
+  });
+
+  if (run.loading) return <Loading />;
+  const data = run.data;
+  if (data === undefined) {
+    return (
+      <section>
+        <h1>Run {id}</h1>
+        <ErrorBox error={run.error} />
+        <a href={href('runs')}>All runs</a>
+      </section>
+    );
+  }
+  const rows = waterfallRows(data);
+  const shown = rows.find((row) => row.key === selected) ?? rows.find((row) => row.status === 'failed');
+  const finished = FINISHED.has(data.status);
+
+  return (
+    <section class="run-page">
+      <div class="page-head">
+        <div>
+          <div class="crumbs">
+            <a href={href('runs')}>Runs</a> /
+          </div>
+          <h1>
+            <Status status={data.status} />{' '}
+            {data.workflow_uid === null ? (
+              data.workflow
+            ) : (
+              <a href={href('workflows', data.workflow_uid)}>{data.workflow}</a>
+            )}
+            {data.version !== null && <span class="muted"> v{data.version}</span>}
+          </h1>
+          <p class="muted small mono">{data.id}</p>
+        </div>
+        <div class="actions">
+          {data.status === 'failed' && (
+            <button type="button" disabled={retry.busy} onClick={() => void retry.run()}>
+              {retry.busy ? 'Retrying…' : 'Retry'}
+            </button>
+          )}
+          {!finished && (
+            <button type="button" class="danger" disabled={cancel.busy} onClick={() => void cancel.run()}>
+              {cancel.busy ? 'Cancelling…' : 'Cancel'}
+            </button>
+          )}
+        </div>
+      </div>
+      <ErrorBox error={retry.error ?? cancel.error} title="Not done" />
+      <dl class="facts">
+        <Fact term="Created" value={when(data.created_at)} />
+        <Fact term="Started" value={when(data.started_at)} />
+        <Fact term="Finished" value={when(data.finished_at)} />
+        <Fact term="Duration" value={duration(data.duration_ms)} />
+        {data.resume_at !== null && <Fact term="Resumes" value={when(data.resume_at)} />}
+      </dl>
+      <ErrorDetail error={data.error} />
+      <h2>Waterfall</h2>
+      <Waterfall run={data} selected={shown?.key} onSelect={(row) => setSelected(row.key)} />
+      <p class="legend muted small">
+        <span class="wf-attempt wf-ok" /> answered <span class="wf-attempt wf-bad" /> HTTP error{' '}
+        <span class="wf-attempt wf-error" /> no answer (connect, read, timeout) <span class="wf-wait" /> wait
+        before a retry
+      </p>
+      {shown !== undefined ? (
+        <RowDetail row={shown} />
+      ) : (
+        <p class="muted small">Choose a row for its input, output, error and attempts.</p>
+      )}
+      <details>
+        <summary>Run input</summary>
+        <Json value={data.input} />
+      </details>
+    </section>
+  );
+}

@@ -1,0 +1,161 @@
+/**
+ * The row codecs of the runs domain: runs, steps and items (`run-store.ts`) to and from their stored
+ * columns (`database.ts`), on the value codecs of `codec.ts`. A sealed column reads back as an optional
+ * field, absent when `NULL`.
+ *
+ * @internal
+ * @module
+ */
+import { fromJson, StoreValueError, toJson, toTime } from '../codec.js';
+import type { IsoText, JsonText, RunStepItemsTable, RunStepsTable, RunsTable } from '../database.js';
+import type { NewRun, RunPatch, RunRow, StepErrorRecord, StepItemRow, StepRow } from './run-store.js';
+
+function errorToJson(error: StepErrorRecord | null | undefined, column: string): JsonText | null {
+  return error == null ? null : toJson(error, column);
+}
+
+function errorFromJson(text: JsonText | null): StepErrorRecord | null {
+  return text === null ? null : (JSON.parse(text) as StepErrorRecord);
+}
+
+function requiredTime(value: string, column: string): IsoText {
+  const time = toTime(value, column);
+  if (time === null) throw new StoreValueError(`${column} is required`);
+  return time;
+}
+
+/** The row `createRun` inserts. */
+export function newRunToRow(run: NewRun): RunsTable {
+  return {
+    id: run.id,
+    workflow_uid: run.workflow_uid ?? null,
+    workflow_version: run.workflow_version ?? null,
+    workflow_name: run.workflow_name,
+    workspace_id: run.workspace_id ?? null,
+    workflow: toJson(run.workflow, 'runs.workflow') ?? 'null',
+    status: run.status ?? 'pending',
+    input: toJson(run.input, 'runs.input'),
+    error: null,
+    created_at: requiredTime(run.created_at, 'runs.created_at'),
+    started_at: null,
+    finished_at: null,
+    lease_owner: null,
+    lease_expires_at: null,
+    resume_at: null,
+    // Always set (NULL when absent): the cached insert needs the same columns on every row.
+    sealed_input: run.sealed_input ?? null,
+  };
+}
+
+/** The columns an `updateRun` patch sets; keys whose value is `undefined` are left alone. */
+export function runPatchToColumns(patch: RunPatch): Partial<RunsTable> {
+  const out: Partial<RunsTable> = {};
+  if (patch.status !== undefined) out.status = patch.status;
+  if (patch.error !== undefined) out.error = errorToJson(patch.error, 'runs.error');
+  if (patch.lease_owner !== undefined) out.lease_owner = patch.lease_owner;
+  for (const key of ['started_at', 'finished_at', 'lease_expires_at', 'resume_at'] as const) {
+    if (patch[key] !== undefined) out[key] = toTime(patch[key], `runs.${key}`);
+  }
+  return out;
+}
+
+/** A stored run back to its row. */
+export function rowToRun(row: RunsTable): RunRow {
+  return {
+    id: row.id,
+    workflow_uid: row.workflow_uid,
+    workflow_version: row.workflow_version,
+    workflow_name: row.workflow_name,
+    workspace_id: row.workspace_id,
+    workflow: JSON.parse(row.workflow) as RunRow['workflow'],
+    status: row.status,
+    input: fromJson(row.input),
+    error: errorFromJson(row.error),
+    created_at: row.created_at,
+    started_at: row.started_at,
+    finished_at: row.finished_at,
+    lease_owner: row.lease_owner,
+    lease_expires_at: row.lease_expires_at,
+    resume_at: row.resume_at,
+    ...sealed('sealed_input', row.sealed_input),
+  };
+}
+
+/** The row `saveStep` upserts. */
+export function stepToRow(step: StepRow): RunStepsTable {
+  return {
+    run_id: step.run_id,
+    step_index: step.step_index,
+    name: step.name,
+    status: step.status,
+    fanned_out: step.fanned_out ? 1 : 0,
+    input: toJson(step.input, 'run_steps.input'),
+    output: toJson(step.output, 'run_steps.output'),
+    error: errorToJson(step.error, 'run_steps.error'),
+    attempts: step.attempts,
+    started_at: toTime(step.started_at, 'run_steps.started_at'),
+    finished_at: toTime(step.finished_at, 'run_steps.finished_at'),
+    sealed_output: step.sealed_output ?? null,
+  };
+}
+
+/** A stored step back to its row. */
+export function rowToStep(row: RunStepsTable): StepRow {
+  return {
+    run_id: row.run_id,
+    step_index: row.step_index,
+    name: row.name,
+    status: row.status,
+    fanned_out: row.fanned_out === 1,
+    input: fromJson(row.input),
+    output: fromJson(row.output),
+    error: errorFromJson(row.error),
+    attempts: row.attempts,
+    started_at: row.started_at,
+    finished_at: row.finished_at,
+    ...sealed('sealed_output', row.sealed_output),
+  };
+}
+
+/** The row `saveStepItem` upserts. */
+export function itemToRow(item: StepItemRow): RunStepItemsTable {
+  return {
+    run_id: item.run_id,
+    step_index: item.step_index,
+    item_index: item.item_index,
+    status: item.status,
+    input: toJson(item.input, 'run_step_items.input'),
+    output: toJson(item.output, 'run_step_items.output'),
+    error: errorToJson(item.error, 'run_step_items.error'),
+    attempts: item.attempts,
+    history: toJson(item.history ?? [], 'run_step_items.history') ?? '[]',
+    idempotency_key: item.idempotency_key,
+    started_at: toTime(item.started_at, 'run_step_items.started_at'),
+    finished_at: toTime(item.finished_at, 'run_step_items.finished_at'),
+    sealed_output: item.sealed_output ?? null,
+  };
+}
+
+/** A stored item back to its row. */
+export function rowToItem(row: RunStepItemsTable): StepItemRow {
+  return {
+    run_id: row.run_id,
+    step_index: row.step_index,
+    item_index: row.item_index,
+    status: row.status,
+    input: fromJson(row.input),
+    output: fromJson(row.output),
+    error: errorFromJson(row.error),
+    attempts: row.attempts,
+    history: JSON.parse(row.history) as StepItemRow['history'],
+    idempotency_key: row.idempotency_key,
+    started_at: row.started_at,
+    finished_at: row.finished_at,
+    ...sealed('sealed_output', row.sealed_output),
+  };
+}
+
+/** A sealed column as an optional field: present only when the row has a sealed value. */
+function sealed<K extends string>(key: K, value: string | null | undefined): { [P in K]?: string } {
+  return (value == null ? {} : { [key]: value }) as { [P in K]?: string };
+}

@@ -1,0 +1,384 @@
+/**
+ * The {@link ServiceRunStore} over Kysely. The hot writes (`createRun`, `saveStep`, `saveStepItem`) are
+ * built once and reuse their compiled SQL (`compiled-write.ts`). Claims are one conditional statement
+ * each, so two processes racing for a run cannot both win, on SQLite (one writer at a time) and on
+ * PostgreSQL (row locks of the `UPDATE`). Times are canonical ISO text, which sorts as it compares.
+ *
+ * @internal
+ * @module
+ */
+import type { ExpressionBuilder } from 'kysely';
+import type { ApiCaller } from '../api-keys/api-key-store.js';
+import { StoreValueError, toJson, toTime } from '../codec.js';
+import { CompiledWrite } from '../compiled-write.js';
+import type { Database, RunStepItemsTable, RunStepsTable, RunsTable } from '../database.js';
+import { sql } from '../kysely-runtime.js';
+import type { QueryContext } from '../query-context.js';
+import {
+  itemToRow,
+  newRunToRow,
+  rowToItem,
+  rowToRun,
+  rowToStep,
+  runPatchToColumns,
+  stepToRow,
+} from './run-codec.js';
+import type {
+  LastRun,
+  ListRunsQuery,
+  NewRun,
+  RunLeaseCount,
+  RunPatch,
+  RunRow,
+  RunStatus,
+  ServiceRunStore,
+  StepItemRow,
+  StepRow,
+} from './run-store.js';
+
+/** Every run status, each counted even when no run has it. */
+const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
+
+/** Ids or uids per statement: SQLite caps the bound parameters of one statement. */
+const CHUNK = 500;
+
+/** What a saved step replaces in an existing step row: everything but the key. */
+const STEP_COLUMNS = [
+  'name',
+  'status',
+  'fanned_out',
+  'input',
+  'output',
+  'error',
+  'attempts',
+  'started_at',
+  'finished_at',
+  'sealed_output',
+] as const;
+
+/** What a saved item replaces in an existing item row: everything but the key. */
+const ITEM_COLUMNS = [
+  'status',
+  'input',
+  'output',
+  'error',
+  'attempts',
+  'history',
+  'idempotency_key',
+  'started_at',
+  'finished_at',
+  'sealed_output',
+] as const;
+
+function time(value: string, column: string): string {
+  return toTime(value, column) as string;
+}
+
+function callerOf(startedBy: string | null | undefined): ApiCaller | undefined {
+  return startedBy == null ? undefined : (JSON.parse(startedBy) as ApiCaller);
+}
+
+/**
+ * The condition of a run that may be claimed at `at`: unfinished, not in a stored wait past `at`, and
+ * its lease free or expired (or `owner`'s, for a renewal). `claimRun` and `listClaimableRuns` share it,
+ * so the sweeper lists exactly the runs a claim can take.
+ */
+function claimable(at: string, owner?: string) {
+  return (eb: ExpressionBuilder<Database, 'runs'>) =>
+    eb.and([
+      eb('status', 'in', ['pending', 'running']),
+      eb.or([eb('resume_at', 'is', null), eb('resume_at', '<=', at)]),
+      eb.or([
+        eb('lease_owner', 'is', null),
+        eb('lease_expires_at', 'is', null),
+        eb('lease_expires_at', '<=', at),
+        ...(owner === undefined ? [] : [eb('lease_owner', '=', owner)]),
+      ]),
+    ]);
+}
+
+/** The runs of one store. */
+export class RunQueries implements ServiceRunStore {
+  readonly #q: QueryContext;
+  readonly #insertRun: CompiledWrite<RunsTable>;
+  readonly #upsertStep: CompiledWrite<RunStepsTable>;
+  readonly #upsertItem: CompiledWrite<RunStepItemsTable>;
+
+  constructor(context: QueryContext) {
+    this.#q = context;
+    const { db, dialect } = context;
+    this.#insertRun = new CompiledWrite((row) => db.insertInto('runs').values(row));
+    this.#upsertStep = new CompiledWrite((row) =>
+      dialect.upsert(db, 'run_steps', row, { key: ['run_id', 'step_index'], replace: STEP_COLUMNS }),
+    );
+    this.#upsertItem = new CompiledWrite((row) =>
+      dialect.upsert(db, 'run_step_items', row, {
+        key: ['run_id', 'step_index', 'item_index'],
+        replace: ITEM_COLUMNS,
+      }),
+    );
+  }
+
+  createRun(run: NewRun): Promise<void> {
+    return this.#q.run(`runs.createRun(${run.id})`, (db) => this.#insertRun.execute(db, newRunToRow(run)));
+  }
+
+  updateRun(id: string, patch: RunPatch): Promise<void> {
+    return this.#q.run(`runs.updateRun(${id})`, async (db) => {
+      const columns = runPatchToColumns(patch);
+      // A run that ended keeps its end: only a retry (back to `pending`) moves it again. So a run
+      // cancelled through one process is not overwritten by the execution another process finishes.
+      const guarded = patch.status !== undefined && patch.status !== 'pending';
+      let matched: boolean;
+      if (Object.keys(columns).length === 0) {
+        matched =
+          (await db.selectFrom('runs').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+      } else {
+        let update = db.updateTable('runs').set(columns).where('id', '=', id);
+        if (guarded) update = update.where('status', 'in', ['pending', 'running']);
+        matched = (await update.executeTakeFirst()).numUpdatedRows > 0n;
+      }
+      if (matched) return;
+      const exists = await db.selectFrom('runs').select('id').where('id', '=', id).executeTakeFirst();
+      if (!guarded || exists === undefined) throw new StoreValueError(`run ${id} does not exist`);
+    });
+  }
+
+  getRun(id: string): Promise<RunRow | undefined> {
+    return this.#q.run(`runs.getRun(${id})`, async (db) => {
+      const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : rowToRun(row);
+    });
+  }
+
+  saveStep(step: StepRow): Promise<void> {
+    return this.#q.run(`runs.saveStep(${step.run_id}, ${step.step_index})`, (db) =>
+      this.#upsertStep.execute(db, stepToRow(step)),
+    );
+  }
+
+  saveStepItem(item: StepItemRow): Promise<void> {
+    return this.#q.run(`runs.saveStepItem(${item.run_id}, ${item.step_index}, ${item.item_index})`, (db) =>
+      this.#upsertItem.execute(db, itemToRow(item)),
+    );
+  }
+
+  listSteps(runId: string): Promise<StepRow[]> {
+    return this.#q.run(`runs.listSteps(${runId})`, async (db) => {
+      const rows = await db
+        .selectFrom('run_steps')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .orderBy('step_index')
+        .execute();
+      return rows.map(rowToStep);
+    });
+  }
+
+  listStepItems(runId: string): Promise<StepItemRow[]> {
+    return this.#q.run(`runs.listStepItems(${runId})`, async (db) => {
+      const rows = await db
+        .selectFrom('run_step_items')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .orderBy('step_index')
+        .orderBy('item_index')
+        .execute();
+      return rows.map(rowToItem);
+    });
+  }
+
+  createServiceRun(run: NewRun, caller: ApiCaller): Promise<void> {
+    return this.#q.run(`runs.createServiceRun(${run.id})`, async (db) => {
+      const { key_id: _key, ...user } = caller;
+      await db
+        .insertInto('runs')
+        .values({ ...newRunToRow(run), started_by: toJson(user, 'runs.started_by') })
+        .execute();
+    });
+  }
+
+  getRunCaller(id: string): Promise<ApiCaller | undefined> {
+    return this.#q.run(`runs.getRunCaller(${id})`, async (db) => {
+      const row = await db.selectFrom('runs').select('started_by').where('id', '=', id).executeTakeFirst();
+      return callerOf(row?.started_by);
+    });
+  }
+
+  getRunAndCaller(id: string): Promise<{ run: RunRow; caller: ApiCaller | undefined } | undefined> {
+    return this.#q.run(`runs.getRunAndCaller(${id})`, async (db) => {
+      const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : { run: rowToRun(row), caller: callerOf(row.started_by) };
+    });
+  }
+
+  getRunStatuses(ids: readonly string[]): Promise<Map<string, RunStatus>> {
+    return this.#q.run('runs.getRunStatuses', async (db) => {
+      const statuses = new Map<string, RunStatus>();
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const rows = await db
+          .selectFrom('runs')
+          .select(['id', 'status'])
+          .where('id', 'in', ids.slice(i, i + CHUNK))
+          .execute();
+        for (const row of rows) statuses.set(row.id, row.status);
+      }
+      return statuses;
+    });
+  }
+
+  listRuns(query: ListRunsQuery): Promise<RunRow[]> {
+    return this.#q.run('runs.listRuns', async (db) => {
+      let select = db.selectFrom('runs').selectAll().where('workspace_id', '=', query.workspace_id);
+      if (query.workflow_uid !== undefined) select = select.where('workflow_uid', '=', query.workflow_uid);
+      if (query.status !== undefined) select = select.where('status', '=', query.status);
+      const after = query.after;
+      if (after !== undefined) {
+        select = select.where((eb) =>
+          eb.or([
+            eb('created_at', '<', after.created_at),
+            eb.and([eb('created_at', '=', after.created_at), eb('id', '<', after.id)]),
+          ]),
+        );
+      }
+      const rows = await select
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(query.limit)
+        .execute();
+      return rows.map(rowToRun);
+    });
+  }
+
+  listUnfinishedRuns(): Promise<RunRow[]> {
+    return this.#q.run('runs.listUnfinishedRuns', async (db) => {
+      const rows = await db
+        .selectFrom('runs')
+        .selectAll()
+        .where('status', 'in', ['pending', 'running'])
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(rowToRun);
+    });
+  }
+
+  /**
+   * One backward index scan per uid (`runs_workflow_created`), stopping at the first run of the
+   * workspace, rather than a window over every run of the workflows: a list page stays cheap however
+   * many runs they have. The workspace column is compared `unindexed`, which keeps SQLite (which has no
+   * statistics here) off `runs_workspace_created`, where a rarely run workflow would cost a scan of the
+   * whole workspace.
+   */
+  lastRuns(workspaceId: string, uids: readonly string[]): Promise<Map<string, LastRun>> {
+    const { dialect } = this.#q;
+    return this.#q.run(`runs.lastRuns(${workspaceId})`, async (db) => {
+      const runs = new Map<string, LastRun>();
+      const unique = [...new Set(uids)];
+      for (let i = 0; i < unique.length; i += CHUNK) {
+        const wanted = dialect.valueList(unique.slice(i, i + CHUNK), 'u');
+        const newest = sql<string>`(select (select x.id from runs x
+            where x.workflow_uid = ${wanted.column} and ${dialect.unindexed('x.workspace_id')} = ${workspaceId}
+            order by x.created_at desc, x.id desc limit 1)
+          from ${wanted.table})`;
+        const rows = await db
+          .selectFrom('runs')
+          .select(['id', 'workflow_uid', 'status', 'created_at', 'finished_at'])
+          .where('id', 'in', newest)
+          .execute();
+        for (const { workflow_uid, ...run } of rows) if (workflow_uid !== null) runs.set(workflow_uid, run);
+      }
+      return runs;
+    });
+  }
+
+  countRunsByStatus(): Promise<Record<RunStatus, number>> {
+    return this.#q.run('runs.countRunsByStatus', async (db) => {
+      const rows = await db
+        .selectFrom('runs')
+        .select((eb) => ['status', eb.fn.countAll<number | string | bigint>().as('count')])
+        .groupBy('status')
+        .execute();
+      const counts = Object.fromEntries(RUN_STATUSES.map((status) => [status, 0])) as Record<
+        RunStatus,
+        number
+      >;
+      for (const row of rows) counts[row.status] = this.#q.dialect.readCount(row.count);
+      return counts;
+    });
+  }
+
+  deleteRun(id: string): Promise<boolean> {
+    return this.#q.run(`runs.deleteRun(${id})`, async (db) => {
+      const result = await db.deleteFrom('runs').where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    });
+  }
+
+  claimRun(id: string, owner: string, until: string, now: string): Promise<boolean> {
+    return this.#q.run(`runs.claimRun(${id})`, async (db) => {
+      const at = time(now, 'now');
+      const result = await db
+        .updateTable('runs')
+        .set({ lease_owner: owner, lease_expires_at: time(until, 'runs.lease_expires_at') })
+        .where('id', '=', id)
+        .where(claimable(at, owner))
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    });
+  }
+
+  listClaimableRuns(now: string, limit: number): Promise<RunRow[]> {
+    return this.#q.run('runs.listClaimableRuns', async (db) => {
+      const rows = await db
+        .selectFrom('runs')
+        .selectAll()
+        .where(claimable(time(now, 'now')))
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map(rowToRun);
+    });
+  }
+
+  releaseRunLease(id: string, owner: string): Promise<boolean> {
+    return this.#q.run(`runs.releaseRunLease(${id})`, async (db) => {
+      const result = await db
+        .updateTable('runs')
+        .set({ lease_owner: null, lease_expires_at: null })
+        .where('id', '=', id)
+        .where('lease_owner', '=', owner)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    });
+  }
+
+  countRunLeases(now: string): Promise<RunLeaseCount[]> {
+    const { dialect } = this.#q;
+    return this.#q.run('runs.countRunLeases', async (db) => {
+      const at = time(now, 'now');
+      const rows = await db
+        .selectFrom('runs')
+        .select((eb) => [
+          'lease_owner',
+          eb.fn.countAll<number | string | bigint>().as('runs'),
+          eb.fn
+            .sum<number | string | bigint | null>(
+              eb.case().when('lease_expires_at', '<=', at).then(1).else(0).end(),
+            )
+            .as('expired'),
+        ])
+        .where('status', 'in', ['pending', 'running'])
+        .where('lease_owner', 'is not', null)
+        .groupBy('lease_owner')
+        .orderBy('lease_owner')
+        .execute();
+      return rows.map((row) => ({
+        owner: row.lease_owner as string,
+        runs: dialect.readCount(row.runs),
+        expired: dialect.readCount(row.expired),
+      }));
+    });
+  }
+}

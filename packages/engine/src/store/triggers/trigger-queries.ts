@@ -1,0 +1,159 @@
+/**
+ * The {@link TriggerStore} over Kysely. {@link TriggerQueries.commit} is the heart of "a crash neither
+ * loses nor duplicates an event" (DESIGN §4, Triggers): the poller's new state (cursor and dedup ledger)
+ * and the runs for its new events are written in one transaction, guarded by the revision the cycle
+ * read, so a cycle that crashed before its commit leaves no trace and a cycle racing another one cannot
+ * commit twice.
+ *
+ * @internal
+ * @module
+ */
+import type { Selectable, Updateable } from 'kysely';
+import { toJson, toTime } from '../codec.js';
+import type { TriggerStatesTable } from '../database.js';
+import type { QueryContext } from '../query-context.js';
+import { newRunToRow } from '../runs/run-codec.js';
+import type { TriggerCommit, TriggerStateRow, TriggerStore } from './trigger-store.js';
+
+/** Runs inserted per statement: SQLite caps the bound parameters of one statement. */
+const RUNS_CHUNK = 50;
+
+function rowToTriggerState(row: Selectable<TriggerStatesTable>): TriggerStateRow {
+  return {
+    workflow_uid: row.workflow_uid,
+    workspace_id: row.workspace_id,
+    kind: row.kind as TriggerStateRow['kind'],
+    enabled: row.enabled === 1,
+    state: row.state === null ? null : JSON.parse(row.state),
+    revision: row.revision,
+    next_at: row.next_at,
+    last_polled_at: row.last_polled_at,
+    last_error: row.last_error,
+    events_seen: row.events_seen,
+    updated_at: row.updated_at,
+  };
+}
+
+/** The trigger states of one store. */
+export class TriggerQueries implements TriggerStore {
+  readonly #q: QueryContext;
+
+  constructor(context: QueryContext) {
+    this.#q = context;
+  }
+
+  get(workflowUid: string): Promise<TriggerStateRow | undefined> {
+    return this.#q.run(`triggers.get(${workflowUid})`, async (db) => {
+      const row = await db
+        .selectFrom('trigger_states')
+        .selectAll()
+        .where('workflow_uid', '=', workflowUid)
+        .executeTakeFirst();
+      return row === undefined ? undefined : rowToTriggerState(row);
+    });
+  }
+
+  list(workspaceId?: string): Promise<TriggerStateRow[]> {
+    return this.#q.run('triggers.list', async (db) => {
+      let query = db.selectFrom('trigger_states').selectAll();
+      if (workspaceId !== undefined) query = query.where('workspace_id', '=', workspaceId);
+      const rows = await query.orderBy('workflow_uid').execute();
+      return rows.map(rowToTriggerState);
+    });
+  }
+
+  /** Served by `trigger_states_next_at`: only enabled schedules and polls have a `next_at`. */
+  listDue(now: string, limit?: number): Promise<TriggerStateRow[]> {
+    return this.#q.run('triggers.listDue', async (db) => {
+      let query = db
+        .selectFrom('trigger_states')
+        .selectAll()
+        .where('next_at', '<=', toTime(now, 'now') as string)
+        .where('enabled', '=', 1)
+        .where('kind', '<>', 'webhook')
+        .orderBy('workflow_uid');
+      if (limit !== undefined) query = query.limit(limit);
+      const rows = await query.execute();
+      return rows.map(rowToTriggerState);
+    });
+  }
+
+  put(
+    row: Pick<
+      TriggerStateRow,
+      'workflow_uid' | 'workspace_id' | 'kind' | 'enabled' | 'next_at' | 'updated_at'
+    >,
+    resetState: boolean,
+  ): Promise<TriggerStateRow> {
+    return this.#q.run(`triggers.put(${row.workflow_uid})`, async (db) => {
+      const values = {
+        workflow_uid: row.workflow_uid,
+        workspace_id: row.workspace_id,
+        kind: row.kind,
+        enabled: row.enabled ? 1 : 0,
+        next_at: toTime(row.next_at, 'trigger_states.next_at'),
+        updated_at: toTime(row.updated_at, 'trigger_states.updated_at') as string,
+        state: null,
+      };
+      const written = await this.#q.dialect
+        .upsert(db, 'trigger_states', values, {
+          key: ['workflow_uid'],
+          replace: ['workspace_id', 'kind', 'enabled', 'next_at', 'updated_at'],
+          set: ({ eb, existing }) => ({
+            // Any cycle still in flight read the old revision: it cannot commit over the new configuration.
+            revision: eb(existing('revision'), '+', 1),
+            ...(resetState ? { state: eb.val(null), last_error: eb.val(null) } : {}),
+          }),
+        })
+        .executeReturningRow();
+      if (written === undefined) throw new Error(`trigger_states row ${row.workflow_uid} was not written`);
+      return rowToTriggerState(written);
+    });
+  }
+
+  delete(workflowUid: string): Promise<void> {
+    return this.#q.run(`triggers.delete(${workflowUid})`, async (db) => {
+      await db.deleteFrom('trigger_states').where('workflow_uid', '=', workflowUid).execute();
+    });
+  }
+
+  commit(commit: TriggerCommit): Promise<boolean> {
+    return this.#q.run(`triggers.commit(${commit.workflow_uid})`, async (db) => {
+      const { patch } = commit;
+      const set: Updateable<TriggerStatesTable> = {
+        updated_at: toTime(commit.at, 'trigger_states.updated_at') as string,
+      };
+      if ('state' in patch) set.state = toJson(patch.state ?? null, 'trigger_states.state');
+      if ('next_at' in patch) set.next_at = toTime(patch.next_at, 'trigger_states.next_at');
+      if ('last_polled_at' in patch)
+        set.last_polled_at = toTime(patch.last_polled_at, 'trigger_states.last_polled_at');
+      if ('last_error' in patch) set.last_error = patch.last_error ?? null;
+      const rows = commit.runs.map(({ run, caller }) => {
+        const { key_id: _key, ...user } = caller;
+        return { ...newRunToRow(run), started_by: toJson(user, 'runs.started_by') };
+      });
+      return db.transaction().execute(async (trx) => {
+        const updated = await trx
+          .updateTable('trigger_states')
+          .set((eb) => ({
+            ...set,
+            revision: eb(eb.ref('revision'), '+', 1),
+            events_seen: eb(eb.ref('events_seen'), '+', rows.length),
+          }))
+          .where('workflow_uid', '=', commit.workflow_uid)
+          .$if(commit.expectedRevision !== undefined, (q) =>
+            q.where('revision', '=', commit.expectedRevision as number),
+          )
+          .executeTakeFirst();
+        if (updated.numUpdatedRows === 0n) return false;
+        for (let i = 0; i < rows.length; i += RUNS_CHUNK) {
+          await trx
+            .insertInto('runs')
+            .values(rows.slice(i, i + RUNS_CHUNK))
+            .execute();
+        }
+        return true;
+      });
+    });
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The {@link WorkflowStore} over Kysely.
+ *
+ * @internal
+ * @module
+ */
+import type { Selectable } from 'kysely';
+import { EngineError } from '../../errors.js';
+import type { Workflow, WorkflowScope } from '../../workflow/model.js';
+import { toJson, toTime } from '../codec.js';
+import type { WorkflowsTable } from '../database.js';
+import type { QueryContext } from '../query-context.js';
+import type { ListWorkflowsPage, PublishWorkflow, StoredWorkflow, WorkflowStore } from './workflow-store.js';
+
+function rowToWorkflow(row: Selectable<WorkflowsTable>): StoredWorkflow {
+  return {
+    uid: row.uid,
+    version: row.version,
+    workspace_id: row.workspace_id,
+    scope: row.scope as WorkflowScope,
+    user_id: row.user_id,
+    name: row.name,
+    document: JSON.parse(row.document) as Workflow,
+    created: row.created,
+    updated: row.updated,
+    deleted: row.deleted === 1,
+  };
+}
+
+function conflict(message: string): EngineError {
+  return new EngineError('SLUICE_WORKFLOW_CONFLICT', message, {
+    hint: 'GET the workflow for its latest version, then publish on top of it (If-Match or "version")',
+  });
+}
+
+/** The workflows of one store. */
+export class WorkflowQueries implements WorkflowStore {
+  readonly #q: QueryContext;
+
+  constructor(context: QueryContext) {
+    this.#q = context;
+  }
+
+  /** The next version in one transaction; a lost race on the primary key is a conflict. */
+  publish(publish: PublishWorkflow): Promise<StoredWorkflow> {
+    return this.#q.run(`workflows.publish(${publish.uid})`, async (db) => {
+      const at = toTime(publish.at, 'workflows.updated') as string;
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const latest = await trx
+            .selectFrom('workflows')
+            .select(['version', 'created', 'deleted'])
+            .where('uid', '=', publish.uid)
+            .orderBy('version', 'desc')
+            .limit(1)
+            .executeTakeFirst();
+          const current = latest?.version ?? 0;
+          if (publish.expectedVersion === 0 && latest !== undefined) {
+            throw conflict(`workflow ${publish.uid} already exists`);
+          }
+          if (publish.expectedVersion !== undefined && publish.expectedVersion !== current) {
+            throw conflict(
+              `workflow ${publish.uid} is at version ${current}, not ${publish.expectedVersion}`,
+            );
+          }
+          const row: Selectable<WorkflowsTable> = {
+            uid: publish.uid,
+            version: current + 1,
+            workspace_id: publish.workspace_id,
+            scope: publish.document.scope,
+            user_id: publish.user_id,
+            name: publish.document.name,
+            document: toJson(publish.document, 'workflows.document') ?? 'null',
+            created: latest?.created ?? at,
+            updated: at,
+            deleted: 0,
+          };
+          await trx.insertInto('workflows').values(row).execute();
+          return rowToWorkflow(row);
+        });
+      } catch (err) {
+        if (this.#q.dialect.isUniqueViolation(err)) {
+          throw conflict(`workflow ${publish.uid}: another version was published at the same time`);
+        }
+        throw err;
+      }
+    });
+  }
+
+  get(uid: string, version?: number): Promise<StoredWorkflow | undefined> {
+    return this.#q.run(`workflows.get(${uid})`, async (db) => {
+      let query = db.selectFrom('workflows').selectAll().where('uid', '=', uid);
+      query =
+        version === undefined
+          ? query.orderBy('version', 'desc').limit(1)
+          : query.where('version', '=', version);
+      const row = await query.executeTakeFirst();
+      return row === undefined ? undefined : rowToWorkflow(row);
+    });
+  }
+
+  list(workspaceId: string, page?: ListWorkflowsPage): Promise<StoredWorkflow[]> {
+    return this.#q.run(`workflows.list(${workspaceId})`, async (db) => {
+      let select = db
+        .selectFrom('workflows as w')
+        .selectAll()
+        .where('w.deleted', '=', 0)
+        .where((eb) => eb.or([eb('w.workspace_id', '=', workspaceId), eb('w.scope', '=', 'global')]))
+        .where('w.version', '=', (eb) =>
+          eb
+            .selectFrom('workflows as l')
+            .select((l) => l.fn.max('l.version').as('latest'))
+            .whereRef('l.uid', '=', 'w.uid'),
+        );
+      const after = page?.after;
+      if (after !== undefined) {
+        select = select.where((eb) =>
+          eb.or([
+            eb('w.name', '>', after.name),
+            eb.and([eb('w.name', '=', after.name), eb('w.uid', '>', after.uid)]),
+          ]),
+        );
+      }
+      let ordered = select.orderBy('w.name').orderBy('w.uid');
+      if (page !== undefined) ordered = ordered.limit(page.limit);
+      const rows = await ordered.execute();
+      return rows.map(rowToWorkflow);
+    });
+  }
+
+  listVersions(uid: string): Promise<StoredWorkflow[]> {
+    return this.#q.run(`workflows.listVersions(${uid})`, async (db) => {
+      const rows = await db
+        .selectFrom('workflows')
+        .selectAll()
+        .where('uid', '=', uid)
+        .orderBy('version', 'desc')
+        .execute();
+      return rows.map(rowToWorkflow);
+    });
+  }
+
+  delete(uid: string, at: string): Promise<boolean> {
+    return this.#q.run(`workflows.delete(${uid})`, async (db) => {
+      const result = await db
+        .updateTable('workflows')
+        .set({ deleted: 1, updated: toTime(at, 'workflows.updated') as string })
+        .where('uid', '=', uid)
+        .where('deleted', '=', 0)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    });
+  }
+}
