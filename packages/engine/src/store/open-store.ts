@@ -6,9 +6,11 @@
  *
  * @module
  */
+import type { Kysely } from 'kysely';
 import { EngineError } from '../errors.js';
 import { ApiKeyQueries } from './api-keys/api-key-queries.js';
 import { ConnectionQueries } from './connections/connection-queries.js';
+import type { Database } from './database.js';
 import { postgresDialect } from './dialects/postgres.js';
 import { sqliteDialect } from './dialects/sqlite.js';
 import type { StoreDialect } from './dialects/store-dialect.js';
@@ -103,7 +105,7 @@ class KyselyStore implements SqlStore {
   readonly leases: LeaseQueries;
   readonly #context: QueryContext;
 
-  constructor(dialect: StoreDialect, db: QueryContext['db']) {
+  constructor(dialect: StoreDialect, db: Kysely<Database>) {
     const context = new QueryContext(dialect, db);
     this.#context = context;
     this.dialect = dialect.name;

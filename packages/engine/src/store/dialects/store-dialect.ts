@@ -29,7 +29,11 @@ export type StoreTable = keyof Database;
 /** A column of table `T`. */
 export type StoreColumn<T extends StoreTable> = keyof Database[T] & string;
 
-/** What a database can do beyond the SQL every dialect shares (Kysely: `DialectAdapter.supportsReturning`). */
+/**
+ * What a database can do beyond the SQL every dialect shares (Kysely: `DialectAdapter.supportsReturning`). A
+ * query that needs one of these checks it first; the dialect's own operations ({@link StoreDialect.upsert})
+ * use what their database has.
+ */
 export interface DialectSupport {
   /** `INSERT`/`UPDATE ... RETURNING` (SQLite 3.35+ and PostgreSQL; not MySQL). */
   readonly returning: boolean;

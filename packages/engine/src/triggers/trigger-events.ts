@@ -1,0 +1,62 @@
+/**
+ * The events of pushed trigger kinds (a webhook delivery, a message a listener receives): each becomes
+ * one run of the workflow's latest version, committed with the event counted (`events_seen`) and then
+ * queued. An event reads no trigger state, so it commits without a revision check: concurrent events
+ * never conflict.
+ *
+ * @module
+ */
+import type { Connector } from '@sluice/sdk';
+import { actionConnections } from '../connectors/catalog.js';
+import { admitRun } from '../run/admit-run.js';
+import type { RunValueSealer } from '../secrets/run-values.js';
+import type { ServiceStore, StoredWorkflow } from '../store/service-store.js';
+import type { TriggerConnections } from './trigger-connections.js';
+
+/** A run a commit created, to execute now (its unredacted input is sealed in its row). */
+export interface DispatchedRun {
+  id: string;
+}
+
+/** Where the events of pushed kinds go. */
+export interface EventSink {
+  readonly store: ServiceStore;
+  readonly connections: TriggerConnections | undefined;
+  readonly connectors?: ReadonlyMap<string, Connector>;
+  readonly seal: RunValueSealer | undefined;
+  readonly now: () => number;
+  /** Queues runs a commit created. */
+  dispatch(runs: readonly DispatchedRun[]): void;
+}
+
+/**
+ * Commits one run of `stored` for an event of its `kind` trigger and queues it; resolves the run's id, or
+ * `undefined` when the workflow has no live trigger of that kind. As for a run started through the API,
+ * the connections of its action steps pass their test first (`SLUICE_CONNECTION_TEST`, 422).
+ */
+export async function deliverEvent(
+  sink: EventSink,
+  kind: string,
+  stored: StoredWorkflow,
+  input: unknown,
+): Promise<string | undefined> {
+  const live = async () => {
+    const row = await sink.store.triggers.get(stored.uid);
+    return row !== undefined && row.kind === kind && row.enabled;
+  };
+  if (!(await live())) return undefined;
+  await sink.connections?.check(stored.workspace_id, actionConnections(stored.document));
+  const at = new Date(sink.now()).toISOString();
+  const secrets = (await sink.connections?.secretsOf(stored.workspace_id)) ?? [];
+  const admitted = admitRun({ from: kind, stored, input, createdAt: at, secrets, seal: sink.seal });
+  const committed = await sink.store.triggers.commit({
+    workflow_uid: stored.uid,
+    patch: {},
+    runs: [{ run: admitted.run, caller: admitted.caller }],
+    at,
+  });
+  // The row went away between the read and the commit (the workflow was deleted).
+  if (!committed) return undefined;
+  sink.dispatch([{ id: admitted.run.id }]);
+  return admitted.run.id;
+}
