@@ -43,7 +43,7 @@ interface Edge {
 function entryOf(path: string): string {
   const rel = relative(ROOT, path);
   const [first, ...rest] = rel.split(sep);
-  return rest.length === 0 ? (first ?? "").replace(/\.(tsx?|js)$/, "") : (first ?? "");
+  return rest.length === 0 ? (first ?? '').replace(/\.(tsx?|js)$/, '') : (first ?? '');
 }
 
 function sourceFiles(dir: string): string[] {
@@ -95,7 +95,8 @@ export function layerViolations(): { upward: Edge[]; unknown: string[] } {
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(import.meta.filename)) {
   const { upward, unknown } = layerViolations();
-  for (const name of unknown) console.error(`packages/engine/src/${name}: in no layer of scripts/check-layers.ts`);
+  for (const name of unknown)
+    console.error(`packages/engine/src/${name}: in no layer of scripts/check-layers.ts`);
   for (const edge of upward) console.error(`${edge.from} -> ${edge.to} (${edge.file}:${edge.line})`);
   if (upward.length > 0 || unknown.length > 0) {
     console.error(

@@ -40,6 +40,7 @@ import type { ApiCaller, ServiceStore, StoredWorkflow } from './store/service-st
 import type { RunRow } from './store/store.js';
 import { TemplateRenderer } from './template/render.js';
 import { TriggerSync } from './triggers/sync-triggers.js';
+import { TRIGGER_KINDS, type TriggerKinds } from './triggers/trigger-kinds.js';
 import { type DispatchedRun, TRIGGERS_LEASE, TriggerLoop } from './triggers/trigger-loop.js';
 
 interface Execution {
@@ -90,6 +91,7 @@ class ServiceEngine implements Engine {
   readonly #options: CreateEngineOptions;
   readonly templates: TemplateRenderer;
   readonly stepKinds: StepKinds;
+  readonly triggerKinds: TriggerKinds;
   /** Step concurrency and rate limits: in this process, or in Redis across every process. */
   readonly #limits: StepLimits;
   readonly #queue: RunQueue;
@@ -161,19 +163,29 @@ class ServiceEngine implements Engine {
       logger: options.logger,
       now: this.#now,
     });
-    this.triggers = new TriggerSync({ store: this.store, connections: this.connections, now: this.#now });
-    this.#triggerLoop = new TriggerLoop({
-      store: this.store,
-      owner: this.owner,
-      connectors: options.connectors ?? new Map(),
+    this.triggerKinds = options.triggerKinds ?? TRIGGER_KINDS;
+    const triggerContext = {
+      connectors: this.connectors,
       connections: this.connections,
-      dispatch: (runs) => this.dispatch(runs),
-      seal: this.runValues,
       now: this.#now,
-      tickMs: options.triggerTickMs ?? ENGINE_DEFAULTS.triggerTickMs,
-      leaseMs: options.triggerLeaseMs ?? ENGINE_DEFAULTS.triggerLeaseMs,
       logger: (options.logger ?? silentLogger).child({ component: 'triggers' }),
       transport: this.#transport,
+      deriveKey: (purpose: string) => this.deriveKey(purpose),
+    };
+    this.triggers = new TriggerSync({
+      store: this.store,
+      kinds: this.triggerKinds,
+      context: { ...triggerContext, signal: this.#closed.signal },
+    });
+    this.#triggerLoop = new TriggerLoop({
+      store: this.store,
+      kinds: this.triggerKinds,
+      context: triggerContext,
+      owner: this.owner,
+      dispatch: (runs) => this.dispatch(runs),
+      seal: this.runValues,
+      tickMs: options.triggerTickMs ?? ENGINE_DEFAULTS.triggerTickMs,
+      leaseMs: options.triggerLeaseMs ?? ENGINE_DEFAULTS.triggerLeaseMs,
     });
     const concurrency = options.maxConcurrentRuns ?? ENGINE_DEFAULTS.maxConcurrentRuns;
     const logger = options.logger ?? silentLogger;

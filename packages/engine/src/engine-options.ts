@@ -15,6 +15,7 @@ import type { ApiCaller, NodeKind, ServiceStore, StoredWorkflow } from './store/
 import type { TemplateRenderer } from './template/render.js';
 import type { TemplateLimits } from './template/state.js';
 import type { TriggerSync } from './triggers/sync-triggers.js';
+import type { TriggerKinds } from './triggers/trigger-kinds.js';
 import type { DispatchedRun } from './triggers/trigger-loop.js';
 
 /** Options of {@link createEngine}. */
@@ -54,6 +55,11 @@ export interface CreateEngineOptions {
    * runs all use them. @default the built-in ones (`STEP_KINDS`: `http` and `action`)
    */
   stepKinds?: StepKinds;
+  /**
+   * The kinds a workflow's trigger may be of: `TRIGGER_KINDS.with(myKind)` to add your own.
+   * @default the built-in ones (`TRIGGER_KINDS`: `schedule`, `webhook` and `poll`)
+   */
+  triggerKinds?: TriggerKinds;
   /** Runs executing at once; the others wait in the queue. @default 16 */
   maxConcurrentRuns?: number;
   /** How long a run's lease lasts without a heartbeat, in ms. @default 30000 */
@@ -175,6 +181,8 @@ export interface Engine extends AsyncDisposable {
   readonly templates: TemplateRenderer;
   /** The kinds the engine's steps may be of (`options.stepKinds`, else the built-in ones). */
   readonly stepKinds: StepKinds;
+  /** The kinds a workflow's trigger may be of. */
+  readonly triggerKinds: TriggerKinds;
   /** Issues and verifies run tokens (`USER.token`, `rt_...`), signed with a sub-key of the secret key. */
   readonly runTokens: RunTokens;
   /**

@@ -147,14 +147,27 @@ export type { TemplateLocation } from './template/render.js';
 export { TemplateRenderer } from './template/render.js';
 export type { TemplateLimits, TemplateState } from './template/state.js';
 export { DEFAULT_TEMPLATE_LIMITS } from './template/state.js';
+export type { PollTrigger } from './triggers/kinds/poll.js';
+export type { ScheduleTrigger } from './triggers/kinds/schedule.js';
+export type { WebhookTrigger } from './triggers/kinds/webhook.js';
+export type { OpenedTriggerConnection, TriggerConnections } from './triggers/trigger-connections.js';
 export type {
-  PollTrigger,
+  DueContext,
+  DueReason,
+  Firing,
+  TriggerCheck,
+  TriggerContext,
+  TriggerExtras,
+  TriggerKind,
+  TriggerProblem,
+} from './triggers/trigger-kind.js';
+export { TRIGGER_KINDS, TriggerKinds } from './triggers/trigger-kinds.js';
+export type {
   RetrySettings,
-  ScheduleTrigger,
   StepBase,
   StepTypes,
   Templated,
-  WebhookTrigger,
+  TriggerTypes,
   Workflow,
   WorkflowScope,
   WorkflowStep,

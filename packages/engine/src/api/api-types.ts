@@ -26,13 +26,14 @@ export type { ActionStep } from '../steps/action.js';
 export type { ApiSpec, HttpStep } from '../steps/http.js';
 export type { ApiRole, LastRun } from '../store/service-store.js';
 export type { AttemptEntry, RunStatus, StepErrorRecord, StepStatus } from '../store/store.js';
+// The same for each trigger kind of `triggers/trigger-kinds.ts` (`TriggerTypes`, the `WorkflowTrigger` keys).
+export type { PollTrigger } from '../triggers/kinds/poll.js';
+export type { ScheduleTrigger } from '../triggers/kinds/schedule.js';
+export type { WebhookTrigger } from '../triggers/kinds/webhook.js';
 export type {
-  PollTrigger,
   RateLimit,
   RetrySettings,
-  ScheduleTrigger,
   StepBase,
-  WebhookTrigger,
   Workflow,
   WorkflowScope,
   WorkflowStep,

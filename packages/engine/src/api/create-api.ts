@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Engine } from '../create-engine.js';
 import { EngineError } from '../errors.js';
+import { HOOK_KEY_PURPOSE } from '../triggers/kinds/webhook.js';
 import { assertCallerMay, setCaller } from './access.js';
 import { authenticate } from './auth.js';
 import { answerClientError, answerExpectation, requireHostHeader } from './client-errors.js';
@@ -22,7 +23,7 @@ import { connectionRoutes } from './routes/connections.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { credentialRoutes } from './routes/credentials.js';
 import { healthRoutes } from './routes/health.js';
-import { HOOK_KEY_PURPOSE, hookRoutes } from './routes/hooks.js';
+import { hookRoutes } from './routes/hooks.js';
 import { meRoutes } from './routes/me.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { runRoutes } from './routes/runs.js';

@@ -8,11 +8,11 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Engine } from '../create-engine.js';
+import { HOOK_KEY_PURPOSE } from '../triggers/kinds/webhook.js';
 import { answerClientError, answerExpectation, requireHostHeader } from './client-errors.js';
 import { errorReply } from './errors.js';
 import { loggedUrl } from './request-log.js';
 import { healthRoutes } from './routes/health.js';
-import { HOOK_KEY_PURPOSE } from './routes/hooks.js';
 import { metricsRoutes } from './routes/metrics.js';
 
 /** Options of {@link createOpsServer}. */

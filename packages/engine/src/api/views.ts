@@ -68,7 +68,8 @@ export interface MeView {
 /** What a workflow's trigger is doing (`GET /v1/workflows/{uid}/trigger`; built in `routes/triggers.ts`). */
 export interface TriggerView {
   workflow_uid: string;
-  kind: 'schedule' | 'webhook' | 'poll';
+  /** The trigger kind's key: `schedule`, `webhook`, `poll`. */
+  kind: string;
   enabled: boolean;
   next_at: string | null;
   last_polled_at: string | null;

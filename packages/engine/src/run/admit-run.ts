@@ -24,7 +24,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redactor } from '../secrets/redactor.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
-import type { ApiCaller, StoredWorkflow, TriggeredRun, TriggerStateRow } from '../store/service-store.js';
+import type { ApiCaller, StoredWorkflow, TriggeredRun } from '../store/service-store.js';
 import type { NewRun } from '../store/store.js';
 import type { Workflow } from '../workflow/model.js';
 import { storedRunValues } from './stored-run-values.js';
@@ -56,7 +56,7 @@ export interface ApiAdmission extends StoredAdmission {
 
 /** A run a trigger starts: a schedule's fire time, a polled record, a webhook delivery. */
 export interface TriggerAdmission extends StoredAdmission {
-  from: TriggerStateRow['kind'];
+  from: 'trigger';
 }
 
 /** A service run: through the API or a trigger. */

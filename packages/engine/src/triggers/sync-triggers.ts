@@ -2,61 +2,59 @@
  * Keeps `trigger_states` in step with the published workflows: one row per workflow that has a
  * `trigger`, written when a version is published, removed when the workflow is deleted or loses its
  * trigger, and reconciled with every live workflow when the engine starts (a crash between a publish
- * and its row is repaired there). Enabling a poll trigger first runs the `test` of its connection; a
- * failing test refuses the publish or the enable (422 `SLUICE_CONNECTION_TEST`).
+ * and its row is repaired there). What a trigger does at each of those moments is its kind's
+ * (`trigger-kind.ts`): whether it may go live (`checkEnable`: a poll's connection test, 422
+ * `SLUICE_CONNECTION_TEST`), when it is first due, whether its state is stale, and telling its source
+ * (`subscribe`, `unsubscribe`).
  *
  * A trigger the user disabled stays disabled across new versions of the same trigger kind.
  *
  * @internal
  * @module
  */
-import type { ConnectionValues, Connector } from '@sluice/sdk';
 import { EngineError } from '../errors.js';
 import type { ServiceStore, StoredWorkflow, TriggerStateRow } from '../store/service-store.js';
-import type { Workflow, WorkflowTrigger } from '../workflow/model.js';
-import { isStaleState, resumableState } from './poll-state.js';
-import { nextFireTime } from './schedule.js';
-
-/** What triggers need of the engine's connections (`ConnectionService`). */
-export interface TriggerConnections {
-  /** Runs the `test` of each connection. @throws {EngineError} `SLUICE_CONNECTION_TEST` for the first that fails. */
-  check(workspaceId: string, names: readonly string[]): Promise<void>;
-  /** The decrypted values of a stored connection and its connector. */
-  open(
-    workspaceId: string,
-    name: string,
-  ): Promise<{ connector: Connector; connectorName: string; values: ConnectionValues }>;
-}
-
-/** The kind of a workflow trigger. */
-export type TriggerKind = TriggerStateRow['kind'];
-
-/** The kind of `trigger`, or `undefined` for a workflow that only runs through the API. */
-export function triggerKind(trigger: WorkflowTrigger | undefined): TriggerKind | undefined {
-  if (trigger?.schedule !== undefined) return 'schedule';
-  if (trigger?.poll !== undefined) return 'poll';
-  if (trigger?.webhook !== undefined) return 'webhook';
-  return undefined;
-}
+import type { Workflow } from '../workflow/model.js';
+import type { DueReason, TriggerContext, TriggerExtras, TriggerKind } from './trigger-kind.js';
+import type { TriggerKinds } from './trigger-kinds.js';
 
 /** What {@link TriggerSync} works with. */
 export interface TriggerSyncOptions {
   store: ServiceStore;
-  /** Absent: poll triggers with a connection cannot be enabled. */
-  connections?: TriggerConnections | undefined;
-  now: () => number;
+  kinds: TriggerKinds;
+  context: TriggerContext;
+}
+
+/** A workflow's trigger: its kind and its configuration. */
+interface LiveTrigger {
+  kind: TriggerKind;
+  config: unknown;
 }
 
 /** Writes trigger rows as workflows are published, deleted, enabled and disabled. */
 export class TriggerSync {
   readonly #store: ServiceStore;
-  readonly #connections: TriggerConnections | undefined;
-  readonly #now: () => number;
+  readonly #kinds: TriggerKinds;
+  readonly #ctx: TriggerContext;
+  /** Whether a kind subscribes at its source: only then is a row read before it is removed. */
+  readonly #unsubscribes: boolean;
 
   constructor(options: TriggerSyncOptions) {
     this.#store = options.store;
-    this.#connections = options.connections;
-    this.#now = options.now;
+    this.#kinds = options.kinds;
+    this.#ctx = options.context;
+    this.#unsubscribes = options.kinds.list.some((kind) => kind.unsubscribe !== undefined);
+  }
+
+  /** The trigger of `workflow`: its kind and configuration; `undefined` when it has none. */
+  triggerOf(workflow: Workflow): LiveTrigger | undefined {
+    return this.#kinds.of(workflow.trigger);
+  }
+
+  /** What the API shows of the trigger of `stored` besides its row (a webhook's URL path). */
+  extras(stored: StoredWorkflow): TriggerExtras {
+    const trigger = this.triggerOf(stored.document);
+    return trigger?.kind.extras?.(this.#ctx, stored, trigger.config) ?? {};
   }
 
   /**
@@ -67,11 +65,11 @@ export class TriggerSync {
    * service has no connections.
    */
   async checkPublish(workspaceId: string, uid: string | undefined, workflow: Workflow): Promise<void> {
-    const kind = triggerKind(workflow.trigger);
-    if (kind !== 'poll') return;
+    const trigger = this.triggerOf(workflow);
+    if (trigger?.kind.checkEnable === undefined) return;
     const existing = uid === undefined ? undefined : await this.#store.triggers.get(uid);
-    if (existing?.kind === kind && !existing.enabled) return;
-    await this.#checkConnection(workspaceId, workflow);
+    if (existing?.kind === trigger.kind.key && !existing.enabled) return;
+    await trigger.kind.checkEnable(this.#ctx, workspaceId, trigger.config);
   }
 
   /** Writes the row of a version just published (or removes it when the version has no trigger). */
@@ -81,7 +79,14 @@ export class TriggerSync {
 
   /** Removes the row of a deleted workflow: its trigger stops; runs it started go on. */
   async deleted(uid: string): Promise<void> {
+    await this.#remove(uid, undefined);
+  }
+
+  /** Removes the row of `uid` (`row`: as known, if it is) and tells its kind's source. */
+  async #remove(uid: string, row: TriggerStateRow | undefined): Promise<void> {
+    const before = row ?? (this.#unsubscribes ? await this.#store.triggers.get(uid) : undefined);
     await this.#store.triggers.delete(uid);
+    if (before?.enabled === true) await this.#kinds.get(before.kind)?.unsubscribe?.(this.#ctx, uid);
   }
 
   /**
@@ -91,22 +96,25 @@ export class TriggerSync {
    * @throws {EngineError} `SLUICE_API_NOT_FOUND` when the workflow has no trigger; `SLUICE_CONNECTION_TEST`.
    */
   async setEnabled(stored: StoredWorkflow, enabled: boolean): Promise<TriggerStateRow> {
-    const kind = triggerKind(stored.document.trigger);
-    if (kind === undefined) throw noTrigger(stored.uid);
-    if (enabled && kind === 'poll') await this.#checkConnection(stored.workspace_id, stored.document);
+    const trigger = this.triggerOf(stored.document);
+    if (trigger === undefined) throw noTrigger(stored.uid);
+    const { kind, config } = trigger;
+    if (enabled) await kind.checkEnable?.(this.#ctx, stored.workspace_id, config);
     const existing = await this.#store.triggers.get(stored.uid);
-    const resetState = existing !== undefined && this.#stale(existing, stored.document);
-    return this.#store.triggers.put(
+    const resetState = existing !== undefined && this.#stale(existing, trigger);
+    const row = await this.#store.triggers.put(
       {
         workflow_uid: stored.uid,
         workspace_id: stored.workspace_id,
-        kind,
+        kind: kind.key,
         enabled,
-        next_at: enabled ? this.#firstTime(stored.document, existing, resetState, 'enable') : null,
+        next_at: enabled ? this.#firstTime(trigger, existing, resetState, 'enable') : null,
         updated_at: this.#iso(),
       },
       resetState,
     );
+    await this.#told(stored, trigger, existing, row);
+    return row;
   }
 
   /**
@@ -121,14 +129,14 @@ export class TriggerSync {
     let changed = 0;
     for (const row of rows) {
       const stored = live.get(row.workflow_uid);
-      if (stored === undefined || triggerKind(stored.document.trigger) === undefined) {
-        await this.#store.triggers.delete(row.workflow_uid);
+      if (stored === undefined || this.triggerOf(stored.document) === undefined) {
+        await this.#remove(row.workflow_uid, row);
         changed += 1;
       }
     }
     const byUid = new Map(rows.map((row) => [row.workflow_uid, row]));
     for (const stored of live.values()) {
-      if (triggerKind(stored.document.trigger) === undefined) continue;
+      if (this.triggerOf(stored.document) === undefined) continue;
       if (await this.#put(stored, 'reconcile', byUid.get(stored.uid) ?? null)) changed += 1;
     }
     return changed;
@@ -143,77 +151,67 @@ export class TriggerSync {
     why: 'publish' | 'reconcile',
     existing?: TriggerStateRow | null,
   ): Promise<TriggerStateRow | undefined> {
-    const kind = triggerKind(stored.document.trigger);
-    if (kind === undefined) {
-      await this.#store.triggers.delete(stored.uid);
+    const trigger = this.triggerOf(stored.document);
+    if (trigger === undefined) {
+      await this.#remove(stored.uid, existing ?? undefined);
       return undefined;
     }
     const row = existing === undefined ? await this.#store.triggers.get(stored.uid) : (existing ?? undefined);
-    const resetState = row !== undefined && this.#stale(row, stored.document);
-    const enabled = row?.kind === kind ? row.enabled : true;
-    const next_at = enabled ? this.#firstTime(stored.document, row, resetState, why) : null;
+    const { kind } = trigger;
+    const resetState = row !== undefined && this.#stale(row, trigger);
+    const enabled = row?.kind === kind.key ? row.enabled : true;
+    const next_at = enabled ? this.#firstTime(trigger, row, resetState, why) : null;
     const unchanged =
       row !== undefined &&
-      row.kind === kind &&
+      row.kind === kind.key &&
       row.enabled === enabled &&
       row.next_at === next_at &&
       row.workspace_id === stored.workspace_id &&
       !resetState;
     if (why === 'reconcile' && unchanged) return undefined;
-    return this.#store.triggers.put(
+    const written = await this.#store.triggers.put(
       {
         workflow_uid: stored.uid,
         workspace_id: stored.workspace_id,
-        kind,
+        kind: kind.key,
         enabled,
         next_at,
         updated_at: this.#iso(),
       },
       resetState,
     );
+    await this.#told(stored, trigger, row, written);
+    return written;
   }
 
-  /** Whether the row's state belongs to another trigger kind or another poll configuration. */
-  #stale(row: TriggerStateRow, workflow: Workflow): boolean {
-    const poll = workflow.trigger?.poll;
-    if (row.kind !== triggerKind(workflow.trigger)) return row.state !== null;
-    return poll !== undefined && isStaleState(row.state, poll);
+  /** Tells the sources of the old and the new trigger what changed (kinds that subscribe somewhere). */
+  async #told(
+    stored: StoredWorkflow,
+    trigger: LiveTrigger,
+    before: TriggerStateRow | undefined,
+    after: TriggerStateRow,
+  ): Promise<void> {
+    if (before?.enabled === true && (!after.enabled || before.kind !== after.kind)) {
+      await this.#kinds.get(before.kind)?.unsubscribe?.(this.#ctx, stored.uid);
+    }
+    if (after.enabled) await trigger.kind.subscribe?.(this.#ctx, stored, trigger.config);
+  }
+
+  /** Whether the row's state belongs to another trigger kind or another configuration of the kind. */
+  #stale(row: TriggerStateRow, trigger: LiveTrigger): boolean {
+    if (row.kind !== trigger.kind.key) return row.state !== null;
+    return trigger.kind.isStale?.(row.state, trigger.config) ?? false;
   }
 
   /** `next_at` of an enabled trigger. */
   #firstTime(
-    workflow: Workflow,
+    trigger: LiveTrigger,
     row: TriggerStateRow | undefined,
     resetState: boolean,
-    why: 'publish' | 'reconcile' | 'enable',
+    why: DueReason,
   ): string | null {
-    const trigger = workflow.trigger;
-    const now = this.#now();
-    const kept = row?.kind === triggerKind(trigger) && row?.enabled === true ? row.next_at : null;
-    if (trigger?.schedule !== undefined) {
-      // On reconcile a past next_at is a fire time missed while the service was down: keep it, it fires once.
-      if (why === 'reconcile' && kept !== null) return kept;
-      return nextFireTime(trigger.schedule, now);
-    }
-    if (trigger?.poll !== undefined) {
-      const fresh = resetState || resumableState(row?.state, trigger.poll) === undefined;
-      if (kept === null || fresh || why === 'enable') return new Date(now).toISOString();
-      // Keep the planned poll, but never later than one interval from now (the interval may have shrunk).
-      const soonest = now + (trigger.poll.interval ?? 60) * 1000;
-      return Date.parse(kept) <= soonest ? kept : new Date(soonest).toISOString();
-    }
-    return null;
-  }
-
-  async #checkConnection(workspaceId: string, workflow: Workflow): Promise<void> {
-    const name = workflow.trigger?.poll?.connection;
-    if (name === undefined) return;
-    if (this.#connections === undefined) {
-      throw new EngineError('SLUICE_CONNECTION', `trigger.poll.connection: no connection ${name} here`, {
-        hint: 'this engine has no connection service; start it with createEngine({ secretKey, connectors })',
-      });
-    }
-    await this.#connections.check(workspaceId, [name]);
+    const kept = row?.kind === trigger.kind.key && row?.enabled === true ? row.next_at : null;
+    return trigger.kind.firstDue(trigger.config, { row, kept, resetState, why, now: this.#ctx.now() });
   }
 
   /** The latest live version of every workflow that has, or may need, a row. */
@@ -234,7 +232,7 @@ export class TriggerSync {
   }
 
   #iso(): string {
-    return new Date(this.#now()).toISOString();
+    return new Date(this.#ctx.now()).toISOString();
   }
 }
 

@@ -48,7 +48,7 @@ export async function deliverEvent(
   await sink.connections?.check(stored.workspace_id, actionConnections(stored.document));
   const at = new Date(sink.now()).toISOString();
   const secrets = (await sink.connections?.secretsOf(stored.workspace_id)) ?? [];
-  const admitted = admitRun({ from: kind, stored, input, createdAt: at, secrets, seal: sink.seal });
+  const admitted = admitRun({ from: 'trigger', stored, input, createdAt: at, secrets, seal: sink.seal });
   const committed = await sink.store.triggers.commit({
     workflow_uid: stored.uid,
     patch: {},

@@ -107,7 +107,12 @@ export interface TriggerKind<C = unknown> {
    * (the engine is closing: the next process fires it again). Never rejects for a failure of the source:
    * that is `patch.last_error`.
    */
-  fire?(ctx: TriggerContext, row: TriggerStateRow, stored: StoredWorkflow, config: C): Promise<Firing | undefined>;
+  fire?(
+    ctx: TriggerContext,
+    row: TriggerStateRow,
+    stored: StoredWorkflow,
+    config: C,
+  ): Promise<Firing | undefined>;
   /** Pushed kinds that listen: start listening while the engine holds the `triggers` lease. */
   start?(ctx: TriggerContext): Promise<void>;
   /** Stop listening (lease lost, engine closing). */

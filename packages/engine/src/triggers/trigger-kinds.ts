@@ -44,13 +44,13 @@ export class TriggerKinds {
    * The kind of a workflow's `trigger` and its configuration (defaults applied), or `undefined` for a
    * workflow that only runs through the API (or whose trigger no kind here knows).
    */
-  of(trigger: WorkflowTrigger | Readonly<Record<string, unknown>> | undefined):
-    | { kind: TriggerKind; config: unknown }
-    | undefined {
+  of(
+    trigger: WorkflowTrigger | Readonly<Record<string, unknown>> | undefined,
+  ): { kind: TriggerKind; config: unknown } | undefined {
     if (trigger === undefined) return undefined;
     const fields = trigger as Readonly<Record<string, unknown>>;
     for (const kind of this.#kinds) {
-      if (!(kind.key in fields) || (fields[kind.key] === undefined)) continue;
+      if (!(kind.key in fields) || fields[kind.key] === undefined) continue;
       const raw = fields[kind.key];
       return { kind, config: kind.normalize === undefined ? raw : kind.normalize(raw) };
     }

@@ -60,45 +60,15 @@ export interface StepTypes {}
 /** One named step: a union of the kinds' step types, told apart by the kind's key (`'apispec' in step`). */
 export type WorkflowStep = StepTypes[keyof StepTypes];
 
-/** `trigger.schedule`: start a run at each cron time. */
-export interface ScheduleTrigger {
-  /** A cron expression (5 or 6 fields, croner syntax). */
-  cron: string;
-  /** An IANA time zone. @default 'UTC' */
-  timezone?: string;
-  /** `INPUT` of each scheduled run. @default {} */
-  input?: unknown;
-}
+/**
+ * The configuration of each trigger kind, by its key under `trigger:`. Each kind adds its own from its
+ * file under `triggers/kinds/` (declaration merging, as for {@link StepTypes}).
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging, one member per trigger kind
+export interface TriggerTypes {}
 
-/** `trigger.webhook`: `POST /v1/hooks/{uid}/{secret}` starts a run with the body as `INPUT`. */
-export interface WebhookTrigger {
-  /**
-   * When set, the request must carry this header with the HMAC-SHA256 of the raw body, keyed with the
-   * workflow's hook secret, as hex (optionally prefixed `sha256=`).
-   */
-  hmac_header?: string;
-}
-
-/** `trigger.poll`: a connector's polling trigger; each new record starts one run with it as `INPUT`. */
-export interface PollTrigger {
-  /** The connector's name, as `GET /v1/connectors` lists it. */
-  connector: string;
-  /** The trigger's name in the connector. */
-  trigger: string;
-  /** The stored connection to poll with. */
-  connection?: string;
-  /** The trigger's input. @default {} */
-  input?: unknown;
-  /** Seconds between poll cycles. @default 60 */
-  interval?: number;
-}
-
-/** What starts a workflow besides the API (always available): exactly one of these keys. */
-export interface WorkflowTrigger {
-  schedule?: ScheduleTrigger;
-  webhook?: WebhookTrigger;
-  poll?: PollTrigger;
-}
+/** What starts a workflow besides the API (always available): exactly one kind's key. */
+export type WorkflowTrigger = { [K in keyof TriggerTypes]?: TriggerTypes[K] };
 
 /** A workflow document. */
 export interface Workflow {

@@ -10,6 +10,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { StepKinds } from '../steps/step-kinds.js';
+import type { TriggerKinds } from '../triggers/trigger-kinds.js';
 import { unknownKeyMessage } from './did-you-mean.js';
 import { EDITOR_KEYWORDS, type JsonSchemaNode } from './json-schema-node.js';
 import { shown } from './shown.js';
@@ -66,9 +67,9 @@ function validator(schema: JsonSchemaNode): ValidateFunction {
   return compiled;
 }
 
-/** Every way `value` breaks the workflow schema (with the steps of `kinds`), in schema order. */
-export function schemaProblems(value: unknown, kinds: StepKinds): RawProblem[] {
-  const schema = workflowSchemaSource(kinds);
+/** Every way `value` breaks the workflow schema (with these step and trigger kinds), in schema order. */
+export function schemaProblems(value: unknown, kinds: StepKinds, triggers: TriggerKinds): RawProblem[] {
+  const schema = workflowSchemaSource(kinds, triggers);
   const validate = validator(schema);
   if (validate(value)) return [];
   const errors = collapseAnyOf(validate.errors ?? []);

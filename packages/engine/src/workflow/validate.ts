@@ -11,10 +11,10 @@ import { isSluiceError, RetryPolicy } from '@sluice/sdk';
 import type { WorkflowProblem } from '../errors.js';
 import { STEP_KINDS, type StepKinds } from '../steps/step-kinds.js';
 import type { CheckTemplatesOptions } from '../template/check.js';
+import { TRIGGER_KINDS, type TriggerKinds } from '../triggers/trigger-kinds.js';
 import { capProblems } from './cap-problems.js';
 import type { Workflow, WorkflowStep } from './model.js';
 import { tooDeepMessage, tooDeepPath } from './nesting-depth.js';
-import { scheduleProblems } from './schedule-problems.js';
 import { type RawProblem, schemaProblems } from './schema-problems.js';
 import { formatPath, type PathSegment, parsePath, type SourceMap } from './source-map.js';
 import { templateProblems } from './template-problems.js';
@@ -25,6 +25,8 @@ import { WORKFLOW_DEFAULTS } from './workflow-schema.js';
 export interface ValidateWorkflowOptions extends CheckTemplatesOptions {
   /** The step kinds a step may be of. @default the built-in ones (`STEP_KINDS`) */
   stepKinds?: StepKinds | undefined;
+  /** The trigger kinds a trigger may be of. @default the built-in ones (`TRIGGER_KINDS`) */
+  triggerKinds?: TriggerKinds | undefined;
 }
 
 /**
@@ -58,6 +60,7 @@ export async function checkWorkflow(
   options: ValidateWorkflowOptions = {},
 ): Promise<WorkflowValidation> {
   const kinds = options.stepKinds ?? STEP_KINDS;
+  const triggers = options.triggerKinds ?? TRIGGER_KINDS;
   const lineOf = (path: readonly PathSegment[]) => sourceMap?.lineOf(path);
   // Before anything walks the value recursively (Ajv, templates, JSON.stringify).
   const deep = tooDeepPath(value, WORKFLOW_LIMITS.maxDepth);
@@ -67,13 +70,13 @@ export async function checkWorkflow(
       problems: [locate({ path: deep, message: tooDeepMessage(WORKFLOW_LIMITS.maxDepth) }, lineOf)],
     };
   }
-  const raw = schemaProblems(value, kinds);
+  const raw = schemaProblems(value, kinds, triggers);
   if (isObject(value)) {
     const more = [
       duplicateNames(value, lineOf),
       ...stepKindProblems(value, kinds),
       retryProblems(value, raw),
-      scheduleProblems(value, raw),
+      triggerKindProblems(value, triggers, raw),
     ];
     // One push per problem: spreading 100,000 of them into push() overflows the stack.
     for (const found of more) for (const problem of found) raw.push(problem);
@@ -81,7 +84,8 @@ export async function checkWorkflow(
       raw.push({ path: parsePath(problem.path), message: problem.message });
     }
   }
-  if (raw.length === 0) return { ok: true, workflow: toWorkflow(value as Json, kinds), problems: [] };
+  if (raw.length === 0)
+    return { ok: true, workflow: toWorkflow(value as Json, kinds, triggers), problems: [] };
   const problems = raw.map((p, index) => ({ index, problem: locate(p, lineOf) }));
   problems.sort((a, b) => (a.problem.line ?? Infinity) - (b.problem.line ?? Infinity) || a.index - b.index);
   const capped = capProblems(
@@ -139,6 +143,26 @@ function stepKindProblems(doc: Json, kinds: StepKinds): RawProblem[][] {
   );
 }
 
+/** The problems the checks of the workflow's trigger kind find, for the values the schema accepted. */
+function triggerKindProblems(doc: Json, triggers: TriggerKinds, schema: readonly RawProblem[]): RawProblem[] {
+  const trigger = doc.trigger;
+  if (!isObject(trigger)) return [];
+  const out: RawProblem[] = [];
+  for (const kind of triggers.list) {
+    const config = trigger[kind.key];
+    if (!isObject(config)) continue;
+    const base: PathSegment[] = ['trigger', kind.key];
+    const reported = (path: readonly PathSegment[]) =>
+      schema.some((p) => [...base, ...path].every((segment, i) => p.path[i] === segment));
+    for (const check of kind.checks ?? []) {
+      for (const problem of check(config, reported)) {
+        out.push({ path: [...base, ...problem.path], message: problem.message });
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * The SDK's own check of each retry block the schema accepted, so that a block the SDK would reject at
  * run time is rejected here, with its path.
@@ -167,17 +191,15 @@ function retryProblems(doc: Json, schema: readonly RawProblem[]): RawProblem[] {
   return out;
 }
 
-function toWorkflow(doc: Json, kinds: StepKinds): Workflow {
+function toWorkflow(doc: Json, kinds: StepKinds, triggers: TriggerKinds): Workflow {
   const { $schema: _schema, ...rest } = doc;
   const steps = (doc.steps as Json[]).map((step): WorkflowStep => {
     const normalize = kinds.of(step)?.normalize;
     return (normalize === undefined ? { ...step } : normalize(step)) as WorkflowStep;
   });
   const workflow = { ...rest, scope: rest.scope ?? WORKFLOW_DEFAULTS.scope, steps } as Workflow;
-  // YAML `webhook:` with nothing after it is null: the same as `webhook: {}`.
-  if (isObject(rest.trigger) && 'webhook' in rest.trigger && rest.trigger.webhook === null) {
-    workflow.trigger = { webhook: {} };
-  }
+  const trigger = isObject(rest.trigger) ? triggers.of(rest.trigger) : undefined;
+  if (trigger !== undefined) workflow.trigger = { [trigger.kind.key]: trigger.config };
   return workflow;
 }
 

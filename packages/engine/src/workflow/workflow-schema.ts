@@ -10,10 +10,9 @@
  * @module
  */
 
-import { CONNECTOR_NAME_PATTERN } from '../steps/action.js';
-import { HTTP_TOKEN_PATTERN } from '../steps/http/header-rules.js';
 import { DEFAULT_METHOD } from '../steps/http.js';
 import { STEP_KINDS, type StepKinds } from '../steps/step-kinds.js';
+import { TRIGGER_KINDS, type TriggerKinds } from '../triggers/trigger-kinds.js';
 import type { JsonSchemaNode } from './json-schema-node.js';
 import { retrySchema } from './retry-schema.js';
 
@@ -43,9 +42,6 @@ const RESERVED_STEP_NAME_MESSAGE =
 
 export { ACTION_PATTERN, CONNECTOR_NAME_PATTERN } from '../steps/action.js';
 export { HTTP_TOKEN_PATTERN } from '../steps/http/header-rules.js';
-
-/** The shortest poll interval, in seconds. */
-export const MIN_POLL_INTERVAL = 1;
 
 const TEMPLATES = 'Strings in it are Jinja templates, rendered for each step item.';
 
@@ -79,109 +75,20 @@ function rateLimitSchema(description: string): JsonSchemaNode {
   };
 }
 
-function triggerSchema(): JsonSchemaNode {
-  const kinds = 'must hold exactly one of schedule, webhook or poll';
+function triggerSchema(kinds: TriggerKinds): JsonSchemaNode {
+  const keys = kinds.list.map((kind) => kind.key);
+  const properties: Record<string, JsonSchemaNode> = {};
+  for (const kind of kinds.list) properties[kind.key] = kind.schema;
   return {
     description:
       'What starts runs besides `POST /v1/workflows/{uid}/runs` (always available): exactly one of ' +
-      '`schedule`, `webhook` or `poll`. Triggers run under `sluice serve` once the trigger is enabled.',
+      `${orList(keys.map((key) => `\`${key}\``))}. Triggers run under \`sluice serve\` once the trigger is enabled.`,
     type: 'object',
-    errorMessage: kinds,
+    errorMessage: `must hold exactly one of ${orList(keys)}`,
     additionalProperties: false,
     minProperties: 1,
     maxProperties: 1,
-    properties: {
-      schedule: {
-        description: 'Start a run at each time a cron expression matches.',
-        type: 'object',
-        errorMessage: 'must be an object with a cron expression (cron, timezone, input)',
-        additionalProperties: false,
-        required: ['cron'],
-        properties: {
-          cron: {
-            description:
-              'A cron expression of 5 fields (minute hour day month weekday) or 6 (seconds first), in croner ' +
-              'syntax: `*/15 * * * *`, `0 9 * * MON-FRI`, `@daily`.',
-            type: 'string',
-            minLength: 1,
-            examples: ['0 * * * *', '0 9 * * MON-FRI'],
-            errorMessage: 'must be a cron expression string, e.g. "0 9 * * MON-FRI"',
-          },
-          timezone: {
-            description: 'The IANA time zone the cron times are in, e.g. `Europe/Paris`. Default: UTC.',
-            type: 'string',
-            minLength: 1,
-            default: 'UTC',
-            examples: ['UTC', 'Europe/Paris', 'America/New_York'],
-            errorMessage: 'must be an IANA time zone name, e.g. Europe/Paris',
-          },
-          input: {
-            description: '`INPUT` of each scheduled run (any JSON value, not a template). Default: `{}`.',
-          },
-        },
-      },
-      webhook: {
-        description:
-          'Start a run for each `POST /v1/hooks/{uid}/{secret}`, with the JSON body as `INPUT`. `{}` (or ' +
-          'empty) for no options.',
-        type: ['object', 'null'],
-        errorMessage: 'must be an object of webhook options (hmac_header), or {} for none',
-        additionalProperties: false,
-        properties: {
-          hmac_header: {
-            description:
-              "When set, a request must carry this header with the hex HMAC-SHA256 of the raw body, keyed with the workflow's hook secret (optionally prefixed `sha256=`).",
-            type: 'string',
-            pattern: HTTP_TOKEN_PATTERN,
-            examples: ['X-Signature'],
-            errorMessage:
-              "must be a header name (letters, digits and !#$%&'*+-.^_`|~ only), e.g. X-Signature",
-          },
-        },
-      },
-      poll: {
-        description:
-          "Poll a connector's trigger; each new record starts one run, with the record as `INPUT`.",
-        type: 'object',
-        errorMessage: 'must be an object naming a connector trigger (connector, trigger, connection, ...)',
-        additionalProperties: false,
-        required: ['connector', 'trigger'],
-        properties: {
-          connector: {
-            description: 'The connector, as `GET /v1/connectors` lists it.',
-            type: 'string',
-            pattern: CONNECTOR_NAME_PATTERN,
-            examples: ['my_app'],
-            errorMessage: 'must be a connector name (ASCII letters, digits, _ and -)',
-          },
-          trigger: {
-            description: "The trigger's name in the connector.",
-            type: 'string',
-            pattern: CONNECTOR_NAME_PATTERN,
-            examples: ['new_customers'],
-            errorMessage: 'must be a trigger name (ASCII letters, digits, _ and -)',
-          },
-          connection: {
-            description:
-              'The name of the stored connection to poll with. Needed when the connector has connection fields.',
-            type: 'string',
-            minLength: 1,
-            errorMessage: 'must be a non-empty string: the name of a stored connection',
-          },
-          input: {
-            description: "The trigger's input (any JSON value, not a template). Default: `{}`.",
-          },
-          interval: {
-            description: `Seconds between poll cycles, at least ${MIN_POLL_INTERVAL}. Default: 60.`,
-            type: 'number',
-            minimum: MIN_POLL_INTERVAL,
-            default: 60,
-            examples: [60, 300],
-            errorMessage: `must be a number of seconds, at least ${MIN_POLL_INTERVAL}`,
-          },
-        },
-      },
-    },
+    properties,
   };
 }
 
@@ -274,7 +181,7 @@ function orList(items: readonly string[]): string {
 }
 
 /** The workflow schema with the steps of `kinds`. */
-function buildWorkflowSchema(kinds: StepKinds): JsonSchemaNode {
+function buildWorkflowSchema(kinds: StepKinds, triggers: TriggerKinds): JsonSchemaNode {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'Sluice workflow',
@@ -322,7 +229,7 @@ function buildWorkflowSchema(kinds: StepKinds): JsonSchemaNode {
         'The `rate_limit` of every step that has none of its own: at most `requests` HTTP requests in any ' +
           "`per_seconds` to the step's host (or connector), shared across the workspace and all workers.",
       ),
-      trigger: triggerSchema(),
+      trigger: triggerSchema(triggers),
       steps: {
         description: 'The steps, run in order. Step names are unique.',
         type: 'array',
@@ -370,26 +277,34 @@ function buildWorkflowSchema(kinds: StepKinds): JsonSchemaNode {
   };
 }
 
-const schemas = new WeakMap<StepKinds, JsonSchemaNode>();
+const schemas = new WeakMap<StepKinds, WeakMap<TriggerKinds, JsonSchemaNode>>();
 
-/** The schema of `kinds` as the validator runs it, built once per registry; never handed out. @internal */
-export function workflowSchemaSource(kinds: StepKinds): JsonSchemaNode {
-  let schema = schemas.get(kinds);
+/** The schema of these kinds as the validator runs it, built once per pair of registries; never handed out. @internal */
+export function workflowSchemaSource(kinds: StepKinds, triggers: TriggerKinds): JsonSchemaNode {
+  let byTriggers = schemas.get(kinds);
+  if (byTriggers === undefined) {
+    byTriggers = new WeakMap();
+    schemas.set(kinds, byTriggers);
+  }
+  let schema = byTriggers.get(triggers);
   if (schema === undefined) {
-    schema = buildWorkflowSchema(kinds);
-    schemas.set(kinds, schema);
+    schema = buildWorkflowSchema(kinds, triggers);
+    byTriggers.set(triggers, schema);
   }
   return schema;
 }
 
 /**
  * The published JSON Schema (draft-07) of the workflow document, as `sluice schema workflow` prints it
- * and `packages/engine/schema/workflow.schema.json` holds it: with the built-in step kinds, or with
- * `kinds`. A fresh copy on each call.
+ * and `packages/engine/schema/workflow.schema.json` holds it: with the built-in step and trigger kinds,
+ * or with the given ones. A fresh copy on each call.
  *
  * It describes every field (editors show the descriptions) and checks the shape; `parseWorkflow` also
  * checks what a schema cannot: unique step names, URLs, templates, and the SDK's retry rules.
  */
-export function workflowJsonSchema(kinds: StepKinds = STEP_KINDS): Record<string, unknown> {
-  return structuredClone(workflowSchemaSource(kinds));
+export function workflowJsonSchema(
+  kinds: StepKinds = STEP_KINDS,
+  triggers: TriggerKinds = TRIGGER_KINDS,
+): Record<string, unknown> {
+  return structuredClone(workflowSchemaSource(kinds, triggers));
 }

@@ -66,7 +66,8 @@ describe('admitRun', () => {
   });
 
   it('acts for the publisher, as a member, for every trigger kind', () => {
-    for (const from of ['schedule', 'poll', 'webhook'] as const) {
+    // Every trigger kind admits its runs the same way: `from: 'trigger'`.
+    for (const from of ['trigger'] as const) {
       const { run, caller: startedBy } = admitRun({ from, stored, input: {}, createdAt: at, secrets: [] });
       expect(startedBy).toEqual({
         id: 'publisher@example.test',
@@ -81,7 +82,7 @@ describe('admitRun', () => {
   it('redacts the workspace secrets and secret keys, and seals the unredacted input under the run id', () => {
     const input = { note: 'uses s3cr3t-value', api_key: 'k-123' };
     const { run } = admitRun({
-      from: 'poll',
+      from: 'trigger',
       id: 'run-1',
       stored,
       input,
@@ -95,8 +96,8 @@ describe('admitRun', () => {
   });
 
   it('gives a fresh id to each run', () => {
-    const a = admitRun({ from: 'schedule', stored, input: {}, createdAt: at, secrets: [] });
-    const b = admitRun({ from: 'schedule', stored, input: {}, createdAt: at, secrets: [] });
+    const a = admitRun({ from: 'trigger', stored, input: {}, createdAt: at, secrets: [] });
+    const b = admitRun({ from: 'trigger', stored, input: {}, createdAt: at, secrets: [] });
     expect(a.run.id).not.toBe(b.run.id);
   });
 

@@ -5,9 +5,9 @@
  * the API and run by the engine: adding a kind touches no executor, validator, schema or API file.
  */
 import {
-  inputNeeds,
   type ItemContext,
   type ItemTask,
+  inputNeeds,
   itemRecorder,
   parseWorkflow,
   STEP_KINDS,
@@ -59,7 +59,10 @@ const noop: StepKind<NoopStep> = {
     const record = itemRecorder(ctx, task, ctx.logger);
     let message: unknown;
     try {
-      const state = { ...ctx.state, CURRENT_STEP: { name: task.step.name, input: task.input, index: task.itemIndex } };
+      const state = {
+        ...ctx.state,
+        CURRENT_STEP: { name: task.step.name, input: task.input, index: task.itemIndex },
+      };
       message = await ctx.renderer.render(task.step.noop.message ?? null, state, {
         step: task.step.name,
         field: 'noop.message',

@@ -10,22 +10,13 @@
  * @module
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { actionConnections } from '../../connectors/catalog.js';
 import type { Engine } from '../../create-engine.js';
 import { EngineError } from '../../errors.js';
-import { admitRun } from '../../run/admit-run.js';
-import type { StoredWorkflow } from '../../store/service-store.js';
 import { isHookSecret, signatureMatches } from '../../triggers/hook-secret.js';
+import { deliverWebhook, HOOK_KEY_PURPOSE } from '../../triggers/kinds/webhook.js';
+import type { EventSink } from '../../triggers/trigger-events.js';
 import { checkRunInput } from '../input-rules.js';
 import { ERROR_SCHEMA, UID_PATTERN } from '../schemas.js';
-
-/** The purpose of the secret key's sub-key that hook secrets are derived from. */
-export const HOOK_KEY_PURPOSE = 'webhooks';
-
-/** The path of a workflow's hook, secret included: `/v1/hooks/{uid}/{secret}`. */
-export function hookPath(uid: string, secret: string): string {
-  return `/v1/hooks/${encodeURIComponent(uid)}/${secret}`;
-}
 
 const PARAMS = {
   type: 'object',
@@ -46,6 +37,13 @@ function noHook(): EngineError {
 export async function hookRoutes(app: FastifyInstance, engine: Engine, now: () => number): Promise<void> {
   const { store } = engine;
   const hookKey = engine.deriveKey(HOOK_KEY_PURPOSE);
+  const sink: EventSink = {
+    store,
+    connections: engine.connections,
+    seal: engine.runValues,
+    now,
+    dispatch: (runs) => engine.dispatch(runs),
+  };
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -99,42 +97,12 @@ export async function hookRoutes(app: FastifyInstance, engine: Engine, now: () =
         }
         const input = await bodyInput(scope, request, raw);
         checkRunInput(stored.document, input, engine.stepKinds);
-        // As for a run started through the API: the connections of its action steps pass their test first.
-        await engine.connections.check(stored.workspace_id, actionConnections(stored.document));
-        const id = await deliver(engine, stored, input, now);
+        const id = await deliverWebhook(sink, stored, input);
+        if (id === undefined) throw noHook();
         return reply.status(202).send({ run_id: id });
       },
     );
   });
-}
-
-/**
- * Commits the run with the delivery counted (`events_seen`), then queues it; resolves its id. A delivery
- * reads no trigger state, so it commits without a revision check: concurrent deliveries never conflict.
- */
-async function deliver(engine: Engine, stored: StoredWorkflow, input: unknown, now: () => number) {
-  const row = await engine.store.triggers.get(stored.uid);
-  if (row === undefined || row.kind !== 'webhook' || !row.enabled) throw noHook();
-  const at = new Date(now()).toISOString();
-  const secrets = await engine.connections.secretsOf(stored.workspace_id);
-  const admitted = admitRun({
-    from: 'webhook',
-    stored,
-    input,
-    createdAt: at,
-    secrets,
-    seal: engine.runValues,
-  });
-  const committed = await engine.store.triggers.commit({
-    workflow_uid: stored.uid,
-    patch: {},
-    runs: [{ run: admitted.run, caller: admitted.caller }],
-    at,
-  });
-  // The row went away between the read and the commit (the workflow was deleted).
-  if (!committed) throw noHook();
-  engine.dispatch([{ id: admitted.run.id }]);
-  return admitted.run.id;
 }
 
 /** The body as `INPUT`: JSON parsed, a form as an object (repeated keys as lists), else text; none is `null`. */

@@ -13,12 +13,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../create-engine.js';
 import { EngineError } from '../../errors.js';
 import type { ServiceStore, StoredWorkflow, TriggerStateRow } from '../../store/service-store.js';
-import { hookSecret } from '../../triggers/hook-secret.js';
-import { triggerKind } from '../../triggers/sync-triggers.js';
+import type { TriggerSync } from '../../triggers/sync-triggers.js';
 import { assertCanWrite, callerOf, visibleWorkflow } from '../access.js';
 import { BEARER, ERROR_RESPONSES, ERROR_SCHEMA, UID_PARAMS } from '../schemas.js';
 import type { TriggerListView, TriggerView } from '../views.js';
-import { HOOK_KEY_PURPOSE, hookPath } from './hooks.js';
 
 const NULLABLE_TIME = { type: ['string', 'null'], format: 'date-time' } as const;
 
@@ -26,7 +24,7 @@ const TRIGGER_VIEW = {
   type: 'object',
   properties: {
     workflow_uid: { type: 'string' },
-    kind: { type: 'string', enum: ['schedule', 'webhook', 'poll'] },
+    kind: { type: 'string', description: 'the trigger kind: schedule, webhook, poll' },
     enabled: { type: 'boolean' },
     next_at: NULLABLE_TIME,
     last_polled_at: NULLABLE_TIME,
@@ -67,16 +65,16 @@ function noTrigger(uid: string): EngineError {
 }
 
 /**
- * What the trigger of `stored` is doing, from its row (`hookKey` derives a webhook's secret).
+ * What the trigger of `stored` is doing, from its row, with what its kind adds (a webhook's URL path).
  *
  * @throws {EngineError} `SLUICE_API_NOT_FOUND` when the workflow has no trigger.
  */
 export function triggerView(
   stored: StoredWorkflow,
   row: TriggerStateRow | undefined,
-  hookKey: Buffer,
+  triggers: TriggerSync,
 ): TriggerView {
-  const kind = triggerKind(stored.document.trigger);
+  const kind = triggers.triggerOf(stored.document)?.kind.key;
   if (kind === undefined) throw noTrigger(stored.uid);
   return {
     workflow_uid: stored.uid,
@@ -88,7 +86,7 @@ export function triggerView(
     last_error: row?.last_error ?? null,
     events_seen: row?.events_seen ?? 0,
     updated_at: row?.updated_at ?? null,
-    ...(kind === 'webhook' ? { hook_path: hookPath(stored.uid, hookSecret(hookKey, stored.uid)) } : {}),
+    ...triggers.extras(stored),
   };
 }
 
@@ -96,7 +94,7 @@ export function triggerView(
 async function workspaceTriggers(
   store: ServiceStore,
   workspaceId: string,
-  hookKey: Buffer,
+  triggers: TriggerSync,
 ): Promise<TriggerListView[]> {
   const [workflows, rows] = await Promise.all([
     store.workflows.list(workspaceId),
@@ -104,16 +102,15 @@ async function workspaceTriggers(
   ]);
   const byUid = new Map(rows.map((row) => [row.workflow_uid, row]));
   return workflows
-    .filter((w) => w.workspace_id === workspaceId && triggerKind(w.document.trigger) !== undefined)
-    .map((w) => ({ ...triggerView(w, byUid.get(w.uid), hookKey), workflow_name: w.name }));
+    .filter((w) => w.workspace_id === workspaceId && triggers.triggerOf(w.document) !== undefined)
+    .map((w) => ({ ...triggerView(w, byUid.get(w.uid), triggers), workflow_name: w.name }));
 }
 
 /** Registers the trigger routes. */
 export function triggerRoutes(app: FastifyInstance, engine: Engine): void {
   const { store } = engine;
-  const hookKey = engine.deriveKey(HOOK_KEY_PURPOSE);
   const view = (stored: StoredWorkflow, row: TriggerStateRow | undefined) =>
-    triggerView(stored, row, hookKey);
+    triggerView(stored, row, engine.triggers);
 
   app.get(
     '/v1/triggers',
@@ -127,7 +124,7 @@ export function triggerRoutes(app: FastifyInstance, engine: Engine): void {
       },
     },
     async (request) => ({
-      triggers: await workspaceTriggers(store, callerOf(request).workspace_id, hookKey),
+      triggers: await workspaceTriggers(store, callerOf(request).workspace_id, engine.triggers),
     }),
   );
 

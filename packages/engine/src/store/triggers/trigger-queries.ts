@@ -22,7 +22,7 @@ function rowToTriggerState(row: Selectable<TriggerStatesTable>): TriggerStateRow
   return {
     workflow_uid: row.workflow_uid,
     workspace_id: row.workspace_id,
-    kind: row.kind as TriggerStateRow['kind'],
+    kind: row.kind,
     enabled: row.enabled === 1,
     state: row.state === null ? null : JSON.parse(row.state),
     revision: row.revision,
@@ -62,7 +62,10 @@ export class TriggerQueries implements TriggerStore {
     });
   }
 
-  /** Served by `trigger_states_next_at`: only enabled schedules and polls have a `next_at`. */
+  /**
+   * Served by `trigger_states_next_at`. Only enabled triggers of pulled kinds have a `next_at`: pushed
+   * kinds (webhooks) are never due.
+   */
   listDue(now: string, limit?: number): Promise<TriggerStateRow[]> {
     return this.#q.run('triggers.listDue', async (db) => {
       let query = db
@@ -70,7 +73,6 @@ export class TriggerQueries implements TriggerStore {
         .selectAll()
         .where('next_at', '<=', toTime(now, 'now') as string)
         .where('enabled', '=', 1)
-        .where('kind', '<>', 'webhook')
         .orderBy('workflow_uid');
       if (limit !== undefined) query = query.limit(limit);
       const rows = await query.execute();

@@ -12,7 +12,8 @@ import type { NewRun } from '../runs/run-store.js';
 export interface TriggerStateRow {
   workflow_uid: string;
   workspace_id: string;
-  kind: 'schedule' | 'webhook' | 'poll';
+  /** The trigger kind's key (`schedule`, `webhook`, `poll`, ...). */
+  kind: string;
   enabled: boolean;
   /** The poll trigger's SDK state (cursor and dedup ledger); `null` for other kinds and before the first poll. */
   state: unknown;

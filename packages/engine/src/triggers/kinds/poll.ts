@@ -48,47 +48,46 @@ export const pollTrigger: TriggerKind<PollTrigger> = {
   key: 'poll',
   summary: "a connector's polling trigger",
   schema: {
-      description:
-        "Poll a connector's trigger; each new record starts one run, with the record as `INPUT`.",
-      type: 'object',
-      errorMessage: 'must be an object naming a connector trigger (connector, trigger, connection, ...)',
-      additionalProperties: false,
-      required: ['connector', 'trigger'],
-      properties: {
-        connector: {
-          description: 'The connector, as `GET /v1/connectors` lists it.',
-          type: 'string',
-          pattern: CONNECTOR_NAME_PATTERN,
-          examples: ['my_app'],
-          errorMessage: 'must be a connector name (ASCII letters, digits, _ and -)',
-        },
-        trigger: {
-          description: "The trigger's name in the connector.",
-          type: 'string',
-          pattern: CONNECTOR_NAME_PATTERN,
-          examples: ['new_customers'],
-          errorMessage: 'must be a trigger name (ASCII letters, digits, _ and -)',
-        },
-        connection: {
-          description:
-            'The name of the stored connection to poll with. Needed when the connector has connection fields.',
-          type: 'string',
-          minLength: 1,
-          errorMessage: 'must be a non-empty string: the name of a stored connection',
-        },
-        input: {
-          description: "The trigger's input (any JSON value, not a template). Default: `{}`.",
-        },
-        interval: {
-          description: `Seconds between poll cycles, at least ${MIN_POLL_INTERVAL}. Default: 60.`,
-          type: 'number',
-          minimum: MIN_POLL_INTERVAL,
-          default: 60,
-          examples: [60, 300],
-          errorMessage: `must be a number of seconds, at least ${MIN_POLL_INTERVAL}`,
-        },
+    description: "Poll a connector's trigger; each new record starts one run, with the record as `INPUT`.",
+    type: 'object',
+    errorMessage: 'must be an object naming a connector trigger (connector, trigger, connection, ...)',
+    additionalProperties: false,
+    required: ['connector', 'trigger'],
+    properties: {
+      connector: {
+        description: 'The connector, as `GET /v1/connectors` lists it.',
+        type: 'string',
+        pattern: CONNECTOR_NAME_PATTERN,
+        examples: ['my_app'],
+        errorMessage: 'must be a connector name (ASCII letters, digits, _ and -)',
+      },
+      trigger: {
+        description: "The trigger's name in the connector.",
+        type: 'string',
+        pattern: CONNECTOR_NAME_PATTERN,
+        examples: ['new_customers'],
+        errorMessage: 'must be a trigger name (ASCII letters, digits, _ and -)',
+      },
+      connection: {
+        description:
+          'The name of the stored connection to poll with. Needed when the connector has connection fields.',
+        type: 'string',
+        minLength: 1,
+        errorMessage: 'must be a non-empty string: the name of a stored connection',
+      },
+      input: {
+        description: "The trigger's input (any JSON value, not a template). Default: `{}`.",
+      },
+      interval: {
+        description: `Seconds between poll cycles, at least ${MIN_POLL_INTERVAL}. Default: 60.`,
+        type: 'number',
+        minimum: MIN_POLL_INTERVAL,
+        default: 60,
+        examples: [60, 300],
+        errorMessage: `must be a number of seconds, at least ${MIN_POLL_INTERVAL}`,
       },
     },
+  },
   async checkEnable(ctx, workspaceId, poll) {
     const name = poll.connection;
     if (name === undefined) return;
@@ -141,7 +140,10 @@ export const pollTrigger: TriggerKind<PollTrigger> = {
     } catch (err) {
       if (ctx.signal.aborted) return undefined; // closing: abandoned, nothing committed
       const message = createRedactor({ values: secrets }).text(errorMessage(err));
-      return { patch: { last_error: message, next_at: new Date(ctx.now() + pollIntervalMs(poll)).toISOString() }, events: [] };
+      return {
+        patch: { last_error: message, next_at: new Date(ctx.now() + pollIntervalMs(poll)).toISOString() },
+        events: [],
+      };
     }
   },
 };

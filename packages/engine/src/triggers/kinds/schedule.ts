@@ -35,34 +35,34 @@ export const scheduleTrigger: TriggerKind<ScheduleTrigger> = {
   key: 'schedule',
   summary: 'a cron schedule',
   schema: {
-      description: 'Start a run at each time a cron expression matches.',
-      type: 'object',
-      errorMessage: 'must be an object with a cron expression (cron, timezone, input)',
-      additionalProperties: false,
-      required: ['cron'],
-      properties: {
-        cron: {
-          description:
-            'A cron expression of 5 fields (minute hour day month weekday) or 6 (seconds first), in croner ' +
-            'syntax: `*/15 * * * *`, `0 9 * * MON-FRI`, `@daily`.',
-          type: 'string',
-          minLength: 1,
-          examples: ['0 * * * *', '0 9 * * MON-FRI'],
-          errorMessage: 'must be a cron expression string, e.g. "0 9 * * MON-FRI"',
-        },
-        timezone: {
-          description: 'The IANA time zone the cron times are in, e.g. `Europe/Paris`. Default: UTC.',
-          type: 'string',
-          minLength: 1,
-          default: 'UTC',
-          examples: ['UTC', 'Europe/Paris', 'America/New_York'],
-          errorMessage: 'must be an IANA time zone name, e.g. Europe/Paris',
-        },
-        input: {
-          description: '`INPUT` of each scheduled run (any JSON value, not a template). Default: `{}`.',
-        },
+    description: 'Start a run at each time a cron expression matches.',
+    type: 'object',
+    errorMessage: 'must be an object with a cron expression (cron, timezone, input)',
+    additionalProperties: false,
+    required: ['cron'],
+    properties: {
+      cron: {
+        description:
+          'A cron expression of 5 fields (minute hour day month weekday) or 6 (seconds first), in croner ' +
+          'syntax: `*/15 * * * *`, `0 9 * * MON-FRI`, `@daily`.',
+        type: 'string',
+        minLength: 1,
+        examples: ['0 * * * *', '0 9 * * MON-FRI'],
+        errorMessage: 'must be a cron expression string, e.g. "0 9 * * MON-FRI"',
+      },
+      timezone: {
+        description: 'The IANA time zone the cron times are in, e.g. `Europe/Paris`. Default: UTC.',
+        type: 'string',
+        minLength: 1,
+        default: 'UTC',
+        examples: ['UTC', 'Europe/Paris', 'America/New_York'],
+        errorMessage: 'must be an IANA time zone name, e.g. Europe/Paris',
+      },
+      input: {
+        description: '`INPUT` of each scheduled run (any JSON value, not a template). Default: `{}`.',
       },
     },
+  },
   checks: [cronAndZoneProblems],
   // On reconcile a past next_at is a fire time missed while the service was down: keep it, it fires once.
   firstDue: (schedule, due) =>
@@ -70,7 +70,10 @@ export const scheduleTrigger: TriggerKind<ScheduleTrigger> = {
   nextDue: (schedule, now) => nextFireTime(schedule, now),
   async fire(ctx, _row, _stored, schedule) {
     const now = ctx.now();
-    return { patch: { next_at: nextFireTime(schedule, now), last_error: null }, events: [schedule.input ?? {}] };
+    return {
+      patch: { next_at: nextFireTime(schedule, now), last_error: null },
+      events: [schedule.input ?? {}],
+    };
   },
 };
 
@@ -140,4 +143,3 @@ export function timezoneProblem(timezone: string): string | undefined {
 function lowerFirst(text: string): string {
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
-

@@ -6,10 +6,11 @@
  *
  * @module
  */
-import type { StoredWorkflow } from '../../store/service-store.js';
+
 import { HTTP_TOKEN_PATTERN } from '../../steps/http/header-rules.js';
+import type { StoredWorkflow } from '../../store/service-store.js';
 import { hookSecret } from '../hook-secret.js';
-import { type EventSink, deliverEvent } from '../trigger-events.js';
+import { deliverEvent, type EventSink } from '../trigger-events.js';
 import type { TriggerKind } from '../trigger-kind.js';
 
 /** `trigger.webhook`: `POST /v1/hooks/{uid}/{secret}` starts a run with the body as `INPUT`. */
@@ -40,28 +41,29 @@ export const webhookTrigger: TriggerKind<WebhookTrigger> = {
   key: 'webhook',
   summary: 'a webhook',
   schema: {
-      description:
-        'Start a run for each `POST /v1/hooks/{uid}/{secret}`, with the JSON body as `INPUT`. `{}` (or ' +
-        'empty) for no options.',
-      type: ['object', 'null'],
-      errorMessage: 'must be an object of webhook options (hmac_header), or {} for none',
-      additionalProperties: false,
-      properties: {
-        hmac_header: {
-          description:
-            "When set, a request must carry this header with the hex HMAC-SHA256 of the raw body, keyed with the workflow's hook secret (optionally prefixed `sha256=`).",
-          type: 'string',
-          pattern: HTTP_TOKEN_PATTERN,
-          examples: ['X-Signature'],
-          errorMessage:
-            "must be a header name (letters, digits and !#$%&'*+-.^_`|~ only), e.g. X-Signature",
-        },
+    description:
+      'Start a run for each `POST /v1/hooks/{uid}/{secret}`, with the JSON body as `INPUT`. `{}` (or ' +
+      'empty) for no options.',
+    type: ['object', 'null'],
+    errorMessage: 'must be an object of webhook options (hmac_header), or {} for none',
+    additionalProperties: false,
+    properties: {
+      hmac_header: {
+        description:
+          "When set, a request must carry this header with the hex HMAC-SHA256 of the raw body, keyed with the workflow's hook secret (optionally prefixed `sha256=`).",
+        type: 'string',
+        pattern: HTTP_TOKEN_PATTERN,
+        examples: ['X-Signature'],
+        errorMessage: "must be a header name (letters, digits and !#$%&'*+-.^_`|~ only), e.g. X-Signature",
       },
     },
+  },
   // YAML `webhook:` with nothing after it is null: the same as `webhook: {}`.
   normalize: (config) => (config ?? {}) as WebhookTrigger,
   firstDue: () => null,
-  extras: (ctx, stored) => ({ hook_path: hookPath(stored.uid, hookSecret(ctx.deriveKey(HOOK_KEY_PURPOSE), stored.uid)) }),
+  extras: (ctx, stored) => ({
+    hook_path: hookPath(stored.uid, hookSecret(ctx.deriveKey(HOOK_KEY_PURPOSE), stored.uid)),
+  }),
 };
 
 /**
@@ -69,6 +71,10 @@ export const webhookTrigger: TriggerKind<WebhookTrigger> = {
  * and queues it; resolves the run's id, or `undefined` when the workflow has no live webhook (deleted,
  * disabled, or another trigger kind now).
  */
-export function deliverWebhook(sink: EventSink, stored: StoredWorkflow, input: unknown): Promise<string | undefined> {
+export function deliverWebhook(
+  sink: EventSink,
+  stored: StoredWorkflow,
+  input: unknown,
+): Promise<string | undefined> {
   return deliverEvent(sink, webhookTrigger.key, stored, input);
 }
