@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { validJsonPrefixLength } from '@sluice/sdk/internal';
 import { parseDocument } from 'yaml';
 import { CliError } from './errors.js';
 
@@ -105,30 +106,12 @@ function parseError(
 }
 
 /**
- * Where JSON parsing stopped, as an offset. V8 names the position in most messages; otherwise the
- * longest prefix that is still the start of valid JSON is found by bisection.
+ * Where JSON parsing stopped, as an offset. V8 names the position in most messages; otherwise it is the
+ * end of the longest prefix that is still the start of valid JSON.
  */
 function jsonErrorOffset(text: string, message: string): number {
   const position = /at position (\d+)/.exec(message);
-  if (position !== null) return Number(position[1]);
-  const isValidStart = (length: number): boolean => {
-    try {
-      JSON.parse(text.slice(0, length));
-      return true;
-    } catch (err) {
-      const why = errorText(err);
-      const at = /at position (\d+)/.exec(why);
-      return /Unexpected end of JSON input/.test(why) || (at !== null && Number(at[1]) >= length);
-    }
-  };
-  let low = 0;
-  let high = text.length;
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2);
-    if (isValidStart(mid)) low = mid;
-    else high = mid - 1;
-  }
-  return low;
+  return position === null ? validJsonPrefixLength(text) : Number(position[1]);
 }
 
 function lineAndColumn(text: string, offset: number): { line: number; column: number } {

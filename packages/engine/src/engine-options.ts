@@ -160,8 +160,6 @@ export const ENGINE_DEFAULTS = Object.freeze({
 
 /** The running engine: start runs of published workflows, wait for, cancel and retry them. */
 export interface Engine extends AsyncDisposable {
-  /** The store the engine runs on (the API reads it too). */
-  readonly store: ServiceStore;
   /** The lease owner name of this process. */
   readonly owner: string;
   /** Runs queued or executing in this process. */
@@ -185,17 +183,6 @@ export interface Engine extends AsyncDisposable {
   readonly triggerKinds: TriggerKinds;
   /** Issues and verifies run tokens (`USER.token`, `rt_...`), signed with a sub-key of the secret key. */
   readonly runTokens: RunTokens;
-  /**
-   * Seals the unredacted copies of run values that redaction changed (`INPUT`, step and item outputs),
-   * with sub-key `run-values` of the secret key, so a resumed run sees its secrets. @internal
-   */
-  readonly runValues: RunValueSealer;
-  /**
-   * A 32-byte key for `purpose` derived from the engine's secret key (HKDF-SHA256): the same purpose
-   * always gives the same key, different purposes independent ones. `vault`, `run-tokens` and
-   * `run-values` are taken.
-   */
-  deriveKey(purpose: string): Buffer;
   /**
    * Starts executing: queues the unfinished runs of the store that no live lease holds (resumed from
    * their rows, the step in flight again with the same `Idempotency-Key`), then new runs, and from then
@@ -224,14 +211,6 @@ export interface Engine extends AsyncDisposable {
   retryRun(id: string): Promise<void>;
   /** Writes the trigger rows of workflows as they are published, deleted, enabled and disabled. */
   readonly triggers: TriggerSync;
-  /**
-   * Queues runs a trigger commit created (`pending` in the store; their unredacted inputs are read back
-   * from the sealed copy in the run row). Once closing, does nothing: the runs stay `pending` and the
-   * next start resumes them.
-   */
-  dispatch(runs: readonly DispatchedRun[]): void;
-  /** Runs one tick of the trigger loop now (due schedules and polls, if this process holds the lease). */
-  tickTriggers(): Promise<void>;
   /**
    * Stops taking work; lets executing runs finish for `closeGraceMs`, then checkpoints the rest: they
    * are aborted without recording anything more, so they stay unfinished and the next start resumes

@@ -12,8 +12,6 @@ export type { CreateApiOptions } from './api/create-api.js';
 export { API_DEFAULTS, createApi } from './api/create-api.js';
 export type { ApiErrorBody } from './api/errors.js';
 export { API_STATUS_BY_CODE, errorReply } from './api/errors.js';
-export type { InputNeeds } from './api/input-rules.js';
-export { checkRunInput, inputNeeds } from './api/input-rules.js';
 export { createOpsServer, type OpsServerOptions } from './api/ops-server.js';
 export type {
   ConnectionService,
@@ -35,9 +33,14 @@ export {
   describeConnector,
   describeConnectors,
 } from './connectors/catalog.js';
-export type { CreateEngineOptions, Engine } from './create-engine.js';
-export { createEngine, ENGINE_DEFAULTS } from './create-engine.js';
-export type { EngineLimitsOptions, EngineQueueOptions } from './engine-options.js';
+export { createEngine } from './create-engine.js';
+export type {
+  CreateEngineOptions,
+  Engine,
+  EngineLimitsOptions,
+  EngineQueueOptions,
+} from './engine-options.js';
+export { ENGINE_DEFAULTS } from './engine-options.js';
 export type { EngineErrorCode, StepErrorClass, TemplateErrorCode, WorkflowProblem } from './errors.js';
 export {
   ENGINE_ERROR_CODES,
@@ -47,9 +50,9 @@ export {
   TemplateError,
   WorkflowParseError,
 } from './errors.js';
-export type { StepConcurrency } from './executor/concurrency.js';
-export { ConcurrencyLimits } from './executor/concurrency.js';
 export { mergeRetrySettings } from './executor/retry-settings.js';
+export type { StepConcurrency } from './limits/concurrency-limits.js';
+export { ConcurrencyLimits } from './limits/concurrency-limits.js';
 export type { RedisLimitsOptions } from './limits/redis-limits.js';
 export { REDIS_LIMITS_DEFAULTS, RedisLimits } from './limits/redis-limits.js';
 export { SlidingLog } from './limits/sliding-log.js';
@@ -60,6 +63,8 @@ export { DEFAULT_REDIS_PREFIX, readClusterStatus, readQueueCounts } from './node
 export { DEAD_AFTER_BEATS, ENGINE_VERSION, NODE_DEFAULTS, nodeIsAlive } from './nodes/node-registry.js';
 export { RUN_QUEUE_NAME } from './queue/bullmq-queue.js';
 export type { QueueStats } from './queue/run-queue.js';
+export type { InputNeeds } from './run/input-rules.js';
+export { checkRunInput, inputNeeds } from './run/input-rules.js';
 export type { ResumeRunOptions } from './run/resume-run.js';
 export { resumeRun } from './run/resume-run.js';
 export type { RunEvent } from './run/run-events.js';

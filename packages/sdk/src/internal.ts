@@ -75,3 +75,4 @@ export type {
   TriggerState,
 } from './trigger/trigger-state.js';
 export { DEDUP_WINDOW, initialTriggerState, parseTriggerState } from './trigger/trigger-state.js';
+export { validJsonPrefixLength } from './utils/valid-json-prefix.js';

@@ -5,17 +5,9 @@
  *
  * @module
  */
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { CommandIo } from '../command-io.js';
-import { type DebugOptions, debugOption } from '../options/debug.js';
-import { scaffold } from '../scaffold.js';
-
-/** The options of `sluice new service`. */
-export interface NewServiceOptions extends DebugOptions {
-  /** The service name (`app_name`). @default the folder name in title case (`acme-crm` gives `Acme Crm`) */
-  name?: string;
-}
+import { registerScaffoldCommand } from '../scaffold-command.js';
 
 const NEW_SERVICE_HELP = `
 Creates main.ts, app_config.yaml, routes/hello/v1/route.ts with its schema.json, test/hello.test.ts,
@@ -25,23 +17,6 @@ vitest.config.ts, README.md, .gitignore and .dockerignore. The folder must not e
 Examples:
   $ sluice new service ./acme-service
   $ sluice new service ./acme --name "Acme CRM"`;
-
-/** Registers `service` on the `sluice new` command. */
-export function registerNewService(create: Command, io: CommandIo): void {
-  create
-    .command('service')
-    .description(
-      'scaffold a connector service: main.ts, app_config.yaml, a route, its schema, a test, a Dockerfile',
-    )
-    .argument('<dir>', 'the folder to create (must not exist, or be empty)')
-    .option('--name <name>', 'the service name, app_name (default: from the folder name)')
-    .addOption(debugOption())
-    .addHelpText('after', NEW_SERVICE_HELP)
-    .action((dir: string, options: NewServiceOptions) => newServiceCommand(dir, options, io));
-}
-
-/** The template folder; `src/commands/` and `dist/commands/` both sit two levels below the package. */
-const TEMPLATE_DIR = fileURLToPath(new URL('../../templates/service/', import.meta.url));
 
 /** Template files, and the path each gets in the new folder. */
 export const SERVICE_TEMPLATE_FILES: Readonly<Record<string, string>> = {
@@ -60,25 +35,19 @@ export const SERVICE_TEMPLATE_FILES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Scaffolds a connector service in `dir` and lists the files it wrote.
- *
- * @throws {CliError} `SLUICE_CLI_DIR_NOT_EMPTY` when `dir` has files, `SLUICE_CLI_FILE_WRITE` when it
- * cannot be written.
+ * Registers `service` on the `sluice new` command: it scaffolds a connector service in `<dir>` and lists
+ * the files it wrote.
  */
-export async function newServiceCommand(
-  dir: string,
-  options: NewServiceOptions,
-  io: CommandIo,
-): Promise<void> {
-  scaffold({
-    dir,
-    templateDir: TEMPLATE_DIR,
-    files: SERVICE_TEMPLATE_FILES,
-    name: options.name,
+export function registerNewService(create: Command, io: CommandIo): void {
+  registerScaffoldCommand(create, io, {
     what: 'service',
-    stdout: (text) => io.stdout(text),
+    description:
+      'scaffold a connector service: main.ts, app_config.yaml, a route, its schema, a test, a Dockerfile',
+    nameFlag: '--name <name>',
+    nameHelp: 'the service name, app_name (default: from the folder name)',
+    help: NEW_SERVICE_HELP,
+    files: SERVICE_TEMPLATE_FILES,
+    next: (dir) =>
+      `\nNext:\n  cd ${dir}\n  npm install\n  npx vitest run\n  npx sluice dev      # http://127.0.0.1:2005/docs\n`,
   });
-  io.stdout(
-    `\nNext:\n  cd ${dir}\n  npm install\n  npx vitest run\n  npx sluice dev      # http://127.0.0.1:2005/docs\n`,
-  );
 }

@@ -17,7 +17,8 @@ import type { CommandIo } from '../command-io.js';
 import { type DebugOptions, debugOption } from '../options/debug.js';
 import { createProgress } from '../progress.js';
 import { createStderrLogger } from '../stderr-logger.js';
-import { INVALID_EXIT_CODE, problemCount, problemLine } from './validate.js';
+import { workflowProblemsText } from '../workflow-problems-text.js';
+import { INVALID_EXIT_CODE } from './validate.js';
 
 /** The engine's entry point, loaded on use. */
 type EngineModule = typeof import('@sluice/engine');
@@ -109,12 +110,7 @@ async function runWith(
     workflow = await loadWorkflowFile(file, { renderer: templates });
   } catch (err) {
     if (!(err instanceof WorkflowParseError)) throw err;
-    const lines = [
-      `error ${err.code}: ${file} is not a valid workflow; nothing was run (${problemCount(err)})`,
-      ...err.problems.map((problem) => problemLine(file, problem)),
-    ];
-    if (err.hint !== undefined && err.hint !== '') lines.push(`hint: ${err.hint}`);
-    io.stderr(`${lines.join('\n')}\n`);
+    io.stderr(workflowProblemsText(err, file, 'is not a valid workflow; nothing was run'));
     return INVALID_EXIT_CODE;
   }
   refuseActionSteps(engine, workflow, file);

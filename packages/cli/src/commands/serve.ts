@@ -13,32 +13,14 @@ import type { CommandIo } from '../command-io.js';
 import { consoleFolder } from '../console-folder.js';
 import { createDeferredLogger } from '../deferred-logger.js';
 import { CliError } from '../errors.js';
-import {
-  type DataOptions,
-  DEFAULT_DATA_DIR,
-  databaseOption,
-  databaseSchemaOption,
-  dataDirOption,
-  openDataStore,
-} from '../options/database.js';
-import { type DebugOptions, debugOption } from '../options/debug.js';
-import {
-  concurrencyOption,
-  connectorsOption,
-  denyPrivateNetworksOption,
-  type ExecutionFlags,
-  executionOptions,
-  graceOption,
-  systemApisOption,
-  withLeaseOptions,
-  withTemplateOptions,
-} from '../options/execution.js';
+import { type EngineNodeFlags, engineNodeOptions } from '../options/engine-node.js';
+import { executionOptions, withLeaseOptions, withTemplateOptions } from '../options/execution.js';
 import { integer } from '../options/integer.js';
-import { metricsTokenOf, metricsTokenOption } from '../options/metrics.js';
-import { type QueueFlags, queueOptions, redisOption, redisPrefixOption } from '../options/queue.js';
+import { metricsTokenOf } from '../options/metrics.js';
+import { queueOptions } from '../options/queue.js';
 
 /** The options of `sluice serve`, as commander hands them over. */
-export interface ServeOptions extends DataOptions, ExecutionFlags, QueueFlags, DebugOptions {
+export interface ServeOptions extends EngineNodeFlags {
   /** @default 8080 */
   port?: string;
   /** @default 127.0.0.1 */
@@ -49,8 +31,6 @@ export interface ServeOptions extends DataOptions, ExecutionFlags, QueueFlags, D
   jsonDepthLimit?: string;
   /** Log requests as pino JSON lines on stdout at this level. */
   logLevel?: string;
-  /** The bearer token of `GET /metrics` (else `SLUICE_METRICS_TOKEN`); without one `/metrics` is off. */
-  metricsToken?: string;
   /** commander's `--no-worker`: false makes an API node that executes no runs (needs --redis). */
   worker?: boolean;
   /** commander's `--no-console`: false serves no web console at `/`. */
@@ -70,6 +50,12 @@ Examples:
 
 /** Registers `sluice serve` on `program`. */
 export function registerServe(program: Command, io: CommandIo): void {
+  const flags = engineNodeOptions({
+    dataDir: 'the data folder; the store is <dir>/sluice.db',
+    database: 'a PostgreSQL URL (postgres://...) instead of the SQLite file',
+    redis: 'queue runs in Redis (BullMQ) for sluice worker processes; needs --database',
+    systemApis: 'more SYSTEM_APIS entries (sluice, the API itself, is added)',
+  });
   const command = withTemplateOptions(
     program
       .command('serve')
@@ -77,24 +63,24 @@ export function registerServe(program: Command, io: CommandIo): void {
   )
     .option('--port <port>', 'the port (0 picks a free one)', '8080')
     .option('--host <host>', 'the host', '127.0.0.1')
-    .addOption(dataDirOption('the data folder; the store is <dir>/sluice.db'))
-    .addOption(databaseOption('a PostgreSQL URL (postgres://...) instead of the SQLite file'))
-    .addOption(systemApisOption('more SYSTEM_APIS entries (sluice, the API itself, is added)'))
+    .addOption(flags.dataDir)
+    .addOption(flags.database)
+    .addOption(flags.systemApis)
     .option('--body-limit <bytes>', 'the largest request body (default 1048576)')
     .option('--json-depth-limit <levels>', 'how deep a JSON body may nest arrays and objects (default 1000)')
-    .addOption(graceOption())
-    .addOption(concurrencyOption())
-    .addOption(denyPrivateNetworksOption())
-    .addOption(metricsTokenOption())
-    .addOption(databaseSchemaOption('the PostgreSQL schema of the tables (default public)'))
-    .addOption(redisOption('queue runs in Redis (BullMQ) for sluice worker processes; needs --database'))
-    .addOption(redisPrefixOption())
+    .addOption(flags.grace)
+    .addOption(flags.concurrency)
+    .addOption(flags.denyPrivateNetworks)
+    .addOption(flags.metricsToken)
+    .addOption(flags.databaseSchema)
+    .addOption(flags.redis)
+    .addOption(flags.redisPrefix)
     .option('--no-worker', 'with --redis: an API node only; runs execute on sluice worker processes')
     .option('--no-console', 'do not serve the web console at /')
-    .addOption(connectorsOption());
+    .addOption(flags.connectors);
   withLeaseOptions(command)
     .option('--log-level <level>', 'log requests as pino JSON lines: info, debug, ... (default: silent)')
-    .addOption(debugOption())
+    .addOption(flags.debug)
     .addHelpText('after', SERVE_HELP)
     .action((options: ServeOptions) => serveCommand(options, io));
 }
@@ -118,25 +104,12 @@ export async function serveCommand(options: ServeOptions, io: CommandIo): Promis
   const metricsToken = metricsTokenOf(options.metricsToken, process.env.SLUICE_METRICS_TOKEN);
   const queued = queueOptions(options, 'sluice serve');
   // Loaded on use, as every command's dependencies are: `sluice --help` does not pay for the engine.
-  const { createApi, createEngine, loadSecretKey } = await import('@sluice/engine');
-  const { connectorDirs, connectorMap, loadConnectors } = await import('../load-connectors.js');
+  const { createApi } = await import('@sluice/engine');
+  const { openEngineNode } = await import('../open-engine-node.js');
   const { queueLine, registeredLine, secretKeyLine, warningLogger } = await import('../service-lines.js');
   // The engine logs runs through Fastify's pino (one JSON line each), which exists only once the API does.
   const runLog = options.logLevel === undefined ? undefined : createDeferredLogger();
-  const stopped = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-  // Before the store opens: a connector that does not load stops the start with its file named.
-  const registered = await loadConnectors(connectorDirs(options.connectors));
-  // The key file stays in --data-dir even when the store is PostgreSQL (--database); only
-  // SLUICE_SECRET_KEY is read from the environment.
-  const secretKey = await loadSecretKey({ env: process.env, dataDir: options.dataDir ?? DEFAULT_DATA_DIR });
-  const store = await openDataStore(options);
-  const engine = createEngine({
-    store,
-    connectors: connectorMap(registered),
-    secretKey: secretKey.key,
+  const { stopped, registered, secretKey, store, engine } = await openEngineNode(options, {
     ...execution,
     ...(runLog === undefined ? {} : { logger: runLog.logger }),
     ...queued,

@@ -7,10 +7,10 @@
  *
  * @module
  */
-import type { WorkflowParseError, WorkflowProblem } from '@sluice/engine';
 import type { Command } from 'commander';
 import type { CommandIo } from '../command-io.js';
 import { type DebugOptions, debugOption } from '../options/debug.js';
+import { workflowProblemsText } from '../workflow-problems-text.js';
 
 /** The options of `sluice validate`, as commander hands them over. */
 export interface ValidateOptions extends DebugOptions {
@@ -72,35 +72,7 @@ export async function validateCommand(
       return INVALID_EXIT_CODE;
     }
     const what = err.code === 'SLUICE_WORKFLOW_PARSE' ? 'does not parse' : 'is not a valid workflow';
-    const lines = [
-      `error ${err.code}: ${file} ${what} (${problemCount(err)})`,
-      ...err.problems.map((problem) => problemLine(file, problem)),
-    ];
-    if (err.hint !== undefined && err.hint !== '') lines.push(`hint: ${err.hint}`);
-    io.stderr(`${lines.join('\n')}\n`);
+    io.stderr(workflowProblemsText(err, file, what));
     return INVALID_EXIT_CODE;
   }
-}
-
-/**
- * `3 problems`; past the engine's cap, `50,000 problems, the first 100 listed` (the last problem listed
- * then counts the others).
- */
-export function problemCount(err: WorkflowParseError): string {
-  const listed = err.problems.length - (err.omitted > 0 ? 1 : 0);
-  const total = listed + err.omitted;
-  const count = `${total.toLocaleString('en-US')} ${total === 1 ? 'problem' : 'problems'}`;
-  return err.omitted > 0 ? `${count}, the first ${listed} listed` : count;
-}
-
-/** `flow.yaml:31: steps[2].retry.total: must be ...`, the form editors and terminals link to the line. */
-export function problemLine(file: string, problem: WorkflowProblem): string {
-  const column = problem.line !== undefined && problem.column !== undefined ? `:${problem.column}` : '';
-  const at = problem.line === undefined ? file : `${file}:${problem.line}${column}`;
-  const path = problem.path === '' ? '' : `${problem.path}: `;
-  return `${at}: ${path}${oneLine(problem.message)}`;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
 }

@@ -15,46 +15,21 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandIo } from '../command-io.js';
 import { CliError } from '../errors.js';
-import {
-  type DataOptions,
-  DEFAULT_DATA_DIR,
-  databaseOption,
-  databaseSchemaOption,
-  dataDirOption,
-  openDataStore,
-} from '../options/database.js';
-import { type DebugOptions, debugOption } from '../options/debug.js';
-import {
-  concurrencyOption,
-  connectorsOption,
-  denyPrivateNetworksOption,
-  type ExecutionFlags,
-  executionOptions,
-  graceOption,
-  systemApisOption,
-  withLeaseOptions,
-  withTemplateOptions,
-} from '../options/execution.js';
+import { DEFAULT_DATA_DIR } from '../options/database.js';
+import { type EngineNodeFlags, engineNodeOptions } from '../options/engine-node.js';
+import { executionOptions, withLeaseOptions, withTemplateOptions } from '../options/execution.js';
 import { integer } from '../options/integer.js';
-import { metricsTokenOf, metricsTokenOption } from '../options/metrics.js';
-import {
-  type QueueFlags,
-  queueOptions,
-  type RedisQueue,
-  redisOption,
-  redisPrefixOption,
-} from '../options/queue.js';
+import { metricsTokenOf } from '../options/metrics.js';
+import { queueOptions, type RedisQueue } from '../options/queue.js';
 
 /** The options of `sluice worker`, as commander hands them over. */
-export interface WorkerOptions extends DataOptions, ExecutionFlags, QueueFlags, DebugOptions {
+export interface WorkerOptions extends EngineNodeFlags {
   /** The API node's base URL: runs see it as `SYSTEM_APIS.sluice` (and `credentials`, `runs`, ...). */
   apiUrl?: string;
   /** Serve `GET /health` and `GET /metrics` on this port. @default none */
   metricsPort?: string;
   /** @default 127.0.0.1 */
   metricsHost?: string;
-  /** The bearer token of `GET /metrics` (else `SLUICE_METRICS_TOKEN`); without one `/metrics` answers 404. */
-  metricsToken?: string;
 }
 
 const WORKER_HELP = `
@@ -72,27 +47,32 @@ Examples:
 
 /** Registers `sluice worker` on `program`. */
 export function registerWorker(program: Command, io: CommandIo): void {
+  const flags = engineNodeOptions({
+    dataDir: 'the folder holding the secret.key (unless SLUICE_SECRET_KEY is set)',
+    database: 'the PostgreSQL URL of the deployment (required)',
+    redis: 'the Redis URL of the queue (required)',
+  });
   const command = withTemplateOptions(
     program
       .command('worker')
       .description('execute runs from the Redis queue of sluice serve --redis (no API)'),
   )
-    .addOption(databaseOption('the PostgreSQL URL of the deployment (required)'))
-    .addOption(databaseSchemaOption('the PostgreSQL schema of the tables (default public)'))
-    .addOption(redisOption('the Redis URL of the queue (required)'))
-    .addOption(redisPrefixOption())
-    .addOption(concurrencyOption())
-    .addOption(dataDirOption('the folder holding the secret.key (unless SLUICE_SECRET_KEY is set)'))
-    .addOption(systemApisOption())
+    .addOption(flags.database)
+    .addOption(flags.databaseSchema)
+    .addOption(flags.redis)
+    .addOption(flags.redisPrefix)
+    .addOption(flags.concurrency)
+    .addOption(flags.dataDir)
+    .addOption(flags.systemApis)
     .option('--api-url <url>', 'the API node base URL: SYSTEM_APIS.sluice (credentials, runs, ...) of runs')
-    .addOption(connectorsOption())
+    .addOption(flags.connectors)
     .option('--metrics-port <port>', 'serve GET /health and GET /metrics on this port (0 picks one)')
     .option('--metrics-host <host>', 'the host of --metrics-port', '127.0.0.1')
-    .addOption(metricsTokenOption())
-    .addOption(graceOption())
-    .addOption(denyPrivateNetworksOption());
+    .addOption(flags.metricsToken)
+    .addOption(flags.grace)
+    .addOption(flags.denyPrivateNetworks);
   withLeaseOptions(command)
-    .addOption(debugOption())
+    .addOption(flags.debug)
     .addHelpText('after', WORKER_HELP)
     .action((options: WorkerOptions) => workerCommand(options, io));
 }
@@ -121,9 +101,8 @@ export async function workerCommand(options: WorkerOptions, io: CommandIo): Prom
   const apiUrl = apiUrlOf(options.apiUrl);
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
   // Loaded on use, as every command's dependencies are: `sluice --help` does not pay for the engine.
-  const { createEngine, createOpsServer, EngineError, loadSecretKey, SECRET_KEY_ENV, SECRET_KEY_FILE } =
-    await import('@sluice/engine');
-  const { connectorDirs, connectorMap, loadConnectors } = await import('../load-connectors.js');
+  const { createOpsServer, EngineError, SECRET_KEY_ENV, SECRET_KEY_FILE } = await import('@sluice/engine');
+  const { openEngineNode } = await import('../open-engine-node.js');
   const { queueLine, registeredLine, secretKeyLine, warningLogger } = await import('../service-lines.js');
   // A key made up here would seal values no other node can open: the key must be the deployment's.
   const env = process.env[SECRET_KEY_ENV];
@@ -136,17 +115,7 @@ export async function workerCommand(options: WorkerOptions, io: CommandIo): Prom
       },
     );
   }
-  const stopped = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-  const registered = await loadConnectors(connectorDirs(options.connectors));
-  const secretKey = await loadSecretKey({ env: process.env, dataDir });
-  const store = await openDataStore(options);
-  const engine = createEngine({
-    store,
-    connectors: connectorMap(registered),
-    secretKey: secretKey.key,
+  const { stopped, registered, secretKey, store, engine } = await openEngineNode(options, {
     ...execution,
     ...queued,
     logger: warningLogger(io),

@@ -8,6 +8,7 @@ import type { RunStatus, RunSummaryView, WorkflowListView } from '@sluice/engine
 import { useState } from 'preact/hooks';
 import { api, withQuery } from '../api.js';
 import { Empty, ErrorBox, Head, Loading, Status } from '../components/common.js';
+import { LoadMore } from '../components/load-more.js';
 import { between, cut, duration, relative, when } from '../format.js';
 import { useLoad, usePagedList } from '../hooks.js';
 import { href, navigate } from '../router.js';
@@ -147,11 +148,7 @@ export function RunsPage({ query }: { query: URLSearchParams }) {
           </tbody>
         </table>
       )}
-      {list.hasMore && (
-        <button type="button" class="quiet" onClick={() => void list.loadMore()}>
-          Load older runs
-        </button>
-      )}
+      <LoadMore list={list} label="Load older runs" />
     </section>
   );
 }

@@ -3,6 +3,7 @@
 import type { WorkflowListView } from '@sluice/engine/api-types';
 import { api, withQuery } from '../api.js';
 import { Empty, ErrorBox, Head, Loading, Scope, Status } from '../components/common.js';
+import { LoadMore } from '../components/load-more.js';
 import { relative } from '../format.js';
 import { usePagedList } from '../hooks.js';
 import { href } from '../router.js';
@@ -81,11 +82,7 @@ export function WorkflowsPage() {
           </tbody>
         </table>
       )}
-      {list.hasMore && (
-        <button type="button" class="quiet" onClick={() => void list.loadMore()}>
-          Load more
-        </button>
-      )}
+      <LoadMore list={list} label="Load more" />
     </section>
   );
 }

@@ -8,7 +8,8 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Engine } from '../create-engine.js';
+import { internalsOf } from '../engine-internals.js';
+import type { Engine } from '../engine-options.js';
 import { EngineError } from '../errors.js';
 import { HOOK_KEY_PURPOSE } from '../triggers/kinds/webhook.js';
 import { assertCallerMay, setCaller } from './access.js';
@@ -124,7 +125,8 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     http: { requireHostHeader: false },
   });
   app.server.on('checkExpectation', answerExpectation);
-  const hookKey = engine.deriveKey(HOOK_KEY_PURPOSE);
+  const { store } = internalsOf(engine);
+  const hookKey = internalsOf(engine).deriveKey(HOOK_KEY_PURPOSE);
   logRequests(app, hookKey);
   app.removeAllContentTypeParsers();
   // Fastify's own JSON parser (it refuses __proto__ and constructor poisoning), keeping the raw text.
@@ -168,7 +170,7 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
   app.addHook('onRequest', requireHostHeader);
   app.addHook('onRequest', async (request) => {
     if (PUBLIC.test(request.url) || (consoleFolder !== undefined && CONSOLE_PATHS.test(request.url))) return;
-    const caller = await authenticate(engine.store, request.headers.authorization, {
+    const caller = await authenticate(store, request.headers.authorization, {
       runTokens: engine.runTokens,
     });
     // Run tokens are narrower than keys: checked here, once, for every route.
@@ -190,11 +192,12 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
   const publishChecks = {
     templates: engine.templates,
     stepKinds: engine.stepKinds,
+    triggerKinds: engine.triggerKinds,
     connectors: engine.connectors,
   };
-  workflowRoutes(app, engine.store, options.now ?? Date.now, publishChecks, engine.triggers);
-  validateRoutes(app, engine.store, publishChecks);
-  versionRoutes(app, engine.store);
+  workflowRoutes(app, store, options.now ?? Date.now, publishChecks, engine.triggers);
+  validateRoutes(app, store, publishChecks);
+  versionRoutes(app, store);
   triggerRoutes(app, engine);
   await hookRoutes(app, engine, options.now ?? Date.now);
   runRoutes(app, engine, options.waitLimitMs ?? API_DEFAULTS.waitLimitMs);

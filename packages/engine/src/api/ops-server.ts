@@ -7,7 +7,8 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Engine } from '../create-engine.js';
+import { internalsOf } from '../engine-internals.js';
+import type { Engine } from '../engine-options.js';
 import { HOOK_KEY_PURPOSE } from '../triggers/kinds/webhook.js';
 import { answerClientError, answerExpectation, requireHostHeader } from './client-errors.js';
 import { errorReply } from './errors.js';
@@ -57,7 +58,7 @@ export async function createOpsServer(options: OpsServerOptions): Promise<Fastif
     const { status, body } = errorReply(err, request.id);
     return reply.status(status).send(body);
   });
-  const hookKey = engine.deriveKey(HOOK_KEY_PURPOSE);
+  const hookKey = internalsOf(engine).deriveKey(HOOK_KEY_PURPOSE);
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
       error: {

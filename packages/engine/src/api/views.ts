@@ -78,6 +78,8 @@ export interface TriggerView {
   updated_at: string | null;
   /** Webhooks only: POST here (the secret is part of it). */
   hook_path?: string;
+  /** What the trigger's kind adds (`TriggerKind.extras`). */
+  [extra: string]: string | number | boolean | null | undefined;
 }
 
 /** A line of `GET /v1/triggers`: the trigger, with its workflow's name. */

@@ -7,6 +7,7 @@
  */
 import { isSluiceError, type RetryPolicy } from '@sluice/sdk';
 import { TemplateError } from '../errors.js';
+import { type StepConcurrency, stepConcurrency } from '../limits/concurrency-limits.js';
 import { stepRateLimit } from '../limits/rate-limit-key.js';
 import type { RunState } from '../run/run-state.js';
 import { sealIfRedacted } from '../secrets/run-values.js';
@@ -16,7 +17,6 @@ import type { ItemResult, ItemTask } from '../steps/step-kind.js';
 import { RunSuspended } from '../steps/waits.js';
 import type { StepErrorRecord, StepItemRow, StepRow } from '../store/store.js';
 import type { WorkflowStep } from '../workflow/model.js';
-import { type StepConcurrency, stepConcurrency } from './concurrency.js';
 import type { ExecutionContext } from './execution-context.js';
 import { fanOut, fanOutItems } from './fan-out.js';
 import { stepRetryPolicy } from './retry-settings.js';

@@ -7,8 +7,8 @@
  */
 import { silentLogger } from '@sluice/sdk';
 import { defaultTransport } from '@sluice/sdk/internal';
-import { processLimits } from '../executor/concurrency.js';
 import type { ExecutionContext } from '../executor/execution-context.js';
+import { processLimits } from '../limits/concurrency-limits.js';
 import { runWorkspace } from '../limits/rate-limit-key.js';
 import { redactingLogger } from '../secrets/redacting-logger.js';
 import { createRedactor, type Redactor, secretValuesIn } from '../secrets/redactor.js';

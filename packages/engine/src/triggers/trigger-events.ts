@@ -9,7 +9,9 @@
 import type { Connector } from '@sluice/sdk';
 import { actionConnections } from '../connectors/catalog.js';
 import { admitRun } from '../run/admit-run.js';
+import { checkRunInput } from '../run/input-rules.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
+import type { StepKinds } from '../steps/step-kinds.js';
 import type { ServiceStore, StoredWorkflow } from '../store/service-store.js';
 import type { TriggerConnections } from './trigger-connections.js';
 
@@ -24,15 +26,30 @@ export interface EventSink {
   readonly connections: TriggerConnections | undefined;
   readonly connectors?: ReadonlyMap<string, Connector>;
   readonly seal: RunValueSealer | undefined;
+  /** The step kinds whose templated fields say what `INPUT` must be (`checkRunInput`). */
+  readonly stepKinds: StepKinds;
   readonly now: () => number;
   /** Queues runs a commit created. */
   dispatch(runs: readonly DispatchedRun[]): void;
 }
 
+/** {@link deliverEvent} for the latest live version of workflow `workflowUid`. */
+export async function deliverEventTo(
+  sink: EventSink,
+  kind: string,
+  workflowUid: string,
+  input: unknown,
+): Promise<string | undefined> {
+  const stored = await sink.store.workflows.get(workflowUid);
+  if (stored === undefined || stored.deleted) return undefined;
+  return deliverEvent(sink, kind, stored, input);
+}
+
 /**
  * Commits one run of `stored` for an event of its `kind` trigger and queues it; resolves the run's id, or
  * `undefined` when the workflow has no live trigger of that kind. As for a run started through the API,
- * the connections of its action steps pass their test first (`SLUICE_CONNECTION_TEST`, 422).
+ * the input must fit what the workflow's templates read (`SLUICE_RUN_INPUT`, 422) and the connections
+ * of its action steps pass their test first (`SLUICE_CONNECTION_TEST`, 422).
  */
 export async function deliverEvent(
   sink: EventSink,
@@ -45,6 +62,7 @@ export async function deliverEvent(
     return row !== undefined && row.kind === kind && row.enabled;
   };
   if (!(await live())) return undefined;
+  checkRunInput(stored.document, input, sink.stepKinds);
   await sink.connections?.check(stored.workspace_id, actionConnections(stored.document));
   const at = new Date(sink.now()).toISOString();
   const secrets = (await sink.connections?.secretsOf(stored.workspace_id)) ?? [];

@@ -50,6 +50,13 @@ export interface TriggerContext {
   readonly signal: AbortSignal;
   /** A sub-key of the engine's secret key (a webhook's secret is derived from `webhooks`). */
   deriveKey(purpose: string): Buffer;
+  /**
+   * For pushed kinds: one event of the `kind` trigger of workflow `workflowUid` becomes one run of its
+   * latest version (committed with the event counted, then queued). Resolves the run's id, or `undefined`
+   * when the workflow has no live trigger of that kind (deleted, disabled, another kind now).
+   * @throws {EngineError} `SLUICE_CONNECTION_TEST` when a connection its action steps use fails its test.
+   */
+  deliver(kind: string, workflowUid: string, input: unknown): Promise<string | undefined>;
 }
 
 /** Why `firstDue` is asked. */
@@ -77,9 +84,13 @@ export interface Firing {
   secrets?: readonly string[];
 }
 
-/** What the API shows of a trigger besides its row (a webhook's URL path). */
+/**
+ * What the API shows of a trigger besides its row: a webhook's URL path (`hook_path`), or any other
+ * scalar a kind wants its users to see (shown as it is in `GET /v1/workflows/{uid}/trigger`).
+ */
 export interface TriggerExtras {
   hook_path?: string;
+  [field: string]: string | number | boolean | null | undefined;
 }
 
 /** One kind of trigger; `C` is its configuration (`trigger.<key>` after defaults). */
@@ -100,7 +111,7 @@ export interface TriggerKind<C = unknown> {
   isStale?(state: unknown, config: C): boolean;
   /** `next_at` when the trigger goes live (published, enabled, reconciled at start); `null`: never due (pushed). */
   firstDue(config: C, due: DueContext): string | null;
-  /** `next_at` after a firing was refused (a connection test failed); pulled kinds only. */
+  /** `next_at` after a firing was refused (a connection test failed); required with `fire`. */
   nextDue?(config: C, now: number): string | null;
   /**
    * Pulled kinds: one firing of a due trigger. Resolves what to commit, or `undefined` to commit nothing

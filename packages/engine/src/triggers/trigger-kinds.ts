@@ -15,11 +15,19 @@ import type { TriggerKind } from './trigger-kind.js';
 export class TriggerKinds {
   readonly #kinds: readonly TriggerKind[];
 
-  /** @throws {TypeError} when two kinds share a key (a programming error). */
+  /**
+   * @throws {TypeError} when two kinds share a key, or a pulled kind (`fire`) has no `nextDue` (a
+   * programming error, found when the registry is built).
+   */
   constructor(kinds: readonly TriggerKind[]) {
     const keys = new Set<string>();
     for (const kind of kinds) {
       if (keys.has(kind.key)) throw new TypeError(`trigger kind ${kind.key} is registered twice`);
+      if (kind.fire !== undefined && kind.nextDue === undefined) {
+        throw new TypeError(
+          `trigger kind ${kind.key} fires but has no nextDue: when is it due after a refusal?`,
+        );
+      }
       keys.add(kind.key);
     }
     this.#kinds = kinds;

@@ -58,8 +58,8 @@ export class TriggerLoop {
   #timer: NodeJS.Timeout | undefined;
   #started = false;
   #closed: Promise<void> | undefined;
-  /** Whether the listeners of pushed kinds run (this process holds the lease). */
-  #listening = false;
+  /** The pushed kinds whose listener runs (started while this process holds the lease). */
+  readonly #listening = new Set<TriggerKind>();
 
   constructor(options: TriggerLoopOptions) {
     this.#o = options;
@@ -132,18 +132,26 @@ export class TriggerLoop {
     return held;
   }
 
-  /** Starts or stops the listeners of pushed kinds as the lease is taken or lost. */
-  async #listen(on: boolean): Promise<void> {
-    if (on === this.#listening || (on && this.#closing.signal.aborted)) return;
-    this.#listening = on;
+  /**
+   * Starts the listeners of pushed kinds while the lease is held (a listener whose start failed is
+   * started again on the next tick), and stops them when it is lost.
+   */
+  async #listen(held: boolean): Promise<void> {
+    const { logger } = this.#o.context;
     for (const kind of this.#o.kinds.list) {
-      const step = on ? kind.start?.(this.#ctx) : kind.stop?.();
-      await step?.catch((err: unknown) =>
-        this.#o.context.logger.error(
-          { err, trigger: kind.key },
-          on ? 'listener start failed' : 'listener stop failed',
-        ),
-      );
+      if (held && !this.#closing.signal.aborted) {
+        if (kind.start === undefined || this.#listening.has(kind)) continue;
+        try {
+          await kind.start(this.#ctx);
+          this.#listening.add(kind);
+        } catch (err) {
+          logger.error({ err, trigger: kind.key }, 'listener start failed; trying again next tick');
+        }
+      } else if (this.#listening.delete(kind)) {
+        await kind
+          .stop?.()
+          .catch((err: unknown) => logger.error({ err, trigger: kind.key }, 'listener stop failed'));
+      }
     }
   }
 

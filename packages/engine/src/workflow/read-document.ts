@@ -7,9 +7,10 @@
  * @internal
  * @module
  */
+import { validJsonPrefixLength } from '@sluice/sdk/internal';
 import { type Document, isAlias, LineCounter, parseDocument, type YAMLError } from 'yaml';
 import type { WorkflowProblem } from '../errors.js';
-import { capProblems } from './cap-problems.js';
+import { cappedFailure } from './capped-failure.js';
 import { duplicateKeyOffsets } from './duplicate-keys.js';
 import { createSourceMap, type SourceMap } from './source-map.js';
 import { WORKFLOW_LIMITS } from './workflow-limits.js';
@@ -93,10 +94,7 @@ export function readDocument(text: string, format: WorkflowFormat): ReadResult {
 /** The problems in text order, at most `maxProblems` of them. */
 function failed(problems: WorkflowProblem[]): ReadResult {
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-  const capped = capProblems(problems, WORKFLOW_LIMITS.maxProblems);
-  return capped.omitted === 0
-    ? { ok: false, problems: capped.problems }
-    : { ok: false, problems: capped.problems, omitted: capped.omitted };
+  return cappedFailure(problems);
 }
 
 const TOO_DEEP = `the document nests lists and objects too deeply (at most ${WORKFLOW_LIMITS.maxDepth} levels)`;
@@ -162,25 +160,8 @@ function jsonProblem(text: string, err: unknown): WorkflowProblem {
 function jsonErrorOffset(text: string, message: string): number {
   const at = /at position (\d+)/.exec(message);
   if (at !== null) return Number(at[1]);
-  const validStart = (length: number): boolean => {
-    try {
-      JSON.parse(text.slice(0, length));
-      return true;
-    } catch (err) {
-      const why = err instanceof Error ? err.message : '';
-      const pos = /at position (\d+)/.exec(why);
-      return /Unexpected end of JSON input/.test(why) || (pos !== null && Number(pos[1]) >= length);
-    }
-  };
-  let low = 0;
-  let high = text.length;
-  while (low < high) {
-    const mid = Math.ceil((low + high) / 2);
-    if (validStart(mid)) low = mid;
-    else high = mid - 1;
-  }
   // The offending character is the one just past the valid start; skip the blanks before it.
-  let offset = low;
+  let offset = validJsonPrefixLength(text);
   while (offset < text.length && /\s/.test(text[offset] as string)) offset += 1;
   return Math.min(offset, text.length);
 }

@@ -12,7 +12,7 @@ import type { WorkflowProblem } from '../errors.js';
 import { STEP_KINDS, type StepKinds } from '../steps/step-kinds.js';
 import type { CheckTemplatesOptions } from '../template/check.js';
 import { TRIGGER_KINDS, type TriggerKinds } from '../triggers/trigger-kinds.js';
-import { capProblems } from './cap-problems.js';
+import { cappedFailure } from './capped-failure.js';
 import type { Workflow, WorkflowStep } from './model.js';
 import { tooDeepMessage, tooDeepPath } from './nesting-depth.js';
 import { type RawProblem, schemaProblems } from './schema-problems.js';
@@ -88,13 +88,7 @@ export async function checkWorkflow(
     return { ok: true, workflow: toWorkflow(value as Json, kinds, triggers), problems: [] };
   const problems = raw.map((p, index) => ({ index, problem: locate(p, lineOf) }));
   problems.sort((a, b) => (a.problem.line ?? Infinity) - (b.problem.line ?? Infinity) || a.index - b.index);
-  const capped = capProblems(
-    problems.map((p) => p.problem),
-    WORKFLOW_LIMITS.maxProblems,
-  );
-  return capped.omitted === 0
-    ? { ok: false, problems: capped.problems }
-    : { ok: false, problems: capped.problems, omitted: capped.omitted };
+  return cappedFailure(problems.map((p) => p.problem));
 }
 
 function locate(problem: RawProblem, lineOf: (path: readonly PathSegment[]) => number | undefined) {

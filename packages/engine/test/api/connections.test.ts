@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { internalsOf } from '@sluice/engine/internal';
 import { type Connector, defineConnector } from '@sluice/sdk';
 import { describe, expect, it } from 'vitest';
 import { RunTokens } from '../../src/secrets/run-token.js';
@@ -291,7 +292,7 @@ describe('USER.token and SYSTEM_APIS.credentials', () => {
       workspace_id: 'acme',
       role: 'member' as const,
     };
-    const expired = new RunTokens(h.engine.deriveKey('run-tokens'), {
+    const expired = new RunTokens(internalsOf(h.engine).deriveKey('run-tokens'), {
       now: () => Date.now() - 2 * 60 * 60 * 1000,
     }).issue(caller, 'run-1');
     const forged = new RunTokens(randomBytes(32)).issue(caller, 'run-1');

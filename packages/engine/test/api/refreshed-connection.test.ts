@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ApiCaller } from '@sluice/engine';
+import { internalsOf } from '@sluice/engine/internal';
 import { type Connector, defineConnector } from '@sluice/sdk';
 import { describe, expect, it } from 'vitest';
 import { useApiHarness } from './harness.js';
@@ -103,7 +104,7 @@ describe('a connection whose authorization acquires a session', () => {
       trigger: { poll: { connector: 'sessions', trigger: 'items', connection: 'main', interval: 60 } },
       steps: [{ name: 'noop', apispec: { url: h.server.url('/noop') } }],
     });
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     expect(await storedSession()).toBe('sess-2');
   });
 });

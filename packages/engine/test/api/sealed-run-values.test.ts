@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine } from '@sluice/engine';
+import { internalsOf } from '@sluice/engine/internal';
 import { type Connector, defineConnector } from '@sluice/sdk';
 import { describe, expect, it } from 'vitest';
 import { type ApiHarness, useApiHarness } from './harness.js';
@@ -153,7 +154,7 @@ describe('a scheduled run', () => {
     });
     expect(published.status).toBe(201);
     clock = Date.parse('2024-05-01T12:01:00Z');
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     const [run] = await h.store.runs.listRuns({ workspace_id: 'acme', workflow_uid: 'nightly', limit: 10 });
     expect(run?.input).toEqual({ token: '[redacted]' });
     expect(run?.sealed_input).toMatch(/^v1\./);

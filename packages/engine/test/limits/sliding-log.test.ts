@@ -3,7 +3,7 @@
  * `per_seconds`, says how long the next one waits, keeps keys apart, and gives up waiting on abort.
  */
 import { describe, expect, it } from 'vitest';
-import { ConcurrencyLimits } from '../../src/executor/concurrency.js';
+import { ConcurrencyLimits } from '../../src/limits/concurrency-limits.js';
 import { SlidingLog } from '../../src/limits/sliding-log.js';
 import { shortestSpan } from './counting-server.js';
 

@@ -276,12 +276,13 @@ describeEachDialect('the coordination store', (t) => {
       expect(await t.store.runs.getRun('bulk-239')).toBeDefined();
     });
 
-    it('lists the due triggers: enabled, not webhooks, next_at at or before now, by workflow uid', async () => {
+    it('lists the due triggers: enabled, next_at at or before now (pushed kinds have none), by workflow uid', async () => {
       await t.store.triggers.put(trigger('poll-late', { next_at: T0 }), false);
       await t.store.triggers.put(trigger('due-now', { kind: 'schedule', next_at: T1 }), false);
       await t.store.triggers.put(trigger('future', { next_at: LATER }), false);
       await t.store.triggers.put(trigger('disabled', { enabled: false, next_at: T0 }), false);
-      await t.store.triggers.put(trigger('hook', { kind: 'webhook', next_at: T0 }), false);
+      // A pushed kind (a webhook) is never due: its row has no next_at.
+      await t.store.triggers.put(trigger('hook', { kind: 'webhook', next_at: null }), false);
       await t.store.triggers.put(trigger('never', { next_at: null }), false);
       const due = async (now: string, limit?: number) =>
         (await t.store.triggers.listDue(now, limit)).map((row) => row.workflow_uid);

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createApi, createEngine, openStore } from '@sluice/engine';
+import { internalsOf } from '@sluice/engine/internal';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { codeOf, useApiHarness } from '../api/harness.js';
 import {
@@ -73,7 +74,7 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 
 async function nextCycle(seconds = 30): Promise<void> {
   clock += seconds * 1000;
-  await h.engine.tickTriggers();
+  await internalsOf(h.engine).tickTriggers();
 }
 
 async function restartEngine(): Promise<void> {
@@ -96,12 +97,12 @@ describe.each([
     expect((await h.call(h.keys.acmeAdmin, 'POST', '/v1/workflows', polled('sync', trigger))).status).toBe(
       201,
     );
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     expect(await runIds('sync')).toEqual([1, 2, 3]);
 
     // Not due again before the interval: nothing is polled.
     const polls = api.seen.length;
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     expect(api.seen.length).toBe(polls);
 
     api.add(2 * ASCENDING_PAGE + 1); // several pages in one cycle
@@ -139,7 +140,7 @@ describe.each([
     await saveConnection();
     api.add(2);
     await h.call(h.keys.acmeAdmin, 'POST', '/v1/workflows', polled('flaky', trigger));
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     expect(await runIds('flaky')).toEqual([1, 2]);
 
     api.failing = true;
@@ -191,7 +192,7 @@ describe('trigger.poll configuration', () => {
     await saveConnection();
     api.add(2);
     await h.call(h.keys.acmeAdmin, 'POST', '/v1/workflows', polled('edits', 'new_records'));
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     expect(await runIds('edits')).toEqual([1, 2]);
 
     await h.call(
@@ -210,7 +211,7 @@ describe('trigger.poll configuration', () => {
       '/v1/workflows/edits',
       polled('edits', 'new_records', { input: { tag: 'b' } }),
     );
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     expect(await runIds('edits')).toEqual([1, 2, 1, 2]);
   });
 
@@ -219,7 +220,7 @@ describe('trigger.poll configuration', () => {
     await h.call(h.keys.acmeAdmin, 'POST', '/v1/workflows', polled('closing', 'new_records'));
     api.add(2);
     api.delayMs = 60_000;
-    const cycle = h.engine.tickTriggers();
+    const cycle = internalsOf(h.engine).tickTriggers();
     while (api.inFlight === 0) await new Promise((r) => setTimeout(r, 5));
     await h.engine.close();
     await cycle;
@@ -228,7 +229,7 @@ describe('trigger.poll configuration', () => {
 
     api.delayMs = 0;
     await restartEngine();
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     expect(await runIds('closing')).toEqual([1, 2]);
   });
 
@@ -236,7 +237,7 @@ describe('trigger.poll configuration', () => {
     await saveConnection();
     await h.call(h.keys.acmeAdmin, 'POST', '/v1/workflows', polled('orphan', 'new_records'));
     expect((await h.call(h.keys.acmeAdmin, 'DELETE', '/v1/connections/records-conn')).status).toBe(204);
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     const view = (await h.call(h.keys.acmeMember, 'GET', '/v1/workflows/orphan/trigger')).body;
     expect(view.last_error).toMatch(/records-conn/);
     expect(view.events_seen).toBe(0);

@@ -3,6 +3,7 @@
  * once, the time zone moves the fire time, disabling stops it, and a restart keeps a missed time.
  */
 import { createApi, createEngine, openStore } from '@sluice/engine';
+import { internalsOf } from '@sluice/engine/internal';
 import { describe, expect, it } from 'vitest';
 import { useApiHarness } from '../api/harness.js';
 
@@ -46,22 +47,22 @@ describe('trigger.schedule', () => {
       events_seen: 0,
     });
 
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     expect(await runsOf('every-minute')).toHaveLength(0);
 
     clock = Date.parse('2024-05-01T12:01:00Z');
-    await h.engine.tickTriggers();
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     expect(await runsOf('every-minute')).toHaveLength(1);
 
     clock = Date.parse('2024-05-01T12:02:05Z');
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     expect(await runsOf('every-minute')).toHaveLength(2);
 
     // Down from 12:02:05 to 12:07:30: the five missed minutes fire once, then it goes on from 12:08.
     clock = Date.parse('2024-05-01T12:07:30Z');
-    await h.engine.tickTriggers();
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     const runs = await runsOf('every-minute');
     expect(runs).toHaveLength(3);
     expect(await triggerOf('every-minute')).toMatchObject({
@@ -94,7 +95,7 @@ describe('trigger.schedule', () => {
     expect((await triggerOf('utc')).next_at).toBe('2024-05-02T09:00:00.000Z');
 
     clock = Date.parse('2024-05-01T13:00:00Z');
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     expect(await runsOf('new-york')).toMatchObject([{ input }]);
     expect(await runsOf('utc')).toHaveLength(0);
     expect((await triggerOf('new-york')).next_at).toBe('2024-05-02T13:00:00.000Z');
@@ -108,7 +109,7 @@ describe('trigger.schedule', () => {
     expect(disabled.body).toMatchObject({ enabled: false, next_at: null });
 
     clock = Date.parse('2024-05-01T12:03:00Z');
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     expect(await runsOf('pausable')).toHaveLength(0);
 
     // A new version keeps the trigger disabled.
@@ -123,7 +124,7 @@ describe('trigger.schedule', () => {
     const enabled = await h.call(h.keys.acmeMember, 'POST', '/v1/workflows/pausable/trigger/enable');
     expect(enabled.body).toMatchObject({ enabled: true, next_at: '2024-05-01T12:04:00.000Z' });
     clock = Date.parse('2024-05-01T12:04:00Z');
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     expect(await runsOf('pausable')).toHaveLength(1);
   });
 
@@ -142,7 +143,7 @@ describe('trigger.schedule', () => {
     });
 
     clock = Date.parse('2024-05-01T12:05:00Z');
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     expect(await runsOf('gone')).toHaveLength(0);
     expect(await runsOf('plain')).toHaveLength(0);
   });
@@ -159,7 +160,7 @@ describe('trigger.schedule', () => {
     h.engine = createEngine({ store: h.store, closeGraceMs: 0, now, triggerTickMs: 3_600_000 });
     await h.engine.start();
     h.app = await createApi({ engine: h.engine, now });
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     expect(await runsOf('restart')).toHaveLength(1);
     expect((await triggerOf('restart')).next_at).toBe('2024-05-01T12:40:00.000Z');
   });

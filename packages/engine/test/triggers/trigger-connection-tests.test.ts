@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ApiCaller } from '@sluice/engine';
+import { internalsOf } from '@sluice/engine/internal';
 import { type Connector, defineConnector } from '@sluice/sdk';
 import { describe, expect, it } from 'vitest';
 import { codeOf, useApiHarness } from '../api/harness.js';
@@ -88,14 +89,14 @@ describe('runs started by a trigger test the connections of their action steps',
     });
     expect(published.status).toBe(201);
     // The poll connection's test passed at publish and is cached, so this cycle tests only action-conn.
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     let trigger = (await h.call(h.keys.acmeMember, 'GET', '/v1/workflows/polled/trigger')).body;
     expect(trigger.last_error).toMatch(/503|maintenance/);
     expect(trigger.events_seen).toBe(0);
     expect(h.server.count('/items')).toBe(0);
 
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    await h.engine.tickTriggers();
+    await internalsOf(h.engine).tickTriggers();
     trigger = (await h.call(h.keys.acmeMember, 'GET', '/v1/workflows/polled/trigger')).body;
     expect([trigger.last_error, trigger.events_seen]).toEqual([null, 2]);
   });

@@ -11,12 +11,29 @@ import { isPlainObject } from './kind-of.js';
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 
 /**
- * A numeric string (`"42"`, `" -1.5 "`, `"1e3"`; no hex, no `Infinity`) as a number; anything else unchanged.
- * With `integer`, only strings of safe integers convert, so `"4.5"` and `"9007199254740993"` stay strings.
+ * The rules input and output share: a numeric string of an `integer` or `number` field as a number, and
+ * `"true"`/`"false"` of a `boolean` field as a boolean. Values of other types are returned unchanged.
  *
  * @internal
  */
-export function numberFromString(value: unknown, integer: boolean): unknown {
+export function coerceScalar(type: FieldType, value: unknown): unknown {
+  switch (type) {
+    case 'integer':
+      return numberFromString(value, true);
+    case 'number':
+      return numberFromString(value, false);
+    case 'boolean':
+      return booleanFromString(value);
+    default:
+      return value;
+  }
+}
+
+/**
+ * A numeric string (`"42"`, `" -1.5 "`, `"1e3"`; no hex, no `Infinity`) as a number; anything else unchanged.
+ * With `integer`, only strings of safe integers convert, so `"4.5"` and `"9007199254740993"` stay strings.
+ */
+function numberFromString(value: unknown, integer: boolean): unknown {
   if (typeof value !== 'string') return value;
   const text = value.trim();
   if (!NUMERIC.test(text)) return value;
@@ -24,8 +41,8 @@ export function numberFromString(value: unknown, integer: boolean): unknown {
   return (integer ? Number.isSafeInteger(n) : Number.isFinite(n)) ? n : value;
 }
 
-/** `"true"` / `"false"` (any case, blanks around ignored) as a boolean; anything else unchanged. @internal */
-export function booleanFromString(value: unknown): unknown {
+/** `"true"` / `"false"` (any case, blanks around ignored) as a boolean; anything else unchanged. */
+function booleanFromString(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const text = value.trim().toLowerCase();
   return text === 'true' ? true : text === 'false' ? false : value;
@@ -90,12 +107,6 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 
 function coerceOutputItem(type: FieldType, properties: unknown, value: unknown): unknown {
   switch (type) {
-    case 'integer':
-      return numberFromString(value, true);
-    case 'number':
-      return numberFromString(value, false);
-    case 'boolean':
-      return booleanFromString(value);
     case 'date':
       return typeof value === 'string' ? dateFromString(value) : isoFromDate(value, 'date');
     case 'date_time':
@@ -105,7 +116,7 @@ function coerceOutputItem(type: FieldType, properties: unknown, value: unknown):
         ? coerceOutputObject(properties, value)
         : value;
     default:
-      return value;
+      return coerceScalar(type, value);
   }
 }
 

@@ -6,7 +6,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { FieldValidationError, type SdkErrorCode } from '../errors.js';
-import { booleanFromString, isoFromDate, numberFromString } from './coerce.js';
+import { coerceScalar, isoFromDate } from './coerce.js';
 import type { Field, FieldType, InferFields } from './field.js';
 import { isPlainObject, joinPath, kindOf } from './kind-of.js';
 import { fieldsToJsonSchema } from './to-json-schema.js';
@@ -87,19 +87,13 @@ export function compileFieldsValidator(fields: readonly Field[], fieldsPath = 'f
 
 function coerceInputItem(type: FieldType, properties: readonly Field[] | undefined, value: unknown): unknown {
   switch (type) {
-    case 'integer':
-      return numberFromString(value, true);
-    case 'number':
-      return numberFromString(value, false);
-    case 'boolean':
-      return booleanFromString(value);
     case 'date':
     case 'date_time':
       return isoFromDate(value, type);
     case 'object':
       return properties !== undefined && isPlainObject(value) ? prepareInput(properties, value) : value;
     default:
-      return value;
+      return coerceScalar(type, value);
   }
 }
 

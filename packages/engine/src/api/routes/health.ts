@@ -6,7 +6,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../create-engine.js';
+import type { Engine } from '../../engine-options.js';
 
 /** Registers `GET /health`: `{"status": "ok", "queue_depth": N}`. */
 export function healthRoutes(app: FastifyInstance, engine: Engine): void {

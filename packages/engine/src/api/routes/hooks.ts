@@ -10,12 +10,11 @@
  * @module
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Engine } from '../../create-engine.js';
+import { internalsOf } from '../../engine-internals.js';
+import type { Engine } from '../../engine-options.js';
 import { EngineError } from '../../errors.js';
 import { isHookSecret, signatureMatches } from '../../triggers/hook-secret.js';
 import { deliverWebhook, HOOK_KEY_PURPOSE } from '../../triggers/kinds/webhook.js';
-import type { EventSink } from '../../triggers/trigger-events.js';
-import { checkRunInput } from '../input-rules.js';
 import { ERROR_SCHEMA, UID_PATTERN } from '../schemas.js';
 
 const PARAMS = {
@@ -35,15 +34,8 @@ function noHook(): EngineError {
 
 /** Registers the hook route in its own scope (it reads every body as raw bytes, for the signature). */
 export async function hookRoutes(app: FastifyInstance, engine: Engine, now: () => number): Promise<void> {
-  const { store } = engine;
-  const hookKey = engine.deriveKey(HOOK_KEY_PURPOSE);
-  const sink: EventSink = {
-    store,
-    connections: engine.connections,
-    seal: engine.runValues,
-    now,
-    dispatch: (runs) => engine.dispatch(runs),
-  };
+  const { store } = internalsOf(engine);
+  const hookKey = internalsOf(engine).deriveKey(HOOK_KEY_PURPOSE);
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -96,8 +88,7 @@ export async function hookRoutes(app: FastifyInstance, engine: Engine, now: () =
           }
         }
         const input = await bodyInput(scope, request, raw);
-        checkRunInput(stored.document, input, engine.stepKinds);
-        const id = await deliverWebhook(sink, stored, input);
+        const id = await deliverWebhook({ ...internalsOf(engine).events, now }, stored, input);
         if (id === undefined) throw noHook();
         return reply.status(202).send({ run_id: id });
       },

@@ -8,7 +8,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../create-engine.js';
+import type { Engine } from '../../engine-options.js';
 import { EngineError } from '../../errors.js';
 import { ERROR_SCHEMA } from '../schemas.js';
 

@@ -7,11 +7,12 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Engine } from '../../create-engine.js';
+import { internalsOf } from '../../engine-internals.js';
+import type { Engine } from '../../engine-options.js';
+import { checkRunInput } from '../../run/input-rules.js';
 import type { RunCursor } from '../../store/service-store.js';
 import type { RunStatus } from '../../store/store.js';
 import { callerOf, visibleRun, visibleWorkflow } from '../access.js';
-import { checkRunInput } from '../input-rules.js';
 import { decodePageCursor, encodePageCursor } from '../page-cursor.js';
 import {
   BEARER,
@@ -44,7 +45,7 @@ function decodeCursor(text: string): RunCursor {
 
 /** Registers the run routes; `waitLimitMs` caps `?wait=true`. */
 export function runRoutes(app: FastifyInstance, engine: Engine, waitLimitMs: number): void {
-  const { store } = engine;
+  const { store } = internalsOf(engine);
 
   const answer = async (reply: FastifyReply, id: string, wait: boolean | undefined) => {
     if (wait === true) await engine.waitForRun(id, waitLimitMs);

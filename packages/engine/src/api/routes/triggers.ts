@@ -10,7 +10,8 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../create-engine.js';
+import { internalsOf } from '../../engine-internals.js';
+import type { Engine } from '../../engine-options.js';
 import { EngineError } from '../../errors.js';
 import type { ServiceStore, StoredWorkflow, TriggerStateRow } from '../../store/service-store.js';
 import type { TriggerSync } from '../../triggers/sync-triggers.js';
@@ -33,6 +34,8 @@ const TRIGGER_VIEW = {
     updated_at: NULLABLE_TIME,
     hook_path: { type: 'string', description: 'webhooks only: POST here (the secret is part of it)' },
   },
+  // What the trigger's kind adds (its `extras`), beside `hook_path`.
+  additionalProperties: { type: ['string', 'number', 'boolean', 'null'] },
   required: ['workflow_uid', 'kind', 'enabled', 'events_seen'],
 } as const;
 
@@ -51,6 +54,7 @@ const TRIGGER_LIST = {
           workflow_name: { type: 'string' },
           ...VIEW_PROPERTIES,
         },
+        additionalProperties: TRIGGER_VIEW.additionalProperties,
         required: [...TRIGGER_VIEW.required, 'workflow_name'],
       },
     },
@@ -108,7 +112,7 @@ async function workspaceTriggers(
 
 /** Registers the trigger routes. */
 export function triggerRoutes(app: FastifyInstance, engine: Engine): void {
-  const { store } = engine;
+  const { store } = internalsOf(engine);
   const view = (stored: StoredWorkflow, row: TriggerStateRow | undefined) =>
     triggerView(stored, row, engine.triggers);
 

@@ -18,6 +18,7 @@ import type { StepKinds } from '../../steps/step-kinds.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from '../../store/service-store.js';
 import type { TemplateRenderer } from '../../template/render.js';
 import type { TriggerSync } from '../../triggers/sync-triggers.js';
+import type { TriggerKinds } from '../../triggers/trigger-kinds.js';
 import type { Workflow } from '../../workflow/model.js';
 import { parseWorkflow } from '../../workflow/parse.js';
 import { assertCanWrite, callerOf, visibleWorkflow } from '../access.js';
@@ -67,7 +68,7 @@ interface Body {
  */
 export async function readBody(
   request: FastifyRequest,
-  checks: Pick<PublishChecks, 'templates' | 'stepKinds'>,
+  checks: Pick<PublishChecks, 'templates' | 'stepKinds' | 'triggerKinds'>,
   tenant: string,
 ): Promise<Body> {
   const yaml = YAML_TYPES.some((t) => (request.headers['content-type'] ?? '').startsWith(t));
@@ -80,6 +81,7 @@ export async function readBody(
     renderer: checks.templates,
     tenant,
     stepKinds: checks.stepKinds,
+    triggerKinds: checks.triggerKinds,
   });
   const version = workflow.version;
   const clean: Record<string, unknown> = { ...workflow };
@@ -103,6 +105,8 @@ export interface PublishChecks {
   templates: TemplateRenderer;
   /** The step kinds the engine runs. */
   stepKinds: StepKinds;
+  /** The trigger kinds the engine runs. */
+  triggerKinds: TriggerKinds;
   connectors?: ReadonlyMap<string, Connector> | undefined;
 }
 

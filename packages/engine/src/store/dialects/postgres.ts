@@ -12,7 +12,7 @@ import type { Database } from '../database.js';
 import { describe, maskUrl } from '../describe.js';
 import { CompiledQuery, Kysely, PostgresDialect, sql } from '../kysely-runtime.js';
 import { type OpenStoreOptions, STORE_DEFAULTS } from '../store-options.js';
-import { onConflictUpsert } from './on-conflict-upsert.js';
+import { SHARED_OPERATIONS } from './shared-operations.js';
 import type { StoreDialect } from './store-dialect.js';
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -97,18 +97,7 @@ export function postgresDialect(url: string, options: OpenStoreOptions): StoreDi
         }
       }),
 
-    upsert: onConflictUpsert,
-
-    // `(values ...)` names its column `column1`.
-    valueList: (values, alias) => ({
-      table: sql`(values ${sql.join(values.map((value) => sql`(${value})`))}) ${sql.id(alias)}`,
-      column: sql<string>`${sql.ref(`${alias}.column1`)}`,
-    }),
-
-    unindexed: (reference) => sql<string>`(${sql.ref(reference)} || '')`,
-
-    // count(*) is a bigint and sum() a numeric: pg returns both as text.
-    readCount: (value) => Number(value ?? 0),
+    ...SHARED_OPERATIONS,
 
     isUniqueViolation: (err) =>
       (err as { code?: unknown } | undefined)?.code === '23505' ||

@@ -21,7 +21,7 @@ import type { Database } from '../database.js';
 import { describe } from '../describe.js';
 import { Kysely, SqliteDialect, sql } from '../kysely-runtime.js';
 import { type OpenStoreOptions, STORE_DEFAULTS } from '../store-options.js';
-import { onConflictUpsert } from './on-conflict-upsert.js';
+import { SHARED_OPERATIONS } from './shared-operations.js';
 import type { StoreDialect } from './store-dialect.js';
 
 /** How many prepared statements a SQLite store keeps (Kysely's driver would prepare on every query). */
@@ -76,17 +76,7 @@ export function sqliteDialect(file: string, options: OpenStoreOptions): StoreDia
         }
       }),
 
-    upsert: onConflictUpsert,
-
-    // `(values ...)` names its column `column1`.
-    valueList: (values, alias) => ({
-      table: sql`(values ${sql.join(values.map((value) => sql`(${value})`))}) ${sql.id(alias)}`,
-      column: sql<string>`${sql.ref(`${alias}.column1`)}`,
-    }),
-
-    unindexed: (reference) => sql<string>`(${sql.ref(reference)} || '')`,
-
-    readCount: (value) => Number(value ?? 0),
+    ...SHARED_OPERATIONS,
 
     isUniqueViolation: (err) => /UNIQUE|PRIMARY KEY/i.test(String((err as Error | undefined)?.message)),
 

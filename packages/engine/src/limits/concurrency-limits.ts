@@ -7,9 +7,10 @@
  *
  * @module
  */
-import { SlidingLog } from '../limits/sliding-log.js';
-import type { RateLimitSettings, SharedSlots, StepLimits } from '../limits/step-limits.js';
+
 import { Semaphore } from './semaphore.js';
+import { SlidingLog } from './sliding-log.js';
+import type { RateLimitSettings, SharedSlots, StepLimits } from './step-limits.js';
 
 /**
  * The limits of this process: a semaphore per workflow and step, and a sliding log of request times per

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConcurrencyLimits, stepConcurrency } from '../../src/executor/concurrency.js';
-import { Semaphore } from '../../src/executor/semaphore.js';
+import { ConcurrencyLimits, stepConcurrency } from '../../src/limits/concurrency-limits.js';
+import { Semaphore } from '../../src/limits/semaphore.js';
 
 describe('Semaphore', () => {
   it('lets in at most its capacity, first come first served', async () => {
