@@ -9,14 +9,12 @@ import type { ConnectionService } from './connections/connection-service.js';
 import type { EngineMetrics } from './metrics/engine-metrics.js';
 import type { QueueStats } from './queue/run-queue.js';
 import type { RunTokens } from './secrets/run-token.js';
-import type { RunValueSealer } from './secrets/run-values.js';
 import type { StepKinds } from './steps/step-kinds.js';
 import type { ApiCaller, NodeKind, ServiceStore, StoredWorkflow } from './store/service-store.js';
 import type { TemplateRenderer } from './template/render.js';
 import type { TemplateLimits } from './template/state.js';
 import type { TriggerSync } from './triggers/sync-triggers.js';
 import type { TriggerKinds } from './triggers/trigger-kinds.js';
-import type { DispatchedRun } from './triggers/trigger-loop.js';
 
 /** Options of {@link createEngine}. */
 export interface CreateEngineOptions {

@@ -7,15 +7,16 @@
  *
  * @module
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { internalsOf } from '../engine-internals.js';
 import type { Engine } from '../engine-options.js';
 import { EngineError } from '../errors.js';
 import { HOOK_KEY_PURPOSE } from '../triggers/kinds/webhook.js';
 import { assertCallerMay, setCaller } from './access.js';
 import { authenticate } from './auth.js';
-import { answerClientError, answerExpectation, requireHostHeader } from './client-errors.js';
+import { answerExpectation, requireHostHeader } from './client-errors.js';
 import { CONSOLE_PATHS, consoleRoutes } from './console.js';
+import { errorShapeOptions } from './error-shape-options.js';
 import { errorReply } from './errors.js';
 import { nestsDeeperThan } from './json-depth.js';
 import { checkQueryNumbers } from './query-numbers.js';
@@ -114,15 +115,7 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: true } },
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    // The router's refusals (a path parameter too long, a path that does not decode) and Node's parser's
-    // (headers too large, a request that does not parse) answer in the API's error shape too.
-    frameworkErrors: (err, request, reply) => {
-      const { status, body } = errorReply(err, request.id);
-      if (status >= 500) request.log.error({ err }, 'request failed');
-      return (reply as FastifyReply).status(status).send(body);
-    },
-    clientErrorHandler: answerClientError,
-    http: { requireHostHeader: false },
+    ...errorShapeOptions((err, request) => request.log.error({ err }, 'request failed')),
   });
   app.server.on('checkExpectation', answerExpectation);
   const { store } = internalsOf(engine);

@@ -6,11 +6,12 @@
  *
  * @module
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { internalsOf } from '../engine-internals.js';
 import type { Engine } from '../engine-options.js';
 import { HOOK_KEY_PURPOSE } from '../triggers/kinds/webhook.js';
-import { answerClientError, answerExpectation, requireHostHeader } from './client-errors.js';
+import { answerExpectation, requireHostHeader } from './client-errors.js';
+import { errorShapeOptions } from './error-shape-options.js';
 import { errorReply } from './errors.js';
 import { loggedUrl } from './request-log.js';
 import { healthRoutes } from './routes/health.js';
@@ -41,15 +42,7 @@ export async function createOpsServer(options: OpsServerOptions): Promise<Fastif
   const { engine } = options;
   // Fastify loads here, not with the package, as in createApi.
   const { default: Fastify } = await import('fastify');
-  const app = Fastify({
-    logger: false,
-    frameworkErrors: (err, request, reply) => {
-      const { status, body } = errorReply(err, request.id);
-      return (reply as FastifyReply).status(status).send(body);
-    },
-    clientErrorHandler: answerClientError,
-    http: { requireHostHeader: false },
-  });
+  const app = Fastify({ logger: false, ...errorShapeOptions() });
   app.server.on('checkExpectation', answerExpectation);
   // No route takes a body: any request body is read and dropped, so every other request answers 404.
   app.removeAllContentTypeParsers();

@@ -34,3 +34,39 @@ export function decodePageCursor(text: string, size: number): string[] {
     hint: 'pass next_cursor from the previous page as it is',
   });
 }
+
+/** How many rows a page of a list route holds: `limit` may ask for 1 to `max`. */
+export interface PageLimits {
+  default: number;
+  max: number;
+}
+
+/** The querystring schema of a list route: its own filters (`properties`), then `limit` and `cursor`. */
+export function pageQuerySchema(limits: PageLimits, properties: Record<string, object> = {}) {
+  return {
+    type: 'object',
+    properties: {
+      ...properties,
+      limit: { type: 'integer', minimum: 1, maximum: limits.max, default: limits.default },
+      cursor: { type: 'string', maxLength: 1024 },
+    },
+    additionalProperties: false,
+  } as const;
+}
+
+/**
+ * The page of `rows` (fetched with one more than `limit`, which tells whether there is a next page) and
+ * the cursor of the next page, from the sort key of its last row.
+ */
+export function pageOf<T>(
+  rows: readonly T[],
+  limit: number,
+  keyOf: (row: T) => readonly string[],
+): { page: T[]; next_cursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    page,
+    next_cursor: rows.length > limit && last !== undefined ? encodePageCursor(keyOf(last)) : null,
+  };
+}

@@ -13,7 +13,7 @@ import { checkRunInput } from '../../run/input-rules.js';
 import type { RunCursor } from '../../store/service-store.js';
 import type { RunStatus } from '../../store/store.js';
 import { callerOf, visibleRun, visibleWorkflow } from '../access.js';
-import { decodePageCursor, encodePageCursor } from '../page-cursor.js';
+import { decodePageCursor, pageOf, pageQuerySchema } from '../page-cursor.js';
 import {
   BEARER,
   ERROR_RESPONSES,
@@ -34,9 +34,8 @@ const ID_PARAMS = {
 
 const STATUSES: RunStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
 
-function encodeCursor(cursor: RunCursor): string {
-  return encodePageCursor([cursor.created_at, cursor.id]);
-}
+/** `limit` of `GET /v1/runs`. */
+const LIST_LIMIT = { default: 20, max: 100 } as const;
 
 function decodeCursor(text: string): RunCursor {
   const [created_at, id] = decodePageCursor(text, 2) as [string, string];
@@ -105,22 +104,16 @@ export function runRoutes(app: FastifyInstance, engine: Engine, waitLimitMs: num
         summary: "List your workspace's runs, newest first",
         tags: ['runs'],
         security: BEARER,
-        querystring: {
-          type: 'object',
-          properties: {
-            workflow: { type: 'string', pattern: UID_PATTERN },
-            status: { type: 'string', enum: STATUSES },
-            limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-            cursor: { type: 'string', maxLength: 1024 },
-          },
-          additionalProperties: false,
-        },
+        querystring: pageQuerySchema(LIST_LIMIT, {
+          workflow: { type: 'string', pattern: UID_PATTERN },
+          status: { type: 'string', enum: STATUSES },
+        }),
         response: { 200: OBJECT_SCHEMA, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
       const { workflow, status, cursor } = request.query;
-      const limit = request.query.limit ?? 20;
+      const limit = request.query.limit ?? LIST_LIMIT.default;
       const rows = await store.runs.listRuns({
         workspace_id: callerOf(request).workspace_id,
         workflow_uid: workflow,
@@ -128,12 +121,8 @@ export function runRoutes(app: FastifyInstance, engine: Engine, waitLimitMs: num
         limit: limit + 1,
         after: cursor === undefined ? undefined : decodeCursor(cursor),
       });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        runs: page.map(runSummary),
-        next_cursor: rows.length > limit && last !== undefined ? encodeCursor(last) : null,
-      };
+      const { page, next_cursor } = pageOf(rows, limit, (run) => [run.created_at, run.id]);
+      return { runs: page.map(runSummary), next_cursor };
     },
   );
 

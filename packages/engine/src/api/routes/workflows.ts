@@ -22,7 +22,7 @@ import type { TriggerKinds } from '../../triggers/trigger-kinds.js';
 import type { Workflow } from '../../workflow/model.js';
 import { parseWorkflow } from '../../workflow/parse.js';
 import { assertCanWrite, callerOf, visibleWorkflow } from '../access.js';
-import { decodePageCursor, encodePageCursor } from '../page-cursor.js';
+import { decodePageCursor, pageOf, pageQuerySchema } from '../page-cursor.js';
 import {
   BEARER,
   ERROR_RESPONSES,
@@ -211,14 +211,7 @@ export function workflowRoutes(
           "List your workspace's and the global workflows (latest versions, not deleted) by name, with your last run of each",
         tags: ['workflows'],
         security: BEARER,
-        querystring: {
-          type: 'object',
-          properties: {
-            limit: { type: 'integer', minimum: 1, maximum: LIST_LIMIT.max, default: LIST_LIMIT.default },
-            cursor: { type: 'string', maxLength: 1024 },
-          },
-          additionalProperties: false,
-        },
+        querystring: pageQuerySchema(LIST_LIMIT),
         response: { 200: OBJECT_SCHEMA, ...ERROR_RESPONSES },
       },
     },
@@ -232,8 +225,7 @@ export function workflowRoutes(
         limit: limit + 1,
         after: after === undefined ? undefined : { name: after[0] as string, uid: after[1] as string },
       });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
+      const { page, next_cursor } = pageOf(rows, limit, (w) => [w.name, w.uid]);
       // The caller's own runs only: a global workflow's runs in other workspaces are theirs.
       const runs = await store.runs.lastRuns(
         workspace_id,
@@ -241,8 +233,7 @@ export function workflowRoutes(
       );
       return {
         workflows: page.map((w) => ({ ...workflowView(w), last_run: runs.get(w.uid) ?? null })),
-        next_cursor:
-          rows.length > limit && last !== undefined ? encodePageCursor([last.name, last.uid]) : null,
+        next_cursor,
       };
     },
   );

@@ -1,0 +1,25 @@
+/**
+ * The Fastify options every server of the engine shares (the API, and `sluice worker`'s ops server): the
+ * router's refusals (a path parameter too long, a path that does not decode) and Node's parser's (headers
+ * too large, a request that does not parse) answer in the API's error shape, and a request without a
+ * `Host` header is answered by the engine (`requireHostHeader` in `client-errors.ts`), not dropped.
+ *
+ * @internal
+ * @module
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { answerClientError } from './client-errors.js';
+import { errorReply } from './errors.js';
+
+/** The options; `onServerError` is told of every answer of 500 or more. */
+export function errorShapeOptions(onServerError?: (err: Error, request: FastifyRequest) => void) {
+  return {
+    frameworkErrors: (err: Error, request: FastifyRequest, reply: FastifyReply) => {
+      const { status, body } = errorReply(err, request.id);
+      if (status >= 500) onServerError?.(err, request);
+      return reply.status(status).send(body);
+    },
+    clientErrorHandler: answerClientError,
+    http: { requireHostHeader: false },
+  } as const;
+}
