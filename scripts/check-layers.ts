@@ -16,23 +16,24 @@ const ROOT = resolve(import.meta.dirname, '..', 'packages', 'engine', 'src');
  * entries of earlier layers.
  */
 export const ENGINE_LAYERS: readonly (readonly string[])[] = [
-  ['errors'],
-  ['template', 'secrets-keys'],
-  ['workflow-model'],
-  ['store', 'limits', 'metrics'],
-  ['secrets'],
-  ['steps', 'connectors'],
-  ['workflow'],
-  ['executor'],
-  ['run', 'queue', 'nodes', 'connections'],
+  ['errors', 'model'],
+  ['template'],
+  ['store'],
+  ['secrets', 'queue', 'limits'],
+  ['connections', 'nodes'],
+  ['steps'],
+  ['connectors', 'executor'],
+  ['metrics'],
+  ['run'],
   ['triggers'],
+  ['workflow'],
   ['engine-options'],
-  ['service', 'create-engine'],
-  ['api'],
+  ['engine-internals'],
+  ['create-engine', 'api'],
   ['index', 'internal'],
 ];
 
-interface Edge {
+export interface Edge {
   from: string;
   to: string;
   file: string;
@@ -75,15 +76,18 @@ export function crossingImports(): Edge[] {
   return edges;
 }
 
-/** The imports that point up (or sideways), and the entries no layer names. */
-export function layerViolations(): { upward: Edge[]; unknown: string[] } {
+/** The imports of `edges` that point up (or sideways) in `layers`, and the entries no layer names. */
+export function layerViolations(
+  edges: readonly Edge[] = crossingImports(),
+  layers: readonly (readonly string[])[] = ENGINE_LAYERS,
+): { upward: Edge[]; unknown: string[] } {
   const layerOf = new Map<string, number>();
-  ENGINE_LAYERS.forEach((names, index) => {
+  layers.forEach((names, index) => {
     for (const name of names) layerOf.set(name, index);
   });
   const upward: Edge[] = [];
   const unknown = new Set<string>();
-  for (const edge of crossingImports()) {
+  for (const edge of edges) {
     const from = layerOf.get(edge.from);
     const to = layerOf.get(edge.to);
     if (from === undefined) unknown.add(edge.from);

@@ -6,7 +6,9 @@
 import type { Connector, Logger } from '@sluice/sdk';
 import type { HttpTransport } from '@sluice/sdk/internal';
 import type { ConnectionService } from './connections/connection-service.js';
+import type { EngineLimitsOptions } from './limits/create-limits.js';
 import type { EngineMetrics } from './metrics/engine-metrics.js';
+import type { EngineQueueOptions } from './queue/create-queue.js';
 import type { QueueStats } from './queue/run-queue.js';
 import type { RunTokens } from './secrets/run-token.js';
 import type { StepKinds } from './steps/step-kinds.js';
@@ -123,26 +125,8 @@ export interface CreateEngineOptions {
   now?: () => number;
 }
 
-/** {@link CreateEngineOptions.limits}. */
-export interface EngineLimitsOptions {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://...`. */
-  redis: string;
-  /** The Redis key prefix; the same on every node that shares the limits. @default 'sluice' */
-  prefix?: string;
-  /**
-   * How long a step's concurrency slot stays held without a renewal, in ms (renewed every third of it
-   * while the call lasts): the slot of a process that died is free again after at most this. @default 10000
-   */
-  leaseMs?: number;
-}
-
-/** {@link CreateEngineOptions.queue}. */
-export interface EngineQueueOptions {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://...`. */
-  redis: string;
-  /** The Redis key prefix, so deployments (and tests) sharing a Redis stay apart. @default 'sluice' */
-  prefix?: string;
-}
+export type { EngineLimitsOptions } from './limits/create-limits.js';
+export type { EngineQueueOptions } from './queue/create-queue.js';
 
 /** The defaults of {@link CreateEngineOptions}. */
 export const ENGINE_DEFAULTS = Object.freeze({

@@ -51,6 +51,7 @@ export {
   WorkflowParseError,
 } from './errors.js';
 export { mergeRetrySettings } from './executor/retry-settings.js';
+export type { RunEvent } from './executor/run-events.js';
 export type { StepConcurrency } from './limits/concurrency-limits.js';
 export { ConcurrencyLimits } from './limits/concurrency-limits.js';
 export type { RedisLimitsOptions } from './limits/redis-limits.js';
@@ -58,6 +59,18 @@ export { REDIS_LIMITS_DEFAULTS, RedisLimits } from './limits/redis-limits.js';
 export { SlidingLog } from './limits/sliding-log.js';
 export type { RateLimitSettings, SharedSlots, StepLimits } from './limits/step-limits.js';
 export type { EngineMetrics, EngineMetricsSource, MetricsScrape } from './metrics/engine-metrics.js';
+export type { CurrentStep, RunState } from './model/run-state.js';
+export type {
+  RetrySettings,
+  StepBase,
+  StepTypes,
+  Templated,
+  TriggerTypes,
+  Workflow,
+  WorkflowScope,
+  WorkflowStep,
+  WorkflowTrigger,
+} from './model/workflow.js';
 export type { ClusterStatus, QueueCounts, ReadClusterStatusOptions } from './nodes/cluster-status.js';
 export { DEFAULT_REDIS_PREFIX, readClusterStatus, readQueueCounts } from './nodes/cluster-status.js';
 export { DEAD_AFTER_BEATS, ENGINE_VERSION, NODE_DEFAULTS, nodeIsAlive } from './nodes/node-registry.js';
@@ -67,10 +80,8 @@ export type { InputNeeds } from './run/input-rules.js';
 export { checkRunInput, inputNeeds } from './run/input-rules.js';
 export type { ResumeRunOptions } from './run/resume-run.js';
 export { resumeRun } from './run/resume-run.js';
-export type { RunEvent } from './run/run-events.js';
 export type { RunRecord, StepItemRecord, StepRecord } from './run/run-record.js';
 export { getRunRecord } from './run/run-record.js';
-export type { CurrentStep, RunState } from './run/run-state.js';
 export type { RunOutcome, RunWorkflowOptions } from './run/run-workflow.js';
 export { runWorkflow } from './run/run-workflow.js';
 export type { Redactor, RedactorOptions } from './secrets/redactor.js';
@@ -167,17 +178,6 @@ export type {
   TriggerProblem,
 } from './triggers/trigger-kind.js';
 export { TRIGGER_KINDS, TriggerKinds } from './triggers/trigger-kinds.js';
-export type {
-  RetrySettings,
-  StepBase,
-  StepTypes,
-  Templated,
-  TriggerTypes,
-  Workflow,
-  WorkflowScope,
-  WorkflowStep,
-  WorkflowTrigger,
-} from './workflow/model.js';
 export type { ParseWorkflowOptions } from './workflow/parse.js';
 export { loadWorkflowFile, parseWorkflow } from './workflow/parse.js';
 export type { WorkflowFormat } from './workflow/read-document.js';

@@ -10,10 +10,10 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { EngineError } from '../errors.js';
+import type { WorkflowScope } from '../model/workflow.js';
 import type { RunCaller } from '../secrets/run-token.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from '../store/service-store.js';
 import type { RunRow } from '../store/store.js';
-import type { WorkflowScope } from '../workflow/model.js';
 
 const callers = new WeakMap<FastifyRequest, ApiCaller>();
 

@@ -19,6 +19,15 @@ export type {
   TriggerDescription,
 } from '../connectors/catalog.js';
 export type { WorkflowProblem } from '../errors.js';
+export type {
+  RateLimit,
+  RetrySettings,
+  StepBase,
+  Workflow,
+  WorkflowScope,
+  WorkflowStep,
+  WorkflowTrigger,
+} from '../model/workflow.js';
 export type { StepItemRecord, StepRecord } from '../run/run-record.js';
 // Each step kind's type, which also puts the kind's member of `StepTypes` (the `WorkflowStep` union) in
 // a client's program: list every built-in kind of `steps/step-kinds.ts` here.
@@ -30,15 +39,6 @@ export type { AttemptEntry, RunStatus, StepErrorRecord, StepStatus } from '../st
 export type { PollTrigger } from '../triggers/kinds/poll.js';
 export type { ScheduleTrigger } from '../triggers/kinds/schedule.js';
 export type { WebhookTrigger } from '../triggers/kinds/webhook.js';
-export type {
-  RateLimit,
-  RetrySettings,
-  StepBase,
-  Workflow,
-  WorkflowScope,
-  WorkflowStep,
-  WorkflowTrigger,
-} from '../workflow/model.js';
 export type { ApiErrorBody } from './errors.js';
 export type {
   MeView,

@@ -5,10 +5,11 @@
  * @internal
  * @module
  */
+
+import type { Workflow, WorkflowScope } from '../model/workflow.js';
 import { getRunRecord, type RunRecord } from '../run/run-record.js';
 import type { ApiRole, LastRun, StoredWorkflow } from '../store/service-store.js';
 import type { RunRow, RunStatus, StepErrorRecord, Store } from '../store/store.js';
-import type { Workflow, WorkflowScope } from '../workflow/model.js';
 
 /** A stored workflow as the API answers it: the document plus its stored fields. */
 export interface WorkflowView extends Workflow {

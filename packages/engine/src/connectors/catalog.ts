@@ -11,8 +11,8 @@
  */
 import { type Connector, type Field, type FieldJsonSchema, fieldsToJsonSchema } from '@sluice/sdk';
 import { EngineError } from '../errors.js';
+import type { Workflow } from '../model/workflow.js';
 import { isActionStep } from '../steps/action.js';
-import type { Workflow } from '../workflow/model.js';
 
 /** A field list as the catalog shows it: the fields and their JSON Schema, or `dynamic` when it is a function. */
 export type FieldListDescription =

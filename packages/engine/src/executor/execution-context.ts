@@ -8,12 +8,13 @@
  * @internal
  * @module
  */
-import type { RunEvent } from '../run/run-events.js';
+
+import type { Workflow } from '../model/workflow.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
 import type { StepPorts, StepScope } from '../steps/step-kind.js';
 import type { StepKinds } from '../steps/step-kinds.js';
 import type { Store } from '../store/store.js';
-import type { Workflow } from '../workflow/model.js';
+import type { RunEvent } from './run-events.js';
 
 export type { StepRenderer } from '../steps/step-kind.js';
 

@@ -7,7 +7,7 @@
  * @module
  */
 import { RetryPolicy } from '@sluice/sdk';
-import type { RetrySettings, Workflow } from '../workflow/model.js';
+import type { RetrySettings, Workflow } from '../model/workflow.js';
 
 /**
  * Merges `default_retry` and a step's `retry` field by field (the step wins; lists are replaced, not

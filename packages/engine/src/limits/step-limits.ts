@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { RateLimit } from '../workflow/model.js';
+import type { RateLimit } from '../model/workflow.js';
 
 /** A step's shared cap: at most `capacity` holders at once. */
 export interface SharedSlots {

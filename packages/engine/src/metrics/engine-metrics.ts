@@ -9,7 +9,7 @@
  * @module
  */
 import type { Counter, Histogram, Registry } from 'prom-client';
-import type { RunEvent } from '../run/run-events.js';
+import type { RunEvent } from '../executor/run-events.js';
 import type { AttemptEntry, RunStatus } from '../store/store.js';
 
 /** Where the gauges read from, on each scrape. */

@@ -11,10 +11,18 @@ import { BullmqRunQueue } from './bullmq-queue.js';
 import { InProcessRunQueue } from './in-process-queue.js';
 import type { RunQueue } from './run-queue.js';
 
+/** `createEngine({ queue })`. */
+export interface EngineQueueOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://...`. */
+  redis: string;
+  /** The Redis key prefix, so deployments (and tests) sharing a Redis stay apart. @default 'sluice' */
+  prefix?: string;
+}
+
 /** What {@link createRunQueue} builds the queue from. */
 export interface RunQueueOptions {
   /** BullMQ on this Redis; absent: in this process. */
-  queue?: { redis: string; prefix?: string | undefined } | undefined;
+  queue?: EngineQueueOptions | undefined;
   /** `false`: push only (an API node). */
   execute?: boolean | undefined;
   /** Runs executing at once in this process. */

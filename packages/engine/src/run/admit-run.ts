@@ -22,11 +22,11 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import type { Workflow } from '../model/workflow.js';
 import type { Redactor } from '../secrets/redactor.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
 import type { ApiCaller, StoredWorkflow, TriggeredRun } from '../store/service-store.js';
 import type { NewRun } from '../store/store.js';
-import type { Workflow } from '../workflow/model.js';
 import { storedRunValues } from './stored-run-values.js';
 
 /** What every admission gives. */

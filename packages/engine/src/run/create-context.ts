@@ -8,17 +8,17 @@
 import { silentLogger } from '@sluice/sdk';
 import { defaultTransport } from '@sluice/sdk/internal';
 import type { ExecutionContext } from '../executor/execution-context.js';
+import type { RunEvent } from '../executor/run-events.js';
 import { processLimits } from '../limits/concurrency-limits.js';
 import { runWorkspace } from '../limits/rate-limit-key.js';
+import type { RunState } from '../model/run-state.js';
+import type { Workflow } from '../model/workflow.js';
 import { redactingLogger } from '../secrets/redacting-logger.js';
 import { createRedactor, type Redactor, secretValuesIn } from '../secrets/redactor.js';
 import { DEFAULT_SECRET_NAMES } from '../secrets/secret-names.js';
 import { STEP_KINDS } from '../steps/step-kinds.js';
 import { defaultSleep } from '../steps/waits.js';
-import type { Workflow } from '../workflow/model.js';
-import type { RunEvent } from './run-events.js';
 import type { RunWorkflowOptions } from './run-options.js';
-import type { RunState } from './run-state.js';
 
 /** The context of run `runId`, started (or first started) at `startedAt`. */
 export function createExecutionContext(

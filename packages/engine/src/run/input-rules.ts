@@ -11,10 +11,10 @@
  * @module
  */
 import { EngineError } from '../errors.js';
+import type { Workflow } from '../model/workflow.js';
 import { STEP_KINDS, type StepKinds } from '../steps/step-kinds.js';
+import { templatedFields, valueAtField } from '../steps/templated-fields.js';
 import { scanTemplate } from '../template/scan.js';
-import type { Workflow } from '../workflow/model.js';
-import { templatedFields, valueAtField } from '../workflow/template-problems.js';
 
 /** How the workflow's templates read `INPUT`. */
 export interface InputNeeds {

@@ -8,10 +8,10 @@
 import { isSluiceError, type SluiceError } from '@sluice/sdk';
 import { EngineError } from '../errors.js';
 import type { ExecutionContext } from '../executor/execution-context.js';
+import type { Workflow } from '../model/workflow.js';
 import { secretValuesIn } from '../secrets/redactor.js';
 import { RunSuspended } from '../steps/waits.js';
 import type { AttemptEntry, RunRow, StepErrorRecord, StepItemRow } from '../store/store.js';
-import type { Workflow } from '../workflow/model.js';
 import { createExecutionContext } from './create-context.js';
 import { executeSteps, failRun } from './execute-steps.js';
 import { type OpenedRunValues, openSealedValues } from './open-sealed-values.js';

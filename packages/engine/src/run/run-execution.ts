@@ -11,9 +11,9 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Logger } from '@sluice/sdk';
 import type { ConnectionService } from '../connections/connection-service.js';
 import { actionConnections } from '../connectors/catalog.js';
-import type { EngineQueueOptions } from '../engine-options.js';
+
 import { EngineError } from '../errors.js';
-import { createRunQueue } from '../queue/create-queue.js';
+import { createRunQueue, type EngineQueueOptions } from '../queue/create-queue.js';
 import { OutageLog } from '../queue/outage-log.js';
 import type { QueueStats, RunQueue } from '../queue/run-queue.js';
 import type { ApiCaller, StoredWorkflow } from '../store/service-store.js';

@@ -6,13 +6,13 @@
 import type { Logger } from '@sluice/sdk';
 import type { HttpTransport } from '@sluice/sdk/internal';
 import type { StepRenderer } from '../executor/execution-context.js';
+import type { RunEvent } from '../executor/run-events.js';
 import type { StepLimits } from '../limits/step-limits.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
 import type { ActionSource } from '../steps/action-source.js';
 import type { StepKinds } from '../steps/step-kinds.js';
 import type { Sleep } from '../steps/waits.js';
 import type { RunStatus, StepErrorRecord, Store } from '../store/store.js';
-import type { RunEvent } from './run-events.js';
 
 /** Options of `runWorkflow` (and `resumeRun`). */
 export interface RunWorkflowOptions {

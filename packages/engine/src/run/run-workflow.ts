@@ -6,7 +6,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import type { Workflow } from '../workflow/model.js';
+import type { Workflow } from '../model/workflow.js';
 import { admitRun } from './admit-run.js';
 import { createExecutionContext } from './create-context.js';
 import { executeSteps } from './execute-steps.js';

@@ -11,11 +11,12 @@
  * @internal
  * @module
  */
+
+import type { Workflow } from '../model/workflow.js';
 import { createRedactor, type Redactor, secretValuesIn } from '../secrets/redactor.js';
 import { type RunValueSealer, sealIfRedacted } from '../secrets/run-values.js';
 import { DEFAULT_SECRET_NAMES } from '../secrets/secret-names.js';
 import type { NewRun } from '../store/store.js';
-import type { Workflow } from '../workflow/model.js';
 
 const SECRET_NAMES = DEFAULT_SECRET_NAMES.map((n) => n.toLowerCase());
 

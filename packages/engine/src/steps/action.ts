@@ -14,10 +14,10 @@ import { HttpTransportError, isSluiceError, MaxRetryError, RequestFailedError } 
 import { createConnectorRuntime } from '@sluice/sdk/internal';
 import { EngineError, TemplateError } from '../errors.js';
 import { connectorRateKey, rateLimitedTransport } from '../limits/rate-limit-key.js';
-import type { CurrentStep, RunState } from '../run/run-state.js';
+import type { CurrentStep, RunState } from '../model/run-state.js';
+import type { StepBase, WorkflowStep } from '../model/workflow.js';
 import type { Redactor } from '../secrets/redactor.js';
 import type { AttemptEntry, StepErrorRecord } from '../store/store.js';
-import type { StepBase, WorkflowStep } from '../workflow/model.js';
 import type { OpenedActionConnection } from './action-source.js';
 import { ERROR_BODY_BYTES } from './http/send-call.js';
 import { itemRecorder } from './item-record.js';
@@ -31,7 +31,7 @@ export interface ActionStep extends StepBase {
   connection?: string;
 }
 
-declare module '../workflow/model.js' {
+declare module '../model/workflow.js' {
   interface StepTypes {
     action: ActionStep;
   }

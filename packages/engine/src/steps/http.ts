@@ -9,11 +9,11 @@
  */
 import { TemplateError } from '../errors.js';
 import { hostRateKey } from '../limits/rate-limit-key.js';
-import type { CurrentStep, RunState } from '../run/run-state.js';
+import type { JsonSchemaNode } from '../model/json-schema-node.js';
+import type { CurrentStep, RunState } from '../model/run-state.js';
+import { shown } from '../model/shown.js';
+import type { StepBase, Templated, WorkflowStep } from '../model/workflow.js';
 import type { StepErrorRecord } from '../store/store.js';
-import type { JsonSchemaNode } from '../workflow/json-schema-node.js';
-import type { StepBase, Templated, WorkflowStep } from '../workflow/model.js';
-import { shown } from '../workflow/shown.js';
 import { ApiSpecShapeError, buildRequest, type RenderedApiSpec } from './http/build-request.js';
 import { headerProblems } from './http/header-problems.js';
 import { HTTP_TOKEN_PATTERN } from './http/header-rules.js';
@@ -45,7 +45,7 @@ export interface HttpStep extends StepBase {
   apispec: ApiSpec;
 }
 
-declare module '../workflow/model.js' {
+declare module '../model/workflow.js' {
   interface StepTypes {
     http: HttpStep;
   }

@@ -13,12 +13,12 @@
 import type { Logger, RetryPolicy } from '@sluice/sdk';
 import type { HttpTransport } from '@sluice/sdk/internal';
 import type { SharedSlots, StepLimits } from '../limits/step-limits.js';
-import type { RunState } from '../run/run-state.js';
+import type { JsonSchemaNode } from '../model/json-schema-node.js';
+import type { RunState } from '../model/run-state.js';
+import type { RateLimit, StepBase } from '../model/workflow.js';
 import type { Redactor } from '../secrets/redactor.js';
 import type { AttemptEntry, StepItemRow } from '../store/store.js';
 import type { TemplateRenderer } from '../template/render.js';
-import type { JsonSchemaNode } from '../workflow/json-schema-node.js';
-import type { RateLimit, StepBase } from '../workflow/model.js';
 import type { ActionSource } from './action-source.js';
 import type { Sleep } from './waits.js';
 

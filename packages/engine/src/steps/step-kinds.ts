@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { WorkflowStep } from '../workflow/model.js';
+import type { WorkflowStep } from '../model/workflow.js';
 import { actionStep } from './action.js';
 import { httpStep } from './http.js';
 import type { StepKind } from './step-kind.js';

@@ -13,8 +13,8 @@
  * @module
  */
 import { EngineError } from '../errors.js';
+import type { Workflow } from '../model/workflow.js';
 import type { ServiceStore, StoredWorkflow, TriggerStateRow } from '../store/service-store.js';
-import type { Workflow } from '../workflow/model.js';
 import type { DueReason, TriggerContext, TriggerExtras, TriggerKind } from './trigger-kind.js';
 import type { TriggerKinds } from './trigger-kinds.js';
 

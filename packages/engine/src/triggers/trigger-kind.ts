@@ -19,8 +19,8 @@
  */
 import type { Connector, Logger } from '@sluice/sdk';
 import type { HttpTransport } from '@sluice/sdk/internal';
+import type { JsonSchemaNode } from '../model/json-schema-node.js';
 import type { StoredWorkflow, TriggerStateRow } from '../store/service-store.js';
-import type { JsonSchemaNode } from '../workflow/json-schema-node.js';
 import type { TriggerConnections } from './trigger-connections.js';
 
 /** A problem a kind finds in its configuration that its schema cannot say; `path` is below `trigger.<key>`. */

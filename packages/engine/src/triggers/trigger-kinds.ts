@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { WorkflowTrigger } from '../workflow/model.js';
+import type { WorkflowTrigger } from '../model/workflow.js';
 import { pollTrigger } from './kinds/poll.js';
 import { scheduleTrigger } from './kinds/schedule.js';
 import { webhookTrigger } from './kinds/webhook.js';

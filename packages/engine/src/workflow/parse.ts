@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { EngineError, WorkflowParseError } from '../errors.js';
-import type { Workflow } from './model.js';
+import type { Workflow } from '../model/workflow.js';
 import { pickFormat, readDocument, type WorkflowFormat } from './read-document.js';
 import { checkWorkflow, type ValidateWorkflowOptions } from './validate.js';
 

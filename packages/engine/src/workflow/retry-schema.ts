@@ -7,7 +7,7 @@
  * @module
  */
 import { RETRY_DEFAULTS } from '@sluice/sdk';
-import type { JsonSchemaNode } from './json-schema-node.js';
+import type { JsonSchemaNode } from '../model/json-schema-node.js';
 
 const COUNT_FALSE = 'must be a non-negative integer, null or false';
 const COUNT = 'must be a non-negative integer or null';

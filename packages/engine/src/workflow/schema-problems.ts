@@ -9,11 +9,11 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { EDITOR_KEYWORDS, type JsonSchemaNode } from '../model/json-schema-node.js';
+import { shown } from '../model/shown.js';
 import type { StepKinds } from '../steps/step-kinds.js';
 import type { TriggerKinds } from '../triggers/trigger-kinds.js';
 import { unknownKeyMessage } from './did-you-mean.js';
-import { EDITOR_KEYWORDS, type JsonSchemaNode } from './json-schema-node.js';
-import { shown } from './shown.js';
 import type { PathSegment } from './source-map.js';
 import { workflowSchemaSource } from './workflow-schema.js';
 

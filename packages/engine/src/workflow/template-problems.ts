@@ -7,6 +7,7 @@
  * @module
  */
 import type { StepKinds } from '../steps/step-kinds.js';
+import { templatedFields, valueAtField } from '../steps/templated-fields.js';
 import { type CheckTemplatesOptions, checkTemplatesAt } from '../template/check.js';
 
 /** A template problem at a document path; its message says where in the template, when known. */
@@ -14,27 +15,6 @@ export interface TemplateProblem {
   /** The document path of the string, e.g. `steps[1].apispec.url`. */
   path: string;
   message: string;
-}
-
-/** The fields every step has that hold templates, whatever its kind. */
-const STEP_TEMPLATED_FIELDS: readonly (readonly string[])[] = [['input'], ['output']];
-
-/** The fields of `step` that hold templates, as paths below it: its kind's, then `input` and `output`. */
-export function templatedFields(
-  step: Readonly<Record<string, unknown>>,
-  kinds: StepKinds,
-): readonly (readonly string[])[] {
-  const kind = kinds.of(step);
-  return kind === undefined ? STEP_TEMPLATED_FIELDS : [...kind.templatedFields, ...STEP_TEMPLATED_FIELDS];
-}
-
-/** The value at `path` below `step`, or `undefined`. */
-export function valueAtField(step: unknown, path: readonly string[]): unknown {
-  let value = step;
-  for (const key of path) {
-    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-  }
-  return value;
 }
 
 /**

@@ -9,11 +9,11 @@
  */
 import { isSluiceError, RetryPolicy } from '@sluice/sdk';
 import type { WorkflowProblem } from '../errors.js';
+import type { Workflow, WorkflowStep } from '../model/workflow.js';
 import { STEP_KINDS, type StepKinds } from '../steps/step-kinds.js';
 import type { CheckTemplatesOptions } from '../template/check.js';
 import { TRIGGER_KINDS, type TriggerKinds } from '../triggers/trigger-kinds.js';
 import { cappedFailure } from './capped-failure.js';
-import type { Workflow, WorkflowStep } from './model.js';
 import { tooDeepMessage, tooDeepPath } from './nesting-depth.js';
 import { type RawProblem, schemaProblems } from './schema-problems.js';
 import { formatPath, type PathSegment, parsePath, type SourceMap } from './source-map.js';

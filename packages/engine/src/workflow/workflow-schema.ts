@@ -10,10 +10,10 @@
  * @module
  */
 
+import type { JsonSchemaNode } from '../model/json-schema-node.js';
 import { DEFAULT_METHOD } from '../steps/http.js';
 import { STEP_KINDS, type StepKinds } from '../steps/step-kinds.js';
 import { TRIGGER_KINDS, type TriggerKinds } from '../triggers/trigger-kinds.js';
-import type { JsonSchemaNode } from './json-schema-node.js';
 import { retrySchema } from './retry-schema.js';
 
 /** The defaults the parser fills in. */

@@ -1,7 +1,7 @@
 import { RETRY_DEFAULTS } from '@sluice/sdk';
 import { describe, expect, it } from 'vitest';
 import { mergeRetrySettings, stepRetryPolicy } from '../../src/executor/retry-settings.js';
-import type { Workflow } from '../../src/workflow/model.js';
+import type { Workflow } from '../../src/model/workflow.js';
 
 const workflow = (fields: Partial<Workflow>, retry?: Workflow['steps'][number]['retry']): Workflow => ({
   name: 'w',

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { Workflow } from '../../src/model/workflow.js';
 import { admitRun } from '../../src/run/admit-run.js';
 import { createRedactor } from '../../src/secrets/redactor.js';
 import type { RunValueSealer } from '../../src/secrets/run-values.js';
 import type { ApiCaller, StoredWorkflow } from '../../src/store/service-store.js';
-import type { Workflow } from '../../src/workflow/model.js';
 
 const document: Workflow = {
   name: 'sync',

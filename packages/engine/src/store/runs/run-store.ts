@@ -14,7 +14,7 @@
  * @module
  */
 import type { StepErrorClass } from '../../errors.js';
-import type { Workflow } from '../../workflow/model.js';
+import type { Workflow } from '../../model/workflow.js';
 import type { ApiCaller } from '../api-keys/api-key-store.js';
 
 /** Where a run is. `pending` and `running` runs are resumed after a crash. */

@@ -6,7 +6,7 @@
  */
 import type { Selectable } from 'kysely';
 import { EngineError } from '../../errors.js';
-import type { Workflow, WorkflowScope } from '../../workflow/model.js';
+import type { Workflow, WorkflowScope } from '../../model/workflow.js';
 import { toJson, toTime } from '../codec.js';
 import type { WorkflowsTable } from '../database.js';
 import type { QueryContext } from '../query-context.js';

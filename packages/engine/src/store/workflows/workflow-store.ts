@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Workflow, WorkflowScope } from '../../workflow/model.js';
+import type { Workflow, WorkflowScope } from '../../model/workflow.js';
 
 /** One stored version of a published workflow. */
 export interface StoredWorkflow {

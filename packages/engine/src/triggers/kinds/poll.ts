@@ -34,7 +34,7 @@ export interface PollTrigger {
   interval?: number;
 }
 
-declare module '../../workflow/model.js' {
+declare module '../../model/workflow.js' {
   interface TriggerTypes {
     poll: PollTrigger;
   }

@@ -8,7 +8,7 @@
  * @module
  */
 import { Cron } from 'croner';
-import { shown } from '../../workflow/shown.js';
+import { shown } from '../../model/shown.js';
 import type { TriggerKind, TriggerProblem } from '../trigger-kind.js';
 
 /** `trigger.schedule`: start a run at each cron time. */
@@ -21,7 +21,7 @@ export interface ScheduleTrigger {
   input?: unknown;
 }
 
-declare module '../../workflow/model.js' {
+declare module '../../model/workflow.js' {
   interface TriggerTypes {
     schedule: ScheduleTrigger;
   }

@@ -22,7 +22,7 @@ export interface WebhookTrigger {
   hmac_header?: string;
 }
 
-declare module '../../workflow/model.js' {
+declare module '../../model/workflow.js' {
   interface TriggerTypes {
     webhook: WebhookTrigger;
   }

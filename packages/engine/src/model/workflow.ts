@@ -51,7 +51,7 @@ export interface StepBase {
 
 /**
  * The step type of each step kind, by kind name. Each kind adds its own from its file under `steps/`
- * (declaration merging: `declare module '../workflow/model.js' { interface StepTypes { http: HttpStep } }`),
+ * (declaration merging: `declare module '../model/workflow.js' { interface StepTypes { http: HttpStep } }`),
  * so the model names no kind.
  */
 // biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging, one member per step kind
