@@ -7,11 +7,11 @@
 
 export { isSluiceError } from '@sluice/sdk';
 export type { NewApiKey } from './api/auth.js';
-export { authenticate, createApiKey, hashApiKey } from './api/auth.js';
+export { createApiKey } from './api/auth.js';
 export type { CreateApiOptions } from './api/create-api.js';
 export { API_DEFAULTS, createApi } from './api/create-api.js';
 export type { ApiErrorBody } from './api/errors.js';
-export { API_STATUS_BY_CODE, errorReply } from './api/errors.js';
+export { API_STATUS_BY_CODE } from './api/errors.js';
 export { createOpsServer, type OpsServerOptions } from './api/ops-server.js';
 export type {
   ConnectionService,
@@ -27,12 +27,6 @@ export type {
   FieldListDescription,
   TriggerDescription,
 } from './connectors/catalog.js';
-export {
-  checkWorkflowConnectors,
-  connectorProblems,
-  describeConnector,
-  describeConnectors,
-} from './connectors/catalog.js';
 export { createEngine } from './create-engine.js';
 export type {
   CreateEngineOptions,
@@ -45,18 +39,15 @@ export type { EngineErrorCode, StepErrorClass, TemplateErrorCode, WorkflowProble
 export {
   ENGINE_ERROR_CODES,
   EngineError,
-  formatWorkflowProblem,
   StepFailedError,
   TemplateError,
   WorkflowParseError,
 } from './errors.js';
-export { mergeRetrySettings } from './executor/retry-settings.js';
 export type { RunEvent } from './executor/run-events.js';
 export type { StepConcurrency } from './limits/concurrency-limits.js';
 export { ConcurrencyLimits } from './limits/concurrency-limits.js';
 export type { RedisLimitsOptions } from './limits/redis-limits.js';
-export { REDIS_LIMITS_DEFAULTS, RedisLimits } from './limits/redis-limits.js';
-export { SlidingLog } from './limits/sliding-log.js';
+export { RedisLimits } from './limits/redis-limits.js';
 export type { RateLimitSettings, SharedSlots, StepLimits } from './limits/step-limits.js';
 export type { EngineMetrics, EngineMetricsSource, MetricsScrape } from './metrics/engine-metrics.js';
 export type { CurrentStep, RunState } from './model/run-state.js';
@@ -72,9 +63,8 @@ export type {
   WorkflowTrigger,
 } from './model/workflow.js';
 export type { ClusterStatus, QueueCounts, ReadClusterStatusOptions } from './nodes/cluster-status.js';
-export { DEFAULT_REDIS_PREFIX, readClusterStatus, readQueueCounts } from './nodes/cluster-status.js';
-export { DEAD_AFTER_BEATS, ENGINE_VERSION, NODE_DEFAULTS, nodeIsAlive } from './nodes/node-registry.js';
-export { RUN_QUEUE_NAME } from './queue/bullmq-queue.js';
+export { DEFAULT_REDIS_PREFIX, readClusterStatus } from './nodes/cluster-status.js';
+export { NODE_DEFAULTS } from './nodes/node-registry.js';
 export type { QueueStats } from './queue/run-queue.js';
 export type { InputNeeds } from './run/input-rules.js';
 export { checkRunInput, inputNeeds } from './run/input-rules.js';

@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { authenticate, hashApiKey, openStore } from '@sluice/engine';
+import { openStore } from '@sluice/engine';
+import { authenticate, hashApiKey } from '@sluice/engine/internal';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../run-cli.js';
 

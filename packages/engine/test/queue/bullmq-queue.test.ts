@@ -14,11 +14,11 @@ import {
   type Engine,
   openStore,
   parseWorkflow,
-  RUN_QUEUE_NAME,
   type ServiceStore,
   type SqlStore,
   type StoredWorkflow,
 } from '@sluice/engine';
+import { RUN_QUEUE_NAME } from '@sluice/engine/internal';
 import { Queue } from 'bullmq';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS, PG_URL, type TestDatabase } from '../store/dialects.js';

@@ -3,7 +3,8 @@
  * register, heartbeat, leave and are pruned by age; named leases and run leases per owner are listed.
  * Once per dialect: SQLite always, PostgreSQL when SLUICE_TEST_PG_URL is set.
  */
-import { type NodeRow, nodeIsAlive } from '@sluice/engine';
+import type { NodeRow } from '@sluice/engine';
+import { nodeIsAlive } from '@sluice/engine/internal';
 import { describe, expect, it } from 'vitest';
 import { describeEachDialect } from './dialects.js';
 import { newRun, T0, T1, T2 } from './fixtures.js';

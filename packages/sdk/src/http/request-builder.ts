@@ -5,6 +5,10 @@
  * Sending is lazy: a builder is a thenable whose `then` only calls `send()`, so each `await` sends
  * the request once more.
  *
+ * Over 400 lines on purpose: the public interfaces, one documented member per chain method (what
+ * editors show), and the one class that implements them are read side by side; the value checks and
+ * merges already live in `request-values.ts`, the exchange in `exchange.ts`.
+ *
  * @module
  */
 import { RequestFailedError, type ResponseHeaders, SdkError } from '../errors.js';
