@@ -8,11 +8,17 @@ const DOC = 'docs/architecture.md';
 /** A backticked span that names a file or folder of the repository, relative to its root. */
 const REPO_PATH = /^(?:packages|examples|bench|docs|scripts|test|\.ci)\//;
 
-/** Every `code span` of the Markdown text (fenced blocks aside) whose content looks like a repository path. */
+/** A path a recipe tells you to create: it holds a `<placeholder>`. */
+const RECIPE_PATH = /<[^>]+>/;
+
+/**
+ * Every `code span` of the Markdown text (fenced blocks aside) whose content looks like a repository path,
+ * recipes' paths to create (`packages/engine/src/steps/<kind>.ts`) aside.
+ */
 function repoPaths(markdown: string): string[] {
   const prose = markdown.replace(/^```[\s\S]*?^```/gm, '');
   const spans = [...prose.matchAll(/`([^`]+)`/g)].map((m) => (m[1] as string).replace(/\s+/g, ' ').trim());
-  return [...new Set(spans.filter((span) => REPO_PATH.test(span)))];
+  return [...new Set(spans.filter((span) => REPO_PATH.test(span) && !RECIPE_PATH.test(span)))];
 }
 
 describe(DOC, () => {
@@ -29,9 +35,8 @@ describe(DOC, () => {
   });
 
   it('finds repository paths in code spans and nothing else', () => {
-    expect(repoPaths('see `packages/sdk/src/index.ts`, `docs/` and `src/index.ts` or `npm test`')).toEqual([
-      'packages/sdk/src/index.ts',
-      'docs/',
-    ]);
+    expect(
+      repoPaths('see `packages/sdk/src/index.ts`, `docs/`, `docs/<new>.md` and `src/index.ts` or `npm test`'),
+    ).toEqual(['packages/sdk/src/index.ts', 'docs/']);
   });
 });
