@@ -16,7 +16,7 @@ const ROOT = resolve(import.meta.dirname, '..', 'packages', 'engine', 'src');
  * entries of earlier layers.
  */
 export const ENGINE_LAYERS: readonly (readonly string[])[] = [
-  ['errors', 'model'],
+  ['errors', 'driver-errors', 'model'],
   ['template'],
   ['store'],
   ['secrets', 'queue', 'limits'],

@@ -28,6 +28,8 @@ export type {
   TriggerDescription,
 } from './connectors/catalog.js';
 export { createEngine } from './create-engine.js';
+/** A URL with its password masked (`postgres://u:***@h/db`, `redis://:***@h:6379`), for start-up lines. */
+export { maskUrl } from './driver-errors.js';
 export type {
   CreateEngineOptions,
   Engine,
@@ -102,8 +104,6 @@ export type {
 export { STEP_KINDS, StepKinds } from './steps/step-kinds.js';
 export type { Sleep } from './steps/waits.js';
 export { RunSuspended } from './steps/waits.js';
-/** A URL with its password masked (`postgres://u:***@h/db`, `redis://:***@h:6379`), for start-up lines. */
-export { maskUrl } from './store/describe.js';
 export type { OpenStoreOptions, SqlStore } from './store/open-store.js';
 export { openStore, STORE_DEFAULTS } from './store/open-store.js';
 export type {

@@ -8,9 +8,9 @@
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { describe, maskUrl } from '../driver-errors.js';
 import { EngineError } from '../errors.js';
 import { RUN_QUEUE_NAME } from '../queue/bullmq-queue.js';
-import { describe, maskUrl } from '../store/describe.js';
 import type {
   LeaseRow,
   LeaseStore,

@@ -19,8 +19,8 @@
 import { type Logger, silentLogger } from '@sluice/sdk';
 import type { Job, Queue, Worker } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
+import { describe, maskUrl } from '../driver-errors.js';
 import { EngineError } from '../errors.js';
-import { describe, maskUrl } from '../store/describe.js';
 import { OutageLog } from './outage-log.js';
 import type { QueueStats, RunExecutor, RunQueue } from './run-queue.js';
 

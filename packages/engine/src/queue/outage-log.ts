@@ -6,7 +6,7 @@
  * @module
  */
 import type { Logger } from '@sluice/sdk';
-import { describe } from '../store/describe.js';
+import { describe } from '../driver-errors.js';
 
 /** The messages of one dependency. */
 export interface OutageMessages {

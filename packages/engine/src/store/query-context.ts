@@ -7,10 +7,10 @@
  * @module
  */
 import type { Kysely } from 'kysely';
+import { describe } from '../driver-errors.js';
 import { EngineError } from '../errors.js';
 import { StoreValueError } from './codec.js';
 import type { Database } from './database.js';
-import { describe } from './describe.js';
 import type { StoreDialect } from './dialects/store-dialect.js';
 
 /** A store's database, shared by its domains. */

@@ -11,7 +11,7 @@ import { isSluiceError, openStore } from '@sluice/engine';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { maskUrl } from '../../src/store/describe.js';
+import { maskUrl } from '../../src/driver-errors.js';
 import { PG_URL } from './dialects.js';
 import { newRun } from './fixtures.js';
 

@@ -7,9 +7,9 @@
  * @module
  */
 import { silentLogger } from '@sluice/sdk';
+import { describe, maskUrl } from '../../driver-errors.js';
 import { EngineError } from '../../errors.js';
 import type { Database } from '../database.js';
-import { describe, maskUrl } from '../describe.js';
 import { CompiledQuery, Kysely, PostgresDialect, sql } from '../kysely-runtime.js';
 import { type OpenStoreOptions, STORE_DEFAULTS } from '../store-options.js';
 import { SHARED_OPERATIONS } from './shared-operations.js';

@@ -1,6 +1,6 @@
 /**
- * How store errors name what failed: a driver error as one line, and a database URL without its
- * password. The queue and `sluice status` use them for Redis too.
+ * How a failure of a database or Redis driver is told: the error as one line, and the URL without its
+ * password. The store, the queue and `sluice status` use them.
  *
  * @internal
  * @module
