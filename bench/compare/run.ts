@@ -81,6 +81,15 @@ function childrenCpuSeconds(): number {
   return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND; // cutime, cstime (16th, 17th)
 }
 
+/** The process group of the benchmark running now: stopped with this process on Ctrl-C. */
+let running: number | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (running !== undefined) process.kill(-running, 'SIGKILL');
+    process.exit(130);
+  });
+}
+
 /** Runs `bench`'s own script in `tree`; resolves its whole output (stdout and stderr). */
 function runOnce(bench: Bench, tree: Tree, logFile: string): Promise<{ output: string; seconds: number }> {
   const started = performance.now();
@@ -91,6 +100,7 @@ function runOnce(bench: Bench, tree: Tree, logFile: string): Promise<{ output: s
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group, so a timeout stops its children too
     });
+    running = child.pid;
     let output = '';
     child.stdout.on('data', (chunk) => {
       output += String(chunk);
@@ -105,6 +115,7 @@ function runOnce(bench: Bench, tree: Tree, logFile: string): Promise<{ output: s
     child.on('error', reject);
     child.on('exit', (code) => {
       clearTimeout(timer);
+      running = undefined;
       writeFileSync(logFile, output);
       if (code !== 0) {
         reject(new Error(`${bench.script} in ${tree.dir} exited with ${code}; output in ${logFile}`));
