@@ -16,11 +16,11 @@ import { assertCallerMay, setCaller } from './access.js';
 import { authenticate } from './auth.js';
 import { answerExpectation, requireHostHeader } from './client-errors.js';
 import { CONSOLE_PATHS, consoleRoutes } from './console.js';
-import { errorShapeOptions } from './error-shape-options.js';
+import { errorShapeOptions, notFoundHandler } from './error-shape-options.js';
 import { errorReply } from './errors.js';
 import { nestsDeeperThan } from './json-depth.js';
 import { checkQueryNumbers } from './query-numbers.js';
-import { loggedUrl, logRequests } from './request-log.js';
+import { logRequests } from './request-log.js';
 import { connectionRoutes } from './routes/connections.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { credentialRoutes } from './routes/credentials.js';
@@ -149,16 +149,7 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     if (status >= 500) request.log.error({ err }, 'request failed');
     return reply.status(status).send(body);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
-      error: {
-        code: 'SLUICE_API_NOT_FOUND',
-        // The URL as the log shows it: a hook URL that matches no route (a GET, a trailing /) holds a secret.
-        message: `no route ${request.method} ${loggedUrl(request, hookKey)}`,
-        details: null,
-      },
-    }),
-  );
+  app.setNotFoundHandler(notFoundHandler(hookKey));
   app.addHook('preValidation', checkQueryNumbers);
   app.addHook('onRequest', requireHostHeader);
   app.addHook('onRequest', async (request) => {

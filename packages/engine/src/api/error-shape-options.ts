@@ -10,6 +10,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { answerClientError } from './client-errors.js';
 import { errorReply } from './errors.js';
+import { loggedUrl } from './request-log.js';
 
 /** The options; `onServerError` is told of every answer of 500 or more. */
 export function errorShapeOptions(onServerError?: (err: Error, request: FastifyRequest) => void) {
@@ -22,4 +23,19 @@ export function errorShapeOptions(onServerError?: (err: Error, request: FastifyR
     clientErrorHandler: answerClientError,
     http: { requireHostHeader: false },
   } as const;
+}
+
+/**
+ * The answer to a request no route takes: 404 `SLUICE_API_NOT_FOUND`, naming the URL as the log shows it
+ * (a hook URL that matches no route, a GET or a trailing `/`, holds a secret: it is masked with `hookKey`).
+ */
+export function notFoundHandler(hookKey: Buffer) {
+  return (request: FastifyRequest, reply: FastifyReply) =>
+    reply.status(404).send({
+      error: {
+        code: 'SLUICE_API_NOT_FOUND',
+        message: `no route ${request.method} ${loggedUrl(request, hookKey)}`,
+        details: null,
+      },
+    });
 }

@@ -11,9 +11,8 @@ import { internalsOf } from '../engine-internals.js';
 import type { Engine } from '../engine-options.js';
 import { HOOK_KEY_PURPOSE } from '../triggers/kinds/webhook.js';
 import { answerExpectation, requireHostHeader } from './client-errors.js';
-import { errorShapeOptions } from './error-shape-options.js';
+import { errorShapeOptions, notFoundHandler } from './error-shape-options.js';
 import { errorReply } from './errors.js';
-import { loggedUrl } from './request-log.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 
@@ -52,16 +51,7 @@ export async function createOpsServer(options: OpsServerOptions): Promise<Fastif
     return reply.status(status).send(body);
   });
   const hookKey = internalsOf(engine).deriveKey(HOOK_KEY_PURPOSE);
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({
-      error: {
-        code: 'SLUICE_API_NOT_FOUND',
-        // As the API answers it: a hook URL (which holds a secret) is masked.
-        message: `no route ${request.method} ${loggedUrl(request, hookKey)}`,
-        details: null,
-      },
-    }),
-  );
+  app.setNotFoundHandler(notFoundHandler(hookKey));
   app.addHook('onRequest', requireHostHeader);
   healthRoutes(app, engine);
   metricsRoutes(app, engine, options.metricsToken);
