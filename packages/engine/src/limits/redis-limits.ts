@@ -13,8 +13,9 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { type Logger, silentLogger } from '@sluice/sdk';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { pause } from './abortable.js';
 import { untilItWorks } from './redis-calls.js';
 import { LuaScript, TAKE } from './redis-scripts.js';
@@ -45,6 +46,14 @@ export const REDIS_LIMITS_DEFAULTS = Object.freeze({ prefix: 'sluice', leaseMs: 
 
 const takeScript = new LuaScript(TAKE);
 
+/**
+ * ioredis, loaded when an engine first uses Redis limits: a process that never talks to Redis
+ * (`sluice run`, a SQLite `sluice serve`) does not pay for loading it. CommonJS, so it loads in place.
+ */
+function loadIoredis(): typeof import('ioredis') {
+  return createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+}
+
 /** Step limits shared through Redis by every engine with the same Redis and prefix. */
 export class RedisLimits implements StepLimits {
   readonly #redis: Redis;
@@ -63,7 +72,7 @@ export class RedisLimits implements StepLimits {
     // A failed command fails soon (and is tried again by the waiter) instead of queuing for long.
     this.#redis =
       typeof options.redis === 'string'
-        ? new Redis(options.redis, { maxRetriesPerRequest: 2, lazyConnect: true })
+        ? new (loadIoredis().Redis)(options.redis, { maxRetriesPerRequest: 2, lazyConnect: true })
         : options.redis;
     this.#subscriber = this.#redis.duplicate({ lazyConnect: true });
     for (const connection of [this.#redis, this.#subscriber]) {

@@ -6,8 +6,6 @@
  *
  * @module
  */
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { describe, maskUrl } from '../driver-errors.js';
 import { EngineError } from '../errors.js';
 import { RUN_QUEUE_NAME } from '../queue/bullmq-queue.js';
@@ -111,6 +109,8 @@ export async function readQueueCounts(
       hint: 'for example --redis redis://127.0.0.1:6379',
     });
   }
+  // Loaded here: only `sluice status --redis` reads the queue.
+  const [{ Queue }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
   // One try, no reconnects: a status read should fail fast and say so, not hang.
   const connection = new Redis(url, {
     lazyConnect: true,
