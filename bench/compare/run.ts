@@ -85,8 +85,11 @@ function childrenCpuSeconds(): number {
 let running: number | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    if (running !== undefined) process.kill(-running, 'SIGKILL');
-    process.exit(130);
+    try {
+      if (running !== undefined) process.kill(-running, 'SIGKILL');
+    } finally {
+      process.exit(130);
+    }
   });
 }
 
@@ -212,12 +215,16 @@ for (const bench of benches) {
       );
     }
   }
-  say(`${bench.name}: median of ${ROUNDS} rounds per build (min to max in brackets)`);
+  say(
+    `${bench.name}: median of ${ROUNDS} rounds per build (min to max in brackets); change: of the medians; paired: median of the rounds' own changes; after better: in how many rounds`,
+  );
   const width = Math.max(...bench.figures.map((figure) => figure.name.length + figure.unit.length + 3));
-  say(`  ${'figure'.padEnd(width)} ${'before'.padStart(24)} ${'after'.padStart(24)}   change`);
+  say(
+    `  ${'figure'.padEnd(width)} ${'before'.padStart(24)} ${'after'.padStart(24)}   ${'change'.padStart(8)}  ${'paired'.padStart(8)}  after better`,
+  );
   markdown.push(
-    `| ${bench.name} | before (${base.label}) | after (${current.label}) | change |`,
-    '|---|---|---|---|',
+    `| ${bench.name} | before (${base.label}) | after (${current.label}) | change | paired | after better |`,
+    '|---|---|---|---|---|---|',
   );
   bench.figures.forEach((figure, i) => {
     const before = values.get(base)?.[i] ?? [];
@@ -225,8 +232,16 @@ for (const bench of benches) {
     const [b, a] = [median(before), median(after)];
     const range = (list: number[]) => `${fmt(Math.min(...list))}-${fmt(Math.max(...list))}`;
     // A change in a ratio figure (%) is shown in points, the others relative to the base.
-    const change =
-      figure.unit === '%' ? `${a - b >= 0 ? '+' : ''}${(a - b).toFixed(1)} pt` : pct((a / b - 1) * 100);
+    const points = figure.unit === '%';
+    const diff = (from: number, to: number) => (points ? to - from : (to / from - 1) * 100);
+    const show = (d: number) => (points ? `${d >= 0 ? '+' : ''}${d.toFixed(1)} pt` : pct(d));
+    const change = show(diff(b, a));
+    // Paired: the change within each round (the two builds ran next to each other), then its median.
+    const perRound = before.map((from, r) => diff(from, after[r] as number));
+    const paired = show(median(perRound));
+    const wins = before.filter((from, r) =>
+      figure.higherIsBetter ? (after[r] as number) > from : (after[r] as number) < from,
+    ).length;
     const better = figure.higherIsBetter ? a > b : a < b;
     const overlap = Math.min(...before) <= Math.max(...after) && Math.min(...after) <= Math.max(...before);
     const verdict = figure.baseline
@@ -240,10 +255,10 @@ for (const bench of benches) {
             : 'WORSE';
     const cell = (m: number, list: number[]) => `${fmt(m)} (${range(list)})`;
     say(
-      `  ${`${figure.name} (${figure.unit})`.padEnd(width)} ${cell(b, before).padStart(24)} ${cell(a, after).padStart(24)}   ${change.padStart(8)}  ${verdict}`,
+      `  ${`${figure.name} (${figure.unit})`.padEnd(width)} ${cell(b, before).padStart(24)} ${cell(a, after).padStart(24)}   ${change.padStart(8)}  ${paired.padStart(8)}  ${`${wins}/${ROUNDS}`.padStart(5)}  ${verdict}`,
     );
     markdown.push(
-      `| ${figure.name} (${figure.unit}) | ${fmt(b)} (${range(before)}) | ${fmt(a)} (${range(after)}) | ${change} |`,
+      `| ${figure.name} (${figure.unit}) | ${fmt(b)} (${range(before)}) | ${fmt(a)} (${range(after)}) | ${change} | ${paired} | ${wins}/${ROUNDS} |`,
     );
   });
   markdown.push('');

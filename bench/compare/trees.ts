@@ -69,25 +69,31 @@ interface LockEntry {
   resolved?: string;
   integrity?: string;
   link?: boolean;
+  optional?: boolean;
 }
 
-function lockPackages(dir: string): Record<string, LockEntry> {
-  const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as {
+function lockPackages(dir: string, file = 'package-lock.json'): Record<string, LockEntry> {
+  const lock = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
     packages: Record<string, LockEntry>;
   };
   return lock.packages;
 }
 
 /**
- * Whether `tree`'s lockfile installs the same third-party packages as `repo`'s (every non-workspace
- * entry of the tree's lockfile is in the repo's with the same version and integrity). Workspace links
- * may differ: they are made per tree.
+ * Whether `tree`'s lockfile installs the same third-party packages as are installed in `repo` (every
+ * non-workspace entry of the tree's lockfile is in `repo/node_modules/.package-lock.json`, npm's record
+ * of what is installed, with the same version and integrity). Workspace links may differ: they are made
+ * per tree.
  */
 function sameThirdParty(tree: string, repo: string): { same: boolean; why?: string } {
-  const mine = lockPackages(repo);
+  const installed = join(repo, 'node_modules/.package-lock.json');
+  const mine = existsSync(installed)
+    ? lockPackages(repo, 'node_modules/.package-lock.json')
+    : lockPackages(repo);
   for (const [key, entry] of Object.entries(lockPackages(tree))) {
     if (!key.startsWith('node_modules/') || entry.link === true) continue;
     const other = mine[key];
+    if (other === undefined && entry.optional === true) continue; // another platform's binary
     if (other === undefined) return { same: false, why: `${key} is not installed here` };
     if (other.version !== entry.version || other.integrity !== entry.integrity)
       return { same: false, why: `${key}: ${entry.version} there, ${other.version} here` };
