@@ -7,13 +7,17 @@
  * @internal
  * @module
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import { EDITOR_KEYWORDS, type JsonSchemaNode } from '../model/json-schema-node.js';
+import type { ErrorObject } from 'ajv';
+import type { JsonSchemaNode } from '../model/json-schema-node.js';
 import { shown } from '../model/shown.js';
-import type { StepKinds } from '../steps/step-kinds.js';
-import type { TriggerKinds } from '../triggers/trigger-kinds.js';
+import { STEP_KINDS, type StepKinds } from '../steps/step-kinds.js';
+import { TRIGGER_KINDS, type TriggerKinds } from '../triggers/trigger-kinds.js';
 import { unknownKeyMessage } from './did-you-mean.js';
+import {
+  compileWorkflowValidator,
+  loadPrecompiledValidator,
+  type WorkflowValidator,
+} from './precompiled-validator.js';
 import type { PathSegment } from './source-map.js';
 import { workflowSchemaSource } from './workflow-schema.js';
 
@@ -22,12 +26,6 @@ export interface RawProblem {
   path: PathSegment[];
   message: string;
 }
-
-type FormatsPlugin = typeof addFormatsModule.default;
-/** ajv-formats is CommonJS: Node gives the plugin itself as default import; it also carries `.default`. */
-const addFormats: FormatsPlugin =
-  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
-  (addFormatsModule as unknown as FormatsPlugin);
 
 /** Keywords that fail when the value is of another kind altogether. */
 const KIND_KEYWORDS = new Set(['type', 'const', 'enum']);
@@ -45,32 +43,35 @@ const VALUE_KEYWORDS = new Set([
   'minLength',
 ]);
 
-/** One compiled validator per step-kind registry (in practice: the built-in one, and a test's). */
-const compiledFor = new WeakMap<JsonSchemaNode, ValidateFunction>();
+/** One validator per schema object (in practice: the built-in kinds' one, and a test's). */
+const validators = new WeakMap<JsonSchemaNode, WorkflowValidator>();
 
-function validator(schema: JsonSchemaNode): ValidateFunction {
-  let compiled = compiledFor.get(schema);
-  if (compiled === undefined) {
-    const ajv = new Ajv({
-      allErrors: true,
-      strict: true,
-      strictRequired: false,
-      allowUnionTypes: true,
-      verbose: true,
-      logger: false,
-    });
-    addFormats(ajv, ['email', 'date-time']);
-    for (const keyword of EDITOR_KEYWORDS) ajv.addKeyword(keyword);
-    compiled = ajv.compile(schema);
-    compiledFor.set(schema, compiled);
+/**
+ * The validator of `schema`: for the built-in kinds' schema, the one the build precompiled when it was
+ * built from this very schema (`precompiled-validator.ts`); else compiled, once.
+ */
+function validator(schema: JsonSchemaNode, builtIn: boolean): WorkflowValidator {
+  let validate = validators.get(schema);
+  if (validate === undefined) {
+    validate = (builtIn ? loadPrecompiledValidator(schema) : undefined) ?? compileWorkflowValidator(schema);
+    validators.set(schema, validate);
   }
-  return compiled;
+  return validate;
 }
 
 /** Every way `value` breaks the workflow schema (with these step and trigger kinds), in schema order. */
 export function schemaProblems(value: unknown, kinds: StepKinds, triggers: TriggerKinds): RawProblem[] {
   const schema = workflowSchemaSource(kinds, triggers);
-  const validate = validator(schema);
+  const builtIn = kinds === STEP_KINDS && triggers === TRIGGER_KINDS;
+  return validatorProblems(validator(schema, builtIn), value, schema);
+}
+
+/** The problems `validate`, a validator of `schema` (compiled or precompiled), finds in `value`. */
+export function validatorProblems(
+  validate: WorkflowValidator,
+  value: unknown,
+  schema: JsonSchemaNode,
+): RawProblem[] {
   if (validate(value)) return [];
   const errors = collapseAnyOf(validate.errors ?? []);
   const seen = new Set<string>();
