@@ -65,7 +65,6 @@ export class Response {
     this.statusCode = statusCode;
     this.body = body;
     this.errorInit = errorInit;
-    Object.defineProperty(this, RESPONSE, { value: true });
   }
 
   /** 200 `{"data": ..., "message"?: ..., "metadata"?: ...}`. */
@@ -96,6 +95,10 @@ export class Response {
     return typeof value === 'object' && value !== null && RESPONSE in value;
   }
 }
+
+// The brand sits on the prototype, once: every instance inherits it, and construction stays plain field
+// stores (a property defined on each instance cost more than a route handler).
+Object.defineProperty(Response.prototype, RESPONSE, { value: true });
 
 /** What {@link renderError} needs to know about the service. */
 export interface ErrorContext {

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import cors from '@fastify/cors';
 import type { Connector } from '@sluice/sdk';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAppConfig } from './builtins/app-config.js';
 import { registerDocs } from './builtins/docs.js';
 import { registerHealth } from './builtins/health.js';
@@ -26,6 +26,7 @@ import { loadRouteFile, readSchemaFile } from './discovery/load-route-file.js';
 import { type ClaimedRoute, mountRoutes, planRoutes, type RouteGroup } from './discovery/mount-routes.js';
 import { installErrorHandler, installNotFoundHandler } from './error-handlers.js';
 import { RouteDiscoveryError, ServerError } from './errors.js';
+import { loggingOptions } from './logging/logging-options.js';
 import type { ErrorContext } from './response.js';
 import { createSentryReporter, type ErrorReporter } from './sentry.js';
 import { checkDataSchema, createAjv, validatorCompiler } from './validation/request-schema.js';
@@ -47,7 +48,8 @@ export interface RouterOptions {
   /** How `GET /routes` names the connector (its file). @default 'connector' */
   connectorSource?: string | undefined;
   /**
-   * `false` for no logs, `true` for pino at `log_level`, or a pino logger of your own.
+   * `false` for no logs, `true` for pino at `log_level`, or a pino logger of your own. Each request is
+   * logged at `debug` (`incoming request`, `request completed`); start-up lines at `info`.
    * @default true when `log_level` is not `silent` (it is `silent` unless configured)
    */
   logger?: boolean | FastifyBaseLogger | undefined;
@@ -98,20 +100,11 @@ export class Router {
       envFile: options.envFile,
     };
     this.config = loadConfig(configOptions);
-    const level = this.config.settings.log_level;
-    const logging: Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> =
-      typeof options.logger === 'object'
-        ? { loggerInstance: options.logger }
-        : {
-            logger:
-              options.logger === false || (options.logger === undefined && level === 'silent')
-                ? false
-                : {
-                    level: level === 'silent' ? 'info' : level,
-                    redact: ['req.headers.authorization', 'req.headers.cookie'],
-                  },
-          };
-    this.app = Fastify({ ...logging, return503OnClosing: true, forceCloseConnections: 'idle' });
+    this.app = Fastify({
+      ...loggingOptions(options.logger, this.config.settings.log_level),
+      return503OnClosing: true,
+      forceCloseConnections: 'idle',
+    });
     this.#context = { environment: this.config.environment, now: options.now ?? (() => new Date()) };
     this.app.setValidatorCompiler(validatorCompiler(createAjv()));
     installNotFoundHandler(this.app, this.#context);

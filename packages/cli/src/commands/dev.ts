@@ -62,9 +62,13 @@ export async function devCommand(options: DevOptions, io: CommandIo, signal?: Ab
   // The server package loads on use, as every command's dependencies do: `sluice --help` does not pay for it.
   const { loadConfig } = await import('@sluice/server');
   const env: NodeJS.ProcessEnv = { ...process.env, ENVIRONMENT: process.env.ENVIRONMENT ?? 'dev' };
-  // The service is silent unless configured to log; dev needs its log lines to show what happens.
+  // Dev prints a line per request, and a service logs those at `debug`: unless the level is chosen here
+  // (SLUICE_LOG_LEVEL) or is already that verbose, the service runs at `debug`.
   try {
-    if (loadConfig({ cwd }).settings.log_level === 'silent') env.SLUICE_LOG_LEVEL = 'info';
+    const level = loadConfig({ cwd }).settings.log_level;
+    if (process.env.SLUICE_LOG_LEVEL === undefined && level !== 'debug' && level !== 'trace') {
+      env.SLUICE_LOG_LEVEL = 'debug';
+    }
   } catch {
     // A bad config is reported by the service itself when it starts.
   }
