@@ -73,13 +73,9 @@ export { validateFields } from './fields/validate.js';
 export type { ErrorMatcher } from './http/error-matcher.js';
 export type { HttpClientOptions } from './http/http-client.js';
 export { createHttpClient } from './http/http-client.js';
-export type {
-  ErrorResponseContext,
-  HttpClient,
-  RequestBuilder,
-  ResponseContext,
-} from './http/request-builder.js';
+export type { HttpClient, RequestBuilder } from './http/request-builder.js';
 export type { HttpMethod, RequestFormat, RequestSpec, ResponseFormat } from './http/request-spec.js';
+export type { ErrorResponseContext, ResponseContext } from './http/response-context.js';
 export type { LogFn, Logger } from './logger.js';
 export { silentLogger } from './logger.js';
 export { parseRetryAfter } from './retry/retry-after.js';

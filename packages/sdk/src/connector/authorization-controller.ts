@@ -32,6 +32,11 @@ export interface AuthorizationHost {
 /** The authorization side of a runtime's HTTP client. */
 export interface AuthorizationController {
   readonly detectOn: ErrorMatcher | undefined;
+  /**
+   * Whether {@link AuthorizationController.around} can do anything but send: true for oauth2 and
+   * custom_auth (they refresh on `refreshOn`), false for the others, whose `around` only sends.
+   */
+  readonly renews: boolean;
   /** Applies the authorization to a request with the current connection. */
   prepare(request: RequestBuilder<unknown>): RequestBuilder<unknown> | Promise<RequestBuilder<unknown>>;
   /** Sends; on a `refreshOn` match refreshes or acquires, then sends once more. */
@@ -63,6 +68,7 @@ export function createAuthorization(
 
   return {
     detectOn: auth.detectOn,
+    renews: refreshOn !== undefined,
     prepare: (request) => applyAuthorization(auth, host.connection(), request),
     async around<R>(send: () => Promise<R>): Promise<R> {
       if (refreshOn === undefined) return send();

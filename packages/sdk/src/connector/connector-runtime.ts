@@ -21,6 +21,7 @@ import {
   type ConnectionValues,
   type Connector,
   type Fields,
+  type FieldsSpec,
   isConnector,
   resolveBaseUri,
   resolveConnectionString,
@@ -177,7 +178,8 @@ export function createConnectorRuntime(
       http: createHttpClient({
         ...common,
         prepare: authorization.prepare,
-        around: (send) => authorization.around(send),
+        // Only an authorization that refreshes needs to wrap each send.
+        around: authorization.renews ? (send) => authorization.around(send) : undefined,
         detectOn: authorization.detectOn,
       }),
       bare: createHttpClient(common),
@@ -218,8 +220,22 @@ export function createConnectorRuntime(
     return method({ ...context(), args });
   };
 
-  // Checks the connection (once) before any author code runs; `connection` then reads the current values.
+  // `connection` reads the current values. Shared: the runtime hands author code copies of it (spread,
+  // or `extendContext`), never this object itself.
+  const base: ApiContext = {
+    get connection() {
+      return current();
+    },
+    http,
+    call,
+  };
+  // Checks the connection (once) before any author code runs.
   const context = (): ApiContext => {
+    current();
+    return base;
+  };
+  // A context of its own (like `base`), for author code that receives one directly.
+  const ownContext = (): ApiContext => {
     current();
     return {
       get connection() {
@@ -231,6 +247,7 @@ export function createConnectorRuntime(
   };
 
   const resolver = new FieldsResolver(connector.objectDefinitions, context);
+  const resolveFields = (spec: FieldsSpec | undefined, path: string) => resolver.resolve(spec, path);
 
   const fieldsOf = async (
     kind: 'actions' | 'triggers',
@@ -251,22 +268,22 @@ export function createConnectorRuntime(
     },
     secrets,
     async test() {
-      return connector.test === undefined ? undefined : await connector.test(context());
+      return connector.test === undefined ? undefined : await connector.test(ownContext());
     },
-    runAction: async (name, input) =>
-      runAction({
-        name,
-        action: lookup('actions', name),
-        input,
-        context: context(),
-        resolveFields: (spec, path) => resolver.resolve(spec, path),
-      }),
+    runAction(name, input) {
+      // Not an async function: it would add a wait on the promise runAction returns.
+      try {
+        return runAction({ name, action: lookup('actions', name), input, context: context(), resolveFields });
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
     actionFields: (name, which) => fieldsOf('actions', name, which),
     triggerFields: (name, which) => fieldsOf('triggers', name, which),
     async sampleOutput(name, kind = 'action') {
       const sample =
         kind === 'action' ? lookup('actions', name).sampleOutput : lookup('triggers', name).sampleOutput;
-      return typeof sample === 'function' ? await sample(context()) : sample;
+      return typeof sample === 'function' ? await sample(ownContext()) : sample;
     },
     async pickList(name, args = {}) {
       const options: unknown = await lookup('pickLists', name)({ ...context(), args });

@@ -19,6 +19,7 @@ import {
   type ObjectDefinition,
   type ObjectDefinitionFields,
 } from './define-connector.js';
+import { extendContext } from './extend-context.js';
 
 /** Thrown by the `objectDefinitions` view when a definition is not resolved yet. */
 class PendingDefinition extends Error {
@@ -42,7 +43,16 @@ export async function callFieldsSpec(
 ): Promise<Fields | undefined> {
   if (spec === undefined) return undefined;
   if (typeof spec !== 'function') return spec;
-  const fields: unknown = await spec(context);
+  return checkFieldList(await spec(context), path);
+}
+
+/**
+ * Checks what a field function returned: a well-formed field list.
+ *
+ * @throws {SdkError} `SLUICE_CONNECTOR_INVALID` naming `path` when it is not a list.
+ * @throws {FieldValidationError} `SLUICE_FIELD_NOTATION` when the list is malformed.
+ */
+function checkFieldList(fields: unknown, path: string): Fields {
   if (!Array.isArray(fields)) {
     throw new SdkError(
       'SLUICE_CONNECTOR_INVALID',
@@ -82,8 +92,27 @@ export class FieldsResolver {
    * @throws {SdkError} `SLUICE_CONNECTOR_INVALID` for a bad result or a cycle between object definitions;
    *   `SLUICE_CONNECTOR_PATH` for an unknown object definition.
    */
-  resolve(spec: FieldsSpec | undefined, path: string): Promise<Fields | undefined> {
-    if (typeof spec !== 'function') return Promise.resolve(spec);
+  resolve(spec: FieldsSpec | undefined, path: string): Fields | undefined | Promise<Fields | undefined> {
+    if (typeof spec !== 'function') return spec;
+    // The usual field function returns a list at once (`({ objectDefinitions }) => objectDefinitions.x`):
+    // it is checked without waiting. Anything else goes the way #withDefinitions goes, from this first call.
+    let fields: unknown;
+    try {
+      fields = spec(this.#fieldsContext());
+    } catch (err) {
+      return this.#afterPending(err, spec, path);
+    }
+    if (Array.isArray(fields)) return checkFieldList(fields, path);
+    return Promise.resolve(fields).then(
+      (value) => checkFieldList(value, path),
+      (err: unknown) => this.#afterPending(err, spec, path),
+    );
+  }
+
+  /** After a first call of `spec` failed: resolves the definition it waited for and calls it again. */
+  async #afterPending(err: unknown, spec: FieldsSpec, path: string): Promise<Fields | undefined> {
+    if (!(err instanceof PendingDefinition)) throw err;
+    await this.#definition(err.definition, []);
     return this.#withDefinitions([], (context) => callFieldsSpec(spec, context, path));
   }
 
@@ -125,15 +154,7 @@ export class FieldsResolver {
   }
 
   #fieldsContext(): FieldsContext {
-    const base = this.#context();
-    return {
-      get connection() {
-        return base.connection;
-      },
-      http: base.http,
-      call: base.call,
-      objectDefinitions: this.#view(),
-    };
+    return extendContext(this.#context(), 'objectDefinitions', this.#view());
   }
 
   /** The `objectDefinitions` object a field function sees: resolved lists, by name. */

@@ -7,6 +7,7 @@
 import { coerceOutput } from '../fields/coerce.js';
 import { validateFields } from '../fields/validate.js';
 import type { ActionDefinition, ApiContext, Fields, FieldsSpec } from './define-connector.js';
+import { extendContext } from './extend-context.js';
 
 /** What {@link runAction} needs. */
 export interface RunActionOptions {
@@ -17,8 +18,14 @@ export interface RunActionOptions {
   readonly input: unknown;
   /** The connection, `http` and `call` handed to `execute`. */
   readonly context: ApiContext;
-  /** Resolves a field spec to a list (the runtime's, with object definitions). */
-  readonly resolveFields: (spec: FieldsSpec | undefined, path: string) => Promise<Fields | undefined>;
+  /**
+   * Resolves a field spec to a list (the runtime's, with object definitions); a list it has at once
+   * may be returned as it is.
+   */
+  readonly resolveFields: (
+    spec: FieldsSpec | undefined,
+    path: string,
+  ) => Fields | undefined | Promise<Fields | undefined>;
 }
 
 /**
@@ -29,22 +36,14 @@ export interface RunActionOptions {
  * @throws whatever `execute` throws (`RequestFailedError`, ...).
  */
 export async function runAction(options: RunActionOptions): Promise<unknown> {
-  const path = `actions.${options.name}`;
-  const input = validateInput(
-    await options.resolveFields(options.action.inputFields, `${path}.inputFields`),
-    options.input,
-    `${path}.inputFields`,
-  );
-  const base = options.context;
-  const output: unknown = await options.action.execute({
-    get connection() {
-      return base.connection;
-    },
-    http: base.http,
-    call: base.call,
-    input,
-  });
-  const outputFields = await options.resolveFields(options.action.outputFields, `${path}.outputFields`);
+  const { name, action } = options;
+  // Field lists are usually at hand (a list, or a function that returns one at once): no wait for them.
+  const given = options.resolveFields(action.inputFields, `actions.${name}.inputFields`);
+  const inputFields = given instanceof Promise ? await given : given;
+  const input = validateInput(inputFields, options.input, `actions.${name}.inputFields`);
+  const output: unknown = await action.execute(extendContext(options.context, 'input', input));
+  const resolved = options.resolveFields(action.outputFields, `actions.${name}.outputFields`);
+  const outputFields = resolved instanceof Promise ? await resolved : resolved;
   return outputFields === undefined ? output : coerceOutput(outputFields, output);
 }
 

@@ -6,7 +6,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { FieldValidationError, type SdkErrorCode } from '../errors.js';
-import { coerceScalar, isoFromDate } from './coerce.js';
+import { coerceScalar, isoFromDate, setOwn } from './coerce.js';
 import type { Field, FieldType, InferFields } from './field.js';
 import { isPlainObject, joinPath, kindOf } from './kind-of.js';
 import { fieldsToJsonSchema } from './to-json-schema.js';
@@ -113,13 +113,7 @@ function prepareInput(fields: readonly Field[], value: Record<string, unknown>):
       next = coerceInputItem(field.type ?? 'string', field.properties, current);
     }
     if (next === undefined) delete out[field.name];
-    else
-      Object.defineProperty(out, field.name, {
-        value: next,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+    else setOwn(out, field.name, next);
   }
   return out;
 }

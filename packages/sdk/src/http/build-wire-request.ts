@@ -16,7 +16,7 @@
  * @module
  */
 import { SdkError } from '../errors.js';
-import { encodeForm, encodeQuery, flattenParams } from './formats/form.js';
+import { encodeForm, encodeParams } from './formats/form.js';
 import { encodeJson } from './formats/json.js';
 import { encodeMultipart } from './formats/multipart.js';
 import { toWorkatoXml } from './formats/xml.js';
@@ -46,7 +46,7 @@ export function resolveUrl(
   params: Readonly<Record<string, unknown>>,
 ): string {
   const base = resolveBase(method, url, baseUri);
-  const query = encodeQuery(flattenParams(params));
+  const query = encodeParams(params);
   if (query === '') return base.href;
   const separator = base.hasQuery ? '&' : base.href.endsWith('?') ? '' : '?';
   return `${base.href}${separator}${query}`;
@@ -58,14 +58,30 @@ interface ResolvedBase {
   readonly hasQuery: boolean;
 }
 
-// A connector sends the same few URLs against the same base again and again: keep the parsed result.
-const BASE_CACHE_SIZE = 512;
-const resolvedBases = new Map<string, ResolvedBase>();
+// A connector sends the same few URLs against the same base again and again: keep the parsed result,
+// by base URI, then by URL (two lookups of strings the caller already holds, no key to build).
+const CACHED_BASE_URIS = 32;
+const CACHED_URLS_PER_BASE = 256;
+const NO_BASE_URI = Symbol('no base URI');
+const resolvedBases = new Map<string | typeof NO_BASE_URI, Map<string, ResolvedBase>>();
 
 function resolveBase(method: string, url: string, baseUri: string | undefined): ResolvedBase {
-  const key = baseUri === undefined ? url : `${baseUri}\u0000${url}`;
-  const cached = resolvedBases.get(key);
+  const byUrl = resolvedBases.get(baseUri ?? NO_BASE_URI);
+  const cached = byUrl?.get(url);
   if (cached !== undefined) return cached;
+  const result = parseBase(method, url, baseUri);
+  if (byUrl === undefined) {
+    if (resolvedBases.size >= CACHED_BASE_URIS)
+      resolvedBases.delete(resolvedBases.keys().next().value as string);
+    resolvedBases.set(baseUri ?? NO_BASE_URI, new Map([[url, result]]));
+  } else {
+    if (byUrl.size >= CACHED_URLS_PER_BASE) byUrl.delete(byUrl.keys().next().value as string);
+    byUrl.set(url, result);
+  }
+  return result;
+}
+
+function parseBase(method: string, url: string, baseUri: string | undefined): ResolvedBase {
   if (!ABSOLUTE_URL.test(url) && baseUri === undefined) {
     throw new SdkError(
       'SLUICE_HTTP_URL',
@@ -92,70 +108,71 @@ function resolveBase(method: string, url: string, baseUri: string | undefined): 
     );
   }
   resolved.hash = '';
-  const result: ResolvedBase = Object.freeze({ href: resolved.href, hasQuery: resolved.search !== '' });
-  if (resolvedBases.size >= BASE_CACHE_SIZE)
-    resolvedBases.delete(resolvedBases.keys().next().value as string);
-  resolvedBases.set(key, result);
-  return result;
+  return Object.freeze({ href: resolved.href, hasQuery: resolved.search !== '' });
 }
 
 /** Finds a header by name, ignoring case. */
 export function findHeader(headers: Readonly<Record<string, string>>, name: string): string | undefined {
   const wanted = name.toLowerCase();
-  return Object.keys(headers).find((key) => key.toLowerCase() === wanted);
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === wanted) return key;
+  return undefined;
+}
+
+/** Sets `name` unless a header of that name (in any case) is there; `value` undefined sets nothing. */
+function setDefault(headers: Record<string, string>, name: string, value: string | undefined): void {
+  if (value !== undefined && findHeader(headers, name) === undefined) headers[name] = value;
+}
+
+/** Sets `name` to `value`, replacing a header of that name in any case. */
+function replaceHeader(headers: Record<string, string>, name: string, value: string): void {
+  const existing = findHeader(headers, name);
+  if (existing !== undefined) delete headers[existing];
+  headers[name] = value;
 }
 
 /**
- * Builds the request to send (see the module comment). `mask` hides secrets in error messages.
+ * Builds the request to send (see the module comment). `mask` hides secrets in error messages. The
+ * result is a promise only for a multipart body (encoding one is asynchronous).
  *
  * @throws {SdkError} `SLUICE_HTTP_URL` (see {@link resolveUrl}), `SLUICE_HTTP_PAYLOAD` when the payload
  * does not fit the request format.
  */
-export async function buildWireRequest(
+export function buildWireRequest(
   spec: RequestSpec,
   baseUri: string | undefined,
   mask: (text: string) => string = (text) => text,
-): Promise<WireRequest> {
+): WireRequest | Promise<WireRequest> {
   const url = resolveUrl(spec.method, spec.url, baseUri, spec.params);
-  const where = `${spec.method} ${mask(url)}`;
   const headers: Record<string, string> = { ...spec.headers };
-  const setDefault = (name: string, value: string | undefined) => {
-    if (value !== undefined && findHeader(headers, name) === undefined) headers[name] = value;
-  };
-  setDefault('Accept', ACCEPT[spec.responseFormat]);
+  setDefault(headers, 'Accept', ACCEPT[spec.responseFormat]);
 
   if (spec.user !== undefined || spec.password !== undefined) {
-    const existing = findHeader(headers, 'authorization');
-    if (existing !== undefined) delete headers[existing];
     const credentials = Buffer.from(`${spec.user ?? ''}:${spec.password ?? ''}`, 'utf8').toString('base64');
-    headers.Authorization = `Basic ${credentials}`;
+    replaceHeader(headers, 'Authorization', `Basic ${credentials}`);
   }
 
   const hasBody = spec.payload !== undefined && spec.method !== 'GET' && spec.method !== 'HEAD';
   if (!hasBody) return { method: spec.method, url, headers };
-
-  let body: string | Uint8Array;
+  // Names the request in payload errors; masking the URL is left until a message needs it.
+  const where = (): string => `${spec.method} ${mask(url)}`;
   if (spec.requestFormat === 'multipart') {
-    const encoded = await encodeMultipart(spec.payload, where);
-    const existing = findHeader(headers, 'content-type');
-    if (existing !== undefined) delete headers[existing];
-    headers['Content-Type'] = encoded.contentType;
-    body = encoded.body;
-  } else {
-    setDefault('Content-Type', CONTENT_TYPE[spec.requestFormat]);
-    body = encodePayload(spec, where);
+    return encodeMultipart(spec.payload, where()).then((encoded) => {
+      replaceHeader(headers, 'Content-Type', encoded.contentType);
+      return { method: spec.method, url, headers, body: encoded.body };
+    });
   }
-  return { method: spec.method, url, headers, body };
+  setDefault(headers, 'Content-Type', CONTENT_TYPE[spec.requestFormat]);
+  return { method: spec.method, url, headers, body: encodePayload(spec, where) };
 }
 
-function encodePayload(spec: RequestSpec, where: string): string | Uint8Array {
+function encodePayload(spec: RequestSpec, where: () => string): string | Uint8Array {
   const { payload } = spec;
   if (payload instanceof Uint8Array) return payload;
   switch (spec.requestFormat) {
     case 'xml':
       return toWorkatoXml(spec.xmlRoot ?? 'root', payload);
     case 'www-form-urlencoded':
-      return encodeForm(payload, where);
+      return encodeForm(payload, where());
     default:
       return encodeJson(payload);
   }

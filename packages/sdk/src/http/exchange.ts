@@ -9,14 +9,14 @@
 import { HttpTransportError, MaxRetryError, RequestFailedError, type ResponseHeaders } from '../errors.js';
 import { type Logger, logsDebug } from '../logger.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
-import { sendWithRetry } from '../retry/send-with-retry.js';
+import { type SendResult, sendWithRetry } from '../retry/send-with-retry.js';
 import { buildWireRequest } from './build-wire-request.js';
 import { type ErrorMatcher, matchesResponse } from './error-matcher.js';
 import { decodeJson } from './formats/json.js';
 import { fromWorkatoXml } from './formats/xml.js';
-import { createMasker, loggableBody, maskHeaders } from './mask-secrets.js';
+import { createMasker, loggableBody, type Masker, maskHeaders } from './mask-secrets.js';
 import type { RequestSpec, ResponseFormat } from './request-spec.js';
-import type { HttpTransport } from './transport.js';
+import type { HttpTransport, WireRequest } from './transport.js';
 
 /** What an exchange needs from its client: resolved options. */
 export interface ExchangeContext {
@@ -56,28 +56,35 @@ export async function exchange(
   context: ExchangeContext,
   signal: AbortSignal | undefined,
 ): Promise<Exchanged> {
-  const mask = createMasker(
-    spec.password === undefined ? context.secrets : [...context.secrets, spec.password],
-  );
-  const wire = await buildWireRequest(spec, context.baseUri, mask);
+  // Masking is for logs and errors only: a successful call without logging never builds the masker.
+  let masker: Masker | undefined;
+  const getMasker = (): Masker => {
+    masker ??= createMasker(
+      spec.password === undefined ? context.secrets : [...context.secrets, spec.password],
+    );
+    return masker;
+  };
+  const mask = (text: string): string => getMasker()(text);
+  const built = buildWireRequest(spec, context.baseUri, mask);
+  const wire = built instanceof Promise ? await built : built;
   const { logger } = context;
   // Masking headers and bodies for the log costs more than the rest of the call: only when it is written.
   const verbose = logsDebug(logger);
+  const startedAt = verbose ? performance.now() : 0;
   if (verbose) {
     logger.debug(
       {
         method: wire.method,
         url: mask(wire.url),
-        headers: maskHeaders(wire.headers, mask),
-        body: loggableBody(wire.body, mask),
+        headers: maskHeaders(wire.headers, getMasker()),
+        body: loggableBody(wire.body, getMasker()),
       },
       'request',
     );
   }
 
-  const startedAt = performance.now();
   const timeoutMs = spec.timeout === undefined ? undefined : spec.timeout * 1000;
-  let result: Awaited<ReturnType<typeof sendWithRetry>>;
+  let result: SendResult;
   try {
     result = await sendWithRetry(wire, spec.retry ?? context.retry, {
       transport: context.transport,
@@ -92,48 +99,36 @@ export async function exchange(
     throw maskErrorUrl(err, mask);
   }
   const { response, attempts } = result;
-  // The masked URL is for logs and errors only: a successful call without logging never needs it.
-  let maskedUrl: string | undefined;
-  const url = (): string => {
-    maskedUrl ??= mask(result.url);
-    return maskedUrl;
-  };
+  const where = (): string => `${wire.method} ${mask(result.url)}`;
   if (verbose) {
     logger.debug(
       {
         method: wire.method,
-        url: url(),
+        url: mask(result.url),
         status: response.status,
         durationMs: Math.round(performance.now() - startedAt),
         attempts,
-        body: loggableBody(response.body, mask),
+        body: loggableBody(response.body, getMasker()),
       },
       'response',
     );
   }
 
-  const bodyText = new TextDecoder().decode(response.body);
-  const where = (): string => `${wire.method} ${url()}`;
-  const statusLine = `${response.status} ${response.statusText}`.trim();
-  const failed = (hint?: string) => {
-    const error = new RequestFailedError({
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-      body: decodeLeniently(spec.responseFormat, bodyText, where),
-      method: wire.method,
-      url: url(),
-      attempts,
-      ...(hint === undefined ? {} : { hint }),
-    });
-    failureBodyText.set(error, bodyText);
-    return error;
-  };
-
-  if (response.status >= 400) throw failed();
-  const target = { status: response.status, statusLine, bodyText };
-  if (context.detectOn !== undefined && matchesResponse(context.detectOn, target)) {
-    throw failed("the response body matched the client's detectOn pattern");
+  const bodyText = utf8.decode(response.body);
+  if (response.status >= 400) throw failure(spec, wire, result, bodyText, mask);
+  const { detectOn } = context;
+  if (detectOn !== undefined) {
+    const statusLine = `${response.status} ${response.statusText}`.trim();
+    if (matchesResponse(detectOn, { status: response.status, statusLine, bodyText })) {
+      throw failure(
+        spec,
+        wire,
+        result,
+        bodyText,
+        mask,
+        "the response body matched the client's detectOn pattern",
+      );
+    }
   }
   // A redirect that was not followed (3xx) often carries an HTML note: keep it as text if it does not decode.
   const decode = response.status >= 300 ? decodeLeniently : decodeBody;
@@ -144,6 +139,34 @@ export async function exchange(
     url: result.url,
     attempts,
   };
+}
+
+/** One decoder for every response: decoding keeps no state between calls. */
+const utf8 = new TextDecoder();
+
+/** The `RequestFailedError` of a failed response (status 400 or more, or a `detectOn` match). */
+function failure(
+  spec: RequestSpec,
+  wire: WireRequest,
+  result: SendResult,
+  bodyText: string,
+  mask: (text: string) => string,
+  hint?: string,
+): RequestFailedError {
+  const { response, attempts } = result;
+  const url = mask(result.url);
+  const error = new RequestFailedError({
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+    body: decodeLeniently(spec.responseFormat, bodyText, () => `${wire.method} ${url}`),
+    method: wire.method,
+    url,
+    attempts,
+    ...(hint === undefined ? {} : { hint }),
+  });
+  failureBodyText.set(error, bodyText);
+  return error;
 }
 
 /**

@@ -7,12 +7,23 @@
  *
  * Over 400 lines on purpose: the public interfaces, one documented member per chain method (what
  * editors show), and the one class that implements them are read side by side; the value checks and
- * merges already live in `request-values.ts`, the exchange in `exchange.ts`.
+ * merges already live in `request-values.ts`, the props in `builder-props.ts`, the exchange in
+ * `exchange.ts`.
  *
  * @module
  */
-import { RequestFailedError, type ResponseHeaders, SdkError } from '../errors.js';
+import { RequestFailedError, SdkError } from '../errors.js';
 import { type RetryOptions, RetryPolicy } from '../retry/retry-policy.js';
+import {
+  type ErrorHandler,
+  NO_HEADERS,
+  NO_HOOKS,
+  NO_PARAMS,
+  nextProps,
+  type PrepareScope,
+  type BuilderProps as Props,
+  type ResponseHook,
+} from './builder-props.js';
 import { type ErrorMatcher, findMatching, validateMatcher } from './error-matcher.js';
 import { type ExchangeContext, type Exchanged, exchange, failureBodyText } from './exchange.js';
 import type { HttpMethod, RequestSpec } from './request-spec.js';
@@ -28,29 +39,8 @@ import {
   mergePayload,
   optionError,
 } from './request-values.js';
+import type { ErrorResponseContext, ResponseContext } from './response-context.js';
 import { describe } from './values.js';
-
-/** What `afterResponse` receives. */
-export interface ResponseContext<T> {
-  status: number;
-  headers: ResponseHeaders;
-  /** The decoded body. */
-  body: T;
-  /** The URL that answered (after redirects). */
-  url: string;
-}
-
-/** What an `afterErrorResponse` handler receives. */
-export interface ErrorResponseContext {
-  status: number;
-  headers: ResponseHeaders;
-  /** The decoded body when it decodes, else the raw text. */
-  body: unknown;
-  /** The URL that answered, with the client's secrets masked (as in the error). */
-  url: string;
-  /** `404 Not Found (GET https://...)`. */
-  message: string;
-}
 
 /**
  * A request under construction. Builders are immutable: every chain method returns a new builder and
@@ -194,30 +184,8 @@ export interface ClientContext extends ExchangeContext {
   readonly signal: AbortSignal | undefined;
 }
 
-type ResponseHook = (response: ResponseContext<unknown>) => unknown;
-
-interface ErrorHandler {
-  readonly matcher: ErrorMatcher;
-  readonly handle: (response: ErrorResponseContext) => unknown;
-}
-
-/**
- * Marks the copy of a request handed to `prepare`, and every builder derived from it, while `prepare`
- * runs. When `prepare` is async and returns such a builder, the promise machinery calls its `then`;
- * while the scope is active, `then` resolves to a {@link PreparedRequest} box instead of sending, so
- * the prepared request is handed back rather than sent (and `prepare` is not entered again).
- */
-interface PrepareScope {
-  active: boolean;
-}
-
-/** All the state of a builder. Frozen; nested records are frozen copies. */
-interface BuilderProps extends RequestSpec {
-  readonly afterResponse: readonly ResponseHook[];
-  readonly afterErrorResponse: readonly ErrorHandler[];
-  readonly client: ClientContext;
-  readonly scope: PrepareScope | undefined;
-}
+/** All the state of a builder (see `builder-props.ts`). */
+type BuilderProps = Props<ClientContext>;
 
 /** A request returned by an async `prepare`, boxed so that resolving a promise with it does not send it. */
 class PreparedRequest {
@@ -228,16 +196,17 @@ class PreparedRequest {
 class RequestBuilderImpl<T> implements RequestBuilder<T> {
   readonly #props: BuilderProps;
 
+  /** `props` must be frozen (see {@link nextProps}). */
   constructor(props: BuilderProps) {
-    this.#props = Object.freeze(props);
+    this.#props = props;
   }
 
   #with<U = T>(changes: Partial<BuilderProps>): RequestBuilderImpl<U> {
-    return new RequestBuilderImpl<U>({ ...this.#props, ...changes });
+    return new RequestBuilderImpl<U>(nextProps(this.#props, changes));
   }
 
   params(values: Record<string, unknown>): RequestBuilder<T> {
-    checkRecord(values, `params() of ${this.#name()}`, '{ id: 1234 }');
+    checkRecord(values, () => `params() of ${this.#name()}`, '{ id: 1234 }');
     return this.#with({ params: frozenCopy({ ...this.#props.params, ...values }) });
   }
 
@@ -247,7 +216,9 @@ class RequestBuilderImpl<T> implements RequestBuilder<T> {
   }
 
   headers(values: Record<string, string | number | boolean>): RequestBuilder<T> {
-    return this.#with({ headers: mergeHeaders(this.#props.headers, values, `headers() of ${this.#name()}`) });
+    return this.#with({
+      headers: mergeHeaders(this.#props.headers, values, () => `headers() of ${this.#name()}`),
+    });
   }
 
   user(name: string): RequestBuilder<T> {
@@ -365,7 +336,8 @@ class RequestBuilderImpl<T> implements RequestBuilder<T> {
     let prepared: RequestBuilderImpl<unknown> = this as RequestBuilderImpl<unknown>;
     let failure: unknown;
     const attempt = async (): Promise<Exchanged> => {
-      prepared = (await this.#prepare()).builder;
+      const ready = this.#prepare();
+      prepared = ready instanceof RequestBuilderImpl ? ready : (await ready).builder;
       try {
         return await exchange(prepared.#props, client, signal);
       } catch (err) {
@@ -389,16 +361,32 @@ class RequestBuilderImpl<T> implements RequestBuilder<T> {
   }
 
   /**
-   * Runs the client's `prepare` on a scoped copy of this request and returns the request to send,
-   * boxed: resolving a promise with a bare builder would send it.
+   * Runs the client's `prepare` on a scoped copy of this request and returns the request to send: as
+   * it is when `prepare` returned a builder, else a promise of it, boxed (resolving a promise with a
+   * bare builder would send it).
    */
-  async #prepare(): Promise<PreparedRequest> {
+  #prepare(): RequestBuilderImpl<unknown> | Promise<PreparedRequest> {
     const { prepare } = this.#props.client;
-    if (prepare === undefined) return new PreparedRequest(this as RequestBuilderImpl<unknown>);
+    if (prepare === undefined) return this as RequestBuilderImpl<unknown>;
     const scope: PrepareScope = { active: true };
+    let returned: RequestBuilder<unknown> | Promise<unknown>;
     try {
-      const returned = prepare(new RequestBuilderImpl<unknown>({ ...this.#props, scope }));
-      const result: unknown = returned instanceof RequestBuilderImpl ? returned : await returned;
+      returned = prepare(new RequestBuilderImpl<unknown>(nextProps(this.#props, { scope })));
+    } catch (err) {
+      scope.active = false;
+      throw err;
+    }
+    if (returned instanceof RequestBuilderImpl) {
+      scope.active = false;
+      return returned;
+    }
+    return this.#settlePrepared(returned, scope);
+  }
+
+  /** Waits for what an async `prepare` returned and checks it is a request builder. */
+  async #settlePrepared(returned: unknown, scope: PrepareScope): Promise<PreparedRequest> {
+    try {
+      const result: unknown = await returned;
       const builder = result instanceof PreparedRequest ? result.builder : result;
       if (!(builder instanceof RequestBuilderImpl)) {
         throw optionError(
@@ -447,23 +435,27 @@ export function createRequestBuilder<T>(
     );
   }
   const params =
-    init.params === undefined ? {} : checkRecord(init.params, `${method} ${url} params`, '{ id: 1 }');
-  return new RequestBuilderImpl<T>({
-    method,
-    url,
-    params: frozenCopy({ ...params }),
-    headers: Object.freeze({}),
-    payload: frozenCopy(init.payload),
-    user: undefined,
-    password: undefined,
-    requestFormat: 'json',
-    responseFormat: 'json',
-    xmlRoot: undefined,
-    timeout: undefined,
-    retry: undefined,
-    afterResponse: Object.freeze([]),
-    afterErrorResponse: Object.freeze([]),
-    client,
-    scope: undefined,
-  });
+    init.params === undefined
+      ? NO_PARAMS
+      : frozenCopy(checkRecord(init.params, () => `${method} ${url} params`, '{ id: 1 }'));
+  return new RequestBuilderImpl<T>(
+    Object.freeze({
+      method,
+      url,
+      params,
+      headers: NO_HEADERS,
+      payload: frozenCopy(init.payload),
+      user: undefined,
+      password: undefined,
+      requestFormat: 'json',
+      responseFormat: 'json',
+      xmlRoot: undefined,
+      timeout: undefined,
+      retry: undefined,
+      afterResponse: NO_HOOKS,
+      afterErrorResponse: NO_HOOKS,
+      client,
+      scope: undefined,
+    }),
+  );
 }

@@ -11,6 +11,16 @@ import { describe, isRecord } from './values.js';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/**
+ * Where a value was given, for error messages (`params() of GET /v1/x`); a function when the text is
+ * built only for an error.
+ */
+export type Where = string | (() => string);
+
+function placeOf(where: Where): string {
+  return typeof where === 'string' ? where : where();
+}
+
 /** An `SLUICE_HTTP_OPTION` error: a chain method or client option got a bad argument. */
 export function optionError(message: string, hint: string): SdkError {
   return new SdkError('SLUICE_HTTP_OPTION', message, { hint });
@@ -63,10 +73,10 @@ export function combineSignals(
 }
 
 /** Checks a plain-object argument. */
-export function checkRecord(value: unknown, where: string, example: string): Record<string, unknown> {
+export function checkRecord(value: unknown, where: Where, example: string): Record<string, unknown> {
   if (isRecord(value)) return value;
   throw optionError(
-    `${where}: expected an object, got ${describe(value)}`,
+    `${placeOf(where)}: expected an object, got ${describe(value)}`,
     `pass an object, e.g. ${example}`,
   );
 }
@@ -87,26 +97,26 @@ export function checkFunction(value: unknown, where: string): void {
 export function mergeHeaders(
   headers: Readonly<Record<string, string>>,
   values: unknown,
-  where: string,
+  where: Where,
 ): Readonly<Record<string, string>> {
   const merged: Record<string, string> = { ...headers };
   for (const [name, value] of Object.entries(checkRecord(values, where, "{ 'X-Api-Key': key }"))) {
     if (!HEADER_NAME.test(name)) {
       throw optionError(
-        `${where}: ${JSON.stringify(name)} is not a valid header name`,
+        `${placeOf(where)}: ${JSON.stringify(name)} is not a valid header name`,
         'use letters, digits and -',
       );
     }
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       throw optionError(
-        `${where}: the value of ${name} is ${describe(value)}`,
+        `${placeOf(where)}: the value of ${name} is ${describe(value)}`,
         'header values are strings, numbers or booleans',
       );
     }
     const text = String(value);
     if (/[\r\n\0]/.test(text)) {
       throw optionError(
-        `${where}: the value of ${name} contains a line break`,
+        `${placeOf(where)}: the value of ${name} contains a line break`,
         'remove CR, LF and NUL characters',
       );
     }

@@ -9,7 +9,7 @@
 import { STATUS_CODES } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate, inflateRaw } from 'node:zlib';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { HttpTransportError, type ResponseHeaders } from '../errors.js';
 import { EGRESS_DENIED, guardedConnector } from './egress-guard.js';
 import type { HttpTransport, WireOptions, WireRequest, WireResponse } from './transport.js';
@@ -112,8 +112,11 @@ async function sendOnce(
 
   let stage: 'headers' | 'body' = 'headers';
   try {
-    const res = await request(target, {
-      dispatcher: agentFor(opts.connectTimeoutMs),
+    // The agent's own `request` with the parts of the URL parsed above: undici's top-level `request`
+    // would parse the URL again and copy the options.
+    const res = await agentFor(opts.connectTimeoutMs).request({
+      origin: target.origin,
+      path: target.search === '' ? target.pathname : `${target.pathname}${target.search}`,
       method: req.method as 'GET',
       headers: req.headers,
       body: req.body ?? null,
@@ -123,19 +126,22 @@ async function sendOnce(
         : { headersTimeout: opts.readTimeoutMs, bodyTimeout: opts.readTimeoutMs }),
     });
     stage = 'body';
-    const raw = new Uint8Array(await res.body.arrayBuffer());
+    const raw = await res.body.bytes();
     const headers = normalizeHeaders(res.headers);
-    let body: Uint8Array;
-    try {
-      body = await decodeBody(raw, headers['content-encoding']);
-    } catch (err) {
-      throw new HttpTransportError('other', {
-        method: req.method,
-        url: req.url,
-        message: `cannot decode the ${String(headers['content-encoding'])} response body`,
-        cause: err,
-        hint: 'the server sent a corrupt compressed body; ask for identity encoding or fix the server',
-      });
+    const encoding = headers['content-encoding'];
+    let body: Uint8Array = raw;
+    if (encoding !== undefined && raw.byteLength > 0) {
+      try {
+        body = await decodeBody(raw, encoding);
+      } catch (err) {
+        throw new HttpTransportError('other', {
+          method: req.method,
+          url: req.url,
+          message: `cannot decode the ${String(encoding)} response body`,
+          cause: err,
+          hint: 'the server sent a corrupt compressed body; ask for identity encoding or fix the server',
+        });
+      }
     }
     return { status: res.statusCode, statusText: STATUS_CODES[res.statusCode] ?? '', headers, body };
   } catch (err) {
@@ -155,7 +161,8 @@ async function sendOnce(
 /** Lower-case names; repeated headers joined with `, `, except `set-cookie`, which stays a list. */
 function normalizeHeaders(raw: Record<string, string | string[] | undefined>): ResponseHeaders {
   const out: ResponseHeaders = {};
-  for (const [name, value] of Object.entries(raw)) {
+  for (const name of Object.keys(raw)) {
+    const value = raw[name];
     if (value === undefined) continue;
     const key = name.toLowerCase();
     if (key === 'set-cookie') out[key] = Array.isArray(value) ? [...value] : [value];
@@ -173,8 +180,7 @@ const brotliAsync = promisify(brotliDecompress);
  * Undoes `content-encoding` (gzip, deflate with or without the zlib wrapper, br), last applied first.
  * Unknown codings are left as they are, as urllib3 does.
  */
-async function decodeBody(body: Uint8Array, encoding: string | string[] | undefined): Promise<Uint8Array> {
-  if (encoding === undefined || body.byteLength === 0) return body;
+async function decodeBody(body: Uint8Array, encoding: string | string[]): Promise<Uint8Array> {
   const codings = String(encoding)
     .split(',')
     .map((c) => c.trim().toLowerCase())

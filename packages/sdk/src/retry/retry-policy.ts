@@ -114,15 +114,16 @@ export class RetryPolicy {
    * `total` is a positive number and `respect_retry_after_header` is on.
    */
   isRetry(method: string, status: number, hasRetryAfter: boolean): boolean {
-    if (!this.isMethodRetryable(method)) return false;
-    if (this.options.status_forcelist.includes(status)) return true;
-    return (
-      typeof this.options.total === 'number' &&
-      this.options.total !== 0 &&
-      this.options.respect_retry_after_header &&
-      hasRetryAfter &&
-      RETRY_AFTER_STATUS_CODES.includes(status)
-    );
+    const o = this.options;
+    // The status first: most responses are not retry candidates, and then the method does not matter.
+    const candidate =
+      o.status_forcelist.includes(status) ||
+      (typeof o.total === 'number' &&
+        o.total !== 0 &&
+        o.respect_retry_after_header &&
+        hasRetryAfter &&
+        RETRY_AFTER_STATUS_CODES.includes(status));
+    return candidate && this.isMethodRetryable(method);
   }
 
   /** Whether any counter has gone below zero (urllib3 `is_exhausted`). */

@@ -11,7 +11,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { HttpTransportError, MaxRetryError, SdkError } from '../errors.js';
-import type { HttpTransport, WireRequest, WireResponse } from '../http/transport.js';
+import type { HttpTransport, WireOptions, WireRequest, WireResponse } from '../http/transport.js';
 import { type Logger, silentLogger } from '../logger.js';
 
 /** What happened on one attempt (one HTTP request sent, or one that failed to send). */
@@ -57,7 +57,7 @@ export interface SendResult {
 
 export type { RetryPolicy } from './retry-policy.js';
 
-import { classifyError, RetryPolicy, redirectLocation } from './retry-policy.js';
+import { classifyError, RETRY_AFTER_STATUS_CODES, RetryPolicy, redirectLocation } from './retry-policy.js';
 
 /**
  * Sends `request`, retrying and following redirects as `policy` allows, with urllib3 2.x
@@ -92,6 +92,11 @@ export async function sendWithRetry(
   let retries = policy ?? NO_RETRIES;
   let { method, url, headers, body } = request;
   const history: AttemptRecord[] = [];
+  const wireOptions: WireOptions = {
+    signal,
+    connectTimeoutMs: options.connectTimeoutMs,
+    readTimeoutMs: options.readTimeoutMs,
+  };
   let waitMs = 0;
 
   for (;;) {
@@ -102,8 +107,8 @@ export async function sendWithRetry(
     let response: WireResponse;
     try {
       response = await transport.send(
-        { method, url, headers, ...(body === undefined ? {} : { body }) },
-        { signal, connectTimeoutMs: options.connectTimeoutMs, readTimeoutMs: options.readTimeoutMs },
+        body === undefined ? { method, url, headers } : { method, url, headers, body },
+        wireOptions,
       );
     } catch (err) {
       record.durationMs = now() - startedAt;
@@ -118,15 +123,19 @@ export async function sendWithRetry(
     }
     record.durationMs = now() - startedAt;
     record.status = response.status;
-    const done = (): SendResult => ({ response, url, attempts: history.length, history });
 
-    // An invalid Retry-After counts as absent (urllib3 would raise InvalidHeader from sleep()).
-    const hasRetryAfter = retries.getRetryAfter(response, now()) !== undefined;
+    // An invalid Retry-After counts as absent (urllib3 would raise InvalidHeader from sleep()). Only
+    // 413, 429 and 503 look at it.
+    const hasRetryAfter =
+      RETRY_AFTER_STATUS_CODES.includes(response.status) &&
+      retries.getRetryAfter(response, now()) !== undefined;
     if (retries.isRetry(method, response.status, hasRetryAfter)) {
       try {
         retries = retries.increment({ method, url, response });
       } catch (err) {
-        if (err instanceof MaxRetryError && !retries.options.raise_on_status) return done();
+        if (err instanceof MaxRetryError && !retries.options.raise_on_status) {
+          return { response, url, attempts: history.length, history };
+        }
         throw err;
       }
       waitMs = retries.nextDelayMs(response, now(), random);
@@ -136,7 +145,7 @@ export async function sendWithRetry(
     }
 
     const location = redirectLocation(response);
-    if (location === undefined) return done();
+    if (location === undefined) return { response, url, attempts: history.length, history };
     const target = URL.canParse(location, url) ? new URL(location, url) : undefined;
     if (response.status === 303) {
       method = 'GET';
@@ -149,7 +158,9 @@ export async function sendWithRetry(
     try {
       retries = retries.increment({ method, url, response });
     } catch (err) {
-      if (err instanceof MaxRetryError && !retries.options.raise_on_redirect) return done();
+      if (err instanceof MaxRetryError && !retries.options.raise_on_redirect) {
+        return { response, url, attempts: history.length, history };
+      }
       throw err;
     }
     if (target === undefined || (target.protocol !== 'http:' && target.protocol !== 'https:')) {

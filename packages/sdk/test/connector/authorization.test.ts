@@ -317,6 +317,25 @@ describe('custom_auth', () => {
     expect(changes).toEqual([{ username: 'ann', session_token: 's-1' }]);
   });
 
+  it('lets execute read the connection as authorization left it, after acquiring during the call', async () => {
+    api(() => ({ status: 401, body: {} }));
+    const connector = defineConnector({
+      title: 'Auth test',
+      connection: { baseUri: () => server.url, authorization: custom() },
+      actions: {
+        me: {
+          execute: async (context) => {
+            const before = context.connection.session_token ?? 'none';
+            await context.http.get('/me');
+            return { before, after: context.connection.session_token };
+          },
+        },
+      },
+    });
+    const runtime = createConnectorRuntime(connector, { connection: { username: 'ann' } });
+    await expect(runtime.runAction('me', {})).resolves.toEqual({ before: 'none', after: 's-1' });
+  });
+
   it('acquires again when the body matches a refreshOn string', async () => {
     api(() => ({ status: 400, body: 'Session expired, log in again' }));
     const { runtime } = runtimeFor(custom({ refreshOn: 'Session expired' }), {

@@ -253,6 +253,100 @@ describe('createConnectorRuntime: fields, samples, pick lists, methods', () => {
     });
   });
 
+  it('calls a field function once per resolution, and again once an async definition it read is resolved', async () => {
+    const calls = { direct: 0, pending: 0, async: 0, builder: 0 };
+    server.handle(() => ({ body: [{ name: 'remote', type: 'integer' }] }));
+    const connector = defineConnector({
+      title: 't',
+      connection: { baseUri: () => server.url },
+      actions: {
+        direct: {
+          outputFields: ({ objectDefinitions }) => {
+            calls.direct += 1;
+            return objectDefinitions.plain;
+          },
+          execute: () => ({ n: '1' }),
+        },
+        pending: {
+          outputFields: ({ objectDefinitions }) => {
+            calls.pending += 1;
+            return objectDefinitions.later;
+          },
+          execute: () => ({ n: '2' }),
+        },
+        async: {
+          outputFields: async () => {
+            calls.async += 1;
+            return [{ name: 'n', type: 'integer' }];
+          },
+          execute: () => ({ n: '3' }),
+        },
+        builder: {
+          // A builder is a thenable: returning one sends it, as awaiting it would.
+          outputFields: ({ http }) => {
+            calls.builder += 1;
+            return http.get('/fields') as unknown as Promise<Fields>;
+          },
+          execute: () => ({ remote: '4' }),
+        },
+      },
+      objectDefinitions: {
+        plain: { fields: [{ name: 'n', type: 'integer' }] },
+        later: { fields: async () => [{ name: 'n', type: 'integer' }] },
+      },
+    });
+    const runtime = createConnectorRuntime(connector);
+    for (let i = 0; i < 2; i += 1) {
+      await expect(runtime.runAction('direct', {})).resolves.toEqual({ n: 1 });
+      await expect(runtime.runAction('pending', {})).resolves.toEqual({ n: 2 });
+      await expect(runtime.runAction('async', {})).resolves.toEqual({ n: 3 });
+      await expect(runtime.runAction('builder', {})).resolves.toEqual({ remote: 4 });
+    }
+    // pending: the first call found `later` unresolved, the second ran once it was; later calls once each.
+    expect(calls).toEqual({ direct: 2, pending: 3, async: 2, builder: 2 });
+    expect(server.requests.map((r) => r.path)).toEqual(['/fields', '/fields']);
+  });
+
+  it('gives each field function and execute a context of their own, with a live connection', async () => {
+    const seen: Record<string, unknown>[] = [];
+    const fieldKeys: string[][] = [];
+    const connector = defineConnector({
+      title: 't',
+      connection: { fields: [{ name: 'token', optional: true }] },
+      actions: {
+        a: {
+          inputFields: (context) => {
+            seen.push(context as unknown as Record<string, unknown>);
+            fieldKeys.push(Object.keys(context));
+            (context as unknown as Record<string, unknown>).stash = 'left by an earlier call';
+            return [];
+          },
+          execute: (context) => {
+            seen.push(context as unknown as Record<string, unknown>);
+            return { keys: Object.keys(context), token: { ...context }.connection.token };
+          },
+        },
+      },
+    });
+    const runtime = createConnectorRuntime(connector, { connection: { token: 't-1' } });
+    await expect(runtime.runAction('a', {})).resolves.toEqual({
+      keys: ['connection', 'http', 'call', 'input'],
+      token: 't-1',
+    });
+    await runtime.runAction('a', {});
+    expect(seen).toHaveLength(4);
+    expect(new Set(seen).size).toBe(4);
+    expect(fieldKeys).toEqual([
+      ['connection', 'http', 'call', 'objectDefinitions'],
+      ['connection', 'http', 'call', 'objectDefinitions'],
+    ]);
+    expect(Object.getOwnPropertyDescriptor(seen[2], 'connection')).toMatchObject({
+      enumerable: true,
+      configurable: true,
+      set: undefined,
+    });
+  });
+
   it('reports a fields function that returns no list', async () => {
     const connector = defineConnector({
       title: 't',

@@ -152,6 +152,26 @@ describe('coerceOutput', () => {
     expect(coerceOutput(fields, { id: '1', obj: { a: '1' } })).toEqual({ id: '1', obj: { a: '1' } });
   });
 
+  it('sets fields named like members of Object.prototype as own keys of the result', () => {
+    const value = { toString: '7', constructor: { at: '2024-01-05 10:00' }, id: '1' };
+    const fields: Field[] = [
+      { name: 'toString', type: 'integer' },
+      { name: 'constructor', type: 'object', properties: [{ name: 'at', type: 'date_time' }] },
+      { name: 'id', type: 'integer' },
+    ];
+    const result = coerceOutput(fields, value) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+    expect(Object.keys(result)).toEqual(['toString', 'constructor', 'id']);
+    expect(Object.getOwnPropertyDescriptor(result, 'toString')).toEqual({
+      value: 7,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    expect(result.constructor).toEqual({ at: '2024-01-05T10:00:00.000Z' });
+    expect(result.id).toBe(1);
+  });
+
   it('sets a field named __proto__ as an own key without touching the prototype', () => {
     const value = JSON.parse('{"__proto__": "1"}') as Record<string, unknown>;
     const result = coerceOutput([{ name: '__proto__', type: 'integer' }], value) as Record<string, unknown>;

@@ -279,6 +279,29 @@ describe('validateFields', () => {
     expect(result).not.toBe(input);
   });
 
+  it('sets fields named like members of Object.prototype as own keys of the copy', () => {
+    const fields: Field[] = [
+      { name: 'toString', type: 'integer' },
+      { name: 'constructor', optional: true, default: 'made' },
+      { name: 'valueOf', type: 'boolean', optional: true },
+    ];
+    const result = validateFields(fields, { toString: '3', valueOf: 'true' }) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+    expect(Object.keys(result)).toEqual(['toString', 'valueOf', 'constructor']);
+    for (const [key, value] of [
+      ['toString', 3],
+      ['valueOf', true],
+      ['constructor', 'made'],
+    ] as const) {
+      expect(Object.getOwnPropertyDescriptor(result, key)).toEqual({
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+  });
+
   it('throws a notation error naming the fields path when the fields are wrong', () => {
     let caught: unknown;
     try {

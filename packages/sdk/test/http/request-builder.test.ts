@@ -127,6 +127,36 @@ describe('RequestBuilder URL and params', () => {
   it('throws SLUICE_HTTP_URL at once for a URL that is not a string', () => {
     expect(thrown(() => http.get(42 as unknown as string)).code).toBe('SLUICE_HTTP_URL');
   });
+
+  it('resolves the same path against the base URI of each client, every time', async () => {
+    // Resolved URLs are kept by base URI and URL: one base must never get another's answer.
+    const api = createHttpClient({ baseUri: `${server.origin}/api/` });
+    const v2 = createHttpClient({ baseUri: `${server.origin}/v2/` });
+    for (let i = 0; i < 2; i += 1) {
+      await api.get('x', { n: i });
+      expect(last().url).toBe(`/api/x?n=${i}`);
+      await v2.get('x', { n: i });
+      expect(last().url).toBe(`/v2/x?n=${i}`);
+      await http.get('x', { n: i });
+      expect(last().url).toBe(`/x?n=${i}`);
+    }
+  });
+
+  it('rejects a URL that does not resolve each time it is sent, not only the first', async () => {
+    const request = createHttpClient().get('/relative');
+    for (let i = 0; i < 2; i += 1) {
+      expect(isSluiceError(await rejection(request), 'SLUICE_HTTP_URL')).toBe(true);
+    }
+    const badBase = createHttpClient({ baseUri: 'http://example.invalid' });
+    for (let i = 0; i < 2; i += 1) {
+      expect(isSluiceError(await rejection(badBase.get('http://[bad')), 'SLUICE_HTTP_URL')).toBe(true);
+    }
+  });
+
+  it('sends the path and query of the URL, without its fragment', async () => {
+    await http.get('/p%20q/r?a=1#frag', { b: 'x y' });
+    expect(last().url).toBe('/p%20q/r?a=1&b=x%20y');
+  });
 });
 
 describe('RequestBuilder headers and auth', () => {

@@ -36,6 +36,10 @@ routes.set('/echo', (req, res) => {
     );
   });
 });
+routes.set('/target', (req, res) => {
+  res.setHeader('Content-Type', 'application/json');
+  res.end(JSON.stringify({ url: req.url, host: req.headers.host }));
+});
 routes.set('/gzip', (_req, res) => {
   res.setHeader('Content-Encoding', 'gzip');
   res.end(gzipSync(text));
@@ -148,6 +152,24 @@ describe('createUndiciTransport', () => {
       {},
     );
     expect(JSON.parse(Buffer.from(bytes.body).toString())).toMatchObject({ method: 'PUT', body: 'raw' });
+  });
+
+  it('sends the path and query of the URL, without its fragment, to its host and port', async () => {
+    for (const [path, sent] of [
+      ['/target', '/target'],
+      ['/target?a=1&b=x%20y', '/target?a=1&b=x%20y'],
+      ['/target?#frag', '/target'],
+      ['/target?q=1#frag', '/target?q=1'],
+    ] as const) {
+      const res = await get(path);
+      expect(JSON.parse(Buffer.from(res.body).toString())).toEqual({ url: sent, host: new URL(base).host });
+    }
+  });
+
+  it('returns an empty body as zero bytes', async () => {
+    const res = await get('/redirect');
+    expect(res.body).toBeInstanceOf(Uint8Array);
+    expect(res.body.byteLength).toBe(0);
   });
 
   it.each(['/gzip', '/deflate', '/deflate-raw', '/br', '/gzip-then-br'])(

@@ -20,22 +20,38 @@ export type ParamPair = readonly [key: string, value: string];
 /** Flattens a record into Rails-style pairs (see the module comment). */
 export function flattenParams(values: Readonly<Record<string, unknown>>): ParamPair[] {
   const out: ParamPair[] = [];
-  for (const [key, value] of Object.entries(values)) flattenInto(out, key, value);
+  for (const key of Object.keys(values)) flattenInto(key, values[key], (k, v) => out.push([k, v]));
   return out;
 }
 
-function flattenInto(out: ParamPair[], key: string, value: unknown): void {
+/**
+ * The query string of a record: `encodeQuery(flattenParams(values))` in one pass, without the pairs
+ * in between (what `.params()` becomes on every request).
+ */
+export function encodeParams(values: Readonly<Record<string, unknown>>): string {
+  let query = '';
+  const append = (key: string, value: string): void => {
+    const pair = `${encodeURIComponent(key)}=${encodeURIComponent(value)}`;
+    query = query === '' ? pair : `${query}&${pair}`;
+  };
+  for (const key of Object.keys(values)) flattenInto(key, values[key], append);
+  return query;
+}
+
+/** Calls `emit` with each Rails-style pair of `key` and `value`, in order. */
+function flattenInto(key: string, value: unknown, emit: (key: string, value: string) => void): void {
   if (value === undefined) return;
   if (value === null) {
-    out.push([key, '']);
+    emit(key, '');
   } else if (value instanceof Date) {
-    out.push([key, value.toISOString()]);
+    emit(key, value.toISOString());
   } else if (Array.isArray(value)) {
-    for (const item of value) flattenInto(out, `${key}[]`, item);
+    for (const item of value) flattenInto(`${key}[]`, item, emit);
   } else if (typeof value === 'object') {
-    for (const [inner, innerValue] of Object.entries(value)) flattenInto(out, `${key}[${inner}]`, innerValue);
+    const record = value as Record<string, unknown>;
+    for (const inner of Object.keys(record)) flattenInto(`${key}[${inner}]`, record[inner], emit);
   } else {
-    out.push([key, String(value)]);
+    emit(key, String(value));
   }
 }
 
