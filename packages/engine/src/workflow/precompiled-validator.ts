@@ -15,8 +15,8 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type addFormatsModule from 'ajv-formats';
 import { EDITOR_KEYWORDS, type JsonSchemaNode } from '../model/json-schema-node.js';
 import { STEP_KINDS } from '../steps/step-kinds.js';
 import { TRIGGER_KINDS } from '../triggers/trigger-kinds.js';
@@ -42,16 +42,24 @@ const AJV_OPTIONS = {
 const FORMATS = ['email', 'date-time'] as const;
 
 type FormatsPlugin = typeof addFormatsModule.default;
-/** ajv-formats is CommonJS: Node gives the plugin itself as default import; it also carries `.default`. */
-const addFormats: FormatsPlugin =
-  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
-  (addFormatsModule as unknown as FormatsPlugin);
+
+/** `require` beside this module: Ajv and ajv-formats are CommonJS and load in place. */
+const requireHere = createRequire(import.meta.url);
+
+/** The ajv-formats plugin (its module is the plugin, and also carries it as `.default`). */
+function formatsPlugin(): FormatsPlugin {
+  const plugin = requireHere('ajv-formats') as { default?: FormatsPlugin } & FormatsPlugin;
+  return plugin.default ?? plugin;
+}
 
 type StandaloneCode = (ajv: Ajv, validate: ValidateFunction) => string;
 
 /** An Ajv with the workflow schema's settings; `source` keeps the code for `ajv/dist/standalone`. */
 function workflowAjv(source: boolean): Ajv {
-  const ajv = new Ajv({ ...AJV_OPTIONS, logger: false, ...(source ? { code: { source: true } } : {}) });
+  // Loaded when a validator is compiled: with the precompiled file, a process never loads Ajv.
+  const { Ajv: AjvClass } = requireHere('ajv') as { Ajv: typeof Ajv };
+  const addFormats = formatsPlugin();
+  const ajv = new AjvClass({ ...AJV_OPTIONS, logger: false, ...(source ? { code: { source: true } } : {}) });
   // Also sets `code.formats`, so that standalone code requires ajv-formats' own format functions.
   addFormats(ajv, [...FORMATS]);
   for (const keyword of EDITOR_KEYWORDS) ajv.addKeyword(keyword);
@@ -66,7 +74,7 @@ export function compileWorkflowValidator(schema: JsonSchemaNode): WorkflowValida
 /** The hash of `schema` with the Ajv settings: what a precompiled validator must have been built from. */
 export function workflowSchemaHash(schema: JsonSchemaNode): string {
   // Ajv's version too: generated code is Ajv's, and an upgrade without a rebuild must not use old code.
-  const ajvVersion = (createRequire(import.meta.url)('ajv/package.json') as { version: string }).version;
+  const ajvVersion = (requireHere('ajv/package.json') as { version: string }).version;
   return createHash('sha256')
     .update(JSON.stringify([ajvVersion, AJV_OPTIONS, FORMATS, EDITOR_KEYWORDS, schema]))
     .digest('hex');
@@ -99,8 +107,6 @@ export async function writePrecompiledValidator(
   renameSync(partial, file);
   return { file, hash: workflowSchemaHash(schema) };
 }
-
-const requireHere = createRequire(import.meta.url);
 
 /**
  * The precompiled validator in `file` when it was built from `schema` (same hash), else `undefined`: a

@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type addFormatsModule from 'ajv-formats';
 import { FieldValidationError, type SdkErrorCode } from '../errors.js';
 import { coerceScalar, isoFromDate, setOwn } from './coerce.js';
 import type { Field, FieldType, InferFields } from './field.js';
@@ -43,10 +44,16 @@ const MESSAGE_PROBLEMS = 10;
 const SCHEMA_CACHE_SIZE = 256;
 
 type FormatsPlugin = typeof addFormatsModule.default;
-/** ajv-formats is CommonJS: Node gives the plugin itself as default import; it also carries `.default`. */
-const addFormats: FormatsPlugin =
-  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
-  (addFormatsModule as unknown as FormatsPlugin);
+
+/**
+ * Ajv and ajv-formats, loaded on first use (both are CommonJS, so they load in place): a process that
+ * validates no fields (`sluice run` of HTTP steps) does not pay for loading them.
+ */
+function loadAjv(): { Ajv: typeof Ajv; addFormats: FormatsPlugin } {
+  const require = createRequire(import.meta.url);
+  const formats = require('ajv-formats') as { default?: FormatsPlugin } & FormatsPlugin;
+  return { Ajv: (require('ajv') as { Ajv: typeof Ajv }).Ajv, addFormats: formats.default ?? formats };
+}
 
 let ajv: Ajv | undefined;
 const byFields = new WeakMap<readonly Field[], ValidateFunction>();
@@ -55,7 +62,8 @@ const bySchema = new Map<string, ValidateFunction>();
 /** The one Ajv instance, made on first use: all errors, strict, formats `date` and `date-time`, no logs. */
 function getAjv(): Ajv {
   if (ajv === undefined) {
-    ajv = new Ajv({ allErrors: true, strict: true, logger: false });
+    const { Ajv: AjvClass, addFormats } = loadAjv();
+    ajv = new AjvClass({ allErrors: true, strict: true, logger: false });
     addFormats(ajv, ['date', 'date-time']);
   }
   return ajv;
