@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { EngineError } from '../errors.js';
 import { RUN_TOKEN_PREFIX, type RunCaller, type RunTokens } from '../secrets/run-token.js';
 import type { ApiCaller, ApiKeyRow, ApiRole, ServiceStore } from '../store/service-store.js';
+import { isFinished } from '../store/store.js';
 
 /** What a new key is for. */
 export interface NewApiKey {
@@ -64,9 +65,6 @@ export async function createApiKey(
   return { key, row };
 }
 
-/** Run statuses after which a run's token no longer opens the API. */
-const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
-
 /**
  * The caller of a request from its `Authorization` header value: an API key's owner, or (with
  * `runTokens`) the caller of the run a run token (`rt_...`, `USER.token`) was issued to, with its `run_id`.
@@ -110,7 +108,7 @@ async function assertRunUnfinished(store: ServiceStore, caller: RunCaller): Prom
       hint: 'a run token (USER.token) works only while its run is pending or running',
     });
   }
-  if (ENDED.has(run.status)) {
+  if (isFinished(run.status)) {
     throw new EngineError('SLUICE_API_UNAUTHORIZED', 'the run of this token has ended', {
       hint: `run ${run.id} is ${run.status}; a run token (USER.token) works only while its run is pending or running`,
     });

@@ -13,7 +13,7 @@ import type { Workflow } from '../model/workflow.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
 import type { StepPorts, StepScope } from '../steps/step-kind.js';
 import type { StepKinds } from '../steps/step-kinds.js';
-import type { Store } from '../store/store.js';
+import type { AttemptEntry, Store } from '../store/store.js';
 import type { RunEvent } from './run-events.js';
 
 export type { StepRenderer } from '../steps/step-kind.js';
@@ -23,6 +23,11 @@ export interface RunScope extends StepScope {
   readonly workflow: Workflow;
   /** The key of the workflow's concurrency limits: its uid, else its name. */
   readonly workflowKey: string;
+  /**
+   * The committed attempts of items that stopped at a stored wait, by `<step index>/<item index>`. Set by
+   * `resumeRun`; each such item gets its own as `ItemTask.previousAttempts`.
+   */
+  readonly resumedAttempts?: ReadonlyMap<string, readonly AttemptEntry[]>;
   /** Secret key names (lower-case) whose values are redacted. */
   readonly secretNames: readonly string[];
   /**

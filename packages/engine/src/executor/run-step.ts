@@ -223,6 +223,7 @@ async function runItem(ctx: ExecutionContext, place: ItemPlace): Promise<ItemRes
     rateLimit: stepRateLimit(ctx.workflow, step),
     idempotencyKey: idempotencyKey(ctx.runId, stepIndex, itemIndex),
     startedAt: Number.isNaN(firstStarted) ? ctx.now() : firstStarted,
+    previousAttempts: previous,
   };
   const kind = ctx.stepKinds.of(step);
   if (kind === undefined) {

@@ -17,13 +17,12 @@ import { createRunQueue, type EngineQueueOptions } from '../queue/create-queue.j
 import { OutageLog } from '../queue/outage-log.js';
 import type { QueueStats, RunQueue } from '../queue/run-queue.js';
 import type { ApiCaller, StoredWorkflow } from '../store/service-store.js';
+import { isFinished } from '../store/store.js';
 import { admitRun, runnableWorkflow } from './admit-run.js';
 import { RunSupervisor, type RunSupervisorOptions } from './run-supervisor.js';
 import { RunWaiters } from './run-waiters.js';
 import { RunWatch } from './run-watch.js';
 import { Sweeper } from './sweeper.js';
-
-const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** Runs a sweep pushes per pass into a shared queue (at least; twice the concurrency if more). */
 const SHARED_SWEEP_BATCH = 100;
@@ -157,7 +156,7 @@ export class RunExecution {
   async cancel(id: string): Promise<void> {
     const run = await this.#o.store.runs.getRun(id);
     if (run === undefined) throw noRun(id);
-    if (FINISHED.has(run.status)) {
+    if (isFinished(run.status)) {
       throw new EngineError('SLUICE_RUN_STATE', `run ${id} is ${run.status}; cannot cancel it`, {
         hint: 'only pending and running runs can be cancelled',
       });

@@ -24,6 +24,7 @@ import { RunSuspended } from '../steps/waits.js';
 import { fencedStore } from '../store/fenced-store.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from '../store/service-store.js';
 import type { RunRow } from '../store/store.js';
+import { isFinished } from '../store/store.js';
 import type { TemplateRenderer } from '../template/render.js';
 import { runnableWorkflow } from './admit-run.js';
 import { resumeRun } from './resume-run.js';
@@ -69,7 +70,6 @@ interface Execution {
   beat?: Promise<void>;
 }
 
-const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 /** How many pinned workflow versions are kept in memory (oldest dropped first). */
 const PINNED_VERSIONS_KEPT = 256;
 
@@ -149,7 +149,7 @@ export class RunSupervisor {
     let finished = false;
     try {
       const found = await this.#o.store.runs.getRunAndCaller(id);
-      if (found === undefined || FINISHED.has(found.run.status)) return;
+      if (found === undefined || isFinished(found.run.status)) return;
       const { run, caller } = found;
       const stored = await this.#pinnedVersion(run);
       heartbeat = setInterval(() => {
@@ -180,7 +180,7 @@ export class RunSupervisor {
         now: this.#o.now,
       });
       // Its last write cleared the lease with the final status: nothing is left to let go.
-      finished = FINISHED.has(outcome.status);
+      finished = isFinished(outcome.status);
     } catch (err) {
       if (err instanceof RunSuspended && !execution.fenced) suspended = err;
       else if (!execution.controller.signal.aborted) logger.error({ err }, 'run execution stopped');
@@ -300,7 +300,7 @@ export class RunSupervisor {
   /** Records run `id` as cancelled unless it already ended (cancelled before its steps began). */
   async recordCancelled(id: string): Promise<void> {
     const run = await this.#o.store.runs.getRun(id);
-    if (run === undefined || FINISHED.has(run.status)) return;
+    if (run === undefined || isFinished(run.status)) return;
     await this.#o.store.runs.updateRun(id, {
       status: 'cancelled',
       error: { type: 'other', message: 'the run was cancelled' },

@@ -8,11 +8,10 @@
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { ServiceRunStore } from '../store/service-store.js';
+import { isFinished } from '../store/store.js';
 
 /** The store {@link RunWatch} reads. */
 type WatchedStore = { readonly runs: Pick<ServiceRunStore, 'getRunStatuses'> };
-
-const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 
 /** Resolves waiters when their run has ended (or is gone) in the store. */
 export class RunWatch {
@@ -65,7 +64,7 @@ export class RunWatch {
       if (statuses !== undefined) {
         for (const id of ids) {
           const status = statuses.get(id);
-          if (status !== undefined && !FINISHED.has(status)) continue;
+          if (status !== undefined && !isFinished(status)) continue;
           for (const done of this.#waiting.get(id) ?? []) done();
           this.#waiting.delete(id);
         }

@@ -194,8 +194,7 @@ export const httpStep: StepKind<HttpStep> = {
  * far, when a long wait suspends the run.
  */
 async function runHttpItem(ctx: ItemContext, task: ItemTask<HttpStep>): Promise<ItemResult> {
-  const { step, stepIndex, itemIndex } = task;
-  const previous = ctx.resumedAttempts?.get(`${stepIndex}/${itemIndex}`);
+  const { step, itemIndex } = task;
   const current: CurrentStep = { name: step.name, input: task.input, index: itemIndex, attempt: 1 };
   const state: RunState = { ...ctx.state, CURRENT_STEP: current };
   const logger = ctx.logger.child({ step: step.name, index: itemIndex });
@@ -237,7 +236,7 @@ async function runHttpItem(ctx: ItemContext, task: ItemTask<HttpStep>): Promise<
       now: ctx.now,
       random: ctx.random,
       logger,
-      previous,
+      previous: task.previousAttempts,
       errorBody: (body) => ctx.redactor().excerpt(body, ERROR_BODY_BYTES),
       // Every attempt (retries and redirect hops too) takes a token of the host it goes to.
       beforeAttempt:

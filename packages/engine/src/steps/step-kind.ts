@@ -48,11 +48,6 @@ export interface StepScope {
   redactor(): Redactor;
   /** Adds secret values found during the run (a connection's tokens, say). */
   addSecrets(values: readonly string[]): void;
-  /**
-   * The committed attempts of items that stopped at a stored wait, by `<step index>/<item index>`: they
-   * resume with these counted against their retry budget.
-   */
-  readonly resumedAttempts?: ReadonlyMap<string, readonly AttemptEntry[]>;
 }
 
 /** What one item of a step may use: no store (the executor commits items), no events. */
@@ -92,6 +87,11 @@ export interface ItemTask<S extends StepBase = StepBase> {
   idempotencyKey: string;
   /** When the item first started (its first committed attempt, when it resumes), epoch ms. */
   startedAt: number;
+  /**
+   * The attempts the item committed before it stopped at a stored wait, when the run resumes it: they
+   * count against its retry budget. `undefined` for an item that runs for the first time.
+   */
+  previousAttempts: readonly AttemptEntry[] | undefined;
 }
 
 /** A finished item: its row (redacted) and its raw output. */

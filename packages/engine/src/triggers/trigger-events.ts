@@ -57,11 +57,8 @@ export async function deliverEvent(
   stored: StoredWorkflow,
   input: unknown,
 ): Promise<string | undefined> {
-  const live = async () => {
-    const row = await sink.store.triggers.get(stored.uid);
-    return row !== undefined && row.kind === kind && row.enabled;
-  };
-  if (!(await live())) return undefined;
+  const row = await sink.store.triggers.get(stored.uid);
+  if (row === undefined || row.kind !== kind || !row.enabled) return undefined;
   checkRunInput(stored.document, input, sink.stepKinds);
   await sink.connections?.check(stored.workspace_id, actionConnections(stored.document));
   const at = new Date(sink.now()).toISOString();

@@ -58,8 +58,9 @@ export class TriggerKinds {
     if (trigger === undefined) return undefined;
     const fields = trigger as Readonly<Record<string, unknown>>;
     for (const kind of this.#kinds) {
-      if (!(kind.key in fields) || fields[kind.key] === undefined) continue;
       const raw = fields[kind.key];
+      // A webhook written `webhook:` with nothing after it is null: still that kind.
+      if (raw === undefined) continue;
       return { kind, config: kind.normalize === undefined ? raw : kind.normalize(raw) };
     }
     return undefined;

@@ -20,7 +20,7 @@ import { actionConnections } from '../connectors/catalog.js';
 import { admitRun } from '../run/admit-run.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
 import type { ServiceStore, StoredWorkflow, TriggeredRun, TriggerStateRow } from '../store/service-store.js';
-import { errorMessage } from './kinds/poll.js';
+import { lastErrorText } from './last-error.js';
 import type { DispatchedRun } from './trigger-events.js';
 import type { Firing, TriggerContext, TriggerKind } from './trigger-kind.js';
 import type { TriggerKinds } from './trigger-kinds.js';
@@ -186,7 +186,7 @@ export class TriggerLoop {
       await connections.check(stored.workspace_id, names);
       return undefined;
     } catch (err) {
-      return errorMessage(err);
+      return lastErrorText(err);
     }
   }
 

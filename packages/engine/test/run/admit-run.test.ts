@@ -67,16 +67,20 @@ describe('admitRun', () => {
 
   it('acts for the publisher, as a member, for every trigger kind', () => {
     // Every trigger kind admits its runs the same way: `from: 'trigger'`.
-    for (const from of ['trigger'] as const) {
-      const { run, caller: startedBy } = admitRun({ from, stored, input: {}, createdAt: at, secrets: [] });
-      expect(startedBy).toEqual({
-        id: 'publisher@example.test',
-        email: 'publisher@example.test',
-        workspace_id: 'ws-owner',
-        role: 'member',
-      });
-      expect(run.workspace_id).toBe('ws-owner');
-    }
+    const { run, caller: startedBy } = admitRun({
+      from: 'trigger',
+      stored,
+      input: {},
+      createdAt: at,
+      secrets: [],
+    });
+    expect(startedBy).toEqual({
+      id: 'publisher@example.test',
+      email: 'publisher@example.test',
+      workspace_id: 'ws-owner',
+      role: 'member',
+    });
+    expect(run.workspace_id).toBe('ws-owner');
   });
 
   it('redacts the workspace secrets and secret keys, and seals the unredacted input under the run id', () => {

@@ -34,7 +34,9 @@ function noHook(): EngineError {
 
 /** Registers the hook route in its own scope (it reads every body as raw bytes, for the signature). */
 export async function hookRoutes(app: FastifyInstance, engine: Engine, now: () => number): Promise<void> {
-  const { store } = internalsOf(engine);
+  const { store, events } = internalsOf(engine);
+  // Runs are created with the API's clock, as every run it starts.
+  const sink = { ...events, now };
   const hookKey = internalsOf(engine).deriveKey(HOOK_KEY_PURPOSE);
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -88,7 +90,7 @@ export async function hookRoutes(app: FastifyInstance, engine: Engine, now: () =
           }
         }
         const input = await bodyInput(scope, request, raw);
-        const id = await deliverWebhook({ ...internalsOf(engine).events, now }, stored, input);
+        const id = await deliverWebhook(sink, stored, input);
         if (id === undefined) throw noHook();
         return reply.status(202).send({ run_id: id });
       },

@@ -20,6 +20,13 @@ import type { ApiCaller } from '../api-keys/api-key-store.js';
 /** Where a run is. `pending` and `running` runs are resumed after a crash. */
 export type RunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
+const FINISHED: ReadonlySet<string> = new Set<RunStatus>(['succeeded', 'failed', 'cancelled']);
+
+/** Whether a run with `status` has ended (`succeeded`, `failed` or `cancelled`). */
+export function isFinished(status: string): boolean {
+  return FINISHED.has(status);
+}
+
 /** Where a step or a step item is. */
 export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 

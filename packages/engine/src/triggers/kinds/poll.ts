@@ -17,6 +17,7 @@ import { EngineError } from '../../errors.js';
 import { createRedactor } from '../../secrets/redactor.js';
 import { CONNECTOR_NAME_PATTERN } from '../../steps/action.js';
 import type { StoredWorkflow } from '../../store/service-store.js';
+import { lastErrorText } from '../last-error.js';
 import type { OpenedTriggerConnection } from '../trigger-connections.js';
 import type { TriggerContext, TriggerKind } from '../trigger-kind.js';
 
@@ -139,7 +140,7 @@ export const pollTrigger: TriggerKind<PollTrigger> = {
       };
     } catch (err) {
       if (ctx.signal.aborted) return undefined; // closing: abandoned, nothing committed
-      const message = createRedactor({ values: secrets }).text(errorMessage(err));
+      const message = createRedactor({ values: secrets }).text(lastErrorText(err));
       return {
         patch: { last_error: message, next_at: new Date(ctx.now() + pollIntervalMs(poll)).toISOString() },
         events: [],
@@ -171,15 +172,6 @@ async function connectionOf(
     throw new Error(`trigger.poll.connector: connector ${poll.connector} is not registered here`);
   }
   return { connector, values: {} };
-}
-
-/** An error as `last_error` shows it: its code first when it is one of ours. */
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return typeof code === 'string' && code.startsWith('SLUICE_') ? `${code}: ${err.message}` : err.message;
-  }
-  return String(err);
 }
 
 /** The stored form of a poll trigger's state. */
