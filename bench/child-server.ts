@@ -10,6 +10,8 @@ import { once } from 'node:events';
 /** A server running in a child process. */
 export interface ChildServer {
   url: string;
+  /** The child's process id (for its CPU time and memory in `/proc`). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export async function startChildServer(script: URL, args: readonly string[]): Pr
   const { url } = JSON.parse(line) as { url: string };
   return {
     url,
+    pid: child.pid as number,
     stop: async () => {
       const exited = once(child, 'exit');
       child.kill('SIGTERM');

@@ -121,7 +121,11 @@ class ServiceEngine implements Engine, EngineInternals {
     this.#triggerLoop = triggers.loop;
     this.events = triggers.events;
     const countRunsByStatus = () => store.runs.countRunsByStatus();
-    this.metrics = new EngineMetrics({ queueDepth: () => this.queueDepth, countRunsByStatus });
+    this.metrics = new EngineMetrics({
+      queueDepth: () => this.queueDepth,
+      countRunsByStatus,
+      ...(store.statements === undefined ? {} : { statements: store.statements.bind(store) }),
+    });
     this.#runs = new RunExecution({
       ...shared,
       owner: this.owner,

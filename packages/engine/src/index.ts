@@ -106,6 +106,7 @@ export type { Sleep } from './steps/waits.js';
 export { RunSuspended } from './steps/waits.js';
 export type { OpenStoreOptions, SqlStore } from './store/open-store.js';
 export { openStore, STORE_DEFAULTS } from './store/open-store.js';
+export type { StatementTotals } from './store/statement-counts.js';
 export type {
   ApiCaller,
   ApiKeyRow,

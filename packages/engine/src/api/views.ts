@@ -7,7 +7,7 @@
  */
 
 import type { Workflow, WorkflowScope } from '../model/workflow.js';
-import { getRunRecord, type RunRecord } from '../run/run-record.js';
+import { getRunRecord, type RunRecord, runRecordOf } from '../run/run-record.js';
 import type { ApiRole, LastRun, StoredWorkflow } from '../store/service-store.js';
 import type { RunRow, RunStatus, StepErrorRecord, Store } from '../store/store.js';
 
@@ -122,9 +122,11 @@ export interface RunView extends RunRecord {
 
 /** The full record of run `id`. */
 export async function runView(store: Store, id: string): Promise<RunView> {
-  const record = await getRunRecord(store, id);
   const run = await store.getRun(id);
-  return { ...record, version: record.workflow_version, workspace_id: run?.workspace_id ?? null };
+  // getRunRecord's error for a run that is not there.
+  if (run === undefined) return { ...(await getRunRecord(store, id)), version: null, workspace_id: null };
+  const record = await runRecordOf(store, run);
+  return { ...record, version: record.workflow_version, workspace_id: run.workspace_id };
 }
 
 /** A run in a list: no steps. */

@@ -51,14 +51,17 @@ export async function runStep(
     name: step.name,
     started_at: startedAt,
   };
+  // `call`: the one item of a step that did not fan out, committed with the step row (one write).
   const finish = async (
     fields: Pick<StepRow, 'status' | 'fanned_out' | 'input' | 'output' | 'error' | 'attempts'>,
+    call?: StepItemRow,
   ) => {
     const redact = ctx.redactor();
     const output = redact.value(fields.output);
     const row: StepRow = {
       ...base,
       ...fields,
+      ...(call === undefined ? {} : { history: call.history, idempotency_key: call.idempotency_key }),
       input: redact.value(fields.input),
       output,
       error: fields.error === null ? null : redact.value(fields.error),
@@ -155,18 +158,10 @@ export async function runStep(
         return { row: previous, output: opened?.has(key) === true ? opened.get(key) : previous.output };
       }
       const result = await runItem(ctx, { step, stepIndex, itemIndex, input: item, policy, concurrency });
+      // A single call is committed with its step row below; an item of a fanned-out step, now.
+      if (!fannedOut) return result;
       await ctx.store.saveStepItem(withSealedOutput(ctx, result));
-      ctx.emit({
-        type: 'item-finished',
-        runId: ctx.runId,
-        step: step.name,
-        stepIndex,
-        itemIndex,
-        status: result.row.status,
-        attempts: result.row.attempts,
-        durationMs: elapsedMs(result.row.started_at, result.row.finished_at),
-        history: result.row.history,
-      });
+      emitItemFinished(ctx, step.name, result.row);
       return result;
     },
     (result) => result.row.status === 'failed',
@@ -177,22 +172,43 @@ export async function runStep(
   if (failedAt >= 0) await saveSkippedItems(ctx, stepIndex, items, results);
   const attempts = results.reduce((sum, r) => sum + (r?.row.attempts ?? 0), 0);
   const outputs = results.map((r) => r?.output);
+  const call = fannedOut ? undefined : results[0]?.row;
+  let finished: StepResult;
   if (failedAt < 0) {
     const output = fannedOut ? outputs : outputs[0];
-    const row = await finish({
+    const fields = {
       status: 'succeeded',
       fanned_out: fannedOut,
       input,
       output,
       error: null,
       attempts,
-    });
-    return { row, output };
+    } as const;
+    finished = { row: await finish(fields, call), output };
+  } else {
+    const itemError = results[failedAt]?.row.error as StepErrorRecord;
+    const error = fannedOut ? { ...itemError, message: `item ${failedAt}: ${itemError.message}` } : itemError;
+    const fields = { status: 'failed', fanned_out: fannedOut, input, output: null, error, attempts } as const;
+    finished = { row: await finish(fields, call), output: undefined };
   }
-  const itemError = results[failedAt]?.row.error as StepErrorRecord;
-  const error = fannedOut ? { ...itemError, message: `item ${failedAt}: ${itemError.message}` } : itemError;
-  const row = await finish({ status: 'failed', fanned_out: fannedOut, input, output: null, error, attempts });
-  return { row, output: undefined };
+  // Told once committed, as the items of a fanned-out step are (not for a call kept from before).
+  if (call !== undefined && !done.some((row) => row.item_index === 0)) emitItemFinished(ctx, step.name, call);
+  return finished;
+}
+
+/** Tells the run's listeners that an item was committed. */
+function emitItemFinished(ctx: ExecutionContext, step: string, row: StepItemRow): void {
+  ctx.emit({
+    type: 'item-finished',
+    runId: ctx.runId,
+    step,
+    stepIndex: row.step_index,
+    itemIndex: row.item_index,
+    status: row.status,
+    attempts: row.attempts,
+    durationMs: elapsedMs(row.started_at, row.finished_at),
+    history: row.history,
+  });
 }
 
 /** Where an item is and what the step decided for it; the rest of its task is the item's own. */

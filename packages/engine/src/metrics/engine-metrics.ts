@@ -10,6 +10,7 @@
  */
 import type { Counter, Histogram, Registry } from 'prom-client';
 import type { RunEvent } from '../executor/run-events.js';
+import type { StatementTotals } from '../store/statement-counts.js';
 import type { AttemptEntry, RunStatus } from '../store/store.js';
 
 /** Where the gauges read from, on each scrape. */
@@ -18,6 +19,8 @@ export interface EngineMetricsSource {
   queueDepth(): number;
   /** Runs in the store by status (all workspaces, all processes). */
   countRunsByStatus(): Promise<Record<RunStatus, number>>;
+  /** SQL statements this process sent, by kind, when its store counts them. */
+  statements?(): StatementTotals;
 }
 
 /** One scrape: the text exposition format and its content type. */
@@ -58,7 +61,7 @@ export function retriesIn(history: readonly AttemptEntry[]): number {
 /**
  * The metrics of one engine: `sluice_runs_finished_total{status}`, `sluice_runs{status}`,
  * `sluice_step_item_duration_seconds{workflow,step}`, `sluice_http_attempts_total{outcome}`,
- * `sluice_retries_total`, `sluice_queue_depth`, and the default Node.js process metrics.
+ * `sluice_retries_total`, `sluice_queue_depth`, `sluice_store_statements_total{kind}`, and the default Node.js process metrics.
  */
 export class EngineMetrics {
   readonly #source: EngineMetricsSource;
@@ -119,6 +122,23 @@ function createInstruments(prom: typeof import('prom-client'), source: EngineMet
       for (const [status, count] of Object.entries(counts)) this.set({ status }, count);
     },
   });
+  const statements = source.statements;
+  if (statements !== undefined) {
+    new prom.Counter({
+      name: 'sluice_store_statements_total',
+      help: 'SQL statements this process sent to the store: read, write, transaction (begin), other',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const totals = statements();
+        this.reset();
+        this.inc({ kind: 'read' }, totals.reads);
+        this.inc({ kind: 'write' }, totals.writes);
+        this.inc({ kind: 'transaction' }, totals.transactions);
+        this.inc({ kind: 'other' }, totals.other);
+      },
+    });
+  }
   new prom.Gauge({
     name: 'sluice_queue_depth',
     help: 'Runs queued or executing in this process',

@@ -7,6 +7,7 @@
 import { EngineError } from '../errors.js';
 import type {
   AttemptEntry,
+  RunRow,
   RunStatus,
   StepErrorRecord,
   StepItemRow,
@@ -14,6 +15,7 @@ import type {
   StepStatus,
   Store,
 } from '../store/store.js';
+import { needsItemRows, withStepCalls } from './step-calls.js';
 
 /** One item of a fanned-out step. */
 export interface StepItemRecord {
@@ -86,7 +88,15 @@ export async function getRunRecord(store: Store, runId: string): Promise<RunReco
       hint: 'check the run id, and that --db names the database the run was recorded in',
     });
   }
-  const [steps, items] = await Promise.all([store.listSteps(runId), store.listStepItems(runId)]);
+  return runRecordOf(store, run);
+}
+
+/** The {@link RunRecord} of `run`, a row just read from `store`, with its steps and items. */
+export async function runRecordOf(store: Store, run: RunRow): Promise<RunRecord> {
+  const runId = run.id;
+  const steps = await store.listSteps(runId);
+  // Single calls are in their step rows: the item rows are read only for what needs them.
+  const items = withStepCalls(steps, needsItemRows(steps) ? await store.listStepItems(runId) : []);
   return {
     id: run.id,
     status: run.status,

@@ -20,6 +20,9 @@ const CREDENTIAL_SHAPES = [
   { source: 'sk_(?<![A-Za-z0-9_-]sk_)[A-Za-z0-9_-]{43}', reach: 46 },
 ];
 
+/** A whole value of one of {@link CREDENTIAL_SHAPES}: the shapes already find it, in any text. */
+const ISSUED_CREDENTIAL = new RegExp(`^(?:${CREDENTIAL_SHAPES.map((shape) => shape.source).join('|')})$`);
+
 /** What an encoded spelling needs in the text: a percent escape, a JSON escape, or `+` for a space. */
 const MAY_BE_ENCODED = /[%\\+]/;
 
@@ -35,12 +38,19 @@ export interface SecretPattern {
 const patterns = new Map<string, SecretPattern>();
 const PATTERN_CACHE_SIZE = 64;
 
-/** The pattern of `values` (non-empty strings), compiled or from the cache. */
+/**
+ * The pattern of `values` (non-empty strings), compiled or from the cache. Credentials the engine
+ * issued (a run's token) are left to their shape: a run's list is then its workspace's, and its
+ * pattern is shared instead of compiled for every run.
+ */
 export function secretPattern(values: readonly string[]): SecretPattern {
-  const key = JSON.stringify(values);
+  const own = values.some((value) => ISSUED_CREDENTIAL.test(value))
+    ? values.filter((value) => !ISSUED_CREDENTIAL.test(value))
+    : values;
+  const key = JSON.stringify(own);
   const cached = patterns.get(key);
   if (cached !== undefined) return cached;
-  const compiled = compile(values);
+  const compiled = compile(own);
   if (patterns.size >= PATTERN_CACHE_SIZE) patterns.delete(patterns.keys().next().value as string);
   patterns.set(key, compiled);
   return compiled;

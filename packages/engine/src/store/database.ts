@@ -45,6 +45,16 @@ export interface RunsTable {
   started_by?: JsonText | null;
   /** Migration 0003: the unredacted input, sealed, when redaction changed it; else `NULL`. */
   sealed_input?: string | null;
+  /** Migration 0005: 1 when `workflow`, `input` and `sealed_input` are in `run_documents` instead. */
+  documents_apart?: number;
+}
+
+/** Migration 0005: the pinned workflow and input of a run too large to keep in its row; key `run_id`. */
+export interface RunDocumentsTable {
+  run_id: string;
+  workflow: JsonText;
+  input: JsonText | null;
+  sealed_input: string | null;
 }
 
 /** One row per step of a run; key (`run_id`, `step_index`). */
@@ -63,6 +73,10 @@ export interface RunStepsTable {
   finished_at: IsoText | null;
   /** Migration 0003: the unredacted output, sealed, when redaction changed it; else `NULL`. */
   sealed_output?: string | null;
+  /** Migration 0005: the attempts of the step's one call, when it did not fan out (JSON); else `NULL`. */
+  history?: JsonText | null;
+  /** Migration 0005: the key of the step's one call, when it did not fan out; else `NULL`. */
+  idempotency_key?: string | null;
 }
 
 /** One row per call of a step; key (`run_id`, `step_index`, `item_index`). */
@@ -183,6 +197,7 @@ export interface Database {
   runs: RunsTable;
   run_steps: RunStepsTable;
   run_step_items: RunStepItemsTable;
+  run_documents: RunDocumentsTable;
   workflows: WorkflowsTable;
   api_keys: ApiKeysTable;
   trigger_states: TriggerStatesTable;

@@ -20,6 +20,7 @@ import { NodeQueries } from './nodes/node-queries.js';
 import { QueryContext } from './query-context.js';
 import { RunQueries } from './runs/run-queries.js';
 import type { ServiceStore } from './service-store.js';
+import { StatementCounts, type StatementTotals } from './statement-counts.js';
 import { type OpenStoreOptions, STORE_DEFAULTS } from './store-options.js';
 import { TriggerQueries } from './triggers/trigger-queries.js';
 import { WorkflowQueries } from './workflows/workflow-queries.js';
@@ -39,6 +40,8 @@ export interface SqlStore extends ServiceStore, AsyncDisposable {
   readonly dialect: string;
   /** The absolute SQLite file (or `:memory:`), or the PostgreSQL URL with its password masked. */
   readonly location: string;
+  /** The SQL statements sent so far, by kind (`sluice_store_statements_total` of `GET /metrics`). */
+  statements(): StatementTotals;
   /** Creates or upgrades the tables; safe to call on every start. */
   migrate(): Promise<void>;
   /** Closes the database. Idempotent; every later call of a domain fails with `SLUICE_STORE`. */
@@ -61,7 +64,8 @@ export interface SqlStore extends ServiceStore, AsyncDisposable {
  */
 export async function openStore(options: OpenStoreOptions = {}): Promise<SqlStore> {
   const dialect = dialectOf(options);
-  const store = new KyselyStore(dialect, await dialect.open());
+  const counts = new StatementCounts();
+  const store = new KyselyStore(dialect, await dialect.open(counts), counts);
   if (options.migrate ?? STORE_DEFAULTS.migrate) {
     try {
       await store.migrate();
@@ -104,8 +108,10 @@ class KyselyStore implements SqlStore {
   readonly nodes: NodeQueries;
   readonly leases: LeaseQueries;
   readonly #context: QueryContext;
+  readonly #counts: StatementCounts;
 
-  constructor(dialect: StoreDialect, db: Kysely<Database>) {
+  constructor(dialect: StoreDialect, db: Kysely<Database>, counts: StatementCounts) {
+    this.#counts = counts;
     const context = new QueryContext(dialect, db);
     this.#context = context;
     this.dialect = dialect.name;
@@ -117,6 +123,10 @@ class KyselyStore implements SqlStore {
     this.triggers = new TriggerQueries(context);
     this.nodes = new NodeQueries(context);
     this.leases = new LeaseQueries(context);
+  }
+
+  statements(): StatementTotals {
+    return this.#counts.totals();
   }
 
   async migrate(): Promise<void> {

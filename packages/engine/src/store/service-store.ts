@@ -12,6 +12,7 @@ import type { ConnectionStore } from './connections/connection-store.js';
 import type { LeaseStore } from './leases/lease-store.js';
 import type { NodeStore } from './nodes/node-store.js';
 import type { ServiceRunStore } from './runs/run-store.js';
+import type { StatementTotals } from './statement-counts.js';
 import type { TriggerStore } from './triggers/trigger-store.js';
 import type { WorkflowStore } from './workflows/workflow-store.js';
 
@@ -51,4 +52,6 @@ export interface ServiceStore {
   readonly nodes: NodeStore;
   /** Named leases (the trigger loop's). */
   readonly leases: LeaseStore;
+  /** The SQL statements sent so far, by kind, when the store counts them (`openStore`'s does). */
+  statements?(): StatementTotals;
 }

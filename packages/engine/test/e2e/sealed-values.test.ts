@@ -179,10 +179,16 @@ for (const dialect of DIALECTS) {
         'select step_index, item_index, sealed_output as sealed from run_step_items order by step_index, item_index',
       );
       expect(sealed.map((row) => [row.step_index, row.item_index, row.sealed !== null])).toEqual([
-        [0, 0, true],
         [1, 0, true],
         [1, 1, true],
-        [2, 0, false],
+      ]);
+      // A step that did not fan out keeps its one call in its step row (migration 0005).
+      const calls = await db.query<{ step_index: number; sealed: string | null }>(
+        'select step_index, sealed_output as sealed from run_steps where idempotency_key is not null order by step_index',
+      );
+      expect(calls.map((row) => [row.step_index, row.sealed !== null])).toEqual([
+        [0, true],
+        [2, false],
       ]);
     });
 

@@ -1,18 +1,20 @@
 /**
- * The store suite, part 1 (migrations, runs, sharing, close), run once per dialect: SQLite always,
+ * The SQL store suite (migrations, deleting runs, sharing, close), run once per dialect: SQLite always,
  * PostgreSQL when SLUICE_TEST_PG_URL is set (else reported as skipped). Each test gets a fresh database:
- * a new file, or a new schema.
+ * a new file, or a new schema. What a run's execution reads and writes (`RunStore`) is in
+ * `run-store.test.ts`, which runs on the memory store too.
  */
 import { isSluiceError } from '@sluice/engine';
 import { describe, expect, it } from 'vitest';
 import { describeEachDialect } from './dialects.js';
-import { item, newRun, step, T0, T1, T2, WORKFLOW } from './fixtures.js';
+import { item, newRun, step } from './fixtures.js';
 
 const APPLIED = [
   { name: '0001-init' },
   { name: '0002-run-caller' },
   { name: '0003-connections-triggers' },
   { name: '0004-nodes' },
+  { name: '0005-lean-runs' },
 ];
 
 async function storeError(promise: Promise<unknown>): Promise<Error> {
@@ -71,116 +73,6 @@ describeEachDialect('openStore', (t) => {
       const stores = await Promise.all([t.db.open(), t.db.open(), t.db.open()]);
       expect(stores).toHaveLength(3);
       expect(await t.db.query('select name from sluice_migrations order by name')).toEqual(APPLIED);
-    });
-  });
-
-  describe('createRun and getRun', () => {
-    it('stores a new run with its defaults', async () => {
-      await t.store.runs.createRun(newRun('r1'));
-      expect(await t.store.runs.getRun('r1')).toStrictEqual({
-        id: 'r1',
-        workflow_uid: null,
-        workflow_version: null,
-        workflow_name: WORKFLOW.name,
-        workspace_id: null,
-        workflow: WORKFLOW,
-        status: 'pending',
-        input: { since: T0 },
-        error: null,
-        created_at: T0,
-        started_at: null,
-        finished_at: null,
-        lease_owner: null,
-        lease_expires_at: null,
-        resume_at: null,
-      });
-    });
-
-    it('keeps the optional fields it is given', async () => {
-      await t.store.runs.createRun(
-        newRun('r2', {
-          workflow_uid: 'wf-1',
-          workflow_version: 7,
-          workspace_id: 'acme',
-          status: 'running',
-        }),
-      );
-      const run = await t.store.runs.getRun('r2');
-      expect([run?.workflow_uid, run?.workflow_version, run?.workspace_id, run?.status]).toEqual([
-        'wf-1',
-        7,
-        'acme',
-        'running',
-      ]);
-    });
-
-    it('answers undefined for an unknown run', async () => {
-      expect(await t.store.runs.getRun('nope')).toBeUndefined();
-    });
-
-    it('refuses a second run with the same id, naming the database and the call', async () => {
-      await t.store.runs.createRun(newRun('r1'));
-      const err = await storeError(t.store.runs.createRun(newRun('r1')));
-      expect(err.message).toContain(t.store.location);
-      expect(err.message).toContain('createRun(r1) failed');
-    });
-  });
-
-  describe('updateRun', () => {
-    it('changes only the fields of the patch', async () => {
-      await t.store.runs.createRun(newRun('r1', { workspace_id: 'acme' }));
-      await t.store.runs.updateRun('r1', {
-        status: 'running',
-        started_at: T1,
-        lease_owner: 'p1',
-        lease_expires_at: T2,
-      });
-      await t.store.runs.updateRun('r1', { resume_at: T2, lease_owner: undefined });
-      const error = {
-        type: 'status' as const,
-        message: '503 Service Unavailable',
-        status: 503,
-        body: 'busy',
-      };
-      await t.store.runs.updateRun('r1', { status: 'failed', error, finished_at: T2 });
-      expect(await t.store.runs.getRun('r1')).toMatchObject({
-        workspace_id: 'acme',
-        input: { since: T0 },
-        status: 'failed',
-        error,
-        created_at: T0,
-        started_at: T1,
-        finished_at: T2,
-        lease_owner: 'p1',
-        lease_expires_at: T2,
-        resume_at: T2,
-      });
-    });
-
-    it('clears a field patched to null', async () => {
-      await t.store.runs.createRun(newRun('r1'));
-      await t.store.runs.updateRun('r1', { lease_owner: 'p1', lease_expires_at: T1, resume_at: T1 });
-      await t.store.runs.updateRun('r1', {
-        lease_owner: null,
-        lease_expires_at: null,
-        resume_at: null,
-        error: null,
-      });
-      expect(await t.store.runs.getRun('r1')).toMatchObject({
-        lease_owner: null,
-        lease_expires_at: null,
-        resume_at: null,
-      });
-    });
-
-    it('accepts an empty patch, and refuses an unknown run', async () => {
-      await t.store.runs.createRun(newRun('r1'));
-      await t.store.runs.updateRun('r1', {});
-      expect((await t.store.runs.getRun('r1'))?.status).toBe('pending');
-      expect((await storeError(t.store.runs.updateRun('nope', { status: 'running' }))).message).toContain(
-        'run nope does not exist',
-      );
-      await storeError(t.store.runs.updateRun('nope', {}));
     });
   });
 

@@ -11,6 +11,7 @@ import { describe, maskUrl } from '../../driver-errors.js';
 import { EngineError } from '../../errors.js';
 import type { Database } from '../database.js';
 import { CompiledQuery, Kysely, PostgresDialect, sql } from '../kysely-runtime.js';
+import { countStatements } from '../statement-counts.js';
 import { type OpenStoreOptions, STORE_DEFAULTS } from '../store-options.js';
 import { SHARED_OPERATIONS } from './shared-operations.js';
 import type { StoreDialect } from './store-dialect.js';
@@ -39,7 +40,7 @@ export function postgresDialect(url: string, options: OpenStoreOptions): StoreDi
     location,
     supports: { returning: true, skipLocked: true },
 
-    async open() {
+    async open(counts) {
       const { Pool } = await import('pg');
       const pool = new Pool({
         connectionString: url,
@@ -57,14 +58,13 @@ export function postgresDialect(url: string, options: OpenStoreOptions): StoreDi
         client.on('error', () => {});
       });
       const searchPath = CompiledQuery.raw(`set search_path to "${schema}"`);
-      const db = new Kysely<Database>({
-        dialect: new PostgresDialect({
-          pool,
-          onCreateConnection: async (connection) => {
-            await connection.executeQuery(searchPath);
-          },
-        }),
+      const dialect = new PostgresDialect({
+        pool,
+        onCreateConnection: async (connection) => {
+          await connection.executeQuery(searchPath);
+        },
       });
+      const db = new Kysely<Database>({ dialect: countStatements(dialect, counts) });
       try {
         await sql`select 1`.execute(db);
       } catch (err) {

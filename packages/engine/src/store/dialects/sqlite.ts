@@ -20,6 +20,7 @@ import { describe } from '../../driver-errors.js';
 import { EngineError } from '../../errors.js';
 import type { Database } from '../database.js';
 import { Kysely, SqliteDialect, sql } from '../kysely-runtime.js';
+import { countStatements } from '../statement-counts.js';
 import { type OpenStoreOptions, STORE_DEFAULTS } from '../store-options.js';
 import { SHARED_OPERATIONS } from './shared-operations.js';
 import type { StoreDialect } from './store-dialect.js';
@@ -38,7 +39,7 @@ export function sqliteDialect(file: string, options: OpenStoreOptions): StoreDia
     location,
     supports: { returning: true, skipLocked: false },
 
-    async open() {
+    async open(counts) {
       const { default: Sqlite } = await import('better-sqlite3');
       let raw: InstanceType<typeof Sqlite> | undefined;
       try {
@@ -58,7 +59,8 @@ export function sqliteDialect(file: string, options: OpenStoreOptions): StoreDia
           },
         );
       }
-      return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(raw) }) });
+      const dialect = new SqliteDialect({ database: cachingDatabase(raw) });
+      return new Kysely<Database>({ dialect: countStatements(dialect, counts) });
     },
 
     // Holds `BEGIN IMMEDIATE` (the write lock), which also makes the migration atomic: Kysely runs

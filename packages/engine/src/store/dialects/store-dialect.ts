@@ -22,6 +22,7 @@ import type {
   SqlBool,
 } from 'kysely';
 import type { Database } from '../database.js';
+import type { StatementCounts } from '../statement-counts.js';
 
 /** A table of the store. */
 export type StoreTable = keyof Database;
@@ -85,11 +86,12 @@ export interface StoreDialect {
   readonly location: string;
   readonly supports: DialectSupport;
   /**
-   * Opens the database and checks that it answers.
+   * Opens the database and checks that it answers; every statement it sends is counted in `counts`
+   * (`countStatements` around the Kysely dialect).
    *
    * @throws {EngineError} `SLUICE_STORE` naming {@link location} when it cannot.
    */
-  open(): Promise<Kysely<Database>>;
+  open(counts: StatementCounts): Promise<Kysely<Database>>;
   /**
    * Runs `migrate` on one connection while holding the database's migration lock, so processes that
    * start on one database at once migrate it one after the other. `schema` is where the migration

@@ -15,6 +15,7 @@ import * as init from './0001-init.js';
 import * as runCaller from './0002-run-caller.js';
 import * as connectionsTriggers from './0003-connections-triggers.js';
 import * as nodes from './0004-nodes.js';
+import * as leanRuns from './0005-lean-runs.js';
 
 /** Every migration, by name; names sort in the order they apply. Never edit one that shipped. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -22,6 +23,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0002-run-caller': runCaller,
   '0003-connections-triggers': connectionsTriggers,
   '0004-nodes': nodes,
+  '0005-lean-runs': leanRuns,
 });
 
 /** The table that records the applied migrations. */

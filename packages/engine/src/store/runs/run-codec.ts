@@ -8,7 +8,15 @@
  */
 import { fromJson, StoreValueError, toJson, toTime } from '../codec.js';
 import type { IsoText, JsonText, RunStepItemsTable, RunStepsTable, RunsTable } from '../database.js';
-import type { NewRun, RunPatch, RunRow, StepErrorRecord, StepItemRow, StepRow } from './run-store.js';
+import type {
+  AttemptEntry,
+  NewRun,
+  RunPatch,
+  RunRow,
+  StepErrorRecord,
+  StepItemRow,
+  StepRow,
+} from './run-store.js';
 
 function errorToJson(error: StepErrorRecord | null | undefined, column: string): JsonText | null {
   return error == null ? null : toJson(error, column);
@@ -96,6 +104,8 @@ export function stepToRow(step: StepRow): RunStepsTable {
     started_at: toTime(step.started_at, 'run_steps.started_at'),
     finished_at: toTime(step.finished_at, 'run_steps.finished_at'),
     sealed_output: step.sealed_output ?? null,
+    history: step.history == null ? null : (toJson(step.history, 'run_steps.history') ?? null),
+    idempotency_key: step.idempotency_key ?? null,
   };
 }
 
@@ -114,6 +124,12 @@ export function rowToStep(row: RunStepsTable): StepRow {
     started_at: row.started_at,
     finished_at: row.finished_at,
     ...sealed('sealed_output', row.sealed_output),
+    ...(row.idempotency_key == null
+      ? {}
+      : {
+          idempotency_key: row.idempotency_key,
+          history: row.history == null ? [] : (JSON.parse(row.history) as AttemptEntry[]),
+        }),
   };
 }
 

@@ -54,6 +54,8 @@ const STEP_COLUMNS = [
   'started_at',
   'finished_at',
   'sealed_output',
+  'history',
+  'idempotency_key',
 ] as const;
 
 /** What a saved item replaces in an existing item row: everything but the key. */

@@ -110,6 +110,14 @@ export interface StepRow {
   finished_at: string | null;
   /** The unredacted `output`, sealed, when redaction changed it (see {@link RunRow.sealed_input}). */
   sealed_output?: string | null;
+  /**
+   * A step that did not fan out commits its one call with its row (one write per step): the call's
+   * attempts and key are here, and its item row is read back from the step row (`run/step-calls.ts`).
+   * Absent on steps that fanned out, never called, or were stored before migration 0005.
+   */
+  history?: AttemptEntry[] | null;
+  /** The key of the step's one call (see {@link StepRow.history}). */
+  idempotency_key?: string | null;
 }
 
 /** One call of a step: the only one, or one item of a fanned-out step. Keyed by (`run_id`, `step_index`, `item_index`). */
