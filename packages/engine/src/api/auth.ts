@@ -5,11 +5,13 @@
  *
  * @module
  */
+
 import { createHash, randomBytes } from 'node:crypto';
 import { EngineError } from '../errors.js';
 import { RUN_TOKEN_PREFIX, type RunCaller, type RunTokens } from '../secrets/run-token.js';
 import type { ApiCaller, ApiKeyRow, ApiRole, ServiceStore } from '../store/service-store.js';
 import { isFinished } from '../store/store.js';
+import type { ApiKeyCache } from './api-key-cache.js';
 
 /** What a new key is for. */
 export interface NewApiKey {
@@ -77,7 +79,7 @@ export async function createApiKey(
 export async function authenticate(
   store: ServiceStore,
   header: string | undefined,
-  options: { runTokens?: Pick<RunTokens, 'verify'> } = {},
+  options: { runTokens?: Pick<RunTokens, 'verify'>; keys?: ApiKeyCache } = {},
 ): Promise<ApiCaller | RunCaller> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   if (match === null) {
@@ -91,7 +93,12 @@ export async function authenticate(
     await assertRunUnfinished(store, caller);
     return caller;
   }
-  const row = await store.apiKeys.find(hashApiKey(credential));
+  const hash = hashApiKey(credential);
+  let row = options.keys?.get(hash);
+  if (row === undefined) {
+    row = await store.apiKeys.find(hash);
+    if (row !== undefined) options.keys?.set(hash, row);
+  }
   if (row === undefined) {
     throw new EngineError('SLUICE_API_UNAUTHORIZED', 'the API key is not valid', {
       hint: 'check the key, or create one with "sluice keys create"',

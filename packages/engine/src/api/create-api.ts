@@ -13,6 +13,7 @@ import type { Engine } from '../engine-options.js';
 import { EngineError } from '../errors.js';
 import { HOOK_KEY_PURPOSE } from '../triggers/kinds/webhook.js';
 import { assertCallerMay, setCaller } from './access.js';
+import { ApiKeyCache } from './api-key-cache.js';
 import { authenticate } from './auth.js';
 import { answerExpectation, requireHostHeader } from './client-errors.js';
 import { CONSOLE_PATHS, consoleRoutes } from './console.js';
@@ -53,8 +54,13 @@ export interface CreateApiOptions {
   logLevel?: string;
   /** Where the log lines of `logLevel` go. @default stdout */
   logStream?: { write(line: string): void };
-  /** The clock for stored timestamps. @default Date.now */
+  /** The clock for stored timestamps (and the API-key cache). @default Date.now */
   now?: () => number;
+  /**
+   * How long a found API key is taken without reading the store again, in ms: a revoked key (`sluice
+   * keys revoke`) is refused within this time. 0: read the store on every request. @default 1000
+   */
+  apiKeyCacheMs?: number;
   /**
    * The bearer token `GET /metrics` takes (Prometheus `authorization` / `bearer_token`); API keys do not
    * open it, since the metrics span every workspace. @default none: `/metrics` answers 404
@@ -74,6 +80,7 @@ export const API_DEFAULTS = Object.freeze({
   bodyLimit: 1_048_576,
   jsonDepthLimit: 1000,
   waitLimitMs: 30_000,
+  apiKeyCacheMs: 1000,
 } as const);
 
 // Webhooks authenticate with the secret in their URL, not with an API key.
@@ -119,6 +126,10 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
   });
   app.server.on('checkExpectation', answerExpectation);
   const { store } = internalsOf(engine);
+  const apiKeys = new ApiKeyCache(
+    options.apiKeyCacheMs ?? API_DEFAULTS.apiKeyCacheMs,
+    options.now ?? Date.now,
+  );
   const hookKey = internalsOf(engine).deriveKey(HOOK_KEY_PURPOSE);
   logRequests(app, hookKey);
   app.removeAllContentTypeParsers();
@@ -156,6 +167,7 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     if (PUBLIC.test(request.url) || (consoleFolder !== undefined && CONSOLE_PATHS.test(request.url))) return;
     const caller = await authenticate(store, request.headers.authorization, {
       runTokens: engine.runTokens,
+      keys: apiKeys,
     });
     // Run tokens are narrower than keys: checked here, once, for every route.
     assertCallerMay(caller, request.method, request.routeOptions.url);

@@ -63,10 +63,23 @@ export interface ConnectionServiceOptions {
   testTimeoutMs?: number | undefined;
   /** How long a passed test counts for {@link ConnectionService.check}, in ms. @default 60000 */
   checkCacheMs?: number | undefined;
+  /**
+   * How long {@link ConnectionService.secretsOf} keeps a workspace's secrets, in ms. Writes through this
+   * service drop them at once; a connection written by another process is masked in this one's runs
+   * within this time. 0: read them on every call. @default 1000
+   */
+  secretsCacheMs?: number | undefined;
 }
 
 /** The defaults of {@link ConnectionServiceOptions}. */
-export const CONNECTION_DEFAULTS = Object.freeze({ testTimeoutMs: 30_000, checkCacheMs: 60_000 } as const);
+export const CONNECTION_DEFAULTS = Object.freeze({
+  testTimeoutMs: 30_000,
+  checkCacheMs: 60_000,
+  secretsCacheMs: 1000,
+} as const);
+
+/** Workspaces whose secrets are kept at once (the oldest read is dropped first). */
+const SECRETS_KEPT = 1000;
 
 /** A connection name: letters, digits, `_`, `-`, `.`, at most 128. */
 export const CONNECTION_NAME_PATTERN = '^[A-Za-z0-9_.-]{1,128}$';
@@ -95,6 +108,8 @@ export class ConnectionService {
   readonly #now: () => number;
   /** Passed tests, by workspace and name: which `updated_at` passed and until when it counts. */
   readonly #passed = new Map<string, { updatedAt: string; until: number }>();
+  /** Secrets by workspace, as read (the read in flight is shared) and until when they count. */
+  readonly #secrets = new Map<string, { values: Promise<string[]>; until: number }>();
 
   constructor(options: ConnectionServiceOptions) {
     this.#store = options.store;
@@ -135,6 +150,7 @@ export class ConnectionService {
     };
     const created = await this.#store.connections.save(row);
     this.#passed.delete(cacheKey(caller.workspace_id, name));
+    this.#secrets.delete(caller.workspace_id);
     return { created, connection: await this.view(caller.workspace_id, name) };
   }
 
@@ -157,7 +173,9 @@ export class ConnectionService {
   /** Deletes a connection; resolves whether it existed. */
   async delete(workspaceId: string, name: string): Promise<boolean> {
     this.#passed.delete(cacheKey(workspaceId, name));
-    return this.#store.connections.delete(workspaceId, name);
+    const deleted = await this.#store.connections.delete(workspaceId, name);
+    this.#secrets.delete(workspaceId);
+    return deleted;
   }
 
   /**
@@ -259,9 +277,29 @@ export class ConnectionService {
   /**
    * The values of the workspace's connections that a run must mask in what it stores and logs: values
    * the connector marks as passwords, values under secret-looking keys, an oauth2 client secret.
-   * Connections that do not open are left out (nothing can read them either).
+   * Connections that do not open are left out (nothing can read them either). Kept for
+   * `secretsCacheMs` (runs start by the hundred per second; each needs them twice).
    */
   async secretsOf(workspaceId: string): Promise<string[]> {
+    const ttl = this.#options.secretsCacheMs ?? CONNECTION_DEFAULTS.secretsCacheMs;
+    const now = this.#now();
+    const cached = this.#secrets.get(workspaceId);
+    if (cached !== undefined && now < cached.until) return [...(await cached.values)];
+    const values = this.#readSecrets(workspaceId);
+    if (ttl > 0) {
+      if (this.#secrets.size >= SECRETS_KEPT)
+        this.#secrets.delete(this.#secrets.keys().next().value as string);
+      const entry = { values, until: now + ttl };
+      this.#secrets.set(workspaceId, entry);
+      // A failed read is not kept: the next call reads again.
+      values.catch(() => {
+        if (this.#secrets.get(workspaceId) === entry) this.#secrets.delete(workspaceId);
+      });
+    }
+    return [...(await values)];
+  }
+
+  async #readSecrets(workspaceId: string): Promise<string[]> {
     const found = new Set<string>();
     for (const row of await this.#store.connections.list(workspaceId)) {
       let values: ConnectionValues;
@@ -336,6 +374,7 @@ export class ConnectionService {
         sealed_values: this.#vault.seal({ ...values }, context(row)),
         updated_at: at,
       });
+      this.#secrets.delete(row.workspace_id);
       readAt = at;
     };
     return { save, readAt: () => readAt };

@@ -133,6 +133,10 @@ export class BullmqRunQueue implements RunQueue {
     return this.#active.get(runId);
   }
 
+  freeSlots(): number {
+    return 0;
+  }
+
   get depth(): number {
     // Synchronous for the metrics gauge: the last count read from Redis, read again at most once a second.
     if (Date.now() - this.#countedAt > 1000) {

@@ -72,6 +72,11 @@ export class InProcessRunQueue implements RunQueue {
     this.#drain();
   }
 
+  freeSlots(): number {
+    if (this.#paused || this.#waiting.length > 0) return 0;
+    return this.#concurrency - this.#active.size;
+  }
+
   /** Runs queued or executing. */
   get depth(): number {
     return this.#waiting.length + this.#active.size;

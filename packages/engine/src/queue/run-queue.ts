@@ -32,6 +32,11 @@ export interface RunQueue {
   remove(runId: string): Promise<boolean>;
   /** The promise of run `runId` while it executes in this process. */
   active(runId: string): Promise<void> | undefined;
+  /**
+   * How many runs pushed now would start executing in this process at once (free slots, nothing
+   * waiting, not paused). A shared queue answers 0: a run pushed there may execute anywhere.
+   */
+  freeSlots(): number;
   /** Runs queued or executing, as far as this process knows without waiting (metrics gauge). */
   readonly depth: number;
   /** Starts taking runs (or only pushing, for a queue that does not execute here). */

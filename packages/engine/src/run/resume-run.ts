@@ -34,6 +34,11 @@ export interface ResumeRunOptions extends Omit<RunWorkflowOptions, 'runId'> {
   suspendLongWaits?: boolean;
   /** The run's row as the caller just read it (saves reading it again). @default read from the store */
   run?: RunRow;
+  /**
+   * `run` was just created started (`running`, `started_at`, leased) by the caller and has no step
+   * rows: nothing is read and no start is written. @default false
+   */
+  fresh?: boolean;
 }
 
 /**
@@ -68,8 +73,9 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
   const now = options.now ?? Date.now;
   const startedAt = run.started_at ?? new Date(now()).toISOString();
   // A run that never started has no step rows yet: two reads fewer for every fresh run.
+  const fresh = options.fresh === true && options.run?.id === runId;
   const [steps, items] =
-    run.started_at === null
+    run.started_at === null || fresh
       ? [[], []]
       : await Promise.all([store.listSteps(runId), store.listStepItems(runId)]).then(
           ([stepRows, itemRows]) => [stepRows, withStepCalls(stepRows, itemRows)] as const,
@@ -115,9 +121,9 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
   }
   for (const output of opened.items.values()) ctx.addSecrets(secretValuesIn(output, ctx.secretNames));
   options.signal?.throwIfAborted();
-  await store.updateRun(runId, { status: 'running', started_at: startedAt, resume_at: null });
+  if (!fresh) await store.updateRun(runId, { status: 'running', started_at: startedAt, resume_at: null });
   ctx.emit({ type: 'run-started', runId, workflow: workflow.name, steps: workflow.steps.length });
-  ctx.logger.info({ fromStep: fromIndex }, run.started_at === null ? 'run started' : 'run resumed');
+  ctx.logger.info({ fromStep: fromIndex }, run.started_at === null || fresh ? 'run started' : 'run resumed');
   if (keyError !== undefined) {
     const error: StepErrorRecord = {
       type: 'other',

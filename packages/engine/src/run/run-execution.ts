@@ -59,6 +59,8 @@ export class RunExecution {
   readonly #waiters: RunWaiters;
   readonly #storeOutage: OutageLog;
   readonly #o: RunExecutionOptions;
+  /** Runs created started whose insert is in flight: the slots they will take. */
+  #starting = 0;
 
   constructor(options: RunExecutionOptions) {
     const { concurrency } = options;
@@ -129,9 +131,34 @@ export class RunExecution {
     // Redacted with the workspace's connection secrets too; the run reads its unredacted input back
     // from the sealed copy, here or after a restart.
     const secrets = await connections.secretsOf(caller.workspace_id);
-    const createdAt = new Date(this.#o.now()).toISOString();
-    const { run } = admitRun({ from: 'api', caller, stored, input, createdAt, secrets, seal: this.#o.seal });
-    await this.#o.store.runs.createServiceRun(run, caller);
+    const now = this.#o.now();
+    const createdAt = new Date(now).toISOString();
+    const admitted = admitRun({ from: 'api', caller, stored, input, createdAt, secrets, seal: this.#o.seal });
+    // A slot is free here: the run is created started and leased to this process, and its execution
+    // carries the row (no claim, no read, no start write). Otherwise it waits `pending` for a claim.
+    // Slots promised to runs still being inserted count as taken.
+    const startsHere = this.#queue.freeSlots() > this.#starting;
+    const run = startsHere
+      ? {
+          ...admitted.run,
+          status: 'running' as const,
+          started_at: createdAt,
+          lease_owner: this.#o.owner,
+          lease_expires_at: new Date(now + this.#o.leaseMs).toISOString(),
+        }
+      : admitted.run;
+    if (!startsHere) {
+      await this.#o.store.runs.createServiceRun(run, caller);
+      this.enqueue(run.id);
+      return run.id;
+    }
+    this.#starting += 1;
+    try {
+      await this.#o.store.runs.createServiceRun(run, caller);
+    } finally {
+      this.#starting -= 1;
+    }
+    this.supervisor.carry(run, caller, stored);
     this.enqueue(run.id);
     return run.id;
   }

@@ -23,8 +23,8 @@ import type { StepKinds } from '../steps/step-kinds.js';
 import { RunSuspended } from '../steps/waits.js';
 import { fencedStore } from '../store/fenced-store.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from '../store/service-store.js';
-import type { RunRow } from '../store/store.js';
-import { isFinished } from '../store/store.js';
+import type { NewRun, RunRow } from '../store/store.js';
+import { isFinished, newRunAsStored } from '../store/store.js';
 import type { TemplateRenderer } from '../template/render.js';
 import { runnableWorkflow } from './admit-run.js';
 import { resumeRun } from './resume-run.js';
@@ -78,6 +78,8 @@ export class RunSupervisor {
   readonly #o: RunSupervisorOptions;
   readonly #executions = new Map<string, Execution>();
   readonly #versions = new Map<string, StoredWorkflow>();
+  /** Runs this process created started (`carry`), as inserted, until their execution takes them. */
+  readonly #carried = new Map<string, { run: RunRow; caller: ApiCaller }>();
 
   constructor(options: RunSupervisorOptions) {
     this.#o = options;
@@ -93,6 +95,8 @@ export class RunSupervisor {
    * whether it did.
    */
   cancel(id: string): boolean {
+    // Not executing yet: its execution must claim it, and so finds it cancelled.
+    this.#carried.delete(id);
     const execution = this.#executions.get(id);
     if (execution === undefined) return false;
     execution.controller.abort(
@@ -107,6 +111,7 @@ export class RunSupervisor {
    * Resolves the ids it checkpointed.
    */
   checkpoint(): string[] {
+    this.#carried.clear();
     const checkpointed = [...this.#executions.entries()].filter(([, execution]) => !execution.fenced);
     for (const [, execution] of checkpointed) {
       execution.fenced = true;
@@ -117,6 +122,15 @@ export class RunSupervisor {
     return checkpointed.map(([id]) => id);
   }
 
+  /**
+   * Keeps the row of run `run`, which this process just created started and leased to itself, for its
+   * execution: it then neither claims nor reads the run, nor writes its start (issue 14).
+   */
+  carry(run: NewRun, caller: ApiCaller, stored: StoredWorkflow): void {
+    this.#carried.set(run.id, { run: newRunAsStored(run), caller });
+    this.#remember(stored);
+  }
+
   async execute(id: string): Promise<void> {
     const execution: Execution = {
       controller: new AbortController(),
@@ -125,18 +139,21 @@ export class RunSupervisor {
     };
     const logger = (this.#o.logger ?? silentLogger).child({ runId: id });
     this.#executions.set(id, execution);
+    const carried = this.#takeCarried(id);
     // Claimed only now that it has a slot: while it was queued here, another process could take it.
     // A claim that fails on the store drops this queue entry; the sweeper queues the run again later.
-    const claimed = await this.claim(id).then(
-      (ok) => {
-        this.#o.storeOutage.succeeded();
-        return ok;
-      },
-      (err: unknown) => {
-        this.#o.storeOutage.failed(err);
-        return false;
-      },
-    );
+    const claimed =
+      carried !== undefined ||
+      (await this.claim(id).then(
+        (ok) => {
+          this.#o.storeOutage.succeeded();
+          return ok;
+        },
+        (err: unknown) => {
+          this.#o.storeOutage.failed(err);
+          return false;
+        },
+      ));
     if (!claimed) {
       this.#executions.delete(id);
       // Cancelled through this process while it claimed: record it, whoever executes the run.
@@ -148,7 +165,7 @@ export class RunSupervisor {
     let suspended: RunSuspended | undefined;
     let finished = false;
     try {
-      const found = await this.#o.store.runs.getRunAndCaller(id);
+      const found = carried ?? (await this.#o.store.runs.getRunAndCaller(id));
       if (found === undefined || isFinished(found.run.status)) return;
       const { run, caller } = found;
       const stored = await this.#pinnedVersion(run);
@@ -162,6 +179,7 @@ export class RunSupervisor {
       heartbeat.unref();
       const outcome = await resumeRun(id, {
         run,
+        fresh: carried !== undefined,
         store: fencedStore(this.#o.store.runs, () => execution.fenced),
         renderer: this.#o.renderer,
         stepKinds: this.#o.stepKinds,
@@ -203,6 +221,24 @@ export class RunSupervisor {
     }
   }
 
+  /** The carried row of run `id` while the lease it was created with has at least half its length left. */
+  #takeCarried(id: string): { run: RunRow; caller: ApiCaller } | undefined {
+    const carried = this.#carried.get(id);
+    this.#carried.delete(id);
+    if (carried === undefined) return undefined;
+    const left = Date.parse(carried.run.lease_expires_at ?? '') - this.#o.now();
+    return left > this.#o.leaseMs / 2 ? carried : undefined;
+  }
+
+  #remember(stored: StoredWorkflow): void {
+    const key = `${stored.uid}@${stored.version}`;
+    if (this.#versions.has(key)) return;
+    if (this.#versions.size >= PINNED_VERSIONS_KEPT) {
+      this.#versions.delete(this.#versions.keys().next().value as string);
+    }
+    this.#versions.set(key, stored);
+  }
+
   /**
    * The published version run `run` pinned. Versions never change once published (a delete only marks
    * them), so they are kept in memory: one read fewer per execution.
@@ -213,11 +249,7 @@ export class RunSupervisor {
     const cached = this.#versions.get(key);
     if (cached !== undefined) return cached;
     const stored = await this.#o.store.workflows.get(run.workflow_uid, run.workflow_version);
-    if (stored === undefined) return undefined;
-    if (this.#versions.size >= PINNED_VERSIONS_KEPT) {
-      this.#versions.delete(this.#versions.keys().next().value as string);
-    }
-    this.#versions.set(key, stored);
+    if (stored !== undefined) this.#remember(stored);
     return stored;
   }
 

@@ -23,6 +23,8 @@ const ledger: Connector = defineConnector({
 const h = useApiHarness({
   waitLimitMs: 10_000,
   metricsToken: METRICS_TOKEN,
+  // A revoked key must be refused on the next request here; api-key-cache.test.ts covers the cache.
+  apiKeyCacheMs: 0,
   engine: { connectors: new Map([['ledger', ledger]]), secretKey: randomBytes(32) },
 });
 

@@ -45,10 +45,10 @@ export function newRunToRow(run: NewRun): RunsTable {
     input: toJson(run.input, 'runs.input'),
     error: null,
     created_at: requiredTime(run.created_at, 'runs.created_at'),
-    started_at: null,
+    started_at: toTime(run.started_at ?? null, 'runs.started_at'),
     finished_at: null,
-    lease_owner: null,
-    lease_expires_at: null,
+    lease_owner: run.lease_owner ?? null,
+    lease_expires_at: toTime(run.lease_expires_at ?? null, 'runs.lease_expires_at'),
     resume_at: null,
     // Always set (NULL when absent): the cached insert needs the same columns on every row.
     sealed_input: run.sealed_input ?? null,

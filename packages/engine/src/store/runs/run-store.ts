@@ -79,9 +79,46 @@ export interface RunRow {
   sealed_input?: string | null;
 }
 
-/** What a run starts with. */
+/**
+ * What a run starts with. A run the creating process executes at once may be created started: `running`
+ * with `started_at` and its lease, so no claim and no start write follow (issue 14).
+ */
 export type NewRun = Pick<RunRow, 'id' | 'workflow_name' | 'workflow' | 'input' | 'created_at'> &
-  Partial<Pick<RunRow, 'workflow_uid' | 'workflow_version' | 'workspace_id' | 'status' | 'sealed_input'>>;
+  Partial<
+    Pick<
+      RunRow,
+      | 'workflow_uid'
+      | 'workflow_version'
+      | 'workspace_id'
+      | 'status'
+      | 'sealed_input'
+      | 'started_at'
+      | 'lease_owner'
+      | 'lease_expires_at'
+    >
+  >;
+
+/** The row a store holds for `run` once inserted: what its creator carries instead of reading it back. */
+export function newRunAsStored(run: NewRun): RunRow {
+  return {
+    id: run.id,
+    workflow_uid: run.workflow_uid ?? null,
+    workflow_version: run.workflow_version ?? null,
+    workflow_name: run.workflow_name,
+    workspace_id: run.workspace_id ?? null,
+    workflow: run.workflow,
+    status: run.status ?? 'pending',
+    input: run.input,
+    error: null,
+    created_at: run.created_at,
+    started_at: run.started_at ?? null,
+    finished_at: null,
+    lease_owner: run.lease_owner ?? null,
+    lease_expires_at: run.lease_expires_at ?? null,
+    resume_at: null,
+    ...(run.sealed_input == null ? {} : { sealed_input: run.sealed_input }),
+  };
+}
 
 /** The fields of a run that change while it executes. */
 export type RunPatch = Partial<
