@@ -12,17 +12,30 @@ import { EngineError } from '../errors.js';
 import { StoreValueError } from './codec.js';
 import type { Database } from './database.js';
 import type { StoreDialect } from './dialects/store-dialect.js';
+import { WriteBatch } from './write-batch.js';
 
 /** A store's database, shared by its domains. */
 export class QueryContext {
   readonly dialect: StoreDialect;
   /** For building a query once, outside {@link run} (`compiled-write.ts`); run every query through {@link run}. */
   readonly db: Kysely<Database>;
+  readonly #batch: WriteBatch | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(dialect: StoreDialect, db: Kysely<Database>) {
     this.dialect = dialect;
     this.db = db;
+    this.#batch = dialect.supports.groupCommit ? new WriteBatch(db) : undefined;
+  }
+
+  /**
+   * {@link run} for a write of the hot path (a run's rows): committed with the other writes made at
+   * about the same time where the dialect groups commits (`write-batch.ts`), else alone. `body` must
+   * not open a transaction of its own. Resolves once its commit is done.
+   */
+  write<T>(operation: string, body: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    const batch = this.#batch;
+    return batch === undefined ? this.run(operation, body) : this.run(operation, () => batch.add(body));
   }
 
   /**
@@ -49,9 +62,9 @@ export class QueryContext {
     }
   }
 
-  /** Closes the database. Idempotent; later {@link run} calls fail. */
+  /** Closes the database once the writes in flight are committed. Idempotent; later {@link run} calls fail. */
   close(): Promise<void> {
-    this.#closing ??= this.db.destroy();
+    this.#closing ??= (this.#batch?.drain() ?? Promise.resolve()).then(() => this.db.destroy());
     return this.#closing;
   }
 

@@ -38,7 +38,7 @@ export function postgresDialect(url: string, options: OpenStoreOptions): StoreDi
   return {
     name: 'postgres',
     location,
-    supports: { returning: true, skipLocked: true },
+    supports: { returning: true, skipLocked: true, groupCommit: false },
 
     async open(counts) {
       const { Pool } = await import('pg');

@@ -37,7 +37,7 @@ export function sqliteDialect(file: string, options: OpenStoreOptions): StoreDia
   return {
     name: 'sqlite',
     location,
-    supports: { returning: true, skipLocked: false },
+    supports: { returning: true, skipLocked: false, groupCommit: true },
 
     async open(counts) {
       const { default: Sqlite } = await import('better-sqlite3');

@@ -40,6 +40,11 @@ export interface DialectSupport {
   readonly returning: boolean;
   /** `SELECT ... FOR UPDATE SKIP LOCKED` (PostgreSQL; not SQLite, where a writer locks the whole file). */
   readonly skipLocked: boolean;
+  /**
+   * Several callers' writes committed in one transaction (`write-batch.ts`): SQLite, one writer, so a
+   * batch cannot deadlock; not PostgreSQL, where a batch would hold other runs' row locks.
+   */
+  readonly groupCommit: boolean;
 }
 
 /** What the update of an upsert can refer to. */

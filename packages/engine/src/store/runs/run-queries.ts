@@ -122,11 +122,11 @@ export class RunQueries implements ServiceRunStore {
   }
 
   createRun(run: NewRun): Promise<void> {
-    return this.#q.run(`runs.createRun(${run.id})`, (db) => this.#insertRun.execute(db, newRunToRow(run)));
+    return this.#q.write(`runs.createRun(${run.id})`, (db) => this.#insertRun.execute(db, newRunToRow(run)));
   }
 
   updateRun(id: string, patch: RunPatch): Promise<void> {
-    return this.#q.run(`runs.updateRun(${id})`, async (db) => {
+    return this.#q.write(`runs.updateRun(${id})`, async (db) => {
       const columns = runPatchToColumns(patch);
       // A run that ended keeps its end: only a retry (back to `pending`) moves it again. So a run
       // cancelled through one process is not overwritten by the execution another process finishes.
@@ -154,13 +154,13 @@ export class RunQueries implements ServiceRunStore {
   }
 
   saveStep(step: StepRow): Promise<void> {
-    return this.#q.run(`runs.saveStep(${step.run_id}, ${step.step_index})`, (db) =>
+    return this.#q.write(`runs.saveStep(${step.run_id}, ${step.step_index})`, (db) =>
       this.#upsertStep.execute(db, stepToRow(step)),
     );
   }
 
   saveStepItem(item: StepItemRow): Promise<void> {
-    return this.#q.run(`runs.saveStepItem(${item.run_id}, ${item.step_index}, ${item.item_index})`, (db) =>
+    return this.#q.write(`runs.saveStepItem(${item.run_id}, ${item.step_index}, ${item.item_index})`, (db) =>
       this.#upsertItem.execute(db, itemToRow(item)),
     );
   }
@@ -191,7 +191,7 @@ export class RunQueries implements ServiceRunStore {
   }
 
   createServiceRun(run: NewRun, caller: ApiCaller): Promise<void> {
-    return this.#q.run(`runs.createServiceRun(${run.id})`, async (db) => {
+    return this.#q.write(`runs.createServiceRun(${run.id})`, async (db) => {
       const { key_id: _key, ...user } = caller;
       await db
         .insertInto('runs')

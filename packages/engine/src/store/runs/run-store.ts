@@ -203,7 +203,10 @@ export interface RunLeaseCount {
   expired: number;
 }
 
-/** One run's rows: what a run's execution reads and writes. Every method is one transaction. */
+/**
+ * One run's rows: what a run's execution reads and writes. Every method is atomic and resolves once
+ * committed; on SQLite the writes of several runs may share one commit (`../write-batch.ts`).
+ */
 export interface RunStore {
   createRun(run: NewRun): Promise<void>;
   /**
