@@ -58,13 +58,18 @@ export async function runStep(
   ) => {
     const redact = ctx.redactor();
     const output = redact.value(fields.output);
+    // Written out field by field: a literal of spreads costs more than the rest of the step's bookkeeping.
     const row: StepRow = {
-      ...base,
-      ...fields,
-      ...(call === undefined ? {} : { history: call.history, idempotency_key: call.idempotency_key }),
+      run_id: base.run_id,
+      step_index: base.step_index,
+      name: base.name,
+      status: fields.status,
+      fanned_out: fields.fanned_out,
       input: redact.value(fields.input),
       output,
       error: fields.error === null ? null : redact.value(fields.error),
+      attempts: fields.attempts,
+      started_at: base.started_at,
       finished_at: new Date(ctx.now()).toISOString(),
       sealed_output: sealIfRedacted(ctx.seal, fields.output, output, {
         runId: ctx.runId,
@@ -72,6 +77,10 @@ export async function runStep(
         step: stepIndex,
       }),
     };
+    if (call !== undefined) {
+      row.history = call.history;
+      row.idempotency_key = call.idempotency_key;
+    }
     await ctx.store.saveStep(row);
     return row;
   };

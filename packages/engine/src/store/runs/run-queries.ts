@@ -14,6 +14,7 @@ import { CompiledWrite } from '../compiled-write.js';
 import type { Database, RunStepItemsTable, RunStepsTable, RunsTable } from '../database.js';
 import { sql } from '../kysely-runtime.js';
 import type { QueryContext } from '../query-context.js';
+import { QueryShapes } from '../query-shapes.js';
 import {
   itemToRow,
   newRunToRow,
@@ -105,6 +106,7 @@ export class RunQueries implements ServiceRunStore {
   readonly #insertRun: CompiledWrite<RunsTable>;
   readonly #upsertStep: CompiledWrite<RunStepsTable>;
   readonly #upsertItem: CompiledWrite<RunStepItemsTable>;
+  readonly #shapes = new QueryShapes();
 
   constructor(context: QueryContext) {
     this.#q = context;
@@ -131,14 +133,20 @@ export class RunQueries implements ServiceRunStore {
       // A run that ended keeps its end: only a retry (back to `pending`) moves it again. So a run
       // cancelled through one process is not overwritten by the execution another process finishes.
       const guarded = patch.status !== undefined && patch.status !== 'pending';
+      const keys = Object.keys(columns);
       let matched: boolean;
-      if (Object.keys(columns).length === 0) {
+      if (keys.length === 0) {
         matched =
           (await db.selectFrom('runs').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
       } else {
-        let update = db.updateTable('runs').set(columns).where('id', '=', id);
-        if (guarded) update = update.where('status', 'in', ['pending', 'running']);
-        matched = (await update.executeTakeFirst()).numUpdatedRows > 0n;
+        const shape = `updateRun:${guarded}:${keys.join()}`;
+        const unfinished = ['pending', 'running'] as const;
+        const parameters = [...Object.values(columns), id, ...(guarded ? unfinished : [])];
+        const result = await this.#shapes.execute(db, shape, parameters, () => {
+          const update = db.updateTable('runs').set(columns).where('id', '=', id);
+          return guarded ? update.where('status', 'in', unfinished) : update;
+        });
+        matched = (result.numAffectedRows ?? 0n) > 0n;
       }
       if (matched) return;
       const exists = await db.selectFrom('runs').select('id').where('id', '=', id).executeTakeFirst();
@@ -148,8 +156,10 @@ export class RunQueries implements ServiceRunStore {
 
   getRun(id: string): Promise<RunRow | undefined> {
     return this.#q.run(`runs.getRun(${id})`, async (db) => {
-      const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
-      return row === undefined ? undefined : rowToRun(row);
+      const { rows } = await this.#shapes.execute(db, 'getRun', [id], () =>
+        db.selectFrom('runs').selectAll().where('id', '=', id),
+      );
+      return rows[0] === undefined ? undefined : rowToRun(rows[0]);
     });
   }
 
@@ -167,12 +177,9 @@ export class RunQueries implements ServiceRunStore {
 
   listSteps(runId: string): Promise<StepRow[]> {
     return this.#q.run(`runs.listSteps(${runId})`, async (db) => {
-      const rows = await db
-        .selectFrom('run_steps')
-        .selectAll()
-        .where('run_id', '=', runId)
-        .orderBy('step_index')
-        .execute();
+      const { rows } = await this.#shapes.execute(db, 'listSteps', [runId], () =>
+        db.selectFrom('run_steps').selectAll().where('run_id', '=', runId).orderBy('step_index'),
+      );
       return rows.map(rowToStep);
     });
   }

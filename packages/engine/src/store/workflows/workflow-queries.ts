@@ -10,6 +10,7 @@ import type { Workflow, WorkflowScope } from '../../model/workflow.js';
 import { toJson, toTime } from '../codec.js';
 import type { WorkflowsTable } from '../database.js';
 import type { QueryContext } from '../query-context.js';
+import { QueryShapes } from '../query-shapes.js';
 import type { ListWorkflowsPage, PublishWorkflow, StoredWorkflow, WorkflowStore } from './workflow-store.js';
 
 function rowToWorkflow(row: Selectable<WorkflowsTable>): StoredWorkflow {
@@ -36,6 +37,7 @@ function conflict(message: string): EngineError {
 /** The workflows of one store. */
 export class WorkflowQueries implements WorkflowStore {
   readonly #q: QueryContext;
+  readonly #shapes = new QueryShapes();
 
   constructor(context: QueryContext) {
     this.#q = context;
@@ -89,13 +91,17 @@ export class WorkflowQueries implements WorkflowStore {
 
   get(uid: string, version?: number): Promise<StoredWorkflow | undefined> {
     return this.#q.run(`workflows.get(${uid})`, async (db) => {
-      let query = db.selectFrom('workflows').selectAll().where('uid', '=', uid);
-      query =
+      // Every run through the API reads the latest version: the SQL of each form is built once.
+      const query = db.selectFrom('workflows').selectAll().where('uid', '=', uid);
+      const { rows } =
         version === undefined
-          ? query.orderBy('version', 'desc').limit(1)
-          : query.where('version', '=', version);
-      const row = await query.executeTakeFirst();
-      return row === undefined ? undefined : rowToWorkflow(row);
+          ? await this.#shapes.execute(db, 'get:latest', [uid, 1], () =>
+              query.orderBy('version', 'desc').limit(1),
+            )
+          : await this.#shapes.execute(db, 'get:version', [uid, version], () =>
+              query.where('version', '=', version),
+            );
+      return rows[0] === undefined ? undefined : rowToWorkflow(rows[0]);
     });
   }
 
