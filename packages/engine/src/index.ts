@@ -104,9 +104,9 @@ export type {
 export { STEP_KINDS, StepKinds } from './steps/step-kinds.js';
 export type { Sleep } from './steps/waits.js';
 export { RunSuspended } from './steps/waits.js';
+export { MemoryRunStore } from './store/memory/memory-run-store.js';
 export type { OpenStoreOptions, SqlStore } from './store/open-store.js';
 export { openStore, STORE_DEFAULTS } from './store/open-store.js';
-export type { StatementTotals } from './store/statement-counts.js';
 export type {
   ApiCaller,
   ApiKeyRow,
@@ -135,6 +135,7 @@ export type {
   WorkflowCursor,
   WorkflowStore,
 } from './store/service-store.js';
+export type { StatementTotals } from './store/statement-counts.js';
 export type {
   AttemptEntry,
   NewRun,

@@ -25,6 +25,6 @@ export { readQueueCounts } from './nodes/cluster-status.js';
 export { DEAD_AFTER_BEATS, ENGINE_VERSION, nodeIsAlive } from './nodes/node-registry.js';
 export { RUN_QUEUE_NAME } from './queue/bullmq-queue.js';
 /** How a step that did not fan out keeps its one call in its step row (migration 0005). */
-export { needsItemRows, stepCall, withStepCalls } from './run/step-calls.js';
+export { needsItemRows, stepCall, withStepCalls } from './store/runs/step-calls.js';
 /** Template jobs in the calling thread, unbounded: what `bench/engine-templates` compares the workers with. */
 export { InlineJobs } from './template/sandbox/inline-jobs.js';

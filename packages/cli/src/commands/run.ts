@@ -1,6 +1,6 @@
 /**
- * `sluice run <workflow file>`: validates a workflow and runs it locally, on a throwaway in-memory
- * SQLite database unless `--db` names a file, with `SYSTEM_APIS` and `USER` from `sluice.yaml` in the
+ * `sluice run <workflow file>`: validates a workflow and runs it locally, recorded in memory (a
+ * `MemoryRunStore`, gone at exit) unless `--db` names a SQLite file, with `SYSTEM_APIS` and `USER` from `sluice.yaml` in the
  * working directory and the `--system-apis` / `--user` flags (flags win, key by key).
  *
  * Exit codes: 0 the run succeeded, 1 it failed (or the command line, a file or the store failed), 2 the
@@ -43,8 +43,8 @@ export interface RunOptions extends DebugOptions {
 export const LOCAL_CONFIG_FILE = 'sluice.yaml';
 
 const RUN_HELP = `
-Runs a workflow locally and records it in a SQLite database: a throwaway one in memory, or the --db
-file. SYSTEM_APIS and USER come from sluice.yaml in the working directory (keys system_apis, user,
+Runs a workflow locally and records it: in memory (gone at exit), or in the SQLite file --db names.
+SYSTEM_APIS and USER come from sluice.yaml in the working directory (keys system_apis, user,
 secret_names), overridden key by key by --system-apis and --user. Steps show as they progress (a
 spinner on a terminal, one line per step otherwise); --json prints only the run record on stdout.
 
@@ -65,7 +65,7 @@ export function registerRun(program: Command, io: CommandIo): void {
     .argument('<workflow>', 'the workflow file (.yaml, .yml or .json)')
     .option('--input <json|file>', 'INPUT of the run: inline JSON, or a JSON or YAML file')
     .option('--json', 'print the run record as JSON on stdout (succeeded or failed), and nothing else')
-    .option('--db <file>', 'record the run in this SQLite file (default: a throwaway in-memory database)')
+    .option('--db <file>', 'record the run in this SQLite file (default: in memory, gone at exit)')
     .option('--system-apis <json|file>', 'SYSTEM_APIS keys (override sluice.yaml system_apis)')
     .option('--user <json|file>', 'USER keys (override sluice.yaml user)')
     .option('--verbose', 'log each step item and retry on stderr, secrets redacted')
@@ -84,9 +84,14 @@ export function registerRun(program: Command, io: CommandIo): void {
  */
 export async function runCommand(file: string, options: RunOptions, io: CommandIo): Promise<number> {
   // Loaded on use, as every command's dependencies are: `sluice --help` does not pay for the engine.
-  const engine = await import('@sluice/engine');
-  // One template worker checks the document and renders the run: a local run needs no more.
-  const templates = new engine.TemplateRenderer({ workers: 1 });
+  const [engine, { InlineJobs }] = await Promise.all([
+    import('@sluice/engine'),
+    import('@sluice/engine/internal'),
+  ]);
+  // Templates render in this thread: the user's own file in their own process, so no worker thread
+  // starts. Fuel and the output cap still apply; the deadline and the memory cap of the template
+  // workers do not (docs/cli.md, "sluice run").
+  const templates = new engine.TemplateRenderer({}, (settings) => new InlineJobs(settings));
   try {
     return await runWith(engine, templates, file, options, io);
   } finally {
@@ -101,7 +106,15 @@ async function runWith(
   options: RunOptions,
   io: CommandIo,
 ): Promise<number> {
-  const { EngineError, getRunRecord, loadWorkflowFile, openStore, runWorkflow, WorkflowParseError } = engine;
+  const {
+    EngineError,
+    getRunRecord,
+    loadWorkflowFile,
+    MemoryRunStore,
+    openStore,
+    runWorkflow,
+    WorkflowParseError,
+  } = engine;
   const { createUndiciTransport } = await import('@sluice/sdk/internal');
   const { loadDataFile, loadDataOption } = await import('../load-data-file.js');
   const { parseLocalRunConfig, withRunFlags } = await import('../local-run-config.js');
@@ -148,12 +161,14 @@ async function runWith(
       ),
     );
   process.once('SIGINT', onSignal);
-  const store = await openStore({ file: options.db ?? ':memory:' });
+  // Without --db the run is thrown away at exit: a memory store, so no SQL driver loads or migrates.
+  const store = options.db === undefined ? new MemoryRunStore() : await openStore({ file: options.db });
+  const runs = 'runs' in store ? store.runs : store;
   const transport = createUndiciTransport();
   let record: RunRecord;
   try {
     const outcome = await runWorkflow(workflow, {
-      store: store.runs,
+      store: runs,
       renderer: templates,
       input,
       systemApis: config.systemApis,
@@ -164,7 +179,7 @@ async function runWith(
       signal: controller.signal,
       ...(progress === undefined ? {} : { onEvent: (event) => progress.onEvent(event) }),
     });
-    record = await getRunRecord(store.runs, outcome.id);
+    record = await getRunRecord(runs, outcome.id);
   } finally {
     progress?.stop();
     process.removeListener('SIGINT', onSignal);

@@ -16,7 +16,6 @@ import { createExecutionContext } from './create-context.js';
 import { executeSteps, failRun } from './execute-steps.js';
 import { type OpenedRunValues, openSealedValues } from './open-sealed-values.js';
 import type { RunOutcome, RunWorkflowOptions } from './run-options.js';
-import { withStepCalls } from './step-calls.js';
 
 /** Options of {@link resumeRun}: those of `runWorkflow`, and the document to run. */
 export interface ResumeRunOptions extends Omit<RunWorkflowOptions, 'runId'> {
@@ -77,9 +76,7 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
   const [steps, items] =
     run.started_at === null || fresh
       ? [[], []]
-      : await Promise.all([store.listSteps(runId), store.listStepItems(runId)]).then(
-          ([stepRows, itemRows]) => [stepRows, withStepCalls(stepRows, itemRows)] as const,
-        );
+      : await Promise.all([store.listSteps(runId), store.listStepItems(runId)]);
   let fromIndex = 0;
   while (steps.find((step) => step.step_index === fromIndex)?.status === 'succeeded') fromIndex++;
   fromIndex = Math.min(fromIndex, workflow.steps.length);

@@ -5,6 +5,7 @@
  * @module
  */
 import { EngineError } from '../errors.js';
+import { needsItemRows, withStepCalls } from '../store/runs/step-calls.js';
 import type {
   AttemptEntry,
   RunRow,
@@ -15,7 +16,6 @@ import type {
   StepStatus,
   Store,
 } from '../store/store.js';
-import { needsItemRows, withStepCalls } from './step-calls.js';
 
 /** One item of a fanned-out step. */
 export interface StepItemRecord {
@@ -96,7 +96,7 @@ export async function runRecordOf(store: Store, run: RunRow): Promise<RunRecord>
   const runId = run.id;
   const steps = await store.listSteps(runId);
   // Single calls are in their step rows: the item rows are read only for what needs them.
-  const items = withStepCalls(steps, needsItemRows(steps) ? await store.listStepItems(runId) : []);
+  const items = needsItemRows(steps) ? await store.listStepItems(runId) : withStepCalls(steps, []);
   return {
     id: run.id,
     status: run.status,

@@ -74,21 +74,6 @@ describeEachDialect('the coordination store', (t) => {
     });
   });
 
-  describe('updateRun of a run that ended', () => {
-    it('keeps its end against a later status, and lets a retry move it back to pending', async () => {
-      await t.store.runs.createRun(newRun('r1'));
-      await t.store.runs.updateRun('r1', { status: 'cancelled', finished_at: T1 });
-      await t.store.runs.updateRun('r1', { status: 'succeeded', finished_at: T2 });
-      await t.store.runs.updateRun('r1', { status: 'running' });
-      expect(await t.store.runs.getRun('r1')).toMatchObject({ status: 'cancelled', finished_at: T1 });
-      await t.store.runs.updateRun('r1', { status: 'pending', finished_at: null });
-      expect((await t.store.runs.getRun('r1'))?.status).toBe('pending');
-      await expect(t.store.runs.updateRun('missing', { status: 'succeeded' })).rejects.toThrow(
-        /does not exist/,
-      );
-    });
-  });
-
   describe('named leases', () => {
     it('are held by one owner at a time, renewed by it, taken over once expired, released', async () => {
       expect(await t.store.leases.acquire('triggers', 'a', T1, T0)).toBe(true);

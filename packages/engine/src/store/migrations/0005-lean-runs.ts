@@ -3,7 +3,7 @@
  *
  * - `run_steps.history` and `run_steps.idempotency_key`: a step that did not fan out commits its one
  *   call in its step row (one write per step instead of an item row and a step row). Its item is read
- *   back from the step row (`run/step-calls.ts`); `run_step_items` keeps the items of fanned-out steps
+ *   back from the step row (`runs/step-calls.ts`: `listStepItems` answers it); `run_step_items` keeps the items of fanned-out steps
  *   and a single call committed unfinished at a stored wait.
  * - `run_documents`: a run's pinned workflow, input and sealed input when together they are larger
  *   than `runs/run-documents.ts` keeps in the run row, so the updates of the run row (claims, status,

@@ -36,6 +36,7 @@ import type {
   StepItemRow,
   StepRow,
 } from './run-store.js';
+import { withStepCalls } from './step-calls.js';
 
 /** Every run status, each counted even when no run has it. */
 const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
@@ -193,7 +194,16 @@ export class RunQueries implements ServiceRunStore {
         .orderBy('step_index')
         .orderBy('item_index')
         .execute();
-      return rows.map(rowToItem);
+      // The calls of steps that did not fan out are in their step rows (migration 0005).
+      const calls = await db
+        .selectFrom('run_steps')
+        .selectAll()
+        .where('run_id', '=', runId)
+        .where('idempotency_key', 'is not', null)
+        .where('fanned_out', '=', 0)
+        .orderBy('step_index')
+        .execute();
+      return withStepCalls(calls.map(rowToStep), rows.map(rowToItem));
     });
   }
 

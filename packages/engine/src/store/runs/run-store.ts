@@ -149,7 +149,7 @@ export interface StepRow {
   sealed_output?: string | null;
   /**
    * A step that did not fan out commits its one call with its row (one write per step): the call's
-   * attempts and key are here, and its item row is read back from the step row (`run/step-calls.ts`).
+   * attempts and key are here, and `listStepItems` answers its item from the step row (`step-calls.ts`).
    * Absent on steps that fanned out, never called, or were stored before migration 0005.
    */
   history?: AttemptEntry[] | null;
@@ -222,7 +222,10 @@ export interface RunStore {
   saveStepItem(item: StepItemRow): Promise<void>;
   /** Ordered by `step_index`. */
   listSteps(runId: string): Promise<StepRow[]>;
-  /** Ordered by `step_index`, then `item_index`. */
+  /**
+   * Ordered by `step_index`, then `item_index`. The one call of a step that did not fan out is here too,
+   * read from its step row ({@link StepRow.history}).
+   */
   listStepItems(runId: string): Promise<StepItemRow[]>;
 }
 

@@ -1,7 +1,9 @@
 /**
- * Template jobs run in the calling thread, with no deadline and no memory cap: the design before the
- * template workers, kept so `bench/engine-templates` can measure what the isolation costs. Never for
- * templates a user wrote.
+ * Template jobs run in the calling thread, with fuel and the output cap but no deadline and no memory
+ * cap: the design before the template workers. `bench/engine-templates` measures what the isolation
+ * costs with it, and `sluice run` renders with it (the local user's own file in their own process,
+ * where a worker thread would cost more to start than the run takes). Never for templates a service
+ * runs for others.
  *
  * @internal
  * @module

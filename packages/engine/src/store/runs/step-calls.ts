@@ -1,13 +1,13 @@
 /**
- * The items of a run as a resumed run and the run record read them. A step that did not fan out
- * commits its one call in its step row (`StepRow.history`, migration 0005), so its item is rebuilt from
- * that row here; it replaces an item row of the same step left from a stored wait (the call committed
- * unfinished, then finished with its step). Items of fanned-out steps, and rows written before 0005,
- * come as stored.
+ * The items of a run as `listStepItems` answers them. A step that did not fan out commits its one call
+ * in its step row (`StepRow.history`, migration 0005), so its item is rebuilt from that row here; it
+ * replaces an item row of the same step left from a stored wait (the call committed unfinished, then
+ * finished with its step). Items of fanned-out steps, and rows written before 0005, come as stored.
+ * Every implementation of `RunStore` answers through {@link withStepCalls}.
  *
  * @module
  */
-import type { StepItemRow, StepRow } from '../store/store.js';
+import type { StepItemRow, StepRow } from './run-store.js';
 
 /** `items` with the call of every step row that holds one, ordered by step, then item. */
 export function withStepCalls(steps: readonly StepRow[], items: readonly StepItemRow[]): StepItemRow[] {

@@ -5,7 +5,7 @@
  */
 import { needsItemRows, stepCall, withStepCalls } from '@sluice/engine/internal';
 import { describe, expect, it } from 'vitest';
-import { item, step, T0, T1 } from '../store/fixtures.js';
+import { item, step, T0, T1 } from './fixtures.js';
 
 const history = [{ started_at: T0, duration_ms: 5, wait_ms: 0, status: 200 }];
 const single = step('r1', 0, {

@@ -1,0 +1,113 @@
+/**
+ * The store on a SQL database: the dialect the options name, the database, and the object of domains
+ * over it. A `url` names its dialect by its scheme ({@link DIALECTS}, the one registration of a
+ * dialect); without a `url` the store is SQLite on `file`. Loaded by `openStore` when a store opens.
+ *
+ * @internal
+ * @module
+ */
+import type { Kysely } from 'kysely';
+import { EngineError } from '../errors.js';
+import { ApiKeyQueries } from './api-keys/api-key-queries.js';
+import { ConnectionQueries } from './connections/connection-queries.js';
+import type { Database } from './database.js';
+import { postgresDialect } from './dialects/postgres.js';
+import { sqliteDialect } from './dialects/sqlite.js';
+import type { StoreDialect } from './dialects/store-dialect.js';
+import { LeaseQueries } from './leases/lease-queries.js';
+import { migrateToLatest } from './migrations/migrate.js';
+import { NodeQueries } from './nodes/node-queries.js';
+import type { SqlStore } from './open-store.js';
+import { QueryContext } from './query-context.js';
+import { RunQueries } from './runs/run-queries.js';
+import { StatementCounts, type StatementTotals } from './statement-counts.js';
+import { type OpenStoreOptions, STORE_DEFAULTS } from './store-options.js';
+import { TriggerQueries } from './triggers/trigger-queries.js';
+import { WorkflowQueries } from './workflows/workflow-queries.js';
+
+/** The dialect of each URL scheme, in the order errors list them. SQLite takes `file`, not a URL. */
+const DIALECTS: ReadonlyMap<string, (url: string, options: OpenStoreOptions) => StoreDialect> = new Map([
+  ['postgres', postgresDialect],
+  ['postgresql', postgresDialect],
+]);
+
+/** Opens the store `options` name and migrates it (see `openStore`). */
+export async function openSqlStore(options: OpenStoreOptions): Promise<SqlStore> {
+  const dialect = dialectOf(options);
+  const counts = new StatementCounts();
+  const store = new KyselyStore(dialect, await dialect.open(counts), counts);
+  if (options.migrate ?? STORE_DEFAULTS.migrate) {
+    try {
+      await store.migrate();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+  return store;
+}
+
+/** The dialect `options` name, checking that they do not clash. */
+function dialectOf(options: OpenStoreOptions): StoreDialect {
+  if (options.url !== undefined && options.file !== undefined) {
+    throw new EngineError('SLUICE_STORE', 'the store takes a PostgreSQL url or a SQLite file, not both', {
+      hint: 'pass one of --database and --db',
+    });
+  }
+  if (options.url === undefined) return sqliteDialect(options.file ?? STORE_DEFAULTS.file, options);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(options.url)?.[1]?.toLowerCase();
+  const dialect = scheme === undefined ? undefined : DIALECTS.get(scheme);
+  if (dialect === undefined) {
+    const schemes = [...DIALECTS.keys()].map((name) => `${name}://`).join(' or ');
+    throw new EngineError('SLUICE_STORE', `the database URL must start with ${schemes}`, {
+      hint: 'for SQLite, pass a file path instead of a URL',
+    });
+  }
+  return dialect(options.url, options);
+}
+
+/** The store behind {@link openStore}: one query object per domain, sharing one database. */
+class KyselyStore implements SqlStore {
+  readonly dialect: string;
+  readonly location: string;
+  readonly runs: RunQueries;
+  readonly workflows: WorkflowQueries;
+  readonly apiKeys: ApiKeyQueries;
+  readonly connections: ConnectionQueries;
+  readonly triggers: TriggerQueries;
+  readonly nodes: NodeQueries;
+  readonly leases: LeaseQueries;
+  readonly #context: QueryContext;
+  readonly #counts: StatementCounts;
+
+  constructor(dialect: StoreDialect, db: Kysely<Database>, counts: StatementCounts) {
+    this.#counts = counts;
+    const context = new QueryContext(dialect, db);
+    this.#context = context;
+    this.dialect = dialect.name;
+    this.location = dialect.location;
+    this.runs = new RunQueries(context);
+    this.workflows = new WorkflowQueries(context);
+    this.apiKeys = new ApiKeyQueries(context);
+    this.connections = new ConnectionQueries(context);
+    this.triggers = new TriggerQueries(context);
+    this.nodes = new NodeQueries(context);
+    this.leases = new LeaseQueries(context);
+  }
+
+  statements(): StatementTotals {
+    return this.#counts.totals();
+  }
+
+  async migrate(): Promise<void> {
+    await this.#context.run('migrate', (db) => migrateToLatest(db, this.#context.dialect));
+  }
+
+  close(): Promise<void> {
+    return this.#context.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
