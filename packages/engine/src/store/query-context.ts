@@ -31,11 +31,18 @@ export class QueryContext {
   /**
    * {@link run} for a write of the hot path (a run's rows): committed with the other writes made at
    * about the same time where the dialect groups commits (`write-batch.ts`), else alone. `body` must
-   * not open a transaction of its own. Resolves once its commit is done.
+   * not open a transaction of its own; with `several` statements they commit together in every case.
+   * Resolves once its commit is done.
    */
-  write<T>(operation: string, body: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  write<T>(
+    operation: string,
+    body: (db: Kysely<Database>) => Promise<T>,
+    statements: 'one' | 'several' = 'one',
+  ): Promise<T> {
     const batch = this.#batch;
-    return batch === undefined ? this.run(operation, body) : this.run(operation, () => batch.add(body));
+    if (batch !== undefined) return this.run(operation, () => batch.add(body, statements));
+    if (statements === 'one') return this.run(operation, body);
+    return this.run(operation, (db) => db.transaction().execute(body));
   }
 
   /**

@@ -17,6 +17,8 @@ import type { Database } from './database.js';
 
 interface Job {
   body: (db: Kysely<Database>) => Promise<unknown>;
+  /** `several`: its statements must commit together, also when it runs alone. */
+  statements: 'one' | 'several';
   resolve(value: unknown): void;
   reject(reason: unknown): void;
 }
@@ -32,9 +34,9 @@ export class WriteBatch {
   }
 
   /** Runs `body` (its statements only: no transaction of its own) in the next batch. */
-  add<T>(body: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  add<T>(body: (db: Kysely<Database>) => Promise<T>, statements: 'one' | 'several' = 'one'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ body, resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.push({ body, statements, resolve: resolve as (value: unknown) => void, reject });
       this.#flushing ??= new Promise<void>((done) => setImmediate(done)).then(() => this.#flush());
     });
   }
@@ -80,7 +82,7 @@ export class WriteBatch {
 /** Runs `job` in a transaction of its own, settling its promise (a body that throws at once rejects it). */
 async function alone(job: Job, db: Kysely<Database>): Promise<void> {
   try {
-    job.resolve(await job.body(db));
+    job.resolve(await (job.statements === 'one' ? job.body(db) : db.transaction().execute(job.body)));
   } catch (err) {
     job.reject(err);
   }

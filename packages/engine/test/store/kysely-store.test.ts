@@ -92,6 +92,45 @@ describeEachDialect('openStore', (t) => {
     });
   });
 
+  describe('large documents', () => {
+    const big = { since: 'x', blob: 'y'.repeat(40_000) };
+
+    it('keeps a large input apart from the run row, which its updates then leave alone', async () => {
+      await t.store.runs.createRun(newRun('big', { input: big, workspace_id: 'acme' }));
+      await t.store.runs.createRun(newRun('small', { workspace_id: 'acme' }));
+      const rows = await t.db.query<{ id: string; input: string | null; workflow: string; apart: number }>(
+        'select id, input, workflow, documents_apart as apart from runs order by id',
+      );
+      expect(
+        rows.map((row) => [row.id, row.input === null, row.workflow === '{}', Number(row.apart)]),
+      ).toEqual([
+        ['big', true, true, 1],
+        ['small', false, false, 0],
+      ]);
+      await t.store.runs.updateRun('big', { status: 'running', lease_owner: 'p1' });
+      const run = await t.store.runs.getRun('big');
+      expect([run?.input, run?.workflow, run?.status]).toEqual([big, newRun('big').workflow, 'running']);
+      const listed = await t.store.runs.listRuns({ workspace_id: 'acme', limit: 10 });
+      expect(
+        listed.map((row) => [row.id, row.input === big ? 'same' : JSON.stringify(row.input).length]),
+      ).toEqual([
+        ['small', expect.any(Number)],
+        ['big', JSON.stringify(big).length],
+      ]);
+      expect((await t.store.runs.listUnfinishedRuns()).find((row) => row.id === 'big')?.input).toEqual(big);
+      expect((await t.store.runs.getRunAndCaller('big'))?.run.input).toEqual(big);
+    });
+
+    it('writes a service run and its documents together, and deletes them together', async () => {
+      const caller = { id: 'ann', email: 'ann@acme.test', workspace_id: 'acme', role: 'admin' as const };
+      await t.store.runs.createServiceRun(newRun('big', { input: big, sealed_input: 'v1.sealed' }), caller);
+      expect((await t.store.runs.getRun('big'))?.sealed_input).toBe('v1.sealed');
+      expect(await t.db.query("select run_id from run_documents where run_id = 'big'")).toHaveLength(1);
+      expect(await t.store.runs.deleteRun('big')).toBe(true);
+      expect(await t.db.query("select run_id from run_documents where run_id = 'big'")).toEqual([]);
+    });
+  });
+
   describe('two stores on one database', () => {
     it("see each other's commits", async () => {
       const other = await t.db.open();

@@ -7,7 +7,14 @@
  * @module
  */
 import { fromJson, StoreValueError, toJson, toTime } from '../codec.js';
-import type { IsoText, JsonText, RunStepItemsTable, RunStepsTable, RunsTable } from '../database.js';
+import type {
+  IsoText,
+  JsonText,
+  RunDocumentsTable,
+  RunStepItemsTable,
+  RunStepsTable,
+  RunsTable,
+} from '../database.js';
 import type {
   AttemptEntry,
   NewRun,
@@ -52,6 +59,47 @@ export function newRunToRow(run: NewRun): RunsTable {
     resume_at: null,
     // Always set (NULL when absent): the cached insert needs the same columns on every row.
     sealed_input: run.sealed_input ?? null,
+    documents_apart: 0,
+  };
+}
+
+/**
+ * Past this many characters of JSON, a run's workflow, input and sealed input are kept in
+ * `run_documents` (migration 0005) instead of the run row: every update of the run row (its claims, its
+ * status, its end) rewrites the whole row on SQLite, so a 5 MB input cost 5 MB per status change.
+ */
+export const DOCUMENTS_INLINE_LIMIT = 16 * 1024;
+
+/** A run's rows as inserted: the run row, and its documents row when they are kept apart. */
+export interface NewRunRows {
+  run: RunsTable;
+  documents: RunDocumentsTable | undefined;
+}
+
+/** The rows `row` (from {@link newRunToRow}) is inserted as: apart when its documents are large. */
+export function splitDocuments(row: RunsTable): NewRunRows {
+  const size = row.workflow.length + (row.input?.length ?? 0) + (row.sealed_input?.length ?? 0);
+  if (size <= DOCUMENTS_INLINE_LIMIT) return { run: row, documents: undefined };
+  return {
+    run: { ...row, workflow: '{}', input: null, sealed_input: null, documents_apart: 1 },
+    documents: {
+      run_id: row.id,
+      workflow: row.workflow,
+      input: row.input,
+      sealed_input: row.sealed_input ?? null,
+    },
+  };
+}
+
+/** `row` with its documents back in it, when they were kept apart. */
+export function joinDocuments(row: RunsTable, documents: RunDocumentsTable | undefined): RunsTable {
+  if (row.documents_apart !== 1) return row;
+  if (documents === undefined) throw new StoreValueError(`run ${row.id}: its documents row is missing`);
+  return {
+    ...row,
+    workflow: documents.workflow,
+    input: documents.input,
+    sealed_input: documents.sealed_input,
   };
 }
 

@@ -7,21 +7,30 @@
  * @internal
  * @module
  */
-import type { ExpressionBuilder } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { ApiCaller } from '../api-keys/api-key-store.js';
 import { StoreValueError, toJson, toTime } from '../codec.js';
 import { CompiledWrite } from '../compiled-write.js';
-import type { Database, RunStepItemsTable, RunStepsTable, RunsTable } from '../database.js';
+import type {
+  Database,
+  RunDocumentsTable,
+  RunStepItemsTable,
+  RunStepsTable,
+  RunsTable,
+} from '../database.js';
 import { sql } from '../kysely-runtime.js';
 import type { QueryContext } from '../query-context.js';
 import { QueryShapes } from '../query-shapes.js';
 import {
   itemToRow,
+  joinDocuments,
+  type NewRunRows,
   newRunToRow,
   rowToItem,
   rowToRun,
   rowToStep,
   runPatchToColumns,
+  splitDocuments,
   stepToRow,
 } from './run-codec.js';
 import type {
@@ -105,6 +114,7 @@ function claimable(at: string, owner?: string) {
 export class RunQueries implements ServiceRunStore {
   readonly #q: QueryContext;
   readonly #insertRun: CompiledWrite<RunsTable>;
+  readonly #insertServiceRun: CompiledWrite<RunsTable>;
   readonly #upsertStep: CompiledWrite<RunStepsTable>;
   readonly #upsertItem: CompiledWrite<RunStepItemsTable>;
   readonly #shapes = new QueryShapes();
@@ -113,6 +123,7 @@ export class RunQueries implements ServiceRunStore {
     this.#q = context;
     const { db, dialect } = context;
     this.#insertRun = new CompiledWrite((row) => db.insertInto('runs').values(row));
+    this.#insertServiceRun = new CompiledWrite((row) => db.insertInto('runs').values(row));
     this.#upsertStep = new CompiledWrite((row) =>
       dialect.upsert(db, 'run_steps', row, { key: ['run_id', 'step_index'], replace: STEP_COLUMNS }),
     );
@@ -125,7 +136,41 @@ export class RunQueries implements ServiceRunStore {
   }
 
   createRun(run: NewRun): Promise<void> {
-    return this.#q.write(`runs.createRun(${run.id})`, (db) => this.#insertRun.execute(db, newRunToRow(run)));
+    return this.#create(`runs.createRun(${run.id})`, this.#insertRun, () => splitDocuments(newRunToRow(run)));
+  }
+
+  /** Inserts a run's rows: one statement, or two in one transaction when its documents are apart. */
+  #create(operation: string, insert: CompiledWrite<RunsTable>, make: () => NewRunRows): Promise<void> {
+    let rows: NewRunRows;
+    try {
+      rows = make();
+    } catch (err) {
+      // A value the store cannot hold fails as the call, as a failed statement would.
+      return this.#q.run(operation, () => Promise.reject(err));
+    }
+    const { run, documents } = rows;
+    if (documents === undefined) return this.#q.write(operation, (db) => insert.execute(db, run));
+    const both = async (db: Kysely<Database>) => {
+      await insert.execute(db, run);
+      await db.insertInto('run_documents').values(documents).execute();
+    };
+    return this.#q.write(operation, both, 'several');
+  }
+
+  /** `rows` with the documents of those kept apart read back into them (one read for them all). */
+  async #withDocuments(db: Kysely<Database>, rows: RunsTable[]): Promise<RunsTable[]> {
+    const apart = rows.filter((row) => row.documents_apart === 1).map((row) => row.id);
+    if (apart.length === 0) return rows;
+    const documents = new Map<string, RunDocumentsTable>();
+    for (let i = 0; i < apart.length; i += CHUNK) {
+      const found = await db
+        .selectFrom('run_documents')
+        .selectAll()
+        .where('run_id', 'in', apart.slice(i, i + CHUNK))
+        .execute();
+      for (const row of found) documents.set(row.run_id, row);
+    }
+    return rows.map((row) => joinDocuments(row, documents.get(row.id)));
   }
 
   updateRun(id: string, patch: RunPatch): Promise<void> {
@@ -160,7 +205,8 @@ export class RunQueries implements ServiceRunStore {
       const { rows } = await this.#shapes.execute(db, 'getRun', [id], () =>
         db.selectFrom('runs').selectAll().where('id', '=', id),
       );
-      return rows[0] === undefined ? undefined : rowToRun(rows[0]);
+      const [row] = await this.#withDocuments(db, rows);
+      return row === undefined ? undefined : rowToRun(row);
     });
   }
 
@@ -208,13 +254,10 @@ export class RunQueries implements ServiceRunStore {
   }
 
   createServiceRun(run: NewRun, caller: ApiCaller): Promise<void> {
-    return this.#q.write(`runs.createServiceRun(${run.id})`, async (db) => {
-      const { key_id: _key, ...user } = caller;
-      await db
-        .insertInto('runs')
-        .values({ ...newRunToRow(run), started_by: toJson(user, 'runs.started_by') })
-        .execute();
-    });
+    const { key_id: _key, ...user } = caller;
+    return this.#create(`runs.createServiceRun(${run.id})`, this.#insertServiceRun, () =>
+      splitDocuments({ ...newRunToRow(run), started_by: toJson(user, 'runs.started_by') }),
+    );
   }
 
   getRunCaller(id: string): Promise<ApiCaller | undefined> {
@@ -226,7 +269,10 @@ export class RunQueries implements ServiceRunStore {
 
   getRunAndCaller(id: string): Promise<{ run: RunRow; caller: ApiCaller | undefined } | undefined> {
     return this.#q.run(`runs.getRunAndCaller(${id})`, async (db) => {
-      const row = await db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+      const [row] = await this.#withDocuments(
+        db,
+        await db.selectFrom('runs').selectAll().where('id', '=', id).execute(),
+      );
       return row === undefined ? undefined : { run: rowToRun(row), caller: callerOf(row.started_by) };
     });
   }
@@ -265,7 +311,7 @@ export class RunQueries implements ServiceRunStore {
         .orderBy('id', 'desc')
         .limit(query.limit)
         .execute();
-      return rows.map(rowToRun);
+      return (await this.#withDocuments(db, rows)).map(rowToRun);
     });
   }
 
@@ -278,7 +324,7 @@ export class RunQueries implements ServiceRunStore {
         .orderBy('created_at')
         .orderBy('id')
         .execute();
-      return rows.map(rowToRun);
+      return (await this.#withDocuments(db, rows)).map(rowToRun);
     });
   }
 
@@ -357,7 +403,7 @@ export class RunQueries implements ServiceRunStore {
         .orderBy('id')
         .limit(limit)
         .execute();
-      return rows.map(rowToRun);
+      return (await this.#withDocuments(db, rows)).map(rowToRun);
     });
   }
 

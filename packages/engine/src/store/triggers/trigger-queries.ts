@@ -12,7 +12,7 @@ import type { Selectable, Updateable } from 'kysely';
 import { toJson, toTime } from '../codec.js';
 import type { TriggerStatesTable } from '../database.js';
 import type { QueryContext } from '../query-context.js';
-import { newRunToRow } from '../runs/run-codec.js';
+import { newRunToRow, splitDocuments } from '../runs/run-codec.js';
 import type { TriggerCommit, TriggerStateRow, TriggerStore } from './trigger-store.js';
 
 /** Runs inserted per statement: SQLite caps the bound parameters of one statement. */
@@ -130,10 +130,12 @@ export class TriggerQueries implements TriggerStore {
       if ('last_polled_at' in patch)
         set.last_polled_at = toTime(patch.last_polled_at, 'trigger_states.last_polled_at');
       if ('last_error' in patch) set.last_error = patch.last_error ?? null;
-      const rows = commit.runs.map(({ run, caller }) => {
+      const split = commit.runs.map(({ run, caller }) => {
         const { key_id: _key, ...user } = caller;
-        return { ...newRunToRow(run), started_by: toJson(user, 'runs.started_by') };
+        return splitDocuments({ ...newRunToRow(run), started_by: toJson(user, 'runs.started_by') });
       });
+      const rows = split.map(({ run }) => run);
+      const documents = split.flatMap(({ documents }) => (documents === undefined ? [] : [documents]));
       return db.transaction().execute(async (trx) => {
         const updated = await trx
           .updateTable('trigger_states')
@@ -154,6 +156,8 @@ export class TriggerQueries implements TriggerStore {
             .values(rows.slice(i, i + RUNS_CHUNK))
             .execute();
         }
+        // The large inputs a poll can bring are kept apart from their run rows (migration 0005).
+        for (const row of documents) await trx.insertInto('run_documents').values(row).execute();
         return true;
       });
     });
