@@ -49,12 +49,17 @@ export function inputNeeds(workflow: Workflow, kinds: StepKinds = STEP_KINDS): I
 }
 
 /**
- * Checks `input` against the rules above.
+ * Checks `input` against the rules above. `needs`: the workflow's, when the caller keeps them (a
+ * published version never changes, so the API scans it once).
  *
  * @throws {EngineError} `SLUICE_RUN_INPUT`, with `details.expected` and `details.fields`.
  */
-export function checkRunInput(workflow: Workflow, input: unknown, kinds: StepKinds = STEP_KINDS): void {
-  const needs = inputNeeds(workflow, kinds);
+export function checkRunInput(
+  workflow: Workflow,
+  input: unknown,
+  kinds: StepKinds = STEP_KINDS,
+  needs: InputNeeds = inputNeeds(workflow, kinds),
+): void {
   const kind = input === null ? 'null' : Array.isArray(input) ? 'array' : typeof input;
   const expected = needs.fields.length > 0 ? 'object' : needs.indexed ? 'array' : undefined;
   if (expected === undefined || kind === expected) return;

@@ -6,7 +6,6 @@
  * @internal
  * @module
  */
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { RunWatch } from './run-watch.js';
 
 /** The waiters of the runs of one engine. */
@@ -47,11 +46,16 @@ export class RunWaiters {
     if (this.#shared()) return this.#remote.wait(id, timeoutMs);
     const waiter = this.#local.get(id);
     if (waiter === undefined) return;
-    const timer = new AbortController();
-    await Promise.race([
-      waiter.done,
-      sleepFor(timeoutMs, undefined, { signal: timer.signal }).catch(() => undefined),
-    ]);
-    timer.abort();
+    // A plain timer, cleared when the run ends first: aborting a timers/promises sleep would build an
+    // AbortError (with its stack) for every run waited on.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    try {
+      await Promise.race([waiter.done, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -9,8 +9,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { internalsOf } from '../../engine-internals.js';
 import type { Engine } from '../../engine-options.js';
-import { checkRunInput } from '../../run/input-rules.js';
-import type { RunCursor } from '../../store/service-store.js';
+import { checkRunInput, type InputNeeds, inputNeeds } from '../../run/input-rules.js';
+import type { RunCursor, StoredWorkflow } from '../../store/service-store.js';
 import type { RunStatus } from '../../store/store.js';
 import { callerOf, visibleRun, visibleWorkflow } from '../access.js';
 import { decodePageCursor, pageOf, pageQuerySchema } from '../page-cursor.js';
@@ -42,8 +42,23 @@ function decodeCursor(text: string): RunCursor {
   return { created_at, id };
 }
 
+/** Published versions whose input needs are kept (the oldest scanned is dropped first). */
+const NEEDS_KEPT = 1000;
+
 /** Registers the run routes; `waitLimitMs` caps `?wait=true`. */
 export function runRoutes(app: FastifyInstance, engine: Engine, waitLimitMs: number): void {
+  // What each published version's templates read of INPUT: versions never change, so scanned once.
+  const needs = new Map<string, InputNeeds>();
+  const needsOf = (stored: StoredWorkflow): InputNeeds => {
+    const key = `${stored.uid}@${stored.version}`;
+    let found = needs.get(key);
+    if (found === undefined) {
+      found = inputNeeds(stored.document, engine.stepKinds);
+      if (needs.size >= NEEDS_KEPT) needs.delete(needs.keys().next().value as string);
+      needs.set(key, found);
+    }
+    return found;
+  };
   const { store } = internalsOf(engine);
 
   const answer = async (reply: FastifyReply, id: string, wait: boolean | undefined) => {
@@ -74,7 +89,7 @@ export function runRoutes(app: FastifyInstance, engine: Engine, waitLimitMs: num
       const caller = callerOf(request);
       const stored = await visibleWorkflow(store, caller, request.params.uid);
       const input = request.body?.input ?? null;
-      checkRunInput(stored.document, input, engine.stepKinds);
+      checkRunInput(stored.document, input, engine.stepKinds, needsOf(stored));
       const id = await engine.startRun(stored, input, caller);
       return answer(reply, id, request.query.wait);
     },
