@@ -71,7 +71,7 @@ export class WriteBatch {
         // Rolled back: each write again alone, below.
       }
       if (results !== undefined) {
-        jobs.forEach((job, i) => job.resolve(results[i]));
+        for (const [i, job] of jobs.entries()) job.resolve(results[i]);
         return;
       }
     }
