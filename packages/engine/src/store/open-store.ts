@@ -5,28 +5,13 @@
  *
  * @module
  */
-import type { ServiceStore } from './service-store.js';
-import type { StatementTotals } from './statement-counts.js';
+import type { SqlStore } from './sql-store.js';
 import type { OpenStoreOptions } from './store-options.js';
+
+export type { SqlStore } from './sql-store.js';
 
 export type { OpenStoreOptions } from './store-options.js';
 export { STORE_DEFAULTS } from './store-options.js';
-
-/** The store on a SQL database, as {@link openStore} returns it: its domains, and the database's life. */
-export interface SqlStore extends ServiceStore, AsyncDisposable {
-  /** Which database this is: `sqlite` or `postgres`. */
-  readonly dialect: string;
-  /** The absolute SQLite file (or `:memory:`), or the PostgreSQL URL with its password masked. */
-  readonly location: string;
-  /** The SQL statements sent so far, by kind (`sluice_store_statements_total` of `GET /metrics`). */
-  statements(): StatementTotals;
-  /** Creates or upgrades the tables; safe to call on every start. */
-  migrate(): Promise<void>;
-  /** Closes the database. Idempotent; every later call of a domain fails with `SLUICE_STORE`. */
-  close(): Promise<void>;
-  /** Same as {@link SqlStore.close}. */
-  [Symbol.asyncDispose](): Promise<void>;
-}
 
 /**
  * Opens the store: a SQLite file (WAL, `busy_timeout`, foreign keys on), or a PostgreSQL pool when

@@ -17,13 +17,29 @@ import type { StoreDialect } from './dialects/store-dialect.js';
 import { LeaseQueries } from './leases/lease-queries.js';
 import { migrateToLatest } from './migrations/migrate.js';
 import { NodeQueries } from './nodes/node-queries.js';
-import type { SqlStore } from './open-store.js';
 import { QueryContext } from './query-context.js';
 import { RunQueries } from './runs/run-queries.js';
+import type { ServiceStore } from './service-store.js';
 import { StatementCounts, type StatementTotals } from './statement-counts.js';
 import { type OpenStoreOptions, STORE_DEFAULTS } from './store-options.js';
 import { TriggerQueries } from './triggers/trigger-queries.js';
 import { WorkflowQueries } from './workflows/workflow-queries.js';
+
+/** The store on a SQL database, as `openStore` returns it: its domains, and the database's life. */
+export interface SqlStore extends ServiceStore, AsyncDisposable {
+  /** Which database this is: `sqlite` or `postgres`. */
+  readonly dialect: string;
+  /** The absolute SQLite file (or `:memory:`), or the PostgreSQL URL with its password masked. */
+  readonly location: string;
+  /** The SQL statements sent so far, by kind (`sluice_store_statements_total` of `GET /metrics`). */
+  statements(): StatementTotals;
+  /** Creates or upgrades the tables; safe to call on every start. */
+  migrate(): Promise<void>;
+  /** Closes the database. Idempotent; every later call of a domain fails with `SLUICE_STORE`. */
+  close(): Promise<void>;
+  /** Same as {@link SqlStore.close}. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
 
 /** The dialect of each URL scheme, in the order errors list them. SQLite takes `file`, not a URL. */
 const DIALECTS: ReadonlyMap<string, (url: string, options: OpenStoreOptions) => StoreDialect> = new Map([
