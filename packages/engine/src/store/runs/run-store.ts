@@ -100,24 +100,20 @@ export type NewRun = Pick<RunRow, 'id' | 'workflow_name' | 'workflow' | 'input' 
 
 /** The row a store holds for `run` once inserted: what its creator carries instead of reading it back. */
 export function newRunAsStored(run: NewRun): RunRow {
-  return {
-    id: run.id,
-    workflow_uid: run.workflow_uid ?? null,
-    workflow_version: run.workflow_version ?? null,
-    workflow_name: run.workflow_name,
-    workspace_id: run.workspace_id ?? null,
-    workflow: run.workflow,
-    status: run.status ?? 'pending',
-    input: run.input,
-    error: null,
-    created_at: run.created_at,
-    started_at: run.started_at ?? null,
-    finished_at: null,
-    lease_owner: run.lease_owner ?? null,
-    lease_expires_at: run.lease_expires_at ?? null,
-    resume_at: null,
-    ...(run.sealed_input == null ? {} : { sealed_input: run.sealed_input }),
-  };
+  const { sealed_input: sealedInput, ...given } = run;
+  // What the insert leaves to the columns' defaults, then what the caller gave, then what a new run
+  // never has yet.
+  const defaults = {
+    workflow_uid: null,
+    workflow_version: null,
+    workspace_id: null,
+    status: 'pending',
+    started_at: null,
+    lease_owner: null,
+    lease_expires_at: null,
+  } as const;
+  const unset = { error: null, finished_at: null, resume_at: null } as const;
+  return { ...defaults, ...given, ...unset, ...(sealedInput == null ? {} : { sealed_input: sealedInput }) };
 }
 
 /** The fields of a run that change while it executes. */
