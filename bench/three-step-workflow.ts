@@ -27,3 +27,24 @@ steps:
       params: { api_token: "{{ USER.token }}", id: "{{ STEPS.customer.output.id }}" }
     output: "{{ CURRENT_STEP.response.body.customer.email }}"
 `;
+
+/**
+ * A workflow of `steps` steps over the benchmark API of `bench/service/slow-api.ts` (`SYSTEM_APIS.<api>`):
+ * step `i` calls `GET /step/<i>?run=<INPUT.n>` and outputs the `step` of the answer. No retries.
+ */
+export function stepsOverSlowApi(name: string, api: string, steps: number): string {
+  const list = Array.from(
+    { length: steps },
+    (_, i) => `  - name: s${i}
+    apispec:
+      url: "{{ SYSTEM_APIS.${api} }}/step/${i}"
+      params: { run: "{{ INPUT.n }}" }
+    output: "{{ CURRENT_STEP.response.body.step }}"`,
+  );
+  return `
+name: ${name}
+default_retry: { total: 0 }
+steps:
+${list.join('\n')}
+`;
+}

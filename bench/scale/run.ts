@@ -30,6 +30,7 @@ import { createApiKey, openStore, type SqlStore } from '@sluice/engine';
 import pg from 'pg';
 import { Agent, request } from 'undici';
 import { startChildServer } from '../child-server.js';
+import { stepsOverSlowApi } from '../three-step-workflow.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = `${REPO}packages/cli/bin/sluice.js`;
@@ -57,20 +58,7 @@ const TARGET_P99_MS = 50;
 // The benchmark prints its figures (the console rule binds the packages, not bench scripts).
 const say = (line: string): void => console.log(line);
 
-const THREE_STEPS = `
-name: bench-scale
-default_retry: { total: 0 }
-steps:
-${[0, 1, 2]
-  .map(
-    (i) => `  - name: s${i}
-    apispec:
-      url: "{{ SYSTEM_APIS.slow }}/step/${i}"
-      params: { run: "{{ INPUT.n }}" }
-    output: "{{ CURRENT_STEP.response.body.step }}"`,
-  )
-  .join('\n')}
-`;
+const THREE_STEPS = stepsOverSlowApi('bench-scale', 'slow', 3);
 
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;

@@ -28,6 +28,7 @@ import { createApiKey, openStore, parseWorkflow, runWorkflow, TemplateRenderer }
 import { createUndiciTransport } from '@sluice/sdk/internal';
 import { Agent, request } from 'undici';
 import { startChildServer } from '../child-server.js';
+import { stepsOverSlowApi } from '../three-step-workflow.js';
 import {
   baselineSide,
   Client,
@@ -300,19 +301,7 @@ async function latencyAndPoll(): Promise<void> {
   const DELAY = Number(flags.delay);
   const RECORDS = Number(flags.records);
   const STEPS = 5;
-  const FIVE_STEPS = `
-name: bench-five-steps
-default_retry: { total: 0 }
-steps:
-${Array.from(
-  { length: STEPS },
-  (_, i) => `  - name: s${i}
-    apispec:
-      url: "{{ SYSTEM_APIS.slow }}/step/${i}"
-      params: { run: "{{ INPUT.n }}" }
-    output: "{{ CURRENT_STEP.response.body.step }}"`,
-).join('\n')}
-`;
+  const FIVE_STEPS = stepsOverSlowApi('bench-five-steps', 'slow', STEPS);
   const POLLED = `
 name: bench-poll
 trigger:

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
+import { stepsOverSlowApi } from '../three-step-workflow.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -23,20 +24,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CLOCK_TICKS = 100;
 
 /** A 3-step workflow over the benchmark API, each step's output a value of its answer. */
-export const THREE_FAST_STEPS = `
-name: bench-three-fast-steps
-default_retry: { total: 0 }
-steps:
-${[0, 1, 2]
-  .map(
-    (i) => `  - name: s${i}
-    apispec:
-      url: "{{ SYSTEM_APIS.fast }}/step/${i}"
-      params: { run: "{{ INPUT.n }}" }
-    output: "{{ CURRENT_STEP.response.body.step }}"`,
-  )
-  .join('\n')}
-`;
+export const THREE_FAST_STEPS = stepsOverSlowApi('bench-three-fast-steps', 'fast', 3);
 
 /** CPU milliseconds (user + system, all threads) process `pid` has used so far. */
 export function cpuMs(pid: number): number {

@@ -1,5 +1,13 @@
 /** Rows for the store tests. */
-import type { NewRun, PublishWorkflow, StepItemRow, StepRow, Workflow } from '@sluice/engine';
+import {
+  isSluiceError,
+  type NewRun,
+  type PublishWorkflow,
+  type StepItemRow,
+  type StepRow,
+  type Workflow,
+} from '@sluice/engine';
+import { expect } from 'vitest';
 
 export const T0 = '2024-05-01T12:00:00.000Z';
 export const T1 = '2024-05-01T12:00:01.250Z';
@@ -90,3 +98,13 @@ export const AWKWARD_JSON = {
   '': 'empty key',
   'key with spaces.and.dots': 'x',
 };
+
+/** The error `promise` rejects with, checked to be `SLUICE_STORE`. */
+export async function storeError(promise: Promise<unknown>): Promise<Error & { hint?: string }> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isSluiceError(err, 'SLUICE_STORE')).toBe(true);
+  return err as Error & { hint?: string };
+}

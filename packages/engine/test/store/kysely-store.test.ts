@@ -1,13 +1,6 @@
-/**
- * The SQL store suite (migrations, deleting runs, sharing, close), run once per dialect: SQLite always,
- * PostgreSQL when SLUICE_TEST_PG_URL is set (else reported as skipped). Each test gets a fresh database:
- * a new file, or a new schema. What a run's execution reads and writes (`RunStore`) is in
- * `run-store.test.ts`, which runs on the memory store too.
- */
-import { isSluiceError } from '@sluice/engine';
 import { describe, expect, it } from 'vitest';
 import { describeEachDialect } from './dialects.js';
-import { item, newRun, step } from './fixtures.js';
+import { item, newRun, step, storeError } from './fixtures.js';
 
 const APPLIED = [
   { name: '0001-init' },
@@ -16,15 +9,6 @@ const APPLIED = [
   { name: '0004-nodes' },
   { name: '0005-lean-runs' },
 ];
-
-async function storeError(promise: Promise<unknown>): Promise<Error> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isSluiceError(err, 'SLUICE_STORE')).toBe(true);
-  return err as Error;
-}
 
 describeEachDialect('openStore', (t) => {
   describe('migrate', () => {

@@ -7,22 +7,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isSluiceError, openStore } from '@sluice/engine';
+import { openStore } from '@sluice/engine';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { maskUrl } from '../../src/driver-errors.js';
 import { PG_URL } from './dialects.js';
-import { newRun } from './fixtures.js';
-
-async function storeError(promise: Promise<unknown>): Promise<Error & { hint?: string }> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isSluiceError(err, 'SLUICE_STORE')).toBe(true);
-  return err as Error & { hint?: string };
-}
+import { newRun, storeError } from './fixtures.js';
 
 describe('openStore on a SQLite file', () => {
   let dir: string;

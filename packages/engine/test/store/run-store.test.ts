@@ -4,19 +4,10 @@
  * (else reported as skipped), and the memory store `sluice run` uses without `--db`. Each test gets a
  * fresh store.
  */
-import { isSluiceError, MemoryRunStore } from '@sluice/engine';
+import { MemoryRunStore } from '@sluice/engine';
 import { describe, expect, it } from 'vitest';
-import { AWKWARD_JSON, item, newRun, step, T0, T1, T2, WORKFLOW } from './fixtures.js';
+import { AWKWARD_JSON, item, newRun, step, storeError, T0, T1, T2, WORKFLOW } from './fixtures.js';
 import { describeEachRunStore } from './run-stores.js';
-
-async function storeError(promise: Promise<unknown>): Promise<Error> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isSluiceError(err, 'SLUICE_STORE')).toBe(true);
-  return err as Error;
-}
 
 describeEachRunStore('the run store', (t) => {
   describe('createRun and getRun', () => {
