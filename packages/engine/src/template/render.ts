@@ -159,19 +159,34 @@ export class TemplateRenderer {
    * with the next one.
    */
   async checkSyntax(sources: readonly string[], tenant = ''): Promise<(TemplateSyntaxProblem | undefined)[]> {
-    const out: (TemplateSyntaxProblem | undefined)[] = [];
-    while (out.length < sources.length) {
-      const reply = await this.#workers().run(tenant, { op: 'check', sources: sources.slice(out.length) });
+    // Text and plain references are rendered here without minijinja, so they are valid as they are;
+    // only the other templates go to a worker (a workflow of plain references needs none).
+    const checked = sources.filter((source) => !this.#rendersHere(source));
+    const problems: (TemplateSyntaxProblem | undefined)[] = [];
+    while (problems.length < checked.length) {
+      const reply = await this.#workers().run(tenant, {
+        op: 'check',
+        sources: checked.slice(problems.length),
+      });
       for (const item of reply.results)
-        out.push(
-          item === null ? undefined : syntaxProblem(item as JinjaErrorInfo, sources[out.length] as string),
+        problems.push(
+          item === null
+            ? undefined
+            : syntaxProblem(item as JinjaErrorInfo, checked[problems.length] as string),
         );
       if (reply.failure !== undefined) {
-        const info = this.#failureInfo(reply.failure.failure, sources[out.length] as string, {});
-        out.push({ message: info.message, line: info.line, column: info.column });
+        const info = this.#failureInfo(reply.failure.failure, checked[problems.length] as string, {});
+        problems.push({ message: info.message, line: info.line, column: info.column });
       }
     }
-    return out;
+    let next = 0;
+    return sources.map((source) => (this.#rendersHere(source) ? undefined : problems[next++]));
+  }
+
+  /** Whether `source` is text or plain references, which {@link render} resolves without minijinja. */
+  #rendersHere(source: string): boolean {
+    const scan = this.#scan(source);
+    return scan.kind === 'text' || scan.chain !== undefined || scan.interpolation !== undefined;
   }
 
   /** Stops the workers; renders still waiting reject. A render after it starts workers again. */

@@ -90,6 +90,23 @@ describe('text and plain references', () => {
       expect([template, await jobsFor(template as string)]).toEqual([template, 1]);
   });
 
+  it('checks their syntax without a job, as minijinja would, and sends only the rest to one', async () => {
+    const before = jobs;
+    const problems = await counting.checkSyntax([...CASES, 'no template at all']);
+    expect([problems.every((problem) => problem === undefined), jobs - before]).toEqual([true, 0]);
+    // minijinja agrees: the same templates through a worker (the comment sends them there) are valid.
+    const viaWorker = await renderer.checkSyntax(CASES.map((template) => `${template}{# c #}`));
+    expect(viaWorker.every((problem) => problem === undefined)).toBe(true);
+    const mixed = await counting.checkSyntax([
+      '{{ INPUT.id }}',
+      '{{ INPUT.id | upper }}',
+      '{{ oops ',
+      'plain',
+    ]);
+    expect(jobs - before).toBe(1);
+    expect(mixed.map((problem) => problem?.line)).toEqual([undefined, undefined, 1, undefined]);
+  });
+
   it('a missing key fails the same way with or without the comment', async () => {
     const errorOf = (template: string) =>
       renderer.render(template, state, { field: 'f' }).catch((e: { code: string; message: string }) => e);

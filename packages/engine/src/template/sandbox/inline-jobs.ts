@@ -8,25 +8,28 @@
  * @internal
  * @module
  */
-import { Environment } from 'minijinja-js';
 import { createEnvironment } from '../environment.js';
 import { JobRunner } from './job-runner.js';
 import type { Job, JobReply, TemplateJobs } from './protocol.js';
 import type { PoolSettings } from './worker-pool.js';
 
 export class InlineJobs implements TemplateJobs {
-  readonly #runner: JobRunner;
+  readonly #settings: PoolSettings;
+  /** minijinja loads with the first job: templates of text and plain references never need it. */
+  #runner: Promise<JobRunner> | undefined;
   #id = 0;
 
   constructor(settings: PoolSettings) {
-    this.#runner = new JobRunner(createEnvironment(Environment, settings.fuel), settings);
+    this.#settings = settings;
   }
 
   async run(_tenant: string, job: Job): Promise<JobReply> {
     const id = ++this.#id;
-    return job.op === 'render'
-      ? this.#runner.render(id, job.sources, job.context)
-      : this.#runner.check(id, job.sources);
+    this.#runner ??= import('minijinja-js').then(
+      ({ Environment }) => new JobRunner(createEnvironment(Environment, this.#settings.fuel), this.#settings),
+    );
+    const runner = await this.#runner;
+    return job.op === 'render' ? runner.render(id, job.sources, job.context) : runner.check(id, job.sources);
   }
 
   async close(): Promise<void> {}
