@@ -17,14 +17,25 @@ import { itemRecorder } from '../steps/item-record.js';
 import type { ItemResult, ItemTask } from '../steps/step-kind.js';
 import { RunSuspended } from '../steps/waits.js';
 import type { StepErrorRecord, StepItemRow, StepRow } from '../store/store.js';
+import { isTruthy } from '../template/truthy.js';
 import type { ExecutionContext } from './execution-context.js';
 import { fanOut, fanOutItems } from './fan-out.js';
 import { stepRetryPolicy } from './retry-settings.js';
 
-/** A finished step: its committed row and its raw output (for `STEPS.<name>.output`). */
+/** A failed call of a step that continues past it (`on_error: continue`): its index and its error. */
+export interface StepCallError {
+  index: number;
+  error: StepErrorRecord;
+}
+
+/**
+ * A finished step: its committed row, its raw output (for `STEPS.<name>.output`) and the calls that
+ * failed without failing it (`STEPS.<name>.errors`).
+ */
 export interface StepResult {
   row: StepRow;
   output: unknown;
+  errors: StepCallError[];
 }
 
 /**
@@ -85,32 +96,39 @@ export async function runStep(
     return row;
   };
 
-  let input: unknown = null;
-  if (step.input !== undefined) {
-    const state: RunState = { ...ctx.state, CURRENT_STEP: { name: step.name } };
+  // A step that ends before any call: a template that does not render, or a `when` that is falsy.
+  const endsBeforeCalls = async (status: 'failed' | 'skipped', error: StepErrorRecord | null) => {
+    ctx.emit({
+      type: 'step-started',
+      runId: ctx.runId,
+      step: step.name,
+      stepIndex,
+      items: 0,
+      fannedOut: false,
+    });
+    const row = await finish({ status, fanned_out: false, input: null, output: null, error, attempts: 0 });
+    return { row, output: status === 'skipped' ? null : undefined, errors: [] };
+  };
+  const state: RunState = { ...ctx.state, CURRENT_STEP: { name: step.name } };
+  const renderField = async (field: 'when' | 'input', template: unknown) => {
     try {
-      input = await ctx.renderer.render(step.input, state, { step: step.name, field: 'input' });
+      return { value: await ctx.renderer.render(template, state, { step: step.name, field }) };
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
-      const error: StepErrorRecord = { type: 'template', message: err.message };
-      ctx.emit({
-        type: 'step-started',
-        runId: ctx.runId,
-        step: step.name,
-        stepIndex,
-        items: 0,
-        fannedOut: false,
-      });
-      const row = await finish({
-        status: 'failed',
-        fanned_out: false,
-        input: null,
-        output: null,
-        error,
-        attempts: 0,
-      });
-      return { row, output: undefined };
+      return { error: { type: 'template', message: err.message } satisfies StepErrorRecord };
     }
+  };
+
+  if (step.when !== undefined && step.when !== true) {
+    const when = typeof step.when === 'string' ? await renderField('when', step.when) : { value: false };
+    if (when.error !== undefined) return endsBeforeCalls('failed', when.error);
+    if (!isTruthy(when.value)) return endsBeforeCalls('skipped', null);
+  }
+  let input: unknown = null;
+  if (step.input !== undefined) {
+    const rendered = await renderField('input', step.input);
+    if (rendered.error !== undefined) return endsBeforeCalls('failed', rendered.error);
+    input = rendered.value;
   }
   const { fannedOut, items } = fanOutItems(input);
   ctx.emit({
@@ -136,9 +154,10 @@ export async function runStep(
       error,
       attempts: 0,
     });
-    return { row, output: undefined };
+    return { row, output: undefined, errors: [] };
   }
   const concurrency = stepConcurrency(ctx.limits, ctx.workflowKey, step.name, step.concurrency);
+  const continues = step.on_error === 'continue';
   // A fanned-out step commits its rendered input before its items; a single call commits its step row
   // with its item (one write fewer per step: the first step without a finished row is the one in flight).
   if (fannedOut) {
@@ -173,32 +192,30 @@ export async function runStep(
       emitItemFinished(ctx, step.name, result.row);
       return result;
     },
-    (result) => result.row.status === 'failed',
+    // `on_error: continue`: every call runs whatever the others did.
+    (result) => !continues && result.row.status === 'failed',
     ctx.signal,
   );
 
   const failedAt = results.findIndex((r) => r?.row.status === 'failed');
-  if (failedAt >= 0) await saveSkippedItems(ctx, stepIndex, items, results);
+  if (failedAt >= 0 && !continues) await saveSkippedItems(ctx, stepIndex, items, results);
   const attempts = results.reduce((sum, r) => sum + (r?.row.attempts ?? 0), 0);
-  const outputs = results.map((r) => r?.output);
   const call = fannedOut ? undefined : results[0]?.row;
   let finished: StepResult;
-  if (failedAt < 0) {
+  if (failedAt < 0 || continues) {
+    // A failed call that the step continues past gives null, and its error is listed.
+    const outputs = results.map((r) => (r?.row.status === 'failed' ? null : r?.output));
+    const errors = callErrors(results.map((r) => r?.row));
     const output = fannedOut ? outputs : outputs[0];
-    const fields = {
-      status: 'succeeded',
-      fanned_out: fannedOut,
-      input,
-      output,
-      error: null,
-      attempts,
-    } as const;
-    finished = { row: await finish(fields, call), output };
+    // A single call that failed keeps its error on the step row (its only row); the step succeeded.
+    const error = fannedOut ? null : (errors[0]?.error ?? null);
+    const fields = { status: 'succeeded', fanned_out: fannedOut, input, output, error, attempts } as const;
+    finished = { row: await finish(fields, call), output, errors };
   } else {
     const itemError = results[failedAt]?.row.error as StepErrorRecord;
     const error = fannedOut ? { ...itemError, message: `item ${failedAt}: ${itemError.message}` } : itemError;
     const fields = { status: 'failed', fanned_out: fannedOut, input, output: null, error, attempts } as const;
-    finished = { row: await finish(fields, call), output: undefined };
+    finished = { row: await finish(fields, call), output: undefined, errors: [] };
   }
   // Told once committed, as the items of a fanned-out step are (not for a call kept from before).
   if (call !== undefined && !done.some((row) => row.item_index === 0)) emitItemFinished(ctx, step.name, call);
@@ -317,4 +334,23 @@ async function saveSkippedItems(
 /** Milliseconds between two ISO times; 0 when either is missing. */
 function elapsedMs(start: string | null, end: string | null): number {
   return start === null || end === null ? 0 : Math.max(0, Date.parse(end) - Date.parse(start));
+}
+
+/**
+ * `STEPS.<name>.errors` of a step committed earlier (a resumed run): its failed items when it fanned
+ * out, else the error a single call that failed left on the succeeded step row.
+ */
+export function storedCallErrors(row: StepRow, items: readonly StepItemRow[]): StepCallError[] {
+  if (row.status !== 'succeeded') return [];
+  if (row.fanned_out) return callErrors(items.filter((item) => item.step_index === row.step_index));
+  return row.error === null ? [] : [{ index: 0, error: row.error }];
+}
+
+/** The failed calls among `rows` (by item index), as `STEPS.<name>.errors` lists them. */
+export function callErrors(rows: readonly (StepItemRow | undefined)[]): StepCallError[] {
+  return rows.flatMap((row, index) =>
+    row?.status === 'failed' && row.error !== null
+      ? [{ index: row.item_index ?? index, error: row.error }]
+      : [],
+  );
 }

@@ -25,8 +25,11 @@ export interface RunState {
   USER: Record<string, unknown>;
   /** The run's input (or trigger event). */
   INPUT: unknown;
-  /** Outputs of the steps that have finished: `STEPS.<name>.output`. */
-  STEPS: Record<string, { output: unknown }>;
+  /**
+   * The steps that have finished: `STEPS.<name>.output`, and `STEPS.<name>.errors`, the calls that failed
+   * without failing the step (`on_error: continue`), each `{index, error}` (empty otherwise).
+   */
+  STEPS: Record<string, { output: unknown; errors: readonly { index: number; error: unknown }[] }>;
   CURRENT_STEP?: CurrentStep;
   /** `uid`, `name`, `scope`, `version` of the workflow. */
   WORKFLOW: Record<string, unknown>;

@@ -37,6 +37,16 @@ export interface RateLimit {
 export interface StepBase {
   /** Unique within the workflow; `STEPS.<name>.output` refers to it. */
   name: string;
+  /**
+   * Rendered before `input`: when the value is falsy (Jinja's truthiness: `false`, `null`, `0`, `''`, an
+   * empty list or object), the step is skipped (status `skipped`, output `null`). Default: always runs.
+   */
+  when?: string | boolean;
+  /**
+   * `continue`: a failed call does not fail the step; its output is `null` and its error is listed in
+   * `STEPS.<name>.errors`. Default `fail`: the first failed call fails the step and the run.
+   */
+  on_error?: 'fail' | 'continue';
   /** Rendered first; a list runs the step once per item. */
   input?: Templated;
   /** Rendered after the call; default: the kind's result (an HTTP response body, parsed when JSON). */

@@ -33,7 +33,7 @@ export async function executeSteps(
       const done = previousItems.filter(
         (item) => item.step_index === stepIndex && item.status === 'succeeded',
       );
-      const { row, output } = await runStep(ctx, stepIndex, done);
+      const { row, output, errors } = await runStep(ctx, stepIndex, done);
       ctx.emit({
         type: 'step-finished',
         runId,
@@ -48,7 +48,7 @@ export async function executeSteps(
         const stepError = row.error as StepErrorRecord;
         error = { ...stepError, message: withStepPrefix(row.name, stepError.message) };
       } else {
-        state.STEPS[row.name] = { output };
+        state.STEPS[row.name] = { output, errors };
         ctx.addSecrets(secretValuesIn(output, ctx.secretNames));
       }
     }

@@ -8,10 +8,11 @@
 import { isSluiceError, type SluiceError } from '@sluice/sdk';
 import { EngineError } from '../errors.js';
 import type { ExecutionContext } from '../executor/execution-context.js';
+import { storedCallErrors } from '../executor/run-step.js';
 import type { Workflow } from '../model/workflow.js';
 import { secretValuesIn } from '../secrets/redactor.js';
 import { RunSuspended } from '../steps/waits.js';
-import type { AttemptEntry, RunRow, StepErrorRecord, StepItemRow } from '../store/store.js';
+import type { AttemptEntry, RunRow, StepErrorRecord, StepItemRow, StepRow } from '../store/store.js';
 import { createExecutionContext } from './create-context.js';
 import { executeSteps, failRun } from './execute-steps.js';
 import { type OpenedRunValues, openSealedValues } from './open-sealed-values.js';
@@ -78,7 +79,7 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
       ? [[], []]
       : await Promise.all([store.listSteps(runId), store.listStepItems(runId)]);
   let fromIndex = 0;
-  while (steps.find((step) => step.step_index === fromIndex)?.status === 'succeeded') fromIndex++;
+  while (isDone(steps.find((step) => step.step_index === fromIndex))) fromIndex++;
   fromIndex = Math.min(fromIndex, workflow.steps.length);
   let opened: OpenedRunValues = { steps: new Map(), items: new Map() };
   let keyError: SluiceError | undefined;
@@ -112,7 +113,10 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
   for (const row of steps) {
     if (row.step_index >= fromIndex) continue;
     const output = opened.steps.has(row.step_index) ? opened.steps.get(row.step_index) : row.output;
-    ctx.state.STEPS[row.name] = { output };
+    ctx.state.STEPS[row.name] = {
+      output: row.status === 'skipped' ? null : output,
+      errors: storedCallErrors(row, items),
+    };
     // The secrets in what was opened are redacted again in what the later steps store and log.
     ctx.addSecrets(secretValuesIn(output, ctx.secretNames));
   }
@@ -137,6 +141,12 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
     }
     throw err;
   }
+}
+
+/** A step that needs no more work: it succeeded, or its `when` skipped it (an end time; the skipped
+ * steps after a failed one have none). */
+function isDone(step: StepRow | undefined): boolean {
+  return step?.status === 'succeeded' || (step?.status === 'skipped' && step.finished_at !== null);
 }
 
 /** The attempts of items committed unfinished at a stored wait, by `<step>/<item>`. */

@@ -1,6 +1,6 @@
 /**
  * Which fields of a step hold templates: its kind's (`StepKind.templatedFields`), then every step's
- * `input` and `output`. Read where templates are checked (publish) and where a run's input is checked
+ * `when`, `input` and `output`. Read where templates are checked (publish) and where a run's input is checked
  * against what the templates read (`run/input-rules.ts`).
  *
  * @module
@@ -8,9 +8,9 @@
 import type { StepKinds } from './step-kinds.js';
 
 /** The fields every step has that hold templates, whatever its kind. */
-const STEP_TEMPLATED_FIELDS: readonly (readonly string[])[] = [['input'], ['output']];
+const STEP_TEMPLATED_FIELDS: readonly (readonly string[])[] = [['when'], ['input'], ['output']];
 
-/** The fields of `step` that hold templates, as paths below it: its kind's, then `input` and `output`. */
+/** The fields of `step` that hold templates, as paths below it: its kind's, then `when`, `input` and `output`. */
 export function templatedFields(
   step: Readonly<Record<string, unknown>>,
   kinds: StepKinds,

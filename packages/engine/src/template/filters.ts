@@ -10,6 +10,7 @@
  * @internal
  * @module
  */
+
 import type { Environment } from 'minijinja-js';
 import { fromJinja } from './from-jinja.js';
 import { escapeHtml, urlize, xmlattr } from './html-filters.js';
@@ -17,6 +18,7 @@ import { pyPercentFormat } from './py-format.js';
 import { jinjaToJson } from './py-json.js';
 import { pyStr } from './py-str.js';
 import { center, urlencode, wordcount, wordwrap } from './text-filters.js';
+import { isTruthy } from './truthy.js';
 
 /** The names of the filters this module adds or replaces. */
 export const ADDED_FILTERS = [
@@ -86,12 +88,6 @@ function text(value: unknown): string | null {
   return value === null || value === undefined ? null : pyStr(value);
 }
 
-function truthy(value: unknown): boolean {
-  if (Array.isArray(value)) return value.length > 0;
-  if (typeof value === 'object' && value !== null) return Object.keys(value).length > 0;
-  return Boolean(value);
-}
-
 type Filter = (value: unknown, ...args: unknown[]) => unknown;
 
 const FILTERS: Record<(typeof ADDED_FILTERS)[number], Filter> = {
@@ -144,7 +140,7 @@ const FILTERS: Record<(typeof ADDED_FILTERS)[number], Filter> = {
     const schemes = a.extra_schemes;
     return urlize(fromJinja(value), {
       trim_url_limit: a.trim_url_limit === null ? null : int('urlize', 'trim_url_limit', a.trim_url_limit),
-      nofollow: truthy(a.nofollow),
+      nofollow: isTruthy(a.nofollow),
       target: text(a.target),
       rel: text(a.rel),
       extra_schemes: Array.isArray(schemes) ? schemes.map(pyStr) : null,
@@ -163,9 +159,9 @@ const FILTERS: Record<(typeof ADDED_FILTERS)[number], Filter> = {
     ]);
     return wordwrap(fromJinja(value), {
       width: int('wordwrap', 'width', a.width),
-      break_long_words: truthy(a.break_long_words),
+      break_long_words: isTruthy(a.break_long_words),
       wrapstring: text(a.wrapstring),
-      break_on_hyphens: truthy(a.break_on_hyphens),
+      break_on_hyphens: isTruthy(a.break_on_hyphens),
     });
   },
   xmlattr: (value, ...raw) => {
@@ -174,7 +170,7 @@ const FILTERS: Record<(typeof ADDED_FILTERS)[number], Filter> = {
     if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) {
       throw new TypeError(`xmlattr needs a dict, not ${pyStr(dict)}`);
     }
-    return xmlattr(dict as Record<string, unknown>, truthy(a.autospace));
+    return xmlattr(dict as Record<string, unknown>, isTruthy(a.autospace));
   },
 };
 

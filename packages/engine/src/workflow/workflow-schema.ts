@@ -143,6 +143,25 @@ function stepSchema(kinds: StepKinds): JsonSchemaNode {
           'must hold only ASCII letters, digits and _, and not start with a digit, so that STEPS.<name> works in templates',
       },
       ...kindProperties,
+      when: {
+        description:
+          "Rendered before `input`, with everything a step's templates may use. When the value is falsy " +
+          "(Jinja's truthiness: false, null, 0, an empty string, list or object) the step is skipped: " +
+          'recorded with status `skipped`, and later steps see `STEPS.<name>.output` as null. A single ' +
+          "`{{ expression }}` keeps the expression's type; text around it makes a string, true unless empty.",
+        type: ['string', 'boolean'],
+        examples: ['{{ STEPS.customers.output | length > 0 }}'],
+        errorMessage: 'must be a template string (or true or false)',
+      },
+      on_error: {
+        description:
+          'What a failed call does. `fail` (default): the first failed call fails the step and the run. ' +
+          '`continue`: every call runs; a failed one gives null as its output and its error is listed in ' +
+          '`STEPS.<name>.errors` (`{index, error}`), and the run goes on.',
+        enum: ['fail', 'continue'],
+        default: 'fail',
+        errorMessage: 'must be fail or continue',
+      },
       input: anyTemplated(
         'Rendered first; an action step passes it to the action as its input. A list runs the step once per item (`CURRENT_STEP.input`, `CURRENT_STEP.index`); ' +
           `anything else runs it once. ${TEMPLATES}`,
