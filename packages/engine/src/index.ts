@@ -102,6 +102,8 @@ export type {
   StepScope,
 } from './steps/step-kind.js';
 export { STEP_KINDS, StepKinds } from './steps/step-kinds.js';
+export type { WaitStep } from './steps/wait.js';
+export { MAX_WAIT_SECONDS } from './steps/wait.js';
 export type { Sleep } from './steps/waits.js';
 export { RunSuspended } from './steps/waits.js';
 export { MemoryRunStore } from './store/memory/memory-run-store.js';

@@ -9,6 +9,7 @@ import type { WorkflowStep } from '../model/workflow.js';
 import { actionStep } from './action.js';
 import { httpStep } from './http.js';
 import type { StepKind } from './step-kind.js';
+import { waitStep } from './wait.js';
 
 /** Every field of a step that is not its kind's: the executor's (`steps/` kinds may not declare them). */
 export const COMMON_STEP_FIELDS: readonly string[] = [
@@ -65,4 +66,4 @@ export class StepKinds {
 }
 
 /** The built-in step kinds: `http` (`apispec`) and `action`. */
-export const STEP_KINDS: StepKinds = new StepKinds([httpStep, actionStep] as readonly StepKind[]);
+export const STEP_KINDS: StepKinds = new StepKinds([httpStep, actionStep, waitStep] as readonly StepKind[]);

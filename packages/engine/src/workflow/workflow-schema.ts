@@ -94,7 +94,7 @@ function triggerSchema(kinds: TriggerKinds): JsonSchemaNode {
 
 function stepSchema(kinds: StepKinds): JsonSchemaNode {
   const list = kinds.list;
-  const needsKind = `needs ${list.map((kind) => `${kind.key} (${kind.keyHint})`).join(' or ')}`;
+  const needsKind = `needs ${orList(list.map((kind) => `${kind.key} (${kind.keyHint})`))}`;
   // A step holds one kind's key: one `not` per pair (`type` too: `required` holds for any non-object,
   // and `not` would then fail on one).
   const pairs: JsonSchemaNode[] = [];
@@ -118,7 +118,7 @@ function stepSchema(kinds: StepKinds): JsonSchemaNode {
   return {
     description: `One named step: ${orList(list.map((kind) => `${kind.summary} (\`${kind.key}\`)`))}, run once, or once per item of its \`input\` list.`,
     type: 'object',
-    errorMessage: `must be an object (a step with a name and ${list.map((kind) => `an ${kind.key}`).join(' or ')})`,
+    errorMessage: `must be an object (a step with a name and ${orList(list.map((kind) => `${/^[aeiou]/.test(kind.key) ? 'an' : 'a'} ${kind.key}`))})`,
     additionalProperties: false,
     required: ['name'],
     anyOf: list.map((kind) => ({ required: [kind.key], errorMessage: needsKind })),

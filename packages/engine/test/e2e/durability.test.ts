@@ -94,6 +94,51 @@ for (const dialect of DIALECTS) {
 
 function storedWaits(): void {
   describe('stored waits', () => {
+    it("stores a wait step as the run's resume_at, holds no lease meanwhile, and goes on when it is due", async () => {
+      const { store, sweeps } = await countingStore();
+      let clock = T0;
+      const stored = await publish(store, [
+        { name: 'first', apispec: { url: server.url('/first') } },
+        { name: 'pause', wait: { seconds: 30 } },
+        { name: 'then', apispec: { url: server.url('/then') } },
+      ]);
+      server.script('/first', [{ status: 200, body: { ok: true } }]);
+      server.script('/then', [{ status: 200, body: { ok: true } }]);
+      const engine = engineOn(store, { now: () => clock, owner: 'p1' });
+      await engine.start();
+      const id = await engine.startRun(stored, {}, caller);
+      await until(async () => (await store.runs.getRun(id))?.resume_at != null);
+      expect(await store.runs.getRun(id)).toMatchObject({
+        status: 'running',
+        resume_at: new Date(T0 + 30_000).toISOString(),
+        lease_owner: null,
+        lease_expires_at: null,
+      });
+      const waiting = (await store.runs.listStepItems(id)).find((row) => row.step_index === 1);
+      expect(waiting).toMatchObject({ status: 'running', finished_at: null });
+      expect(waiting?.history).toEqual([
+        { started_at: new Date(T0).toISOString(), duration_ms: 0, wait_ms: 30_000 },
+      ]);
+
+      // Sweeps before the time do not resume it; a sweep 10 s in leaves the end where it was.
+      await sweepsPass(sweeps);
+      clock += 10_000;
+      await sweepsPass(sweeps);
+      expect(server.count('/then')).toBe(0);
+      expect((await store.runs.getRun(id))?.resume_at).toBe(new Date(T0 + 30_000).toISOString());
+
+      clock += 20_000;
+      await until(async () => (await store.runs.getRun(id))?.status === 'succeeded');
+      const record = await getRunRecord(store.runs, id);
+      expect(record.steps.map((step) => [step.name, step.status])).toEqual([
+        ['first', 'succeeded'],
+        ['pause', 'succeeded'],
+        ['then', 'succeeded'],
+      ]);
+      expect(record.steps[1]?.output).toEqual({ until: new Date(T0 + 30_000).toISOString() });
+      expect([server.count('/first'), server.count('/then')]).toEqual([1, 1]);
+    });
+
     it('commits a long Retry-After wait, lets the run go, and resumes it when due with the rest of its retry budget', async () => {
       const { store, sweeps } = await countingStore();
       let clock = T0;

@@ -129,7 +129,8 @@ const HOSTILE_DOCUMENTS: readonly HostileDocument[] = [
       first: [
         {
           path: 'steps[0]',
-          message: 'needs apispec (an HTTP call) or action (a connector action, <connector>.<action>)',
+          message:
+            'needs apispec (an HTTP call), action (a connector action, <connector>.<action>) or wait (a wait, { seconds: 30 } or { until: "{{ INPUT.not_before }}" })',
           line: 3,
         },
       ],

@@ -103,9 +103,11 @@ describe('a step kind added in a test', () => {
     expect(step.anyOf).toEqual([
       { required: ['apispec'], errorMessage: expect.stringContaining('noop (a step that does nothing)') },
       { required: ['action'], errorMessage: expect.any(String) },
+      { required: ['wait'], errorMessage: expect.any(String) },
       { required: ['noop'], errorMessage: expect.any(String) },
     ]);
-    expect(step.allOf).toHaveLength(3);
+    // One `not` per pair of kinds: a step has one kind's key.
+    expect(step.allOf).toHaveLength(6);
     expect(JSON.stringify(step.defaultSnippets)).toContain('noop step');
     expect(JSON.stringify(workflowJsonSchema())).not.toContain('noop');
   });

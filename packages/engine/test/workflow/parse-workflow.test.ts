@@ -90,7 +90,8 @@ const STEP_RULES: Row[] = [
     [
       {
         path: 'steps[0]',
-        message: 'must be an object (a step with a name and an apispec or an action) (got "just a string")',
+        message:
+          'must be an object (a step with a name and an apispec, an action or a wait) (got "just a string")',
         line: 3,
       },
     ],
@@ -159,7 +160,8 @@ const STEP_RULES: Row[] = [
     [
       {
         path: 'steps[0]',
-        message: 'needs apispec (an HTTP call) or action (a connector action, <connector>.<action>)',
+        message:
+          'needs apispec (an HTTP call), action (a connector action, <connector>.<action>) or wait (a wait, { seconds: 30 } or { until: "{{ INPUT.not_before }}" })',
         line: 3,
       },
     ],
