@@ -76,7 +76,7 @@ export const waitStep: StepKind<WaitStep> = {
   },
   snippets: [
     { label: 'wait step', body: { name: '$1', wait: { seconds: 30 } } },
-    { label: 'wait until step', body: { name: '$1', wait: { until: '{{ INPUT.${2:not_before} }}' } } },
+    { label: 'wait until step', body: { name: '$1', wait: { until: '{{ INPUT.$2 }}' } } },
   ],
   templatedFields: [['wait', 'until']],
   checks: [exactlyOne],
