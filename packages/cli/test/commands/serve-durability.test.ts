@@ -220,6 +220,35 @@ describe('sluice serve durability', () => {
     expect(leases).toEqual(Array(6).fill(null));
   }, 90_000);
 
+  it('keeps a wait step across kill -9: the next process goes on when it is due, each call made once', async () => {
+    const document = {
+      name: 'paused',
+      default_retry: { total: 0 },
+      steps: [
+        { name: 'before', apispec: { url: `${origin}/before`, params: { run: '{{ RUN.id }}' } } },
+        { name: 'pause', wait: { seconds: 6 } },
+        { name: 'after', apispec: { url: `${origin}/after`, params: { run: '{{ RUN.id }}' } } },
+      ],
+    };
+    const first = await startServe(dir, LEASES);
+    const [id = ''] = await publishAndStart(first.base, document, 1);
+    let resumeAt = '';
+    await until(async () => {
+      resumeAt = String((await apiCall(first.base, key, 'GET', `/v1/runs/${id}`)).body.resume_at ?? '');
+      return resumeAt !== '';
+    });
+    await killHard(first);
+    expect(callsOf('after', id)).toHaveLength(0);
+
+    const second = await startServe(dir, LEASES);
+    expect(await finished(second.base, [id])).toEqual(['succeeded']);
+    expect([callsOf('before', id).length, callsOf('after', id).length]).toEqual([1, 1]);
+    const record = await apiCall(second.base, key, 'GET', `/v1/runs/${id}`);
+    const pause = (record.body.steps as { output: { until: string } }[])[1];
+    // It ended when it was due, not 6 s after the restart.
+    expect(pause?.output.until).toBe(resumeAt);
+  }, 90_000);
+
   it('exits 0 on SIGTERM after the grace period, having finished what it could; the rest resumes on the next start', async () => {
     const flags = [...LEASES.slice(0, -2), '--grace', '2'];
     held.set('stuck', []);

@@ -41,6 +41,9 @@ function StepCard({
   if (step.rate_limit !== undefined)
     tags.push(`${step.rate_limit.requests}/${step.rate_limit.per_seconds} s`);
   if ('apispec' in step && step.apispec.timeout !== undefined) tags.push(`timeout ${step.apispec.timeout} s`);
+  if (step.when !== undefined)
+    tags.push(`when ${typeof step.when === 'string' ? cut(step.when, 60) : step.when}`);
+  if (step.on_error === 'continue') tags.push('on error: continue');
   return (
     <li class="flow-step" data-step={step.name}>
       <div class="flow-head">
@@ -52,6 +55,13 @@ function StepCard({
         <div class="flow-call">
           <span class="method">{(step.apispec.method ?? 'GET').toUpperCase()}</span>
           <code title={step.apispec.url}>{cut(step.apispec.url, 90)}</code>
+        </div>
+      ) : 'wait' in step ? (
+        <div class="flow-call">
+          <span class="method action">wait</span>
+          <code>
+            {step.wait.seconds !== undefined ? `${step.wait.seconds} s` : `until ${step.wait.until ?? ''}`}
+          </code>
         </div>
       ) : (
         <div class="flow-call">
