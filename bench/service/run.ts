@@ -10,6 +10,8 @@
  * 2. **Memory** (target 5): the service's RSS idle, after 1,000 and after `--memory-runs` (10,000) runs.
  * 3. **Big input** (target 1): `runWorkflow` of the 3 steps with a 5 MB input beside a tiny one, on a
  *    SQLite file, in this process, interleaved.
+ * 3b. **Flow control** (issue 15): the same runs with the middle step skipped by its `when`, beside it
+ *    called, in this process.
  * 4. **Latency under a slow API**: `--runs` (200) runs of a 5-step workflow started at once, the API
  *    answering each step in `--delay` (20) ms, beside the core engine in this process.
  * 5. **Poll trigger**: `--records` (10,000) new records picked up by a poll trigger, beside an undici
@@ -44,7 +46,7 @@ import {
 } from './throughput.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const PARTS = ['throughput', 'memory', 'big-input', 'latency', 'poll'] as const;
+const PARTS = ['throughput', 'memory', 'big-input', 'flow', 'latency', 'poll'] as const;
 const { values: flags } = parseArgs({
   options: {
     only: { type: 'string', multiple: true },
@@ -82,6 +84,7 @@ const cleanups: (() => Promise<void>)[] = [];
 try {
   if (parts.has('throughput') || parts.has('memory')) await throughputAndMemory();
   if (parts.has('big-input')) await bigInput();
+  if (parts.has('flow')) await flowControl();
   if (parts.has('latency') || parts.has('poll')) await latencyAndPoll();
 } finally {
   for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => say(`cleanup: ${err}`));
@@ -292,6 +295,57 @@ async function bigInput(): Promise<void> {
         ? ''
         : `   (SQLite alone: JSON.stringify + insert of it ${fixed(median(floor))} ms)`;
     say(`  ${`input ${name}`.padEnd(26)} ${fixed(m)} ms${ratio}${alone}`);
+  }
+}
+
+/** What a `when` costs: the 3 steps with the middle one skipped, beside the same run that calls it. */
+async function flowControl(): Promise<void> {
+  const store = await openStore({ file: join(dir, 'flow.db') });
+  cleanups.push(() => store.close());
+  const transport = createUndiciTransport();
+  cleanups.push(async () => transport.close?.());
+  const renderer = new TemplateRenderer();
+  cleanups.push(() => renderer.close());
+  const plain = await parseWorkflow(THREE_FAST_STEPS, { file: 'plain.yaml' });
+  const conditional = {
+    ...plain,
+    steps: plain.steps.map((step, i) => (i === 1 ? { ...step, when: '{{ INPUT.go }}' } : step)),
+  };
+  const sides = {
+    'middle step called (when true)': (n: number) => ({ workflow: conditional, input: { n, go: true } }),
+    'middle step skipped (when false)': (n: number) => ({ workflow: conditional, input: { n, go: false } }),
+    'no when (baseline)': (n: number) => ({ workflow: plain, input: { n } }),
+  };
+  const runs = 300;
+  const times = new Map<string, number[]>(Object.keys(sides).map((name) => [name, []]));
+  for (let round = 0; round < 6; round++) {
+    const names = round % 2 === 0 ? Object.keys(sides) : Object.keys(sides).reverse();
+    for (const name of names) {
+      const make = sides[name as keyof typeof sides];
+      const begin = performance.now();
+      for (let n = 0; n < runs; n++) {
+        const { workflow, input } = make(n);
+        const outcome = await runWorkflow(workflow, {
+          store: store.runs,
+          renderer,
+          transport,
+          input,
+          systemApis: { fast: fast.url },
+        });
+        if (outcome.status !== 'succeeded') throw new Error(`flow run: ${JSON.stringify(outcome.error)}`);
+      }
+      // The first round of each side warms it up.
+      if (round > 1) times.get(name)?.push((performance.now() - begin) / runs);
+    }
+  }
+  const base = median(times.get('no when (baseline)') ?? []);
+  say(
+    `flow control: runWorkflow of the 3 steps, ${runs} runs a round, one after the other, median ms per run:`,
+  );
+  for (const [name, list] of times) {
+    say(
+      `  ${name.padEnd(34)} ${fixed(median(list))} ms   (${fixed(median(list) / base)}x the run without when)`,
+    );
   }
 }
 
