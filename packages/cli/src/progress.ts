@@ -29,10 +29,17 @@ export function createProgress(options: ProgressOptions): Progress {
   let timer: NodeJS.Timeout | undefined;
   let frame = 0;
   let current: { step: string; items: number; done: number } | undefined;
+  /** While the run sleeps through a long wait: when it ends (epoch ms), for the countdown. */
+  let waitingUntil: number | undefined;
+  const countdown = () => {
+    if (waitingUntil === undefined) return '';
+    const left = Math.max(0, Math.ceil((waitingUntil - Date.now()) / 1000));
+    return `, waiting until ${new Date(waitingUntil).toISOString()}: ${left} s left`;
+  };
   const label = () =>
     current === undefined
       ? ''
-      : `${current.step}${current.items > 1 || current.done > 0 ? ` (${current.done}/${current.items} items)` : ''}`;
+      : `${current.step}${current.items > 1 || current.done > 0 ? ` (${current.done}/${current.items} items)` : ''}${countdown()}`;
   const draw = () => {
     if (current !== undefined) write(`\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} ${label()}`);
   };
@@ -69,6 +76,11 @@ export function createProgress(options: ProgressOptions): Progress {
           current = undefined;
           break;
         }
+        case 'run-waiting':
+          waitingUntil = event.until === null ? undefined : Date.parse(event.until);
+          // Elsewhere than a terminal, one line when the wait starts (none counting down).
+          if (!tty && event.until !== null) write(`… waiting until ${event.until}\n`);
+          break;
         case 'run-finished':
           stopTimer();
           write(`run ${event.runId} ${event.status} in ${event.durationMs} ms\n`);

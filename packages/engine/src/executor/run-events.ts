@@ -41,6 +41,15 @@ export type RunEvent =
       error: StepErrorRecord | null;
     }
   | {
+      /**
+       * A run executing alone (`runWorkflow`, `sluice run`) starts sleeping through a long wait (a wait
+       * step, a long Retry-After) until `until` (ISO), or (`until: null`) has slept through it.
+       */
+      type: 'run-waiting';
+      runId: string;
+      until: string | null;
+    }
+  | {
       type: 'run-finished';
       runId: string;
       status: RunStatus;

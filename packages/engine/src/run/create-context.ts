@@ -82,7 +82,11 @@ export function createExecutionContext(
     },
     actions: options.actions,
     seal: options.seal,
-    onLongWait: (resumeAt) => store.updateRun(runId, { resume_at: resumeAt?.toISOString() ?? null }),
+    onLongWait: async (resumeAt) => {
+      const until = resumeAt?.toISOString() ?? null;
+      await store.updateRun(runId, { resume_at: until });
+      options.onEvent?.({ type: 'run-waiting', runId, until });
+    },
     emit: (event: RunEvent) => options.onEvent?.(event),
   };
 }
