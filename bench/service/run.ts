@@ -222,14 +222,20 @@ async function throughputAndMemory(): Promise<void> {
   }
 }
 
-/** A 5 MB input beside a tiny one, `runWorkflow` on a SQLite file, interleaved; wall ms per run. */
-async function bigInput(): Promise<void> {
-  const store = await openStore({ file: join(dir, 'big-input.db') });
+/** What `runWorkflow` in this process needs: a SQLite file `name` in the temporary folder, a transport, a renderer. */
+async function inProcess(name: string) {
+  const store = await openStore({ file: join(dir, name) });
   cleanups.push(() => store.close());
   const transport = createUndiciTransport();
   cleanups.push(async () => transport.close?.());
   const renderer = new TemplateRenderer();
   cleanups.push(() => renderer.close());
+  return { store, transport, renderer };
+}
+
+/** A 5 MB input beside a tiny one, `runWorkflow` on a SQLite file, interleaved; wall ms per run. */
+async function bigInput(): Promise<void> {
+  const { store, transport, renderer } = await inProcess('big-input.db');
   const workflow = await parseWorkflow(THREE_FAST_STEPS, { file: 'bench.yaml' });
   const megabytes = Number(flags['big-mb']);
   const bytes = megabytes * 1024 * 1024;
@@ -300,12 +306,7 @@ async function bigInput(): Promise<void> {
 
 /** What a `when` costs: the 3 steps with the middle one skipped, beside the same run that calls it. */
 async function flowControl(): Promise<void> {
-  const store = await openStore({ file: join(dir, 'flow.db') });
-  cleanups.push(() => store.close());
-  const transport = createUndiciTransport();
-  cleanups.push(async () => transport.close?.());
-  const renderer = new TemplateRenderer();
-  cleanups.push(() => renderer.close());
+  const { store, transport, renderer } = await inProcess('flow.db');
   const plain = await parseWorkflow(THREE_FAST_STEPS, { file: 'plain.yaml' });
   const conditional = {
     ...plain,

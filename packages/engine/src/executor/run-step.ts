@@ -348,9 +348,7 @@ export function storedCallErrors(row: StepRow, items: readonly StepItemRow[]): S
 
 /** The failed calls among `rows` (by item index), as `STEPS.<name>.errors` lists them. */
 export function callErrors(rows: readonly (StepItemRow | undefined)[]): StepCallError[] {
-  return rows.flatMap((row, index) =>
-    row?.status === 'failed' && row.error !== null
-      ? [{ index: row.item_index ?? index, error: row.error }]
-      : [],
+  return rows.flatMap((row) =>
+    row?.status === 'failed' && row.error !== null ? [{ index: row.item_index, error: row.error }] : [],
   );
 }
