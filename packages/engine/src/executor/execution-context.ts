@@ -35,6 +35,11 @@ export interface RunScope extends StepScope {
    * by `<step index>/<item index>`. Set by `resumeRun`.
    */
   readonly resumedOutputs?: ReadonlyMap<string, unknown>;
+  /**
+   * The progress (unredacted) of items committed unfinished, by `<step index>/<item index>`. Set by
+   * `resumeRun`; each such item gets its own as `ItemTask.previousProgress`.
+   */
+  readonly resumedProgress?: ReadonlyMap<string, unknown>;
   /** Seals the unredacted copy of what redaction changed; without it, only redacted values are stored. */
   readonly seal?: RunValueSealer | undefined;
 }

@@ -16,7 +16,7 @@ import { idempotencyKey } from '../steps/idempotency.js';
 import { itemRecorder } from '../steps/item-record.js';
 import type { ItemResult, ItemTask } from '../steps/step-kind.js';
 import { RunSuspended } from '../steps/waits.js';
-import type { StepErrorRecord, StepItemRow, StepRow } from '../store/store.js';
+import type { AttemptEntry, StepErrorRecord, StepItemRow, StepRow } from '../store/store.js';
 import { isTruthy } from '../template/truthy.js';
 import type { ExecutionContext } from './execution-context.js';
 import { fanOut, fanOutItems } from './fan-out.js';
@@ -253,7 +253,8 @@ interface ItemPlace {
  */
 async function runItem(ctx: ExecutionContext, place: ItemPlace): Promise<ItemResult> {
   const { step, stepIndex, itemIndex } = place;
-  const previous = ctx.resumedAttempts?.get(`${stepIndex}/${itemIndex}`);
+  const key = `${stepIndex}/${itemIndex}`;
+  const previous = ctx.resumedAttempts?.get(key);
   const firstStarted = previous?.[0] === undefined ? Number.NaN : Date.parse(previous[0].started_at);
   const task: ItemTask = {
     step,
@@ -266,6 +267,7 @@ async function runItem(ctx: ExecutionContext, place: ItemPlace): Promise<ItemRes
     idempotencyKey: idempotencyKey(ctx.runId, stepIndex, itemIndex),
     startedAt: Number.isNaN(firstStarted) ? ctx.now() : firstStarted,
     previousAttempts: previous,
+    previousProgress: ctx.resumedProgress?.get(key),
   };
   const kind = ctx.stepKinds.of(step);
   if (kind === undefined) {
@@ -277,17 +279,37 @@ async function runItem(ctx: ExecutionContext, place: ItemPlace): Promise<ItemRes
     return await kind.runItem(ctx, task);
   } catch (err) {
     if (!(err instanceof RunSuspended)) throw err;
-    const history = [...err.attempts];
-    const row = itemRecorder(ctx, task, ctx.logger).row({
-      status: 'running',
-      output: null,
-      error: null,
-      attempts: history.length,
-      history,
-    });
-    await ctx.store.saveStepItem({ ...row, finished_at: null });
+    await saveItemProgress(ctx, task, err.progress, err.attempts);
     throw err;
   }
+}
+
+/**
+ * Commits item `task` unfinished (`running`): its attempts so far and its progress as its output,
+ * sealed when redaction changed it, so a resumed run reads it back unredacted (`previousProgress`).
+ */
+export async function saveItemProgress(
+  ctx: ExecutionContext,
+  task: ItemTask,
+  progress: unknown,
+  attempts: readonly AttemptEntry[],
+): Promise<void> {
+  const history = [...attempts];
+  const row = itemRecorder(ctx, task, ctx.logger).row({
+    status: 'running',
+    output: progress,
+    error: null,
+    attempts: history.length,
+    history,
+  });
+  const where = {
+    runId: ctx.runId,
+    column: 'run_step_items.sealed_output',
+    step: row.step_index,
+    item: row.item_index,
+  } as const;
+  const sealed = sealIfRedacted(ctx.seal, progress, row.output, where);
+  await ctx.store.saveStepItem({ ...row, finished_at: null, sealed_output: sealed });
 }
 
 /** The item's row with the unredacted copy of its output, sealed, when redaction changed it. */

@@ -13,8 +13,13 @@ export type CurrentStep = {
   index?: number;
   /** 1 before the call; in `output`, the number of HTTP attempts the call took. */
   attempt?: number;
-  /** Set after the call, for `output`. */
+  /** Set after the call, for `output` (and for `paginate.next` and `paginate.items`). */
   response?: { status: number; headers: Record<string, string | string[]>; body: unknown };
+  /**
+   * A step with `paginate`: the page being fetched. `index` counts pages from 0; `next` is what
+   * `paginate.next` rendered on the previous page (null on the first).
+   */
+  page?: { index: number; next: unknown };
 };
 
 /** The whole state of a run, as templates address it. */

@@ -9,6 +9,7 @@ import { silentLogger } from '@sluice/sdk';
 import { defaultTransport } from '@sluice/sdk/internal';
 import type { ExecutionContext } from '../executor/execution-context.js';
 import type { RunEvent } from '../executor/run-events.js';
+import { saveItemProgress } from '../executor/run-step.js';
 import { processLimits } from '../limits/concurrency-limits.js';
 import { runWorkspace } from '../limits/rate-limit-key.js';
 import type { RunState } from '../model/run-state.js';
@@ -58,7 +59,7 @@ export function createExecutionContext(
     },
     RUN: { id: runId, started_at: startedAt },
   };
-  return {
+  const ctx: ExecutionContext = {
     runId,
     workspaceId: runWorkspace(user, workflow),
     workflow,
@@ -87,6 +88,8 @@ export function createExecutionContext(
       await store.updateRun(runId, { resume_at: until });
       options.onEvent?.({ type: 'run-waiting', runId, until });
     },
+    saveProgress: (task, progress, history) => saveItemProgress(ctx, task, progress, history),
     emit: (event: RunEvent) => options.onEvent?.(event),
   };
+  return ctx;
 }

@@ -14,7 +14,10 @@ export interface OpenedRunValues {
   input?: { value: unknown };
   /** Outputs of the steps before `fromIndex`, by step index. */
   steps: Map<number, unknown>;
-  /** Outputs of the succeeded items of step `fromIndex`, by `<step index>/<item index>`. */
+  /**
+   * Outputs of the succeeded items of step `fromIndex`, and the progress of its unfinished ones, by
+   * `<step index>/<item index>`.
+   */
   items: Map<string, unknown>;
 }
 
@@ -42,7 +45,8 @@ export function openSealedValues(
     opened.steps.set(step.step_index, sealer.open(step.sealed_output, where));
   }
   for (const item of items) {
-    if (item.step_index !== fromIndex || item.status !== 'succeeded' || item.sealed_output == null) continue;
+    if (item.step_index !== fromIndex || item.sealed_output == null) continue;
+    if (item.status !== 'succeeded' && item.status !== 'running') continue;
     const where = {
       runId,
       column: 'run_step_items.sealed_output',

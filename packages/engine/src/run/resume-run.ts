@@ -77,7 +77,8 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
   const [steps, items] =
     run.started_at === null || fresh
       ? [[], []]
-      : await Promise.all([store.listSteps(runId), store.listStepItems(runId)]);
+      : // With exchanges: an item that resumes from a stored wait keeps those of its earlier attempts.
+        await Promise.all([store.listSteps(runId), store.listStepItems(runId, { exchanges: true })]);
   let fromIndex = 0;
   while (isDone(steps.find((step) => step.step_index === fromIndex))) fromIndex++;
   fromIndex = Math.min(fromIndex, workflow.steps.length);
@@ -98,6 +99,7 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
     ...base,
     resumedAttempts: waitingItems(items),
     resumedOutputs: opened.items,
+    resumedProgress: itemProgress(items, opened.items),
     ...(options.suspendLongWaits === true
       ? {
           // Items in flight beside the one that suspends may suspend too: resume after the latest.
@@ -147,6 +149,23 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
  * steps after a failed one have none). */
 function isDone(step: StepRow | undefined): boolean {
   return step?.status === 'succeeded' || (step?.status === 'skipped' && step.finished_at !== null);
+}
+
+/**
+ * The progress of items committed unfinished (their output while they run), by `<step>/<item>`:
+ * the opened sealed copy when there is one, else the stored value.
+ */
+function itemProgress(
+  items: readonly StepItemRow[],
+  opened: ReadonlyMap<string, unknown>,
+): Map<string, unknown> {
+  const progress = new Map<string, unknown>();
+  for (const item of items) {
+    if (item.status !== 'running' || item.output === null) continue;
+    const key = `${item.step_index}/${item.item_index}`;
+    progress.set(key, opened.has(key) ? opened.get(key) : item.output);
+  }
+  return progress;
 }
 
 /** The attempts of items committed unfinished at a stored wait, by `<step>/<item>`. */

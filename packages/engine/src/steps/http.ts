@@ -7,19 +7,33 @@
  *
  * @module
  */
+
+import type { Logger } from '@sluice/sdk';
 import { TemplateError } from '../errors.js';
 import { hostRateKey } from '../limits/rate-limit-key.js';
 import type { JsonSchemaNode } from '../model/json-schema-node.js';
 import type { CurrentStep, RunState } from '../model/run-state.js';
 import { shown } from '../model/shown.js';
 import type { StepBase, Templated, WorkflowStep } from '../model/workflow.js';
-import type { StepErrorRecord } from '../store/store.js';
+import type { AttemptEntry, StepErrorRecord } from '../store/store.js';
 import { ApiSpecShapeError, buildRequest, type RenderedApiSpec } from './http/build-request.js';
 import { headerProblems } from './http/header-problems.js';
 import { HTTP_TOKEN_PATTERN } from './http/header-rules.js';
+import {
+  DEFAULT_MAX_PAGES,
+  DEFAULT_PAGE_ITEMS,
+  isLastPage,
+  type Paginate,
+  pageProgressOf,
+  paginateProblems,
+  paginateSchema,
+  readPage,
+  tooManyPages,
+} from './http/paginate.js';
 import { readResponse } from './http/read-response.js';
 import { type CallFailed, ERROR_BODY_BYTES, sendCall } from './http/send-call.js';
-import { itemRecorder } from './item-record.js';
+import { pageIdempotencyKey } from './idempotency.js';
+import { type ItemRecorder, itemRecorder } from './item-record.js';
 import type { ItemContext, ItemResult, ItemTask, StepKind, StepProblem } from './step-kind.js';
 import { createWaiter, RunSuspended } from './waits.js';
 
@@ -43,6 +57,8 @@ export interface ApiSpec {
 /** A step that makes an HTTP call. */
 export interface HttpStep extends StepBase {
   apispec: ApiSpec;
+  /** Repeats the call page after page (`steps/http/paginate.ts`). */
+  paginate?: Paginate;
 }
 
 declare module '../model/workflow.js' {
@@ -164,9 +180,9 @@ export const httpStep: StepKind<HttpStep> = {
   key: 'apispec',
   summary: 'an HTTP call',
   keyHint: 'an HTTP call',
-  properties: { apispec: apispecSchema() },
+  properties: { apispec: apispecSchema(), paginate: paginateSchema() },
   // An action's HTTP calls retry as its connector says, not by `retry`.
-  dependencies: { retry: ['apispec'] },
+  dependencies: { retry: ['apispec'], paginate: ['apispec'] },
   snippets: [
     {
       label: 'step',
@@ -176,8 +192,12 @@ export const httpStep: StepKind<HttpStep> = {
       body: { name: '$1', apispec: { url: '$2', method: '${3:GET}' } },
     },
   ],
-  templatedFields: APISPEC_TEMPLATED.map((field) => ['apispec', field]),
-  checks: [urlProblems, headerProblems],
+  templatedFields: [
+    ...APISPEC_TEMPLATED.map((field) => ['apispec', field]),
+    ['paginate', 'next'],
+    ['paginate', 'items'],
+  ],
+  checks: [urlProblems, headerProblems, paginateProblems],
   normalize(step) {
     const apispec = step.apispec as Record<string, unknown>;
     const method = typeof apispec.method === 'string' ? apispec.method : DEFAULT_METHOD;
@@ -187,34 +207,82 @@ export const httpStep: StepKind<HttpStep> = {
 };
 
 /**
- * Executes one HTTP item. Never throws for a failure of the item itself (template error, bad apispec,
- * HTTP failure): the row says `failed` with the error.
+ * Executes one HTTP item: one call, or with `paginate` one call per page. Never throws for a failure of
+ * the item itself (template error, bad apispec, HTTP failure): the row says `failed` with the error.
  *
  * @throws `signal.reason` when the run is aborted; {@link RunSuspended} with the item's attempts so
  * far, when a long wait suspends the run.
  */
 async function runHttpItem(ctx: ItemContext, task: ItemTask<HttpStep>): Promise<ItemResult> {
   const { step, itemIndex } = task;
-  const current: CurrentStep = { name: step.name, input: task.input, index: itemIndex, attempt: 1 };
-  const state: RunState = { ...ctx.state, CURRENT_STEP: current };
   const logger = ctx.logger.child({ step: step.name, index: itemIndex });
   const record = itemRecorder(ctx, task, logger);
+  if (step.paginate !== undefined) return runPages(ctx, task, step.paginate, logger, record);
 
+  const current: CurrentStep = { name: step.name, input: task.input, index: itemIndex, attempt: 1 };
+  const state: RunState = { ...ctx.state, CURRENT_STEP: current };
+  const call = await callOnce(ctx, task, state, logger, {
+    key: task.idempotencyKey,
+    previous: task.previousAttempts,
+  });
+  if (!call.ok) return record.fail(call.error, call.attempts, call.history);
+  let output: unknown = current.response?.body;
+  if (step.output !== undefined) {
+    try {
+      output = await ctx.renderer.render(step.output, state, { step: step.name, field: 'output' });
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      return record.fail({ type: 'template', message: err.message }, call.attempts, call.history);
+    }
+  }
+  return record.succeed(output, call.attempts, call.history);
+}
+
+/** One call made: its attempts, and the response now in `CURRENT_STEP` (`response`, `attempt`). */
+interface CallMade {
+  ok: true;
+  attempts: number;
+  history: AttemptEntry[];
+}
+
+/** A call that failed, or never went (its templates or its apispec). */
+interface CallNotMade {
+  ok: false;
+  error: StepErrorRecord;
+  attempts: number;
+  history: AttemptEntry[];
+}
+
+/**
+ * Renders the `apispec` against `state`, builds the request with idempotency key `call.key` and sends it
+ * under the step's retry policy, holding the step's concurrency permit. On success `state.CURRENT_STEP`
+ * gets the response and the number of attempts.
+ *
+ * @throws as {@link runHttpItem}.
+ */
+async function callOnce(
+  ctx: ItemContext,
+  task: ItemTask<HttpStep>,
+  state: RunState,
+  logger: Logger,
+  call: { key: string; previous: readonly AttemptEntry[] | undefined },
+): Promise<CallMade | CallNotMade> {
+  const { step } = task;
   const { apispec } = step;
   let spec: RenderedApiSpec;
   try {
     spec = await renderApiSpec(ctx, step.name, apispec, state);
   } catch (err) {
-    if (err instanceof TemplateError) return record.fail({ type: 'template', message: err.message });
-    throw err;
+    if (!(err instanceof TemplateError)) throw err;
+    return { ok: false, error: { type: 'template', message: err.message }, attempts: 0, history: [] };
   }
   let request: ReturnType<typeof buildRequest>;
   try {
-    request = buildRequest(spec, task.idempotencyKey);
+    request = buildRequest(spec, call.key);
   } catch (err) {
-    if (err instanceof ApiSpecShapeError)
-      return record.fail({ type: 'other', message: `steps.${step.name}.${err.message}` });
-    throw err;
+    if (!(err instanceof ApiSpecShapeError)) throw err;
+    const error: StepErrorRecord = { type: 'other', message: `steps.${step.name}.${err.message}` };
+    return { ok: false, error, attempts: 0, history: [] };
   }
 
   const { rateLimit } = task;
@@ -236,7 +304,7 @@ async function runHttpItem(ctx: ItemContext, task: ItemTask<HttpStep>): Promise<
       now: ctx.now,
       random: ctx.random,
       logger,
-      previous: task.previousAttempts,
+      previous: call.previous,
       errorBody: (body) => ctx.redactor().excerpt(body, ERROR_BODY_BYTES),
       // Every attempt (retries and redirect hops too) takes a token of the host it goes to.
       beforeAttempt:
@@ -253,20 +321,13 @@ async function runHttpItem(ctx: ItemContext, task: ItemTask<HttpStep>): Promise<
   } finally {
     release?.();
   }
-  if (!outcome.ok) return record.fail(errorRecord(outcome), outcome.attempts, outcome.history);
-
+  if (!outcome.ok) {
+    return { ok: false, error: errorRecord(outcome), attempts: outcome.attempts, history: outcome.history };
+  }
   const response = readResponse(outcome.response, `${request.method} ${outcome.url}`);
+  const current = state.CURRENT_STEP as CurrentStep;
   current.attempt = outcome.attempts;
   current.response = response;
-  let output: unknown = response.body;
-  if (step.output !== undefined) {
-    try {
-      output = await ctx.renderer.render(step.output, state, { step: step.name, field: 'output' });
-    } catch (err) {
-      if (!(err instanceof TemplateError)) throw err;
-      return record.fail({ type: 'template', message: err.message }, outcome.attempts, outcome.history);
-    }
-  }
   logger.debug(
     {
       method: request.method,
@@ -277,7 +338,80 @@ async function runHttpItem(ctx: ItemContext, task: ItemTask<HttpStep>): Promise<
     },
     'response',
   );
-  return record.succeed(output, outcome.attempts, outcome.history);
+  return { ok: true, attempts: outcome.attempts, history: outcome.history };
+}
+
+/**
+ * A paginated item: page after page until `paginate.next` renders empty or `max_pages` is reached.
+ * Each page is its own call (its own key, its whole retry budget), its attempts marked with the page
+ * index; every page but the last is committed as the item's progress before the next one goes, so a
+ * resumed run starts at the page it was on. The output is every page's items, in order.
+ */
+async function runPages(
+  ctx: ItemContext,
+  task: ItemTask<HttpStep>,
+  paginate: Paginate,
+  logger: Logger,
+  record: ItemRecorder,
+): Promise<ItemResult> {
+  const { step } = task;
+  const maxPages = paginate.max_pages ?? DEFAULT_MAX_PAGES;
+  const progress = pageProgressOf(task.previousProgress);
+  // The attempts of earlier pages; those of the page in flight at a stored wait count against its budget.
+  const history: AttemptEntry[] = [];
+  const inFlight: AttemptEntry[] = [];
+  for (const entry of task.previousAttempts ?? []) {
+    (entry.page === progress.pages ? inFlight : history).push(entry);
+  }
+  const failed = (error: StepErrorRecord) => record.fail(error, history.length, history);
+  while (true) {
+    const index = progress.pages;
+    if (index >= maxPages) return failed({ type: 'other', message: tooManyPages(maxPages, progress.next) });
+    const current: CurrentStep = {
+      name: step.name,
+      input: task.input,
+      index: task.itemIndex,
+      attempt: 1,
+      page: { index, next: index === 0 ? null : progress.next },
+    };
+    const state: RunState = { ...ctx.state, CURRENT_STEP: current };
+    let call: CallMade | CallNotMade;
+    try {
+      call = await callOnce(ctx, task, state, logger, {
+        key: pageIdempotencyKey(task.idempotencyKey, index),
+        previous: index === progress.pages && inFlight.length > 0 ? inFlight.splice(0) : undefined,
+      });
+    } catch (err) {
+      if (!(err instanceof RunSuspended)) throw err;
+      throw err.withProgress([...history, ...onPage(err.attempts, index)], progress);
+    }
+    history.push(...onPage(call.history, index));
+    if (!call.ok) return failed(call.error);
+
+    let rendered: { next?: unknown; items?: unknown };
+    try {
+      rendered = (await ctx.renderer.render(
+        { next: paginate.next, items: paginate.items ?? DEFAULT_PAGE_ITEMS },
+        state,
+        { step: step.name, field: 'paginate' },
+      )) as { next?: unknown; items?: unknown };
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      return failed({ type: 'template', message: err.message });
+    }
+    const page = readPage(rendered, index, progress.next);
+    if ('problem' in page) return failed({ type: 'other', message: `steps.${step.name}.${page.problem}` });
+    progress.items.push(...page.items);
+    progress.pages = index + 1;
+    progress.next = page.next;
+    if (isLastPage(page.next)) return record.succeed(progress.items, history.length, history);
+    if (progress.pages < maxPages) await ctx.saveProgress(task, progress, history);
+  }
+}
+
+/** `entries` marked as attempts of page `index`. */
+function onPage(entries: readonly AttemptEntry[], index: number): AttemptEntry[] {
+  return entries.map((entry) => (entry.page === index ? entry : { ...entry, page: index }));
 }
 
 async function renderApiSpec(

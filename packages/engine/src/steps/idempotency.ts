@@ -20,9 +20,22 @@ const NAMESPACE = Buffer.from('5c0b2f4e9a1d4c7b8e2f3a6d1b9c0e57', 'hex');
  * idempotencyKey('run-1', 0, 0); // always the same UUID for this item
  */
 export function idempotencyKey(runId: string, stepIndex: number, itemIndex: number): string {
-  const hash = createHash('sha1').update(NAMESPACE).update(`${runId}/${stepIndex}/${itemIndex}`).digest();
+  return uuidOf(`${runId}/${stepIndex}/${itemIndex}`);
+}
+
+/** The name-based UUID of `name` in Sluice's namespace. */
+function uuidOf(name: string): string {
+  const hash = createHash('sha1').update(NAMESPACE).update(name).digest();
   hash[6] = ((hash[6] as number) & 0x0f) | 0x50;
   hash[8] = ((hash[8] as number) & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The key of page `page` of a paginated item whose key is `itemKey`: page 0 keeps the item's key, so a
+ * step's first call is keyed the same with or without `paginate`; every later page has its own.
+ */
+export function pageIdempotencyKey(itemKey: string, page: number): string {
+  return page === 0 ? itemKey : uuidOf(`${itemKey}/page/${page}`);
 }

@@ -65,6 +65,12 @@ export interface StepPorts {
   readonly actions?: ActionSource | undefined;
   /** Stores (or clears) the time a long wait ends, as the run's `resume_at`; may throw `RunSuspended`. */
   onLongWait(resumeAt: Date | undefined): Promise<void>;
+  /**
+   * Commits an unfinished item (status `running`): its attempts so far, and `progress`, what it must
+   * not do again (the pages of a paginated call). A resumed run gives both back in the item's task
+   * (`previousAttempts`, `previousProgress`). Redacted like any row; sealed when redaction changed it.
+   */
+  saveProgress(task: ItemTask, progress: unknown, history: readonly AttemptEntry[]): Promise<void>;
 }
 
 /** What a kind's {@link StepKind.runItem} receives about the run. */
@@ -92,6 +98,11 @@ export interface ItemTask<S extends StepBase = StepBase> {
    * count against its retry budget. `undefined` for an item that runs for the first time.
    */
   previousAttempts: readonly AttemptEntry[] | undefined;
+  /**
+   * What the item committed as its progress before it stopped ({@link StepPorts.saveProgress}, or a
+   * `RunSuspended` with progress), unredacted, when the run resumes it; `undefined` otherwise.
+   */
+  previousProgress: unknown;
 }
 
 /** A finished item: its row (redacted) and its raw output. */

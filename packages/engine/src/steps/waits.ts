@@ -39,16 +39,27 @@ export class RunSuspended extends Error {
   readonly resumeAt: Date;
   /** The attempts of the suspended item so far, oldest first (set by `sendCall`). */
   readonly attempts: readonly AttemptEntry[];
+  /**
+   * What the item had done before the wait that it must not do again (the pages of a paginated call),
+   * committed as its output while it is unfinished and given back as `ItemTask.previousProgress`.
+   */
+  readonly progress: unknown;
 
-  constructor(resumeAt: Date, attempts: readonly AttemptEntry[] = []) {
+  constructor(resumeAt: Date, attempts: readonly AttemptEntry[] = [], progress: unknown = null) {
     super(`the run waits until ${resumeAt.toISOString()}`);
     this.resumeAt = resumeAt;
     this.attempts = attempts;
+    this.progress = progress;
   }
 
   /** The same suspension carrying the item's attempts. */
   withAttempts(attempts: readonly AttemptEntry[]): RunSuspended {
-    return new RunSuspended(this.resumeAt, attempts);
+    return new RunSuspended(this.resumeAt, attempts, this.progress);
+  }
+
+  /** The same suspension carrying the item's attempts and progress. */
+  withProgress(attempts: readonly AttemptEntry[], progress: unknown): RunSuspended {
+    return new RunSuspended(this.resumeAt, attempts, progress);
   }
 }
 

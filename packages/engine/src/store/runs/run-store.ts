@@ -41,6 +41,8 @@ export interface AttemptEntry {
   status?: number;
   /** The error class, when none did: connect, read, timeout, other. */
   error?: string;
+  /** The page the attempt fetched, counted from 0, on a step with `paginate`. */
+  page?: number;
 }
 
 /** Why a step or item failed, as the run record shows it. */
