@@ -26,7 +26,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createApiKey, openStore, parseWorkflow, runWorkflow, TemplateRenderer } from '@sluice/engine';
+import {
+  createApiKey,
+  openStore,
+  parseWorkflow,
+  runWorkflow,
+  TemplateRenderer,
+  type Workflow,
+} from '@sluice/engine';
 import { createUndiciTransport } from '@sluice/sdk/internal';
 import { Agent, request } from 'undici';
 import { startChildServer } from '../child-server.js';
@@ -304,7 +311,11 @@ async function bigInput(): Promise<void> {
   }
 }
 
-/** What a `when` costs: the 3 steps with the middle one skipped, beside the same run that calls it. */
+/**
+ * What flow control costs, in this process on a SQLite file: a `when` (the 3 steps with the middle one
+ * skipped, beside the same run calling it and the run without `when`), and a 10-page `paginate` step
+ * beside one plain call and ten plain steps (the same ten calls).
+ */
 async function flowControl(): Promise<void> {
   const { store, transport, renderer } = await inProcess('flow.db');
   const plain = await parseWorkflow(THREE_FAST_STEPS, { file: 'plain.yaml' });
@@ -312,41 +323,76 @@ async function flowControl(): Promise<void> {
     ...plain,
     steps: plain.steps.map((step, i) => (i === 1 ? { ...step, when: '{{ INPUT.go }}' } : step)),
   };
-  const sides = {
-    'middle step called (when true)': (n: number) => ({ workflow: conditional, input: { n, go: true } }),
-    'middle step skipped (when false)': (n: number) => ({ workflow: conditional, input: { n, go: false } }),
-    'no when (baseline)': (n: number) => ({ workflow: plain, input: { n } }),
+  const run = async (workflow: Workflow, input: unknown) => {
+    const outcome = await runWorkflow(workflow, {
+      store: store.runs,
+      renderer,
+      transport,
+      input,
+      systemApis: { fast: fast.url },
+    });
+    if (outcome.status !== 'succeeded') throw new Error(`flow run: ${JSON.stringify(outcome.error)}`);
   };
-  const runs = 300;
+  const whens = await interleaved(300, {
+    'middle step called (when true)': (n) => run(conditional, { n, go: true }),
+    'middle step skipped (when false)': (n) => run(conditional, { n, go: false }),
+    'no when (baseline)': (n) => run(plain, { n }),
+  });
+  say('flow control: runWorkflow of the 3 steps, 300 runs a round, one after the other, median ms per run:');
+  printAgainst(whens, 'no when (baseline)', 'the run without when');
+
+  const call = plain.steps[0] as Workflow['steps'][number];
+  const one: Workflow = { ...plain, steps: [call] };
+  const pages: Workflow = {
+    ...plain,
+    steps: [
+      {
+        ...call,
+        output: undefined,
+        paginate: {
+          next: '{{ CURRENT_STEP.page.index + 1 if CURRENT_STEP.page.index < 9 else none }}',
+          items: '{{ [CURRENT_STEP.page.index] }}',
+        },
+      } as Workflow['steps'][number],
+    ],
+  };
+  const ten: Workflow = {
+    ...plain,
+    steps: Array.from({ length: 10 }, (_, i) => ({ ...call, name: `call${i}` })),
+  };
+  const paged = await interleaved(100, {
+    'one plain call (baseline)': (n) => run(one, { n }),
+    'one step, 10 pages': (n) => run(pages, { n }),
+    '10 plain steps, 1 call each': (n) => run(ten, { n }),
+  });
+  say('paginate: runWorkflow of one step, 100 runs a round, one after the other, median ms per run:');
+  printAgainst(paged, 'one plain call (baseline)', 'one plain call');
+}
+
+/** Runs each side `runs` times a round, the sides interleaved (order flipped every round); ms per run. */
+async function interleaved(
+  runs: number,
+  sides: Record<string, (n: number) => Promise<void>>,
+): Promise<Map<string, number[]>> {
   const times = new Map<string, number[]>(Object.keys(sides).map((name) => [name, []]));
   for (let round = 0; round < 6; round++) {
     const names = round % 2 === 0 ? Object.keys(sides) : Object.keys(sides).reverse();
     for (const name of names) {
-      const make = sides[name as keyof typeof sides];
+      const side = sides[name] as (n: number) => Promise<void>;
       const begin = performance.now();
-      for (let n = 0; n < runs; n++) {
-        const { workflow, input } = make(n);
-        const outcome = await runWorkflow(workflow, {
-          store: store.runs,
-          renderer,
-          transport,
-          input,
-          systemApis: { fast: fast.url },
-        });
-        if (outcome.status !== 'succeeded') throw new Error(`flow run: ${JSON.stringify(outcome.error)}`);
-      }
+      for (let n = 0; n < runs; n++) await side(n);
       // The first round of each side warms it up.
       if (round > 1) times.get(name)?.push((performance.now() - begin) / runs);
     }
   }
-  const base = median(times.get('no when (baseline)') ?? []);
-  say(
-    `flow control: runWorkflow of the 3 steps, ${runs} runs a round, one after the other, median ms per run:`,
-  );
+  return times;
+}
+
+/** Each side's median beside the baseline side's. */
+function printAgainst(times: Map<string, number[]>, baseline: string, what: string): void {
+  const base = median(times.get(baseline) ?? []);
   for (const [name, list] of times) {
-    say(
-      `  ${name.padEnd(34)} ${fixed(median(list))} ms   (${fixed(median(list) / base)}x the run without when)`,
-    );
+    say(`  ${name.padEnd(34)} ${fixed(median(list))} ms   (${fixed(median(list) / base)}x ${what})`);
   }
 }
 

@@ -3,7 +3,7 @@
  * webhook receiver, a flaky endpoint), then the real `sluice serve` as a child process with the my-app
  * connector registered (`--connectors examples/service/connectors`), and sets it up through its own API:
  * an admin key for workspace `demo`, the connection `my-app`, and the workflows of
- * `examples/service/workflows` (a poll trigger, a connector action, a schedule, a webhook). Runs one
+ * `examples/service/workflows` (a poll trigger, a connector action, a schedule, a webhook, pages and a branch, child runs with an error workflow). Runs one
  * workflow to show it works, prints the API docs URL and the key, and serves until Ctrl-C.
  *
  * Environment: `PORT` (the service, default 8080; 0 picks one), `SLUICE_DATA_DIR` (default

@@ -21,6 +21,8 @@ export interface ListQuery {
   sortBy: 'created_at' | 'updated_at';
   order: 'asc' | 'desc';
   limit: number;
+  /** Which page of `limit` customers, from 1: page 2 skips the first `limit`. */
+  page: number;
 }
 
 /** A rejected request: the HTTP status and the error text the API answers with. */
@@ -77,6 +79,11 @@ export function parseListQuery(params: URLSearchParams): Parsed<ListQuery> {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     return bad(`invalid limit: expected an integer from 1 to ${MAX_LIMIT}, got "${rawLimit}"`);
   }
+  const rawPage = params.get('page');
+  const page = rawPage === null ? 1 : /^\d+$/.test(rawPage) ? Number(rawPage) : Number.NaN;
+  if (!Number.isSafeInteger(page) || page < 1) {
+    return bad(`invalid page: expected a positive integer, got "${rawPage}"`);
+  }
   return {
     ok: true,
     value: {
@@ -86,6 +93,7 @@ export function parseListQuery(params: URLSearchParams): Parsed<ListQuery> {
       sortBy,
       order,
       limit,
+      page,
     },
   };
 }
@@ -103,7 +111,8 @@ export function listCustomers(customers: readonly Customer[], query: ListQuery):
   }
   const sign = query.order === 'asc' ? 1 : -1;
   keyed.sort((a, b) => sign * (a.key - b.key || a.customer.id - b.customer.id));
-  return keyed.slice(0, query.limit).map((entry) => entry.customer);
+  const start = (query.page - 1) * query.limit;
+  return keyed.slice(start, start + query.limit).map((entry) => entry.customer);
 }
 
 /** What `POST /v1/customers.json` accepts in `customer`, validated. */

@@ -140,6 +140,23 @@ describe('GET /v1/customers.json (list)', () => {
     expect(ids(window.body)).toEqual(ties.map((c) => c.id));
   });
 
+  it('pages by page number: page N skips N - 1 pages of limit customers; past the end, none', async () => {
+    await start({ seedCount: 12 });
+    const page = async (n: number) => ids((await list({ limit: 5, page: n })).body);
+    expect(await page(1)).toEqual([1, 2, 3, 4, 5]);
+    expect(await page(2)).toEqual([6, 7, 8, 9, 10]);
+    expect(await page(3)).toEqual([11, 12]);
+    expect(await page(4)).toEqual([]);
+    for (const bad of ['0', '-1', 'two', '1.5']) {
+      const res = await list({ page: bad });
+      expect([bad, res.status, res.body]).toEqual([
+        bad,
+        400,
+        { error: `invalid page: expected a positive integer, got "${bad}"` },
+      ]);
+    }
+  });
+
   it('accepts dates, offsets and fractional seconds', async () => {
     await start({ seedCount: 250 });
     expect(ids((await list({ created_before: '2017-01-02', limit: 100 })).body).length).toBeGreaterThan(0);

@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const HERE = fileURLToPath(new URL('..', import.meta.url));
 const LOOKUP = '5b0c2d3e-0000-4000-8000-000000000002';
 const WELCOME = '5b0c2d3e-0000-4000-8000-000000000001';
+const PAGES = '5b0c2d3e-0000-4000-8000-000000000005';
+const ENRICH = '5b0c2d3e-0000-4000-8000-000000000007';
 
 let child: ChildProcess;
 let dataDir: string;
@@ -75,7 +77,10 @@ describe('npm start', () => {
   it('has published the example workflows and stored the connection without showing its values', async () => {
     const workflows = (await get('/v1/workflows')).workflows as { name: string }[];
     expect(workflows.map((w) => w.name).sort()).toEqual([
+      'alert-ops',
       'customer-lookup',
+      'customer-pages',
+      'enrich-customers',
       'inbound-hook',
       'nightly-report',
       'welcome-new-customers',
@@ -98,6 +103,52 @@ describe('npm start', () => {
     }
     expect(welcomed).toHaveLength(12);
     expect(welcomed.every((r) => r.status === 'succeeded')).toBe(true);
+  });
+
+  it('runs the flow-control examples: pages and a branch; child runs and an error workflow', async () => {
+    const run = async (uid: string, input: unknown) => {
+      const response = await fetch(`${base}/v1/workflows/${uid}/runs?wait=true`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ input }),
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as {
+        id: string;
+        status: string;
+        steps: { name: string; status: string; output: unknown }[];
+      };
+    };
+    const paged = await run(PAGES, { city: 'Berlin' });
+    expect(paged.status).toBe('succeeded');
+    const customers = paged.steps[1]?.output as { id: number; address: { city: string } }[];
+    // 12 seeded customers, 5 a page: three pages.
+    expect(customers.map((c) => c.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const berlin = customers.filter((c) => c.address.city === 'Berlin').map((c) => c.id);
+    expect(berlin.length).toBeGreaterThan(0);
+    expect(paged.steps[2]).toMatchObject({ name: 'in_city', status: 'succeeded', output: berlin });
+    const nowhere = await run(PAGES, { city: 'Atlantis' });
+    expect(nowhere.steps[2]).toMatchObject({ status: 'skipped', output: null });
+
+    const enriched = await run(ENRICH, { customers: [{ id: 1 }, { id: 2 }] });
+    expect(enriched.status).toBe('succeeded');
+    expect(enriched.steps[0]?.output).toHaveLength(2);
+    const runs = (await get('/v1/runs?limit=100')).runs as {
+      parent_run_id: string | null;
+      failure_of: string | null;
+    }[];
+    expect(runs.filter((r) => r.parent_run_id === enriched.id)).toHaveLength(2);
+
+    const failed = await run(ENRICH, { customers: [{ id: 999 }] });
+    expect(failed.status).toBe('failed');
+    let alerts: { failure_of: string | null; status: string }[] = [];
+    for (let i = 0; i < 100 && alerts.length === 0; i++) {
+      alerts = ((await get('/v1/runs?limit=100')).runs as typeof alerts).filter(
+        (r) => r.failure_of === failed.id,
+      );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(alerts).toHaveLength(1);
   });
 
   it('stops on SIGTERM with exit code 0', async () => {

@@ -18,9 +18,12 @@ import type { StepLimits } from './limits/step-limits.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
 import { NODE_DEFAULTS, NodeRegistry } from './nodes/node-registry.js';
 import type { QueueStats } from './queue/run-queue.js';
+import { AttemptPruning } from './run/attempt-pruning.js';
 import { ownerName, releaseDeadLocalLeases } from './run/dead-owners.js';
 import { ownApis, ownOrigin } from './run/own-apis.js';
 import { RunExecution } from './run/run-execution.js';
+import type { StepTestPorts } from './run/test-step.js';
+import { WorkspaceSettings } from './run/workspace-settings.js';
 import { EngineKeys } from './secrets/engine-keys.js';
 import type { RunTokens } from './secrets/run-token.js';
 import type { RunValues } from './secrets/run-values.js';
@@ -61,6 +64,9 @@ class ServiceEngine implements Engine, EngineInternals {
   readonly triggers: TriggerSync;
   readonly events: EventSink;
   readonly metrics: EngineMetrics;
+  readonly stepTestPorts: StepTestPorts;
+  readonly settings: WorkspaceSettings;
+  readonly #attemptPruning: AttemptPruning;
   readonly #closeGraceMs: number;
   readonly #keys: EngineKeys;
   readonly #limits: StepLimits;
@@ -103,6 +109,13 @@ class ServiceEngine implements Engine, EngineInternals {
     const { vault } = this.#keys;
     const connectionOptions = { store, vault, connectors, transport, logger: options.logger, now };
     this.connections = new ConnectionService(connectionOptions);
+    this.settings = new WorkspaceSettings({ store, now });
+    this.#attemptPruning = new AttemptPruning({
+      store,
+      now,
+      intervalMs: options.attemptPruneMs ?? ENGINE_DEFAULTS.attemptPruneMs,
+      logger: logger.child({ component: 'attempt-pruning' }),
+    });
     // What the triggers and the runs both work with.
     const shared = { store, now, transport, connectors, connections: this.connections, seal: this.runValues };
     const triggers = createEngineTriggers({
@@ -126,6 +139,17 @@ class ServiceEngine implements Engine, EngineInternals {
       countRunsByStatus,
       ...(store.statements === undefined ? {} : { statements: store.statements.bind(store) }),
     });
+    const longWaitMs = options.longWaitMs ?? ENGINE_DEFAULTS.longWaitMs;
+    this.stepTestPorts = {
+      renderer: this.templates,
+      stepKinds: this.stepKinds,
+      limits: this.#limits,
+      transport,
+      logger: options.logger,
+      longWaitMs,
+      now,
+      systemApis: () => this.#systemApis,
+    };
     this.#runs = new RunExecution({
       ...shared,
       owner: this.owner,
@@ -134,18 +158,20 @@ class ServiceEngine implements Engine, EngineInternals {
       logger,
       runLogger: options.logger,
       heartbeatMs: options.heartbeatMs ?? ENGINE_DEFAULTS.heartbeatMs,
-      longWaitMs: options.longWaitMs ?? ENGINE_DEFAULTS.longWaitMs,
+      longWaitMs,
       renderer: this.templates,
       stepKinds: this.stepKinds,
       limits: this.#limits,
       systemApis: () => this.#systemApis,
       runTokens: this.runTokens,
+      settings: this.settings,
       metrics: this.metrics,
       queue: options.queue,
       execute: options.execute,
       concurrency,
       sweepMs: options.sweepMs ?? Math.max(1, Math.floor(leaseMs / 2)),
       waitPollMs: options.waitPollMs ?? ENGINE_DEFAULTS.waitPollMs,
+      maxWorkflowDepth: options.maxWorkflowDepth,
     });
     // An engine that executes nothing is an API node; `sluice worker` says `worker` itself.
     const nodeKind = options.nodeKind ?? (options.execute === false ? 'api' : 'api+worker');
@@ -182,6 +208,7 @@ class ServiceEngine implements Engine, EngineInternals {
     // Rows of workflows published or deleted while a crash hid it are repaired before the first tick.
     await this.triggers.reconcile();
     this.#triggerLoop.start();
+    await this.#attemptPruning.start();
     return resumed;
   }
 
@@ -193,6 +220,10 @@ class ServiceEngine implements Engine, EngineInternals {
 
   tickTriggers(): Promise<void> {
     return this.#triggerLoop.tick();
+  }
+
+  pruneAttempts(): Promise<number> {
+    return this.#attemptPruning.prune();
   }
 
   async startRun(stored: StoredWorkflow, input: unknown, caller: ApiCaller): Promise<string> {
@@ -233,6 +264,7 @@ class ServiceEngine implements Engine, EngineInternals {
   async #shutdown(): Promise<void> {
     // First, so no trigger commits more runs; a firing in flight is abandoned uncommitted.
     await this.#triggerLoop.close();
+    await this.#attemptPruning.stop();
     await this.#runs.stop(this.#closeGraceMs);
     this.#closed.abort();
     await this.#runs.close();

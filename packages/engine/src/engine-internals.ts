@@ -8,6 +8,8 @@
  * @module
  */
 import type { Engine } from './engine-options.js';
+import type { StepTestPorts } from './run/test-step.js';
+import type { WorkspaceSettings } from './run/workspace-settings.js';
 import type { RunValueSealer } from './secrets/run-values.js';
 import type { ServiceStore } from './store/service-store.js';
 import type { DispatchedRun, EventSink } from './triggers/trigger-events.js';
@@ -36,6 +38,15 @@ export interface EngineInternals {
   dispatch(runs: readonly DispatchedRun[]): void;
   /** Runs one tick of the trigger loop now (due triggers, if this process holds the lease). */
   tickTriggers(): Promise<void>;
+  /** The workspaces' settings (`GET`/`PUT /v1/settings`), read by the runs too. */
+  readonly settings: WorkspaceSettings;
+  /**
+   * Clears the attempts' HTTP exchanges past their workspace's retention now (on the engine's clock);
+   * resolves how many step and item rows it cleared. The engine also does it every `attemptPruneMs`.
+   */
+  pruneAttempts(): Promise<number>;
+  /** What a step test (`POST /v1/workflows/{uid}/steps/{name}/test`) runs with: the parts runs get. */
+  readonly stepTestPorts: StepTestPorts;
 }
 
 const INTERNALS = new WeakMap<Engine, EngineInternals>();

@@ -62,6 +62,11 @@ export interface CreateEngineOptions {
   triggerKinds?: TriggerKinds;
   /** Runs executing at once; the others wait in the queue. @default 16 */
   maxConcurrentRuns?: number;
+  /**
+   * How deep `workflow:` steps may nest child runs: a run's child is at depth 1, its grandchild at 2, and
+   * a step that would start one deeper fails (a call cycle that publish could not see). @default 10
+   */
+  maxWorkflowDepth?: number;
   /** How long a run's lease lasts without a heartbeat, in ms. @default 30000 */
   leaseMs?: number;
   /** How often an executing run's lease is extended, in ms. @default 10000 */
@@ -97,6 +102,11 @@ export interface CreateEngineOptions {
   nodeHeartbeatMs?: number;
   /** Rows of nodes whose last heartbeat is this old are deleted by the live nodes, in ms. @default 3600000 */
   nodePruneMs?: number;
+  /**
+   * How often the engine clears the attempts' HTTP exchanges past their workspace's retention
+   * (`attempt_retention_days`, issue 15), in ms; the first pass is at `start()`. @default 3600000
+   */
+  attemptPruneMs?: number;
   /**
    * A run queue shared by every process (issue 6): BullMQ on Redis at `redis`, keys under
    * `<prefix>:runs:*`. A job is "continue run X" (job id = run id); the store stays the source of
@@ -138,6 +148,7 @@ export const ENGINE_DEFAULTS = Object.freeze({
   triggerTickMs: 1_000,
   triggerLeaseMs: 10_000,
   waitPollMs: 100,
+  attemptPruneMs: 3_600_000,
 } as const);
 
 /** The running engine: start runs of published workflows, wait for, cancel and retry them. */

@@ -20,7 +20,8 @@ export const ENGINE_ERROR_CODES = {
   SLUICE_TEMPLATE_MEMORY: 'a template needed more memory (or stack) than the template memory cap',
   SLUICE_TEMPLATE_OUTPUT: "a template's result is larger than the output cap",
   SLUICE_STEP_FAILED: 'a step failed after its retries, or its final response had a status of 400 or more',
-  SLUICE_RUN_CONFIG: 'local run settings (sluice.yaml, --system-apis, --user, --input) are malformed',
+  SLUICE_RUN_CONFIG:
+    'local run settings (sluice.yaml, --system-apis, --user, --input, --state) are malformed',
   SLUICE_STORE: 'the store cannot be opened, migrated or written',
   SLUICE_RUN_CANCELLED:
     'a run was cancelled while it ran (its signal was aborted, e.g. Ctrl-C in sluice run)',
@@ -55,6 +56,8 @@ export const ENGINE_ERROR_CODES = {
     'a step URL resolves to an address that is not globally reachable while --deny-private-networks is on',
   SLUICE_HOOK_SIGNATURE: "a webhook delivery's HMAC signature header is missing or does not match",
   SLUICE_QUEUE: 'the shared run queue (Redis, BullMQ) is misconfigured or Redis does not answer at start',
+  SLUICE_STEP_TEST_UNSUPPORTED:
+    'a step of a kind a step test does not run (anything but apispec, action and wait) was asked to be tested',
 } as const;
 
 /** A stable error code of the engine. */

@@ -76,6 +76,8 @@ export type { RunRecord, StepItemRecord, StepRecord } from './run/run-record.js'
 export { getRunRecord } from './run/run-record.js';
 export type { RunOutcome, RunWorkflowOptions } from './run/run-workflow.js';
 export { runWorkflow } from './run/run-workflow.js';
+export type { StepTestItem, StepTestResult, StepTestState, TestStepOptions } from './run/test-step.js';
+export { assertTestableStep, testStep } from './run/test-step.js';
 export type { Redactor, RedactorOptions } from './secrets/redactor.js';
 export { createRedactor, REDACTED } from './secrets/redactor.js';
 export type { RunCaller, RunTokens } from './secrets/run-token.js';
@@ -175,6 +177,8 @@ export { TRIGGER_KINDS, TriggerKinds } from './triggers/trigger-kinds.js';
 export type { ParseWorkflowOptions } from './workflow/parse.js';
 export { loadWorkflowFile, parseWorkflow } from './workflow/parse.js';
 export type { WorkflowFormat } from './workflow/read-document.js';
+export type { CheckedStepTestState, StepTestProblem } from './workflow/step-test-state.js';
+export { checkStepTestState, findStep } from './workflow/step-test-state.js';
 export type { ValidateWorkflowOptions, WorkflowValidation } from './workflow/validate.js';
 export { validateWorkflow } from './workflow/validate.js';
 export {

@@ -2,7 +2,8 @@
  * The execution flags of `sluice serve` and `sluice worker`, the two commands that execute runs: the
  * template limits (`--template-*`, docs/service.md "Limits and isolation"), `--concurrency`, `--grace`,
  * `--system-apis`, `--deny-private-networks`, `--connectors` and the hidden lease tuning flags, and how
- * they become `createEngine` options.
+ * they become `createEngine` options. `sluice validate` takes `--system-apis` too, to check the keys
+ * templates name.
  *
  * @module
  */

@@ -34,6 +34,7 @@ interface Call {
   run: string;
   step: string;
   key: string;
+  page: string | null;
 }
 
 /**
@@ -46,13 +47,19 @@ const calls: Call[] = [];
 const held = new Map<string, ServerResponse[]>();
 const slow = new Map<string, number>();
 
-function answer(res: ServerResponse, step: string): void {
-  if (!res.destroyed)
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ step }));
+/** What `/<step>` answers: `/page?page=N` a page of a paginated list (3 pages), any other step its name. */
+function bodyOf(step: string, url: URL): object {
+  if (step !== 'page') return { step };
+  const page = Number(url.searchParams.get('page'));
+  return { items: [`p${page}a`, `p${page}b`], next: page < 3 ? page + 1 : null };
+}
+
+function answer(res: ServerResponse, body: object): void {
+  if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
 function release(step: string): void {
-  for (const res of held.get(step) ?? []) answer(res, step);
+  for (const res of held.get(step) ?? []) answer(res, { step });
   held.delete(step);
 }
 
@@ -60,13 +67,19 @@ beforeAll(async () => {
   api = await startStepApi((req, res) => {
     const url = new URL(req.url ?? '/', 'http://api');
     const step = url.pathname.slice(1);
-    calls.push({ run: url.searchParams.get('run') ?? '', step, key: String(req.headers['idempotency-key']) });
-    const waiting = held.get(step);
+    calls.push({
+      run: url.searchParams.get('run') ?? '',
+      step,
+      key: String(req.headers['idempotency-key']),
+      page: url.searchParams.get('page'),
+    });
+    const waiting = held.get(step === 'page' ? `page${url.searchParams.get('page')}` : step);
     if (waiting !== undefined) {
       waiting.push(res);
       return;
     }
-    setTimeout(() => answer(res, step), slow.get(step) ?? 5 + Math.floor(Math.random() * 20));
+    const body = bodyOf(step, url);
+    setTimeout(() => answer(res, body), slow.get(step) ?? 5 + Math.floor(Math.random() * 20));
   });
   origin = api.origin;
 });
@@ -247,6 +260,71 @@ describe('sluice serve durability', () => {
     const pause = (record.body.steps as { output: { until: string } }[])[1];
     // It ended when it was due, not 6 s after the restart.
     expect(pause?.output.until).toBe(resumeAt);
+  }, 90_000);
+
+  it('resumes a paginated step at the page it was on after kill -9: committed pages are not fetched again', async () => {
+    const document = {
+      name: 'paged',
+      default_retry: { total: 0 },
+      steps: [
+        {
+          name: 'list',
+          apispec: {
+            url: `${origin}/page`,
+            params: { run: '{{ RUN.id }}', page: '{{ CURRENT_STEP.page.next | default(1, true) }}' },
+            timeout: 60,
+          },
+          paginate: {
+            next: '{{ CURRENT_STEP.response.body.next }}',
+            items: '{{ CURRENT_STEP.response.body.items }}',
+          },
+        },
+      ],
+    };
+    held.set('page3', []);
+    const first = await startServe(dir, LEASES);
+    const [id = ''] = await publishAndStart(first.base, document, 1);
+    await until(() => callsOf('page', id).some((call) => call.page === '3'));
+    await killHard(first);
+    held.clear();
+
+    const second = await startServe(dir, LEASES);
+    expect(await finished(second.base, [id])).toEqual(['succeeded']);
+    const pages = callsOf('page', id);
+    expect(pages.map((call) => call.page)).toEqual(['1', '2', '3', '3']);
+    // The page in flight at the kill is fetched again with its own key, the same both times.
+    expect(pages[2]?.key).toBe(pages[3]?.key);
+    expect(new Set(pages.map((call) => call.key)).size).toBe(3);
+    const record = await apiCall(second.base, key, 'GET', `/v1/runs/${id}`);
+    const list = (record.body.steps as { output: unknown }[])[0];
+    expect(list?.output).toEqual(['p1a', 'p1b', 'p2a', 'p2b', 'p3a', 'p3b']);
+  }, 90_000);
+
+  it('finishes a parent whose child run was mid-flight at kill -9: one child, its call in flight made again', async () => {
+    const child = { ...workflow('child', ['inner']), name: 'child' };
+    const parent = {
+      name: 'parent',
+      default_retry: { total: 0 },
+      steps: [{ name: 'call', workflow: 'child', input: { from: 'parent' } }],
+    };
+    held.set('inner', []);
+    const first = await startServe(dir, LEASES);
+    expect((await apiCall(first.base, key, 'POST', '/v1/workflows', child)).status).toBe(201);
+    const [id = ''] = await publishAndStart(first.base, parent, 1);
+    await until(() => calls.some((call) => call.step === 'inner'));
+    await killHard(first);
+    held.clear();
+
+    const second = await startServe(dir, LEASES);
+    expect(await finished(second.base, [id])).toEqual(['succeeded']);
+    const runs = await withStore((store) => store.runs.listRuns({ workspace_id: 'acme', limit: 100 }));
+    const children = runs.filter((run) => run.parent_run_id === id);
+    expect(children.map((run) => run.status)).toEqual(['succeeded']);
+    const inner = callsOf('inner', children[0]?.id ?? '');
+    expect(inner).toHaveLength(2);
+    expect(inner[0]?.key).toBe(inner[1]?.key);
+    const record = await apiCall(second.base, key, 'GET', `/v1/runs/${id}`);
+    expect((record.body.steps as { output: unknown }[])[0]?.output).toEqual({ step: 'inner' });
   }, 90_000);
 
   it('exits 0 on SIGTERM after the grace period, having finished what it could; the rest resumes on the next start', async () => {

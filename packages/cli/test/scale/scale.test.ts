@@ -214,5 +214,57 @@ describe.skipIf(PG_URL === undefined || REDIS_URL === undefined)(
       expect(maxInFlight.get('s2')).toBeLessThanOrEqual(2);
       expect(maxInFlight.get('s2')).toBeGreaterThanOrEqual(1);
     }, 100_000);
+
+    it('keeps wait steps across kill -9 of every worker: a new worker goes on when they are due, each call made once', async () => {
+      const apiNode = cluster.start(['serve', '--port', '0', '--no-worker', ...TIMINGS]);
+      const workers = [cluster.start(['worker', '--concurrency', '4', ...TIMINGS])];
+      await cluster.registered('api', 1);
+      await cluster.registered('worker', 1);
+      const base = (await printed(apiNode, /^API {2}(http:\/\/\S+)\/v1$/m))[1] as string;
+      const published = await apiCall(base, cluster.key, 'POST', '/v1/workflows', {
+        name: 'paused',
+        default_retry: { total: 0 },
+        steps: [
+          { name: 's1', apispec: { url: `${origin}/s1`, params: { run: '{{ RUN.id }}' } } },
+          { name: 'pause', wait: { seconds: 6 } },
+          { name: 's3', apispec: { url: `${origin}/s3`, params: { run: '{{ RUN.id }}' } } },
+        ],
+      });
+      expect(published.status).toBe(201);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const started = await apiCall(base, cluster.key, 'POST', `/v1/workflows/${published.body.uid}/runs`, {
+          input: {},
+        });
+        ids.push(started.body.id as string);
+      }
+      const waiting = async () =>
+        (await Promise.all(ids.map((id) => cluster.store.runs.getRun(id)))).filter(
+          (run) => run?.resume_at != null,
+        );
+      await until('every run to store its wait', async () => (await waiting()).length === ids.length);
+      const dueAt = new Map((await waiting()).map((run) => [run?.id, run?.resume_at]));
+      for (const worker of workers) {
+        worker.child.kill('SIGKILL');
+        await worker.exited;
+      }
+      expect(calls.filter((c) => c.step === 's3')).toHaveLength(0);
+
+      cluster.start(['worker', '--concurrency', '4', ...TIMINGS]);
+      await until('every run to finish', async () => {
+        const counts = await cluster.store.runs.countRunsByStatus();
+        return counts.succeeded + counts.failed === ids.length;
+      });
+      expect(await cluster.store.runs.countRunsByStatus()).toMatchObject({
+        succeeded: ids.length,
+        failed: 0,
+      });
+      for (const id of ids) {
+        expect(calls.filter((c) => c.run === id).map((c) => c.step)).toEqual(['s1', 's3']);
+        const steps = await cluster.store.runs.listSteps(id);
+        // Each wait ended at its stored time, not 6 s after the new worker started.
+        expect(steps[1]?.output).toEqual({ until: dueAt.get(id) });
+      }
+    }, 100_000);
   },
 );

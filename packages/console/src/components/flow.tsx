@@ -44,6 +44,8 @@ function StepCard({
   if (step.when !== undefined)
     tags.push(`when ${typeof step.when === 'string' ? cut(step.when, 60) : step.when}`);
   if (step.on_error === 'continue') tags.push('on error: continue');
+  if ('paginate' in step && step.paginate !== undefined)
+    tags.push(`paginate: up to ${step.paginate.max_pages ?? 100} pages`);
   return (
     <li class="flow-step" data-step={step.name}>
       <div class="flow-head">
@@ -62,6 +64,12 @@ function StepCard({
           <code>
             {step.wait.seconds !== undefined ? `${step.wait.seconds} s` : `until ${step.wait.until ?? ''}`}
           </code>
+        </div>
+      ) : 'workflow' in step ? (
+        <div class="flow-call">
+          <span class="method action">workflow</span>
+          <code>{step.workflow}</code>
+          <span class="muted"> as a child run{items === undefined ? '' : ' per item'}</span>
         </div>
       ) : (
         <div class="flow-call">
@@ -110,6 +118,11 @@ export function Flow({ workflow }: { workflow: Workflow }) {
       {workflow.steps.map((step, index) => (
         <StepCard step={step} index={index} retry={workflow.default_retry} key={step.name} />
       ))}
+      {workflow.on_failure !== undefined && (
+        <li class="flow-start" data-on-failure>
+          on failure: starts <code>{workflow.on_failure.workflow}</code>
+        </li>
+      )}
     </ol>
   );
 }

@@ -8,7 +8,13 @@ import type { AttemptEntry, RunView, StepErrorRecord } from '@sluice/engine/api-
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ErrorBox, Head, Json, Loading, Status } from '../components/common.js';
-import { Waterfall, type WaterfallRow, waterfallRows } from '../components/waterfall.js';
+import {
+  AttemptPanel,
+  type ChosenAttempt,
+  Waterfall,
+  type WaterfallRow,
+  waterfallRows,
+} from '../components/waterfall.js';
 import { duration, when } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
 import { href } from '../router.js';
@@ -36,19 +42,43 @@ function ErrorDetail({ error }: { error: StepErrorRecord | null }) {
   );
 }
 
-function Attempts({ history }: { history: AttemptEntry[] }) {
+/** What an attempt came to: its HTTP status or error class, or the child run it stands for. */
+function AttemptResult({ attempt }: { attempt: AttemptEntry }) {
+  if (attempt.child_run_id !== undefined) {
+    return (
+      <a href={href('runs', attempt.child_run_id)} data-child-run={attempt.child_run_id}>
+        child run {attempt.child_run_id.slice(0, 8)}
+      </a>
+    );
+  }
+  return <>{attempt.status !== undefined ? `HTTP ${attempt.status}` : (attempt.error ?? '–')}</>;
+}
+
+function Attempts({ history, onInspect }: { history: AttemptEntry[]; onInspect: (attempt: number) => void }) {
   if (history.length === 0) return <p class="muted">No HTTP attempts recorded.</p>;
+  // A paginated step's attempts say which page each one fetched.
+  const paged = history.some((attempt) => attempt.page !== undefined);
   return (
     <table class="list compact" aria-label="attempts">
-      <Head columns={['#', 'Started', 'Waited before', 'Took', 'Result']} />
+      <Head columns={['#', ...(paged ? ['Page'] : []), 'Started', 'Waited before', 'Took', 'Result', '']} />
       <tbody>
         {history.map((attempt, index) => (
           <tr key={index}>
             <td>{index + 1}</td>
+            {paged && <td data-page={attempt.page}>{attempt.page === undefined ? '–' : attempt.page + 1}</td>}
             <td>{when(attempt.started_at)}</td>
             <td>{attempt.wait_ms > 0 ? duration(attempt.wait_ms) : '–'}</td>
             <td>{duration(attempt.duration_ms)}</td>
-            <td>{attempt.status !== undefined ? `HTTP ${attempt.status}` : (attempt.error ?? '–')}</td>
+            <td>
+              <AttemptResult attempt={attempt} />
+            </td>
+            <td>
+              {attempt.child_run_id === undefined && (
+                <button type="button" class="link" onClick={() => onInspect(index + 1)}>
+                  Request and response
+                </button>
+              )}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -56,7 +86,7 @@ function Attempts({ history }: { history: AttemptEntry[] }) {
   );
 }
 
-function RowDetail({ row }: { row: WaterfallRow }) {
+function RowDetail({ row, onInspect }: { row: WaterfallRow; onInspect: (attempt: number) => void }) {
   const record = row.record;
   return (
     <div class="card row-detail" data-testid="row-detail">
@@ -74,7 +104,7 @@ function RowDetail({ row }: { row: WaterfallRow }) {
         )}
       </p>
       <ErrorDetail error={record.error} />
-      <Attempts history={record.history} />
+      <Attempts history={record.history} onInspect={onInspect} />
       <div class="columns two">
         <Json label="input" value={record.input} />
         <Json label="output" value={record.output} />
@@ -85,6 +115,7 @@ function RowDetail({ row }: { row: WaterfallRow }) {
 
 export function RunPage({ id }: { id: string }) {
   const [selected, setSelected] = useState<string | undefined>(undefined);
+  const [chosen, setChosen] = useState<ChosenAttempt | undefined>(undefined);
   const path = `/v1/runs/${encodeURIComponent(id)}`;
   const run = useLoad(() => api<RunView>('GET', path), [id], {
     ms: 1000,
@@ -114,6 +145,7 @@ export function RunPage({ id }: { id: string }) {
   const rows = waterfallRows(data);
   const shown = rows.find((row) => row.key === selected) ?? rows.find((row) => row.status === 'failed');
   const finished = FINISHED.has(data.status);
+  const chosenRow = chosen === undefined ? undefined : rows.find((row) => row.key === chosen.row);
 
   return (
     <section class="run-page">
@@ -153,17 +185,51 @@ export function RunPage({ id }: { id: string }) {
         <Fact term="Finished" value={when(data.finished_at)} />
         <Fact term="Duration" value={duration(data.duration_ms)} />
         {data.resume_at !== null && <Fact term="Resumes" value={when(data.resume_at)} />}
+        {data.parent_run_id !== null && (
+          <div>
+            <dt>Parent run</dt>
+            <dd>
+              <a href={href('runs', data.parent_run_id)} data-parent-run>
+                {data.parent_run_id}
+              </a>
+            </dd>
+          </div>
+        )}
+        {data.failure_of !== null && (
+          <div>
+            <dt>On failure of</dt>
+            <dd>
+              <a href={href('runs', data.failure_of)} data-failure-of>
+                {data.failure_of}
+              </a>
+            </dd>
+          </div>
+        )}
       </dl>
       <ErrorDetail error={data.error} />
       <h2>Waterfall</h2>
-      <Waterfall run={data} selected={shown?.key} onSelect={(row) => setSelected(row.key)} />
+      <Waterfall
+        run={data}
+        selected={shown?.key}
+        onSelect={(row) => setSelected(row.key)}
+        chosen={chosen}
+        onChooseAttempt={(row, attempt) => setChosen({ row: row.key, attempt })}
+      />
       <p class="legend muted small">
         <span class="wf-attempt wf-ok" /> answered <span class="wf-attempt wf-bad" /> HTTP error{' '}
         <span class="wf-attempt wf-error" /> no answer (connect, read, timeout) <span class="wf-wait" /> wait
         before a retry
       </p>
+      {chosenRow !== undefined && chosen !== undefined && (
+        <AttemptPanel
+          runId={data.id}
+          row={chosenRow}
+          attempt={chosen.attempt}
+          onClose={() => setChosen(undefined)}
+        />
+      )}
       {shown !== undefined ? (
-        <RowDetail row={shown} />
+        <RowDetail row={shown} onInspect={(attempt) => setChosen({ row: shown.key, attempt })} />
       ) : (
         <p class="muted small">Choose a row for its input, output, error and attempts.</p>
       )}

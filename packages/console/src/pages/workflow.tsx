@@ -1,11 +1,13 @@
 /**
  * One workflow: its steps as a flow, its versions, its trigger, its recent runs, and the actions the
- * caller may take on it (run with an input; edit, delete and switch its trigger when they may write it).
+ * caller may take on it (run with an input; test one step against a state pre-filled from the last run;
+ * edit, delete and switch its trigger when they may write it).
  */
 
 import type {
   RunSummaryView,
   RunView,
+  StepTestResult,
   TriggerView,
   VersionView,
   WorkflowView,
@@ -21,13 +23,180 @@ import { canWrite, useMe } from '../session.js';
 import { TriggerCard } from './triggers.js';
 
 /** The input a run gets: the text must be JSON (an empty text is no input). */
-function parseInput(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+function parseInput(
+  text: string,
+  what = 'the input',
+): { ok: true; value: unknown } | { ok: false; message: string } {
   if (text.trim() === '') return { ok: true, value: undefined };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (err) {
-    return { ok: false, message: `the input is not JSON: ${(err as Error).message}` };
+    return { ok: false, message: `${what} is not JSON: ${(err as Error).message}` };
   }
+}
+
+/** A JSON text area: marked invalid, with the parse error under it, while its text is not JSON. */
+function JsonText(props: {
+  label: string;
+  rows: number;
+  text: string;
+  parsed: ReturnType<typeof parseInput>;
+  onText: (text: string) => void;
+}) {
+  const { parsed } = props;
+  return (
+    <>
+      <textarea
+        aria-label={props.label}
+        class={`code${parsed.ok ? '' : ' invalid'}`}
+        rows={props.rows}
+        spellcheck={false}
+        value={props.text}
+        onInput={(event) => props.onText((event.target as HTMLTextAreaElement).value)}
+      />
+      {!parsed.ok && <p class="field-error">{parsed.message}</p>}
+    </>
+  );
+}
+
+/** What a step test is pre-filled with: where it came from, and the state as JSON text. */
+interface Prefill {
+  runId: string | null;
+  text: string;
+}
+
+/**
+ * The state of the workflow's last run as a step test takes it: its `INPUT`, and the outputs of the
+ * steps before `step` that succeeded or were skipped (`{}` and no steps when it never ran).
+ */
+async function lastRunState(workflow: WorkflowView, step: string): Promise<Prefill> {
+  const { runs } = await api<{ runs: RunSummaryView[] }>(
+    'GET',
+    withQuery('/v1/runs', { workflow: workflow.uid, limit: 1 }),
+  );
+  const last = runs[0];
+  if (last === undefined) return { runId: null, text: JSON.stringify({ INPUT: {}, STEPS: {} }, null, 2) };
+  const run = await api<RunView>('GET', `/v1/runs/${encodeURIComponent(last.id)}`);
+  const names = workflow.steps.map((s) => s.name);
+  const earlier = new Set(names.slice(0, Math.max(0, names.indexOf(step))));
+  const steps = run.steps
+    .filter((s) => earlier.has(s.name) && (s.status === 'succeeded' || s.status === 'skipped'))
+    .map((s) => [s.name, { output: s.output }] as const);
+  const state = { INPUT: run.input, STEPS: Object.fromEntries(steps) };
+  return { runId: run.id, text: JSON.stringify(state, null, 2) };
+}
+
+/** The answer of a step test: status, output, error, and each item's attempts. */
+function StepTestAnswer({ result }: { result: StepTestResult }) {
+  const items = result.items;
+  return (
+    <div class="step-test-result" data-testid="step-test-result">
+      <p>
+        <Status status={result.status} /> {result.attempts} attempt{result.attempts === 1 ? '' : 's'}
+        {result.fanned_out && `, ${items.length} items`}
+        {result.wait_until !== null &&
+          (result.status === 'waiting'
+            ? ` · stopped at a retry wait until ${result.wait_until}`
+            : ` · would wait until ${result.wait_until} (not waited)`)}
+      </p>
+      {result.error !== null && <p class="field-error">{result.error.message}</p>}
+      {result.errors.length > 0 && (
+        <p class="muted small">
+          Items that failed without failing the step: {result.errors.map((e) => e.index).join(', ')}
+        </p>
+      )}
+      <Json value={result.output} label="Output" />
+      {items.map((item) => (
+        <details key={item.index}>
+          <summary>
+            {result.fanned_out ? `Item ${item.index}` : 'Call'}: <Status status={item.status} />{' '}
+            {item.attempts} attempt{item.attempts === 1 ? '' : 's'}
+          </summary>
+          <Json value={item.history} label="Attempts" />
+          {result.fanned_out && <Json value={item.output} label="Output" />}
+        </details>
+      ))}
+    </div>
+  );
+}
+
+/** Tests step `step` of `workflow` against a JSON state, pre-filled from the last run. */
+function StepTestForm({
+  workflow,
+  step,
+  onClose,
+}: {
+  workflow: WorkflowView;
+  step: string;
+  onClose: () => void;
+}) {
+  const prefill = useLoad(() => lastRunState(workflow, step), [workflow.uid, workflow.version, step]);
+  const [edited, setEdited] = useState<string | undefined>(undefined);
+  const [result, setResult] = useState<StepTestResult | undefined>(undefined);
+  const text = edited ?? prefill.data?.text ?? '';
+  const parsed = parseInput(text, 'the state');
+  const test = useAction(async () => {
+    if (!parsed.ok) throw new ApiError(400, 'CONSOLE', parsed.message);
+    setResult(undefined);
+    const path = `/v1/workflows/${encodeURIComponent(workflow.uid)}/steps/${encodeURIComponent(step)}/test`;
+    const body = { state: parsed.value ?? {}, version: workflow.version };
+    setResult(await api<StepTestResult>('POST', path, body));
+  });
+  const from = prefill.data?.runId;
+  return (
+    <form
+      class="card run-form step-test"
+      aria-label={`Test step ${step}`}
+      onSubmit={(event) => {
+        event.preventDefault();
+        void test.run();
+      }}
+    >
+      <h3>Test step {step}</h3>
+      <p class="muted small">
+        Runs this one step against the state below, as a run would (your <code>USER</code>, the service's{' '}
+        <code>SYSTEM_APIS</code> and connections); nothing is recorded and no trigger fires.{' '}
+        {prefill.loading
+          ? 'Reading the last run…'
+          : from === null || from === undefined
+            ? 'No run yet: give INPUT and the outputs of the earlier steps.'
+            : `Pre-filled from the last run (${from}); secrets in it show as [redacted].`}
+      </p>
+      <ErrorBox error={prefill.error} title="The last run could not be read" />
+      <JsonText label="step state" rows={10} text={text} parsed={parsed} onText={setEdited} />
+      <ErrorBox error={test.error} title="The step was not tested" />
+      <div class="actions">
+        <button type="submit" disabled={test.busy || prefill.loading || !parsed.ok}>
+          {test.busy ? 'Running…' : 'Run step'}
+        </button>
+        <button type="button" class="quiet" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      {result !== undefined && <StepTestAnswer result={result} />}
+    </form>
+  );
+}
+
+/** One "Test step" button per step. */
+function StepTestButtons({ workflow, onPick }: { workflow: WorkflowView; onPick: (step: string) => void }) {
+  return (
+    <ul class="plain step-tests">
+      {workflow.steps.map((s) => (
+        <li key={s.name}>
+          <button
+            type="button"
+            class="quiet"
+            aria-label={`Test step ${s.name}`}
+            onClick={() => onPick(s.name)}
+          >
+            Test step
+          </button>{' '}
+          <code>{s.name}</code>
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 function RunForm({ uid, onClose }: { uid: string; onClose: () => void }) {
@@ -51,15 +220,7 @@ function RunForm({ uid, onClose }: { uid: string; onClose: () => void }) {
       <p class="muted small">
         JSON, read by the templates as <code>INPUT</code>.
       </p>
-      <textarea
-        aria-label="run input"
-        class={`code${parsed.ok ? '' : ' invalid'}`}
-        rows={6}
-        spellcheck={false}
-        value={text}
-        onInput={(event) => setText((event.target as HTMLTextAreaElement).value)}
-      />
-      {!parsed.ok && <p class="field-error">{parsed.message}</p>}
+      <JsonText label="run input" rows={6} text={text} parsed={parsed} onText={setText} />
       <ErrorBox error={start.error} title="The run did not start" />
       <div class="actions">
         <button type="submit" disabled={start.busy || !parsed.ok}>
@@ -103,6 +264,7 @@ function DeleteButton({ workflow }: { workflow: WorkflowView }) {
 export function WorkflowPage({ uid, version }: { uid: string; version: string | null }) {
   const me = useMe();
   const [running, setRunning] = useState(false);
+  const [testing, setTesting] = useState<string | undefined>(undefined);
   const path = `/v1/workflows/${encodeURIComponent(uid)}`;
   const workflow = useLoad(() => api<WorkflowView>('GET', withQuery(path, { version })), [uid, version]);
   const versions = useLoad(() => api<{ versions: VersionView[] }>('GET', `${path}/versions`), [uid]);
@@ -170,6 +332,15 @@ export function WorkflowPage({ uid, version }: { uid: string; version: string | 
         <div>
           <h2>Steps</h2>
           <Flow workflow={data} />
+          <StepTestButtons workflow={data} onPick={setTesting} />
+          {testing !== undefined && (
+            <StepTestForm
+              key={testing}
+              workflow={data}
+              step={testing}
+              onClose={() => setTesting(undefined)}
+            />
+          )}
         </div>
         <aside>
           <ErrorBox error={trigger.error} title="Trigger" />

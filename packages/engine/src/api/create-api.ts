@@ -22,6 +22,7 @@ import { errorReply } from './errors.js';
 import { nestsDeeperThan } from './json-depth.js';
 import { checkQueryNumbers } from './query-numbers.js';
 import { logRequests } from './request-log.js';
+import { attemptRoutes } from './routes/attempts.js';
 import { connectionRoutes } from './routes/connections.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { credentialRoutes } from './routes/credentials.js';
@@ -30,6 +31,8 @@ import { hookRoutes } from './routes/hooks.js';
 import { meRoutes } from './routes/me.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { runRoutes } from './routes/runs.js';
+import { settingsRoutes } from './routes/settings.js';
+import { stepTestRoutes } from './routes/step-test.js';
 import { triggerRoutes } from './routes/triggers.js';
 import { validateRoutes } from './routes/workflow-validate.js';
 import { versionRoutes } from './routes/workflow-versions.js';
@@ -190,6 +193,7 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
     stepKinds: engine.stepKinds,
     triggerKinds: engine.triggerKinds,
     connectors: engine.connectors,
+    systemApis: () => internalsOf(engine).stepTestPorts.systemApis(),
   };
   workflowRoutes(app, store, options.now ?? Date.now, publishChecks, engine.triggers);
   validateRoutes(app, store, publishChecks);
@@ -197,6 +201,9 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
   triggerRoutes(app, engine);
   await hookRoutes(app, engine, options.now ?? Date.now);
   runRoutes(app, engine, options.waitLimitMs ?? API_DEFAULTS.waitLimitMs);
+  attemptRoutes(app, engine);
+  settingsRoutes(app, engine);
+  stepTestRoutes(app, engine);
   metricsRoutes(app, engine, options.metricsToken);
   connectionRoutes(app, engine.connections);
   connectorRoutes(app, engine.connectors);

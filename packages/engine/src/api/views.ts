@@ -55,6 +55,10 @@ export interface RunSummaryView {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** The run whose `workflow:` step started this one. */
+  parent_run_id: string | null;
+  /** The failed run whose workflow's `on_failure` started this one. */
+  failure_of: string | null;
 }
 
 /** What `GET /v1/me` answers. */
@@ -142,5 +146,7 @@ export function runSummary(run: RunRow): RunSummaryView {
     created_at: run.created_at,
     started_at: run.started_at,
     finished_at: run.finished_at,
+    parent_run_id: run.parent_run_id ?? null,
+    failure_of: run.failure_of ?? null,
   };
 }

@@ -40,6 +40,11 @@ export interface RunScope extends StepScope {
    * `resumeRun`; each such item gets its own as `ItemTask.previousProgress`.
    */
   readonly resumedProgress?: ReadonlyMap<string, unknown>;
+  /**
+   * A failure of the run is to start its workflow's `on_failure` run: the end that fails it marks it
+   * due (`on_failure_due`) in the same write. Set by the engine service (`resumeRun`).
+   */
+  readonly startsOnFailure?: boolean;
   /** Seals the unredacted copy of what redaction changed; without it, only redacted values are stored. */
   readonly seal?: RunValueSealer | undefined;
 }

@@ -52,7 +52,7 @@ export async function runStep(
 ): Promise<StepResult> {
   const step = ctx.workflow.steps[stepIndex];
   if (step === undefined) throw new RangeError(`runStep: no step ${stepIndex}`);
-  const startedAt = new Date(ctx.now()).toISOString();
+  const startedAt = firstStart(ctx, stepIndex) ?? new Date(ctx.now()).toISOString();
   const base: Omit<
     StepRow,
     'status' | 'fanned_out' | 'input' | 'output' | 'error' | 'attempts' | 'finished_at'
@@ -222,6 +222,20 @@ export async function runStep(
   return finished;
 }
 
+/**
+ * When step `stepIndex` first started, for a step resumed after a stored wait (a child run, a long
+ * wait): its earliest committed attempt. `undefined` for a step starting now.
+ */
+function firstStart(ctx: ExecutionContext, stepIndex: number): string | undefined {
+  let first: string | undefined;
+  for (const [key, attempts] of ctx.resumedAttempts ?? []) {
+    if (!key.startsWith(`${stepIndex}/`)) continue;
+    const at = attempts[0]?.started_at;
+    if (at !== undefined && (first === undefined || at < first)) first = at;
+  }
+  return first;
+}
+
 /** Tells the run's listeners that an item was committed. */
 function emitItemFinished(ctx: ExecutionContext, step: string, row: StepItemRow): void {
   ctx.emit({
@@ -233,8 +247,14 @@ function emitItemFinished(ctx: ExecutionContext, step: string, row: StepItemRow)
     status: row.status,
     attempts: row.attempts,
     durationMs: elapsedMs(row.started_at, row.finished_at),
-    history: row.history,
+    history: withoutExchanges(row.history),
   });
+}
+
+/** `history` without the attempts' recorded requests and responses: events carry timings only. */
+function withoutExchanges(history: readonly AttemptEntry[]): readonly AttemptEntry[] {
+  if (!history.some((entry) => entry.exchanges !== undefined)) return history;
+  return history.map(({ exchanges: _recorded, ...timings }) => timings);
 }
 
 /** Where an item is and what the step decided for it; the rest of its task is the item's own. */

@@ -91,6 +91,8 @@ export interface Workflow {
   default_rate_limit?: RateLimit;
   /** What starts runs besides the API. */
   trigger?: WorkflowTrigger;
+  /** Starts this workflow (name or uid) once when a run fails for good (not when cancelled). */
+  on_failure?: { workflow: string };
   steps: WorkflowStep[];
   /** Set by the store when published; never taken from a caller's body. */
   workspace_id?: string;

@@ -82,6 +82,7 @@ export function createExecutionContext(
       if (values.length > 0) redactor = redactor.with(values);
     },
     actions: options.actions,
+    children: options.children,
     seal: options.seal,
     onLongWait: async (resumeAt) => {
       const until = resumeAt?.toISOString() ?? null;

@@ -119,6 +119,8 @@ async function finishRun(
     resume_at: null,
     lease_owner: null,
     lease_expires_at: null,
+    // Committed with the failure: a crash before the `on_failure` run is recorded loses nothing.
+    ...(status === 'failed' && ctx.startsOnFailure === true ? { on_failure_due: true } : {}),
   });
   const durationMs = elapsed(String(ctx.state.RUN.started_at), finishedAt);
   ctx.emit({ type: 'run-finished', runId, status, durationMs, error: safe });

@@ -39,6 +39,11 @@ export interface ResumeRunOptions extends Omit<RunWorkflowOptions, 'runId'> {
    * rows: nothing is read and no start is written. @default false
    */
   fresh?: boolean;
+  /**
+   * A failure starts the workflow's `on_failure` run (the engine service's): it is marked due with the
+   * failure, unless the run is itself an `on_failure` run. @default false
+   */
+  startsOnFailure?: boolean;
 }
 
 /**
@@ -100,6 +105,8 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
     resumedAttempts: waitingItems(items),
     resumedOutputs: opened.items,
     resumedProgress: itemProgress(items, opened.items),
+    startsOnFailure:
+      options.startsOnFailure === true && workflow.on_failure !== undefined && run.failure_of == null,
     ...(options.suspendLongWaits === true
       ? {
           // Items in flight beside the one that suspends may suspend too: resume after the latest.

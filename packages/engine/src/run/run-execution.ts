@@ -8,7 +8,7 @@
  * @module
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import type { Logger } from '@sluice/sdk';
+import { isSluiceError, type Logger } from '@sluice/sdk';
 import type { ConnectionService } from '../connections/connection-service.js';
 import { actionConnections } from '../connectors/catalog.js';
 
@@ -17,8 +17,10 @@ import { createRunQueue, type EngineQueueOptions } from '../queue/create-queue.j
 import { OutageLog } from '../queue/outage-log.js';
 import type { QueueStats, RunQueue } from '../queue/run-queue.js';
 import type { ApiCaller, StoredWorkflow } from '../store/service-store.js';
-import { isFinished } from '../store/store.js';
+import { isFinished, type RunRow, type RunStatus } from '../store/store.js';
 import { admitRun, runnableWorkflow } from './admit-run.js';
+import { ServiceChildRuns } from './child-runs.js';
+import { FailureRuns } from './failure-runs.js';
 import { RunSupervisor, type RunSupervisorOptions } from './run-supervisor.js';
 import { RunWaiters } from './run-waiters.js';
 import { RunWatch } from './run-watch.js';
@@ -31,7 +33,14 @@ const SHARED_SWEEP_BATCH = 100;
 export interface RunExecutionOptions
   extends Omit<
     RunSupervisorOptions,
-    'storeOutage' | 'waiters' | 'onSuspended' | 'onExecutionEnd' | 'logger' | 'connections'
+    | 'storeOutage'
+    | 'waiters'
+    | 'onSuspended'
+    | 'onExecutionEnd'
+    | 'logger'
+    | 'connections'
+    | 'children'
+    | 'onRunEnded'
   > {
   /** Tests the connections of a run's action steps, opens them, gives a workspace's secrets. */
   connections: Pick<ConnectionService, 'check' | 'open' | 'secretsOf'>;
@@ -49,6 +58,8 @@ export interface RunExecutionOptions
   waitPollMs: number;
   /** Aborted when the engine closes. */
   signal: AbortSignal;
+  /** How deep child runs may nest. @default {@link DEFAULT_MAX_WORKFLOW_DEPTH} */
+  maxWorkflowDepth?: number | undefined;
 }
 
 /** The queue, the sweeper, the supervisor and the waiters of one engine. */
@@ -59,6 +70,7 @@ export class RunExecution {
   readonly #waiters: RunWaiters;
   readonly #storeOutage: OutageLog;
   readonly #o: RunExecutionOptions;
+  readonly #failures: FailureRuns;
   /** Runs created started whose insert is in flight: the slots they will take. */
   #starting = 0;
 
@@ -95,8 +107,21 @@ export class RunExecution {
           : 2 * Math.max(1, concurrency) - this.#queue.depth,
       enqueue: (id) => this.enqueue(id),
       onError: (err) => this.#storeOutage.failed(err),
-      onPass: () => this.#storeOutage.succeeded(),
+      onPass: () => {
+        this.#storeOutage.succeeded();
+        // `on_failure` runs a crash kept from starting; most start when their run fails.
+        this.#failures.sweep().catch((err: unknown) => this.#storeOutage.failed(err));
+      },
     });
+    const starts = {
+      store: options.store,
+      connections: options.connections,
+      seal: options.seal,
+      now: options.now,
+      enqueue: (id: string) => this.enqueue(id),
+    };
+    this.#failures = new FailureRuns({ ...starts, logger: options.logger });
+    const children = new ServiceChildRuns({ ...starts, maxDepth: options.maxWorkflowDepth });
     const remote = new RunWatch(options.store, options.waitPollMs, options.signal);
     this.#waiters = new RunWaiters(remote, () => this.#queue.shared);
     this.supervisor = new RunSupervisor({
@@ -107,6 +132,8 @@ export class RunExecution {
       onSuspended: (at) => this.#sweeper.wakeAt(at),
       // A shared queue is swept in batches on the timer: a sweep per finished run would flood it.
       onExecutionEnd: () => (this.#queue.shared ? undefined : this.#sweeper.pokeIfBacklog()),
+      children,
+      onRunEnded: (run, status) => this.#ended(run, status),
     });
   }
 
@@ -163,6 +190,14 @@ export class RunExecution {
     return run.id;
   }
 
+  /** What follows the end of run `run`: its parent goes on, a failure starts its `on_failure` run. */
+  async #ended(run: Pick<RunRow, 'id' | 'parent_run_id'>, status: RunStatus): Promise<void> {
+    if (status === 'failed') await this.#failures.start(run.id);
+    if (run.parent_run_id == null) return;
+    const woken = await this.#o.store.runLinks.wake(run.parent_run_id, new Date(this.#o.now()).toISOString());
+    if (woken) this.#sweeper.poke();
+  }
+
   /** Queues run `id` (with a waiter, when it executes here). */
   enqueue(id: string): void {
     this.#waiters.expect(id);
@@ -190,11 +225,18 @@ export class RunExecution {
     }
     if (this.supervisor.cancel(id)) {
       await this.#queue.active(id);
-      return;
+    } else {
+      await this.#queue.remove(id);
+      await this.supervisor.recordCancelled(id);
+      this.#waiters.settle(id);
+      await this.#ended(run, 'cancelled');
     }
-    await this.#queue.remove(id);
-    await this.supervisor.recordCancelled(id);
-    this.#waiters.settle(id);
+    // A parent's children go with it (and theirs with them).
+    for (const child of await this.#o.store.runLinks.listUnfinishedChildren(id)) {
+      await this.cancel(child).catch((err: unknown) => {
+        if (!isSluiceError(err, 'SLUICE_RUN_STATE')) throw err;
+      });
+    }
   }
 
   /**

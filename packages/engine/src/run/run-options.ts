@@ -10,6 +10,7 @@ import type { RunEvent } from '../executor/run-events.js';
 import type { StepLimits } from '../limits/step-limits.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
 import type { ActionSource } from '../steps/action-source.js';
+import type { ChildRuns } from '../steps/child-runs.js';
 import type { StepKinds } from '../steps/step-kinds.js';
 import type { Sleep } from '../steps/waits.js';
 import type { RunStatus, StepErrorRecord, Store } from '../store/store.js';
@@ -56,6 +57,8 @@ export interface RunWorkflowOptions {
    * workspace). @default none: an action step fails, saying it needs the engine service
    */
   actions?: ActionSource;
+  /** Where `workflow:` steps start child runs (the engine service's); without it, they fail. */
+  children?: ChildRuns;
   /** The kinds steps may be of. @default the built-in ones (`STEP_KINDS`) */
   stepKinds?: StepKinds;
   /** Told about each step and item as the run progresses (values redacted). */

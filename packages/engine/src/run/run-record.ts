@@ -73,6 +73,10 @@ export interface RunRecord {
   duration_ms: number | null;
   /** When a stored wait (long Retry-After or backoff) ends, while the run waits. */
   resume_at: string | null;
+  /** The run whose `workflow:` step started this one. */
+  parent_run_id: string | null;
+  /** The failed run whose workflow's `on_failure` started this one. */
+  failure_of: string | null;
 }
 
 /**
@@ -117,6 +121,8 @@ export async function runRecordOf(store: Store, run: RunRow): Promise<RunRecord>
     finished_at: run.finished_at,
     duration_ms: duration(run.started_at, run.finished_at),
     resume_at: run.resume_at,
+    parent_run_id: run.parent_run_id ?? null,
+    failure_of: run.failure_of ?? null,
   };
 }
 

@@ -19,16 +19,19 @@ import type { OutageLog } from '../queue/outage-log.js';
 import type { RunTokens } from '../secrets/run-token.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
 import type { ActionSource } from '../steps/action-source.js';
+import type { ChildRuns } from '../steps/child-runs.js';
 import type { StepKinds } from '../steps/step-kinds.js';
 import { RunSuspended } from '../steps/waits.js';
+import { exchangeFreeStore } from '../store/exchange-free-store.js';
 import { fencedStore } from '../store/fenced-store.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from '../store/service-store.js';
-import type { NewRun, RunRow } from '../store/store.js';
+import type { NewRun, RunRow, RunStatus, Store } from '../store/store.js';
 import { isFinished, newRunAsStored } from '../store/store.js';
 import type { TemplateRenderer } from '../template/render.js';
 import { runnableWorkflow } from './admit-run.js';
 import { resumeRun } from './resume-run.js';
 import type { RunWaiters } from './run-waiters.js';
+import type { WorkspaceSettings } from './workspace-settings.js';
 
 /** What {@link RunSupervisor} executes runs with. */
 export interface RunSupervisorOptions {
@@ -50,6 +53,8 @@ export interface RunSupervisorOptions {
   runTokens: Pick<RunTokens, 'issue'>;
   connections: Pick<ConnectionService, 'open' | 'secretsOf'>;
   connectors: ReadonlyMap<string, Connector>;
+  /** Whether a workspace's runs keep their attempts' HTTP exchanges (issue 15). @default they do */
+  settings?: Pick<WorkspaceSettings, 'keepsExchanges'> | undefined;
   metrics: Pick<EngineMetrics, 'observe'>;
   /** Told of each store success and failure (a claim, a heartbeat). */
   storeOutage: Pick<OutageLog, 'succeeded' | 'failed'>;
@@ -58,6 +63,10 @@ export interface RunSupervisorOptions {
   onSuspended(resumeAtMs: number): void;
   /** An execution ended here (finished, suspended, fenced or failed to claim). */
   onExecutionEnd(): void;
+  /** Where `workflow:` steps start their child runs. */
+  children: ChildRuns;
+  /** Run `run` ended here with `status` (its end committed): wake its parent, start its `on_failure`. */
+  onRunEnded(run: RunRow, status: RunStatus): Promise<void>;
 }
 
 interface Execution {
@@ -180,7 +189,7 @@ export class RunSupervisor {
       const outcome = await resumeRun(id, {
         run,
         fresh: carried !== undefined,
-        store: fencedStore(this.#o.store.runs, () => execution.fenced),
+        store: await this.#runStore(run, execution),
         renderer: this.#o.renderer,
         stepKinds: this.#o.stepKinds,
         limits: this.#o.limits,
@@ -189,6 +198,8 @@ export class RunSupervisor {
         systemApis: this.#o.systemApis(),
         ...(await this.#runUser(id, caller)),
         actions: this.#actionSource(caller),
+        children: this.#o.children,
+        startsOnFailure: true,
         signal: execution.controller.signal,
         suspendLongWaits: true,
         longWaitMs: this.#o.longWaitMs,
@@ -199,6 +210,11 @@ export class RunSupervisor {
       });
       // Its last write cleared the lease with the final status: nothing is left to let go.
       finished = isFinished(outcome.status);
+      if (finished) {
+        await this.#o
+          .onRunEnded(run, outcome.status)
+          .catch((err: unknown) => logger.error({ err }, 'what follows the end of the run failed'));
+      }
     } catch (err) {
       if (err instanceof RunSuspended && !execution.fenced) suspended = err;
       else if (!execution.controller.signal.aborted) logger.error({ err }, 'run execution stopped');
@@ -209,16 +225,36 @@ export class RunSupervisor {
       await execution.beat;
       this.#executions.delete(id);
       if (!execution.fenced && !finished) {
-        // A stored wait: the run stays `running`, free of leases until `resume_at`, when a sweep finds it.
-        const wait = suspended === undefined ? {} : { resume_at: suspended.resumeAt.toISOString() };
-        await this.#o.store.runs
-          .updateRun(id, { lease_owner: null, lease_expires_at: null, ...wait })
-          .catch((err: unknown) => logger.error({ err }, 'releasing the run lease failed'));
+        // A stored wait: the run stays `running`, free of leases until `resume_at`, when a sweep finds it
+        // (sooner when a child it waits for ended meanwhile).
+        const release =
+          suspended === undefined
+            ? this.#o.store.runs.updateRun(id, { lease_owner: null, lease_expires_at: null })
+            : this.#o.store.runLinks.suspend(id, suspended.resumeAt.toISOString());
+        const stored = await release.catch((err: unknown) => {
+          logger.error({ err }, 'releasing the run lease failed');
+        });
+        // Woken meanwhile (a child ended): due sooner than it asked.
+        if (
+          suspended !== undefined &&
+          typeof stored === 'string' &&
+          Date.parse(stored) < suspended.resumeAt.getTime()
+        ) {
+          suspended = new RunSuspended(new Date(stored));
+        }
       }
       if (suspended === undefined) this.#o.waiters.settle(id);
       else this.#o.onSuspended(suspended.resumeAt.getTime());
       this.#o.onExecutionEnd();
     }
+  }
+
+  /** The store an execution writes through: fenced, and without exchanges when its workspace keeps none. */
+  async #runStore(run: RunRow, execution: Execution): Promise<Store> {
+    const fenced = fencedStore(this.#o.store.runs, () => execution.fenced);
+    const { settings } = this.#o;
+    if (settings === undefined || run.workspace_id === null) return fenced;
+    return (await settings.keepsExchanges(run.workspace_id)) ? fenced : exchangeFreeStore(fenced);
   }
 
   /** The carried row of run `id` while the lease it was created with has at least half its length left. */

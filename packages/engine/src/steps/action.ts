@@ -19,6 +19,7 @@ import type { StepBase, WorkflowStep } from '../model/workflow.js';
 import type { Redactor } from '../secrets/redactor.js';
 import type { AttemptEntry, StepErrorRecord } from '../store/store.js';
 import type { OpenedActionConnection } from './action-source.js';
+import { recordingTransport } from './http/exchange-record.js';
 import { ERROR_BODY_BYTES } from './http/send-call.js';
 import { itemRecorder } from './item-record.js';
 import type { ItemContext, ItemResult, ItemTask, StepKind } from './step-kind.js';
@@ -118,12 +119,14 @@ async function runActionItem(ctx: ItemContext, task: ItemTask<ActionStep>): Prom
   // With a rate limit, every HTTP request the connector sends takes a token of the connector's count.
   const { rateLimit } = task;
   const rateKey = connectorRateKey(ctx.workspaceId, connectorName);
+  // Every HTTP request the connector sends is recorded for inspection (issue 15), redacted as it ends.
+  const recording = recordingTransport(ctx.transport, () => ctx.redactor(), ctx.now);
   const runtime = createConnectorRuntime(opened.connector, {
     connection: opened.values,
     transport:
       rateLimit === undefined
-        ? ctx.transport
-        : rateLimitedTransport(ctx.transport, ctx.limits, rateLimit, () => rateKey, ctx.signal),
+        ? recording.transport
+        : rateLimitedTransport(recording.transport, ctx.limits, rateLimit, () => rateKey, ctx.signal),
     signal: ctx.signal,
     logger,
     // Refreshed tokens outlive the call: the next step and the next run start from them.
@@ -152,6 +155,8 @@ async function runActionItem(ctx: ItemContext, task: ItemTask<ActionStep>): Prom
     started_at: new Date(callStarted).toISOString(),
     duration_ms: Math.max(0, ctx.now() - callStarted),
     wait_ms: 0,
+    // Redacted again with the tokens the call acquired (a refresh answers with the new token).
+    exchanges: ctx.redactor().value(recording.recorded()),
   };
   if (failed) {
     const error = errorRecord(action, failure, ctx.redactor());

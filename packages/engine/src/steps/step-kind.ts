@@ -20,6 +20,7 @@ import type { Redactor } from '../secrets/redactor.js';
 import type { AttemptEntry, StepItemRow } from '../store/store.js';
 import type { TemplateRenderer } from '../template/render.js';
 import type { ActionSource } from './action-source.js';
+import type { ChildRuns } from './child-runs.js';
 import type { Sleep } from './waits.js';
 
 /** A problem a kind finds in a step that its schema fragment cannot say. `path` is below the step. */
@@ -63,6 +64,8 @@ export interface StepPorts {
   readonly signal: AbortSignal | undefined;
   /** The connectors and connections of action steps; without it, action steps fail. */
   readonly actions?: ActionSource | undefined;
+  /** Where `workflow:` steps start child runs; without it, they fail. */
+  readonly children?: ChildRuns | undefined;
   /** Stores (or clears) the time a long wait ends, as the run's `resume_at`; may throw `RunSuspended`. */
   onLongWait(resumeAt: Date | undefined): Promise<void>;
   /**

@@ -10,6 +10,7 @@ import { actionStep } from './action.js';
 import { httpStep } from './http.js';
 import type { StepKind } from './step-kind.js';
 import { waitStep } from './wait.js';
+import { workflowCallStep } from './workflow-call.js';
 
 /** Every field of a step that is not its kind's: the executor's (`steps/` kinds may not declare them). */
 export const COMMON_STEP_FIELDS: readonly string[] = [
@@ -66,4 +67,9 @@ export class StepKinds {
 }
 
 /** The built-in step kinds: `http` (`apispec`) and `action`. */
-export const STEP_KINDS: StepKinds = new StepKinds([httpStep, actionStep, waitStep] as readonly StepKind[]);
+export const STEP_KINDS: StepKinds = new StepKinds([
+  httpStep,
+  actionStep,
+  waitStep,
+  workflowCallStep,
+] as readonly StepKind[]);

@@ -15,6 +15,7 @@
 import { TemplateError } from '../errors.js';
 import type { StepBase } from '../model/workflow.js';
 import type { AttemptEntry } from '../store/store.js';
+import { isTemplate } from '../template/scan.js';
 import { itemRecorder } from './item-record.js';
 import type { ItemContext, ItemResult, ItemTask, StepCheck, StepKind } from './step-kind.js';
 import { createWaiter, RunSuspended } from './waits.js';
@@ -41,6 +42,15 @@ const exactlyOne: StepCheck = (step) => {
   return given.length === 1
     ? []
     : [{ path: ['wait'], message: 'must have exactly one of seconds and until' }];
+};
+
+/** A literal `until` (no template) must be a time: a run would fail on it only when the step runs. */
+const untilIsTime: StepCheck = (step) => {
+  const until = (step.wait as Record<string, unknown> | null | undefined)?.until;
+  if (typeof until !== 'string' || isTemplate(until)) return [];
+  if (RFC3339.test(until) && !Number.isNaN(Date.parse(until))) return [];
+  const message = `must be an RFC 3339 time, e.g. 2026-12-31T09:00:00Z, or a template of one (got ${JSON.stringify(until)})`;
+  return [{ path: ['wait', 'until'], message }];
 };
 
 export const waitStep: StepKind<WaitStep> = {
@@ -79,7 +89,7 @@ export const waitStep: StepKind<WaitStep> = {
     { label: 'wait until step', body: { name: '$1', wait: { until: '{{ INPUT.$2 }}' } } },
   ],
   templatedFields: [['wait', 'until']],
-  checks: [exactlyOne],
+  checks: [exactlyOne, untilIsTime],
   async runItem(ctx: ItemContext, task: ItemTask<WaitStep>): Promise<ItemResult> {
     const record = itemRecorder(ctx, task, ctx.logger);
     const { seconds, until } = task.step.wait;

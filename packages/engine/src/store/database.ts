@@ -47,6 +47,14 @@ export interface RunsTable {
   sealed_input?: string | null;
   /** Migration 0005: 1 when `workflow`, `input` and `sealed_input` are in `run_documents` instead. */
   documents_apart?: number;
+  /** Migration 0006: the run whose `workflow:` step started this one. */
+  parent_run_id?: string | null;
+  /** Migration 0006: how many parents the run has (0: none). */
+  depth?: number;
+  /** Migration 0006: the failed run whose `on_failure` started this one. */
+  failure_of?: string | null;
+  /** Migration 0006: 1 while the run failed and its `on_failure` run is not recorded yet. */
+  on_failure_due?: number;
 }
 
 /** Migration 0005: the pinned workflow and input of a run too large to keep in its row; key `run_id`. */
@@ -77,6 +85,11 @@ export interface RunStepsTable {
   history?: JsonText | null;
   /** Migration 0005: the key of the step's one call, when it did not fan out; else `NULL`. */
   idempotency_key?: string | null;
+  /**
+   * Migration 0007: the HTTP exchanges of the one call's attempts (`(HttpExchange[] | null)[]`, by
+   * attempt), redacted; `NULL` when none are kept (not recorded, or pruned).
+   */
+  exchanges?: JsonText | null;
 }
 
 /** One row per call of a step; key (`run_id`, `step_index`, `item_index`). */
@@ -91,6 +104,8 @@ export interface RunStepItemsTable {
   attempts: number;
   /** `AttemptEntry[]`. */
   history: JsonText;
+  /** Migration 0007: the HTTP exchanges of the attempts, as in {@link RunStepsTable.exchanges}. */
+  exchanges?: JsonText | null;
   idempotency_key: string;
   started_at: IsoText | null;
   finished_at: IsoText | null;
@@ -192,6 +207,16 @@ export interface NodesTable {
   version: string;
 }
 
+/** Settings of a workspace (migration 0007, issue 15); a workspace without a row has the defaults. */
+export interface WorkspaceSettingsTable {
+  workspace_id: string;
+  /** Days the attempts' HTTP exchanges are kept; 0: not recorded. */
+  attempt_retention_days: number;
+  updated_at: IsoText;
+  /** The email of who changed them last. */
+  updated_by: string;
+}
+
 /** Every table of the store. */
 export interface Database {
   runs: RunsTable;
@@ -204,4 +229,5 @@ export interface Database {
   leases: LeasesTable;
   connections: ConnectionsTable;
   nodes: NodesTable;
+  workspace_settings: WorkspaceSettingsTable;
 }

@@ -24,6 +24,6 @@ export function fencedStore(store: Store, isFenced: () => boolean): Store {
     saveStep: guard((step) => store.saveStep(step)),
     saveStepItem: guard((item) => store.saveStepItem(item)),
     listSteps: (id) => store.listSteps(id),
-    listStepItems: (id) => store.listStepItems(id),
+    listStepItems: (id, options) => store.listStepItems(id, options),
   };
 }

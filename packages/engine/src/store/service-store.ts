@@ -11,7 +11,9 @@ import type { ApiKeyStore } from './api-keys/api-key-store.js';
 import type { ConnectionStore } from './connections/connection-store.js';
 import type { LeaseStore } from './leases/lease-store.js';
 import type { NodeStore } from './nodes/node-store.js';
+import type { RunLinkStore } from './run-links/run-link-store.js';
 import type { ServiceRunStore } from './runs/run-store.js';
+import type { SettingsStore } from './settings/settings-store.js';
 import type { StatementTotals } from './statement-counts.js';
 import type { TriggerStore } from './triggers/trigger-store.js';
 import type { WorkflowStore } from './workflows/workflow-store.js';
@@ -20,13 +22,16 @@ export type { ApiCaller, ApiKeyRow, ApiKeyStore, ApiRole } from './api-keys/api-
 export type { ConnectionRow, ConnectionStore } from './connections/connection-store.js';
 export type { LeaseRow, LeaseStore } from './leases/lease-store.js';
 export type { NodeKind, NodeRow, NodeStore } from './nodes/node-store.js';
+export type { FailureDue, RunLinkStore } from './run-links/run-link-store.js';
 export type {
   LastRun,
   ListRunsQuery,
+  PruneExchangesQuery,
   RunCursor,
   RunLeaseCount,
   ServiceRunStore,
 } from './runs/run-store.js';
+export type { SettingsStore, WorkspaceSettingsRow } from './settings/settings-store.js';
 export type { TriggerCommit, TriggeredRun, TriggerStateRow, TriggerStore } from './triggers/trigger-store.js';
 export type {
   ListWorkflowsPage,
@@ -52,6 +57,10 @@ export interface ServiceStore {
   readonly nodes: NodeStore;
   /** Named leases (the trigger loop's). */
   readonly leases: LeaseStore;
+  /** Child runs of a parent, failed runs whose `on_failure` run is due (issue 15). */
+  readonly runLinks: RunLinkStore;
+  /** What each workspace changed of the defaults (issue 15: how long attempts' exchanges are kept). */
+  readonly settings: SettingsStore;
   /** The SQL statements sent so far, by kind, when the store counts them (`openStore`'s does). */
   statements?(): StatementTotals;
 }

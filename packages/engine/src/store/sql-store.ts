@@ -18,8 +18,10 @@ import { LeaseQueries } from './leases/lease-queries.js';
 import { migrateToLatest } from './migrations/migrate.js';
 import { NodeQueries } from './nodes/node-queries.js';
 import { QueryContext } from './query-context.js';
+import { RunLinkQueries } from './run-links/run-link-queries.js';
 import { RunQueries } from './runs/run-queries.js';
 import type { ServiceStore } from './service-store.js';
+import { SettingsQueries } from './settings/settings-queries.js';
 import { StatementCounts, type StatementTotals } from './statement-counts.js';
 import { type OpenStoreOptions, STORE_DEFAULTS } from './store-options.js';
 import { TriggerQueries } from './triggers/trigger-queries.js';
@@ -93,6 +95,8 @@ class KyselyStore implements SqlStore {
   readonly triggers: TriggerQueries;
   readonly nodes: NodeQueries;
   readonly leases: LeaseQueries;
+  readonly runLinks: RunLinkQueries;
+  readonly settings: SettingsQueries;
   readonly #context: QueryContext;
   readonly #counts: StatementCounts;
 
@@ -109,6 +113,8 @@ class KyselyStore implements SqlStore {
     this.triggers = new TriggerQueries(context);
     this.nodes = new NodeQueries(context);
     this.leases = new LeaseQueries(context);
+    this.runLinks = new RunLinkQueries(context);
+    this.settings = new SettingsQueries(context);
   }
 
   statements(): StatementTotals {

@@ -64,6 +64,48 @@ export function suggest(key: string, known: readonly string[]): string | undefin
   return best;
 }
 
+/** How much edit-distance work the lookups of one {@link createSuggester} may do together, in cells. */
+const SUGGESTER_BUDGET = 4_000_000;
+
+/**
+ * {@link suggest} for many lookups in one list of names (step names, filters, `SYSTEM_APIS` keys): same
+ * answers, each name looked up once, the same name in another casing found through an index, and the
+ * edit-distance work of all lookups together capped (past it a lookup finds no suggestion). So a hostile
+ * document with many unknown names over many known ones costs a bounded time.
+ */
+export function createSuggester(
+  known: readonly string[],
+  budget = SUGGESTER_BUDGET,
+): (name: string) => string | undefined {
+  const byNormal = new Map<string, string>();
+  for (const name of known) if (!byNormal.has(normalize(name))) byNormal.set(normalize(name), name);
+  const entries = [...byNormal];
+  const answers = new Map<string, string | undefined>();
+  let left = budget;
+  return (name) => {
+    if (answers.has(name)) return answers.get(name);
+    const normal = normalize(name);
+    let best = byNormal.get(normal);
+    if (best === undefined) {
+      const limit = normal.length <= 4 ? 1 : normal.length <= 8 ? 2 : 3;
+      let bestDistance = limit + 1;
+      for (const [other, candidate] of entries) {
+        if (Math.abs(other.length - normal.length) >= bestDistance) continue;
+        left -= (normal.length + 1) * (other.length + 1);
+        if (left < 0) break;
+        const d = distance(normal, other);
+        // `x` is one edit from `a`, but that is no typo.
+        if (d < bestDistance && d < normal.length) {
+          best = candidate;
+          bestDistance = d;
+        }
+      }
+    }
+    answers.set(name, best);
+    return best;
+  };
+}
+
 /** What is worked out once per list of known keys (a document with 50,000 unknown keys asks 50,000 times). */
 interface Prepared {
   normalized: string[];

@@ -43,7 +43,7 @@ export async function templateProblems(
 }
 
 /** ` (at column 17 of the template)`, or ` (at line 2, column 3 of the template)` for a multi-line one. */
-function where(line: number | undefined, column: number | undefined): string {
+export function where(line: number | undefined, column: number | undefined): string {
   if (line === undefined) return '';
   const col = column === undefined ? '' : `column ${column}`;
   if (line === 1) return col === '' ? '' : ` (at ${col} of the template)`;

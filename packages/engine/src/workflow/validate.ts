@@ -1,7 +1,8 @@
 /**
  * Validates a workflow document: the JSON Schema (`workflow-schema.ts`, run by Ajv), then the rules a
  * schema cannot say: unique step names, absolute URLs, header values HTTP can carry, the SDK's own retry
- * check, cron expressions and time zones (croner, `Intl`), and template syntax.
+ * check, cron expressions and time zones (croner, `Intl`), template syntax, and what templates name
+ * (steps, filters, `SYSTEM_APIS` keys) and a `when` that is no condition (`reference-problems.ts`).
  * Every problem is collected, with its path and (from text) its line; validation never stops at the first,
  * and its answer lists the first 100 (`WORKFLOW_LIMITS`). It is linear in the size of the document.
  *
@@ -15,18 +16,26 @@ import type { CheckTemplatesOptions } from '../template/check.js';
 import { TRIGGER_KINDS, type TriggerKinds } from '../triggers/trigger-kinds.js';
 import { cappedFailure } from './capped-failure.js';
 import { tooDeepMessage, tooDeepPath } from './nesting-depth.js';
+import { referenceProblems } from './reference-problems.js';
 import { type RawProblem, schemaProblems } from './schema-problems.js';
 import { formatPath, type PathSegment, parsePath, type SourceMap } from './source-map.js';
 import { templateProblems } from './template-problems.js';
 import { WORKFLOW_LIMITS } from './workflow-limits.js';
 import { WORKFLOW_DEFAULTS } from './workflow-schema.js';
 
-/** Options of {@link validateWorkflow}: where templates are checked, and the step kinds. */
+/** Options of {@link validateWorkflow}: where templates are checked, the step kinds, and `SYSTEM_APIS`. */
 export interface ValidateWorkflowOptions extends CheckTemplatesOptions {
   /** The step kinds a step may be of. @default the built-in ones (`STEP_KINDS`) */
   stepKinds?: StepKinds | undefined;
   /** The trigger kinds a trigger may be of. @default the built-in ones (`TRIGGER_KINDS`) */
   triggerKinds?: TriggerKinds | undefined;
+  /**
+   * The `SYSTEM_APIS` the workflow's runs will see (only the keys matter). When given, a template that
+   * names another key (`{{ SYSTEM_APIS.my_ap }}`) is a problem; the keys the engine service adds itself
+   * (`sluice`, `credentials`, `workflows`, `runs`) are always allowed.
+   * @default not known: `SYSTEM_APIS` keys are not checked
+   */
+  systemApis?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /**
@@ -80,9 +89,13 @@ export async function checkWorkflow(
     ];
     // One push per problem: spreading 100,000 of them into push() overflows the stack.
     for (const found of more) for (const problem of found) raw.push(problem);
+    const syntax = new Set<string>();
     for (const problem of await templateProblems(value, kinds, options)) {
+      syntax.add(problem.path);
       raw.push({ path: parsePath(problem.path), message: problem.message });
     }
+    const references = referenceProblems(value, kinds, { systemApis: options.systemApis, skip: syntax });
+    for (const problem of references) raw.push(problem);
   }
   if (raw.length === 0)
     return { ok: true, workflow: toWorkflow(value as Json, kinds, triggers), problems: [] };

@@ -249,6 +249,26 @@ function buildWorkflowSchema(kinds: StepKinds, triggers: TriggerKinds): JsonSche
           "`per_seconds` to the step's host (or connector), shared across the workspace and all workers.",
       ),
       trigger: triggerSchema(triggers),
+      on_failure: {
+        description:
+          'Starts a workflow once when a run fails for good (not when it is cancelled), after the failure is ' +
+          'committed, with INPUT `{workflow, workflow_uid, run_id, failed_step, error}` (secrets redacted). ' +
+          'A run started so has no on_failure of its own: failure workflows do not chain.',
+        type: 'object',
+        additionalProperties: false,
+        required: ['workflow'],
+        errorMessage: 'must be an object with workflow (the name or uid of the workflow to start)',
+        properties: {
+          workflow: {
+            description: 'The workflow to start: its name or uid, in the same workspace or global. Not a template.',
+            type: 'string',
+            minLength: 1,
+            pattern: '^[^{}]*$',
+            examples: ['alert-ops'],
+            errorMessage: 'must be the name or uid of a workflow (not a template)',
+          },
+        },
+      },
       steps: {
         description: 'The steps, run in order. Step names are unique.',
         type: 'array',

@@ -217,7 +217,47 @@ const ROUTES: Record<string, Rule> = {
     // Runnable by every workspace (the run is the caller's: see "runs follow their caller").
     global: { urls: (a) => [`/v1/workflows/${a.global}/runs`], body: () => ({ input: {} }), globex: 202 },
   },
+  'POST /v1/workflows/{uid}/steps/{name}/test': {
+    urls: (a) => [`/v1/workflows/${a.workflow}/steps/call/test`],
+    body: () => ({ state: {} }),
+    globex: { kind: 'not-found' },
+    // Testable by every workspace that may run it (nothing is recorded).
+    global: {
+      urls: (a) => [`/v1/workflows/${a.global}/steps/call/test`],
+      body: () => ({ state: {} }),
+      globex: 200,
+    },
+  },
   'GET /v1/runs/{id}': { urls: (a) => [`/v1/runs/${a.run}`], globex: { kind: 'not-found' } },
+  'GET /v1/runs/{id}/attempts': {
+    urls: (a) => [`/v1/runs/${a.run}/attempts`, `/v1/runs/${a.run}/attempts?step=call&item=0`],
+    globex: { kind: 'not-found' },
+  },
+  'GET /v1/settings': {
+    urls: () => ['/v1/settings'],
+    globex: {
+      kind: 'own',
+      check: async (_acme, who) => {
+        const own = await h.call(h.keys[who], 'GET', '/v1/settings');
+        expect([own.status, own.body.workspace_id]).toEqual([200, 'globex']);
+      },
+    },
+  },
+  'PUT /v1/settings': {
+    urls: () => ['/v1/settings'],
+    body: () => ({ attempt_retention_days: 3 }),
+    globex: {
+      kind: 'own',
+      check: async (_acme, who) => {
+        // Each workspace's own settings; only its admins change them.
+        const own = await h.call(h.keys[who], 'PUT', '/v1/settings', { attempt_retention_days: 2 });
+        expect(own.status).toBe(who === 'globexAdmin' ? 200 : 403);
+        if (who === 'globexAdmin') expect(own.body.workspace_id).toBe('globex');
+        const acmes = await h.call(h.keys.acmeMember, 'GET', '/v1/settings');
+        expect(acmes.body.attempt_retention_days).toBe(7);
+      },
+    },
+  },
   'GET /v1/runs': {
     urls: (a) => ['/v1/runs', `/v1/runs?workflow=${a.workflow}`, '/v1/runs?status=succeeded'],
     globex: { kind: 'list', items: 'runs', id: 'id' },

@@ -130,7 +130,7 @@ const HOSTILE_DOCUMENTS: readonly HostileDocument[] = [
         {
           path: 'steps[0]',
           message:
-            'needs apispec (an HTTP call), action (a connector action, <connector>.<action>) or wait (a wait, { seconds: 30 } or { until: "{{ INPUT.not_before }}" })',
+            'needs apispec (an HTTP call), action (a connector action, <connector>.<action>), wait (a wait, { seconds: 30 } or { until: "{{ INPUT.not_before }}" }) or workflow (a workflow to run, by name or uid)',
           line: 3,
         },
       ],
@@ -405,6 +405,72 @@ const HOSTILE_DOCUMENTS: readonly HostileDocument[] = [
         .concat(['        Authorization: |', '          Bearer {{ INPUT.token }}', ''])
         .join('\n'),
     expect: { valid: true, steps: 1 },
+  },
+  // Flow control (issue 15): the child workflow a step runs and the `on_failure` workflow are names,
+  // never templates; pages are bounded.
+  {
+    name: 'a workflow step naming its workflow with a template',
+    format: 'yaml',
+    text: () => ['name: w', 'steps:', '  - name: a', '    workflow: "{{ INPUT.which }}"', ''].join('\n'),
+    expect: {
+      code: 'SLUICE_WORKFLOW_INVALID',
+      first: [
+        {
+          path: 'steps[0].workflow',
+          message: /^must be the name or uid of a workflow \(not a template\)/,
+          line: 4,
+        },
+      ],
+    },
+    api: true,
+  },
+  {
+    name: 'an on_failure workflow as a template, with an unknown key',
+    format: 'yaml',
+    text: () =>
+      [
+        'name: w',
+        'on_failure: { workflow: "{{ x }}", chain: true }',
+        stepYaml([]).slice('name: w\n'.length),
+      ].join('\n'),
+    expect: {
+      code: 'SLUICE_WORKFLOW_INVALID',
+      first: [
+        { path: 'on_failure.chain', message: /^unknown key; expected one of: workflow/, line: 2 },
+        {
+          path: 'on_failure.workflow',
+          message: /^must be the name or uid of a workflow \(not a template\)/,
+          line: 2,
+        },
+      ],
+    },
+  },
+  {
+    name: 'paginate with a trillion pages, and on a step of another kind',
+    format: 'yaml',
+    text: () =>
+      stepYaml(['    paginate: { next: "{{ 1 }}", max_pages: 1000000000000 }']).concat(
+        ['  - name: b', '    wait: { seconds: 1 }', '    paginate: { next: "{{ 1 }}" }', ''].join('\n'),
+      ),
+    expect: {
+      code: 'SLUICE_WORKFLOW_INVALID',
+      first: [
+        { path: 'steps[0].paginate.max_pages', message: /^must be an integer from 1 to 10000/, line: 5 },
+        { path: 'steps[1].paginate', message: 'is only allowed on a step with apispec', line: 8 },
+      ],
+    },
+  },
+  {
+    name: '10,000 workflow steps calling a 1 KB name each (YAML)',
+    format: 'yaml',
+    text: () =>
+      [
+        'name: w',
+        'steps:',
+        ...times(10_000, (i) => `  - { name: s${i}, workflow: ${'w'.repeat(1024)} }`),
+        '',
+      ].join('\n'),
+    expect: { valid: true, steps: 10_000 },
   },
 ];
 

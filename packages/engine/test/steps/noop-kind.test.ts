@@ -104,10 +104,11 @@ describe('a step kind added in a test', () => {
       { required: ['apispec'], errorMessage: expect.stringContaining('noop (a step that does nothing)') },
       { required: ['action'], errorMessage: expect.any(String) },
       { required: ['wait'], errorMessage: expect.any(String) },
+      { required: ['workflow'], errorMessage: expect.any(String) },
       { required: ['noop'], errorMessage: expect.any(String) },
     ]);
     // One `not` per pair of kinds: a step has one kind's key.
-    expect(step.allOf).toHaveLength(6);
+    expect(step.allOf).toHaveLength(10); // 5 kinds, 10 pairs
     expect(JSON.stringify(step.defaultSnippets)).toContain('noop step');
     expect(JSON.stringify(workflowJsonSchema())).not.toContain('noop');
   });

@@ -8,6 +8,8 @@ const APPLIED = [
   { name: '0003-connections-triggers' },
   { name: '0004-nodes' },
   { name: '0005-lean-runs' },
+  { name: '0006-run-links' },
+  { name: '0007-attempt-exchanges' },
 ];
 
 describeEachDialect('openStore', (t) => {

@@ -91,7 +91,7 @@ const STEP_RULES: Row[] = [
       {
         path: 'steps[0]',
         message:
-          'must be an object (a step with a name and an apispec, an action or a wait) (got "just a string")',
+          'must be an object (a step with a name and an apispec, an action, a wait or a workflow) (got "just a string")',
         line: 3,
       },
     ],
@@ -161,7 +161,7 @@ const STEP_RULES: Row[] = [
       {
         path: 'steps[0]',
         message:
-          'needs apispec (an HTTP call), action (a connector action, <connector>.<action>) or wait (a wait, { seconds: 30 } or { until: "{{ INPUT.not_before }}" })',
+          'needs apispec (an HTTP call), action (a connector action, <connector>.<action>), wait (a wait, { seconds: 30 } or { until: "{{ INPUT.not_before }}" }) or workflow (a workflow to run, by name or uid)',
         line: 3,
       },
     ],

@@ -1,6 +1,6 @@
 /**
  * The runs API: `POST /v1/workflows/{uid}/runs` (202, or 200 with `?wait=true` once the run ended),
- * `GET /v1/runs/{id}`, `GET /v1/runs?workflow=&status=&limit=&cursor=` (newest first, keyset
+ * `GET /v1/runs/{id}`, `GET /v1/runs?workflow=&status=&parent=&limit=&cursor=` (newest first, keyset
  * pagination), `POST /v1/runs/{id}/cancel`, `POST /v1/runs/{id}/retry`.
  *
  * @internal
@@ -112,7 +112,9 @@ export function runRoutes(app: FastifyInstance, engine: Engine, waitLimitMs: num
     },
   );
 
-  app.get<{ Querystring: { workflow?: string; status?: RunStatus; limit?: number; cursor?: string } }>(
+  app.get<{
+    Querystring: { workflow?: string; status?: RunStatus; parent?: string; limit?: number; cursor?: string };
+  }>(
     '/v1/runs',
     {
       schema: {
@@ -122,17 +124,19 @@ export function runRoutes(app: FastifyInstance, engine: Engine, waitLimitMs: num
         querystring: pageQuerySchema(LIST_LIMIT, {
           workflow: { type: 'string', pattern: UID_PATTERN },
           status: { type: 'string', enum: STATUSES },
+          parent: { type: 'string', minLength: 1, maxLength: 128, description: 'only the child runs of this run' },
         }),
         response: { 200: OBJECT_SCHEMA, ...ERROR_RESPONSES },
       },
     },
     async (request) => {
-      const { workflow, status, cursor } = request.query;
+      const { workflow, status, parent, cursor } = request.query;
       const limit = request.query.limit ?? LIST_LIMIT.default;
       const rows = await store.runs.listRuns({
         workspace_id: callerOf(request).workspace_id,
         workflow_uid: workflow,
         status,
+        parent_run_id: parent,
         limit: limit + 1,
         after: cursor === undefined ? undefined : decodeCursor(cursor),
       });

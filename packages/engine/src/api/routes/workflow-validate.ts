@@ -2,7 +2,8 @@
  * `POST /v1/workflows/validate`: checks a workflow document the way `POST /v1/workflows` (or, with
  * `?uid=`, `PUT /v1/workflows/{uid}`) would, and writes nothing. A connection is not tested (a publish
  * of a poll trigger tests it): the console calls this while the user types, so it costs at most one
- * read of the store.
+ * read of the store. What templates name is checked as on publish: steps, filters, and `SYSTEM_APIS`
+ * keys when the service has some configured (`PublishChecks.systemApis`).
  *
  * @internal
  * @module

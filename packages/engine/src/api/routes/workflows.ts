@@ -9,18 +9,21 @@
  * @internal
  * @module
  */
+
 import { randomUUID } from 'node:crypto';
 import type { Connector } from '@sluice/sdk';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkWorkflowConnectors } from '../../connectors/catalog.js';
 import { EngineError } from '../../errors.js';
 import type { Workflow } from '../../model/workflow.js';
+import { assertNoCallCycle } from '../../run/call-cycles.js';
 import type { StepKinds } from '../../steps/step-kinds.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from '../../store/service-store.js';
 import type { TemplateRenderer } from '../../template/render.js';
 import type { TriggerSync } from '../../triggers/sync-triggers.js';
 import type { TriggerKinds } from '../../triggers/trigger-kinds.js';
 import { parseWorkflow } from '../../workflow/parse.js';
+import { configuredSystemApis } from '../../workflow/system-api-keys.js';
 import { assertCanWrite, callerOf, visibleWorkflow } from '../access.js';
 import { decodePageCursor, pageOf, pageQuerySchema } from '../page-cursor.js';
 import {
@@ -68,7 +71,7 @@ interface Body {
  */
 export async function readBody(
   request: FastifyRequest,
-  checks: Pick<PublishChecks, 'templates' | 'stepKinds' | 'triggerKinds'>,
+  checks: Pick<PublishChecks, 'templates' | 'stepKinds' | 'triggerKinds' | 'systemApis'>,
   tenant: string,
 ): Promise<Body> {
   const yaml = YAML_TYPES.some((t) => (request.headers['content-type'] ?? '').startsWith(t));
@@ -82,6 +85,7 @@ export async function readBody(
     tenant,
     stepKinds: checks.stepKinds,
     triggerKinds: checks.triggerKinds,
+    systemApis: configuredSystemApis(checks.systemApis?.()),
   });
   const version = workflow.version;
   const clean: Record<string, unknown> = { ...workflow };
@@ -108,6 +112,11 @@ export interface PublishChecks {
   /** The trigger kinds the engine runs. */
   triggerKinds: TriggerKinds;
   connectors?: ReadonlyMap<string, Connector> | undefined;
+  /**
+   * The `SYSTEM_APIS` runs see now. When it has a key beyond the service's own, a template naming a key
+   * it lacks is refused; otherwise keys are not checked (`workflow/system-api-keys.ts`).
+   */
+  systemApis?: (() => Readonly<Record<string, unknown>>) | undefined;
 }
 
 /**
@@ -188,6 +197,7 @@ export function workflowRoutes(
       const caller = callerOf(request);
       const workflow = await checkCreate(request, caller, checks);
       const uid = workflow.uid ?? randomUUID();
+      await assertNoCallCycle(store, caller.workspace_id, uid, workflow);
       await triggers?.checkPublish(caller.workspace_id, undefined, workflow);
       const stored = await store.workflows.publish({
         uid,
@@ -283,6 +293,7 @@ export function workflowRoutes(
       const { uid } = request.params;
       const latest = await visibleWorkflow(store, caller, uid);
       const { workflow, expected } = await checkUpdate(request, caller, latest, checks);
+      await assertNoCallCycle(store, latest.workspace_id, uid, workflow);
       await triggers?.checkPublish(latest.workspace_id, uid, workflow);
       const stored = await store.workflows.publish({
         uid,

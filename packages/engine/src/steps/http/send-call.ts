@@ -15,8 +15,10 @@ import {
   type WireResponse,
 } from '@sluice/sdk/internal';
 import type { StepErrorClass } from '../../errors.js';
+import type { Redactor } from '../../secrets/redactor.js';
 import type { AttemptEntry } from '../../store/store.js';
 import { RunSuspended, type Waiter } from '../waits.js';
+import { recordExchange } from './exchange-record.js';
 import { resumePolicy } from './resume-policy.js';
 
 /** How much of a failed response body is kept, in bytes. */
@@ -51,6 +53,11 @@ export interface SendCallOptions {
    * @default {@link bodyStart}
    */
   errorBody?: ((body: Uint8Array) => string) | undefined;
+  /**
+   * Records each attempt's request and response on its history entry (`AttemptEntry.exchanges`, issue
+   * 15), redacted with the redactor this gives at the time. @default not recorded
+   */
+  record?: (() => Redactor) | undefined;
 }
 
 /** A call that ended with a response below 400. */
@@ -108,8 +115,9 @@ export async function sendCall(request: WireRequest, options: SendCallOptions): 
       };
       nextWait = 0;
       history.push(entry);
+      let response: WireResponse | undefined;
       try {
-        const response = await options.transport.send(req, opts);
+        response = await options.transport.send(req, opts);
         entry.status = response.status;
         last = response;
         return response;
@@ -119,6 +127,13 @@ export async function sendCall(request: WireRequest, options: SendCallOptions): 
         throw err;
       } finally {
         entry.duration_ms = Math.max(0, now() - started);
+        // Redacted and cut at once: the raw response is not kept past its attempt.
+        const redactor = options.record?.();
+        if (redactor !== undefined) {
+          const error = response === undefined ? (entry.error ?? 'other') : undefined;
+          const exchange = { request: req, response, error, startedAt: started };
+          entry.exchanges = [recordExchange({ ...exchange, durationMs: entry.duration_ms }, redactor)];
+        }
       }
     },
   };

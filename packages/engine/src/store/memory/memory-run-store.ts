@@ -25,6 +25,7 @@ import {
 } from '../runs/run-codec.js';
 import {
   isFinished,
+  type ListItemsOptions,
   type NewRun,
   type RunPatch,
   type RunRow,
@@ -33,6 +34,13 @@ import {
   type StepRow,
 } from '../runs/run-store.js';
 import { withStepCalls } from '../runs/step-calls.js';
+
+/** `row` as a read that does not take the `exchanges` column sees it. */
+function lean<R extends { exchanges?: string | null }>(row: R): R {
+  if (row.exchanges === undefined) return row;
+  const { exchanges: _apart, ...rest } = row;
+  return rest as R;
+}
 
 /** What a memory store's errors name as the database. */
 const LOCATION = 'in-memory store';
@@ -109,17 +117,23 @@ export class MemoryRunStore implements RunStore, AsyncDisposable {
   listSteps(runId: string): Promise<StepRow[]> {
     return this.#do(`runs.listSteps(${runId})`, (runs) => {
       const steps = [...(runs.get(runId)?.steps.values() ?? [])];
-      return steps.sort((a, b) => a.step_index - b.step_index).map(rowToStep);
+      return steps.sort((a, b) => a.step_index - b.step_index).map((row) => rowToStep(lean(row)));
     });
   }
 
-  listStepItems(runId: string): Promise<StepItemRow[]> {
+  listStepItems(runId: string, options: ListItemsOptions = {}): Promise<StepItemRow[]> {
+    // As the SQL store, the exchanges column is read only when asked for.
+    const read = <R extends { exchanges?: string | null }>(row: R): R =>
+      options.exchanges === true ? row : lean(row);
     return this.#do(`runs.listStepItems(${runId})`, (runs) => {
       const rows = runs.get(runId);
       const items = [...(rows?.items.values() ?? [])];
       const sorted = items.sort((a, b) => a.step_index - b.step_index || a.item_index - b.item_index);
-      const steps = [...(rows?.steps.values() ?? [])].map(rowToStep);
-      return withStepCalls(steps, sorted.map(rowToItem));
+      const steps = [...(rows?.steps.values() ?? [])].map((row) => rowToStep(read(row)));
+      return withStepCalls(
+        steps,
+        sorted.map((row) => rowToItem(read(row))),
+      );
     });
   }
 

@@ -16,6 +16,8 @@ import * as runCaller from './0002-run-caller.js';
 import * as connectionsTriggers from './0003-connections-triggers.js';
 import * as nodes from './0004-nodes.js';
 import * as leanRuns from './0005-lean-runs.js';
+import * as runLinks from './0006-run-links.js';
+import * as attemptExchanges from './0007-attempt-exchanges.js';
 
 /** Every migration, by name; names sort in the order they apply. Never edit one that shipped. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -24,6 +26,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0003-connections-triggers': connectionsTriggers,
   '0004-nodes': nodes,
   '0005-lean-runs': leanRuns,
+  '0006-run-links': runLinks,
+  '0007-attempt-exchanges': attemptExchanges,
 });
 
 /** The table that records the applied migrations. */

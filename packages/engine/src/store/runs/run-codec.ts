@@ -15,6 +15,7 @@ import type {
   RunStepsTable,
   RunsTable,
 } from '../database.js';
+import type { HttpExchange } from './http-exchange.js';
 import type {
   AttemptEntry,
   NewRun,
@@ -60,6 +61,10 @@ export function newRunToRow(run: NewRun): RunsTable {
     // Always set (NULL when absent): the cached insert needs the same columns on every row.
     sealed_input: run.sealed_input ?? null,
     documents_apart: 0,
+    parent_run_id: run.parent_run_id ?? null,
+    depth: run.depth ?? 0,
+    failure_of: run.failure_of ?? null,
+    on_failure_due: 0,
   };
 }
 
@@ -109,9 +114,20 @@ export function runPatchToColumns(patch: RunPatch): Partial<RunsTable> {
   if (patch.status !== undefined) out.status = patch.status;
   if (patch.error !== undefined) out.error = errorToJson(patch.error, 'runs.error');
   if (patch.lease_owner !== undefined) out.lease_owner = patch.lease_owner;
+  if (patch.on_failure_due !== undefined) out.on_failure_due = patch.on_failure_due ? 1 : 0;
   for (const key of ['started_at', 'finished_at', 'lease_expires_at', 'resume_at'] as const) {
     if (patch[key] !== undefined) out[key] = toTime(patch[key], `runs.${key}`);
   }
+  return out;
+}
+
+/** The links of a stored run to other runs, only those it has (rows before migration 0006 have none). */
+function links(row: RunsTable): Pick<RunRow, 'parent_run_id' | 'depth' | 'failure_of' | 'on_failure_due'> {
+  const out: Pick<RunRow, 'parent_run_id' | 'depth' | 'failure_of' | 'on_failure_due'> = {};
+  if (row.parent_run_id != null) out.parent_run_id = row.parent_run_id;
+  if (row.depth != null && row.depth !== 0) out.depth = row.depth;
+  if (row.failure_of != null) out.failure_of = row.failure_of;
+  if (row.on_failure_due === 1) out.on_failure_due = true;
   return out;
 }
 
@@ -134,6 +150,7 @@ export function rowToRun(row: RunsTable): RunRow {
     lease_expires_at: row.lease_expires_at,
     resume_at: row.resume_at,
     ...sealed('sealed_input', row.sealed_input),
+    ...links(row),
   };
 }
 
@@ -152,8 +169,10 @@ export function stepToRow(step: StepRow): RunStepsTable {
     started_at: toTime(step.started_at, 'run_steps.started_at'),
     finished_at: toTime(step.finished_at, 'run_steps.finished_at'),
     sealed_output: step.sealed_output ?? null,
-    history: step.history == null ? null : (toJson(step.history, 'run_steps.history') ?? null),
+    history:
+      step.history == null ? null : (toJson(withoutExchanges(step.history), 'run_steps.history') ?? null),
     idempotency_key: step.idempotency_key ?? null,
+    exchanges: exchangesToJson(step.history, 'run_steps.exchanges'),
   };
 }
 
@@ -176,7 +195,10 @@ export function rowToStep(row: RunStepsTable): StepRow {
       ? {}
       : {
           idempotency_key: row.idempotency_key,
-          history: row.history == null ? [] : (JSON.parse(row.history) as AttemptEntry[]),
+          history: withExchanges(
+            row.history == null ? [] : (JSON.parse(row.history) as AttemptEntry[]),
+            row.exchanges,
+          ),
         }),
   };
 }
@@ -192,7 +214,8 @@ export function itemToRow(item: StepItemRow): RunStepItemsTable {
     output: toJson(item.output, 'run_step_items.output'),
     error: errorToJson(item.error, 'run_step_items.error'),
     attempts: item.attempts,
-    history: toJson(item.history ?? [], 'run_step_items.history') ?? '[]',
+    history: toJson(withoutExchanges(item.history ?? []), 'run_step_items.history') ?? '[]',
+    exchanges: exchangesToJson(item.history, 'run_step_items.exchanges'),
     idempotency_key: item.idempotency_key,
     started_at: toTime(item.started_at, 'run_step_items.started_at'),
     finished_at: toTime(item.finished_at, 'run_step_items.finished_at'),
@@ -211,7 +234,7 @@ export function rowToItem(row: RunStepItemsTable): StepItemRow {
     output: fromJson(row.output),
     error: errorFromJson(row.error),
     attempts: row.attempts,
-    history: JSON.parse(row.history) as StepItemRow['history'],
+    history: withExchanges(JSON.parse(row.history) as StepItemRow['history'], row.exchanges),
     idempotency_key: row.idempotency_key,
     started_at: row.started_at,
     finished_at: row.finished_at,
@@ -222,4 +245,38 @@ export function rowToItem(row: RunStepItemsTable): StepItemRow {
 /** A sealed column as an optional field: present only when the row has a sealed value. */
 function sealed<K extends string>(key: K, value: string | null | undefined): { [P in K]?: string } {
   return (value == null ? {} : { [key]: value }) as { [P in K]?: string };
+}
+
+/** `history` without the attempts' exchanges (they have a column of their own). */
+function withoutExchanges(history: readonly AttemptEntry[]): AttemptEntry[] {
+  return history.map((entry) => {
+    if (entry.exchanges === undefined) return entry;
+    const { exchanges: _kept, ...rest } = entry;
+    return rest;
+  });
+}
+
+/** The `exchanges` column of `history`: by attempt, `null` where none; `NULL` when no attempt has any. */
+function exchangesToJson(
+  history: readonly AttemptEntry[] | null | undefined,
+  column: string,
+): JsonText | null {
+  if (history == null || !history.some((entry) => entry.exchanges !== undefined)) return null;
+  return toJson(
+    history.map((entry) => entry.exchanges ?? null),
+    column,
+  );
+}
+
+/**
+ * `history` with the exchanges of the `exchanges` column back on their attempts; as it is when the
+ * column was not read (`undefined`) or holds none (`NULL`, pruned).
+ */
+function withExchanges(history: AttemptEntry[], exchanges: JsonText | null | undefined): AttemptEntry[] {
+  if (exchanges == null) return history;
+  const byAttempt = JSON.parse(exchanges) as (HttpExchange[] | null)[];
+  return history.map((entry, index) => {
+    const kept = byAttempt[index];
+    return kept == null ? entry : { ...entry, exchanges: kept };
+  });
 }

@@ -35,8 +35,10 @@ import {
 } from './run-codec.js';
 import type {
   LastRun,
+  ListItemsOptions,
   ListRunsQuery,
   NewRun,
+  PruneExchangesQuery,
   RunLeaseCount,
   RunPatch,
   RunRow,
@@ -67,6 +69,7 @@ const STEP_COLUMNS = [
   'sealed_output',
   'history',
   'idempotency_key',
+  'exchanges',
 ] as const;
 
 /** What a saved item replaces in an existing item row: everything but the key. */
@@ -81,6 +84,18 @@ const ITEM_COLUMNS = [
   'started_at',
   'finished_at',
   'sealed_output',
+  'exchanges',
+] as const;
+
+/** The columns of a step row a read takes unless asked for exchanges: all but `exchanges` (migration 0007). */
+const STEP_READ = ['run_id', 'step_index', ...STEP_COLUMNS.filter((c) => c !== 'exchanges')] as const;
+
+/** The same for item rows. */
+const ITEM_READ = [
+  'run_id',
+  'step_index',
+  'item_index',
+  ...ITEM_COLUMNS.filter((c) => c !== 'exchanges'),
 ] as const;
 
 function time(value: string, column: string): string {
@@ -225,17 +240,18 @@ export class RunQueries implements ServiceRunStore {
   listSteps(runId: string): Promise<StepRow[]> {
     return this.#q.run(`runs.listSteps(${runId})`, async (db) => {
       const { rows } = await this.#shapes.execute(db, 'listSteps', [runId], () =>
-        db.selectFrom('run_steps').selectAll().where('run_id', '=', runId).orderBy('step_index'),
+        db.selectFrom('run_steps').select(STEP_READ).where('run_id', '=', runId).orderBy('step_index'),
       );
       return rows.map(rowToStep);
     });
   }
 
-  listStepItems(runId: string): Promise<StepItemRow[]> {
+  listStepItems(runId: string, options: ListItemsOptions = {}): Promise<StepItemRow[]> {
+    const exchanges = options.exchanges === true;
     return this.#q.run(`runs.listStepItems(${runId})`, async (db) => {
       const rows = await db
         .selectFrom('run_step_items')
-        .selectAll()
+        .select(exchanges ? [...ITEM_READ, 'exchanges'] : ITEM_READ)
         .where('run_id', '=', runId)
         .orderBy('step_index')
         .orderBy('item_index')
@@ -243,7 +259,7 @@ export class RunQueries implements ServiceRunStore {
       // The calls of steps that did not fan out are in their step rows (migration 0005).
       const calls = await db
         .selectFrom('run_steps')
-        .selectAll()
+        .select(exchanges ? [...STEP_READ, 'exchanges'] : STEP_READ)
         .where('run_id', '=', runId)
         .where('idempotency_key', 'is not', null)
         .where('fanned_out', '=', 0)
@@ -297,6 +313,7 @@ export class RunQueries implements ServiceRunStore {
       let select = db.selectFrom('runs').selectAll().where('workspace_id', '=', query.workspace_id);
       if (query.workflow_uid !== undefined) select = select.where('workflow_uid', '=', query.workflow_uid);
       if (query.status !== undefined) select = select.where('status', '=', query.status);
+      if (query.parent_run_id !== undefined) select = select.where('parent_run_id', '=', query.parent_run_id);
       const after = query.after;
       if (after !== undefined) {
         select = select.where((eb) =>
@@ -377,6 +394,37 @@ export class RunQueries implements ServiceRunStore {
     return this.#q.run(`runs.deleteRun(${id})`, async (db) => {
       const result = await db.deleteFrom('runs').where('id', '=', id).executeTakeFirst();
       return result.numDeletedRows > 0n;
+    });
+  }
+
+  pruneExchanges(query: PruneExchangesQuery): Promise<number> {
+    const where = query.workspace_id ?? 'workspaces without settings';
+    return this.#q.run(`runs.pruneExchanges(${where})`, async (db) => {
+      const before = time(query.before, 'before');
+      const workspace = query.workspace_id;
+      const runs = db
+        .selectFrom('runs')
+        .select('id')
+        .where('created_at', '<', before)
+        .where((eb) =>
+          workspace === null
+            ? eb.or([
+                eb('workspace_id', 'is', null),
+                eb('workspace_id', 'not in', eb.selectFrom('workspace_settings').select('workspace_id')),
+              ])
+            : eb('workspace_id', '=', workspace),
+        );
+      let cleared = 0n;
+      for (const table of ['run_steps', 'run_step_items'] as const) {
+        const result = await db
+          .updateTable(table)
+          .set({ exchanges: null })
+          .where('exchanges', 'is not', null)
+          .where('run_id', 'in', runs)
+          .executeTakeFirst();
+        cleared += result.numUpdatedRows;
+      }
+      return Number(cleared);
     });
   }
 

@@ -16,6 +16,7 @@
 import type { StepErrorClass } from '../../errors.js';
 import type { Workflow } from '../../model/workflow.js';
 import type { ApiCaller } from '../api-keys/api-key-store.js';
+import type { HttpExchange } from './http-exchange.js';
 
 /** Where a run is. `pending` and `running` runs are resumed after a crash. */
 export type RunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -43,6 +44,20 @@ export interface AttemptEntry {
   error?: string;
   /** The page the attempt fetched, counted from 0, on a step with `paginate`. */
   page?: number;
+  /** The run a `workflow:` step item started: its one entry stands for the child run. */
+  child_run_id?: string;
+  /**
+   * The HTTP request(s) of the attempt and their responses, redacted (issue 15). Stored apart, in the
+   * row's `exchanges` column, and read only when asked for ({@link ListItemsOptions}); absent when not
+   * read, not kept (the workspace's retention is 0) or pruned.
+   */
+  exchanges?: HttpExchange[];
+}
+
+/** What {@link RunStore.listStepItems} reads besides the rows. */
+export interface ListItemsOptions {
+  /** Read the attempts' exchanges too (`AttemptEntry.exchanges`). @default false */
+  exchanges?: boolean;
 }
 
 /** Why a step or item failed, as the run record shows it. */
@@ -79,6 +94,14 @@ export interface RunRow {
    * changed it; absent (SQL `NULL`) otherwise. Migration 0003.
    */
   sealed_input?: string | null;
+  /** The run whose `workflow:` step started this one (migration 0006); absent for other runs. */
+  parent_run_id?: string | null;
+  /** How many parents the run has: absent (0) for a run no step started. */
+  depth?: number;
+  /** The failed run whose workflow's `on_failure` started this one; absent for other runs. */
+  failure_of?: string | null;
+  /** True while the run failed and the run of its workflow's `on_failure` is not recorded yet. */
+  on_failure_due?: boolean;
 }
 
 /**
@@ -97,6 +120,9 @@ export type NewRun = Pick<RunRow, 'id' | 'workflow_name' | 'workflow' | 'input' 
       | 'started_at'
       | 'lease_owner'
       | 'lease_expires_at'
+      | 'parent_run_id'
+      | 'depth'
+      | 'failure_of'
     >
   >;
 
@@ -122,7 +148,14 @@ export function newRunAsStored(run: NewRun): RunRow {
 export type RunPatch = Partial<
   Pick<
     RunRow,
-    'status' | 'error' | 'started_at' | 'finished_at' | 'lease_owner' | 'lease_expires_at' | 'resume_at'
+    | 'status'
+    | 'error'
+    | 'started_at'
+    | 'finished_at'
+    | 'lease_owner'
+    | 'lease_expires_at'
+    | 'resume_at'
+    | 'on_failure_due'
   >
 >;
 
@@ -186,9 +219,19 @@ export interface ListRunsQuery {
   workspace_id: string;
   workflow_uid?: string | undefined;
   status?: RunStatus | undefined;
+  /** Only the child runs of this run (`workflow:` steps). */
+  parent_run_id?: string | undefined;
   /** At most this many runs. */
   limit: number;
   after?: RunCursor | undefined;
+}
+
+/** Which runs {@link ServiceRunStore.pruneExchanges} clears. */
+export interface PruneExchangesQuery {
+  /** Runs created before this ISO time. */
+  before: string;
+  /** This workspace's runs; `null`: the runs of every workspace without a settings row. */
+  workspace_id: string | null;
 }
 
 /** The newest run of a workflow in one workspace, as {@link ServiceRunStore.lastRuns} answers it. */
@@ -224,7 +267,7 @@ export interface RunStore {
    * Ordered by `step_index`, then `item_index`. The one call of a step that did not fan out is here too,
    * read from its step row ({@link StepRow.history}).
    */
-  listStepItems(runId: string): Promise<StepItemRow[]>;
+  listStepItems(runId: string, options?: ListItemsOptions): Promise<StepItemRow[]>;
 }
 
 /** The runs of the engine service: {@link RunStore} plus callers, listings, claims and counts. */
@@ -250,6 +293,12 @@ export interface ServiceRunStore extends RunStore {
   countRunsByStatus(): Promise<Record<RunStatus, number>>;
   /** Deletes a run with its steps and items; resolves whether it existed. */
   deleteRun(id: string): Promise<boolean>;
+  /**
+   * Clears the attempts' exchanges (issue 15) of the runs created before `query.before`: of workspace
+   * `query.workspace_id`, or with `workspace_id: null` of every run whose workspace has no settings row
+   * (runs without a workspace included). Resolves how many step and item rows it cleared.
+   */
+  pruneExchanges(query: PruneExchangesQuery): Promise<number>;
 
   // A run's lease (issue 5, "Durability"): which process executes it.
   /**
