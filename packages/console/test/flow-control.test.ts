@@ -83,4 +83,29 @@ describe('flow control in the console', { timeout: 60_000 }, () => {
     expect(page.url()).toContain(`#/runs/${childId}`);
     expect(await page.locator('[data-parent-run]').textContent()).toBe(run.body.id);
   });
+
+  it("draws a waiting wait step forward to its resume time, and the run's resume time", async () => {
+    const published = await h.call(h.keys.acmeMember, 'POST', '/v1/workflows', {
+      name: 'pauses',
+      steps: [{ name: 'pause', wait: { seconds: 600 } }],
+    });
+    const started = await h.call(h.keys.acmeMember, 'POST', `/v1/workflows/${published.body.uid}/runs`, {
+      input: null,
+    });
+    const id = String(started.body.id);
+    let resumeAt: unknown = null;
+    while (resumeAt === null) {
+      resumeAt = (await h.call(h.keys.acmeMember, 'GET', `/v1/runs/${id}`)).body.resume_at ?? null;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const { page } = b;
+    await signIn(page, base(), h.keys.acmeMember);
+    await page.goto(`${base()}/#/runs/${id}`);
+    const wait = page.locator('[data-row="pause"] [data-waits-until]');
+    await wait.waitFor();
+    expect(await wait.getAttribute('title')).toMatch(/^waits until /);
+    expect(await page.locator('dl.facts').textContent()).toContain('Resumes');
+    await shot(page, 'flow-control-wait');
+    await h.call(h.keys.acmeMember, 'POST', `/v1/runs/${id}/cancel`);
+  });
 });

@@ -78,6 +78,17 @@ function attemptLabel(attempt: AttemptEntry): string {
   return attempt.page === undefined ? result : `p${attempt.page + 1} ${result}`;
 }
 
+/** The one entry of a wait step that waits: no call, all wait (`steps/wait.ts`). */
+function isStoredWait(attempt: AttemptEntry): boolean {
+  return (
+    attempt.duration_ms === 0 &&
+    attempt.wait_ms > 0 &&
+    attempt.status === undefined &&
+    attempt.error === undefined &&
+    attempt.child_run_id === undefined
+  );
+}
+
 /** `3 tries`, or `4 pages` (`· 5 tries` when some page was tried again) for a paginated call. */
 function triesText(attempts: readonly AttemptEntry[]): string | undefined {
   const pages = new Set(attempts.flatMap((attempt) => (attempt.page === undefined ? [] : [attempt.page])))
@@ -114,7 +125,7 @@ export function Waterfall({
   const origin = ms(run.started_at ?? run.created_at);
   const times = rows.flatMap((row) => [
     row.finished_at === null ? Number.NaN : ms(row.finished_at),
-    ...row.history.map((a) => ms(a.started_at) + a.duration_ms),
+    ...row.history.map((a) => ms(a.started_at) + a.duration_ms + (isStoredWait(a) ? a.wait_ms : 0)),
   ]);
   const end = Math.max(
     origin + 1,
@@ -175,6 +186,19 @@ export function Waterfall({
               )}
               {attempts.map((attempt, index) => {
                 const at = ms(attempt.started_at);
+                if (isStoredWait(attempt)) {
+                  // A wait step waiting: the wait runs forward from the step's start to when it ends.
+                  const until = when(new Date(at + attempt.wait_ms).toISOString());
+                  return (
+                    <span
+                      key={index}
+                      class="wf-wait"
+                      data-waits-until={until}
+                      style={{ left: x(at), width: w(attempt.wait_ms) }}
+                      title={`waits until ${until}`}
+                    />
+                  );
+                }
                 // A label needs room before the next attempt's wait or bar (about 4% of the track).
                 const next = attempts[index + 1];
                 const nextAt =

@@ -218,7 +218,7 @@ export function RunPage({ id }: { id: string }) {
       <p class="legend muted small">
         <span class="wf-attempt wf-ok" /> answered <span class="wf-attempt wf-bad" /> HTTP error{' '}
         <span class="wf-attempt wf-error" /> no answer (connect, read, timeout) <span class="wf-wait" /> wait
-        before a retry
+        (before a retry, or a wait step)
       </p>
       {chosenRow !== undefined && chosen !== undefined && (
         <AttemptPanel

@@ -16,6 +16,7 @@ import type {
   StepStatus,
   Store,
 } from '../store/store.js';
+import { isFinished } from '../store/store.js';
 
 /** One item of a fanned-out step. */
 export interface StepItemRecord {
@@ -100,7 +101,12 @@ export async function runRecordOf(store: Store, run: RunRow): Promise<RunRecord>
   const runId = run.id;
   const steps = await store.listSteps(runId);
   // Single calls are in their step rows: the item rows are read only for what needs them.
-  const items = needsItemRows(steps) ? await store.listStepItems(runId) : withStepCalls(steps, []);
+  // An unfinished run may have a single call committed unfinished (a stored wait, pages so far, a child
+  // run it waits for) before its step has a row: read the item rows for it too.
+  const items =
+    needsItemRows(steps) || !isFinished(run.status)
+      ? await store.listStepItems(runId)
+      : withStepCalls(steps, []);
   return {
     id: run.id,
     status: run.status,
@@ -127,6 +133,10 @@ export async function runRecordOf(store: Store, run: RunRow): Promise<RunRecord>
 }
 
 function stepRecord(name: string, row: StepRow | undefined, items: StepItemRow[]): StepRecord {
+  if (row === undefined) {
+    const inFlight = items.length === 1 ? items[0] : undefined;
+    if (inFlight?.item_index === 0) return callInFlight(name, inFlight);
+  }
   const single = row?.fanned_out === false ? items.find((item) => item.item_index === 0) : undefined;
   return {
     name,
@@ -141,6 +151,27 @@ function stepRecord(name: string, row: StepRow | undefined, items: StepItemRow[]
     duration_ms: duration(row?.started_at ?? null, row?.finished_at ?? null),
     idempotency_key: single?.idempotency_key ?? null,
     history: single?.history ?? [],
+  };
+}
+
+/**
+ * A step whose one call was committed unfinished before the step has a row (a stored wait, the pages
+ * fetched so far, a child run it waits for): running, with the call's attempts so far.
+ */
+function callInFlight(name: string, call: StepItemRow): StepRecord {
+  return {
+    name,
+    status: 'running',
+    attempts: call.attempts,
+    output: null,
+    error: null,
+    items: [],
+    input: call.input,
+    started_at: call.started_at,
+    finished_at: null,
+    duration_ms: null,
+    idempotency_key: call.idempotency_key,
+    history: call.history,
   };
 }
 

@@ -121,7 +121,8 @@ export const waitStep: StepKind<WaitStep> = {
         return record.fail({ type: 'other', message });
       }
     }
-    const left = end - ctx.now();
+    const at = ctx.now();
+    const left = end - at;
     if (left > 0) {
       const entry: AttemptEntry = {
         started_at: new Date(task.startedAt).toISOString(),
@@ -130,7 +131,8 @@ export const waitStep: StepKind<WaitStep> = {
       };
       const waiter = createWaiter({
         sleep: ctx.sleep,
-        now: ctx.now,
+        // The clock of `left`: the stored resume time is the wait's end to the millisecond.
+        now: () => at,
         ...(ctx.longWaitMs === undefined ? {} : { longWaitMs: ctx.longWaitMs }),
         onLongWait: (resumeAt) => ctx.onLongWait(resumeAt),
       });

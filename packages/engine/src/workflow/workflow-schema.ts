@@ -260,7 +260,8 @@ function buildWorkflowSchema(kinds: StepKinds, triggers: TriggerKinds): JsonSche
         errorMessage: 'must be an object with workflow (the name or uid of the workflow to start)',
         properties: {
           workflow: {
-            description: 'The workflow to start: its name or uid, in the same workspace or global. Not a template.',
+            description:
+              'The workflow to start: its name or uid, in the same workspace or global. Not a template.',
             type: 'string',
             minLength: 1,
             pattern: '^[^{}]*$',

@@ -124,7 +124,12 @@ export function runRoutes(app: FastifyInstance, engine: Engine, waitLimitMs: num
         querystring: pageQuerySchema(LIST_LIMIT, {
           workflow: { type: 'string', pattern: UID_PATTERN },
           status: { type: 'string', enum: STATUSES },
-          parent: { type: 'string', minLength: 1, maxLength: 128, description: 'only the child runs of this run' },
+          parent: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 128,
+            description: 'only the child runs of this run',
+          },
         }),
         response: { 200: OBJECT_SCHEMA, ...ERROR_RESPONSES },
       },
