@@ -32,9 +32,18 @@ export function installErrorHandler(
       );
     }
     const stack = err instanceof Error ? err.stack : undefined;
-    return reply
-      .code(status)
-      .send(renderError({ error: managed.message, data: managed.data, stack }, context));
+    return reply.code(status).send(
+      renderError(
+        {
+          error: managed.message,
+          statusCode: status,
+          data: managed.data,
+          metadata: managed.metadata,
+          stack,
+        },
+        context,
+      ),
+    );
   });
 }
 
@@ -76,6 +85,7 @@ export function installNotFoundHandler(app: FastifyInstance, context: ErrorConte
           renderError(
             {
               error: `Method not allowed: ${request.method} ${path} (allowed: ${list.join(', ')})`,
+              statusCode: 405,
               data: { method: request.method, path, allowed: list },
             },
             context,
@@ -86,6 +96,7 @@ export function installNotFoundHandler(app: FastifyInstance, context: ErrorConte
       renderError(
         {
           error: `Not found: ${request.method} ${path}`,
+          statusCode: 404,
           data: { method: request.method, path },
         },
         context,

@@ -54,8 +54,10 @@ export interface ManagedErrorInit {
   error: string;
   /** The HTTP status of the response. */
   statusCode: number;
-  /** Sent as the response's `data`. */
+  /** Sent as the response's `data`. @default {} */
   data?: unknown;
+  /** Merged into the response's `metadata`, beside `timestamp`, `environment` and `stack_trace` (which win). */
+  metadata?: Record<string, unknown> | undefined;
   /** @default 'SLUICE_MANAGED_ERROR' */
   code?: ManagedErrorCode;
   hint?: string;
@@ -64,8 +66,9 @@ export interface ManagedErrorInit {
 
 /**
  * An error a route handler throws on purpose. The server answers with its `statusCode` and the error shape
- * `{"error": message, "data"?: data, "metadata": {...}}`. Use the static constructors; `new ManagedError`
- * is there for the other statuses.
+ * `{"error": message, "data": data or {}, "status_code": statusCode, "metadata": {...}}`. Use the static
+ * constructors (each takes `metadata` last, like workflows-cdk's); `new ManagedError` is there for the
+ * other statuses.
  *
  * `instanceof ManagedError` works across copies of `@sluice/server` (a route file may load its own copy).
  *
@@ -76,8 +79,10 @@ export class ManagedError extends SluiceError {
   declare readonly code: ManagedErrorCode;
   /** The HTTP status the server answers with. */
   readonly statusCode: number;
-  /** Sent as the response's `data`; `undefined` leaves `data` out. */
+  /** Sent as the response's `data`; `undefined` sends `{}`. */
   readonly data: unknown;
+  /** Merged into the response's `metadata`. */
+  readonly metadata: Readonly<Record<string, unknown>> | undefined;
 
   constructor(init: ManagedErrorInit) {
     super(init.code ?? 'SLUICE_MANAGED_ERROR', init.error, { hint: init.hint, cause: init.cause });
@@ -88,45 +93,85 @@ export class ManagedError extends SluiceError {
     }
     this.statusCode = init.statusCode;
     this.data = init.data;
+    this.metadata = init.metadata === undefined ? undefined : Object.freeze({ ...init.metadata });
     Object.defineProperty(this, MANAGED_ERROR, { value: true });
   }
 
-  /** The request is invalid: 400, `data` as given (for instance the failing fields). */
-  static validationError(error: string, data?: unknown): ManagedError {
-    return new ManagedError({ error, statusCode: 400, data, code: 'SLUICE_MANAGED_VALIDATION' });
+  /** The request is invalid (workflows-cdk `validation_error`): 400, `data` as given (for instance the failing fields). */
+  static validationError(error: string, data?: unknown, metadata?: Record<string, unknown>): ManagedError {
+    return new ManagedError({ error, statusCode: 400, data, metadata, code: 'SLUICE_MANAGED_VALIDATION' });
   }
 
-  /** 404 with error `"<resource> not found: <identifier>"` and data `{ resource, identifier }`. */
-  static notFound(resource: string, identifier: string | number): ManagedError {
+  /** 404 with error `"<resource> not found: <identifier>"` and data `{ resource, identifier }` (workflows-cdk `not_found`). */
+  static notFound(
+    resource: string,
+    identifier: string | number,
+    metadata?: Record<string, unknown>,
+  ): ManagedError {
     return new ManagedError({
       error: `${resource} not found: ${identifier}`,
       statusCode: 404,
       data: { resource, identifier },
+      metadata,
+      code: 'SLUICE_MANAGED_NOT_FOUND',
+    });
+  }
+
+  /**
+   * 404 with your own `error` text, data `{ identifier }` and metadata `{ error_type: 'not_found', resource }`
+   * (workflows-cdk `not_found_error`, which answers 400 there: it forgets the status).
+   */
+  static notFoundError(
+    error: string,
+    resource: string,
+    identifier: string | number,
+    metadata?: Record<string, unknown>,
+  ): ManagedError {
+    return new ManagedError({
+      error,
+      statusCode: 404,
+      data: { identifier },
+      metadata: { error_type: 'not_found', resource, ...metadata },
       code: 'SLUICE_MANAGED_NOT_FOUND',
     });
   }
 
   /** 401: the caller is not authenticated. @default message 'Unauthorized' */
-  static unauthorized(message = 'Unauthorized'): ManagedError {
-    return new ManagedError({ error: message, statusCode: 401, code: 'SLUICE_MANAGED_UNAUTHORIZED' });
+  static unauthorized(message = 'Unauthorized', metadata?: Record<string, unknown>): ManagedError {
+    return new ManagedError({
+      error: message,
+      statusCode: 401,
+      metadata,
+      code: 'SLUICE_MANAGED_UNAUTHORIZED',
+    });
   }
 
   /** 403: the caller may not do this. @default message 'Forbidden' */
-  static forbidden(message = 'Forbidden'): ManagedError {
-    return new ManagedError({ error: message, statusCode: 403, code: 'SLUICE_MANAGED_FORBIDDEN' });
+  static forbidden(message = 'Forbidden', metadata?: Record<string, unknown>): ManagedError {
+    return new ManagedError({ error: message, statusCode: 403, metadata, code: 'SLUICE_MANAGED_FORBIDDEN' });
   }
 
-  /** 500: the service itself failed. */
-  static serverError(error: string): ManagedError {
-    return new ManagedError({ error, statusCode: 500, code: 'SLUICE_MANAGED_SERVER_ERROR' });
+  /** 500: the service itself failed (workflows-cdk `server_error`). */
+  static serverError(error: string, metadata?: Record<string, unknown>): ManagedError {
+    return new ManagedError({ error, statusCode: 500, metadata, code: 'SLUICE_MANAGED_SERVER_ERROR' });
   }
 
-  /** 502 with error `"<service> service error: <error>"` and data `{ service }`: an upstream call failed. */
-  static serviceError(error: string, service: string): ManagedError {
+  /**
+   * 502 with error `"<service> service error: <error>"`, data `{ service }` (or the `data` you give) and
+   * metadata `{ error_type: 'service', service }`: an upstream call failed. workflows-cdk's `service_error`
+   * answers 400 with the error text as given; a failed upstream is a 502 here, on purpose.
+   */
+  static serviceError(
+    error: string,
+    service: string,
+    data?: unknown,
+    metadata?: Record<string, unknown>,
+  ): ManagedError {
     return new ManagedError({
       error: `${service} service error: ${error}`,
       statusCode: 502,
-      data: { service },
+      data: data ?? { service },
+      metadata: { error_type: 'service', service, ...metadata },
       code: 'SLUICE_MANAGED_SERVICE_ERROR',
     });
   }

@@ -21,15 +21,25 @@
 export type { MountedRoute, RouteReport, SkippedRouteFile } from './builtins/routes.js';
 export type { AppSettings, Environment, LogLevel } from './config/app-settings.js';
 export { DEFAULT_APP_SETTINGS } from './config/app-settings.js';
-export type { LoadConfigOptions, ResolvedServerConfig } from './config/load-config.js';
+export type { ConfigWarning, LoadConfigOptions, ResolvedServerConfig } from './config/load-config.js';
 export { loadConfig } from './config/load-config.js';
 export { DISCOVERY_RULES } from './discovery/find-routes.js';
+export type { ModuleInfo } from './discovery/module-config.js';
 export type { ManagedErrorCode, ManagedErrorInit, ServerErrorCode } from './errors.js';
 export { ConfigError, ManagedError, RouteDiscoveryError, SERVER_ERROR_CODES, ServerError } from './errors.js';
 export { Request } from './request.js';
-export type { ErrorBody, ErrorInit, SuccessBody, SuccessInit } from './response.js';
+export type { ContentObjectInit, ErrorBody, ErrorInit, SuccessBody, SuccessInit } from './response.js';
 export { Response } from './response.js';
 export type { HttpMethod, RouteDefinition, RouteHandler, RouteOptions } from './route.js';
 export { isRouteDefinition, route } from './route.js';
 export type { RouterOptions } from './router.js';
 export { Router } from './router.js';
+export {
+  parseJsonString,
+  validateAndParseJson,
+  validateArray,
+  validateDict,
+  validateObject,
+  validateRequest,
+  validateString,
+} from './validation/validate-values.js';

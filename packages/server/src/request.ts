@@ -34,6 +34,33 @@ export class Request<TData = Json> {
     return (isObject(body) && isObject(body.data) ? body.data : {}) as TData;
   }
 
+  /**
+   * The values already entered in the module's form, `data.form_data`, as the workflow builder posts them
+   * to `/schema` and `/content`; `{}` when absent.
+   */
+  get formData(): Json {
+    const data = this.data as unknown;
+    return isObject(data) && isObject(data.form_data) ? data.form_data : {};
+  }
+
+  /**
+   * The content objects a `/content` call asks for, `data.content_object_names`, as ids (entries given as
+   * `{"id": ...}` are reduced to their id); `[]` when absent.
+   */
+  get contentObjectNames(): string[] {
+    const data = this.data as unknown;
+    const raw = isObject(data) && Array.isArray(data.content_object_names) ? data.content_object_names : [];
+    const names: string[] = [];
+    for (const entry of raw) {
+      if (typeof entry === 'string') names.push(entry);
+      else if (isObject(entry)) {
+        const name = entry.id ?? entry.content_object_name ?? entry.name;
+        if (typeof name === 'string' && name !== '') names.push(name);
+      }
+    }
+    return names;
+  }
+
   /** The connection values: `credentials.connection_data.value` of the body; `{}` when absent. */
   get credentials(): Json {
     const credentials = this.#credentials();

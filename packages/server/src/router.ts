@@ -12,6 +12,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAppConfig } from './builtins/app-config.js';
 import { registerDocs } from './builtins/docs.js';
 import { registerHealth } from './builtins/health.js';
+import { registerModulesList } from './builtins/modules-list.js';
 import {
   type MountedRoute,
   type RouteReport,
@@ -23,12 +24,14 @@ import { type LoadConfigOptions, loadConfig, type ResolvedServerConfig } from '.
 import { connectorRoutes } from './connector/connector-routes.js';
 import { DISCOVERY_RULES, findRoutes } from './discovery/find-routes.js';
 import { loadRouteFile, readSchemaFile } from './discovery/load-route-file.js';
+import { type ModuleInfo, moduleInfo } from './discovery/module-config.js';
 import { type ClaimedRoute, mountRoutes, planRoutes, type RouteGroup } from './discovery/mount-routes.js';
 import { installErrorHandler, installNotFoundHandler } from './error-handlers.js';
 import { RouteDiscoveryError, ServerError } from './errors.js';
 import { loggingOptions } from './logging/logging-options.js';
 import type { ErrorContext } from './response.js';
 import { createSentryReporter, type ErrorReporter } from './sentry.js';
+import { moduleDataSchema, schemaFormatOf } from './validation/module-schema.js';
 import { checkDataSchema, createAjv, validatorCompiler } from './validation/request-schema.js';
 
 /** Options of {@link Router}. */
@@ -87,6 +90,7 @@ export class Router {
   #reporter: ErrorReporter | undefined;
   #mounted: readonly MountedRoute[] = [];
   #skipped: readonly SkippedRouteFile[] = [];
+  #modules: readonly ModuleInfo[] = [];
   #closing: Promise<void> | undefined;
   #signals: (() => void) | undefined;
 
@@ -118,6 +122,11 @@ export class Router {
   /** The mounted routes (known once `ready()` resolved). */
   get routes(): readonly MountedRoute[] {
     return this.#mounted;
+  }
+
+  /** The modules of the route files, as `GET /modules-list` shows them (known once `ready()` resolved). */
+  get modules(): readonly ModuleInfo[] {
+    return this.#modules;
   }
 
   /** What `GET /routes` shows: mounted routes, skipped files with the reason, and the discovery rules. */
@@ -206,32 +215,43 @@ export class Router {
     await registerDocs(app, settings, projectVersion(this.config.projectDir));
     registerHealth(app);
     registerRoutesReport(app, () => this.report());
-    registerAppConfig(app, this.config);
-    const claimed: ClaimedRoute[] = ['/health', '/routes', '/app-config', '/openapi.json', '/docs'].map(
-      (url) => ({
-        method: 'GET',
-        url,
-        source: 'the built-in endpoints',
-      }),
-    );
+    registerAppConfig(app, this.config, () => this.#modules);
+    registerModulesList(app, () => this.#modules);
+    const claimed: ClaimedRoute[] = [
+      '/health',
+      '/routes',
+      '/app-config',
+      '/modules-list',
+      '/openapi.json',
+      '/docs',
+    ].map((url) => ({
+      method: 'GET',
+      url,
+      source: 'the built-in endpoints',
+    }));
 
-    const { groups, skipped } = await this.#discover();
+    const log = app.log;
+    for (const warning of this.config.warnings) {
+      log.warn({ file: warning.source, key: warning.key, line: warning.line }, warning.message);
+    }
+    const { groups, skipped, modules } = await this.#discover();
     const mounted = planRoutes(groups, claimed);
     mountRoutes(app, groups, this.#context);
     this.#mounted = Object.freeze(mounted);
     this.#skipped = Object.freeze(skipped);
-    const log = app.log;
+    this.#modules = Object.freeze(modules);
     if (environment === 'dev') log.info({ rules: DISCOVERY_RULES }, 'route discovery rules');
     for (const route of mounted)
       log.info({ method: route.method, url: route.url, file: route.file }, 'route mounted');
     for (const skip of skipped) log.warn({ file: skip.file, reason: skip.reason }, 'route file skipped');
   }
 
-  async #discover(): Promise<{ groups: RouteGroup[]; skipped: SkippedRouteFile[] }> {
+  async #discover(): Promise<{ groups: RouteGroup[]; skipped: SkippedRouteFile[]; modules: ModuleInfo[] }> {
     const { projectDir, routesDir, sources } = this.config;
     const shown = (file: string) => relative(projectDir, file) || file;
     const groups: RouteGroup[] = [];
     const skipped: SkippedRouteFile[] = [];
+    const modules: ModuleInfo[] = [];
     if (!existsSync(routesDir)) {
       if (sources.routes_directory !== 'default') {
         throw new RouteDiscoveryError(
@@ -258,12 +278,39 @@ export class Router {
         continue;
       }
       let schema: Record<string, unknown> | undefined;
+      let moduleSchema: Record<string, unknown> | undefined;
       if (entry.schemaFile !== undefined) {
-        schema = readSchemaFile(entry.schemaFile, shown(entry.schemaFile));
-        checkDataSchema(ajv, schema, shown(entry.schemaFile));
+        const schemaShown = shown(entry.schemaFile);
+        const content = readSchemaFile(entry.schemaFile, schemaShown);
+        if (schemaFormatOf(content, schemaShown) === 'stacksync-module') {
+          moduleSchema = content;
+          schema = moduleDataSchema(content);
+        } else schema = content;
+        checkDataSchema(ajv, schema, schemaShown);
       }
       const prefix = `/${entry.module}/${entry.version}`;
-      groups.push({ module: entry.module, version: entry.version, prefix, source: file, schema, routes });
+      groups.push({
+        module: entry.module,
+        version: entry.version,
+        prefix,
+        source: file,
+        schema,
+        moduleSchema,
+        routes,
+      });
+      const info = moduleInfo(
+        entry.module,
+        entry.version,
+        this.config.settings.app_type,
+        entry.moduleConfigFile,
+      );
+      if (info.problem !== undefined && entry.moduleConfigFile !== undefined) {
+        this.app.log.warn(
+          { file: shown(entry.moduleConfigFile) },
+          `${shown(entry.moduleConfigFile)} is not used: ${info.problem}`,
+        );
+      }
+      modules.push(info.module);
     }
     if (this.#options.connector !== undefined) {
       const source = this.#options.connectorSource ?? 'connector';
@@ -271,7 +318,7 @@ export class Router {
       groups.push(...served.groups);
       skipped.push(...served.skipped);
     }
-    return { groups, skipped };
+    return { groups, skipped, modules };
   }
 }
 

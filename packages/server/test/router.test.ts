@@ -101,6 +101,7 @@ describe('Response', () => {
     expect(body).toEqual({
       error: 'Quota exceeded',
       data: { limit: 5 },
+      status_code: 429,
       metadata: {
         request_id: 'r1',
         timestamp: NOW.toISOString(),
@@ -108,10 +109,10 @@ describe('Response', () => {
         stack_trace: expect.any(String),
       },
     });
-    expect(Object.keys(body)).toEqual(['error', 'data', 'metadata']);
+    expect(Object.keys(body)).toEqual(['error', 'data', 'status_code', 'metadata']);
     const fallback = await post('/cases/v1/error-default');
     expect(fallback.status).toBe(400);
-    expect(Object.keys(fallback.body)).toEqual(['error', 'metadata']);
+    expect([fallback.body.data, fallback.body.status_code]).toEqual([{}, 400]);
   });
 });
 
@@ -120,15 +121,16 @@ describe('errors thrown by handlers', () => {
     const expected = {
       validation: [400, 'Invalid input', { field: 'email' }],
       notFound: [404, 'User not found: 123', { resource: 'User', identifier: '123' }],
-      unauthorized: [401, 'Invalid API key', undefined],
-      forbidden: [403, 'Forbidden', undefined],
-      serverError: [500, 'Database connection failed', undefined],
+      unauthorized: [401, 'Invalid API key', {}],
+      forbidden: [403, 'Forbidden', {}],
+      serverError: [500, 'Database connection failed', {}],
       serviceError: [502, 'Slack service error: rate limited', { service: 'Slack' }],
-      custom: [418, 'Teapot', undefined],
+      custom: [418, 'Teapot', {}],
     } as const;
     for (const [kind, [status, error, data]] of Object.entries(expected)) {
       const res = await post(`/cases/v1/managed/${kind}`);
       expect([kind, res.status, res.body.error, res.body.data]).toEqual([kind, status, error, data]);
+      expect(res.body.status_code).toBe(status);
       expect(res.body.metadata).toMatchObject({ environment: 'dev', timestamp: NOW.toISOString() });
       expect((res.body.metadata as { stack_trace: string }).stack_trace).toMatch(/^ManagedError: /);
     }

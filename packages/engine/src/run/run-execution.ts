@@ -71,6 +71,9 @@ export class RunExecution {
   readonly #storeOutage: OutageLog;
   readonly #o: RunExecutionOptions;
   readonly #failures: FailureRuns;
+  /** The last sweep of `on_failure` runs due, which stop() waits for. */
+  #failureSweep: Promise<void> | undefined;
+  #stopped = false;
   /** Runs created started whose insert is in flight: the slots they will take. */
   #starting = 0;
 
@@ -109,8 +112,9 @@ export class RunExecution {
       onError: (err) => this.#storeOutage.failed(err),
       onPass: () => {
         this.#storeOutage.succeeded();
-        // `on_failure` runs a crash kept from starting; most start when their run fails.
-        this.#failures.sweep().catch((err: unknown) => this.#storeOutage.failed(err));
+        // `on_failure` runs a crash kept from starting; most start when their run fails. Awaited by stop().
+        if (this.#stopped) return;
+        this.#failureSweep = this.#failures.sweep().catch((err: unknown) => this.#storeOutage.failed(err));
       },
     });
     const starts = {
@@ -267,6 +271,8 @@ export class RunExecution {
   async stop(graceMs: number): Promise<void> {
     const active = this.#queue.stop();
     await this.#sweeper.stop();
+    this.#stopped = true;
+    await this.#failureSweep;
     const grace = new AbortController();
     await Promise.race([
       Promise.allSettled(active),

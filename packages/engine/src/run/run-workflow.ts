@@ -6,6 +6,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import { EngineError } from '../errors.js';
 import type { Workflow } from '../model/workflow.js';
 import { admitRun } from './admit-run.js';
 import { createExecutionContext } from './create-context.js';
@@ -19,7 +20,8 @@ export type { RunOutcome, RunWorkflowOptions } from './run-options.js';
  * Resolves when the run has succeeded or failed; a failed run is not a rejection.
  *
  * @throws `signal.reason` when aborted (the run is recorded as `cancelled` first).
- * @throws {EngineError} `SLUICE_STORE` (or the store's own errors) when the store cannot be written.
+ * @throws {EngineError} `SLUICE_STORE` (or the store's own errors) when the store cannot be written;
+ * `SLUICE_RUN_STATE` when the document says `deleted: true` (nothing is recorded).
  *
  * @example
  * const store = await openStore({ file: 'runs.db' });
@@ -27,6 +29,7 @@ export type { RunOutcome, RunWorkflowOptions } from './run-options.js';
  * console.log(JSON.stringify(await getRunRecord(store, outcome.id)));
  */
 export async function runWorkflow(workflow: Workflow, options: RunWorkflowOptions): Promise<RunOutcome> {
+  refuseDeleted(workflow);
   const runId = options.runId ?? randomUUID();
   const input = options.input === undefined ? null : options.input;
   const createdAt = new Date((options.now ?? Date.now)()).toISOString();
@@ -48,4 +51,18 @@ export async function runWorkflow(workflow: Workflow, options: RunWorkflowOption
   ctx.emit({ type: 'run-started', runId, workflow: workflow.name, steps: workflow.steps.length });
   ctx.logger.info({ steps: workflow.steps.length }, 'run started');
   return executeSteps(ctx, 0);
+}
+
+/**
+ * A document that says `deleted: true` (a soft-deleted workflow, as the Mason format stores one) does not run.
+ *
+ * @throws {EngineError} `SLUICE_RUN_STATE` when `workflow.deleted` is true.
+ */
+export function refuseDeleted(workflow: Workflow): void {
+  if (workflow.deleted !== true) return;
+  throw new EngineError(
+    'SLUICE_RUN_STATE',
+    `workflow ${JSON.stringify(workflow.name)} is deleted (deleted: true): a deleted workflow does not run`,
+    { hint: 'remove deleted (or set it to false) to run the workflow' },
+  );
 }

@@ -1,7 +1,8 @@
 /**
  * The Jinja2 built-in filters that minijinja-js 2.x lacks, added to every environment, plus `tojson`
  * replaced so it prints exactly as Jinja2's (sorted keys, `', '`/`': '` separators, `\u003c`-style
- * escapes). Each filter binds its arguments by position or keyword, with Jinja2's names and defaults.
+ * escapes), and `int`, `float`, `round`, `sum` and `truncate` replaced so they take Jinja2's arguments
+ * and give its results. Each filter binds its arguments by position or keyword, with Jinja2's names and defaults.
  *
  * A JavaScript exception must never cross into minijinja-js (a panic there corrupts the WebAssembly
  * instance), so each filter catches its own errors, records the first one, and returns undefined; the
@@ -14,19 +15,25 @@
 import type { Environment } from 'minijinja-js';
 import { fromJinja } from './from-jinja.js';
 import { escapeHtml, urlize, xmlattr } from './html-filters.js';
+import { pyFloat, pyInt, pyRound, pySum, pyType } from './number-filters.js';
 import { pyPercentFormat } from './py-format.js';
 import { jinjaToJson } from './py-json.js';
 import { pyStr } from './py-str.js';
-import { center, urlencode, wordcount, wordwrap } from './text-filters.js';
+import { center, truncate, urlencode, wordcount, wordwrap } from './text-filters.js';
 import { isTruthy } from './truthy.js';
 
 /** The names of the filters this module adds or replaces. */
 export const ADDED_FILTERS = [
   'center',
+  'float',
   'forceescape',
   'format',
+  'int',
   'random',
+  'round',
+  'sum',
   'tojson',
+  'truncate',
   'urlencode',
   'urlize',
   'wordcount',
@@ -94,6 +101,54 @@ const FILTERS: Record<(typeof ADDED_FILTERS)[number], Filter> = {
   center: (value, ...raw) => {
     const a = bind('center', raw, [['width', 80]]);
     return center(fromJinja(value), int('center', 'width', a.width));
+  },
+  float: (value, ...raw) => {
+    const a = bind('float', raw, [['default', 0]]);
+    return pyFloat(fromJinja(value), a.default);
+  },
+  int: (value, ...raw) => {
+    const a = bind('int', raw, [
+      ['default', 0],
+      ['base', 10],
+    ]);
+    return pyInt(fromJinja(value), a.default, a.base);
+  },
+  round: (value, ...raw) => {
+    const a = bind('round', raw, [
+      ['precision', 0],
+      ['method', 'common'],
+    ]);
+    return pyRound(fromJinja(value), a.precision, a.method);
+  },
+  sum: (value, ...raw) => {
+    const a = bind('sum', raw, [
+      ['attribute', null],
+      ['start', 0],
+    ]);
+    return pySum(fromJinja(value), a.attribute, a.start);
+  },
+  truncate: (value, ...raw) => {
+    const a = bind('truncate', raw, [
+      ['length', 255],
+      ['killwords', false],
+      ['end', '...'],
+      ['leeway', null],
+    ]);
+    const s = fromJinja(value);
+    const length = int('truncate', 'length', a.length);
+    const leeway = a.leeway === null ? 5 : int('truncate', 'leeway', a.leeway);
+    if (typeof a.end !== 'string') throw new TypeError(`object of type '${pyType(a.end)}' has no len()`);
+    if (typeof s !== 'string') {
+      const size = Array.isArray(s)
+        ? s.length
+        : typeof s === 'object' && s !== null
+          ? Object.keys(s).length
+          : -1;
+      if (size < 0) throw new TypeError(`object of type '${pyType(s)}' has no len()`);
+      if (size <= length + leeway) return value;
+      throw new TypeError(`truncate needs a string, not ${pyType(s)}`);
+    }
+    return truncate(s, { length, killwords: isTruthy(a.killwords), end: a.end, leeway });
   },
   forceescape: (value, ...raw) => {
     bind('forceescape', raw, []);

@@ -1,6 +1,6 @@
 /**
  * Jinja2's text filters that minijinja-js lacks: `center`, `wordcount`, `wordwrap` (Python's
- * `textwrap`), `urlencode` and `format`, each computing what Jinja2 3.1 computes.
+ * `textwrap`), `urlencode`, `format` and Jinja2's `truncate`, each computing what Jinja2 3.1 computes.
  *
  * @internal
  * @module
@@ -123,4 +123,28 @@ export function urlencode(value: unknown): string {
       })
     : Object.entries(value);
   return pairs.map(([k, v]) => `${quoteQuery(k)}=${quoteQuery(v)}`).join('&');
+}
+
+/** Options of `truncate`, named as in Jinja2 (`leeway` already resolved from the policy default 5). */
+export interface TruncateOptions {
+  length: number;
+  killwords: boolean;
+  end: string;
+  leeway: number;
+}
+
+/**
+ * Jinja2 `truncate`: text longer than `length + leeway` characters is cut to `length` characters
+ * including `end`, at the last space unless `killwords`.
+ */
+export function truncate(text: string, o: TruncateOptions): string {
+  const end = [...o.end];
+  if (o.length < end.length) throw new RangeError(`expected length >= ${end.length}, got ${o.length}`);
+  if (o.leeway < 0) throw new RangeError(`expected leeway >= 0, got ${o.leeway}`);
+  const chars = [...text];
+  if (chars.length <= o.length + o.leeway) return text;
+  const head = chars.slice(0, o.length - end.length).join('');
+  if (o.killwords) return head + o.end;
+  const space = head.lastIndexOf(' ');
+  return (space < 0 ? head : head.slice(0, space)) + o.end;
 }

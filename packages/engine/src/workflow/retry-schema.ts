@@ -137,7 +137,8 @@ export function retrySchema(description: string): JsonSchemaNode {
       ),
       raise_on_status: flag(
         'When status retries run out: `true` fails with a retry error (class `status`), `false` returns ' +
-          'the last response (a final status of 400 or more still fails the step).',
+          'the last response, as urllib3 does, and the step succeeds with it (`CURRENT_STEP.response.status`). ' +
+          'Any other final status of 400 or more fails the step.',
         RETRY_DEFAULTS.raise_on_status,
       ),
       respect_retry_after_header: flag(

@@ -15,6 +15,7 @@ import { STEP_KINDS, type StepKinds } from '../steps/step-kinds.js';
 import type { CheckTemplatesOptions } from '../template/check.js';
 import { TRIGGER_KINDS, type TriggerKinds } from '../triggers/trigger-kinds.js';
 import { cappedFailure } from './capped-failure.js';
+import { coerceDocument } from './coerce-document.js';
 import { tooDeepMessage, tooDeepPath } from './nesting-depth.js';
 import { referenceProblems } from './reference-problems.js';
 import { type RawProblem, schemaProblems } from './schema-problems.js';
@@ -64,13 +65,17 @@ export function validateWorkflow(
 
 /** {@link validateWorkflow}, with lines from `sourceMap` when the document came from text. @internal */
 export async function checkWorkflow(
-  value: unknown,
+  original: unknown,
   sourceMap: SourceMap | undefined,
   options: ValidateWorkflowOptions = {},
 ): Promise<WorkflowValidation> {
   const kinds = options.stepKinds ?? STEP_KINDS;
   const triggers = options.triggerKinds ?? TRIGGER_KINDS;
   const lineOf = (path: readonly PathSegment[]) => sourceMap?.lineOf(path);
+  // The format's other spellings (null for Optional, "true", "3", naive datetimes, headers as JSON text),
+  // first: it visits known fields only, and a JSON string it parses may nest deeply.
+  const coerced = coerceDocument(original);
+  const value = coerced.value;
   // Before anything walks the value recursively (Ajv, templates, JSON.stringify).
   const deep = tooDeepPath(value, WORKFLOW_LIMITS.maxDepth);
   if (deep !== undefined) {
@@ -80,6 +85,7 @@ export async function checkWorkflow(
     };
   }
   const raw = schemaProblems(value, kinds, triggers);
+  for (const problem of coerced.problems) raw.push(problem);
   if (isObject(value)) {
     const more = [
       duplicateNames(value, lineOf),

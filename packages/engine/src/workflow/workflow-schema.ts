@@ -25,10 +25,15 @@ export const WORKFLOW_DEFAULTS = Object.freeze({
 } as const);
 
 /**
- * What a step name may be, so that `STEPS.<name>` works in a template: an ASCII identifier (letters,
- * digits and `_`, not starting with a digit).
+ * What a step name may be: any string of Unicode characters (the Mason format: "any unicode string chosen
+ * by the workflow author"), except control characters (C0, DEL, C1: CR, LF, tab, NUL, ...), the line and
+ * paragraph separators and the bidirectional controls, which would break or disguise the logs, errors
+ * and console lines that show the name. `STEPS.<name>` reads an identifier; `STEPS["any name"]` reads any.
  */
-export const STEP_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+export const STEP_NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$';
+
+/** The longest step name, in characters (code points). */
+export const STEP_NAME_MAX_LENGTH = 200;
 
 /**
  * The one step name that matches {@link STEP_NAME_PATTERN} but cannot work: JavaScript objects treat
@@ -132,15 +137,19 @@ function stepSchema(kinds: StepKinds): JsonSchemaNode {
     properties: {
       name: {
         description:
-          'The step name, unique within the workflow; templates read its output as `STEPS.<name>.output`. ' +
-          'ASCII letters, digits and `_`, not starting with a digit; not `__proto__`.',
+          'The step name, unique within the workflow: any string of 1 to ' +
+          `${STEP_NAME_MAX_LENGTH} Unicode characters without control characters (\`étape 1\`, \`get-customers\`); ` +
+          'not `__proto__`. Templates read its output as `STEPS.<name>.output` when the name is an identifier, ' +
+          'else as `STEPS["étape 1"].output`.',
         type: 'string',
+        minLength: 1,
+        maxLength: STEP_NAME_MAX_LENGTH,
         pattern: STEP_NAME_PATTERN,
         not: { const: RESERVED_STEP_NAME, errorMessage: RESERVED_STEP_NAME_MESSAGE },
-        errorMessage:
-          'must be a step name: a string of ASCII letters, digits and _, not starting with a digit',
+        examples: ['get-customers', 'étape 1', 'customers'],
+        errorMessage: `must be a step name: a string of 1 to ${STEP_NAME_MAX_LENGTH} characters`,
         patternErrorMessage:
-          'must hold only ASCII letters, digits and _, and not start with a digit, so that STEPS.<name> works in templates',
+          'must not hold control characters (CR, LF, tab, NUL, ...), line or paragraph separators or bidirectional controls: the name is shown in logs, errors and the console',
       },
       ...kindProperties,
       when: {
@@ -290,20 +299,26 @@ function buildWorkflowSchema(kinds: StepKinds, triggers: TriggerKinds): JsonSche
         errorMessage: 'must be an email address',
       },
       created: {
-        description: 'Stored field: when the workflow was created (RFC 3339 date-time). Set by the store.',
+        description:
+          'Stored field: when the workflow was created: an RFC 3339 date-time, or a date-time as pydantic ' +
+          'writes one without an offset (`2024-05-01T12:00:00.123456`, `2024-05-01 12:00:00`), taken as UTC. ' +
+          'Set by the store.',
         type: 'string',
         format: 'date-time',
-        errorMessage: 'must be an RFC 3339 date-time, e.g. 2024-05-01T12:00:00Z',
+        errorMessage: 'must be a date-time, e.g. 2024-05-01T12:00:00Z or 2024-05-01T12:00:00.123456 (UTC)',
       },
       updated: {
         description:
-          'Stored field: when the workflow was last changed (RFC 3339 date-time). Set by the store.',
+          'Stored field: when the workflow was last changed: an RFC 3339 date-time, or a date-time as ' +
+          'pydantic writes one without an offset (`2024-05-01T12:00:00.123456`), taken as UTC. Set by the store.',
         type: 'string',
         format: 'date-time',
-        errorMessage: 'must be an RFC 3339 date-time, e.g. 2024-05-01T12:00:00Z',
+        errorMessage: 'must be a date-time, e.g. 2024-05-01T12:00:00Z or 2024-05-01T12:00:00.123456 (UTC)',
       },
       deleted: {
-        description: 'Stored field: `true` once the workflow is deleted (soft delete). Set by the store.',
+        description:
+          'Stored field: `true` once the workflow is deleted (soft delete); a deleted workflow does not run. ' +
+          'Set by the store.',
         type: 'boolean',
         errorMessage: 'must be true or false',
       },

@@ -228,13 +228,23 @@ describe('backoff', () => {
 });
 
 describe('raising', () => {
-  it('raise_on_status: false returns the last response, which still fails the step (status >= 400)', async () => {
+  it('raise_on_status: false returns the last response when status retries run out, and the step succeeds with it', async () => {
     const { step } = await runOnce(server.url(path([down(503)])), {
       total: 1,
       status_forcelist: [503],
       raise_on_status: false,
     });
-    expect(step).toMatchObject({ status: 'failed', attempts: 2, error: { type: 'status', status: 503 } });
+    expect(step).toMatchObject({ status: 'succeeded', attempts: 2, output: 'down 503' });
+    expect(step.history.at(-1)?.status).toBe(503);
+  });
+
+  it('raise_on_status: false does not excuse a status that is not retried: it fails the step', async () => {
+    const { step } = await runOnce(server.url(path([down(500)])), {
+      total: 1,
+      status_forcelist: [503],
+      raise_on_status: false,
+    });
+    expect(step).toMatchObject({ status: 'failed', attempts: 1, error: { type: 'status', status: 500 } });
   });
 
   it('raise_on_redirect: false returns the redirect when redirects run out, and the step succeeds', async () => {

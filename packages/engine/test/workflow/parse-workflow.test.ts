@@ -62,22 +62,24 @@ const WORKFLOW_RULES: Row[] = [
   ],
   [
     'stored fields are typed',
-    `uid: ""\nworkspace_id: 7\nuser_id: ann\ncreated: yesterday\nupdated: 2024-05-01\ndeleted: "no"\nversion: 0\nname: w\nsteps:\n  - name: a\n${ok}`,
+    `uid: ""\nworkspace_id: 7\nuser_id: ann\ncreated: yesterday\nupdated: 2024-05-01T25:00\ndeleted: "nope"\nversion: 0\nname: w\nsteps:\n  - name: a\n${ok}`,
     [
       { path: 'uid', message: 'must be a non-empty string (got "")', line: 1 },
       { path: 'workspace_id', message: 'must be a non-empty string (got 7)', line: 2 },
       { path: 'user_id', message: 'must be an email address (got "ann")', line: 3 },
       {
         path: 'created',
-        message: 'must be an RFC 3339 date-time, e.g. 2024-05-01T12:00:00Z (got "yesterday")',
+        message:
+          'must be a date-time, e.g. 2024-05-01T12:00:00Z or 2024-05-01T12:00:00.123456 (UTC) (got "yesterday")',
         line: 4,
       },
       {
         path: 'updated',
-        message: 'must be an RFC 3339 date-time, e.g. 2024-05-01T12:00:00Z (got "2024-05-01")',
+        message:
+          'must be a date-time, e.g. 2024-05-01T12:00:00Z or 2024-05-01T12:00:00.123456 (UTC) (got "2024-05-01T25:00")',
         line: 5,
       },
-      { path: 'deleted', message: 'must be true or false (got "no")', line: 6 },
+      { path: 'deleted', message: 'must be true or false (got "nope")', line: 6 },
       { path: 'version', message: 'must be a positive integer (got 0)', line: 7 },
     ],
   ],
@@ -102,14 +104,14 @@ const STEP_RULES: Row[] = [
     [{ path: 'steps[0].name', message: 'is required', line: 3 }],
   ],
   [
-    'a step name works as STEPS.<name>: no hyphen',
-    `name: w\nsteps:\n  - name: get-customers\n${ok}`,
+    'a step name is any Unicode string (Mason), without control characters',
+    `name: w\nsteps:\n  - name: get-customers\n${ok}  - name: "étape 1"\n${ok}  - name: "tab\\there"\n${ok}`,
     [
       {
-        path: 'steps[0].name',
+        path: 'steps[2].name',
         message:
-          'must hold only ASCII letters, digits and _, and not start with a digit, so that STEPS.<name> works in templates (got "get-customers")',
-        line: 3,
+          'must not hold control characters (CR, LF, tab, NUL, ...), line or paragraph separators or bidirectional controls: the name is shown in logs, errors and the console (got "tab\\there")',
+        line: 7,
       },
     ],
   ],
@@ -126,20 +128,18 @@ const STEP_RULES: Row[] = [
     ],
   ],
   [
-    'a step name works as STEPS.<name>: no leading digit, and a string',
-    `name: w\nsteps:\n  - name: 2nd\n${ok}  - name: 7\n${ok}`,
+    'a step name may start with a digit, and is a non-empty string',
+    `name: w\nsteps:\n  - name: 2nd\n${ok}  - name: 7\n${ok}  - name: ""\n${ok}`,
     [
       {
-        path: 'steps[0].name',
-        message:
-          'must hold only ASCII letters, digits and _, and not start with a digit, so that STEPS.<name> works in templates (got "2nd")',
-        line: 3,
+        path: 'steps[1].name',
+        message: 'must be a step name: a string of 1 to 200 characters (got 7)',
+        line: 5,
       },
       {
-        path: 'steps[1].name',
-        message:
-          'must be a step name: a string of ASCII letters, digits and _, not starting with a digit (got 7)',
-        line: 5,
+        path: 'steps[2].name',
+        message: 'must be a step name: a string of 1 to 200 characters (got "")',
+        line: 7,
       },
     ],
   ],
@@ -376,13 +376,13 @@ const STEP_RULES: Row[] = [
   [
     'timeout is a positive number',
     one(
-      '    apispec:\n      url: https://api.test\n      timeout: 0\n  - name: b\n    apispec: { url: "https://api.test", timeout: "10" }\n',
+      '    apispec:\n      url: https://api.test\n      timeout: 0\n  - name: b\n    apispec: { url: "https://api.test", timeout: "ten" }\n',
     ),
     [
       { path: 'steps[0].apispec.timeout', message: 'must be a positive number of seconds (got 0)', line: 6 },
       {
         path: 'steps[1].apispec.timeout',
-        message: 'must be a positive number of seconds (got "10")',
+        message: 'must be a positive number of seconds (got "ten")',
         line: 8,
       },
     ],
@@ -437,12 +437,12 @@ const RETRY_RULES: Row[] = [
   [
     'retry counters are non-negative integers, null or false',
     one(
-      `${ok}    retry:\n      total: "3"\n      connect: -1\n      read: 1.5\n      status: false\n      other: true\n`,
+      `${ok}    retry:\n      total: "three"\n      connect: -1\n      read: 1.5\n      status: false\n      other: true\n`,
     ),
     [
       {
         path: 'steps[0].retry.total',
-        message: 'must be a non-negative integer, null or false (got "3")',
+        message: 'must be a non-negative integer, null or false (got "three")',
         line: 6,
       },
       {
@@ -470,7 +470,7 @@ const RETRY_RULES: Row[] = [
   [
     'retry lists, seconds and flags are typed',
     one(
-      `${ok}    retry:\n      allowed_methods: GET\n      status_forcelist: [429, 600]\n      backoff_factor: -0.5\n      backoff_max: .inf\n      raise_on_status: "yes"\n      remove_headers_on_redirect: Cookie\n`,
+      `${ok}    retry:\n      allowed_methods: GET\n      status_forcelist: [429, 600]\n      backoff_factor: -0.5\n      backoff_max: .inf\n      raise_on_status: "sure"\n      remove_headers_on_redirect: Cookie\n`,
     ),
     [
       {
@@ -493,7 +493,7 @@ const RETRY_RULES: Row[] = [
         message: 'must be a non-negative number of seconds (got Infinity)',
         line: 9,
       },
-      { path: 'steps[0].retry.raise_on_status', message: 'must be true or false (got "yes")', line: 10 },
+      { path: 'steps[0].retry.raise_on_status', message: 'must be true or false (got "sure")', line: 10 },
       {
         path: 'steps[0].retry.remove_headers_on_redirect',
         message: 'must be a list of header names (got "Cookie")',
@@ -737,7 +737,7 @@ describe('parseWorkflow', () => {
   });
 
   it('prints each problem as path: message (line N), after the file name', async () => {
-    const text = one(`${ok}    retry: { total: "3" }\n`);
+    const text = one(`${ok}    retry: { total: "three" }\n`);
     const err = await (async () => {
       try {
         await parseWorkflow(text, { file: 'flow.yaml' });
@@ -747,7 +747,7 @@ describe('parseWorkflow', () => {
     })();
     expect(isSluiceError(err, 'SLUICE_WORKFLOW_INVALID')).toBe(true);
     expect((err as WorkflowParseError).message).toBe(
-      'flow.yaml: steps[0].retry.total: must be a non-negative integer, null or false (got "3") (line 5)',
+      'flow.yaml: steps[0].retry.total: must be a non-negative integer, null or false (got "three") (line 5)',
     );
     expect((err as WorkflowParseError).hint).toMatch(/docs\/workflows\.md/);
     expect((err as WorkflowParseError).file).toBe('flow.yaml');

@@ -128,13 +128,33 @@ describe('validateWorkflow', () => {
     'hasOwnProperty',
     'valueOf',
     '__defineGetter__',
+    '2fa',
+    'get-customers',
+    'a.b',
+    'a b',
+    'café',
+    'étape 1',
+    '顧客',
+    '🚀 launch',
   ])('accepts the step name %s', async (name) => {
     expect(
       (await validateWorkflow({ name: 'w', steps: [{ name, apispec: { url: 'https://x.test' } }] })).ok,
     ).toBe(true);
   });
 
-  it.each(['', '2fa', 'get-customers', 'a.b', 'a b', 'café', '__proto__'])(
+  it.each([
+    '',
+    '__proto__',
+    'a\nb',
+    'a\rb',
+    'a\u0000b',
+    '\u007f',
+    'a\u0085b',
+    'a\u2028b',
+    'evil\u202egnp.exe',
+    'x'.repeat(201),
+    'x'.repeat(10_240),
+  ])(
     'rejects the step name %j',
     async (name) => {
       const result = await validateWorkflow({

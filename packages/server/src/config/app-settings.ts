@@ -25,6 +25,8 @@ export interface AppSettings {
   app_name: string;
   /** The OpenAPI description. @default '' */
   app_description: string;
+  /** The app's icon, as workflows-cdk projects set it; shown by `GET /app-config`. @default null */
+  app_icon_svg_url: string | null;
   /** Errors are reported to Sentry when set. A secret: `GET /app-config` leaves it out. @default null */
   sentry_dsn: string | null;
   /** Origins allowed by CORS (`["*"]` for any). Empty turns CORS off. @default [] */
@@ -46,6 +48,7 @@ export const SETTING_KEYS = [
   'app_type',
   'app_name',
   'app_description',
+  'app_icon_svg_url',
   'sentry_dsn',
   'cors_origins',
   'routes_directory',
@@ -60,6 +63,7 @@ export const DEFAULT_APP_SETTINGS: Readonly<Omit<AppSettings, 'log_level'>> = Ob
   app_type: 'connector',
   app_name: 'Sluice service',
   app_description: '',
+  app_icon_svg_url: null,
   sentry_dsn: null,
   cors_origins: [],
   routes_directory: 'routes',
@@ -76,6 +80,7 @@ export const APP_SETTINGS_SCHEMA = {
     app_type: { type: 'string' },
     app_name: { type: 'string' },
     app_description: { type: 'string' },
+    app_icon_svg_url: { anyOf: [{ type: 'null' }, { type: 'string' }] },
     sentry_dsn: {
       anyOf: [
         { type: 'null' },
@@ -94,11 +99,45 @@ export const APP_SETTINGS_SCHEMA = {
   },
 } as const;
 
-/** JSON Schema of the whole `app_config.yaml`. */
+/**
+ * Keys workflows-cdk reads in `app_config.yaml` that are not settings here: the other names of
+ * `routes_directory` (`routes_directory_path` wins over `routes_directory`, then `routes_dir`, then
+ * `routes_path`, as there), and `automatically_register_schema_routes`, accepted and not acted on (the
+ * schema routes are always served).
+ */
+export const ROUTES_DIRECTORY_ALIASES = ['routes_directory_path', 'routes_dir', 'routes_path'] as const;
+
+/** The keys accepted in each section of `app_config.yaml`. */
+export const FILE_SETTING_KEYS: readonly string[] = [
+  ...SETTING_KEYS,
+  ...ROUTES_DIRECTORY_ALIASES,
+  'automatically_register_schema_routes',
+];
+
+/**
+ * The sections of `app_config.yaml`: `app_settings` describes the app; `local_development_settings`
+ * (workflows-cdk's) holds what running it needs, and its values win over `app_settings` (but a non-empty
+ * `sentry_dsn` of `app_settings` wins, as in workflows-cdk).
+ */
+export const CONFIG_SECTIONS = ['app_settings', 'local_development_settings'] as const;
+
+const FILE_SECTION_SCHEMA = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    ...APP_SETTINGS_SCHEMA.properties,
+    routes_directory_path: { type: 'string', minLength: 1 },
+    routes_dir: { type: 'string', minLength: 1 },
+    routes_path: { type: 'string', minLength: 1 },
+    automatically_register_schema_routes: { type: 'boolean' },
+  },
+} as const;
+
+/** JSON Schema of the whole `app_config.yaml`, once keys nobody knows are set aside (they are warnings). */
 export const CONFIG_FILE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  properties: { app_settings: APP_SETTINGS_SCHEMA },
+  properties: { app_settings: FILE_SECTION_SCHEMA, local_development_settings: FILE_SECTION_SCHEMA },
 } as const;
 
 /** What each setting accepts, for hints. */
@@ -106,6 +145,7 @@ export const SETTING_HINTS: Readonly<Record<keyof AppSettings, string>> = {
   app_type: 'a string',
   app_name: 'a string',
   app_description: 'a string',
+  app_icon_svg_url: 'a URL',
   sentry_dsn: 'a Sentry DSN such as https://<key>@o0.ingest.sentry.io/<project>, or empty',
   cors_origins: 'a list of origins such as ["https://app.example.com"], or ["*"]',
   routes_directory: 'a folder name, relative to the project',

@@ -17,9 +17,12 @@ import {
   APP_SETTINGS_SCHEMA,
   type AppSettings,
   CONFIG_FILE_SCHEMA,
+  CONFIG_SECTIONS,
   DEFAULT_APP_SETTINGS,
   ENVIRONMENTS,
   type Environment,
+  FILE_SETTING_KEYS,
+  ROUTES_DIRECTORY_ALIASES,
   SETTING_HINTS,
   SETTING_KEYS,
 } from './app-settings.js';
@@ -42,6 +45,18 @@ export interface LoadConfigOptions {
   envFile?: boolean | undefined;
 }
 
+/** A key of `app_config.yaml` nobody knows: the server starts, and logs it at `warn`. */
+export interface ConfigWarning {
+  /** The config file. */
+  readonly source: string;
+  /** The key's path, as `app_settings.prot`. */
+  readonly key: string;
+  /** 1-based line in the file. */
+  readonly line: number | undefined;
+  /** `"line 3: app_settings.prot is not a setting (did you mean port?); it is ignored"`. */
+  readonly message: string;
+}
+
 /** The settings after every source was applied: frozen. */
 export interface ResolvedServerConfig {
   readonly settings: Readonly<AppSettings>;
@@ -55,6 +70,8 @@ export interface ResolvedServerConfig {
   readonly routesDir: string;
   /** Where each value came from: `default`, `app_config.yaml line 7`, `.env line 2`, `SLUICE_PORT`, `options`. */
   readonly sources: Readonly<Record<keyof AppSettings | 'environment', string>>;
+  /** Keys of `app_config.yaml` nobody knows (ignored). */
+  readonly warnings: readonly ConfigWarning[];
 }
 
 type Problem = { code: ConfigError['code']; message: string; key?: string; line?: number | undefined };
@@ -97,9 +114,11 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedServerConfi
   };
 
   const read = explicit !== undefined || existsSync(configFile);
+  let warnings: readonly ConfigWarning[] = [];
   if (read) {
-    const { settings, lines } = readConfigFile(configFile, shown(configFile));
-    apply(settings, (key) => `${shown(configFile)} line ${lines.get(key) ?? '?'}`);
+    const file = readConfigFile(configFile, shown(configFile));
+    warnings = file.warnings;
+    apply(file.settings, (key) => `${shown(configFile)} line ${file.lines.get(key) ?? '?'}`);
   }
 
   const envFile = resolve(projectDir, '.env');
@@ -131,14 +150,18 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedServerConfi
     configFile: read ? configFile : undefined,
     routesDir: resolve(projectDir, settings.routes_directory),
     sources: Object.freeze(sources) as ResolvedServerConfig['sources'],
+    warnings: Object.freeze([...warnings]),
   });
 }
 
-/** Parses and checks `app_config.yaml`; returns its `app_settings` and the line of each key. */
+/**
+ * Parses and checks `app_config.yaml`; returns its settings (`local_development_settings` over
+ * `app_settings`), the line of each, and a warning per key nobody knows.
+ */
 function readConfigFile(
   file: string,
   shown: string,
-): { settings: Record<string, unknown>; lines: Map<string, number> } {
+): { settings: Record<string, unknown>; lines: Map<string, number>; warnings: ConfigWarning[] } {
   const text = readText(file, shown, 'config file');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
@@ -151,13 +174,102 @@ function readConfigFile(
       { source: shown, line, hint: 'fix the YAML syntax (indentation, quotes, a missing colon)' },
     );
   }
-  const value: unknown = doc.toJS() ?? {};
   const lineAt = (path: readonly string[]) => lineOf(doc, lineCounter, path);
+  const warnings: ConfigWarning[] = [];
+  const value = setAsideUnknownKeys(
+    doc.toJS() ?? {},
+    (key, line, message) =>
+      warnings.push({
+        source: shown,
+        key,
+        line,
+        message: `${line === undefined ? '' : `line ${line}: `}${message}`,
+      }),
+    lineAt,
+  );
   check(compiled().file, value, shown, [], lineAt);
-  const settings = ((value as { app_settings?: Record<string, unknown> | null }).app_settings ??
-    {}) as Record<string, unknown>;
-  const lines = new Map(Object.keys(settings).map((key) => [key, lineAt(['app_settings', key]) ?? 0]));
-  return { settings, lines };
+  const settings: Record<string, unknown> = {};
+  const lines = new Map<string, number>();
+  for (const section of CONFIG_SECTIONS) {
+    const values = ((value as Record<string, Record<string, unknown> | null>)[section] ?? {}) as Record<
+      string,
+      unknown
+    >;
+    for (const [key, setting] of Object.entries(values)) {
+      const name = (ROUTES_DIRECTORY_ALIASES as readonly string[]).includes(key) ? 'routes_directory' : key;
+      if (!(SETTING_KEYS as readonly string[]).includes(name)) continue;
+      if (name === 'routes_directory' && key !== routesDirectoryKey(values)) continue;
+      const keepAppDsn =
+        name === 'sentry_dsn' &&
+        section !== 'app_settings' &&
+        typeof settings.sentry_dsn === 'string' &&
+        settings.sentry_dsn !== '';
+      if (keepAppDsn) continue;
+      settings[name] = setting;
+      lines.set(name, lineAt([section, key]) ?? 0);
+    }
+  }
+  return { settings, lines, warnings };
+}
+
+/** The key a section's routes directory is read from, in workflows-cdk's order. */
+function routesDirectoryKey(values: Record<string, unknown>): string | undefined {
+  return ['routes_directory_path', 'routes_directory', 'routes_dir', 'routes_path'].find(
+    (key) => key in values,
+  );
+}
+
+/**
+ * A copy of the parsed file without the keys nobody knows (an unknown section, an unknown key in a section),
+ * each reported through `warn` with a did-you-mean. Values of the wrong shape are left for the schema.
+ */
+function setAsideUnknownKeys(
+  value: unknown,
+  warn: (key: string, line: number | undefined, message: string) => void,
+  lineAt: (path: readonly string[]) => number | undefined,
+): unknown {
+  if (!isRecord(value)) return value;
+  const kept: Record<string, unknown> = {};
+  for (const [section, entries] of Object.entries(value)) {
+    if (!(CONFIG_SECTIONS as readonly string[]).includes(section)) {
+      warn(
+        section,
+        lineAt([section]),
+        `${section} is not a section${didYouMean(section, CONFIG_SECTIONS)}; it is ignored`,
+      );
+      continue;
+    }
+    if (!isRecord(entries)) {
+      kept[section] = entries;
+      continue;
+    }
+    const known: Record<string, unknown> = {};
+    for (const [key, setting] of Object.entries(entries)) {
+      if (FILE_SETTING_KEYS.includes(key)) known[key] = setting;
+      else
+        warn(
+          `${section}.${key}`,
+          lineAt([section, key]),
+          `${section}.${key} is not a setting${didYouMean(key, FILE_SETTING_KEYS)}; it is ignored`,
+        );
+    }
+    kept[section] = known;
+  }
+  return kept;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** " (did you mean port?)" when a candidate is within two edits of `name`. */
+function didYouMean(name: string, candidates: readonly string[]): string {
+  let best: { key: string; distance: number } | undefined;
+  for (const key of candidates) {
+    const distance = editDistance(name, key);
+    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { key, distance };
+  }
+  return best === undefined ? '' : ` (did you mean ${best.key}?)`;
 }
 
 /** The `.env` layer: `SLUICE_<KEY>` and `ENVIRONMENT`; any other `SLUICE_*` name is a typo. */
@@ -192,13 +304,13 @@ function envLayer(
   for (const { name, value, line } of entries) {
     const where = line === undefined ? name : `${source} line ${line}`;
     if (name === 'ENVIRONMENT') {
-      const environment = value.trim();
-      if (!(ENVIRONMENTS as readonly string[]).includes(environment)) {
+      const environment = environmentOf(value);
+      if (environment === undefined) {
         problems.push({
           code: 'SLUICE_CONFIG_INVALID',
           key: 'ENVIRONMENT',
           line,
-          message: `ENVIRONMENT must be one of ${ENVIRONMENTS.join(', ')} (got ${JSON.stringify(value)})`,
+          message: `ENVIRONMENT must be one of ${ENVIRONMENTS.join(', ')} or production, staging, development, in any case (got ${JSON.stringify(value)})`,
         });
       } else {
         values.environment = environment;
@@ -249,6 +361,23 @@ function envLayer(
   return [values, (key) => origin[key] ?? source];
 }
 
+/** workflows-cdk's names of the environments, and ours; empty is `dev`. */
+const ENVIRONMENT_NAMES: Readonly<Record<string, Environment>> = {
+  '': 'dev',
+  dev: 'dev',
+  development: 'dev',
+  stage: 'stage',
+  staging: 'stage',
+  prod: 'prod',
+  production: 'prod',
+};
+
+/** The environment an `ENVIRONMENT` value names (any case), or `undefined`. */
+export function environmentOf(value: string): Environment | undefined {
+  const name = value.trim().toLowerCase();
+  return Object.hasOwn(ENVIRONMENT_NAMES, name) ? ENVIRONMENT_NAMES[name] : undefined;
+}
+
 /** Validates `value` with `validate`; a failure names each key (with its line) and what it accepts. */
 function check(
   validate: ReturnType<Ajv['compile']>,
@@ -279,7 +408,9 @@ function check(
     seen.add(key);
     const setting = path[path.length - 1] as keyof AppSettings;
     const accepted =
-      path.length === 2 && path[0] === 'app_settings' && setting in SETTING_HINTS
+      path.length === 2 &&
+      (CONFIG_SECTIONS as readonly string[]).includes(path[0] ?? '') &&
+      setting in SETTING_HINTS
         ? SETTING_HINTS[setting]
         : 'a mapping of settings';
     const got = getIn(value, path.slice(prefix.length));

@@ -11,19 +11,23 @@ import { join, relative, sep } from 'node:path';
 /** Route file names, in order of preference when a folder holds more than one. */
 export const ROUTE_FILE_NAMES = ['route.ts', 'route.mts', 'route.js', 'route.mjs'] as const;
 
-/** Module folder names: they become the first URL segment, so URL-safe characters only. */
-export const MODULE_NAME_PATTERN = /^[A-Za-z0-9][\w-]*$/;
+/**
+ * Module folder names: they become the first URL segment, so URL-safe characters only. A leading `_` is
+ * allowed (workflows-cdk projects use `_internal`-style module names).
+ */
+export const MODULE_NAME_PATTERN = /^[A-Za-z0-9_][\w-]*$/;
 
-/** Version folder names. */
-export const VERSION_NAME_PATTERN = /^v\d+$/;
+/** Version folder names: `v`, digits, then optional letters, digits or `_` (`v1`, `v10`, `v1beta`, `v2_preview`). */
+export const VERSION_NAME_PATTERN = /^v\d+[A-Za-z0-9_]*$/;
 
 /** The discovery rules, as `GET /routes` and `sluice dev` show them. */
 export const DISCOVERY_RULES: readonly string[] = [
-  'a route file is <routes_directory>/<module>/v<N>/route.ts (or route.mts, route.js, route.mjs)',
-  'it is mounted at /<module>/v<N><path> for each route() it exports; methods default to POST',
-  'module folder names use letters, digits, _ and - (they become part of the URL)',
-  'version folder names are v followed by digits: v1, v2, v10',
-  'a schema.json beside the route file validates the request data and is served at /<module>/v<N>/schema',
+  'a route file is <routes_directory>/<module>/<version>/route.ts (or route.mts, route.js, route.mjs)',
+  'it is mounted at /<module>/<version><path> for each route() it exports; methods default to POST',
+  'module folder names start with a letter, digit or _ and use letters, digits, _ and - (they become part of the URL)',
+  'version folder names are v, digits, then optional letters, digits or _: v1, v10, v1beta, v2_preview',
+  'a schema.json beside the route file (JSON Schema or a Stacksync module schema) validates the request data and is served at /<module>/<version>/schema',
+  'a module_config.yaml beside the route file names the module in /app-config and /modules-list',
   'folders starting with . and node_modules are not searched; other files are ignored',
 ];
 
@@ -35,6 +39,8 @@ export interface FoundRoute {
   readonly file: string;
   /** Absolute path of the `schema.json` beside it, when there is one. */
   readonly schemaFile: string | undefined;
+  /** Absolute path of the `module_config.yaml` beside it, when there is one. */
+  readonly moduleConfigFile: string | undefined;
 }
 
 /** A route file that is not loaded, and why. */
@@ -105,25 +111,30 @@ export function findRoutes(routesDir: string): RouteDiscovery {
     if (!MODULE_NAME_PATTERN.test(module)) {
       skipped.push({
         file,
-        reason: `module folder ${JSON.stringify(module)} must use letters, digits, _ and - only (it becomes part of the URL): rename it, e.g. to ${JSON.stringify(suggestModuleName(module))}`,
+        reason: `module folder ${JSON.stringify(module)} must start with a letter, digit or _ and use only letters, digits, _ and - (it becomes part of the URL): rename it, e.g. to ${JSON.stringify(suggestModuleName(module))}`,
       });
       return;
     }
     if (!VERSION_NAME_PATTERN.test(version)) {
       skipped.push({
         file,
-        reason: `version folder ${JSON.stringify(version)} must be v followed by digits, such as v1`,
+        reason: `version folder ${JSON.stringify(version)} must be v, digits, then optional letters, digits or _ (such as v1, v2 or v1beta)`,
       });
       return;
     }
     const schemaFile = join(dir, 'schema.json');
-    found.push({ module, version, file, schemaFile: isFile(schemaFile) ? schemaFile : undefined });
+    const moduleConfigFile = join(dir, 'module_config.yaml');
+    found.push({
+      module,
+      version,
+      file,
+      schemaFile: isFile(schemaFile) ? schemaFile : undefined,
+      moduleConfigFile: isFile(moduleConfigFile) ? moduleConfigFile : undefined,
+    });
   };
 
   visit(routesDir, 0);
-  found.sort(
-    (a, b) => compare(a.module, b.module) || Number(a.version.slice(1)) - Number(b.version.slice(1)),
-  );
+  found.sort((a, b) => compare(a.module, b.module) || compareVersions(a.version, b.version));
   skipped.sort((a, b) => compare(a.file, b.file));
   return { found, skipped };
 }
@@ -133,11 +144,17 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** `v2` before `v10`; `v1` before `v1beta`. */
+function compareVersions(a: string, b: string): number {
+  const number = (version: string) => Number(/^v(\d+)/.exec(version)?.[1] ?? 0);
+  return number(a) - number(b) || compare(a, b);
+}
+
 function suggestModuleName(name: string): string {
   const cleaned = name
     .trim()
     .replace(/[^\w-]+/g, '_')
-    .replace(/^[_-]+/, '');
+    .replace(/^-+/, '');
   return cleaned === '' ? 'my_module' : cleaned;
 }
 

@@ -76,7 +76,7 @@ export async function loadRouteFile(
 }
 
 /**
- * Reads a `schema.json`.
+ * Reads a `schema.json` (a JSON Schema or a Stacksync module schema; the caller tells them apart).
  *
  * @throws {RouteDiscoveryError} `SLUICE_ROUTE_SCHEMA` when it is not JSON (naming the line) or not an object.
  */
@@ -113,9 +113,14 @@ export function readSchemaFile(file: string, shown: string): Record<string, unkn
     );
   }
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-    throw new RouteDiscoveryError('SLUICE_ROUTE_SCHEMA', shown, `${shown} must hold a JSON Schema object`, {
-      hint: 'write a schema such as {"type": "object", "properties": {...}}',
-    });
+    throw new RouteDiscoveryError(
+      'SLUICE_ROUTE_SCHEMA',
+      shown,
+      `${shown} must hold an object: a JSON Schema or a Stacksync module schema`,
+      {
+        hint: 'write {"type": "object", "properties": {...}} or {"metadata": {...}, "fields": [...]}',
+      },
+    );
   }
   return schema as Record<string, unknown>;
 }

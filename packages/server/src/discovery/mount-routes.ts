@@ -10,7 +10,7 @@ import type { MountedRoute } from '../builtins/routes.js';
 import { RouteDiscoveryError } from '../errors.js';
 import { Request } from '../request.js';
 import { type ErrorContext, Response, renderError } from '../response.js';
-import { BODY_METHODS, type RouteHandler } from '../route.js';
+import { BODY_METHODS, type HttpMethod, type RouteHandler } from '../route.js';
 import { bodySchema } from '../validation/request-schema.js';
 import type { ExportedRoute } from './load-route-file.js';
 
@@ -22,8 +22,17 @@ export interface RouteGroup {
   readonly prefix: string;
   /** Where they came from, for messages and `GET /routes` (a path relative to the project). */
   readonly source: string;
-  /** The JSON Schema of the request data (`schema.json`); served at `/<module>/<version>/schema`. */
+  /**
+   * The JSON Schema of the request data: `schema.json` itself, or the one built from a module schema's
+   * fields. A JSON Schema file is served as is at `GET /<module>/<version>/schema`.
+   */
   readonly schema: Record<string, unknown> | undefined;
+  /**
+   * `schema.json` as written when it is a Stacksync module schema: served at `GET` and `POST
+   * /<module>/<version>/schema` as `{"data": {"schema": ...}}` (a method the route file answers itself
+   * is left to it), and its `/schema` and `/content` routes take form data, so they are not validated.
+   */
+  readonly moduleSchema?: Record<string, unknown> | undefined;
   /**
    * Whether the server validates request data against `schema`. False when something else validates
    * it (a connector action's input, checked by the SDK runtime): the schema then only feeds the docs.
@@ -88,13 +97,8 @@ export function planRoutes(groups: readonly RouteGroup[], claimed: readonly Clai
   };
   for (const group of groups) {
     const { prefix } = group;
-    if (group.schema !== undefined) {
-      claim({
-        method: 'GET',
-        url: `${prefix}/schema`,
-        ...common(group, 'schema.json'),
-        schema: false,
-      });
+    for (const method of schemaRouteMethods(group)) {
+      claim({ method, url: `${prefix}/schema`, ...common(group, 'schema.json'), schema: false });
     }
     for (const { name, definition } of group.routes) {
       for (const method of definition.methods) {
@@ -102,12 +106,31 @@ export function planRoutes(groups: readonly RouteGroup[], claimed: readonly Clai
           method,
           url: `${prefix}${definition.path}`,
           ...common(group, name),
-          schema: group.schema !== undefined && group.validate !== false && BODY_METHODS.includes(method),
+          schema: validatesData(group, definition.path) && BODY_METHODS.includes(method),
         });
       }
     }
   }
   return planned;
+}
+
+/** The paths of the workflows-cdk contract that take form data (`data.form_data`), not the module's input. */
+const FORM_DATA_PATHS: readonly string[] = ['/schema', '/content'];
+
+/** The methods of the static schema route: GET for a JSON Schema; GET and POST for a module schema. */
+function schemaRouteMethods(group: RouteGroup): HttpMethod[] {
+  if (group.schema === undefined) return [];
+  if (group.moduleSchema === undefined) return ['GET'];
+  const own = new Set(
+    group.routes.filter((r) => r.definition.path === '/schema').flatMap((r) => r.definition.methods),
+  );
+  return (['GET', 'POST'] as const).filter((method) => !own.has(method));
+}
+
+/** Whether the request data of a route at `path` is checked against the group's schema. */
+function validatesData(group: RouteGroup, path: string): boolean {
+  if (group.schema === undefined || group.validate === false) return false;
+  return group.moduleSchema === undefined || !FORM_DATA_PATHS.includes(path);
 }
 
 function common(group: RouteGroup, exported: string) {
@@ -124,9 +147,16 @@ export function mountRoutes(
     const { prefix } = group;
     void app.register(
       async (scope) => {
-        if (group.schema !== undefined) {
-          const schema = group.schema;
-          scope.get('/schema', { schema: { hide: true } }, async () => schema);
+        const served =
+          group.moduleSchema === undefined ? group.schema : { data: { schema: group.moduleSchema } };
+        const schemaMethods = schemaRouteMethods(group);
+        if (schemaMethods.length > 0) {
+          scope.route({
+            method: schemaMethods,
+            url: '/schema',
+            schema: { hide: true },
+            handler: async () => served,
+          });
         }
         for (const { definition } of group.routes) {
           const tags: RouteTags = {
@@ -148,7 +178,10 @@ export function mountRoutes(
             scope.route({
               method: withBody,
               url: definition.path,
-              schema: { ...docs, body: bodySchema(group.schema, { validate: group.validate !== false }) },
+              schema: {
+                ...docs,
+                body: bodySchema(group.schema, { validate: validatesData(group, definition.path) }),
+              },
               config,
               handler,
             });
@@ -170,7 +203,7 @@ function routeHandler(handler: RouteHandler<unknown>, context: ErrorContext) {
     if (result instanceof Response) {
       reply.code(result.statusCode);
       if (result.body !== undefined) return result.body;
-      return renderError(result.errorInit ?? { error: 'Error' }, context);
+      return renderError({ error: 'Error', ...result.errorInit, statusCode: result.statusCode }, context);
     }
     return { data: result === undefined ? null : result };
   };

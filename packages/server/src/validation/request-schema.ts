@@ -84,7 +84,7 @@ export function checkDataSchema(ajv: Ajv, schema: Record<string, unknown>, shown
     throw new RouteDiscoveryError(
       'SLUICE_ROUTE_SCHEMA',
       shown,
-      `${shown} is not a valid JSON Schema: ${(err as Error).message}`,
+      `${shown} is not a valid JSON Schema: ${(err as Error).message}${/strict mode: unknown keyword: "(fields|ui_options|metadata)"/.test((err as Error).message) ? ' (a Stacksync module schema has "fields" and no JSON Schema keyword such as "type" or "properties" at its root)' : ''}`,
       { cause: err, hint: 'fix the schema (keywords are checked: a misspelt keyword is an error)' },
     );
   }

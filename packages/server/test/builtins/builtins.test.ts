@@ -81,7 +81,7 @@ describe('built-in endpoints', () => {
     expect(data.skipped).toEqual([
       { file: 'routes/misplaced/route.ts', reason: expect.stringMatching(/^too shallow/) },
     ]);
-    expect(data.rules[0]).toMatch(/<module>\/v<N>\/route\.ts/);
+    expect(data.rules[0]).toMatch(/<module>\/<version>\/route\.ts/);
   });
 
   it('GET /app-config shows the settings without secrets', async () => {
@@ -111,6 +111,7 @@ describe('built-in endpoints', () => {
       '/health',
       '/hello/v1/execute',
       '/items/v2/list',
+      '/modules-list',
       '/routes',
     ]);
     const hello = doc.paths['/hello/v1/execute'].post;

@@ -66,10 +66,10 @@ describe('findRoutes', () => {
     expect(reasons['shallow/route.ts']).toMatch(/^too shallow: .*1 folder below it/);
     expect(reasons['deep/v1/extra/route.ts']).toMatch(/^too deep: .*\(this one is 3\)/);
     expect(reasons['send message/v1/route.ts']).toBe(
-      'module folder "send message" must use letters, digits, _ and - only (it becomes part of the URL): rename it, e.g. to "send_message"',
+      'module folder "send message" must start with a letter, digit or _ and use only letters, digits, _ and - (it becomes part of the URL): rename it, e.g. to "send_message"',
     );
     expect(reasons['hello/version1/route.ts']).toBe(
-      'version folder "version1" must be v followed by digits, such as v1',
+      'version folder "version1" must be v, digits, then optional letters, digits or _ (such as v1, v2 or v1beta)',
     );
     expect(reasons['hello/V2/route.ts']).toMatch(/version folder "V2"/);
     expect(reasons['hello/v1.1/route.ts']).toMatch(/version folder "v1.1"/);

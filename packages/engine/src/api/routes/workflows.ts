@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Connector } from '@sluice/sdk';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkWorkflowConnectors } from '../../connectors/catalog.js';
-import { EngineError } from '../../errors.js';
+import { EngineError, WorkflowParseError } from '../../errors.js';
 import type { Workflow } from '../../model/workflow.js';
 import { assertNoCallCycle } from '../../run/call-cycles.js';
 import type { StepKinds } from '../../steps/step-kinds.js';
@@ -87,6 +87,14 @@ export async function readBody(
     triggerKinds: checks.triggerKinds,
     systemApis: configuredSystemApis(checks.systemApis?.()),
   });
+  if (workflow.deleted === true) {
+    // Publishing it would make a runnable workflow of a document its author marked deleted.
+    throw new WorkflowParseError(
+      'SLUICE_WORKFLOW_INVALID',
+      [{ path: 'deleted', message: 'is true: a deleted workflow is not published or run' }],
+      { hint: 'remove deleted (or set it to false) to publish the workflow; DELETE /v1/workflows/{uid} deletes one' },
+    );
+  }
   const version = workflow.version;
   const clean: Record<string, unknown> = { ...workflow };
   for (const field of STORED_FIELDS) delete clean[field];

@@ -1,8 +1,9 @@
 /**
  * Phase "send", part one: turns a rendered `apispec` into the request on the wire. Pure.
  *
- * - `url` is used as it is; `params` (an object, Rails-style like the SDK's `.params()`, or a ready
- *   query string) are appended to its query.
+ * - `url` is used as it is; `params` (an object, Rails-style like the SDK's `.params()`, a string holding
+ *   a JSON object, or a ready query string) are appended to its query.
+ * - `headers` may render to an object or to a string holding a JSON object.
  * - `headers` values are sent as strings; a name that is not an HTTP token, or a value with CR, LF, NUL,
  *   another control character or a character beyond U+00FF, fails the item before anything is sent
  *   (an {@link ApiSpecShapeError}: never retried). `json_body` is JSON (`Content-Type: application/json`
@@ -69,8 +70,9 @@ export function buildRequest(spec: RenderedApiSpec, idempotencyKey: string): Wir
   return body === undefined ? { method, url, headers } : { method, url, headers, body };
 }
 
-function withQuery(url: string, params: unknown): string {
+function withQuery(url: string, rendered: unknown): string {
   let query: string;
+  const params = jsonObjectOr(rendered);
   if (params === undefined || params === null || params === '') return url;
   if (typeof params === 'string') query = params.replace(/^\?/, '');
   else if (typeof params === 'object' && !Array.isArray(params)) {
@@ -85,7 +87,8 @@ function withQuery(url: string, params: unknown): string {
   return `${base}${separator}${query}`;
 }
 
-function headerRecord(headers: unknown): Record<string, string> {
+function headerRecord(rendered: unknown): Record<string, string> {
+  const headers = jsonObjectOr(rendered);
   if (headers === undefined || headers === null) return {};
   if (typeof headers !== 'object' || Array.isArray(headers)) {
     throw new ApiSpecShapeError('headers', `must render to an object, got ${kind(headers)}`);
@@ -112,6 +115,20 @@ function headerRecord(headers: unknown): Record<string, string> {
   }
   // fromEntries, not assignment: a header named __proto__ stays a header.
   return Object.fromEntries(out);
+}
+
+/**
+ * The object a rendered string holds as JSON (the Mason format's `headers` and `params` may be "dict or
+ * str"), else the value as it is.
+ */
+function jsonObjectOr(value: unknown): unknown {
+  if (typeof value !== 'string' || !value.trimStart().startsWith('{')) return value;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : value;
+  } catch {
+    return value;
+  }
 }
 
 /** A name as JSON, shortened: it may come from data. */

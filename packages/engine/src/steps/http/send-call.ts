@@ -10,6 +10,7 @@ import { HttpTransportError, isSluiceError, type Logger, MaxRetryError, type Ret
 import {
   classifyError,
   type HttpTransport,
+  RETRY_AFTER_STATUS_CODES,
   sendWithRetry,
   type WireRequest,
   type WireResponse,
@@ -60,7 +61,10 @@ export interface SendCallOptions {
   record?: (() => Redactor) | undefined;
 }
 
-/** A call that ended with a response below 400. */
+/**
+ * A call that ended with a response below 400, or, with `raise_on_status: false`, with the last response
+ * of a status its retries ran out on (urllib3 returns it instead of raising `MaxRetryError`).
+ */
 export interface CallSucceeded {
   ok: true;
   response: WireResponse;
@@ -157,7 +161,8 @@ export async function sendCall(request: WireRequest, options: SendCallOptions): 
       },
     });
     const { response } = result;
-    if (response.status >= 400) {
+    const method = result.history.at(-1)?.method ?? request.method;
+    if (response.status >= 400 && !statusRetriesRanOut(options.policy, method, response, now())) {
       return {
         ok: false,
         errorClass: 'status',
@@ -188,6 +193,18 @@ export async function sendCall(request: WireRequest, options: SendCallOptions): 
       cause: err,
     };
   }
+}
+
+/**
+ * Whether `response` is one the policy retries (`status_forcelist`, or 413/429/503 with Retry-After) and
+ * `raise_on_status` is false: the retry loop returns such a response only once the retries ran out, as
+ * urllib3 does, and the author asked for it instead of an error.
+ */
+function statusRetriesRanOut(policy: RetryPolicy, method: string, response: WireResponse, at: number): boolean {
+  if (policy.options.raise_on_status) return false;
+  const hasRetryAfter =
+    RETRY_AFTER_STATUS_CODES.includes(response.status) && policy.getRetryAfter(response, at) !== undefined;
+  return policy.isRetry(method, response.status, hasRetryAfter);
 }
 
 /** The stored wait before a resumed item's next attempt: the time since its last attempt ended. */

@@ -91,7 +91,7 @@ export function postgresDialect(url: string, options: OpenStoreOptions): StoreDi
           }>`select 1 as one from pg_namespace where nspname = ${schema}`.execute(connection);
           if (found.rows.length === 0) await sql`create schema ${sql.id(schema)}`.execute(connection);
           // The schema is required: without it Kysely finds its table in any schema of the database.
-          return await migrate(connection, schema);
+          return await migrateDespiteDroppedSchemas(() => migrate(connection, schema), schema);
         } finally {
           await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(connection);
         }
@@ -106,4 +106,24 @@ export function postgresDialect(url: string, options: OpenStoreOptions): StoreDi
     hint: (err) =>
       /foreign key/.test(describe(err)) ? 'create the run before its steps and items' : undefined,
   };
+}
+
+/** How often a migration is tried again when another schema vanished under its introspection. */
+const DROPPED_SCHEMA_RETRIES = 5;
+
+/**
+ * Runs `migrate`, again when it failed only because ANOTHER schema of the database was dropped while
+ * Kysely's introspector read the catalog (`3F000 schema "x" does not exist` naming a schema that is not
+ * `schema`): databases shared by many tenants or test runs drop schemas at any time.
+ */
+async function migrateDespiteDroppedSchemas<T>(migrate: () => Promise<T>, schema: string): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrate();
+    } catch (err) {
+      const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+      const elsewhere = code === '3F000' && !String(message).includes(`"${schema}"`);
+      if (!elsewhere || attempt >= DROPPED_SCHEMA_RETRIES) throw err;
+    }
+  }
 }
