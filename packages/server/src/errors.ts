@@ -23,11 +23,13 @@ export const SERVER_ERROR_CODES = {
   SLUICE_ROUTE_LOAD: 'a route file cannot be loaded (syntax error, throws while loading, missing import)',
   SLUICE_ROUTE_INVALID: 'a route definition is malformed (path, methods, handler)',
   SLUICE_ROUTE_DUPLICATE: 'two routes have the same method and URL',
-  SLUICE_ROUTE_SCHEMA: 'a schema.json is not JSON, or not a valid JSON Schema',
+  SLUICE_ROUTE_SCHEMA:
+    'a schema.json is not JSON, not a valid JSON Schema, or a module schema field lacks id/type',
   SLUICE_ROUTE_DIR: 'the configured routes directory does not exist or is not a folder',
   SLUICE_CONFIG_FILE: 'the config file (or .env) cannot be read',
   SLUICE_CONFIG_PARSE: 'the config file is not valid YAML',
-  SLUICE_CONFIG_UNKNOWN_KEY: 'the config file, .env or router options name a setting that does not exist',
+  SLUICE_CONFIG_UNKNOWN_KEY:
+    '.env or the router options name a setting that does not exist (in app_config.yaml it is a warning)',
   SLUICE_CONFIG_INVALID: 'a setting has the wrong type or value',
   SLUICE_SERVER_LISTEN: 'the server cannot listen on the configured host and port',
 } as const;

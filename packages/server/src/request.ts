@@ -5,17 +5,13 @@
  * @module
  */
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isJsonObject, type JsonObject } from './utils/json-object.js';
 
 /**
  * One HTTP request, as a route handler sees it. Properties are read from the parsed body when used.
  * `TData` types `data` (it is not checked at run time; a `schema.json` beside the route is).
  */
-export class Request<TData = Json> {
+export class Request<TData = JsonObject> {
   /** The Fastify request underneath, for anything this class does not cover. */
   readonly raw: FastifyRequest;
 
@@ -31,16 +27,16 @@ export class Request<TData = Json> {
   /** The body's `data`; `{}` when it has none. */
   get data(): TData {
     const body = this.raw.body;
-    return (isObject(body) && isObject(body.data) ? body.data : {}) as TData;
+    return (isJsonObject(body) && isJsonObject(body.data) ? body.data : {}) as TData;
   }
 
   /**
    * The values already entered in the module's form, `data.form_data`, as the workflow builder posts them
    * to `/schema` and `/content`; `{}` when absent.
    */
-  get formData(): Json {
+  get formData(): JsonObject {
     const data = this.data as unknown;
-    return isObject(data) && isObject(data.form_data) ? data.form_data : {};
+    return isJsonObject(data) && isJsonObject(data.form_data) ? data.form_data : {};
   }
 
   /**
@@ -49,11 +45,12 @@ export class Request<TData = Json> {
    */
   get contentObjectNames(): string[] {
     const data = this.data as unknown;
-    const raw = isObject(data) && Array.isArray(data.content_object_names) ? data.content_object_names : [];
+    const raw =
+      isJsonObject(data) && Array.isArray(data.content_object_names) ? data.content_object_names : [];
     const names: string[] = [];
     for (const entry of raw) {
       if (typeof entry === 'string') names.push(entry);
-      else if (isObject(entry)) {
+      else if (isJsonObject(entry)) {
         const name = entry.id ?? entry.content_object_name ?? entry.name;
         if (typeof name === 'string' && name !== '') names.push(name);
       }
@@ -62,14 +59,14 @@ export class Request<TData = Json> {
   }
 
   /** The connection values: `credentials.connection_data.value` of the body; `{}` when absent. */
-  get credentials(): Json {
+  get credentials(): JsonObject {
     const credentials = this.#credentials();
     const connectionData = credentials?.connection_data;
-    return isObject(connectionData) && isObject(connectionData.value) ? connectionData.value : {};
+    return isJsonObject(connectionData) && isJsonObject(connectionData.value) ? connectionData.value : {};
   }
 
   /** The rest of the body's `credentials` (its id, name, ...), without `connection_data`. */
-  get connection(): Json {
+  get connection(): JsonObject {
     const { connection_data: _values, ...rest } = this.#credentials() ?? {};
     return rest;
   }
@@ -80,8 +77,8 @@ export class Request<TData = Json> {
   }
 
   /** The parsed query string. */
-  get query(): Json {
-    return (this.raw.query ?? {}) as Json;
+  get query(): JsonObject {
+    return (this.raw.query ?? {}) as JsonObject;
   }
 
   /** Path parameters of routes such as `/items/:id`. */
@@ -94,8 +91,8 @@ export class Request<TData = Json> {
     return this.raw.log;
   }
 
-  #credentials(): Json | undefined {
+  #credentials(): JsonObject | undefined {
     const body = this.raw.body;
-    return isObject(body) && isObject(body.credentials) ? body.credentials : undefined;
+    return isJsonObject(body) && isJsonObject(body.credentials) ? body.credentials : undefined;
   }
 }

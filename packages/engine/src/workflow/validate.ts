@@ -1,5 +1,7 @@
 /**
- * Validates a workflow document: the JSON Schema (`workflow-schema.ts`, run by Ajv), then the rules a
+ * Validates a workflow document: first the Mason format's other spellings are brought to the schema's
+ * (`coerce-document.ts`: `null` for Optional fields, pydantic's lax string coercions, naive datetimes,
+ * `headers`/`params` as JSON text), then the JSON Schema (`workflow-schema.ts`, run by Ajv), then the rules a
  * schema cannot say: unique step names, absolute URLs, header values HTTP can carry, the SDK's own retry
  * check, cron expressions and time zones (croner, `Intl`), template syntax, and what templates name
  * (steps, filters, `SYSTEM_APIS` keys) and a `when` that is no condition (`reference-problems.ts`).
@@ -51,7 +53,8 @@ type Json = Record<string, unknown>;
 
 /**
  * Validates a workflow document that is already a value (a parsed JSON body, say) and returns the
- * {@link Workflow} with defaults applied (`scope: workspace`, `method: GET`, methods upper-cased), or
+ * {@link Workflow} with defaults applied (`scope: workspace`, `method: GET`, methods upper-cased) and the
+ * Mason format's other spellings coerced (`deleted: "false"` is `false`, `retry: null` is absent), or
  * every problem with its path. Problems carry no line; {@link parseWorkflow} adds them from the text.
  * Never rejects, and never changes `value`. Templates are compiled in template workers (`options.renderer`'s,
  * else a shared one), so a hostile template costs at most the template deadline and never blocks the caller.

@@ -30,7 +30,8 @@ export const WORKFLOW_DEFAULTS = Object.freeze({
  * paragraph separators and the bidirectional controls, which would break or disguise the logs, errors
  * and console lines that show the name. `STEPS.<name>` reads an identifier; `STEPS["any name"]` reads any.
  */
-export const STEP_NAME_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$';
+export const STEP_NAME_PATTERN =
+  '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$';
 
 /** The longest step name, in characters (code points). */
 export const STEP_NAME_MAX_LENGTH = 200;

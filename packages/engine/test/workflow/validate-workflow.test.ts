@@ -154,16 +154,13 @@ describe('validateWorkflow', () => {
     'evil\u202egnp.exe',
     'x'.repeat(201),
     'x'.repeat(10_240),
-  ])(
-    'rejects the step name %j',
-    async (name) => {
-      const result = await validateWorkflow({
-        name: 'w',
-        steps: [{ name, apispec: { url: 'https://x.test' } }],
-      });
-      expect(result.problems.map((p) => p.path)).toEqual(['steps[0].name']);
-    },
-  );
+  ])('rejects the step name %j', async (name) => {
+    const result = await validateWorkflow({
+      name: 'w',
+      steps: [{ name, apispec: { url: 'https://x.test' } }],
+    });
+    expect(result.problems.map((p) => p.path)).toEqual(['steps[0].name']);
+  });
 
   it('accepts an action step with a connection, and keeps it as written', async () => {
     const step = {

@@ -13,6 +13,7 @@ import { parseEnv } from 'node:util';
 import { Ajv, type ErrorObject } from 'ajv';
 import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { isJsonObject } from '../utils/json-object.js';
 import {
   APP_SETTINGS_SCHEMA,
   type AppSettings,
@@ -228,18 +229,18 @@ function setAsideUnknownKeys(
   warn: (key: string, line: number | undefined, message: string) => void,
   lineAt: (path: readonly string[]) => number | undefined,
 ): unknown {
-  if (!isRecord(value)) return value;
+  if (!isJsonObject(value)) return value;
   const kept: Record<string, unknown> = {};
   for (const [section, entries] of Object.entries(value)) {
     if (!(CONFIG_SECTIONS as readonly string[]).includes(section)) {
       warn(
         section,
         lineAt([section]),
-        `${section} is not a section${didYouMean(section, CONFIG_SECTIONS)}; it is ignored`,
+        `${section} is not a section${FILE_SETTING_KEYS.includes(section) ? ` (did you mean app_settings.${section}?)` : didYouMean(section, CONFIG_SECTIONS)}; it is ignored`,
       );
       continue;
     }
-    if (!isRecord(entries)) {
+    if (!isJsonObject(entries)) {
       kept[section] = entries;
       continue;
     }
@@ -258,18 +259,18 @@ function setAsideUnknownKeys(
   return kept;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** " (did you mean port?)" when a candidate is within two edits of `name`. */
-function didYouMean(name: string, candidates: readonly string[]): string {
+function didYouMean(
+  name: string,
+  candidates: readonly string[],
+  show: (key: string) => string = (key) => key,
+): string {
   let best: { key: string; distance: number } | undefined;
   for (const key of candidates) {
     const distance = editDistance(name, key);
     if (distance <= 2 && (best === undefined || distance < best.distance)) best = { key, distance };
   }
-  return best === undefined ? '' : ` (did you mean ${best.key}?)`;
+  return best === undefined ? '' : ` (did you mean ${show(best.key)}?)`;
 }
 
 /** The `.env` layer: `SLUICE_<KEY>` and `ENVIRONMENT`; any other `SLUICE_*` name is a typo. */
@@ -441,17 +442,10 @@ function raise(problems: readonly Problem[], source: string): void {
   });
 }
 
-/** " (did you mean port?)" when a setting is close to `name`. */
+/** " (did you mean port?)" when a setting is close to `name`; `prefix` goes before it (upper case after one). */
 function suggest(name: string, prefix: string | undefined): string {
   if (prefix === undefined) return '';
-  let best: { key: string; distance: number } | undefined;
-  for (const key of SETTING_KEYS) {
-    const distance = editDistance(name, key);
-    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { key, distance };
-  }
-  return best === undefined
-    ? ''
-    : ` (did you mean ${prefix}${prefix === '' ? best.key : best.key.toUpperCase()}?)`;
+  return didYouMean(name, SETTING_KEYS, (key) => (prefix === '' ? key : `${prefix}${key.toUpperCase()}`));
 }
 
 function editDistance(a: string, b: string): number {

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { isJsonObject, type JsonObject } from '../utils/json-object.js';
 
 /** One module, with workflows-cdk's field names. */
 export interface ModuleInfo {
@@ -34,11 +35,6 @@ export interface ModuleInfoResult {
   readonly problem: string | undefined;
 }
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 
@@ -49,15 +45,15 @@ export function moduleInfo(
   appType: string,
   configFile: string | undefined,
 ): ModuleInfoResult {
-  let settings: Json = {};
+  let settings: JsonObject = {};
   let problem: string | undefined;
   if (configFile !== undefined) {
     try {
       const parsed: unknown = parse(readFileSync(configFile, 'utf8')) ?? {};
-      if (!isObject(parsed)) problem = 'it is not a mapping';
-      else if (parsed.module_settings !== undefined && !isObject(parsed.module_settings)) {
+      if (!isJsonObject(parsed)) problem = 'it is not a mapping';
+      else if (parsed.module_settings !== undefined && !isJsonObject(parsed.module_settings)) {
         problem = 'module_settings is not a mapping';
-      } else settings = (parsed.module_settings as Json | undefined) ?? {};
+      } else settings = (parsed.module_settings as JsonObject | undefined) ?? {};
     } catch (err) {
       problem = `it cannot be read: ${(err as Error).message.split('\n')[0]}`;
     }

@@ -8,6 +8,7 @@
  * @module
  */
 import { RouteDiscoveryError } from '../errors.js';
+import { isJsonObject, type JsonObject } from '../utils/json-object.js';
 
 /** The format of a `schema.json`. */
 export type SchemaFormat = 'json-schema' | 'stacksync-module';
@@ -55,11 +56,6 @@ const BOUNDS: Readonly<Record<string, readonly [string, string]>> = {
   max_items: ['array', 'maxItems'],
 };
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * Tells the format of a parsed `schema.json`. A file with a JSON Schema keyword at its root is a JSON
  * Schema; one with a `fields` array and none of them is a module schema.
@@ -67,11 +63,11 @@ const isObject = (value: unknown): value is Json =>
  * @throws {RouteDiscoveryError} `SLUICE_ROUTE_SCHEMA` when the file looks like a module schema but a field
  *   is not an object with a string `id` and `type` (naming the field's index).
  */
-export function schemaFormatOf(schema: Json, shown: string): SchemaFormat {
+export function schemaFormatOf(schema: JsonObject, shown: string): SchemaFormat {
   if (JSON_SCHEMA_KEYWORDS.some((keyword) => keyword in schema)) return 'json-schema';
   if (!Array.isArray(schema.fields)) return 'json-schema';
   schema.fields.forEach((field: unknown, index) => {
-    if (!isObject(field) || typeof field.id !== 'string' || typeof field.type !== 'string') {
+    if (!isJsonObject(field) || typeof field.id !== 'string' || typeof field.type !== 'string') {
       throw new RouteDiscoveryError(
         'SLUICE_ROUTE_SCHEMA',
         shown,
@@ -90,16 +86,16 @@ export function schemaFormatOf(schema: Json, shown: string): SchemaFormat {
  * may be `null`. Other properties are allowed. A `pattern` that is not a valid JavaScript regular
  * expression is not enforced.
  */
-export function moduleDataSchema(schema: Json): Json {
-  const properties: Json = {};
+export function moduleDataSchema(schema: JsonObject): JsonObject {
+  const properties: JsonObject = {};
   const required: string[] = [];
-  for (const field of (schema.fields as Json[]) ?? []) {
+  for (const field of (schema.fields as JsonObject[]) ?? []) {
     const id = field.id as string;
     if (field.type === 'connection') continue;
-    const validation = isObject(field.validation) ? field.validation : {};
+    const validation = isJsonObject(field.validation) ? field.validation : {};
     const isRequired = validation.required === true;
     const jsonType = FIELD_TYPES[field.type as string];
-    const property: Json = {};
+    const property: JsonObject = {};
     if (jsonType !== undefined) {
       property.type = isRequired ? jsonType : [jsonType, 'null'];
       for (const [key, [appliesTo, keyword]] of Object.entries(BOUNDS)) {

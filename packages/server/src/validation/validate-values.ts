@@ -8,11 +8,7 @@
  */
 import { ManagedError } from '../errors.js';
 import type { Request } from '../request.js';
-
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+import { isJsonObject, type JsonObject } from '../utils/json-object.js';
 
 function invalid(message: string, field: string): ManagedError {
   return ManagedError.validationError(message, { field }, { type: 'validation_error' });
@@ -54,9 +50,9 @@ export function validateArray(value: unknown, field: string): unknown[] {
  * An object, or a string holding a JSON object (workflows-cdk `validate_object`).
  * @throws {ManagedError} 400 `"<field> must be an object"`.
  */
-export function validateObject(value: unknown, field: string): Json {
+export function validateObject(value: unknown, field: string): JsonObject {
   const parsed = typeof value === 'string' ? parseJsonString(value, field) : value;
-  if (!isObject(parsed)) throw invalid(`${field} must be an object`, field);
+  if (!isJsonObject(parsed)) throw invalid(`${field} must be an object`, field);
   return parsed;
 }
 
@@ -73,8 +69,8 @@ export function validateString(value: unknown, field: string): string {
  * An object, not parsed from a string (workflows-cdk `validate_dict`).
  * @throws {ManagedError} 400 `"<field> must be an object"`.
  */
-export function validateDict(value: unknown, field: string): Json {
-  if (!isObject(value)) throw invalid(`${field} must be an object`, field);
+export function validateDict(value: unknown, field: string): JsonObject {
+  if (!isJsonObject(value)) throw invalid(`${field} must be an object`, field);
   return value;
 }
 
@@ -84,7 +80,7 @@ export function validateDict(value: unknown, field: string): Json {
  * @throws {ManagedError} 400 `"Missing required fields: <names>"`, with `data: { missing }`.
  */
 export function validateRequest(request: Request, requiredFields: readonly string[] = []): void {
-  const body = isObject(request.json) ? request.json : {};
+  const body = isJsonObject(request.json) ? request.json : {};
   const missing = ['data', 'credentials', ...requiredFields].filter(
     (name, index, all) => all.indexOf(name) === index && (body[name] === undefined || body[name] === null),
   );

@@ -87,10 +87,11 @@ describe('built-in endpoints', () => {
   it('GET /app-config shows the settings without secrets', async () => {
     const res = await get('/app-config');
     expect(res.body).not.toContain('secretkey');
-    expect(JSON.parse(res.body).data).toEqual({
+    const settings = {
       app_type: 'example',
       app_name: 'Built-ins',
       app_description: 'Checks the built-in endpoints',
+      app_icon_svg_url: null,
       cors_origins: [],
       routes_directory: 'routes',
       debug: false,
@@ -98,8 +99,19 @@ describe('built-in endpoints', () => {
       port: 2005,
       log_level: 'silent',
       sentry_enabled: true,
+    };
+    const { data } = JSON.parse(res.body);
+    expect(data).toEqual({
+      ...settings,
       environment: 'dev',
+      app_settings: settings,
+      modules: [module('hello', 'v1', 'Hello'), module('items', 'v2', 'Items')],
     });
+  });
+
+  it('GET /modules-list lists a module per mounted route folder', async () => {
+    const { data } = JSON.parse((await get('/modules-list')).body);
+    expect(data).toEqual({ modules: [module('hello', 'v1', 'Hello'), module('items', 'v2', 'Items')] });
   });
 
   it('GET /openapi.json is OpenAPI 3 with every route, its method and request schema', async () => {
@@ -134,3 +146,17 @@ describe('built-in endpoints', () => {
     expect((await get('/docs/static/swagger-ui-bundle.js')).status).toBe(200);
   });
 });
+
+/** A module entry without module_config.yaml: named from its folders. */
+function module(type: string, version: string, name: string) {
+  return {
+    module_id: `example-${type}-${version.slice(1)}`,
+    app_type: 'example',
+    module_type: type,
+    module_category: 'action',
+    module_name: name,
+    module_version: version.slice(1),
+    module_description: '',
+    module_path: `${type}/${version}`,
+  };
+}

@@ -106,22 +106,69 @@ describe('loadConfig', () => {
     expect(fromOptions.sources.port).toBe('options');
   });
 
-  it('names the key, file and line of an unknown setting, and suggests the right one', () => {
+  it('warns about an unknown setting, naming the key, file and line, and suggests the right one', () => {
     const p = project({ 'app_config.yaml': 'app_settings:\n  app_name: x\n  prot: 2005\n' });
-    const err = failure(() => loadConfig({ cwd: p.dir, env: {} }));
-    expect(err.code).toBe('SLUICE_CONFIG_UNKNOWN_KEY');
-    expect(err.message).toMatch(
-      /(^|\/)app_config\.yaml: line 3: app_settings\.prot is not a setting \(did you mean port\?\)$/,
+    const config = loadConfig({ cwd: p.dir, env: {} });
+    expect(config.settings.port).toBe(2005);
+    expect(config.warnings).toHaveLength(1);
+    expect(config.warnings[0]).toMatchObject({ key: 'app_settings.prot', line: 3 });
+    expect(config.warnings[0]?.message).toBe(
+      'line 3: app_settings.prot is not a setting (did you mean port?); it is ignored',
     );
-    expect([err.key, err.line]).toEqual(['app_settings.prot', 3]);
-    expect(err.hint).toMatch(/app_type, app_name/);
   });
 
-  it('rejects an unknown top-level key', () => {
-    const p = project({ 'app_config.yaml': 'app_settings: {}\nsettings:\n  port: 1\n' });
-    const err = failure(() => loadConfig({ cwd: p.dir, env: {} }));
-    expect(err.code).toBe('SLUICE_CONFIG_UNKNOWN_KEY');
-    expect(err.message).toContain('line 2: settings is not a setting');
+  it('warns about an unknown top-level key', () => {
+    const p = project({ 'app_config.yaml': 'app_settings: {}\napp_setings:\n  port: 1\nport: 3\n' });
+    const config = loadConfig({ cwd: p.dir, env: {} });
+    expect(config.settings.port).toBe(2005);
+    expect(config.warnings.map((w) => w.message)).toEqual([
+      'line 2: app_setings is not a section (did you mean app_settings?); it is ignored',
+      'line 4: port is not a section (did you mean app_settings.port?); it is ignored',
+    ]);
+  });
+
+  it('reads local_development_settings over app_settings, and the keys workflows-cdk reads', () => {
+    const p = project({
+      'app_config.yaml': [
+        'app_settings:',
+        '  app_type: acme',
+        '  app_icon_svg_url: https://example.com/icon.svg',
+        '  routes_directory_path: src/modules',
+        '  automatically_register_schema_routes: true',
+        '  sentry_dsn: ""',
+        '  port: 9000',
+        'local_development_settings:',
+        '  port: 2003',
+        '  cors_origins: ["*"]',
+        '  debug: true',
+        '',
+      ].join('\n'),
+    });
+    const config = loadConfig({ cwd: p.dir, env: {} });
+    expect(config.warnings).toEqual([]);
+    expect(config.settings).toMatchObject({
+      app_type: 'acme',
+      app_icon_svg_url: 'https://example.com/icon.svg',
+      routes_directory: 'src/modules',
+      port: 2003,
+      cors_origins: ['*'],
+      debug: true,
+    });
+    expect(config.sources.port).toMatch(/app_config\.yaml line 9$/);
+  });
+
+  it('maps ENVIRONMENT production, staging and development, in any case; empty is dev', () => {
+    const p = project({});
+    const of = (value: string) => loadConfig({ cwd: p.dir, env: { ENVIRONMENT: value } }).environment;
+    expect(['production', 'STAGING', 'Development', '', 'prod', 'stage', 'dev'].map(of)).toEqual([
+      'prod',
+      'stage',
+      'dev',
+      'dev',
+      'prod',
+      'stage',
+      'dev',
+    ]);
   });
 
   it('names the line of a value of the wrong type, and what is accepted', () => {
@@ -164,8 +211,10 @@ describe('loadConfig', () => {
     ]);
     const range = failure(() => loadConfig({ cwd: p.dir, env: { SLUICE_PORT: '70000' } }));
     expect(range.message).toContain('SLUICE_PORT must be an integer from 0 to 65535 (got 70000)');
-    const env = failure(() => loadConfig({ cwd: p.dir, env: { ENVIRONMENT: 'production' } }));
-    expect(env.message).toContain('ENVIRONMENT must be one of dev, stage, prod (got "production")');
+    const env = failure(() => loadConfig({ cwd: p.dir, env: { ENVIRONMENT: 'qa' } }));
+    expect(env.message).toContain(
+      'ENVIRONMENT must be one of dev, stage, prod or production, staging, development',
+    );
   });
 
   it('rejects an unknown option', () => {

@@ -92,7 +92,9 @@ export async function readBody(
     throw new WorkflowParseError(
       'SLUICE_WORKFLOW_INVALID',
       [{ path: 'deleted', message: 'is true: a deleted workflow is not published or run' }],
-      { hint: 'remove deleted (or set it to false) to publish the workflow; DELETE /v1/workflows/{uid} deletes one' },
+      {
+        hint: 'remove deleted (or set it to false) to publish the workflow; DELETE /v1/workflows/{uid} deletes one',
+      },
     );
   }
   const version = workflow.version;

@@ -200,7 +200,12 @@ export async function sendCall(request: WireRequest, options: SendCallOptions): 
  * `raise_on_status` is false: the retry loop returns such a response only once the retries ran out, as
  * urllib3 does, and the author asked for it instead of an error.
  */
-function statusRetriesRanOut(policy: RetryPolicy, method: string, response: WireResponse, at: number): boolean {
+function statusRetriesRanOut(
+  policy: RetryPolicy,
+  method: string,
+  response: WireResponse,
+  at: number,
+): boolean {
   if (policy.options.raise_on_status) return false;
   const hasRetryAfter =
     RETRY_AFTER_STATUS_CODES.includes(response.status) && policy.getRetryAfter(response, at) !== undefined;
