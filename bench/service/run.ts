@@ -240,6 +240,23 @@ async function inProcess(name: string) {
   return { store, transport, renderer };
 }
 
+/** `runWorkflow` of `workflow` on the in-process setup against the fast API; throws unless it succeeded. */
+async function runToSuccess(
+  setup: Awaited<ReturnType<typeof inProcess>>,
+  workflow: Workflow,
+  input: unknown,
+  what: string,
+): Promise<void> {
+  const outcome = await runWorkflow(workflow, {
+    store: setup.store.runs,
+    renderer: setup.renderer,
+    transport: setup.transport,
+    input,
+    systemApis: { fast: fast.url },
+  });
+  if (outcome.status !== 'succeeded') throw new Error(`${what}: ${JSON.stringify(outcome.error)}`);
+}
+
 /** A 5 MB input beside a tiny one, `runWorkflow` on a SQLite file, interleaved; wall ms per run. */
 async function bigInput(): Promise<void> {
   const { store, transport, renderer } = await inProcess('big-input.db');
@@ -258,14 +275,7 @@ async function bigInput(): Promise<void> {
   };
   const once = async (input: unknown): Promise<number> => {
     const begin = performance.now();
-    const outcome = await runWorkflow(workflow, {
-      store: store.runs,
-      renderer,
-      transport,
-      input,
-      systemApis: { fast: fast.url },
-    });
-    if (outcome.status !== 'succeeded') throw new Error(`big input run: ${JSON.stringify(outcome.error)}`);
+    await runToSuccess({ store, transport, renderer }, workflow, input, 'big input run');
     return performance.now() - begin;
   };
   const times = new Map<string, number[]>(Object.keys(inputs).map((name) => [name, []]));
@@ -323,16 +333,8 @@ async function flowControl(): Promise<void> {
     ...plain,
     steps: plain.steps.map((step, i) => (i === 1 ? { ...step, when: '{{ INPUT.go }}' } : step)),
   };
-  const run = async (workflow: Workflow, input: unknown) => {
-    const outcome = await runWorkflow(workflow, {
-      store: store.runs,
-      renderer,
-      transport,
-      input,
-      systemApis: { fast: fast.url },
-    });
-    if (outcome.status !== 'succeeded') throw new Error(`flow run: ${JSON.stringify(outcome.error)}`);
-  };
+  const run = (workflow: Workflow, input: unknown) =>
+    runToSuccess({ store, transport, renderer }, workflow, input, 'flow run');
   const whens = await interleaved(300, {
     'middle step called (when true)': (n) => run(conditional, { n, go: true }),
     'middle step skipped (when false)': (n) => run(conditional, { n, go: false }),

@@ -322,27 +322,28 @@ export async function saveItemProgress(
     attempts: history.length,
     history,
   });
-  const where = {
+  const sealed = sealIfRedacted(ctx.seal, progress, row.output, itemOutputPlace(ctx, row));
+  await ctx.store.saveStepItem({ ...row, finished_at: null, sealed_output: sealed });
+}
+
+/** Where an item's sealed output lives, as the sealer binds it. */
+function itemOutputPlace(ctx: ExecutionContext, row: StepItemRow) {
+  return {
     runId: ctx.runId,
     column: 'run_step_items.sealed_output',
     step: row.step_index,
     item: row.item_index,
   } as const;
-  const sealed = sealIfRedacted(ctx.seal, progress, row.output, where);
-  await ctx.store.saveStepItem({ ...row, finished_at: null, sealed_output: sealed });
 }
 
 /** The item's row with the unredacted copy of its output, sealed, when redaction changed it. */
 function withSealedOutput(ctx: ExecutionContext, result: ItemResult): StepItemRow {
   const { row } = result;
   if (row.status !== 'succeeded') return row;
-  const where = {
-    runId: ctx.runId,
-    column: 'run_step_items.sealed_output',
-    step: row.step_index,
-    item: row.item_index,
-  } as const;
-  return { ...row, sealed_output: sealIfRedacted(ctx.seal, result.output, row.output, where) };
+  return {
+    ...row,
+    sealed_output: sealIfRedacted(ctx.seal, result.output, row.output, itemOutputPlace(ctx, row)),
+  };
 }
 
 /** Items that never started because an earlier one failed are recorded as `skipped`. */
