@@ -14,7 +14,7 @@ interface BenchRecord {
 export default defineConnector({
   title: 'Bench records',
   connection: {
-    fields: [{ name: 'base_url' }],
+    fields: [{ name: 'base_url', optional: false }],
     baseUri: ({ connection }) => String(connection.base_url),
   },
   test: ({ http }) => http.get('/records', { after: 0, limit: 1 }),

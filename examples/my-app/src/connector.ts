@@ -28,12 +28,13 @@ export const COUNTRIES = [
   ['United Kingdom', 'GBR'],
 ] as const;
 
+// Fields are optional unless `optional: false`, as in Workato.
 const addressFields: readonly Field[] = [
-  { name: 'street', optional: true },
-  { name: 'city', optional: true },
-  { name: 'state', optional: true },
-  { name: 'zip', optional: true },
-  { name: 'country', optional: true, pickList: 'countries', hint: 'ISO 3166 alpha-3 code, such as USA' },
+  { name: 'street' },
+  { name: 'city' },
+  { name: 'state' },
+  { name: 'zip' },
+  { name: 'country', pickList: 'countries', hint: 'ISO 3166 alpha-3 code, such as USA' },
 ];
 
 const customerFields: readonly Field[] = [
@@ -58,7 +59,6 @@ const createdSinceField = {
   name: 'created_since',
   label: 'Customers created since',
   type: 'date_time',
-  optional: true,
   hint: 'Leave empty to get every customer, the oldest first.',
 } as const satisfies Field;
 
@@ -73,9 +73,10 @@ export default defineConnector({
         name: 'api_token',
         label: 'API token',
         controlType: 'password',
+        optional: false,
         hint: 'You can find your MyApp API token under "Account Settings"',
       },
-      { name: 'base_url', label: 'Base URL', optional: true, hint: `Defaults to ${DEFAULT_BASE_URL}` },
+      { name: 'base_url', label: 'Base URL', hint: `Defaults to ${DEFAULT_BASE_URL}` },
     ],
     baseUri: ({ connection }) =>
       typeof connection.base_url === 'string' && connection.base_url !== ''
@@ -93,7 +94,7 @@ export default defineConnector({
     get_customer_by_id: {
       title: 'Get customer by ID',
       description: 'Looks up one customer; fails with a 404 when there is none.',
-      inputFields: [{ name: 'id', type: 'integer' }],
+      inputFields: [{ name: 'id', type: 'integer', optional: false }],
       outputFields: ({ objectDefinitions }) => objectDefinitions.customer,
       execute: async ({ input, http }) =>
         (await http.get<{ customer: Customer }>(CUSTOMERS, { id: input.id })).customer,
@@ -102,9 +103,9 @@ export default defineConnector({
     create_customer: {
       title: 'Create customer',
       inputFields: [
-        { name: 'name' },
-        { name: 'email' },
-        { name: 'address', type: 'object', optional: true, properties: addressFields },
+        { name: 'name', optional: false },
+        { name: 'email', optional: false },
+        { name: 'address', type: 'object', properties: addressFields },
       ],
       outputFields: ({ objectDefinitions }) => objectDefinitions.customer,
       execute: ({ input, http }) =>

@@ -1,11 +1,13 @@
 /**
- * Loads a connector file (`.ts`, `.mts`, `.js`, `.mjs`) with tsx and returns its default export. Every
+ * Loads a connector file (`.ts`, `.mts`, `.js`, `.mjs`) with tsx and returns its default export; a `.ts`
+ * file is an ES module whatever the `type` of its `package.json`. Every
  * failure is a `SLUICE_CONNECTOR_LOAD` error that names the file, and the line for syntax errors.
  *
  * @module
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { register } from 'node:module';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Connector, isConnector, SdkError } from '@sluice/sdk';
@@ -37,6 +39,7 @@ export async function loadConnector(file: string): Promise<Connector> {
       'name the TypeScript or JavaScript module that default-exports the connector',
     );
   }
+  if (ext === '.ts') loadTypeScriptAsModules();
   let module: Record<string, unknown>;
   try {
     module = (await tsImport(pathToFileURL(absolute).href, import.meta.url)) as Record<string, unknown>;
@@ -56,6 +59,30 @@ export async function loadConnector(file: string): Promise<Connector> {
     );
   }
   return connector;
+}
+
+/**
+ * A resolve hook that makes Node load every `.ts` file outside `node_modules` as an ES module, whatever
+ * the `type` of the nearest `package.json`. Without it a connector in a package without
+ * `"type": "module"` is compiled to CommonJS, `require`s `@sluice/sdk` and its undici a second time,
+ * and fails (`TypeError: Illegal constructor`). Plain JavaScript in a module-less package keeps
+ * Node's rules (a `.js` file there is CommonJS).
+ */
+const TYPESCRIPT_AS_MODULE_HOOK = `export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  if (result.url.startsWith('file:') && !result.url.includes('/node_modules/') && /\\.ts$/.test(new URL(result.url).pathname)) {
+    return { ...result, format: 'module' };
+  }
+  return result;
+}`;
+
+let typeScriptAsModules = false;
+
+/** Registers {@link TYPESCRIPT_AS_MODULE_HOOK} once per process. */
+function loadTypeScriptAsModules(): void {
+  if (typeScriptAsModules) return;
+  typeScriptAsModules = true;
+  register(`data:text/javascript,${encodeURIComponent(TYPESCRIPT_AS_MODULE_HOOK)}`);
 }
 
 function describeImportFailure(err: unknown, file: string, absolute: string): SdkError {

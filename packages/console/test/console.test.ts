@@ -24,7 +24,7 @@ const ledger: Connector = defineConnector({
   title: 'Ledger',
   connection: {
     fields: [
-      { name: 'api_key', label: 'API key', controlType: 'password', hint: 'Settings → API' },
+      { name: 'api_key', label: 'API key', controlType: 'password', optional: false, hint: 'Settings → API' },
       { name: 'region', optional: true },
     ],
   },

@@ -22,6 +22,7 @@ export type {
   ApiContext,
   AscendingPollReturn,
   AscendingTriggerDefinition,
+  ConfigFieldValues,
   ConnectionDefinition,
   ConnectionValues,
   Connector,
@@ -34,6 +35,7 @@ export type {
   MethodContext,
   ObjectDefinition,
   ObjectDefinitionFields,
+  OperationUiKeys,
   PagingDescPollReturn,
   PagingDescTriggerDefinition,
   PickListContext,
@@ -64,7 +66,14 @@ export {
   SluiceError,
 } from './errors.js';
 export { coerceOutput } from './fields/coerce.js';
-export type { Field, FieldOptionValue, FieldType, InferField, InferFields } from './fields/field.js';
+export type {
+  Field,
+  FieldOptionValue,
+  FieldType,
+  InferField,
+  InferFields,
+  InlinePickList,
+} from './fields/field.js';
 export { defineFields } from './fields/field.js';
 export type { FieldJsonSchema, FieldsToJsonSchemaOptions } from './fields/to-json-schema.js';
 export { fieldsToJsonSchema } from './fields/to-json-schema.js';

@@ -8,6 +8,7 @@
 export type { AuthorizationController, AuthorizationHost } from './connector/authorization-controller.js';
 export { createAuthorization, matchesFailure } from './connector/authorization-controller.js';
 export type {
+  ConfigFieldsOption,
   ConnectorRuntime,
   ConnectorRuntimeOptions,
   PollTriggerOptions,

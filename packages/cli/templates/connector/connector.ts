@@ -19,9 +19,10 @@ const itemFields = [
 export default defineConnector({
   title: '{{title}}',
   connection: {
+    // Fields are optional unless `optional: false`, as in Workato.
     fields: [
-      { name: 'base_url', label: 'Base URL', hint: 'e.g. https://api.example.com' },
-      { name: 'api_token', label: 'API token', controlType: 'password' },
+      { name: 'base_url', label: 'Base URL', optional: false, hint: 'e.g. https://api.example.com' },
+      { name: 'api_token', label: 'API token', controlType: 'password', optional: false },
     ],
     baseUri: ({ connection }) => String(connection.base_url),
     authorization: {
@@ -38,7 +39,7 @@ export default defineConnector({
     get_item: {
       title: 'Get item',
       description: 'Fetches one item by its id.',
-      inputFields: [{ name: 'id', type: 'integer' }],
+      inputFields: [{ name: 'id', type: 'integer', optional: false }],
       outputFields: itemFields,
       execute: async ({ http, input }) => (await http.get<{ item: Item }>(`/v1/items/${input.id}`)).item,
       sampleOutput: { id: 1, name: 'First item', created_at: '2024-01-01T00:00:00Z' },
@@ -49,7 +50,7 @@ export default defineConnector({
     new_item: {
       title: 'New item',
       description: 'Starts once for each item created after the trigger starts (or after `since`).',
-      inputFields: [{ name: 'since', type: 'date_time', optional: true }],
+      inputFields: [{ name: 'since', type: 'date_time' }],
       outputFields: itemFields,
       // Ascending: the API lists items oldest first; `nextPoll` is the cursor the next poll gets as `closure`.
       poll: async ({ http, input, closure }) => {

@@ -39,7 +39,7 @@ describe('sluice exec', () => {
     const customer = api.customers[1];
     expect(json(action)).toEqual(JSON.parse(JSON.stringify(customer)));
     expect(action.stdout).toBe(`${JSON.stringify(json(action), null, 2)}\n`);
-    expect(json(inputFields)).toEqual([{ name: 'id', type: 'integer' }]);
+    expect(json(inputFields)).toEqual([{ name: 'id', type: 'integer', optional: false }]);
     expect((json(outputFields) as { name: string }[]).map((f) => f.name)).toEqual([
       'id',
       'name',

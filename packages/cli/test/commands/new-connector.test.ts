@@ -59,7 +59,7 @@ describe('sluice new connector', () => {
     ]);
     expect(tests.output).toMatch(/Tests\s+4 passed/);
     expect(tests.code, tests.output).toBe(0);
-    expect(json(fields)).toEqual([{ name: 'id', type: 'integer' }]);
+    expect(json(fields)).toEqual([{ name: 'id', type: 'integer', optional: false }]);
     expectCleanError(
       again,
       /^error SLUICE_CLI_DIR_NOT_EMPTY: folder .*acme-crm is not empty \(it holds .*connector\.ts/,

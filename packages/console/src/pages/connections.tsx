@@ -44,7 +44,8 @@ function CreateForm({
   const fields = fieldList === undefined || fieldList.dynamic ? [] : fieldList.fields;
   const save = useAction(async () => {
     if (connector === undefined) throw new ApiError(400, 'CONSOLE', 'pick a connector');
-    const missing = fields.filter((f) => f.optional !== true && (values[f.name] ?? '') === '');
+    // Fields are optional unless `optional: false` (Workato's notation).
+    const missing = fields.filter((f) => f.optional === false && (values[f.name] ?? '') === '');
     if (missing.length > 0) {
       throw new ApiError(400, 'CONSOLE', `fill in ${missing.map((f) => f.label ?? f.name).join(', ')}`);
     }
@@ -108,7 +109,7 @@ function CreateForm({
         <label key={field.name}>
           <span>
             {field.label ?? field.name}
-            {field.optional === true && <span class="muted"> (optional)</span>}
+            {field.optional !== false && <span class="muted"> (optional)</span>}
           </span>
           <input
             name={field.name}

@@ -21,9 +21,9 @@ const crm: Connector = defineConnector({
   title: 'Tiny CRM',
   connection: {
     fields: [
-      { name: 'base_url' },
-      { name: 'api_key', controlType: 'password' },
-      { name: 'pin', controlType: 'password' },
+      { name: 'base_url', optional: false },
+      { name: 'api_key', controlType: 'password', optional: false },
+      { name: 'pin', controlType: 'password', optional: false },
       {
         name: 'region',
         optional: true,

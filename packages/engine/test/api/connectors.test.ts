@@ -16,7 +16,10 @@ const crm: Connector = defineConnector({
   title: 'Tiny CRM',
   description: 'Contacts of a tiny CRM',
   connection: {
-    fields: [{ name: 'base_url' }, { name: 'api_key', controlType: 'password' }],
+    fields: [
+      { name: 'base_url', optional: false },
+      { name: 'api_key', controlType: 'password', optional: false },
+    ],
     baseUri: ({ connection }) => String(connection.base_url),
     authorization: {
       type: 'api_key',
@@ -31,7 +34,7 @@ const crm: Connector = defineConnector({
   actions: {
     get_contact: {
       title: 'Get a contact',
-      inputFields: [{ name: 'id', type: 'integer', hint: 'the contact id' }],
+      inputFields: [{ name: 'id', type: 'integer', optional: false, hint: 'the contact id' }],
       outputFields: [
         { name: 'id', type: 'integer' },
         { name: 'email' },
@@ -99,7 +102,10 @@ describe('GET /v1/connectors', () => {
       connection: {
         fields: {
           dynamic: false,
-          fields: [{ name: 'base_url' }, { name: 'api_key', controlType: 'password' }],
+          fields: [
+            { name: 'base_url', optional: false },
+            { name: 'api_key', controlType: 'password', optional: false },
+          ],
           schema: {
             type: 'object',
             properties: { base_url: { type: 'string' }, api_key: { type: 'string' } },
@@ -130,7 +136,7 @@ describe('GET /v1/connectors', () => {
           title: 'Get a contact',
           input_fields: {
             dynamic: false,
-            fields: [{ name: 'id', type: 'integer', hint: 'the contact id' }],
+            fields: [{ name: 'id', type: 'integer', optional: false, hint: 'the contact id' }],
             schema: {
               type: 'object',
               properties: { id: { type: 'integer', description: 'the contact id' } },

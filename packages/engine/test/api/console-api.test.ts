@@ -14,7 +14,7 @@ let connectionTests = 0;
 /** A connector whose connection test always fails (and counts), with one action and one trigger. */
 const ledger: Connector = defineConnector({
   title: 'Ledger',
-  connection: { fields: [{ name: 'api_key', controlType: 'password' }] },
+  connection: { fields: [{ name: 'api_key', controlType: 'password', optional: false }] },
   test: async () => {
     connectionTests += 1;
     throw new Error('the ledger is down');

@@ -15,8 +15,8 @@ const sessions: Connector = defineConnector({
   title: 'Sessions',
   connection: {
     fields: [
-      { name: 'base_url' },
-      { name: 'password', controlType: 'password' },
+      { name: 'base_url', optional: false },
+      { name: 'password', controlType: 'password', optional: false },
       { name: 'session', optional: true },
     ],
     baseUri: ({ connection }) => String(connection.base_url),

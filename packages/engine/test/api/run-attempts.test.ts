@@ -82,7 +82,10 @@ async function startCrLfTarget(): Promise<{ server: NetServer; url: string }> {
 const vault: Connector = defineConnector({
   title: 'Vault',
   connection: {
-    fields: [{ name: 'base_url' }, { name: 'password', controlType: 'password' }],
+    fields: [
+      { name: 'base_url', optional: false },
+      { name: 'password', controlType: 'password', optional: false },
+    ],
     baseUri: ({ connection }) => String(connection.base_url),
     authorization: {
       type: 'api_key',

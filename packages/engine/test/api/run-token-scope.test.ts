@@ -15,7 +15,7 @@ const API_KEY = 'ak-scope-3d9c2b7e1f';
 /** A connector with one secret field and nothing to test. */
 const vault: Connector = defineConnector({
   title: 'Vault',
-  connection: { fields: [{ name: 'api_key', controlType: 'password' }] },
+  connection: { fields: [{ name: 'api_key', controlType: 'password', optional: false }] },
 });
 
 const h = useApiHarness({

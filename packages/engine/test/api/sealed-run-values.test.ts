@@ -26,7 +26,10 @@ const SECRET_KEY = randomBytes(32);
 const myApp: Connector = defineConnector({
   title: 'My App',
   connection: {
-    fields: [{ name: 'base_url' }, { name: 'api_token', controlType: 'password' }],
+    fields: [
+      { name: 'base_url', optional: false },
+      { name: 'api_token', controlType: 'password', optional: false },
+    ],
     baseUri: ({ connection }) => String(connection.base_url),
   },
 });

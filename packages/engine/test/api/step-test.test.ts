@@ -28,7 +28,10 @@ const API_TOKEN = 'crm-live-7c1d93ab52e0';
 const crm: Connector = defineConnector({
   title: 'CRM',
   connection: {
-    fields: [{ name: 'base_url' }, { name: 'api_token', controlType: 'password' }],
+    fields: [
+      { name: 'base_url', optional: false },
+      { name: 'api_token', controlType: 'password', optional: false },
+    ],
     baseUri: ({ connection }) => String(connection.base_url),
   },
   actions: {

@@ -17,7 +17,7 @@ const METRICS_TOKEN = 'metrics-7c1d9e3a5b';
 /** A small connector: one secret field, no test. */
 const ledger: Connector = defineConnector({
   title: 'Ledger',
-  connection: { fields: [{ name: 'api_key', controlType: 'password' }] },
+  connection: { fields: [{ name: 'api_key', controlType: 'password', optional: false }] },
 });
 
 const h = useApiHarness({

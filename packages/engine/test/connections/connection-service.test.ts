@@ -16,10 +16,16 @@ const ann = { id: 'ann@acme.test', email: 'ann@acme.test', workspace_id: 'acme',
 const sessions: Connector = defineConnector({
   title: 'Sessions',
   connection: {
-    fields: [{ name: 'base_url' }, { name: 'user' }, { name: 'secret_word', controlType: 'password' }],
+    fields: [
+      { name: 'base_url', optional: false },
+      { name: 'user', optional: false },
+      { name: 'secret_word', controlType: 'password', optional: false },
+    ],
     baseUri: ({ connection }) => String(connection.base_url),
     authorization: {
       type: 'custom_auth',
+      // Only a 401 asks for a new session; without refreshOn any failure would (as in the Workato gem).
+      refreshOn: [401],
       acquire: async ({ http, connection }) => {
         const answer = await http.post<{ session_token: string }>('/login', {
           user: connection.user,

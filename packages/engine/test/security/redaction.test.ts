@@ -34,9 +34,9 @@ const myApp: Connector = defineConnector({
   title: 'My App',
   connection: {
     fields: [
-      { name: 'base_url' },
-      { name: 'password', controlType: 'password' },
-      { name: 'pin', controlType: 'password' },
+      { name: 'base_url', optional: false },
+      { name: 'password', controlType: 'password', optional: false },
+      { name: 'pin', controlType: 'password', optional: false },
     ],
     baseUri: ({ connection }) => String(connection.base_url),
   },

@@ -113,7 +113,10 @@ export function recordsConnector(): Connector {
   return defineConnector({
     title: 'Records',
     connection: {
-      fields: [{ name: 'base_url' }, { name: 'api_token', controlType: 'password' }],
+      fields: [
+        { name: 'base_url', optional: false },
+        { name: 'api_token', controlType: 'password', optional: false },
+      ],
       baseUri: ({ connection }) => String(connection.base_url),
       authorization: {
         type: 'api_key',

@@ -13,7 +13,10 @@ import { codeOf, useApiHarness } from '../api/harness.js';
 /** Its test is `GET /me`; `lookup` is an action; `items` a trigger over `GET /items`. */
 const crm: Connector = defineConnector({
   title: 'CRM',
-  connection: { fields: [{ name: 'base_url' }], baseUri: ({ connection }) => String(connection.base_url) },
+  connection: {
+    fields: [{ name: 'base_url', optional: false }],
+    baseUri: ({ connection }) => String(connection.base_url),
+  },
   test: ({ http }) => http.get('/me'),
   actions: { lookup: { execute: ({ http }) => http.get('/lookup') } },
   triggers: {

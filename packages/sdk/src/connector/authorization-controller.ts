@@ -1,17 +1,19 @@
 /**
  * The authorization controller the runtime plugs into its HTTP client. `prepare` applies the connector's
  * authorization (see `authorization.ts`) to each request with the current connection; `around` catches a
- * failed response that matches `refreshOn` (default 401), refreshes (oauth2) or re-acquires (custom_auth)
- * the credentials, merges them into the connection and sends the request once more. The `http` handed to
- * `acquire` and `refresh` applies no authorization.
+ * failed response that matches `refreshOn` (default: every failed response, as the Workato gem's
+ * `refresh?`), refreshes (oauth2) or re-acquires (custom_auth or api_key with `acquire`) the credentials,
+ * merges them into the connection and sends the request once more. The `http` handed to `acquire` and
+ * `refresh` applies no authorization.
  *
- * custom_auth acquires on first need: when a response matches `refreshOn` (so a request sent before
+ * An `acquire` acquires on first need: when a response matches `refreshOn` (so a request sent before
  * anything was acquired fails, acquires, and is sent again), or when the runtime's `acquire()` is called.
  *
  * @module
  */
+import { STATUS_CODES } from 'node:http';
 import { RequestFailedError, SdkError } from '../errors.js';
-import { type ErrorMatcher, matchesResponse } from '../http/error-matcher.js';
+import { type ErrorMatcher, matchesAuthPattern } from '../http/error-matcher.js';
 import { failureBodyText } from '../http/exchange.js';
 import type { HttpClient, RequestBuilder } from '../http/request-builder.js';
 import type { ApplyResult, Authorization } from './authorization.js';
@@ -27,6 +29,8 @@ export interface AuthorizationHost {
   update(values: ConnectionValues): Promise<void>;
   /** An HTTP client that applies no authorization (for acquire and refresh). */
   bareHttp(): HttpClient;
+  /** Called when an acquire or refresh is over, after `update` when it succeeded. */
+  settled?(): void;
 }
 
 /** The authorization side of a runtime's HTTP client. */
@@ -53,8 +57,9 @@ export function createAuthorization(
   host: AuthorizationHost,
 ): AuthorizationController {
   const auth: Authorization = authorization ?? { type: 'none' };
-  const refreshOn =
-    auth.type === 'oauth2' || auth.type === 'custom_auth' ? (auth.refreshOn ?? 401) : undefined;
+  // As the gem's `reauthorizable?`: oauth2, or any type with `acquire`.
+  const renews = reauthorizable(auth);
+  const refreshOn = renews && 'refreshOn' in auth ? auth.refreshOn : undefined;
   let generation = 0;
   let inflight: Promise<void> | undefined;
 
@@ -62,16 +67,17 @@ export function createAuthorization(
     inflight ??= renewCredentials(auth, host).finally(() => {
       generation += 1;
       inflight = undefined;
+      host.settled?.();
     });
     return inflight;
   };
 
   return {
     detectOn: auth.detectOn,
-    renews: refreshOn !== undefined,
+    renews,
     prepare: (request) => applyAuthorization(auth, host.connection(), request),
     async around<R>(send: () => Promise<R>): Promise<R> {
-      if (refreshOn === undefined) return send();
+      if (!renews) return send();
       const sentAt = generation;
       try {
         return await send();
@@ -82,19 +88,30 @@ export function createAuthorization(
         return send();
       }
     },
-    acquire: () => (auth.type === 'oauth2' || auth.type === 'custom_auth' ? renew() : Promise.resolve()),
+    acquire: () => (renews ? renew() : Promise.resolve()),
   };
 }
 
+function reauthorizable(auth: Authorization): boolean {
+  if (auth.type === 'oauth2') return true;
+  return (auth.type === 'custom_auth' || auth.type === 'api_key') && auth.acquire !== undefined;
+}
+
 /** Tells whether a failure is a response (error status, or a success `detectOn` flagged) that `matcher` matches. */
-export function matchesFailure(matcher: ErrorMatcher, err: unknown): boolean {
+export function matchesFailure(matcher: ErrorMatcher | undefined, err: unknown): boolean {
   if (!(err instanceof RequestFailedError)) return false;
+  // No refreshOn: every failed response calls for new credentials (the gem's `refresh?`).
+  if (matcher === undefined) return true;
   const body = err.body;
   const bodyText =
     failureBodyText.get(err) ?? (typeof body === 'string' ? body : (JSON.stringify(body) ?? ''));
-  return matchesResponse(matcher, {
+  // A success detectOn flagged is, in the gem, an error whose message is the body, with no status.
+  if (err.status < 400)
+    return matchesAuthPattern(matcher, { status: undefined, message: bodyText, bodyText: undefined });
+  const reason = STATUS_CODES[err.status] ?? err.statusText;
+  return matchesAuthPattern(matcher, {
     status: err.status,
-    statusLine: `${err.status} ${err.statusText}`.trim(),
+    message: `${err.status} ${reason}`.trim(),
     bodyText,
   });
 }
@@ -163,7 +180,7 @@ async function renewCredentials(auth: Authorization, host: AuthorizationHost): P
   let values: unknown;
   let step = `${PATH}.acquire`;
   try {
-    if (auth.type === 'custom_auth') {
+    if ((auth.type === 'custom_auth' || auth.type === 'api_key') && auth.acquire !== undefined) {
       values = await auth.acquire({ connection, http });
     } else if (auth.type === 'oauth2') {
       const refreshToken =

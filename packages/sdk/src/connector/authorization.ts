@@ -55,10 +55,21 @@ export interface BasicAuthorization {
   readonly detectOn?: ErrorMatcher;
 }
 
-/** A key or token the user pastes in, sent as the author's `apply` says. */
+/**
+ * A key or token the user pastes in, sent as the author's `apply` says. With `acquire`, it is renewed
+ * as a `custom_auth` one is (Workato treats any type with `acquire` alike).
+ */
 export interface ApiKeyAuthorization {
   readonly type: 'api_key';
   apply(context: ApplyContext): ApplyResult;
+  /** Gets credentials (e.g. exchanges the key for a token); what it returns is merged into the connection. */
+  acquire?(context: AcquireContext): ConnectionValues | Promise<ConnectionValues>;
+  /**
+   * Failed responses that call for `acquire` again (needs `acquire`); see {@link CustomAuthorization.refreshOn}.
+   * @default every failed response
+   */
+  readonly refreshOn?: ErrorMatcher;
+  /** Marks successful responses as failures; matched as {@link CustomAuthorization.refreshOn} is. */
   readonly detectOn?: ErrorMatcher;
 }
 
@@ -79,19 +90,31 @@ export interface OAuth2Authorization {
    * old one). @default the standard `refresh_token` grant, form-encoded to `tokenUrl`
    */
   refresh?(context: RefreshContext): ConnectionValues | Promise<ConnectionValues>;
-  /** Failed responses that call for a refresh. @default 401 */
+  /**
+   * Failed responses that call for a refresh, matched as {@link CustomAuthorization.refreshOn} is.
+   * @default every failed response (status 400 or more, or a `detectOn` match), as in Workato
+   */
   readonly refreshOn?: ErrorMatcher;
   readonly detectOn?: ErrorMatcher;
 }
 
-/** Any other scheme: `acquire` gets credentials (a session token, ...) and `apply` sends them. */
+/**
+ * Any other scheme: `acquire` gets credentials (a session token, ...) and `apply` sends them. Without
+ * `acquire`, `apply` sends what the connection holds and nothing is renewed.
+ */
 export interface CustomAuthorization {
   readonly type: 'custom_auth';
-  /** Gets credentials; what it returns is merged into the connection. */
-  acquire(context: AcquireContext): ConnectionValues | Promise<ConnectionValues>;
+  /** Gets credentials; what it returns is merged into the connection. Its string values are masked in logs. */
+  acquire?(context: AcquireContext): ConnectionValues | Promise<ConnectionValues>;
   apply(context: ApplyContext): ApplyResult;
-  /** Failed responses that call for acquiring again. @default 401 */
+  /**
+   * Failed responses that call for `acquire` again (then the request is sent once more), matched as
+   * Workato does: a status code equals the status; a string equals the whole body or the whole
+   * `401 Unauthorized` message (not a substring); a RegExp is tested on both. Needs `acquire`.
+   * @default every failed response (status 400 or more, or a `detectOn` match), as in Workato
+   */
   readonly refreshOn?: ErrorMatcher;
+  /** Marks successful responses as failures: a string equals the whole body, a RegExp matches it. */
   readonly detectOn?: ErrorMatcher;
 }
 

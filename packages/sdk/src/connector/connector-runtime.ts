@@ -16,6 +16,7 @@ import { checkAscendingResult } from '../trigger/poll-ascending.js';
 import { checkPagingDescResult } from '../trigger/poll-paging-desc.js';
 import type { TriggerState } from '../trigger/trigger-state.js';
 import { createAuthorization } from './authorization-controller.js';
+import { holdLogger } from './authorization-log.js';
 import {
   type ApiContext,
   type ConnectionValues,
@@ -28,7 +29,7 @@ import {
   type TriggerDefinition,
 } from './define-connector.js';
 import { FieldsResolver } from './resolve-fields.js';
-import { runAction, validateInput } from './run-action.js';
+import { runAction, validateOperationInput, withConfigFields } from './run-action.js';
 import { runTriggerCycle } from './run-trigger.js';
 import { validateConnector } from './validate-connector.js';
 
@@ -48,8 +49,21 @@ export interface ConnectorRuntimeOptions {
     | undefined;
 }
 
+/**
+ * The values of an action's or trigger's config fields (Workato's `config_fields`), given apart from the
+ * input, as `sluice exec --config-fields` reads them.
+ */
+export interface ConfigFieldsOption {
+  /**
+   * For field lists: the values field functions and object definitions get as `configFields`. For runs
+   * and polls: values merged under the input (the input's own values win; as in Workato, config field
+   * values are otherwise read from the input). @default none
+   */
+  readonly configFields?: Readonly<Record<string, unknown>> | undefined;
+}
+
 /** Options of {@link ConnectorRuntime.pollTrigger}. */
-export interface PollTriggerOptions {
+export interface PollTriggerOptions extends ConfigFieldsOption {
   readonly input?: unknown;
   /** The state the previous cycle returned (it may have gone through JSON). @default a fresh state */
   readonly state?: TriggerState | undefined;
@@ -69,10 +83,20 @@ export interface ConnectorRuntime {
   secrets(): string[];
   /** Runs the connector's `test`; resolves to what it returned, `undefined` when it has none. */
   test(): Promise<unknown>;
-  /** Validates the input, runs the action, coerces the output by its output fields. */
-  runAction(name: string, input: unknown): Promise<unknown>;
-  actionFields(name: string, which: 'inputFields' | 'outputFields'): Promise<Fields>;
-  triggerFields(name: string, which: 'inputFields' | 'outputFields'): Promise<Fields>;
+  /** Validates the input (config fields first), runs the action, coerces the output by its output fields. */
+  runAction(name: string, input: unknown, options?: ConfigFieldsOption): Promise<unknown>;
+  /** An action's config, input or output fields, resolved with the given config field values. */
+  actionFields(
+    name: string,
+    which: 'configFields' | 'inputFields' | 'outputFields',
+    options?: ConfigFieldsOption,
+  ): Promise<Fields>;
+  /** A trigger's config, input or output fields, resolved with the given config field values. */
+  triggerFields(
+    name: string,
+    which: 'configFields' | 'inputFields' | 'outputFields',
+    options?: ConfigFieldsOption,
+  ): Promise<Fields>;
   /** An action's sample output (or a trigger's, with `kind: 'trigger'`). */
   sampleOutput(name: string, kind?: 'action' | 'trigger'): Promise<unknown>;
   pickList(name: string, args?: Record<string, unknown>): Promise<unknown>;
@@ -83,7 +107,10 @@ export interface ConnectorRuntime {
     options?: PollTriggerOptions,
   ): Promise<{ events: unknown[]; state: TriggerState }>;
   /** Calls the trigger's `poll` once and returns its checked, raw result. */
-  pollTriggerOnce(name: string, options?: { input?: unknown; closure?: unknown }): Promise<unknown>;
+  pollTriggerOnce(
+    name: string,
+    options?: { input?: unknown; closure?: unknown } & ConfigFieldsOption,
+  ): Promise<unknown>;
   /** Acquires (custom_auth) or refreshes (oauth2) credentials now. */
   acquire(): Promise<void>;
 }
@@ -139,6 +166,11 @@ export function createConnectorRuntime(
       if (secret && (typeof value === 'string' || typeof value === 'number') && String(value) !== '')
         found.add(String(value));
     }
+    // What acquire or refresh returned is a credential whatever its key (a session id).
+    for (const key of acquiredKeys) {
+      const value = values[key];
+      if (typeof value === 'string' && value !== '' && !NOT_SECRET_KEY.test(key)) found.add(value);
+    }
     const auth = connector.connection?.authorization;
     if (auth?.type === 'oauth2') {
       try {
@@ -152,10 +184,14 @@ export function createConnectorRuntime(
     return [...found];
   };
 
+  const acquiredKeys = new Set<string>();
+  const heldLog = holdLogger(options.logger);
   const authorization = createAuthorization(connector.connection?.authorization, {
     connection: current,
     bareHttp: () => client().bare,
+    settled: heldLog.release,
     async update(values) {
+      for (const key of Object.keys(values)) acquiredKeys.add(key);
       connection = Object.freeze({ ...current(), ...values });
       version += 1;
       // Names only: the values are credentials.
@@ -182,7 +218,8 @@ export function createConnectorRuntime(
         around: authorization.renews ? (send) => authorization.around(send) : undefined,
         detectOn: authorization.detectOn,
       }),
-      bare: createHttpClient(common),
+      // Its lines wait until acquire or refresh is over, so what they acquired is masked in them.
+      bare: createHttpClient({ ...common, logger: heldLog.logger }),
     };
     return clients;
   };
@@ -247,20 +284,37 @@ export function createConnectorRuntime(
   };
 
   const resolver = new FieldsResolver(connector.objectDefinitions, context);
-  const resolveFields = (spec: FieldsSpec | undefined, path: string) => resolver.resolve(spec, path);
+  const resolveFields = (
+    spec: FieldsSpec | undefined,
+    path: string,
+    configFields?: Readonly<Record<string, unknown>>,
+  ) => resolver.resolve(spec, path, configFields);
 
   const fieldsOf = async (
     kind: 'actions' | 'triggers',
     name: string,
-    which: 'inputFields' | 'outputFields',
-  ) => (await resolver.resolve(lookup(kind, name)[which], `${kind}.${name}.${which}`)) ?? [];
+    which: 'configFields' | 'inputFields' | 'outputFields',
+    fieldsOptions: ConfigFieldsOption = {},
+  ) =>
+    (await resolver.resolve(
+      lookup(kind, name)[which],
+      `${kind}.${name}.${which}`,
+      fieldsOptions.configFields,
+    )) ?? [];
 
-  const triggerInput = async (name: string, trigger: TriggerDefinition, input: unknown) =>
-    validateInput(
-      await resolver.resolve(trigger.inputFields, `triggers.${name}.inputFields`),
-      input,
-      `triggers.${name}.inputFields`,
-    );
+  const triggerInput = async (
+    name: string,
+    trigger: TriggerDefinition,
+    given: ConfigFieldsOption & { input?: unknown },
+  ) =>
+    (
+      await validateOperationInput(
+        trigger,
+        withConfigFields(given.input, given.configFields),
+        `triggers.${name}`,
+        resolveFields,
+      )
+    ).input;
 
   return {
     get connection() {
@@ -270,16 +324,23 @@ export function createConnectorRuntime(
     async test() {
       return connector.test === undefined ? undefined : await connector.test(ownContext());
     },
-    runAction(name, input) {
+    runAction(name, input, runOptions) {
       // Not an async function: it would add a wait on the promise runAction returns.
       try {
-        return runAction({ name, action: lookup('actions', name), input, context: context(), resolveFields });
+        return runAction({
+          name,
+          action: lookup('actions', name),
+          input,
+          configFields: runOptions?.configFields,
+          context: context(),
+          resolveFields,
+        });
       } catch (err) {
         return Promise.reject(err);
       }
     },
-    actionFields: (name, which) => fieldsOf('actions', name, which),
-    triggerFields: (name, which) => fieldsOf('triggers', name, which),
+    actionFields: (name, which, fieldsOptions) => fieldsOf('actions', name, which, fieldsOptions),
+    triggerFields: (name, which, fieldsOptions) => fieldsOf('triggers', name, which, fieldsOptions),
     async sampleOutput(name, kind = 'action') {
       const sample =
         kind === 'action' ? lookup('actions', name).sampleOutput : lookup('triggers', name).sampleOutput;
@@ -287,13 +348,17 @@ export function createConnectorRuntime(
     },
     async pickList(name, args = {}) {
       const options: unknown = await lookup('pickLists', name)({ ...context(), args });
-      if (
-        !Array.isArray(options) ||
-        !options.every((option) => Array.isArray(option) && option.length >= 2)
-      ) {
+      // A list of [label, value] pairs (tree lists add entries), or one pair, as Workato's dependent lists
+      // return (`[['A', 'a'], ['B', 'b']][args.index]`): both pass as they are.
+      const isPair = (value: unknown) =>
+        Array.isArray(value) && value.length >= 2 && typeof value[0] === 'string';
+      const onePair = isPair(options) && !Array.isArray((options as unknown[])[1]);
+      const pairs =
+        Array.isArray(options) && options.every((option) => Array.isArray(option) && option.length >= 2);
+      if (!onePair && !pairs) {
         throw new SdkError(
           'SLUICE_CONNECTOR_INVALID',
-          `pickLists.${name}: must return a list of [label, value] pairs`,
+          `pickLists.${name}: must return a list of [label, value] pairs, or one pair`,
           {
             hint: "return e.g. [['Active', 'active'], ['Closed', 'closed']]",
           },
@@ -304,7 +369,7 @@ export function createConnectorRuntime(
     callMethod: async (name, args) => call(name, ...args),
     async pollTrigger(name, pollOptions = {}) {
       const trigger = lookup('triggers', name);
-      const input = await triggerInput(name, trigger, pollOptions.input);
+      const input = await triggerInput(name, trigger, pollOptions);
       return runTriggerCycle({
         name,
         trigger,
@@ -315,7 +380,7 @@ export function createConnectorRuntime(
     },
     async pollTriggerOnce(name, pollOptions = {}) {
       const trigger = lookup('triggers', name);
-      const input = await triggerInput(name, trigger, pollOptions.input);
+      const input = await triggerInput(name, trigger, pollOptions);
       const result: unknown = await trigger.poll({ ...context(), input, closure: pollOptions.closure });
       return trigger.type === 'paging_desc'
         ? checkPagingDescResult(result, `triggers.${name}`)

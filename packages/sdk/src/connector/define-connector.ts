@@ -36,10 +36,19 @@ export interface ApiContext {
 /** The resolved fields of each object definition, by name. */
 export type ObjectDefinitionFields<O extends string = string> = { readonly [K in O]: Fields };
 
+/** The values of an action's or trigger's config fields, by field name. */
+export type ConfigFieldValues = Readonly<Record<string, unknown>>;
+
 /** What an `inputFields`/`outputFields` function, or an object definition's `fields`, receives. */
 export interface FieldsContext<O extends string = string> extends ApiContext {
-  /** The fields of every object definition, already resolved. */
+  /** The fields of every object definition, already resolved (with the same `configFields`). */
   readonly objectDefinitions: ObjectDefinitionFields<O>;
+  /**
+   * The values the user chose in the action's or trigger's `configFields` (Workato's `config_fields`),
+   * so the fields can depend on them (`{ object: 'customer' }`); `{}` when there are none. While an
+   * action or trigger runs, these are its input.
+   */
+  readonly configFields: ConfigFieldValues;
 }
 
 /** A field list, or a function of the context that returns one. */
@@ -49,9 +58,30 @@ export type FieldsSpec<O extends string = string> =
 
 /**
  * The `input` type that an `inputFields` value gives: inferred from a literal field list, else
- * `Record<string, unknown>`.
+ * `Record<string, unknown>`. With config fields (`C`), their values are part of the input too.
  */
-export type InputOf<I> = I extends Fields ? InferFields<I> : Record<string, unknown>;
+export type InputOf<I, C = unknown> = C extends Fields
+  ? string extends C[number]['name']
+    ? InputOf<I> & Record<string, unknown>
+    : Simplify<InferFields<C> & InputOf<I>>
+  : I extends Fields
+    ? InferFields<I>
+    : Record<string, unknown>;
+
+/** Flattens an intersection into one object type. */
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** The UI-only keys an action or trigger may carry, as Workato's do; the runtime keeps but ignores them. */
+export interface OperationUiKeys {
+  /** A second line under the title in a recipe editor. */
+  readonly subtitle?: string;
+  /** Help text for the form: a string, `{ body, learnMoreUrl, learnMoreText }`, or a function returning one. */
+  readonly help?: string | Readonly<Record<string, unknown>> | ((...args: never[]) => unknown);
+  /** Where it sorts among the connector's actions or triggers (higher first). */
+  readonly displayPriority?: number;
+  /** Marks it as no longer offered for new recipes. */
+  readonly deprecated?: boolean;
+}
 
 /** What an action's `execute` receives. */
 export interface ExecuteContext<I = Record<string, unknown>> extends ApiContext {
@@ -70,15 +100,22 @@ export type SampleOutput =
   | Bivariant<ApiContext, unknown>;
 
 /** One action. */
-export interface ActionDefinition<I = unknown, O extends string = string> {
+export interface ActionDefinition<I = unknown, O extends string = string, C = unknown>
+  extends OperationUiKeys {
   readonly title?: string;
   readonly description?: string;
-  /** The input form; `input` is checked against it before `execute` runs. @default no fields */
+  /**
+   * Fields shown before the input form (Workato's `config_fields`), such as the kind of object to work
+   * on; their values reach `inputFields`, `outputFields` and object definitions as `configFields`, and are
+   * part of `input`. A static list. @default no fields
+   */
+  readonly configFields?: C & Fields;
+  /** The input form; `input` is checked against it (and the config fields) before `execute` runs. @default no fields */
   readonly inputFields?: I & FieldsSpec<O>;
   /** What `execute` returns; the output is coerced by these fields (`'42'` to `42` for an integer). */
   readonly outputFields?: FieldsSpec<O>;
   /** Runs the action and returns its output. */
-  execute(context: ExecuteContext<InputOf<I>>): unknown;
+  execute(context: ExecuteContext<InputOf<I, C>>): unknown;
   readonly sampleOutput?: SampleOutput;
 }
 
@@ -110,10 +147,12 @@ export interface PagingDescPollReturn {
   readonly nextPage?: unknown;
 }
 
-interface TriggerCommon<I, O extends string> {
+interface TriggerCommon<I, O extends string, C> extends OperationUiKeys {
   readonly title?: string;
   readonly description?: string;
-  /** The trigger's settings; checked before each poll. @default no fields */
+  /** Fields shown before the trigger's settings, as on actions (`configFields`). @default no fields */
+  readonly configFields?: C & Fields;
+  /** The trigger's settings; checked (with the config fields) before each poll. @default no fields */
   readonly inputFields?: I & FieldsSpec<O>;
   readonly outputFields?: FieldsSpec<O>;
   readonly sampleOutput?: SampleOutput;
@@ -123,10 +162,10 @@ interface TriggerCommon<I, O extends string> {
  * A trigger over an API that lists records oldest first (the default kind). The runtime remembers each
  * event's `dedup` signature so a record never starts two runs.
  */
-export interface AscendingTriggerDefinition<I = unknown, O extends string = string>
-  extends TriggerCommon<I, O> {
+export interface AscendingTriggerDefinition<I = unknown, O extends string = string, C = unknown>
+  extends TriggerCommon<I, O, C> {
   readonly type?: undefined;
-  poll(context: PollContext<InputOf<I>>): AscendingPollReturn | Promise<AscendingPollReturn>;
+  poll(context: PollContext<InputOf<I, C>>): AscendingPollReturn | Promise<AscendingPollReturn>;
   /** The record's identity for deduplication. @default the record's `id` field (any case), else the record as JSON */
   dedup?(record: TriggerRecord): unknown;
 }
@@ -135,10 +174,10 @@ export interface AscendingTriggerDefinition<I = unknown, O extends string = stri
  * A trigger over an API that lists records newest first: the runtime pages back until it reaches records
  * it has seen, then emits the new ones oldest first.
  */
-export interface PagingDescTriggerDefinition<I = unknown, O extends string = string>
-  extends TriggerCommon<I, O> {
+export interface PagingDescTriggerDefinition<I = unknown, O extends string = string, C = unknown>
+  extends TriggerCommon<I, O, C> {
   readonly type: 'paging_desc';
-  poll(context: PollContext<InputOf<I>>): PagingDescPollReturn | Promise<PagingDescPollReturn>;
+  poll(context: PollContext<InputOf<I, C>>): PagingDescPollReturn | Promise<PagingDescPollReturn>;
   /** The record's document id. @default the record's `id` field, matched case-insensitively */
   documentId?(record: TriggerRecord): unknown;
   /** The value the API sorts by (a timestamp string, a number or a Date). */
@@ -148,9 +187,9 @@ export interface PagingDescTriggerDefinition<I = unknown, O extends string = str
 }
 
 /** One trigger: ascending (the default) or paging_desc. */
-export type TriggerDefinition<I = unknown, O extends string = string> =
-  | AscendingTriggerDefinition<I, O>
-  | PagingDescTriggerDefinition<I, O>;
+export type TriggerDefinition<I = unknown, O extends string = string, C = unknown> =
+  | AscendingTriggerDefinition<I, O, C>
+  | PagingDescTriggerDefinition<I, O, C>;
 
 /** What a pick list function receives. */
 export interface PickListContext extends ApiContext {
@@ -158,8 +197,13 @@ export interface PickListContext extends ApiContext {
   readonly args: Readonly<Record<string, unknown>>;
 }
 
-/** Pick list options: `[label, value]` pairs. */
-export type PickListOptions = readonly (readonly unknown[])[];
+/**
+ * Pick list options: `[label, value]` pairs (tree lists add entries to a pair), or one pair, as a
+ * dependent Workato pick list may return (`[['A', 'a'], ['B', 'b']][args.index]`).
+ */
+export type PickListOptions =
+  | readonly (readonly unknown[])[]
+  | readonly [label: string, value: unknown, ...rest: unknown[]];
 
 /** What a helper method receives. */
 export interface MethodContext extends ApiContext {
@@ -190,14 +234,20 @@ export interface ConnectorDefinition<
   A = Record<string, unknown>,
   T = Record<string, unknown>,
   O extends string = string,
+  AC = Record<string, unknown>,
+  TC = Record<string, unknown>,
 > {
   readonly title: string;
   readonly description?: string;
   readonly connection?: ConnectionDefinition;
   /** Checks that the connection works: the connection is live when this does not throw. */
   test?(context: ApiContext): unknown;
-  readonly actions?: { readonly [K in keyof A]: ActionDefinition<A[K], O> };
-  readonly triggers?: { readonly [K in keyof T]: TriggerDefinition<T[K], O> };
+  readonly actions?: { readonly [K in keyof A]: ActionDefinition<A[K], O, ConfigOf<AC, K>> } & {
+    readonly [K in keyof AC]: { readonly configFields?: AC[K] };
+  };
+  readonly triggers?: { readonly [K in keyof T]: TriggerDefinition<T[K], O, ConfigOf<TC, K>> } & {
+    readonly [K in keyof TC]: { readonly configFields?: TC[K] };
+  };
   readonly pickLists?: Readonly<
     Record<string, Bivariant<PickListContext, PickListOptions | Promise<PickListOptions>>>
   >;
@@ -205,12 +255,20 @@ export interface ConnectorDefinition<
   readonly objectDefinitions?: { readonly [K in O]: ObjectDefinition<O> };
 }
 
+/** The config fields type of one action or trigger, `unknown` when it has none. */
+type ConfigOf<C, K> = K extends keyof C ? C[K] : unknown;
+
+/** Any map by name (the default of each type parameter of {@link Connector}). */
+type ByName = Record<string, unknown>;
+
 /** A checked connector definition, as `defineConnector` returns it. */
 export type Connector<
-  A = Record<string, unknown>,
-  T = Record<string, unknown>,
+  A = ByName,
+  T = ByName,
   O extends string = string,
-> = ConnectorDefinition<A, T, O>;
+  AC = ByName,
+  TC = ByName,
+> = ConnectorDefinition<A, T, O, AC, TC>;
 
 const CONNECTOR_BRAND = Symbol.for('sluice.connector');
 
@@ -242,7 +300,9 @@ export function defineConnector<
   const A extends Record<string, unknown> = Record<never, never>,
   const T extends Record<string, unknown> = Record<never, never>,
   O extends string = never,
->(definition: ConnectorDefinition<A, T, O>): Connector<A, T, O> {
+  const AC extends Record<string, unknown> = Record<never, never>,
+  const TC extends Record<string, unknown> = Record<never, never>,
+>(definition: ConnectorDefinition<A, T, O, AC, TC>): Connector<A, T, O, AC, TC> {
   validateConnector(definition);
   const connector = { ...definition };
   Object.defineProperty(connector, CONNECTOR_BRAND, { value: true });

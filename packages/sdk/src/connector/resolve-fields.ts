@@ -1,7 +1,7 @@
 /**
- * Resolves field specs (a list, or a function of the context) and object definitions. Object
- * definitions resolve lazily, on first access from a field function, and are kept for the runtime's
- * life. When a field function reads an object definition whose own `fields` function is async and not
+ * Resolves field specs (a list, or a function of the context) and object definitions, for given
+ * config field values (`configFields`, Workato's `config_fields`). Object definitions resolve lazily, on
+ * first access from a field function, and are kept for the runtime's life, per config field values. When a field function reads an object definition whose own `fields` function is async and not
  * yet resolved, the runtime resolves that definition and calls the field function again; so field
  * functions should read `objectDefinitions` before doing other work. A cycle between definitions is
  * reported, naming the chain.
@@ -12,6 +12,7 @@ import { SdkError } from '../errors.js';
 import { fieldsToJsonSchema } from '../fields/to-json-schema.js';
 import {
   type ApiContext,
+  type ConfigFieldValues,
   describeValue,
   type Fields,
   type FieldsContext,
@@ -72,11 +73,17 @@ function checkFieldList(fields: unknown, path: string): Fields {
 /** Field lists already checked: a field function that returns the same array each call is checked once. */
 const checkedFieldLists = new WeakSet<object>();
 
+const NO_CONFIG: ConfigFieldValues = Object.freeze({});
+
+/** How many distinct config field values keep their resolved object definitions. */
+const SCOPE_CACHE_SIZE = 64;
+
 /** Resolves field specs for one runtime, with its object definitions. */
 export class FieldsResolver {
   readonly #definitions: Readonly<Record<string, ObjectDefinition>>;
   readonly #context: () => ApiContext;
-  readonly #resolved = new Map<string, Fields>();
+  /** One scope per config field values (by their JSON), each with its resolved object definitions. */
+  readonly #scopes = new Map<string, FieldsScope>();
 
   constructor(
     definitions: Readonly<Record<string, ObjectDefinition>> | undefined,
@@ -87,13 +94,61 @@ export class FieldsResolver {
   }
 
   /**
-   * Resolves a field spec (`actions.x.inputFields`, ...) to a list; `undefined` when there is none.
+   * Resolves a field spec (`actions.x.inputFields`, ...) to a list; `undefined` when there is none. Field
+   * functions and the object definitions they read get `configFields` (`{}` when not given).
    *
    * @throws {SdkError} `SLUICE_CONNECTOR_INVALID` for a bad result or a cycle between object definitions;
    *   `SLUICE_CONNECTOR_PATH` for an unknown object definition.
    */
-  resolve(spec: FieldsSpec | undefined, path: string): Fields | undefined | Promise<Fields | undefined> {
+  resolve(
+    spec: FieldsSpec | undefined,
+    path: string,
+    configFields?: ConfigFieldValues,
+  ): Fields | undefined | Promise<Fields | undefined> {
     if (typeof spec !== 'function') return spec;
+    return this.#scope(configFields).resolve(spec, path);
+  }
+
+  #scope(configFields: ConfigFieldValues | undefined): FieldsScope {
+    const values = configFields === undefined || isEmpty(configFields) ? NO_CONFIG : configFields;
+    const key = values === NO_CONFIG ? '' : JSON.stringify(values);
+    let scope = this.#scopes.get(key);
+    if (scope === undefined) {
+      if (this.#scopes.size >= SCOPE_CACHE_SIZE) {
+        // Keep the scope without config fields: it is the common one.
+        const oldest = [...this.#scopes.keys()].find((k) => k !== '');
+        if (oldest !== undefined) this.#scopes.delete(oldest);
+      }
+      scope = new FieldsScope(this.#definitions, this.#context, Object.freeze({ ...values }));
+      this.#scopes.set(key, scope);
+    }
+    return scope;
+  }
+}
+
+function isEmpty(values: ConfigFieldValues): boolean {
+  for (const _ in values) return false;
+  return true;
+}
+
+/** Resolves field specs for one set of config field values. */
+class FieldsScope {
+  readonly #definitions: Readonly<Record<string, ObjectDefinition>>;
+  readonly #context: () => ApiContext;
+  readonly #configFields: ConfigFieldValues;
+  readonly #resolved = new Map<string, Fields>();
+
+  constructor(
+    definitions: Readonly<Record<string, ObjectDefinition>>,
+    context: () => ApiContext,
+    configFields: ConfigFieldValues,
+  ) {
+    this.#definitions = definitions;
+    this.#context = context;
+    this.#configFields = configFields;
+  }
+
+  resolve(spec: Exclude<FieldsSpec, Fields>, path: string): Fields | Promise<Fields | undefined> {
     // The usual field function returns a list at once (`({ objectDefinitions }) => objectDefinitions.x`):
     // it is checked without waiting. Anything else goes the way #withDefinitions goes, from this first call.
     let fields: unknown;
@@ -154,7 +209,8 @@ export class FieldsResolver {
   }
 
   #fieldsContext(): FieldsContext {
-    return extendContext(this.#context(), 'objectDefinitions', this.#view());
+    const context = extendContext(this.#context(), 'objectDefinitions', this.#view());
+    return Object.assign(context, { configFields: this.#configFields });
   }
 
   /** The `objectDefinitions` object a field function sees: resolved lists, by name. */

@@ -24,10 +24,23 @@ const TOP_KEYS = [
   'objectDefinitions',
 ];
 const CONNECTION_KEYS = ['fields', 'baseUri', 'authorization'];
-const ACTION_KEYS = ['title', 'description', 'inputFields', 'outputFields', 'execute', 'sampleOutput'];
+/** Keys of actions and triggers that only shape a recipe editor (Workato's). */
+const UI_KEYS = ['subtitle', 'help', 'displayPriority', 'deprecated'];
+const ACTION_KEYS = [
+  'title',
+  'description',
+  ...UI_KEYS,
+  'configFields',
+  'inputFields',
+  'outputFields',
+  'execute',
+  'sampleOutput',
+];
 const TRIGGER_KEYS = [
   'title',
   'description',
+  ...UI_KEYS,
+  'configFields',
   'type',
   'inputFields',
   'outputFields',
@@ -42,7 +55,7 @@ const TRIGGER_KEYS = [
 const AUTHORIZATION_KEYS: Readonly<Record<string, readonly string[]>> = {
   none: ['type', 'detectOn'],
   basic_auth: ['type', 'apply', 'detectOn'],
-  api_key: ['type', 'apply', 'detectOn'],
+  api_key: ['type', 'acquire', 'apply', 'refreshOn', 'detectOn'],
   oauth2: [
     'type',
     'authorizationUrl',
@@ -138,7 +151,7 @@ function fieldsSpec(value: unknown, path: string, pickLists: readonly string[]):
 function checkPickListNames(fields: readonly Field[], path: string, pickLists: readonly string[]): void {
   fields.forEach((field, index) => {
     const at = `${path}[${index}]`;
-    if (field.pickList !== undefined && !pickLists.includes(field.pickList)) {
+    if (typeof field.pickList === 'string' && !pickLists.includes(field.pickList)) {
       fail(
         `${at}.pickList`,
         `no pick list ${JSON.stringify(field.pickList)} (available: ${pickLists.join(', ') || 'none'})`,
@@ -196,22 +209,61 @@ function authorization(value: unknown, path: string): void {
       false,
     );
   }
-  if (type === 'custom_auth') {
+  if (type === 'custom_auth' || type === 'api_key') {
+    // Optional, as in Workato: without it the credentials come from the connection as they are.
     fn(
       auth.acquire,
       `${path}.acquire`,
       'acquire({ connection, http }) returns values to merge into the connection',
+      false,
     );
+    if (auth.acquire === undefined && auth.refreshOn !== undefined) {
+      fail(
+        `${path}.refreshOn`,
+        'has no effect without acquire',
+        'add acquire({ connection, http }), which refreshOn calls, or remove refreshOn',
+      );
+    }
   }
   matcher(auth.refreshOn, `${path}.refreshOn`);
   matcher(auth.detectOn, `${path}.detectOn`);
 }
 
+/** The UI keys and config fields that actions and triggers share. */
+function operationCommon(def: Obj, path: string, pickLists: readonly string[]): void {
+  text(def.title, `${path}.title`);
+  text(def.description, `${path}.description`);
+  text(def.subtitle, `${path}.subtitle`);
+  if (
+    def.help === null ||
+    (def.help !== undefined && !['string', 'function', 'object'].includes(typeof def.help))
+  ) {
+    fail(
+      `${path}.help`,
+      `must be a string, an object or a function (got ${kind(def.help)})`,
+      'give help text',
+    );
+  }
+  if (def.displayPriority !== undefined && typeof def.displayPriority !== 'number') {
+    fail(`${path}.displayPriority`, `must be a number (got ${kind(def.displayPriority)})`, 'e.g. 10');
+  }
+  if (def.deprecated !== undefined && typeof def.deprecated !== 'boolean') {
+    fail(`${path}.deprecated`, `must be true or false (got ${kind(def.deprecated)})`, 'e.g. true');
+  }
+  if (def.configFields !== undefined && !Array.isArray(def.configFields)) {
+    fail(
+      `${path}.configFields`,
+      `must be a list of fields (got ${kind(def.configFields)})`,
+      "config fields are static, e.g. [{ name: 'object', optional: false, pickList: 'objects' }]",
+    );
+  }
+  fieldsSpec(def.configFields, `${path}.configFields`, pickLists);
+}
+
 function action(value: unknown, path: string, pickLists: readonly string[]): void {
   const def = object(value, path, 'an action is { title, inputFields, outputFields, execute }');
   knownKeys(def, ACTION_KEYS, path);
-  text(def.title, `${path}.title`);
-  text(def.description, `${path}.description`);
+  operationCommon(def, path, pickLists);
   fieldsSpec(def.inputFields, `${path}.inputFields`, pickLists);
   fieldsSpec(def.outputFields, `${path}.outputFields`, pickLists);
   fn(
@@ -224,8 +276,7 @@ function action(value: unknown, path: string, pickLists: readonly string[]): voi
 function trigger(value: unknown, path: string, pickLists: readonly string[]): void {
   const def = object(value, path, 'a trigger is { inputFields, outputFields, poll, dedup }');
   knownKeys(def, TRIGGER_KEYS, path);
-  text(def.title, `${path}.title`);
-  text(def.description, `${path}.description`);
+  operationCommon(def, path, pickLists);
   if (def.type !== undefined && def.type !== 'paging_desc') {
     fail(
       `${path}.type`,

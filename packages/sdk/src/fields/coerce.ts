@@ -120,6 +120,7 @@ function coerceOutputItem(type: FieldType, properties: unknown, value: unknown):
     case 'date':
       return typeof value === 'string' ? dateFromString(value) : isoFromDate(value, 'date');
     case 'date_time':
+    case 'timestamp':
       return typeof value === 'string' ? dateTimeFromString(value) : isoFromDate(value, 'date_time');
     case 'object':
       return Array.isArray(properties) && isPlainObject(value)
@@ -159,7 +160,7 @@ function coerceOutputObject(
  * - `number`: a numeric string (`"-1.5"`, `".5"`, `"2e-3"`; no hex, no `Infinity`) becomes a number;
  * - `boolean`: `"true"` / `"false"` (any case) become booleans; `1`/`0` stay numbers;
  * - `date`: a `Date` becomes `YYYY-MM-DD` (UTC), an ISO date-time string its date part as written;
- * - `date_time`: a `Date` becomes an ISO string (`toISOString()`, UTC); an RFC 3339 string is kept as it is;
+ * - `date_time` (and `timestamp`): a `Date` becomes an ISO string (`toISOString()`, UTC); an RFC 3339 string is kept as it is;
  *   an ISO-like string (space instead of `T`, no seconds, `+0200`, or no zone, read as UTC) or a string with
  *   an explicit zone (`Fri, 05 Jan 2024 10:00:00 GMT`) becomes `toISOString()`; numbers are kept (seconds
  *   and milliseconds cannot be told apart);

@@ -15,6 +15,7 @@ export const FIELD_TYPES: readonly FieldType[] = [
   'boolean',
   'date',
   'date_time',
+  'timestamp',
   'object',
   'array',
 ];
@@ -29,7 +30,7 @@ export interface FieldJsonSchema {
   /** From the field's `hint`. */
   description?: string;
   default?: unknown;
-  /** `date` for `date` fields, `date-time` (RFC 3339) for `date_time` fields. */
+  /** `date` for `date` fields, `date-time` (RFC 3339) for `date_time` and `timestamp` fields. */
   format?: 'date' | 'date-time';
   /** The values of the field's `options`. */
   enum?: FieldOptionValue[];
@@ -52,6 +53,12 @@ export interface FieldsToJsonSchemaOptions {
    * @default true
    */
   additionalProperties?: boolean;
+  /**
+   * Whether nested objects list their `optional: false` fields in `required` too. Workato checks only the
+   * top-level fields before it runs an action, so input validation compiles without them.
+   * @default true
+   */
+  nestedRequired?: boolean;
   /**
    * Whether to add `"$schema": "http://json-schema.org/draft-07/schema#"` at the top. Leave it out to
    * embed the schema in a route schema or an OpenAPI document.
@@ -83,6 +90,7 @@ function scalarSchema(type: FieldType): FieldJsonSchema {
     case 'date':
       return { type: 'string', format: 'date' };
     case 'date_time':
+    case 'timestamp':
       return { type: 'string', format: 'date-time' };
     default:
       return { type: 'string' };
@@ -120,6 +128,29 @@ function checkOptionalString(field: Record<string, unknown>, key: string, path: 
   if (value !== undefined && typeof value !== 'string') {
     throw notationError(`${path}.${key}`, `must be a string (got ${kindOf(value)})`);
   }
+}
+
+const PICK_LIST_HINT = "give a pick list name, or pairs such as [['Open', 'open'], ['Closed', 'closed']]";
+
+/** A pick list is a name or `[label, value]` pairs given in place. */
+function checkPickList(value: unknown, path: string): void {
+  if (value === undefined || (typeof value === 'string' && value !== '')) return;
+  if (!Array.isArray(value)) {
+    throw notationError(
+      path,
+      `must be a pick list name or a list of pairs (got ${kindOf(value)})`,
+      PICK_LIST_HINT,
+    );
+  }
+  value.forEach((pair: unknown, i) => {
+    if (!Array.isArray(pair) || pair.length < 2 || typeof pair[0] !== 'string') {
+      throw notationError(
+        `${path}[${i}]`,
+        'must be a [label, value] pair with a string label',
+        PICK_LIST_HINT,
+      );
+    }
+  });
 }
 
 function checkOptions(field: Record<string, unknown>, itemType: FieldType, path: string): FieldOptionValue[] {
@@ -171,8 +202,14 @@ function checkDefault(
   }
 }
 
+/** How a list compiles: extra keys allowed, and whether nested objects list their required fields. */
+interface Compile {
+  readonly extra: boolean;
+  readonly nestedRequired: boolean;
+}
+
 /** Compiles a list of fields (the properties of one object) to an object schema. */
-function objectSchema(fields: unknown, path: string, extra: boolean): FieldJsonSchema {
+function objectSchema(fields: unknown, path: string, how: Compile, top: boolean): FieldJsonSchema {
   if (!Array.isArray(fields)) {
     throw notationError(path, `must be a list of fields (got ${kindOf(fields)})`);
   }
@@ -197,19 +234,20 @@ function objectSchema(fields: unknown, path: string, extra: boolean): FieldJsonS
       );
     }
     seen.set(name, i);
-    properties[name] = fieldSchema(field, at, extra);
-    if (field.optional !== true) required.push(name);
+    properties[name] = fieldSchema(field, at, how);
+    if (field.optional === false && (top || how.nestedRequired)) required.push(name);
   });
   const schema: FieldJsonSchema = { type: 'object', properties };
   if (required.length > 0) schema.required = required;
-  schema.additionalProperties = extra;
+  schema.additionalProperties = how.extra;
   return schema;
 }
 
 /** Compiles one field (already known to be an object with a name) to its schema. */
-function fieldSchema(field: Record<string, unknown>, path: string, extra: boolean): FieldJsonSchema {
+function fieldSchema(field: Record<string, unknown>, path: string, how: Compile): FieldJsonSchema {
   const type = checkType(field.type, `${path}.type`);
-  for (const key of ['label', 'hint', 'controlType', 'pickList']) checkOptionalString(field, key, path);
+  for (const key of ['label', 'hint', 'controlType']) checkOptionalString(field, key, path);
+  checkPickList(field.pickList, `${path}.pickList`);
   if (field.optional !== undefined && typeof field.optional !== 'boolean') {
     throw notationError(`${path}.optional`, `must be true or false (got ${kindOf(field.optional)})`);
   }
@@ -243,7 +281,7 @@ function fieldSchema(field: Record<string, unknown>, path: string, extra: boolea
   const enumValues = field.options === undefined ? undefined : checkOptions(field, itemType, path);
   let schema: FieldJsonSchema =
     itemType === 'object'
-      ? objectSchema(field.properties, `${path}.properties`, extra)
+      ? objectSchema(field.properties, `${path}.properties`, how, false)
       : scalarSchema(itemType);
   if (enumValues !== undefined) schema.enum = enumValues;
   if (of !== undefined) schema = { type: 'array', items: schema };
@@ -260,8 +298,9 @@ function fieldSchema(field: Record<string, unknown>, path: string, extra: boolea
 
 /**
  * Compiles a field list to a JSON Schema (draft-07) for the object it describes: `required` lists the fields
- * not marked `optional: true`, `label` becomes `title`, `hint` `description`, `options` `enum`; `date` and
- * `date_time` fields get the formats `date` and `date-time`; `object` fields nest, `array` fields get
+ * marked `optional: false` (a field is optional by default, as in Workato), `label` becomes `title`, `hint`
+ * `description`, `options` `enum`; `date` fields get the format `date`, `date_time` and `timestamp` fields
+ * `date-time`; keys that only shape a form (`sticky`, `pickList`, ...) leave no trace; `object` fields nest, `array` fields get
  * `items`.
  * Objects accept extra keys unless `additionalProperties: false`. The result is plain JSON, fit for route
  * schemas and OpenAPI.
@@ -273,7 +312,7 @@ function fieldSchema(field: Record<string, unknown>, path: string, extra: boolea
  *   missing or duplicate name, `properties` on a non-object, `of` on a non-array, ...); the path names the
  *   field, like `actions.get_customer.inputFields[2].type`.
  * @example
- * fieldsToJsonSchema([{ name: 'id', type: 'integer' }, { name: 'note', optional: true }]);
+ * fieldsToJsonSchema([{ name: 'id', type: 'integer', optional: false }, { name: 'note' }]);
  * // { type: 'object', properties: { id: { type: 'integer' }, note: { type: 'string' } },
  * //   required: ['id'], additionalProperties: true }
  */
@@ -281,6 +320,10 @@ export function fieldsToJsonSchema(
   fields: readonly Field[],
   options: FieldsToJsonSchemaOptions = {},
 ): FieldJsonSchema {
-  const schema = objectSchema(fields, options.path ?? 'fields', options.additionalProperties ?? true);
+  const how = {
+    extra: options.additionalProperties ?? true,
+    nestedRequired: options.nestedRequired ?? true,
+  };
+  const schema = objectSchema(fields, options.path ?? 'fields', how, true);
   return options.schemaUri === true ? { $schema: JSON_SCHEMA_DRAFT_07, ...schema } : schema;
 }

@@ -31,7 +31,8 @@ type Problem = { path: string; message: string; code: SdkErrorCode };
 
 /** How to fix the first problem, by its code. */
 function hintFor(code: SdkErrorCode): string {
-  if (code === 'SLUICE_FIELD_REQUIRED') return 'send it, or mark the field optional: true';
+  if (code === 'SLUICE_FIELD_REQUIRED')
+    return 'send a value (not blank), or drop optional: false from the field';
   if (code === 'SLUICE_FIELD_TYPE') {
     return 'send a value of the field type ("42" is accepted for integer and number fields, "true"/"false" for boolean ones)';
   }
@@ -79,7 +80,7 @@ function getAjv(): Ajv {
 export function compileFieldsValidator(fields: readonly Field[], fieldsPath = 'fields'): ValidateFunction {
   const cached = byFields.get(fields);
   if (cached !== undefined) return cached;
-  const schema = fieldsToJsonSchema(fields, { path: fieldsPath });
+  const schema = fieldsToJsonSchema(fields, { path: fieldsPath, nestedRequired: false });
   const text = JSON.stringify(schema);
   let validate = bySchema.get(text);
   if (validate === undefined) {
@@ -98,6 +99,8 @@ function coerceInputItem(type: FieldType, properties: readonly Field[] | undefin
     case 'date':
     case 'date_time':
       return isoFromDate(value, type);
+    case 'timestamp':
+      return isoFromDate(value, 'date_time');
     case 'object':
       return properties !== undefined && isPlainObject(value) ? prepareInput(properties, value) : value;
     default:
@@ -105,11 +108,26 @@ function coerceInputItem(type: FieldType, properties: readonly Field[] | undefin
   }
 }
 
-/** A copy of the value with the input rules applied; the caller's object is never changed. */
-function prepareInput(fields: readonly Field[], value: Record<string, unknown>): Record<string, unknown> {
+/** Blank as Workato counts it for a required field: `""`, `[]` or `{}` (`false` and `0` are values). */
+function isBlank(value: unknown): boolean {
+  if (value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return isPlainObject(value) && Object.keys(value).length === 0;
+}
+
+/**
+ * A copy of the value with the input rules applied; the caller's object is never changed. At the top level
+ * (`top`), a blank value of an `optional: false` field counts as missing, as Workato's check does.
+ */
+function prepareInput(
+  fields: readonly Field[],
+  value: Record<string, unknown>,
+  top = false,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...value };
   for (const field of fields) {
-    const current = Object.hasOwn(value, field.name) ? value[field.name] : undefined;
+    const given = Object.hasOwn(value, field.name) ? value[field.name] : undefined;
+    const current = top && field.optional === false && isBlank(given) ? undefined : given;
     let next: unknown;
     if (current === undefined || current === null) {
       next = field.default === undefined ? undefined : structuredClone(field.default);
@@ -218,18 +236,21 @@ function toError(problems: readonly Problem[]): FieldValidationError {
  * Before validating it applies light coercion, as Workato forms do, on a copy (the value passed in is never
  * changed): for `integer` and `number` fields a numeric string (`"42"`) becomes a number (an `integer` only
  * when it is a safe integer), for `boolean` fields `"true"`/`"false"` become booleans, and for `date` and
- * `date_time` fields a `Date` becomes an ISO string. Other strings are not reformatted: a `date` must be
- * `YYYY-MM-DD` and a `date_time` RFC 3339 with a zone. A missing, `undefined` or `null` field counts as
- * absent: it gets a copy of its `default` when it has one, else it is left out (optional) or reported
- * (required). Keys that no field names are kept. An `undefined` value counts as `{}`.
+ * `date_time`/`timestamp` fields a `Date` becomes an ISO string. Other strings are not reformatted: a `date`
+ * must be `YYYY-MM-DD` and a `date_time` RFC 3339 with a zone. A missing, `undefined` or `null` field counts
+ * as absent: it gets a copy of its `default` when it has one, else it is left out. A field is optional
+ * unless `optional: false`; as in Workato, only top-level fields are checked for presence, and there a blank
+ * value (`""`, `[]`, `{}`) counts as missing (nested `optional: false` fields are not checked, though
+ * nested values still must have their types). Keys that no field names are kept. An `undefined` value
+ * counts as `{}`.
  *
  * @throws {FieldValidationError} with every problem in `problems` (`input.address.zip: must be string (got
  *   integer)`, `input.tags[1]: ...`); `code` is the first problem's: `SLUICE_FIELD_REQUIRED` (missing),
  *   `SLUICE_FIELD_TYPE` (wrong type) or `SLUICE_FIELD_INVALID` (format, options); `SLUICE_FIELD_NOTATION`
  *   when the fields themselves are wrong.
  * @example
- * const input = validateFields([{ name: 'id', type: 'integer' }, { name: 'limit', type: 'integer',
- *   optional: true, default: 50 }], { id: '42' });
+ * const input = validateFields([{ name: 'id', type: 'integer', optional: false }, { name: 'limit',
+ *   type: 'integer', default: 50 }], { id: '42' });
  * // { id: 42, limit: 50 }: typed { id: number; limit?: number }
  */
 export function validateFields<const F extends readonly Field[]>(
@@ -239,7 +260,7 @@ export function validateFields<const F extends readonly Field[]>(
 ): InferFields<F> {
   const validate = compileFieldsValidator(fields, options.fieldsPath);
   const given = value === undefined ? {} : value;
-  const prepared = isPlainObject(given) ? prepareInput(fields, given) : given;
+  const prepared = isPlainObject(given) ? prepareInput(fields, given, true) : given;
   if (validate(prepared)) return prepared as InferFields<F>;
   const base = options.path ?? 'input';
   const problems: Problem[] = [];

@@ -57,6 +57,7 @@ export function nextProps<Client>(
     xmlRoot: 'xmlRoot' in changes ? changes.xmlRoot : props.xmlRoot,
     timeout: 'timeout' in changes ? changes.timeout : props.timeout,
     retry: 'retry' in changes ? changes.retry : props.retry,
+    redirects: 'redirects' in changes ? changes.redirects : props.redirects,
     afterResponse: changes.afterResponse ?? props.afterResponse,
     afterErrorResponse: changes.afterErrorResponse ?? props.afterErrorResponse,
     client: changes.client ?? props.client,

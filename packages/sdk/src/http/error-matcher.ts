@@ -37,6 +37,36 @@ export function matchesResponse(matcher: ErrorMatcher, target: MatchTarget): boo
   return false;
 }
 
+/** What `detectOn` and `refreshOn` look at. */
+export interface AuthPatternTarget {
+  /** The status, or `undefined` for a success that `detectOn` flagged (the gem has no `http_code` then). */
+  status: number | undefined;
+  /** The error's message: `401 Unauthorized`, or the body of a success that `detectOn` flagged. */
+  message: string | undefined;
+  /** The body as text (UTF-8). */
+  bodyText: string | undefined;
+}
+
+/**
+ * How the authorization's `detectOn` and `refreshOn` match, as the Workato connector SDK does
+ * (`pattern === value` in `Connection::Authorization#refresh?` and `Request#detect_auth_error!`): a status
+ * code equals the status; a string equals the whole body or the whole message (not a substring); a
+ * regular expression is tested on the body and on the message.
+ */
+export function matchesAuthPattern(matcher: ErrorMatcher, target: AuthPatternTarget): boolean {
+  if (Array.isArray(matcher)) return matcher.some((one) => matchesAuthPattern(one, target));
+  if (typeof matcher === 'number') return matcher === target.status;
+  if (typeof matcher === 'string') return matcher === target.bodyText || matcher === target.message;
+  if (matcher instanceof RegExp) {
+    const re = new RegExp(matcher.source, matcher.flags.replace(/[gy]/g, ''));
+    return (
+      (target.bodyText !== undefined && re.test(target.bodyText)) ||
+      (target.message !== undefined && re.test(target.message))
+    );
+  }
+  return false;
+}
+
 /**
  * The first of `handlers` whose matcher matches the failed response (`bodyText` is its body as text).
  */

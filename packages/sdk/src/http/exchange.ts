@@ -8,10 +8,11 @@
  */
 import { HttpTransportError, MaxRetryError, RequestFailedError, type ResponseHeaders } from '../errors.js';
 import { type Logger, logsDebug } from '../logger.js';
-import type { RetryPolicy } from '../retry/retry-policy.js';
+import { RetryPolicy } from '../retry/retry-policy.js';
 import { type SendResult, sendWithRetry } from '../retry/send-with-retry.js';
 import { buildWireRequest } from './build-wire-request.js';
-import { type ErrorMatcher, matchesResponse } from './error-matcher.js';
+import { type ErrorMatcher, matchesAuthPattern } from './error-matcher.js';
+import { sendFollowingRedirects } from './follow-redirects.js';
 import { decodeJson } from './formats/json.js';
 import { fromWorkatoXml } from './formats/xml.js';
 import { createMasker, loggableBody, type Masker, maskHeaders } from './mask-secrets.js';
@@ -86,13 +87,22 @@ export async function exchange(
   const timeoutMs = spec.timeout === undefined ? undefined : spec.timeout * 1000;
   let result: SendResult;
   try {
-    result = await sendWithRetry(wire, spec.retry ?? context.retry, {
-      transport: context.transport,
-      signal,
-      connectTimeoutMs: timeoutMs,
-      readTimeoutMs: timeoutMs,
-      logger,
-    });
+    const policy = spec.retry ?? context.retry;
+    result =
+      policy === undefined
+        ? await sendFollowingRedirects(wire, {
+            transport: context.transport,
+            signal,
+            timeoutMs,
+            mode: spec.redirects,
+          })
+        : await sendWithRetry(wire, spec.redirects === 'ignore' ? withoutRedirects(policy) : policy, {
+            transport: context.transport,
+            signal,
+            connectTimeoutMs: timeoutMs,
+            readTimeoutMs: timeoutMs,
+            logger,
+          });
   } catch (err) {
     const message = err instanceof Error ? mask(err.message) : 'unknown error';
     logger.debug({ method: wire.method, url: mask(wire.url), error: message }, 'request failed');
@@ -118,8 +128,7 @@ export async function exchange(
   if (response.status >= 400) throw failure(spec, wire, result, bodyText, mask);
   const { detectOn } = context;
   if (detectOn !== undefined) {
-    const statusLine = `${response.status} ${response.statusText}`.trim();
-    if (matchesResponse(detectOn, { status: response.status, statusLine, bodyText })) {
+    if (matchesAuthPattern(detectOn, { status: response.status, message: undefined, bodyText })) {
       throw failure(
         spec,
         wire,
@@ -139,6 +148,11 @@ export async function exchange(
     url: result.url,
     attempts,
   };
+}
+
+/** `policy` with redirects returned, not followed (`ignoreRedirects()` on a request that retries). */
+function withoutRedirects(policy: RetryPolicy): RetryPolicy {
+  return RetryPolicy.from({ ...policy.options, redirect: false });
 }
 
 /** One decoder for every response: decoding keeps no state between calls. */

@@ -47,11 +47,15 @@ export interface HttpClientOptions {
   /**
    * Marks successful responses as failures when their body matches (Workato's `detect_on`): such a
    * response raises `RequestFailedError` as a 4xx would, so `around` and `afterErrorResponse` see it.
-   * A string matches when the body contains it, a RegExp when it matches the body.
+   * As in Workato: a string matches when it equals the whole body, a RegExp when it matches the body, a
+   * number when it equals the status.
    * @default none
    */
   detectOn?: ErrorMatcher | undefined;
-  /** Retry policy for requests that set none. @default no retries (one attempt, redirects not followed) */
+  /**
+   * Retry policy for requests that set none. @default no retries (one attempt; `GET` and `HEAD` follow
+   * redirects, see `RequestBuilder.followRedirects`)
+   */
   retry?: RetryOptions | number | RetryPolicy | undefined;
   /** Cancels every request of this client; a request then rejects with the signal's reason. @default none */
   signal?: AbortSignal | undefined;

@@ -128,9 +128,18 @@ export interface RequestBuilder<T = unknown> extends PromiseLike<T> {
   timeout(seconds: number): RequestBuilder<T>;
   /**
    * Retries under urllib3 2.x semantics (see `RetryOptions`), overriding the client's policy. By
-   * default the DSL does not retry (one attempt, redirects not followed).
+   * default the DSL does not retry (one attempt; redirects as `followRedirects` says). A policy follows
+   * redirects for every method (urllib3), unless `ignoreRedirects()` is called too.
    */
   retry(policy: RetryOptions | number | RetryPolicy): RequestBuilder<T>;
+  /**
+   * Follows 301, 302, 307 and 308 for every method, keeping method and body (Workato's
+   * `follow_redirection`); a 303 becomes a `GET` without a body. Cross-origin hops drop `Authorization`
+   * and `Cookie`. By default only `GET` and `HEAD` follow them (every method follows a 303), up to 10 hops.
+   */
+  followRedirects(): RequestBuilder<T>;
+  /** Returns every 3xx response as it is, for any method (Workato's `ignore_redirection`). */
+  ignoreRedirects(): RequestBuilder<T>;
   /** The request as frozen plain data (relative URL as written; the client's `prepare` not applied). */
   toSpec(): RequestSpec;
   /**
@@ -299,6 +308,14 @@ class RequestBuilderImpl<T> implements RequestBuilder<T> {
     return this.#with({ retry: RetryPolicy.from(policy) });
   }
 
+  followRedirects(): RequestBuilder<T> {
+    return this.#with({ redirects: 'follow' });
+  }
+
+  ignoreRedirects(): RequestBuilder<T> {
+    return this.#with({ redirects: 'ignore' });
+  }
+
   toSpec(): RequestSpec {
     const p = this.#props;
     return Object.freeze({
@@ -314,6 +331,7 @@ class RequestBuilderImpl<T> implements RequestBuilder<T> {
       xmlRoot: p.xmlRoot,
       timeout: p.timeout,
       retry: p.retry,
+      redirects: p.redirects,
     });
   }
 
@@ -452,6 +470,7 @@ export function createRequestBuilder<T>(
       xmlRoot: undefined,
       timeout: undefined,
       retry: undefined,
+      redirects: undefined,
       afterResponse: NO_HOOKS,
       afterErrorResponse: NO_HOOKS,
       client,

@@ -32,4 +32,9 @@ export interface RequestSpec {
   /** Seconds, for connect and for read. */
   readonly timeout: number | undefined;
   readonly retry: RetryPolicy | undefined;
+  /**
+   * `follow` (`followRedirects()`), `ignore` (`ignoreRedirects()`) or `undefined`: the default, where
+   * `GET` and `HEAD` follow redirects and a 303 is followed as a `GET` (see `follow-redirects.ts`).
+   */
+  readonly redirects: 'follow' | 'ignore' | undefined;
 }

@@ -121,7 +121,7 @@ describe('api_key and basic_auth', () => {
     const { runtime } = runtimeFor({
       type: 'api_key',
       apply: ({ request }) => request,
-      detectOn: ['QUOTA_EXCEEDED'],
+      detectOn: [/QUOTA_EXCEEDED/],
     });
     const failure = await runtime.runAction('me', {}).catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(RequestFailedError);
@@ -336,9 +336,9 @@ describe('custom_auth', () => {
     await expect(runtime.runAction('me', {})).resolves.toEqual({ before: 'none', after: 's-1' });
   });
 
-  it('acquires again when the body matches a refreshOn string', async () => {
+  it('acquires again when the whole body equals a refreshOn string', async () => {
     api(() => ({ status: 400, body: 'Session expired, log in again' }));
-    const { runtime } = runtimeFor(custom({ refreshOn: 'Session expired' }), {
+    const { runtime } = runtimeFor(custom({ refreshOn: 'Session expired, log in again' }), {
       username: 'ann',
       session_token: 'old',
     });
@@ -357,7 +357,7 @@ describe('custom_auth', () => {
 
   it('does not acquire for a failure refreshOn does not match', async () => {
     api(() => ({ status: 404, body: {} }));
-    const { runtime } = runtimeFor(custom(), { username: 'ann' });
+    const { runtime } = runtimeFor(custom({ refreshOn: 401 }), { username: 'ann' });
     await expect(runtime.runAction('me', {})).rejects.toMatchObject({ status: 404 });
     expect(apiPaths()).toEqual(['GET /me']);
   });

@@ -26,7 +26,7 @@ function myApp() {
     title: 'My App',
     connection: {
       fields: [
-        { name: 'api_token', controlType: 'password' },
+        { name: 'api_token', controlType: 'password', optional: false },
         { name: 'base_url', optional: true },
       ],
       baseUri: ({ connection }) => String(connection.base_url ?? server.url),
@@ -40,7 +40,7 @@ function myApp() {
       get_customer_by_id: {
         title: 'Get customer',
         inputFields: [
-          { name: 'id', type: 'integer' },
+          { name: 'id', type: 'integer', optional: false },
           { name: 'expand', type: 'boolean', optional: true, default: false },
         ],
         outputFields: ({ objectDefinitions }) => objectDefinitions.customer,
@@ -59,7 +59,7 @@ function myApp() {
     },
     triggers: {
       new_customer: {
-        inputFields: [{ name: 'since', type: 'date_time' }],
+        inputFields: [{ name: 'since', type: 'date_time', optional: false }],
         poll: async ({ input, closure, http }) => {
           const since = typeof closure === 'string' ? closure : input.since;
           const { customers: list } = await http.get<{ customers: Customer[] }>(
@@ -212,7 +212,7 @@ describe('createConnectorRuntime: fields, samples, pick lists, methods', () => {
     expect(output.map((f) => f.name)).toEqual(['id', 'name', 'created_at']);
     await expect(runtime.actionFields('raw', 'inputFields')).resolves.toEqual([]);
     await expect(runtime.triggerFields('new_customer', 'inputFields')).resolves.toEqual([
-      { name: 'since', type: 'date_time' },
+      { name: 'since', type: 'date_time', optional: false },
     ]);
   });
 
@@ -337,8 +337,8 @@ describe('createConnectorRuntime: fields, samples, pick lists, methods', () => {
     expect(seen).toHaveLength(4);
     expect(new Set(seen).size).toBe(4);
     expect(fieldKeys).toEqual([
-      ['connection', 'http', 'call', 'objectDefinitions'],
-      ['connection', 'http', 'call', 'objectDefinitions'],
+      ['connection', 'http', 'call', 'objectDefinitions', 'configFields'],
+      ['connection', 'http', 'call', 'objectDefinitions', 'configFields'],
     ]);
     expect(Object.getOwnPropertyDescriptor(seen[2], 'connection')).toMatchObject({
       enumerable: true,
@@ -374,7 +374,7 @@ describe('createConnectorRuntime: fields, samples, pick lists, methods', () => {
     await expect(runtime.pickList('by_region', { region: 'EU' })).resolves.toEqual([['In EU', 'EU']]);
     await expect(runtime.pickList('bad')).rejects.toMatchObject({
       code: 'SLUICE_CONNECTOR_INVALID',
-      message: 'pickLists.bad: must return a list of [label, value] pairs',
+      message: 'pickLists.bad: must return a list of [label, value] pairs, or one pair',
     });
     await expect(runtime.pickList('nope')).rejects.toThrow(
       'pickLists.nope: no such pick list (available: statuses, by_region, bad)',

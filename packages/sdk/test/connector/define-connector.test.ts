@@ -159,9 +159,9 @@ describe('defineConnector', () => {
       'connection.authorization.apply: must be a function (got undefined)',
     ],
     [
-      'custom_auth without acquire',
-      { title: 't', connection: { authorization: { type: 'custom_auth', apply: noop } } },
-      'connection.authorization.acquire: must be a function (got undefined)',
+      'custom_auth refreshOn without acquire',
+      { title: 't', connection: { authorization: { type: 'custom_auth', apply: noop, refreshOn: 401 } } },
+      'connection.authorization.refreshOn: has no effect without acquire',
     ],
     [
       'oauth2 without a token URL',

@@ -41,6 +41,12 @@ describe('coerceOutput', () => {
       '2024-01-05T10:00:00+02:00',
     ],
     [
+      'timestamp from a space separator, like date_time',
+      { type: 'timestamp' },
+      '2024-01-05 10:00:00Z',
+      '2024-01-05T10:00:00.000Z',
+    ],
+    [
       'date_time from a space separator',
       { type: 'date_time' },
       '2024-01-05 10:00:00Z',

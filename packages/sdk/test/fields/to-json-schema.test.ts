@@ -22,8 +22,13 @@ describe('fieldsToJsonSchema', () => {
     ['date', { name: 'x', type: 'date' }, { type: 'string', format: 'date' }],
     ['date_time', { name: 'x', type: 'date_time' }, { type: 'string', format: 'date-time' }],
     [
+      "timestamp (Workato's date_time)",
+      { name: 'x', type: 'timestamp' },
+      { type: 'string', format: 'date-time' },
+    ],
+    [
       'object',
-      { name: 'x', type: 'object', properties: [{ name: 'a' }] },
+      { name: 'x', type: 'object', properties: [{ name: 'a', optional: false }] },
       { type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: true },
     ],
     [
@@ -42,7 +47,7 @@ describe('fieldsToJsonSchema', () => {
       { type: 'array', items: { type: 'string', format: 'date-time' } },
     ],
   ] as [string, Field, object][])('compiles a %s field', (_label, field, expected) => {
-    expect(fieldsToJsonSchema([field])).toEqual({
+    expect(fieldsToJsonSchema([{ ...field, optional: false }])).toEqual({
       type: 'object',
       properties: { x: expected },
       required: ['x'],
@@ -50,11 +55,52 @@ describe('fieldsToJsonSchema', () => {
     });
   });
 
-  it('requires every field not marked optional and leaves out an empty required list', () => {
+  it('requires only the fields marked optional: false and leaves out an empty required list', () => {
     expect(
       fieldsToJsonSchema([{ name: 'a' }, { name: 'b', optional: true }, { name: 'c', optional: false }]),
-    ).toMatchObject({ required: ['a', 'c'] });
-    expect(fieldsToJsonSchema([{ name: 'a', optional: true }])).not.toHaveProperty('required');
+    ).toMatchObject({ required: ['c'] });
+    expect(fieldsToJsonSchema([{ name: 'a' }, { name: 'b', optional: true }])).not.toHaveProperty('required');
+  });
+
+  it('lists nested required fields unless nestedRequired is false', () => {
+    const fields: Field[] = [
+      { name: 'a', type: 'object', optional: false, properties: [{ name: 'b', optional: false }] },
+    ];
+    expect(fieldsToJsonSchema(fields).properties?.a?.required).toEqual(['b']);
+    const top = fieldsToJsonSchema(fields, { nestedRequired: false });
+    expect(top.required).toEqual(['a']);
+    expect(top.properties?.a).not.toHaveProperty('required');
+  });
+
+  it('accepts a pick list name or inline pairs, and the form-only keys, leaving no trace of them', () => {
+    const schema = fieldsToJsonSchema([
+      {
+        name: 'kind',
+        pickList: [
+          ['Customer', 'customer'],
+          ['Order', 'order'],
+        ],
+        sticky: true,
+        extendsSchema: true,
+        changeOnBlur: true,
+        supportPills: false,
+        toggleHint: 'Select from list',
+        toggleField: { name: 'kind_id', type: 'string', toggleHint: 'Use ID' },
+        ngIf: 'input.mode == "advanced"',
+        hint: 'What to work on',
+      },
+      { name: 'status', pickList: 'statuses' },
+    ]);
+    expect(schema.properties).toEqual({
+      kind: { type: 'string', description: 'What to work on' },
+      status: { type: 'string' },
+    });
+    expect(notationError([{ name: 'a', pickList: 3 }]).message).toBe(
+      'fields[0].pickList: must be a pick list name or a list of pairs (got integer)',
+    );
+    expect(notationError([{ name: 'a', pickList: [['A']] }]).message).toBe(
+      'fields[0].pickList[0]: must be a [label, value] pair with a string label',
+    );
   });
 
   it('maps label to title, hint to description, default and options to enum', () => {
@@ -92,11 +138,18 @@ describe('fieldsToJsonSchema', () => {
         name: 'customer',
         type: 'object',
         properties: [
-          { name: 'id', type: 'integer' },
+          { name: 'id', type: 'integer', optional: false },
           { name: 'note', optional: true },
         ],
+        optional: false,
       },
-      { name: 'lines', type: 'array', of: 'object', optional: true, properties: [{ name: 'sku' }] },
+      {
+        name: 'lines',
+        type: 'array',
+        of: 'object',
+        optional: true,
+        properties: [{ name: 'sku', optional: false }],
+      },
       { name: 'meta', type: 'object', optional: true, properties: [] },
     ]);
     expect(schema).toEqual({
@@ -183,7 +236,7 @@ describe('fieldsToJsonSchema notation errors', () => {
     );
     expect(err.message).toBe(
       'actions.get_customer.inputFields[2].type: unknown type "str" ' +
-        '(expected one of string, integer, number, boolean, date, date_time, object, array)',
+        '(expected one of string, integer, number, boolean, date, date_time, timestamp, object, array)',
     );
     expect(err.code).toBe('SLUICE_FIELD_NOTATION');
     expect(err.path).toBe('actions.get_customer.inputFields[2].type');

@@ -39,6 +39,8 @@ describe('validateFields', () => {
     ['date from a Date', { name: 'v', type: 'date' }, new Date('2024-02-29T23:00:00Z'), '2024-02-29'],
     ['date_time', { name: 'v', type: 'date_time' }, '2024-01-31T09:30:00+02:00', '2024-01-31T09:30:00+02:00'],
     ['date_time from a Date', { name: 'v', type: 'date_time' }, new Date(0), '1970-01-01T00:00:00.000Z'],
+    ['timestamp', { name: 'v', type: 'timestamp' }, '2024-01-31T09:30:00Z', '2024-01-31T09:30:00Z'],
+    ['timestamp from a Date', { name: 'v', type: 'timestamp' }, new Date(0), '1970-01-01T00:00:00.000Z'],
     [
       'object',
       { name: 'v', type: 'object', properties: [{ name: 'n', type: 'integer' }] },
@@ -146,18 +148,66 @@ describe('validateFields', () => {
     },
   );
 
-  it('reports a missing required field with a hint', () => {
-    const err = failure([{ name: 'id', type: 'integer' }], {});
+  it('reports a missing optional: false field with a hint', () => {
+    const err = failure([{ name: 'id', type: 'integer', optional: false }], {});
     expect(err.message).toBe('input.id: is required');
     expect(err.code).toBe('SLUICE_FIELD_REQUIRED');
     expect(err.path).toBe('input.id');
-    expect(err.hint).toBe('send it, or mark the field optional: true');
+    expect(err.hint).toBe('send a value (not blank), or drop optional: false from the field');
+  });
+
+  it('treats a field without optional: false as optional, as Workato does', () => {
+    expect(
+      validateFields(
+        [
+          { name: 'id', type: 'integer' },
+          { name: 'note', optional: true },
+        ],
+        {},
+      ),
+    ).toEqual({});
+    expect(validateFields([{ name: 'id', type: 'integer' }], { id: '7' })).toEqual({ id: 7 });
   });
 
   it('treats null and undefined as missing', () => {
-    expect(failure([{ name: 'id' }], { id: null }).message).toBe('input.id: is required');
-    expect(failure([{ name: 'id' }], { id: undefined }).message).toBe('input.id: is required');
-    expect(validateFields([{ name: 'note', optional: true }], { note: null })).toEqual({});
+    const id: Field = { name: 'id', optional: false };
+    expect(failure([id], { id: null }).message).toBe('input.id: is required');
+    expect(failure([id], { id: undefined }).message).toBe('input.id: is required');
+    expect(validateFields([{ name: 'note' }], { note: null })).toEqual({});
+  });
+
+  it('treats a blank value of a required top-level field as missing, but not false or 0', () => {
+    const fields: Field[] = [
+      { name: 's', optional: false },
+      { name: 'list', type: 'array', optional: false },
+      { name: 'obj', type: 'object', optional: false, properties: [] },
+    ];
+    const err = failure(fields, { s: '', list: [], obj: {} });
+    expect(err.problems.map((p) => `${p.path} ${p.code}`)).toEqual([
+      'input.s SLUICE_FIELD_REQUIRED',
+      'input.list SLUICE_FIELD_REQUIRED',
+      'input.obj SLUICE_FIELD_REQUIRED',
+    ]);
+    expect(
+      validateFields(
+        [
+          { name: 'b', type: 'boolean', optional: false },
+          { name: 'n', type: 'integer', optional: false },
+        ],
+        { b: false, n: 0 },
+      ),
+    ).toEqual({ b: false, n: 0 });
+    expect(validateFields([{ name: 's' }], { s: '' })).toEqual({ s: '' });
+  });
+
+  it('checks presence only at the top level, as Workato does, and types at every level', () => {
+    const fields: Field[] = [
+      { name: 'address', type: 'object', properties: [{ name: 'zip', optional: false }] },
+    ];
+    expect(validateFields(fields, { address: { city: 'SF' } })).toEqual({ address: { city: 'SF' } });
+    expect(failure(fields, { address: { zip: 1 } }).message).toBe(
+      'input.address.zip: must be string (got integer)',
+    );
   });
 
   it('names nested object and array paths in dot notation', () => {
@@ -175,21 +225,25 @@ describe('validateFields', () => {
     const err = failure(fields, {
       address: { zip: 94321, city: 'SF' },
       tags: ['a', 2],
-      lines: [{ sku: 'x', qty: 'two' }, { qty: 1 }],
+      lines: [{ sku: 'x', qty: 'two' }, { sku: 3 }],
       'first name': false,
     });
     expect(err.problems).toEqual([
       { path: 'input.address.zip', message: 'must be string (got integer)', code: 'SLUICE_FIELD_TYPE' },
       { path: 'input.tags[1]', message: 'must be string (got integer)', code: 'SLUICE_FIELD_TYPE' },
       { path: 'input.lines[0].qty', message: 'must be integer (got string)', code: 'SLUICE_FIELD_TYPE' },
-      { path: 'input.lines[1].sku', message: 'is required', code: 'SLUICE_FIELD_REQUIRED' },
+      { path: 'input.lines[1].sku', message: 'must be string (got integer)', code: 'SLUICE_FIELD_TYPE' },
       { path: 'input["first name"]', message: 'must be string (got boolean)', code: 'SLUICE_FIELD_TYPE' },
     ]);
   });
 
   it('lists every problem, joins them in the message and takes the first one for code and path', () => {
     const err = failure(
-      [{ name: 'id', type: 'integer' }, { name: 'email' }, { name: 'active', type: 'boolean' }],
+      [
+        { name: 'id', type: 'integer', optional: false },
+        { name: 'email' },
+        { name: 'active', type: 'boolean' },
+      ],
       { email: 7, active: 'maybe' },
     );
     expect(err.message).toBe(
@@ -212,21 +266,23 @@ describe('validateFields', () => {
   });
 
   it('shortens the message past ten problems but keeps them all in problems', () => {
-    const fields: Field[] = Array.from({ length: 12 }, (_, i) => ({ name: `f${i}` }));
+    const fields: Field[] = Array.from({ length: 12 }, (_, i) => ({ name: `f${i}`, optional: false }));
     const err = failure(fields, {});
     expect(err.problems).toHaveLength(12);
     expect(err.message.endsWith('; input.f9: is required; and 2 more')).toBe(true);
   });
 
   it('starts paths with the given path', () => {
-    expect(failure([{ name: 'token' }], {}, 'connection').message).toBe('connection.token: is required');
+    expect(failure([{ name: 'token', optional: false }], {}, 'connection').message).toBe(
+      'connection.token: is required',
+    );
   });
 
   it('rejects a value that is not an object, and treats undefined as an empty object', () => {
     expect(failure([{ name: 'a', optional: true }], 'text').message).toBe(
       'input: must be object (got string)',
     );
-    expect(failure([{ name: 'a' }], undefined).message).toBe('input.a: is required');
+    expect(failure([{ name: 'a', optional: false }], undefined).message).toBe('input.a: is required');
     expect(validateFields([{ name: 'a', optional: true }], undefined)).toEqual({});
   });
 

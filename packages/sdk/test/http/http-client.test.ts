@@ -184,7 +184,7 @@ describe('createHttpClient around', () => {
 describe('createHttpClient detectOn', () => {
   const options = (extra: HttpClientOptions = {}): HttpClientOptions => ({
     baseUri: server.origin,
-    detectOn: [/"error":\s*"invalid_token"/, 'SESSION EXPIRED'],
+    detectOn: [/"error":\s*"invalid_token"/, '"SESSION EXPIRED"'],
     ...extra,
   });
 

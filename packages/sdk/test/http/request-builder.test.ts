@@ -309,6 +309,7 @@ describe('RequestBuilder hooks', () => {
     server.handle((_req, res) => res.writeHead(302, { location: '/elsewhere' }).end('Found. Redirecting'));
     const seen = await http
       .get('/old')
+      .ignoreRedirects()
       .afterResponse(({ status, headers, body }) => [status, headers.location, body]);
     expect(seen).toEqual([302, '/elsewhere', 'Found. Redirecting']);
   });

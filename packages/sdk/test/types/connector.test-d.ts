@@ -18,9 +18,9 @@ describe('defineConnector types', () => {
       actions: {
         get_customer: {
           inputFields: [
-            { name: 'id', type: 'integer' },
-            { name: 'note', optional: true },
-            { name: 'active', type: 'boolean' },
+            { name: 'id', type: 'integer', optional: false },
+            { name: 'note' },
+            { name: 'active', type: 'boolean', optional: false },
           ],
           execute: ({ input, connection, http, call }) => {
             expectTypeOf(input).toEqualTypeOf<{ id: number; active: boolean; note?: string }>();
@@ -37,7 +37,10 @@ describe('defineConnector types', () => {
   });
 
   it('infers the input from a list made with defineFields', () => {
-    const fields = defineFields([{ name: 'email' }, { name: 'age', type: 'integer', optional: true }]);
+    const fields = defineFields([
+      { name: 'email', optional: false },
+      { name: 'age', type: 'integer' },
+    ]);
     defineConnector({
       title: 'Shared fields',
       actions: {
@@ -94,7 +97,7 @@ describe('defineConnector types', () => {
       title: 'Triggers',
       triggers: {
         ascending: {
-          inputFields: [{ name: 'since', type: 'date_time' }],
+          inputFields: [{ name: 'since', type: 'date_time', optional: false }],
           poll: ({ input, closure }) => {
             expectTypeOf(input).toEqualTypeOf<{ since: string }>();
             expectTypeOf(closure).toEqualTypeOf<unknown>();
@@ -145,14 +148,22 @@ describe('defineConnector types', () => {
   it('gives a connector that the runtime accepts', () => {
     const connector = defineConnector({
       title: 'Runtime',
-      actions: { a: { inputFields: [{ name: 'id', type: 'integer' }], execute: ({ input }) => input.id } },
+      actions: {
+        a: {
+          inputFields: [{ name: 'id', type: 'integer', optional: false }],
+          execute: ({ input }) => input.id,
+        },
+      },
     });
     expectTypeOf(connector).toExtend<Connector>();
     expectTypeOf(createConnectorRuntime(connector).runAction).returns.toEqualTypeOf<Promise<unknown>>();
   });
 
   it('maps input field specs to input types', () => {
-    expectTypeOf<InputOf<readonly [{ name: 'id'; type: 'integer' }]>>().toEqualTypeOf<{ id: number }>();
+    expectTypeOf<InputOf<readonly [{ name: 'id'; type: 'integer'; optional: false }]>>().toEqualTypeOf<{
+      id: number;
+    }>();
+    expectTypeOf<InputOf<readonly [{ name: 'id'; type: 'integer' }]>>().toEqualTypeOf<{ id?: number }>();
     expectTypeOf<InputOf<() => Fields>>().toEqualTypeOf<Record<string, unknown>>();
     expectTypeOf<ActionDefinition['execute']>().parameter(0).toHaveProperty('input');
   });

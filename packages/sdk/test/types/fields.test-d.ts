@@ -7,24 +7,45 @@ function inputOf<const F extends readonly Field[]>(_fields: F): InferFields<F> {
 }
 
 describe('InferFields', () => {
-  it('makes fields required unless optional: true', () => {
+  it('makes fields optional unless optional: false, as Workato does', () => {
     const value = inputOf([
       { name: 'id', type: 'integer' },
       { name: 'note', optional: true },
       { name: 'email', optional: false },
     ]);
-    expectTypeOf(value).toEqualTypeOf<{ id: number; email: string; note?: string }>();
+    expectTypeOf(value).toEqualTypeOf<{ email: string; id?: number; note?: string }>();
+    const flag: boolean = Math.random() > 0.5;
+    expectTypeOf(inputOf([{ name: 'maybe', optional: flag }])).toEqualTypeOf<{ maybe?: string }>();
+  });
+
+  it('types timestamp fields as strings, and accepts inline pick lists and form-only keys', () => {
+    const value = inputOf([
+      { name: 'at', type: 'timestamp', optional: false, sticky: true },
+      {
+        name: 'kind',
+        optional: false,
+        pickList: [
+          ['Customer', 'customer'],
+          ['Order', 'order'],
+        ],
+        extendsSchema: true,
+        toggleHint: 'Select',
+        toggleField: { name: 'kind_id', toggleHint: 'Use ID' },
+      },
+      { name: 'status', pickList: 'statuses', changeOnBlur: true, ngIf: 'input.kind == "order"' },
+    ]);
+    expectTypeOf(value).toEqualTypeOf<{ at: string; kind: string; status?: string }>();
   });
 
   it('maps each field type to its value type', () => {
     const value = inputOf([
-      { name: 's' },
-      { name: 'str', type: 'string' },
-      { name: 'i', type: 'integer' },
-      { name: 'n', type: 'number' },
-      { name: 'b', type: 'boolean' },
-      { name: 'd', type: 'date' },
-      { name: 'dt', type: 'date_time' },
+      { name: 's', optional: false },
+      { name: 'str', type: 'string', optional: false },
+      { name: 'i', type: 'integer', optional: false },
+      { name: 'n', type: 'number', optional: false },
+      { name: 'b', type: 'boolean', optional: false },
+      { name: 'd', type: 'date', optional: false },
+      { name: 'dt', type: 'date_time', optional: false },
     ]);
     expectTypeOf(value).toEqualTypeOf<{
       s: string;
@@ -37,31 +58,36 @@ describe('InferFields', () => {
     }>();
   });
 
-  it('infers nested objects, arrays and arrays of objects', () => {
+  it('infers nested objects, arrays and arrays of objects, whose properties are optional', () => {
     const value = inputOf([
       {
         name: 'address',
         type: 'object',
+        optional: false,
         properties: [
-          { name: 'zip' },
+          { name: 'zip', optional: false },
           { name: 'geo', type: 'object', optional: true, properties: [{ name: 'lat', type: 'number' }] },
         ],
       },
-      { name: 'tags', type: 'array' },
+      { name: 'tags', type: 'array', optional: false },
       { name: 'ids', type: 'array', of: 'integer', optional: true },
       {
         name: 'lines',
         type: 'array',
         of: 'object',
-        properties: [{ name: 'sku' }, { name: 'qty', type: 'integer', optional: true }],
+        optional: false,
+        properties: [
+          { name: 'sku', optional: false },
+          { name: 'qty', type: 'integer', optional: true },
+        ],
       },
-      { name: 'meta', type: 'object', properties: [] },
+      { name: 'meta', type: 'object', optional: false, properties: [] },
     ]);
     expectTypeOf(value).toEqualTypeOf<{
-      address: { zip: string; geo?: { lat: number } };
+      address: { zip?: string; geo?: { lat?: number } };
       tags: string[];
       ids?: number[];
-      lines: { sku: string; qty?: number }[];
+      lines: { sku?: string; qty?: number }[];
       // biome-ignore lint/complexity/noBannedTypes: an object field with no properties infers the empty object type.
       meta: {};
     }>();
@@ -71,6 +97,7 @@ describe('InferFields', () => {
     const value = inputOf([
       {
         name: 'status',
+        optional: false,
         options: [
           ['Open', 'open'],
           ['Closed', 'closed'],
@@ -88,6 +115,7 @@ describe('InferFields', () => {
       {
         name: 'colours',
         type: 'array',
+        optional: false,
         options: [
           ['Red', 'red'],
           ['Blue', 'blue'],
@@ -100,25 +128,25 @@ describe('InferFields', () => {
   });
 
   it('keeps literal types through defineFields for reusable lists', () => {
-    const address = defineFields([{ name: 'street' }, { name: 'zip', optional: true }]);
+    const address = defineFields([{ name: 'street', optional: false }, { name: 'zip' }]);
     expectTypeOf<InferFields<typeof address>>().toEqualTypeOf<{ street: string; zip?: string }>();
     const customer = defineFields([
-      { name: 'id', type: 'integer' },
+      { name: 'id', type: 'integer', optional: false },
       { name: 'address', type: 'object', properties: address },
     ]);
     expectTypeOf<InferFields<typeof customer>>().toEqualTypeOf<{
       id: number;
-      address: { street: string; zip?: string };
+      address?: { street?: string; zip?: string };
     }>();
   });
 
   it('types the value validateFields returns', () => {
     const input = validateFields(
       [
-        { name: 'id', type: 'integer' },
-        { name: 'limit', type: 'integer', optional: true },
+        { name: 'id', type: 'integer', optional: false },
+        { name: 'limit', type: 'integer' },
       ],
-      {},
+      { id: 1 },
     );
     expectTypeOf(input).toEqualTypeOf<{ id: number; limit?: number }>();
   });

@@ -30,7 +30,10 @@ const api = createServer((req, res) => {
 const connector = defineConnector({
   title: 'Items',
   connection: {
-    fields: [{ name: 'token', controlType: 'password' }, { name: 'base_url' }],
+    fields: [
+      { name: 'token', controlType: 'password', optional: false },
+      { name: 'base_url', optional: false },
+    ],
     baseUri: ({ connection }) => String(connection.base_url),
     authorization: {
       type: 'api_key',
@@ -41,7 +44,7 @@ const connector = defineConnector({
   actions: {
     get_item: {
       title: 'Get an item',
-      inputFields: [{ name: 'id', type: 'integer' }],
+      inputFields: [{ name: 'id', type: 'integer', optional: false }],
       outputFields: [{ name: 'id', type: 'integer' }, { name: 'name' }],
       execute: async ({ http, input }) => ((await http.get(`/items/${input.id}`)) as { item: unknown }).item,
     },

@@ -7,7 +7,8 @@
  * - `Date` -> ISO 8601 (`toISOString()`); `null` -> an empty value (`key=`); `undefined` -> left out
  * - booleans and numbers -> their string form
  *
- * Keys keep the order they were written in (Rails sorts them; we do not).
+ * Query strings keep the keys in the order they were written (Rails sorts them); form bodies
+ * (`encodeForm`) sort them as Rails' `to_param` does, because Workato sends them that way.
  *
  * @module
  */
@@ -78,5 +79,48 @@ export function encodeForm(payload: unknown, where: string): string {
       { hint: 'pass an object to .payload(), e.g. { grant_type: "client_credentials" }' },
     );
   }
-  return new URLSearchParams(flattenParams(payload).map(([k, v]): [string, string] => [k, v])).toString();
+  return toParam(payload, undefined);
+}
+
+/**
+ * Ruby on Rails' `Hash#to_param` (ActiveSupport `core_ext/object/to_query.rb`), which Workato's
+ * `request_format_www_form_urlencoded` calls: each key's `key=value` pieces are built, then sorted as
+ * strings, except in hashes inside arrays (`a[][b]`), which keep their order; empty objects and arrays
+ * are left out, `null` is `key=`. Encoded as Ruby's `CGI.escape`: `+` for spaces, only letters, digits
+ * and `_.-~` left as they are.
+ */
+function toParam(record: Readonly<Record<string, unknown>>, namespace: string | undefined): string {
+  const pieces: string[] = [];
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (value === undefined || isEmptyCollection(value)) continue;
+    pieces.push(toQuery(namespace === undefined ? key : `${namespace}[${key}]`, value));
+  }
+  if (namespace === undefined || !namespace.includes('[]')) pieces.sort();
+  return pieces.join('&');
+}
+
+function toQuery(key: string, value: unknown): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return `${cgiEscape(`${key}[]`)}=`;
+    return value
+      .filter((item) => item !== undefined)
+      .map((item) => toQuery(`${key}[]`, item))
+      .join('&');
+  }
+  if (isRecord(value) && !(value instanceof Date)) return toParam(value, key);
+  const text = value === null ? '' : value instanceof Date ? value.toISOString() : String(value);
+  return `${cgiEscape(key)}=${cgiEscape(text)}`;
+}
+
+function isEmptyCollection(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  return isRecord(value) && !(value instanceof Date) && Object.keys(value).length === 0;
+}
+
+/** Ruby's `CGI.escape`. */
+function cgiEscape(text: string): string {
+  return encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replaceAll('%20', '+');
 }

@@ -45,10 +45,10 @@ describe('encodeQuery', () => {
 });
 
 describe('encodeForm', () => {
-  it('form-encodes an object with + for spaces', () => {
+  it('form-encodes an object with + for spaces, keys sorted as Rails to_param does', () => {
     expect(
       encodeForm({ grant_type: 'client_credentials', scope: 'read write', a: { b: 1 } }, 'POST /t'),
-    ).toBe('grant_type=client_credentials&scope=read+write&a%5Bb%5D=1');
+    ).toBe('a%5Bb%5D=1&grant_type=client_credentials&scope=read+write');
   });
 
   it('sends a string payload as it is', () => {
