@@ -113,8 +113,9 @@ const DROPPED_SCHEMA_RETRIES = 5;
 
 /**
  * Runs `migrate`, again when it failed only because ANOTHER schema of the database was dropped while
- * Kysely's introspector read the catalog (`3F000 schema "x" does not exist` naming a schema that is not
- * `schema`): databases shared by many tenants or test runs drop schemas at any time.
+ * Kysely's introspector read the catalog (it lists every table of the database): `3F000 schema "x" does
+ * not exist` or `42P01 relation "x.t" does not exist`, naming a schema that is not `schema`. Databases
+ * shared by many tenants or test runs drop schemas at any time.
  */
 async function migrateDespiteDroppedSchemas<T>(migrate: () => Promise<T>, schema: string): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -122,7 +123,9 @@ async function migrateDespiteDroppedSchemas<T>(migrate: () => Promise<T>, schema
       return await migrate();
     } catch (err) {
       const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
-      const elsewhere = code === '3F000' && !String(message).includes(`"${schema}"`);
+      const vanished = code === '3F000' || code === '42P01';
+      const ours = String(message).includes(`"${schema}"`) || String(message).includes(`"${schema}.`);
+      const elsewhere = vanished && !ours;
       if (!elsewhere || attempt >= DROPPED_SCHEMA_RETRIES) throw err;
     }
   }
