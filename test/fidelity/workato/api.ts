@@ -47,6 +47,13 @@ export async function startLedgerApi(): Promise<LedgerApi> {
     if (path === '/v2/entries' && req.method === 'POST') return json(res, 201, { created: JSON.parse(body) });
     return json(res, 404, {});
   };
+  return { ...(await listenLoopback(handle)), log, logins, sessions };
+}
+
+/** A server on 127.0.0.1 (port 0) that hands `handle` each request with its whole body as text. */
+export async function listenLoopback(
+  handle: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -56,9 +63,6 @@ export async function startLedgerApi(): Promise<LedgerApi> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    log,
-    logins,
-    sessions,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

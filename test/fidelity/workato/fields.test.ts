@@ -10,11 +10,11 @@
  * `object_definitions.rb` (`fields` lambdas get `config_fields`), `connector.rb` and
  * `spec/examples/pick_lists` (pick list lambdas with keyword arguments; a single pair as the result).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defineConnector, type Field, FieldValidationError } from '@sluice/sdk';
 import { createConnectorRuntime } from '@sluice/sdk/internal';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { listenLoopback } from './api.js';
 
 /** The schema of each object, as the API describes it. */
 const SCHEMAS: Record<string, Field[]> = {
@@ -78,20 +78,7 @@ async function startRecordsApi(): Promise<RecordsApi> {
     }
     return json(res, 404, {});
   };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString()));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    log,
-    bodies,
-    close: () =>
-      new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
-  };
+  return { ...(await listenLoopback(handle)), log, bodies };
 }
 
 let api: RecordsApi;

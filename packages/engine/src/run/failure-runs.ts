@@ -10,7 +10,7 @@
  * @internal
  * @module
  */
-import type { Logger } from '@sluice/sdk';
+import { isSluiceError, type Logger } from '@sluice/sdk';
 import type { ConnectionService } from '../connections/connection-service.js';
 import { actionConnections } from '../connectors/catalog.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
@@ -85,7 +85,7 @@ export class FailureRuns {
         } catch (err) {
           // Started by another process meanwhile: that one counts.
           if ((await store.runs.getRun(failureId)) === undefined) {
-            if (isStoreError(err)) throw err;
+            if (isSluiceError(err, 'SLUICE_STORE')) throw err;
             skip(err instanceof Error ? err.message : String(err));
           }
         }
@@ -125,8 +125,4 @@ async function failureInput(
     failed_step: failed?.name ?? null,
     error: run.error,
   };
-}
-
-function isStoreError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'SLUICE_STORE';
 }
