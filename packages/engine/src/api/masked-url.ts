@@ -13,6 +13,8 @@ import { hookSecret } from '../triggers/hook-secret.js';
 const HOOK_SEGMENT = /^(?:web)?hooks?$/i;
 /** A piece of a URL that can be a workflow uid (`UID_PATTERN`). */
 const UID = /^[A-Za-z0-9_.-]{1,128}$/;
+/** The length of a hook secret (`hookSecret`: base64url of 32 bytes). */
+const HOOK_SECRET_LENGTH = 43;
 /** Pieces looked at for a uid and its secret; a longer URL is cut after this many. */
 const MAX_PIECES = 64;
 
@@ -45,6 +47,8 @@ function maskSecretPieces(url: string, hookKey: Buffer): string {
     return `${maskSecretPieces(pieces.slice(0, 2 * MAX_PIECES).join(''), hookKey)}${REDACTED}`;
   }
   const decoded = pieces.map(decodeLoosely);
+  // A hook secret is 43 characters: a URL with no piece that long holds none (and costs no HMAC).
+  if (!decoded.some((piece) => piece.length >= HOOK_SECRET_LENGTH)) return url;
   const secrets = decoded.filter((piece) => UID.test(piece)).map((uid) => hookSecret(hookKey, uid));
   if (secrets.length === 0) return url;
   return pieces

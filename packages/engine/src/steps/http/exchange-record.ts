@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { isUtf8 } from 'node:buffer';
 import { HttpTransportError } from '@sluice/sdk';
 import { classifyError, type HttpTransport, type WireRequest, type WireResponse } from '@sluice/sdk/internal';
 import { REDACTED, type Redactor } from '../../secrets/redactor.js';
@@ -94,7 +95,7 @@ export function recordBody(bytes: Uint8Array, redactor: Redactor, form = false):
   const cut = size > EXCHANGE_BODY_BYTES;
   if (size === 0) return { body: '', encoding: 'utf-8', body_bytes: 0, cut: false };
   if (isUtf8Start(bytes)) {
-    const text = maskMembers(new TextDecoder().decode(bytes), redactor, form);
+    const text = maskMembers(UTF8.decode(bytes), redactor, form);
     return {
       body: cut ? redactor.excerpt(text, EXCHANGE_BODY_BYTES) : redactor.text(text),
       encoding: 'utf-8',
@@ -145,17 +146,18 @@ function isForm(contentType: string | undefined): boolean {
   return contentType !== undefined && /^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType);
 }
 
+/** Decodes what {@link isUtf8Start} accepted; a character cut at the end of a long body becomes U+FFFD. */
+const UTF8 = new TextDecoder();
+
 /** Whether the start of `bytes` (what a cut keeps, and a little more) is valid UTF-8. */
 function isUtf8Start(bytes: Uint8Array): boolean {
-  try {
-    // `stream`: a character cut at the end of the window is not an error.
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, EXCHANGE_BODY_BYTES + 4), {
-      stream: true,
-    });
-    return true;
-  } catch {
-    return false;
+  if (bytes.byteLength <= EXCHANGE_BODY_BYTES) return isUtf8(bytes);
+  // A window may end inside a character: valid when some cut among its last 4 bytes is.
+  const window = bytes.subarray(0, EXCHANGE_BODY_BYTES + 4);
+  for (let end = window.byteLength; end >= window.byteLength - 4; end--) {
+    if (isUtf8(window.subarray(0, end))) return true;
   }
+  return false;
 }
 
 /** `url` with the values of query parameters that have a secret name masked. */
