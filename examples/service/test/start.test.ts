@@ -3,7 +3,8 @@
  * through the API, and serves until SIGTERM. Everything on random ports, the data in a fresh folder.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -28,32 +29,49 @@ async function get(path: string): Promise<Record<string, unknown>> {
   return (await response.json()) as Record<string, unknown>;
 }
 
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'sluice-start-'));
-  child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', join(HERE, 'start.ts')], {
-    env: { ...process.env, PORT: '0', EXAMPLE_PORTS: '0', SLUICE_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stderr?.on('data', (chunk: Buffer) => output.push(`stderr: ${chunk}`));
-  await new Promise<void>((resolve, reject) => {
+/** Spawns `npm start`'s script with `env`; resolves once it printed `ready`, with its lines so far. */
+function startScript(env: Record<string, string>): Promise<{ child: ChildProcess; lines: string[] }> {
+  const started = spawn(
+    process.execPath,
+    ['--conditions=development', '--import', 'tsx', join(HERE, 'start.ts')],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const lines: string[] = [];
+  started.stderr?.on('data', (chunk: Buffer) => lines.push(`stderr: ${chunk}`));
+  return new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`no "ready" line in 40 s:\n${output.join('\n')}`)),
-      40_000,
+      () => reject(new Error(`no "ready" line in 50 s:\n${lines.join('\n')}`)),
+      50_000,
     );
-    child.once('exit', (code) => reject(new Error(`start exited with ${code}:\n${output.join('\n')}`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      output.push(line);
-      const api = /^API\s+(\S+)\/v1$/.exec(line);
-      if (api !== null) base = api[1] as string;
-      const shown = /^key\s+(sk_\S+)/.exec(line);
-      if (shown !== null) key = shown[1] as string;
+    started.once('exit', (code) => reject(new Error(`start exited with ${code}:\n${lines.join('\n')}`)));
+    createInterface({ input: started.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      lines.push(line);
       if (line === 'ready') {
         clearTimeout(timer);
-        resolve();
+        resolve({ child: started, lines });
       }
     });
   });
-}, 60_000);
+}
+
+const randomPorts = (): Record<string, string> => ({
+  PORT: '0',
+  EXAMPLE_PORTS: '0',
+  SLUICE_DATA_DIR: dataDir,
+});
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'sluice-start-'));
+  const started = await startScript(randomPorts());
+  child = started.child;
+  output.push(...started.lines);
+  for (const line of started.lines) {
+    const api = /^API\s+(\S+)\/v1$/.exec(line);
+    if (api !== null) base = api[1] as string;
+    const shown = /^key\s+(sk_\S+)/.exec(line);
+    if (shown !== null) key = shown[1] as string;
+  }
+}, 70_000);
 
 afterAll(() => {
   if (child.exitCode === null) child.kill('SIGKILL');
@@ -156,4 +174,51 @@ describe('npm start', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
+
+  it('uses the same key again on the next start and publishes only the workflows that changed', async () => {
+    expect(output.filter((line) => line.startsWith('published '))).toHaveLength(7);
+    expect(statSync(join(dataDir, 'demo-key')).mode & 0o777).toBe(0o600);
+    const again = await startScript(randomPorts());
+    try {
+      const lines = again.lines;
+      expect(lines.find((line) => line.startsWith('key '))).toContain(
+        `${key}   (admin of workspace "demo"; the same key`,
+      );
+      expect(lines.filter((line) => line.startsWith('published '))).toEqual([]);
+      expect(lines.filter((line) => line.startsWith('unchanged '))).toHaveLength(7);
+      expect(lines.some((line) => line.startsWith('built the web console'))).toBe(false);
+    } finally {
+      const exited = new Promise((resolve) => again.child.once('exit', resolve));
+      again.child.kill('SIGTERM');
+      await exited;
+    }
+  }, 70_000);
+
+  it('says which example port is in use and how to pick free ones, without a stack trace', async () => {
+    // Held here, or by someone else: either way the port is taken.
+    const holder = createServer();
+    await new Promise<void>((resolve) => {
+      holder.once('error', () => resolve());
+      holder.listen(4010, '127.0.0.1', () => resolve());
+    });
+    try {
+      const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
+        let out = '';
+        const busy = spawn(
+          process.execPath,
+          ['--conditions=development', '--import', 'tsx', join(HERE, 'start.ts')],
+          { env: { ...process.env, PORT: '0', EXAMPLE_PORTS: '', SLUICE_DATA_DIR: dataDir }, stdio: 'pipe' },
+        );
+        busy.stdout.on('data', (chunk: Buffer) => (out += chunk));
+        busy.stderr.on('data', (chunk: Buffer) => (out += chunk));
+        busy.once('exit', (code) => resolve({ code, out }));
+      });
+      expect(result.code).toBe(1);
+      expect(result.out).toContain('port 4010 (the my-app API) is in use');
+      expect(result.out).toContain('EXAMPLE_PORTS=0 npm start');
+      expect(result.out).not.toContain('    at ');
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
+  }, 70_000);
 });

@@ -1,6 +1,6 @@
 /**
- * Local run settings: `sluice.yaml` in the working directory, and the `--system-apis` / `--user` flags
- * that override it key by key. The file holds `system_apis` (`SYSTEM_APIS`), `user` (`USER`) and
+ * Local run settings: `sluice.yaml` (beside the workflow file or in a folder above it, else in the working
+ * directory), and the `--system-apis` / `--user` flags that override it key by key. The file holds `system_apis` (`SYSTEM_APIS`), `user` (`USER`) and
  * `secret_names` (more key names whose values are redacted); every key is optional.
  *
  * ```yaml
@@ -16,7 +16,12 @@
  *
  * @module
  */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { EngineError } from '@sluice/engine';
+
+/** The name of the settings file. */
+export const LOCAL_CONFIG_FILE = 'sluice.yaml';
 
 /** Resolved local run settings. */
 export interface LocalRunConfig {
@@ -29,6 +34,41 @@ export interface LocalRunConfig {
 }
 
 const KEYS = ['system_apis', 'user', 'secret_names'];
+
+/**
+ * The `sluice.yaml` a run of `workflowFile` uses: the first one beside the workflow file or in a folder
+ * above it, else the one in `cwd`; `undefined` when there is none. Beside the workflow first, so a
+ * workflow runs with its own settings from wherever the command is typed.
+ */
+export function findLocalRunConfig(workflowFile: string, cwd: string): string | undefined {
+  let folder = dirname(resolve(cwd, workflowFile));
+  for (;;) {
+    const candidate = join(folder, LOCAL_CONFIG_FILE);
+    if (isFile(candidate)) return candidate;
+    const parent = dirname(folder);
+    if (parent === folder) break;
+    folder = parent;
+  }
+  const inCwd = join(resolve(cwd), LOCAL_CONFIG_FILE);
+  return isFile(inCwd) ? inCwd : undefined;
+}
+
+/** Where SYSTEM_APIS and USER come from, for hints: the file used, or where none was found. */
+export function describeConfigSources(
+  workflowFile: string,
+  configName: string,
+  configFile: string | undefined,
+): string {
+  const from =
+    configFile === undefined
+      ? `no ${LOCAL_CONFIG_FILE} was found beside ${workflowFile}, in a folder above it, or in the working directory`
+      : `this run read ${configName}`;
+  return `SYSTEM_APIS and USER are read from ${LOCAL_CONFIG_FILE} (system_apis, user), then --system-apis and --user; ${from}`;
+}
+
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
+}
 
 /**
  * Checks the content of a `sluice.yaml` (`undefined` when there is none).

@@ -11,6 +11,8 @@ export interface ProgressOptions {
   write: (text: string) => void;
   /** Rewrite lines in place with a spinner. */
   tty: boolean;
+  /** The settings file the run read (`sluice.yaml`), named in the run's first line. */
+  settings?: string;
   /** Spinner frame interval, in ms. @default 80 */
   intervalMs?: number;
 }
@@ -52,7 +54,9 @@ export function createProgress(options: ProgressOptions): Progress {
     onEvent(event) {
       switch (event.type) {
         case 'run-started':
-          write(`run ${event.runId} of ${event.workflow}: ${event.steps} step(s)\n`);
+          write(
+            `run ${event.runId} of ${event.workflow}: ${event.steps} step(s)${options.settings === undefined ? '' : `, settings from ${options.settings}`}\n`,
+          );
           break;
         case 'step-started':
           current = { step: event.step, items: event.fannedOut ? event.items : 1, done: 0 };

@@ -7,7 +7,7 @@
 
 export { isSluiceError } from '@sluice/sdk';
 export type { NewApiKey } from './api/auth.js';
-export { createApiKey } from './api/auth.js';
+export { createApiKey, findApiKey } from './api/auth.js';
 export type { CreateApiOptions } from './api/create-api.js';
 export { API_DEFAULTS, createApi } from './api/create-api.js';
 export type { ApiErrorBody } from './api/errors.js';

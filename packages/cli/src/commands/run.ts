@@ -12,8 +12,7 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import type {
   RunRecord,
   StepErrorRecord,
@@ -57,13 +56,12 @@ export interface RunOptions extends DebugOptions {
   state?: string;
 }
 
-/** The settings file looked for in the working directory. */
-export const LOCAL_CONFIG_FILE = 'sluice.yaml';
-
 const RUN_HELP = `
 Runs a workflow locally and records it: in memory (gone at exit), or in the SQLite file --db names.
-SYSTEM_APIS and USER come from sluice.yaml in the working directory (keys system_apis, user,
-secret_names), overridden key by key by --system-apis and --user. Steps show as they progress (a
+SYSTEM_APIS and USER come from sluice.yaml (keys system_apis, user, secret_names): the first one
+beside the workflow file or in a folder above it, else the one in the working directory (the file
+used is printed on stderr), overridden key by key by --system-apis and --user. A template that names
+a SYSTEM_APIS key none of them defines makes the workflow invalid. Steps show as they progress (a
 spinner on a terminal, one line per step otherwise); --json prints only the run record on stdout.
 
 Exit codes: 0 the run succeeded, 1 it failed (the error names the step, its last status and the
@@ -126,6 +124,12 @@ export async function runCommand(file: string, options: RunOptions, io: CommandI
   }
 }
 
+/** `path` relative to the working directory when it is below it, else absolute. */
+function shownPath(path: string): string {
+  const shown = relative(process.cwd(), path);
+  return shown.startsWith('..') || isAbsolute(shown) ? path : shown;
+}
+
 async function runWith(
   engine: EngineModule,
   templates: TemplateRenderer,
@@ -144,33 +148,45 @@ async function runWith(
   } = engine;
   const { createUndiciTransport } = await import('@sluice/sdk/internal');
   const { loadDataFile, loadDataOption } = await import('../load-data-file.js');
-  const { parseLocalRunConfig, withRunFlags } = await import('../local-run-config.js');
-  let workflow: Awaited<ReturnType<typeof loadWorkflowFile>>;
-  try {
-    workflow = await loadWorkflowFile(file, { renderer: templates });
-  } catch (err) {
-    if (!(err instanceof WorkflowParseError)) throw err;
-    io.stderr(workflowProblemsText(err, file, 'is not a valid workflow; nothing was run'));
-    return INVALID_EXIT_CODE;
-  }
-  const stepIndex = stepToTest(engine, workflow, file, options);
-  refuseActionSteps(engine, workflow, file, stepIndex);
-  const input = options.input === undefined ? null : loadDataOption(options.input, '--input');
-  const configFile = join(process.cwd(), LOCAL_CONFIG_FILE);
+  const { describeConfigSources, findLocalRunConfig, parseLocalRunConfig, withRunFlags } = await import(
+    '../local-run-config.js'
+  );
+  const configFile = findLocalRunConfig(file, process.cwd());
+  const configName = configFile === undefined ? 'sluice.yaml' : shownPath(configFile);
   const fromFile = parseLocalRunConfig(
-    existsSync(configFile) ? loadDataFile(configFile, LOCAL_CONFIG_FILE) : undefined,
-    LOCAL_CONFIG_FILE,
+    configFile === undefined ? undefined : loadDataFile(configFile, configName),
+    configName,
   );
   const config = withRunFlags(fromFile, {
     systemApis:
       options.systemApis === undefined ? undefined : loadDataOption(options.systemApis, '--system-apis'),
     user: options.user === undefined ? undefined : loadDataOption(options.user, '--user'),
   });
+  let workflow: Awaited<ReturnType<typeof loadWorkflowFile>>;
+  try {
+    // The SYSTEM_APIS keys are known: a template naming another one is a problem before anything runs.
+    workflow = await loadWorkflowFile(file, { renderer: templates, systemApis: config.systemApis });
+  } catch (err) {
+    if (!(err instanceof WorkflowParseError)) throw err;
+    const text = workflowProblemsText(err, file, 'is not a valid workflow; nothing was run');
+    const namesApis = err.problems.some((problem) => problem.message.includes('SYSTEM_APIS key'));
+    io.stderr(namesApis ? `${text}hint: ${describeConfigSources(file, configName, configFile)}\n` : text);
+    return INVALID_EXIT_CODE;
+  }
+  const stepIndex = stepToTest(engine, workflow, file, options);
+  refuseActionSteps(engine, workflow, file, stepIndex);
+  const input = options.input === undefined ? null : loadDataOption(options.input, '--input');
   const token = config.user.token;
   io.addSecrets?.(() => (typeof token === 'string' && token !== '' ? [token] : []));
 
   const tty = io.isTty ?? process.stdout.isTTY === true;
-  const progress = options.json ? undefined : createProgress({ write: (text) => io.stdout(text), tty });
+  const progress = options.json
+    ? undefined
+    : createProgress({
+        write: (text) => io.stdout(text),
+        tty,
+        ...(configFile === undefined ? {} : { settings: configName }),
+      });
   const logger = options.verbose
     ? createStderrLogger({ write: (line) => io.stderr(line), secrets: () => [] })
     : silentLogger;

@@ -1,7 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { getRunRecord, openStore, type RunEvent, type RunRecord } from '@sluice/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MyAppApi, startMyAppApi } from '../../../../examples/my-app/src/api.js';
@@ -82,7 +83,7 @@ describe('sluice run', () => {
     const result = await cli(['list.yaml', '--input', '{"limit": 1}']);
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^run [0-9a-f-]{36} of list: 1 step\(s\)$/);
+    expect(lines[0]).toMatch(/^run [0-9a-f-]{36} of list: 1 step\(s\), settings from sluice\.yaml$/);
     expect(lines[1]).toMatch(/^ok customers \(1 attempt, \d+ ms\)$/);
     expect(lines[2]).toMatch(/^run [0-9a-f-]{36} succeeded in \d+ ms$/);
   });
@@ -107,6 +108,41 @@ describe('sluice run', () => {
     );
     expect(lines[1]).toMatch(/^hint: /);
     expect(result.stdout + result.stderr).not.toContain('wrong-token-123');
+  });
+
+  it('reads the sluice.yaml beside the workflow, or above it, from any working directory, and says which', async () => {
+    mkdirSync(join(scratch.dir, 'flows', 'daily'), { recursive: true });
+    const nested = scratch.write(
+      'flows/daily/list.yaml',
+      readFileSync(join(scratch.dir, 'list.yaml'), 'utf8'),
+    );
+    const result = await runCli(['run', nested, '--input', '{"limit": 1}'], { cwd: REPO_ROOT });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.split('\n')[0]).toMatch(
+      new RegExp(
+        `^run [0-9a-f-]{36} of list: 1 step\\(s\\), settings from ${relative(REPO_ROOT, join(scratch.dir, 'sluice.yaml'))}$`,
+      ),
+    );
+    const json = await runCli(['run', nested, '--input', '{"limit": 1}', '--json'], { cwd: REPO_ROOT });
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.stderr).toBe('');
+  });
+
+  it('refuses a workflow naming a SYSTEM_APIS key no settings define, saying where settings are read from', async () => {
+    const alone = scratchDir('run-alone');
+    try {
+      const flow = alone.write('list.yaml', readFileSync(join(scratch.dir, 'list.yaml'), 'utf8'));
+      const result = await runCli(['run', flow, '--input', '{"limit": 1}'], { cwd: alone.dir });
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain('SYSTEM_APIS.my_app names no configured SYSTEM_APIS key');
+      expect(result.stderr).toContain(
+        `hint: SYSTEM_APIS and USER are read from sluice.yaml (system_apis, user), then --system-apis and --user; no sluice.yaml was found beside ${flow}, in a folder above it, or in the working directory`,
+      );
+    } finally {
+      alone.remove();
+    }
   });
 
   it('lets --system-apis and --user override sluice.yaml key by key', async () => {

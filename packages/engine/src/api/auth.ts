@@ -29,6 +29,16 @@ export function hashApiKey(key: string): string {
 }
 
 /**
+ * The stored row of API key `key`, or `undefined` when no live key has that value (unknown or revoked).
+ *
+ * @example
+ * if ((await findApiKey(store, saved)) === undefined) ({ key: saved } = await createApiKey(store, ...));
+ */
+export async function findApiKey(store: ServiceStore, key: string): Promise<ApiKeyRow | undefined> {
+  return store.apiKeys.find(hashApiKey(key));
+}
+
+/**
  * Creates an API key in `store` and returns it with its stored row. The key itself is not stored:
  * show it once.
  *
