@@ -12,15 +12,38 @@ export interface CliResult {
 }
 
 /**
+ * At most this many `sluice` processes of one test file at once: a test that starts ten together waits
+ * for its turns instead of starving them all on a loaded 2-core machine.
+ */
+const MAX_PROCESSES = 2;
+let running = 0;
+const queue: (() => void)[] = [];
+
+async function turn<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_PROCESSES) await new Promise<void>((resolve) => queue.push(resolve));
+  running += 1;
+  try {
+    return await work();
+  } finally {
+    running -= 1;
+    queue.shift()?.();
+  }
+}
+
+/**
  * Runs `sluice <args>` from source (`packages/cli/src/main.ts` through tsx, `development` condition)
  * with the repository root as the working directory. Never rejects: a failing run is a result.
  */
 export function runCli(args: readonly string[], options: { cwd?: string } = {}): Promise<CliResult> {
+  return turn(() => spawnCli(args, options));
+}
+
+function spawnCli(args: readonly string[], options: { cwd?: string }): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--conditions=development', '--import', 'tsx', 'packages/cli/src/main.ts', ...args],
-      { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 },
+      { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
         resolve({ code, stdout, stderr });

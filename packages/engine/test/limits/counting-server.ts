@@ -48,13 +48,26 @@ export async function startCountingServer(delayMs: number): Promise<CountingServ
 }
 
 /**
- * The shortest time spanned by `requests + 1` consecutive arrivals: a limit of `requests` per window
- * holds when it is at least the window.
+ * Takes of a rate limit made all at once, with a window far longer than any test: resolves once
+ * `expected` of them were granted, with the rest still waiting (aborted, they reject). Counts, not
+ * times: a limit of `requests` per hour grants exactly `requests` however loaded the machine is.
  */
-export function shortestSpan(arrivals: readonly number[], requests: number): number {
-  let shortest = Number.POSITIVE_INFINITY;
-  for (let i = 0; i + requests < arrivals.length; i += 1) {
-    shortest = Math.min(shortest, (arrivals[i + requests] as number) - (arrivals[i] as number));
-  }
-  return shortest;
+export async function grantedOf(
+  takes: readonly Promise<void>[],
+  expected: number,
+): Promise<{ granted: number; waiting: number }> {
+  let granted = 0;
+  const settled = takes.map((take) =>
+    take.then(
+      () => {
+        granted += 1;
+      },
+      () => undefined,
+    ),
+  );
+  while (granted < expected) await new Promise((resolve) => setTimeout(resolve, 5));
+  // A few more turns of the event loop: a take past the limit would be granted by now (it waits an hour).
+  for (let turn = 0; turn < 20; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+  void settled;
+  return { granted, waiting: takes.length - granted };
 }
