@@ -17,6 +17,59 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 const outDir = fileURLToPath(new URL('dist', import.meta.url));
 const api = process.env.SLUICE_API ?? 'http://127.0.0.1:8080';
 
+/** What the editor reads of the workflow JSON Schema (`src/editor/schema-walk.ts`); the rest is dropped. */
+const SCHEMA_KEYS = new Set([
+  'description',
+  'type',
+  'properties',
+  'patternProperties',
+  'additionalProperties',
+  'items',
+  'enum',
+  'const',
+  'examples',
+  'required',
+  'anyOf',
+  'oneOf',
+  'allOf',
+  '$ref',
+  'definitions',
+  '$defs',
+]);
+/** Keys whose value is a map of names to schemas (every name kept). */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs']);
+
+function pruneSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(pruneSchema);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (!SCHEMA_KEYS.has(key)) continue;
+    out[key] = SCHEMA_MAPS.has(key)
+      ? Object.fromEntries(Object.entries(value as object).map(([name, child]) => [name, pruneSchema(child)]))
+      : ['enum', 'const', 'examples', 'required'].includes(key)
+        ? value
+        : pruneSchema(value);
+  }
+  return out;
+}
+
+/**
+ * The workflow JSON Schema as the editor's chunk holds it: only what completion and hover read (no
+ * `errorMessage`, patterns or limits), about half the size.
+ */
+function slimWorkflowSchema(): Plugin {
+  return {
+    name: 'sluice-slim-workflow-schema',
+    enforce: 'pre',
+    // Before Vite's JSON plugin, which then turns the slimmer JSON into a module.
+    transform(code, id) {
+      if (!id.endsWith('/workflow.schema.json')) return null;
+      return { code: JSON.stringify(pruneSchema(JSON.parse(code) as unknown)), map: null };
+    },
+  };
+}
+
 /** Writes `<file>.gz` and `<file>.br` next to each built text asset. */
 function precompress(): Plugin {
   const walk = (dir: string): string[] =>
@@ -50,8 +103,23 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     reportCompressedSize: false,
+    // CodeMirror and its YAML language are one chunk that only the editor and the version diff load
+    // (about 450 kB raw, 150 kB gzipped); the first page stays small (bench/console prints both).
+    chunkSizeWarningLimit: 600,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            {
+              name: 'codemirror',
+              test: /[\\/]node_modules[\\/](@codemirror|codemirror|@lezer|style-mod|w3c-keyname|crelt|@marijn)[\\/]/,
+            },
+          ],
+        },
+      },
+    },
   },
-  plugins: [precompress()],
+  plugins: [slimWorkflowSchema(), precompress()],
   server: {
     proxy: Object.fromEntries(['/v1', '/health', '/openapi.json', '/docs'].map((path) => [path, api])),
   },

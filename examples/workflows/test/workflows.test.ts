@@ -3,7 +3,7 @@
  * receiver and the flaky endpoint, all on port 0, with a sluice.yaml written for those ports.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_API_TOKEN, type MyAppApi, startMyAppApi } from '@sluice/example-my-app/api';
@@ -30,11 +30,13 @@ interface Result {
   stderr: string;
 }
 
+/** Runs a copy of `workflow` beside the sluice.yaml written for the servers' ports (the nearest one wins). */
 function sluiceRun(workflow: string, ...args: string[]): Promise<Result> {
+  copyFileSync(join(HERE, workflow), join(WORK, workflow));
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--conditions=development', '--import', 'tsx', CLI, 'run', join(HERE, workflow), ...args],
+      ['--conditions=development', '--import', 'tsx', CLI, 'run', join(WORK, workflow), ...args],
       { cwd: WORK, timeout: 30_000 },
       (error, stdout, stderr) =>
         resolve({

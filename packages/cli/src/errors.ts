@@ -17,6 +17,13 @@ export const CLI_ERROR_CODES = {
   SLUICE_CLI_ARGS: '`--args` is not JSON, or not the shape the path takes (array or object)',
   SLUICE_CLI_DIR_NOT_EMPTY:
     '`sluice new connector` or `sluice new service` was pointed at a folder that is not empty',
+  SLUICE_CLI_SETTINGS_KEY:
+    'the key of an encrypted settings file is missing, malformed, or does not decrypt it',
+  SLUICE_CLI_EDITOR: '`sluice edit` found no editor ($VISUAL, $EDITOR), or the editor failed',
+  SLUICE_CLI_SERVER:
+    'the Sluice service cannot be reached at its URL (--server, SLUICE_SERVER, the profile), or did not answer as the API',
+  SLUICE_CLI_LOGIN:
+    'no API key for the service (--key, SLUICE_KEY, "sluice login"), or the profile file is malformed',
 } as const;
 
 /** A stable error code of the CLI. */

@@ -1,10 +1,12 @@
 /**
- * The paths `sluice exec` accepts (`test`, `actions.<name>`, `triggers.<name>.poll`, ...): parsing one
+ * The paths `sluice exec` accepts (`test`, `actions.<name>`, `triggers.<name>.poll`,
+ * `triggers.<name>.webhookSubscribe` of a webhook trigger, ...): parsing one
  * against a connector, and listing the valid ones for error messages. Pure.
  *
  * @module
  */
 import { SdkError } from '@sluice/sdk';
+import { closest } from './did-you-mean.js';
 
 /** What a path asks `sluice exec` to run. */
 export type ExecTarget =
@@ -14,6 +16,8 @@ export type ExecTarget =
   | { kind: 'sampleOutput'; name: string; of: 'action' | 'trigger' }
   | { kind: 'trigger'; name: string }
   | { kind: 'triggerPoll'; name: string }
+  | { kind: 'webhookSubscribe'; name: string }
+  | { kind: 'webhookUnsubscribe'; name: string }
   | { kind: 'triggerFields'; name: string; which: 'inputFields' | 'outputFields' }
   | { kind: 'pickList'; name: string }
   | { kind: 'method'; name: string };
@@ -28,6 +32,19 @@ export interface PathableConnector {
 
 const ACTION_PARTS = ['inputFields', 'outputFields', 'sampleOutput'] as const;
 const TRIGGER_PARTS = ['poll', 'inputFields', 'outputFields', 'sampleOutput'] as const;
+const WEBHOOK_TRIGGER_PARTS = [
+  'webhookSubscribe',
+  'webhookUnsubscribe',
+  'inputFields',
+  'outputFields',
+  'sampleOutput',
+] as const;
+
+/** The parts of trigger `name`: a webhook trigger (`webhookNotification`) has no `poll`. */
+function triggerParts(connector: PathableConnector, name: string): readonly string[] {
+  const trigger = connector.triggers?.[name] as { webhookNotification?: unknown } | undefined;
+  return typeof trigger?.webhookNotification === 'function' ? WEBHOOK_TRIGGER_PARTS : TRIGGER_PARTS;
+}
 
 /**
  * Parses `path` against `connector`.
@@ -38,11 +55,15 @@ export function parseExecPath(path: string, connector: PathableConnector, file: 
   const parts = path.split('.');
   const [section, name, part, ...rest] = parts;
   const unknown = (why: string): never => {
+    const suggestion = closest(path, listExecPaths(connector));
     throw new SdkError(
       'SLUICE_CONNECTOR_PATH',
       `${why} in ${file}; valid paths: ${describeExecPaths(connector)}`,
       {
-        hint: 'pick one of the valid paths (sluice exec --help explains each kind)',
+        hint:
+          suggestion === undefined
+            ? 'pick one of the valid paths (sluice exec --help explains each kind)'
+            : `did you mean ${suggestion}?`,
       },
     );
   };
@@ -62,12 +83,16 @@ export function parseExecPath(path: string, connector: PathableConnector, file: 
     case 'triggers': {
       if (!names(connector.triggers).includes(name)) return unknown(`no trigger "${name}"`);
       if (part === undefined) return { kind: 'trigger', name };
-      if (part === 'poll') return { kind: 'triggerPoll', name };
+      const parts = triggerParts(connector, name);
+      if (part === 'poll' && parts.includes(part)) return { kind: 'triggerPoll', name };
+      if ((part === 'webhookSubscribe' || part === 'webhookUnsubscribe') && parts.includes(part)) {
+        return { kind: part, name };
+      }
       if (part === 'inputFields' || part === 'outputFields') {
         return { kind: 'triggerFields', name, which: part };
       }
       if (part === 'sampleOutput') return { kind: 'sampleOutput', name, of: 'trigger' };
-      return unknown(`unknown part "${part}" of triggers.${name} (valid: ${TRIGGER_PARTS.join(', ')})`);
+      return unknown(`unknown part "${part}" of triggers.${name} (valid: ${parts.join(', ')})`);
     }
     case 'pickLists':
       if (!names(connector.pickLists).includes(name)) return unknown(`no pick list "${name}"`);
@@ -87,7 +112,7 @@ export function listExecPaths(connector: PathableConnector): string[] {
     out.push(`actions.${name}`, ...ACTION_PARTS.map((p) => `actions.${name}.${p}`));
   }
   for (const name of Object.keys(connector.triggers ?? {})) {
-    out.push(`triggers.${name}`, ...TRIGGER_PARTS.map((p) => `triggers.${name}.${p}`));
+    out.push(`triggers.${name}`, ...triggerParts(connector, name).map((p) => `triggers.${name}.${p}`));
   }
   for (const name of Object.keys(connector.pickLists ?? {})) out.push(`pickLists.${name}`);
   for (const name of Object.keys(connector.methods ?? {})) out.push(`methods.${name}`);
@@ -100,7 +125,7 @@ export function describeExecPaths(connector: PathableConnector): string {
   const suffix = (parts: readonly string[]): string => `[${parts.map((p) => `.${p}`).join('|')}]`;
   for (const name of Object.keys(connector.actions ?? {})) out.push(`actions.${name}${suffix(ACTION_PARTS)}`);
   for (const name of Object.keys(connector.triggers ?? {}))
-    out.push(`triggers.${name}${suffix(TRIGGER_PARTS)}`);
+    out.push(`triggers.${name}${suffix(triggerParts(connector, name))}`);
   for (const name of Object.keys(connector.pickLists ?? {})) out.push(`pickLists.${name}`);
   for (const name of Object.keys(connector.methods ?? {})) out.push(`methods.${name}`);
   return out.join(', ');

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { validJsonPrefixLength } from '@sluice/sdk/internal';
 import { parseDocument } from 'yaml';
+import { unreadable } from './cli-files.js';
 import { CliError } from './errors.js';
 
 /** How a text is parsed. `auto` picks JSON when the text starts with `{` or `[`, else YAML. */
@@ -32,11 +33,7 @@ export function loadDataFile(file: string, option: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : errorText(err);
-    throw new CliError('SLUICE_CLI_FILE_READ', `cannot read ${option} file ${file}: ${reason}`, {
-      cause: err,
-      hint: `check the path (relative paths start at ${process.cwd()})`,
-    });
+    throw unreadable(file, option, err);
   }
   const ext = extname(file).toLowerCase();
   const format: DataFormat = ext === '.json' ? 'json' : ext === '.yaml' || ext === '.yml' ? 'yaml' : 'auto';
@@ -71,8 +68,9 @@ function parseJson(text: string, source: DataSource): unknown {
     const message = errorText(err)
       .replace(/ in JSON at position \d+.*$/s, '')
       .replace(/, ".*" is not valid JSON$/s, '');
-    const { line, column } = lineAndColumn(text, jsonErrorOffset(text, errorText(err)));
-    throw parseError(source, 'JSON', line, column, message, err);
+    const offset = jsonErrorOffset(text, errorText(err));
+    const { line, column } = lineAndColumn(text, offset);
+    throw parseError(source, 'JSON', line, column, message, err, jsonHint(text, offset, source));
   }
 }
 
@@ -92,6 +90,7 @@ function parseError(
   column: number,
   message: string,
   cause: unknown,
+  hint?: string,
 ): CliError {
   const where = source.file === undefined ? `${source.option} value` : `${source.option} file ${source.file}`;
   return new CliError(
@@ -100,9 +99,29 @@ function parseError(
     {
       cause,
       hint:
-        source.file === undefined ? `quote the ${source.option} value for the shell` : 'fix the file there',
+        hint ??
+        (source.file === undefined ? `quote the ${source.option} value for the shell` : 'fix the file there'),
     },
   );
+}
+
+/**
+ * What most likely went wrong with JSON that stopped parsing at `offset`: a comma before `}` or `]`,
+ * single-quoted strings, or keys without quotes (what is left when the shell ate the double quotes of an
+ * unquoted value); `undefined` when none of them.
+ */
+function jsonHint(text: string, offset: number, source: DataSource): string | undefined {
+  const fix = source.file === undefined ? '' : ' in the file';
+  if (/,\s*$/.test(text.slice(0, offset)) && /^\s*[}\]]/.test(text.slice(offset))) {
+    return `remove the comma before ${text.slice(offset).trim()[0]}${fix}: JSON allows no trailing comma`;
+  }
+  if (/[{,]\s*'[^']*'\s*:|:\s*'[^']*'/.test(text)) {
+    return `JSON strings and keys take double quotes, not single ones${fix}`;
+  }
+  if (source.file === undefined && !text.includes('"') && /[{,]\s*[A-Za-z_$][\w$]*\s*:/.test(text)) {
+    return `the shell removed the double quotes: wrap the whole value in single quotes, e.g. ${source.option} '{"id": 1}'`;
+  }
+  return undefined;
 }
 
 /**

@@ -7,19 +7,27 @@
  * @module
  */
 import { Command, CommanderError } from 'commander';
+import { cliVersion } from './cli-version.js';
 import type { CommandIo } from './command-io.js';
+import { registerConnections } from './commands/connections.js';
 import { registerDev } from './commands/dev.js';
+import { registerEdit } from './commands/edit.js';
 import { registerExec } from './commands/exec.js';
+import { registerGenerate } from './commands/generate.js';
 import { registerKeys } from './commands/keys.js';
+import { registerLogin } from './commands/login.js';
 import { registerNewConnector } from './commands/new-connector.js';
 import { registerNewService } from './commands/new-service.js';
 import { registerRun } from './commands/run.js';
+import { registerRuns } from './commands/runs.js';
 import { registerSchema } from './commands/schema.js';
 import { registerServe } from './commands/serve.js';
 import { registerServeConnector } from './commands/serve-connector.js';
 import { registerStatus } from './commands/status.js';
+import { registerTriggers } from './commands/triggers.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWorker } from './commands/worker.js';
+import { registerWorkflows } from './commands/workflows.js';
 import { CliError } from './errors.js';
 import { maskText } from './mask-text.js';
 import { debugRequested } from './options/debug.js';
@@ -29,6 +37,7 @@ import { formatError } from './print-error.js';
 export function createProgram(io: CommandIo): Command {
   const program = new Command('sluice')
     .description('Sluice: run connectors, serve them, run workflows.')
+    .version(cliVersion(), '-V, --version', 'print the version of sluice')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout(text),
@@ -46,6 +55,8 @@ Examples:
 Run "sluice <command> --help" for the options of a command.`,
     );
   registerExec(program, io);
+  registerEdit(program, io);
+  registerGenerate(program, io);
   const create = program.command('new').description('create a new project from a template');
   registerNewConnector(create, io);
   registerNewService(create, io);
@@ -58,6 +69,11 @@ Run "sluice <command> --help" for the options of a command.`,
   registerStatus(program, io);
   registerKeys(program, io);
   registerSchema(program, io);
+  registerLogin(program, io);
+  registerWorkflows(program, io);
+  registerRuns(program, io);
+  registerConnections(program, io);
+  registerTriggers(program, io);
   return program;
 }
 
@@ -95,6 +111,12 @@ export async function run(argv: readonly string[], io: CommandIo): Promise<numbe
       return 1;
     }
     printError(err);
-    return 1;
+    return exitCodeOf(err);
   }
+}
+
+/** The exit code an error asks for (the service commands' errors carry `exitCode` 2), else 1. */
+function exitCodeOf(err: unknown): number {
+  const code = (err as { exitCode?: unknown } | null)?.exitCode;
+  return typeof code === 'number' && code > 0 ? code : 1;
 }

@@ -1,6 +1,8 @@
 /**
  * The `sluice new <what>` sub-commands (`connector`, `service`): each copies its template folder,
- * `templates/<what>/`, into a new or empty folder with {@link scaffold}, then prints what to run next.
+ * `templates/<what>/`, into a new or empty folder with {@link scaffold}, sets the Sluice dependencies of its
+ * `package.json` to what installs here ({@link chooseSluiceDeps}), prints where they come from, then what to
+ * run next.
  *
  * @module
  */
@@ -8,13 +10,20 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { CommandIo } from './command-io.js';
 import { type DebugOptions, debugOption } from './options/debug.js';
-import { scaffold } from './scaffold.js';
+import { checkTargetFolder, scaffold } from './scaffold.js';
 
 /** The options of a `sluice new` sub-command, as commander hands them over. */
 export interface NewProjectOptions extends DebugOptions {
   /** The title. @default the folder name in title case (`acme-crm` gives `Acme Crm`) */
   name?: string;
+  /** Where the Sluice packages come from: `auto`, `registry`, `links` or a folder of tarballs. @default 'auto' */
+  deps?: string;
 }
+
+const DEPS_HELP =
+  'where the Sluice packages come from: auto (the npm registry if it has @sluice/sdk, else the tarballs of ' +
+  'npm run pack:packages in this checkout, else links to the package folders this CLI runs with), ' +
+  'registry, links, or a folder of tarballs';
 
 /** What tells one `sluice new` sub-command from another. */
 export interface ScaffoldCommandSpec {
@@ -44,17 +53,23 @@ export function registerScaffoldCommand(create: Command, io: CommandIo, spec: Sc
     .description(spec.description)
     .argument('<dir>', 'the folder to create (must not exist, or be empty)')
     .option(spec.nameFlag, spec.nameHelp)
+    .option('--deps <source>', DEPS_HELP, 'auto')
     .addOption(debugOption())
     .addHelpText('after', spec.help)
     .action(async (dir: string, options: NewProjectOptions) => {
+      checkTargetFolder(dir);
+      const { chooseSluiceDeps, applySluiceDeps } = await import('./scaffold-deps.js');
+      const deps = await chooseSluiceDeps({ deps: options.deps });
       scaffold({
         dir,
         templateDir,
         files: spec.files,
         name: options.name,
         what: spec.what,
+        edit: { 'package.json': (text) => applySluiceDeps(text, deps) },
         stdout: (text) => io.stdout(text),
       });
+      io.stdout(`${deps.summary}\n`);
       io.stdout(spec.next(dir));
     });
 }

@@ -20,6 +20,8 @@ export interface ScaffoldOptions {
   name?: string | undefined;
   /** What is created, for messages: `connector`, `service`. */
   what: string;
+  /** Edits of the filled-in text of some files, by their path in the new folder (`package.json`). */
+  edit?: Readonly<Record<string, (text: string) => string>>;
   /** Receives one `created <file>` line per file. */
   stdout(text: string): void;
 }
@@ -32,6 +34,33 @@ export interface ScaffoldOptions {
  */
 export function scaffold(options: ScaffoldOptions): void {
   const { dir } = options;
+  const target = checkTargetFolder(dir);
+  const slug = toSlug(basename(target), options.what);
+  const title = options.name?.replace(/\s+/g, ' ').trim() || toTitle(slug);
+  try {
+    mkdirSync(target, { recursive: true });
+    for (const [from, to] of Object.entries(options.files)) {
+      const text = fillTemplate(readFileSync(join(options.templateDir, from), 'utf8'), from, { title, slug });
+      const file = join(target, to);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, options.edit?.[to]?.(text) ?? text);
+      options.stdout(`created ${join(dir, to)}\n`);
+    }
+  } catch (err) {
+    throw new CliError(
+      'SLUICE_CLI_FILE_WRITE',
+      `cannot create the ${options.what} in ${dir}: ${(err as Error).message}`,
+      { cause: err, hint: 'check that the parent folder exists and is writable' },
+    );
+  }
+}
+
+/**
+ * Checks that `dir` does not exist or is an empty folder, and returns its absolute path.
+ *
+ * @throws {CliError} `SLUICE_CLI_DIR_NOT_EMPTY` when `dir` is a file or holds files.
+ */
+export function checkTargetFolder(dir: string): string {
   const target = resolve(dir);
   if (existsSync(target)) {
     if (!statSync(target).isDirectory()) {
@@ -47,24 +76,7 @@ export function scaffold(options: ScaffoldOptions): void {
       });
     }
   }
-  const slug = toSlug(basename(target), options.what);
-  const title = options.name?.replace(/\s+/g, ' ').trim() || toTitle(slug);
-  try {
-    mkdirSync(target, { recursive: true });
-    for (const [from, to] of Object.entries(options.files)) {
-      const text = readFileSync(join(options.templateDir, from), 'utf8');
-      const file = join(target, to);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, fillTemplate(text, from, { title, slug }));
-      options.stdout(`created ${join(dir, to)}\n`);
-    }
-  } catch (err) {
-    throw new CliError(
-      'SLUICE_CLI_FILE_WRITE',
-      `cannot create the ${options.what} in ${dir}: ${(err as Error).message}`,
-      { cause: err, hint: 'check that the parent folder exists and is writable' },
-    );
-  }
+  return target;
 }
 
 /**

@@ -98,6 +98,19 @@ export async function api<T>(
   );
 }
 
+/** The header that tells the service a run was started from the console (`runs.origin`: `console`). */
+export const CONSOLE_ORIGIN: Readonly<Record<string, string>> = Object.freeze({
+  'x-sluice-origin': 'console',
+});
+
+/** Starts a run of workflow `uid` with `input` (none when `undefined`), as the console; resolves the run. */
+export function startRun<T>(uid: string, input: unknown): Promise<T> {
+  const body = input === undefined ? {} : { input };
+  return api<T>('POST', `/v1/workflows/${encodeURIComponent(uid)}/runs`, body, {
+    headers: { ...CONSOLE_ORIGIN },
+  });
+}
+
 /** `path?query` with the defined values of `query` only. */
 export function withQuery(path: string, query: Record<string, string | number | undefined | null>): string {
   const params = new URLSearchParams();

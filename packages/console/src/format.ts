@@ -20,6 +20,28 @@ export function when(iso: string | null | undefined): string {
     : date.toLocaleString(undefined, { hour12: false });
 }
 
+/**
+ * The full time for a hover: date, time and zone in the browser's zone, then the UTC ISO time, like
+ * `7 Dec 2026, 14:37:10 CET (Europe/Paris) · 2026-12-07T13:37:10.000Z`.
+ */
+export function absolute(iso: string | null | undefined): string {
+  if (iso === null || iso === undefined) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const local = date.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+    timeZoneName: 'short',
+  });
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return `${local} (${zone}) · ${date.toISOString()}`;
+}
+
 /** `3 s ago`, `5 min ago`, `in 2 min`. */
 export function relative(iso: string | null | undefined, now = Date.now()): string {
   if (iso === null || iso === undefined) return '–';

@@ -81,3 +81,34 @@ export function storedKey(page: Page): Promise<string | null> {
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SHOTS_DIR}${name}.png`, fullPage: true });
 }
+
+/** The page's DOM classes a paste needs (tests are type-checked without the DOM library). */
+interface PasteGlobals {
+  DataTransfer: new () => { setData(type: string, value: string): void };
+  ClipboardEvent: new (
+    type: string,
+    init: { clipboardData: unknown; bubbles: boolean; cancelable: boolean },
+  ) => unknown;
+}
+
+/**
+ * Replaces the text of a CodeMirror editor by pasting `text` over all of it, as a person would (typing
+ * would indent each new line again and close brackets).
+ */
+export async function pasteInto(page: Page, label: string, text: string): Promise<void> {
+  const editor = page.getByLabel(label);
+  await editor.click();
+  await editor.press('ControlOrMeta+a');
+  await editor.evaluate((element, value) => {
+    const g = globalThis as unknown as PasteGlobals;
+    const data = new g.DataTransfer();
+    data.setData('text/plain', value);
+    const event = new g.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true });
+    (element as { dispatchEvent(event: unknown): boolean }).dispatchEvent(event);
+  }, text);
+}
+
+/** The text of the CodeMirror editor labelled `label` (one element per line; short documents only). */
+export async function editorText(page: Page, label = 'workflow YAML'): Promise<string> {
+  return (await page.getByLabel(label).locator('.cm-line').allTextContents()).join('\n');
+}

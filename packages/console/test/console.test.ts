@@ -11,8 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { useApiHarness } from '../../engine/test/api/harness.js';
 import {
   CONSOLE_DIR,
+  editorText,
   idInHash,
   type PageGlobals,
+  pasteInto,
   shot,
   signIn,
   storedKey,
@@ -77,7 +79,6 @@ async function runToEnd(key: string, uid: string, input: object = {}): Promise<s
   return res.body.id as string;
 }
 
-const editor = (page: Page) => page.getByLabel('workflow YAML');
 /** A link of the top navigation (pages have their own links named alike). */
 const nav = (page: Page, name: string) => page.locator('header nav').getByRole('link', { name });
 
@@ -119,7 +120,9 @@ describe('console', { timeout: 60_000 }, () => {
     await page.getByRole('link', { name: 'New workflow' }).first().click();
 
     // A wrong type on line 9 and a step without a call: both listed, each with its line, and no publish.
-    await editor(page).fill(
+    await pasteInto(
+      page,
+      'workflow YAML',
       `name: Sync orders\nsteps:\n  - name: orders\n    apispec:\n      url: ${h.server.url('/orders')}\n      method: GET\n    retry:\n      backoff_factor: 0.1\n      total: lots\n  - name: empty\n`,
     );
     const problems = page.getByLabel('problems');
@@ -127,15 +130,19 @@ describe('console', { timeout: 60_000 }, () => {
     const listed = await problems.textContent();
     expect(listed).toContain('line 9');
     expect(listed).toContain('steps[1]');
-    expect(await page.locator('.editor-gutter .bad').allTextContents()).toContain('9');
+    // Marked in the lint gutter and under the text of line 9.
+    await expect
+      .poll(() => page.locator('.cm-lintRange-error').allTextContents())
+      .toContainEqual(expect.stringContaining('lots'));
+    expect(await page.locator('.cm-gutter-lint .cm-lint-marker-error').count()).toBeGreaterThan(0);
     expect(await page.getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
     await shot(page, '02-editor-problems');
 
     // Broken YAML: the syntax error names its line too.
-    await editor(page).fill('name: Sync orders\nsteps:\n  - name: [orders\n');
+    await pasteInto(page, 'workflow YAML', 'name: Sync orders\nsteps:\n  - name: [orders\n');
     await expect.poll(() => problems.textContent()).toMatch(/line \d/);
 
-    await editor(page).fill(ordersYaml('Sync orders'));
+    await pasteInto(page, 'workflow YAML', ordersYaml('Sync orders'));
     await expect.poll(() => page.getByTestId('check').textContent()).toBe('valid · 2 steps');
     expect(await page.locator('.flow-step').count()).toBe(2);
     await page.getByRole('button', { name: 'Publish' }).click();
@@ -197,10 +204,10 @@ describe('console', { timeout: 60_000 }, () => {
     });
     await signIn(page, base(), h.keys.acmeAdmin);
     await page.goto(`${base()}/#/workflows/${uid}/edit`);
-    await expect.poll(() => editor(page).inputValue()).toContain('name: Nightly');
-    expect(await editor(page).inputValue()).not.toContain('workspace_id');
-    const text = (await editor(page).inputValue()).replace('name: ping', 'name: ping_twice');
-    await editor(page).fill(text);
+    await expect.poll(() => editorText(page)).toContain('name: Nightly');
+    expect(await editorText(page)).not.toContain('workspace_id');
+    const text = (await editorText(page)).replace('name: ping', 'name: ping_twice');
+    await pasteInto(page, 'workflow YAML', text);
     await expect
       .poll(
         async () =>
@@ -417,7 +424,9 @@ describe('console', { timeout: 60_000 }, () => {
     expect(await page.getByRole('button', { name: 'Delete' }).count()).toBe(0);
     // A member's draft of a global workflow is refused while typing, with the reason.
     await page.goto(`${base()}/#/workflows/new`);
-    await editor(page).fill(
+    await pasteInto(
+      page,
+      'workflow YAML',
       'name: Mine everywhere\nscope: global\nsteps:\n  - name: a\n    apispec:\n      url: http://127.0.0.1:1/\n',
     );
     await expect

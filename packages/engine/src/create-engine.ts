@@ -78,6 +78,8 @@ class ServiceEngine implements Engine, EngineInternals {
   /** The step transport with the egress guard (closed with the engine), when the engine made one. */
   readonly #ownTransport: HttpTransport | undefined;
   #systemApis: Record<string, string>;
+  /** Where third parties reach the API: `options.publicUrl`, else the `baseUrl` of `start`. */
+  #publicUrl: string | undefined;
   /** `host:port` of the service's own API, once `start` knows it: the egress guard lets it through. */
   #ownOrigins: string[] = [];
   #closing: Promise<void> | undefined;
@@ -91,6 +93,7 @@ class ServiceEngine implements Engine, EngineInternals {
     this.store = options.store;
     this.owner = options.owner ?? ownerName(randomUUID().slice(0, 8));
     this.#systemApis = { ...(options.systemApis ?? {}) };
+    this.#publicUrl = options.publicUrl;
     this.templates = new TemplateRenderer(options.templateLimits);
     this.stepKinds = options.stepKinds ?? STEP_KINDS;
     this.triggerKinds = options.triggerKinds ?? TRIGGER_KINDS;
@@ -127,6 +130,7 @@ class ServiceEngine implements Engine, EngineInternals {
       logger: logger.child({ component: 'triggers' }),
       deriveKey: (purpose) => this.deriveKey(purpose),
       dispatch: (runs) => this.dispatch(runs),
+      publicUrl: () => this.#publicUrl,
       tickMs: options.triggerTickMs ?? ENGINE_DEFAULTS.triggerTickMs,
       leaseMs: options.triggerLeaseMs ?? ENGINE_DEFAULTS.triggerLeaseMs,
     });
@@ -198,6 +202,7 @@ class ServiceEngine implements Engine, EngineInternals {
     if (options.baseUrl !== undefined) {
       this.#systemApis = { ...this.#systemApis, ...ownApis(options.baseUrl) };
       this.#ownOrigins = [ownOrigin(options.baseUrl)];
+      this.#publicUrl ??= options.baseUrl;
     }
     // First, so `sluice status` shows the node while it resumes runs.
     await this.#node.start();
@@ -226,9 +231,14 @@ class ServiceEngine implements Engine, EngineInternals {
     return this.#attemptPruning.prune();
   }
 
-  async startRun(stored: StoredWorkflow, input: unknown, caller: ApiCaller): Promise<string> {
+  async startRun(
+    stored: StoredWorkflow,
+    input: unknown,
+    caller: ApiCaller,
+    options: { origin?: 'api' | 'console' | 'cli' } = {},
+  ): Promise<string> {
     this.#assertOpen();
-    return this.#runs.submit(stored, input, caller);
+    return this.#runs.submit(stored, input, caller, options.origin);
   }
 
   waitForRun(id: string, timeoutMs: number): Promise<void> {

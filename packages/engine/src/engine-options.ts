@@ -27,6 +27,12 @@ export interface CreateEngineOptions {
   /** Sends each HTTP attempt of a step. @default the SDK's shared undici transport */
   transport?: HttpTransport;
   /**
+   * The absolute URL third parties reach this engine's API at (`https://sluice.example.com`): connector
+   * webhook triggers (`trigger.connector_webhook`) subscribe with `<publicUrl>/v1/hooks/...`.
+   * @default the `baseUrl` given to `start`
+   */
+  publicUrl?: string;
+  /**
    * Refuse step calls (apispec and connector actions) to loopback, private, link-local and unspecified
    * addresses, checked on the resolved address at connect time: the item fails with class `connect`
    * and a `SLUICE_EGRESS_DENIED` message. Applies to the engine's own transport; a `transport` given
@@ -187,9 +193,15 @@ export interface Engine extends AsyncDisposable {
   start(options?: { baseUrl?: string }): Promise<number>;
   /**
    * Records a `pending` run of `workflow` for `caller` and queues it; resolves its id at once.
+   * `origin` is what the run's row records as having started it.
    * @throws {EngineError} `SLUICE_ENGINE_CLOSED` once `close()` was called.
    */
-  startRun(workflow: StoredWorkflow, input: unknown, caller: ApiCaller): Promise<string>;
+  startRun(
+    workflow: StoredWorkflow,
+    input: unknown,
+    caller: ApiCaller,
+    options?: { origin?: 'api' | 'console' | 'cli' },
+  ): Promise<string>;
   /** Resolves when run `id` ends in this process, or after `timeoutMs`, whichever comes first. */
   waitForRun(id: string, timeoutMs: number): Promise<void>;
   /**

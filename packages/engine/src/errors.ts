@@ -55,6 +55,10 @@ export const ENGINE_ERROR_CODES = {
   SLUICE_EGRESS_DENIED:
     'a step URL resolves to an address that is not globally reachable while --deny-private-networks is on',
   SLUICE_HOOK_SIGNATURE: "a webhook delivery's HMAC signature header is missing or does not match",
+  SLUICE_HOOK_SUBSCRIBE:
+    "a connector webhook trigger cannot go live: not a webhook trigger, no public URL to subscribe with, or (in `last_error`) the connector's webhookSubscribe/webhookUnsubscribe failed",
+  SLUICE_HOOK_NOTIFICATION:
+    "a connector's webhookNotification (or webhookKeys) failed on a delivery or returned no events shape; no run started",
   SLUICE_QUEUE: 'the shared run queue (Redis, BullMQ) is misconfigured or Redis does not answer at start',
   SLUICE_STEP_TEST_UNSUPPORTED:
     'a step of a kind a step test does not run (anything but apispec, action and wait) was asked to be tested',

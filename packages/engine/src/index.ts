@@ -159,6 +159,7 @@ export type { TemplateLocation } from './template/render.js';
 export { TemplateRenderer } from './template/render.js';
 export type { TemplateLimits, TemplateState } from './template/state.js';
 export { DEFAULT_TEMPLATE_LIMITS } from './template/state.js';
+export type { ConnectorWebhookTrigger } from './triggers/kinds/connector-webhook.js';
 export type { PollTrigger } from './triggers/kinds/poll.js';
 export type { ScheduleTrigger } from './triggers/kinds/schedule.js';
 export type { WebhookTrigger } from './triggers/kinds/webhook.js';

@@ -44,8 +44,15 @@ export type {
   SampleOutput,
   TriggerDefinition,
   TriggerRecord,
+  WebhookKeyContext,
+  WebhookKeysContext,
+  WebhookNotificationContext,
+  WebhookSubscribeContext,
+  WebhookSubscribeOutput,
+  WebhookTriggerDefinition,
+  WebhookUnsubscribeContext,
 } from './connector/define-connector.js';
-export { defineConnector, isConnector } from './connector/define-connector.js';
+export { defineConnector, isConnector, isWebhookTrigger } from './connector/define-connector.js';
 export type { ExchangeAuthorizationCodeOptions } from './connector/oauth2.js';
 export { exchangeAuthorizationCode } from './connector/oauth2.js';
 export type {

@@ -12,6 +12,8 @@ export type {
   ConnectorRuntime,
   ConnectorRuntimeOptions,
   PollTriggerOptions,
+  WebhookNotificationOptions,
+  WebhookSubscribeOptions,
 } from './connector/connector-runtime.js';
 export { createConnectorRuntime } from './connector/connector-runtime.js';
 export type { BuildAuthorizationUrlOptions } from './connector/oauth2.js';
@@ -20,6 +22,8 @@ export type { RunActionOptions } from './connector/run-action.js';
 export { runAction } from './connector/run-action.js';
 export type { RunTriggerCycleOptions } from './connector/run-trigger.js';
 export { runTriggerCycle } from './connector/run-trigger.js';
+export type { WebhookDelivery, WebhookEvent } from './connector/run-webhook.js';
+export { runWebhookKeys } from './connector/run-webhook.js';
 export { validateConnector } from './connector/validate-connector.js';
 export { encodeForm, encodeQuery, flattenParams } from './http/formats/form.js';
 export { decodeJson, encodeJson } from './http/formats/json.js';

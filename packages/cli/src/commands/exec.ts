@@ -5,21 +5,29 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import { type Connector, isSluiceError, SdkError } from '@sluice/sdk';
 import type { ConnectorRuntime, TriggerState } from '@sluice/sdk/internal';
 import type { Command } from 'commander';
+import { writeOutput } from '../cli-files.js';
 import type { CommandIo } from '../command-io.js';
 import { CliError } from '../errors.js';
 import { type ExecTarget, parseExecPath } from '../exec-path.js';
+import { expectObject, isPlainObject, kindOf } from '../named-values.js';
 import { type DebugOptions, debugOption } from '../options/debug.js';
 import { createStderrLogger } from '../stderr-logger.js';
+import { WEBHOOK_EXEC_HELP, type WebhookExecOptions } from './exec-webhook.js';
 
 /** The options of `sluice exec`, as commander hands them over. */
-export interface ExecOptions extends DebugOptions {
-  /** File with the connection values (JSON or YAML). */
+export interface ExecOptions extends DebugOptions, WebhookExecOptions {
+  /** File with the connection values (JSON, YAML or encrypted YAML), or inline JSON. */
   settings?: string;
+  /** The connection to use from a settings file that holds several, by name. */
+  connection?: string;
+  /** The key file of an encrypted settings file. */
+  key?: string;
+  /** The values of the action's or trigger's config fields: inline JSON or a file. */
+  configFields?: string;
   /** File with the input of an action or trigger. */
   input?: string;
   /** File with the trigger state printed by an earlier run (`triggers.<name>`), or a raw poll closure. */
@@ -47,6 +55,7 @@ Paths:
   triggers.<name>.poll              exactly one call of the trigger's poll with --closure as its closure;
                                     prints what poll returned
   triggers.<name>.inputFields       the trigger's input fields (likewise .outputFields, .sampleOutput)
+${WEBHOOK_EXEC_HELP}
   pickLists.<name>                  a pick list; --args is an object of named arguments
   methods.<name>                    a method; --args is an array of arguments
 
@@ -59,11 +68,18 @@ Examples:
   $ sluice exec connector.ts triggers.new_customer --settings settings.json --closure closure.json
   $ sluice exec connector.ts triggers.new_customer.poll --settings settings.json --closure since.json
   $ sluice exec connector.ts methods.format_name --args '["Ann", "Lee"]'
+  $ sluice exec connector.ts triggers.new_order --webhook-payload p.json --webhook-headers h.json
+  $ sluice exec connector.ts triggers.new_order.webhookSubscribe --webhook-url https://example.com/hook
+  $ sluice exec connector.ts actions.get_customer --connection prod --input input.json
+  $ sluice exec connector.ts actions.search.inputFields --config-fields '{"object": "customer"}'
   $ sluice exec connector.ts pickLists.countries --settings settings.json --args '{"region": "EU"}'
   $ sluice exec connector.ts actions.get_customer --settings settings.json --input input.json \\
       --record test/cassettes/get-customer.cassette.json
   $ sluice exec connector.ts actions.get_customer --settings settings.json --input input.json \\
       --replay test/cassettes/get-customer.cassette.json
+
+Without --settings, the first of settings.yaml.enc and settings.yaml in the working folder, then
+beside the connector file, is read. Values that authorization refreshes are written back to that file.
 
 The result is printed on stdout as JSON. On failure sluice prints "error CODE: message" (and
 "hint: ..." below it) on stderr and exits with 1; --debug adds the stack trace.`;
@@ -80,7 +96,19 @@ export function registerExec(program: Command, io: CommandIo): void {
       '<path>',
       'what to run, e.g. test, actions.get_customer, triggers.new_customer.poll (see below)',
     )
-    .option('--settings <json|file>', 'connection values: inline JSON, or a JSON or YAML file')
+    .option(
+      '--settings <json|file>',
+      'connection values: inline JSON, or a JSON, YAML or encrypted file (default: settings.yaml.enc or settings.yaml)',
+    )
+    .option('--connection <name>', 'the named connection to use from a settings file that holds several')
+    .option(
+      '--key <file>',
+      'key of an encrypted settings file (default: SLUICE_MASTER_KEY, else master.key beside it)',
+    )
+    .option(
+      '--config-fields <json|file>',
+      "values of the action's or trigger's config fields: inline JSON, or a JSON or YAML file",
+    )
     .option('--input <json|file>', 'input of an action or trigger: inline JSON, or a JSON or YAML file')
     .option(
       '--closure <json|file>',
@@ -95,6 +123,17 @@ export function registerExec(program: Command, io: CommandIo): void {
     .addOption(debugOption())
     .option('--record <file>', 'record every HTTP exchange into this cassette file (secrets masked)')
     .option('--replay <file>', 'answer HTTP requests from this cassette file instead of the network')
+    .option('--webhook-payload <json|file>', 'webhook triggers: the delivery body (inline JSON or a file)')
+    .option('--webhook-headers <json|file>', 'webhook triggers: the delivery headers, an object')
+    .option(
+      '--webhook-params <json|file>',
+      "webhook triggers: the delivery URL's query parameters, an object",
+    )
+    .option('--webhook-url <url>', 'triggers.<name>.webhookSubscribe: the URL to subscribe')
+    .option(
+      '--webhook-subscribe-output <json|file>',
+      'webhook triggers: what triggers.<name>.webhookSubscribe printed',
+    )
     .addHelpText('after', EXEC_HELP)
     .action((connector: string, path: string, options: ExecOptions) =>
       execCommand(connector, path, options, io),
@@ -103,13 +142,13 @@ export function registerExec(program: Command, io: CommandIo): void {
 
 /** Which paths each data option applies to. */
 const OPTION_TARGETS = {
-  input: ['action', 'trigger', 'triggerPoll'],
+  input: ['action', 'trigger', 'triggerPoll', 'webhookSubscribe'],
   closure: ['trigger', 'triggerPoll'],
   args: ['method', 'pickList'],
 } as const satisfies Record<string, readonly ExecTarget['kind'][]>;
 
 const OPTION_PATHS = {
-  input: 'actions.<name>, triggers.<name> and triggers.<name>.poll',
+  input: 'actions.<name>, triggers.<name>, triggers.<name>.poll and triggers.<name>.webhookSubscribe',
   closure: 'triggers.<name> and triggers.<name>.poll',
   args: 'methods.<name> and pickLists.<name>',
 } as const;
@@ -146,10 +185,19 @@ export async function execCommand(
       });
     }
   }
-  const connection =
-    options.settings === undefined
-      ? {}
-      : expectObject(loadDataOption(options.settings, '--settings'), `--settings ${options.settings}`);
+  const { loadExecSettings, connectionSaver } = await import('../exec-settings.js');
+  const { loadConfigFields } = await import('../exec-config-fields.js');
+  const configFields = loadConfigFields(options.configFields, target, path);
+  const settings = loadExecSettings({
+    settings: options.settings,
+    connection: options.connection,
+    key: options.key,
+    connectorFile: file,
+    connectionFields: (connector.connection?.fields ?? []).map((field) => field.name),
+    env: process.env,
+  });
+  const connection = settings.values;
+  const saver = connectionSaver(settings, (line) => io.stderr(`${line}\n`), options.replay !== undefined);
   const input =
     options.input === undefined
       ? undefined
@@ -159,6 +207,8 @@ export async function execCommand(
       ? undefined
       : closureOf(loadDataOption(options.closure, '--closure'), target);
   const args = options.args === undefined ? undefined : await loadArgs(options.args, target, path);
+  const { loadWebhookData, runWebhookTarget } = await import('./exec-webhook.js');
+  const webhook = await loadWebhookData(options, target, path, connector);
 
   let runtime: ConnectorRuntime | undefined;
   const secrets = (): readonly string[] => {
@@ -179,8 +229,23 @@ export async function execCommand(
     : undefined;
   let failure: { error: unknown } | undefined;
   try {
-    runtime = createConnectorRuntime(connector, { connection, transport, ...(logger ? { logger } : {}) });
-    const result = await runTarget(runtime, target, { input, closure, args }).catch((err: unknown) => {
+    runtime = createConnectorRuntime(connector, {
+      connection,
+      transport,
+      onConnectionChange: saver.onConnectionChange,
+      ...(logger ? { logger } : {}),
+    });
+    try {
+      saver.setBaseline(runtime.connection);
+    } catch {
+      // The connection does not validate: the run reports it.
+    }
+    const data = { input, closure, args, configFields };
+    const run =
+      webhook === undefined
+        ? runTarget(runtime, target, data)
+        : runWebhookTarget(runtime, target, webhook, data);
+    const result = await run.catch((err: unknown) => {
       throw options.closure !== undefined && isSluiceError(err, 'SLUICE_TRIGGER_STATE')
         ? new SdkError('SLUICE_TRIGGER_STATE', `--closure file ${options.closure}: ${err.message}`, {
             hint: err.hint,
@@ -206,33 +271,51 @@ export async function execCommand(
 async function runTarget(
   runtime: ConnectorRuntime,
   target: ExecTarget,
-  data: { input: Record<string, unknown> | undefined; closure: unknown; args: unknown },
+  data: {
+    input: Record<string, unknown> | undefined;
+    closure: unknown;
+    args: unknown;
+    configFields?: Record<string, unknown> | undefined;
+  },
 ): Promise<unknown> {
+  const fieldsOptions = { configFields: data.configFields };
   switch (target.kind) {
     case 'test':
       return runtime.test();
     case 'action':
-      return runtime.runAction(target.name, data.input ?? {});
+      return runtime.runAction(target.name, data.input ?? {}, fieldsOptions);
     case 'actionFields':
-      return runtime.actionFields(target.name, target.which);
+      return runtime.actionFields(target.name, target.which, fieldsOptions);
     case 'sampleOutput':
       return runtime.sampleOutput(target.name, target.of);
     case 'trigger': {
       const { events, state } = await runtime.pollTrigger(target.name, {
         input: data.input ?? {},
+        ...fieldsOptions,
         // The runtime checks the state itself (SLUICE_TRIGGER_STATE) after it went through JSON.
         ...(data.closure === undefined ? {} : { state: data.closure as TriggerState }),
       });
       return { events, closure: state };
     }
     case 'triggerPoll':
-      return runtime.pollTriggerOnce(target.name, { input: data.input ?? {}, closure: data.closure });
+      return runtime.pollTriggerOnce(target.name, {
+        input: data.input ?? {},
+        closure: data.closure,
+        ...fieldsOptions,
+      });
     case 'triggerFields':
-      return runtime.triggerFields(target.name, target.which);
+      return runtime.triggerFields(target.name, target.which, fieldsOptions);
     case 'pickList':
       return runtime.pickList(target.name, (data.args as Record<string, unknown> | undefined) ?? {});
     case 'method':
       return runtime.callMethod(target.name, (data.args as unknown[] | undefined) ?? []);
+    case 'webhookSubscribe':
+    case 'webhookUnsubscribe':
+      // Run by exec-webhook.ts (loadWebhookData gives their data).
+      throw new CliError(
+        'SLUICE_CLI_OPTION',
+        `triggers.${target.name}.${target.kind} needs its webhook options`,
+      );
   }
 }
 
@@ -291,43 +374,5 @@ async function loadArgs(value: string, target: ExecTarget, path: string): Promis
 }
 
 function writeResult(result: unknown, output: string | undefined, io: CommandIo): void {
-  const text = `${JSON.stringify(result === undefined ? null : result, null, 2)}\n`;
-  if (output === undefined) {
-    io.stdout(text);
-    return;
-  }
-  try {
-    mkdirSync(dirname(output), { recursive: true });
-    writeFileSync(output, text);
-  } catch (err) {
-    throw new CliError(
-      'SLUICE_CLI_FILE_WRITE',
-      `cannot write --output file ${output}: ${(err as Error).message}`,
-      {
-        cause: err,
-        hint: 'check that the folder exists and is writable',
-      },
-    );
-  }
-}
-
-function expectObject(value: unknown, where: string): Record<string, unknown> {
-  if (isPlainObject(value)) return value;
-  throw new CliError(
-    'SLUICE_CLI_FILE_PARSE',
-    `${where} must hold an object of named values, got ${kindOf(value)}`,
-    {
-      hint: 'write a JSON object ({"name": "value"}) or a YAML mapping (name: value)',
-    },
-  );
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  writeOutput(`${JSON.stringify(result === undefined ? null : result, null, 2)}\n`, output, io);
 }

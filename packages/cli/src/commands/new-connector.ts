@@ -12,11 +12,14 @@ const NEW_CONNECTOR_HELP = `
 Creates connector.ts (a connection, a test, one action, one trigger), connector.test.ts (a vitest test
 against a tiny local API), settings.example.json, README.md, package.json, vitest.config.ts and
 .gitignore.
-The folder must not exist or must be empty.
+The folder must not exist or must be empty. The Sluice dependencies of package.json are what installs
+here (the npm registry, else this checkout's .sluice-packs tarballs, else links; see --deps): a line
+"Sluice packages: ..." says which.
 
 Examples:
   $ sluice new connector ./acme-connector
-  $ sluice new connector ./acme --name "Acme CRM"`;
+  $ sluice new connector ./acme --name "Acme CRM"
+  $ sluice new connector ./acme --deps .sluice-packs`;
 
 /** Template files, and the name each gets in the new folder. */
 const TEMPLATE_FILES: Readonly<Record<string, string>> = {

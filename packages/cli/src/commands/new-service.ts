@@ -13,6 +13,8 @@ const NEW_SERVICE_HELP = `
 Creates main.ts, app_config.yaml, routes/hello/v1/route.ts with its schema.json, test/hello.test.ts,
 a Dockerfile that type-checks, tests and runs the service, package.json, tsconfig.json,
 vitest.config.ts, README.md, .gitignore and .dockerignore. The folder must not exist or must be empty.
+The Sluice dependencies of package.json are what installs here (the npm registry, else this checkout's
+.sluice-packs tarballs, else links; see --deps): a line "Sluice packages: ..." says which.
 
 Examples:
   $ sluice new service ./acme-service

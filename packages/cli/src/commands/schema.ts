@@ -1,14 +1,6 @@
-/**
- * `sluice schema workflow [--output F]`: prints the JSON Schema (draft-07) of the workflow document, for
- * editors (completion, hover docs, checks) and other tools.
- *
- * @module
- */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import { writeOutput } from '../cli-files.js';
 import type { CommandIo } from '../command-io.js';
-import { CliError } from '../errors.js';
 import { type DebugOptions, debugOption } from '../options/debug.js';
 
 /** The options of `sluice schema workflow`, as commander hands them over. */
@@ -52,18 +44,5 @@ export async function workflowSchemaText(): Promise<string> {
  */
 export async function schemaWorkflowCommand(options: SchemaOptions, io: CommandIo): Promise<void> {
   const text = await workflowSchemaText();
-  if (options.output === undefined) {
-    io.stdout(text);
-    return;
-  }
-  try {
-    mkdirSync(dirname(options.output), { recursive: true });
-    writeFileSync(options.output, text);
-  } catch (err) {
-    throw new CliError(
-      'SLUICE_CLI_FILE_WRITE',
-      `cannot write --output file ${options.output}: ${(err as Error).message}`,
-      { cause: err, hint: 'check that the folder exists and is writable' },
-    );
-  }
+  writeOutput(text, options.output, io);
 }

@@ -35,6 +35,8 @@ export interface ServeOptions extends EngineNodeFlags {
   worker?: boolean;
   /** commander's `--no-console`: false serves no web console at `/`. */
   console?: boolean;
+  /** Where third parties reach the API (connector webhooks subscribe with it). @default SLUICE_PUBLIC_URL, else the listen address */
+  publicUrl?: string;
 }
 
 const SERVE_HELP = `
@@ -77,6 +79,10 @@ export function registerServe(program: Command, io: CommandIo): void {
     .addOption(flags.redisPrefix)
     .option('--no-worker', 'with --redis: an API node only; runs execute on sluice worker processes')
     .option('--no-console', 'do not serve the web console at /')
+    .option(
+      '--public-url <url>',
+      'the URL third parties reach this API at; connector webhook triggers subscribe <url>/v1/hooks/... (default: SLUICE_PUBLIC_URL, else the listen address)',
+    )
     .addOption(flags.connectors);
   withLeaseOptions(command)
     .option('--log-level <level>', 'log requests as pino JSON lines: info, debug, ... (default: silent)')
@@ -103,6 +109,7 @@ export async function serveCommand(options: ServeOptions, io: CommandIo): Promis
   const { grace, engine: execution } = await executionOptions(options);
   const metricsToken = metricsTokenOf(options.metricsToken, process.env.SLUICE_METRICS_TOKEN);
   const queued = queueOptions(options, 'sluice serve');
+  const publicUrl = publicUrlOf(options.publicUrl ?? process.env.SLUICE_PUBLIC_URL);
   // Loaded on use, as every command's dependencies are: `sluice --help` does not pay for the engine.
   const { createApi } = await import('@sluice/engine');
   const { openEngineNode } = await import('../open-engine-node.js');
@@ -116,6 +123,7 @@ export async function serveCommand(options: ServeOptions, io: CommandIo): Promis
     // Without --log-level, a shared deployment still prints its outages (store or Redis down and back).
     ...(runLog === undefined && queued.queue !== undefined ? { logger: warningLogger(io) } : {}),
     ...(queued.queue === undefined ? {} : { nodeKind: queued.execute === false ? 'api' : 'api+worker' }),
+    ...(publicUrl === undefined ? {} : { publicUrl }),
   });
   try {
     const app = await createApi({
@@ -147,4 +155,29 @@ export async function serveCommand(options: ServeOptions, io: CommandIo): Promis
     await engine.close();
     await store.close();
   }
+}
+
+/**
+ * `--public-url` (or `SLUICE_PUBLIC_URL`): an absolute http(s) URL.
+ *
+ * @throws {CliError} `SLUICE_CLI_OPTION` naming the flag for anything else.
+ */
+function publicUrlOf(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new CliError(
+      'SLUICE_CLI_OPTION',
+      `--public-url ${JSON.stringify(value)} is not an absolute http(s) URL`,
+      {
+        hint: 'give the URL third parties reach this API at, e.g. --public-url https://sluice.example.com',
+      },
+    );
+  }
+  return value.replace(/\/+$/, '');
 }

@@ -86,6 +86,35 @@ describe('sluice exec on bad input', () => {
     },
   );
 
+  it.each([
+    [['actions.get_customer_by_idd'], 'hint: did you mean actions.get_customer_by_id?'],
+    [['triggers.new_customers'], 'hint: did you mean triggers.new_customer?'],
+    [
+      ['actions.get_customer_by_id', '--input', '{"id": 1,}'],
+      'hint: remove the comma before }: JSON allows no trailing comma',
+    ],
+    [
+      ['actions.get_customer_by_id', '--input', '{id: 1}'],
+      `hint: the shell removed the double quotes: wrap the whole value in single quotes, e.g. --input '{"id": 1}'`,
+    ],
+  ])('gives a hint for %j that says what to change', async (args, hint) => {
+    const result = await runCli(['exec', CONNECTOR, ...args]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n').at(-1)).toBe(hint);
+  });
+
+  it('runs a method that needs no connection without settings', async () => {
+    const result = await runCli([
+      'exec',
+      CONNECTOR,
+      'methods.format_address',
+      '--args',
+      '[{"street": "Main St 1", "city": "Berlin", "zip": "10115"}]',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toBe('Main St 1\nBerlin, 10115');
+  });
+
   it('prints the stack trace under --debug', async () => {
     const result = await runCli(['exec', CONNECTOR, 'actions.nope', '--debug']);
     expect(result.code).toBe(1);

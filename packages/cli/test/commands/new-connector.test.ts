@@ -27,7 +27,7 @@ function runVitest(cwd: string): Promise<{ code: number; output: string }> {
 describe('sluice new connector', () => {
   it('scaffolds a connector whose own tests pass, and which sluice exec runs', async () => {
     const dir = join(scratch.dir, 'acme-crm');
-    const created = await runCli(['new', 'connector', dir, '--name', "Acme's CRM"]);
+    const created = await runCli(['new', 'connector', dir, '--name', "Acme's CRM", '--deps', 'links']);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     expect(created.stdout).toContain(`created ${join(dir, 'connector.ts')}`);
@@ -53,7 +53,7 @@ describe('sluice new connector', () => {
         '--settings',
         join(dir, 'settings.example.json'),
       ]),
-      runCli(['new', 'connector', dir]),
+      runCli(['new', 'connector', dir, '--deps', 'links']),
       runCli(['--help']),
       runCli(['exec', '--help']),
     ]);
@@ -88,7 +88,7 @@ describe('sluice new connector', () => {
 
   it('titles the connector after the folder when --name is absent', async () => {
     const dir = join(scratch.dir, 'my-shop_api');
-    expect((await runCli(['new', 'connector', dir])).code).toBe(0);
+    expect((await runCli(['new', 'connector', dir, '--deps', 'links'])).code).toBe(0);
     expect(readFileSync(join(dir, 'connector.ts'), 'utf8')).toContain("title: 'My Shop Api',");
   });
 });

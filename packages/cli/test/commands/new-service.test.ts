@@ -35,7 +35,7 @@ function runVitest(cwd: string): Promise<{ code: number; output: string }> {
 describe('sluice new service', () => {
   it('scaffolds a service whose own test passes', async () => {
     const dir = join(scratch.dir, 'acme-service');
-    const created = await runCli(['new', 'service', dir, '--name', 'Acme "CRM" Service']);
+    const created = await runCli(['new', 'service', dir, '--name', 'Acme "CRM" Service', '--deps', 'links']);
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     expect(list(dir).sort()).toEqual(
@@ -80,7 +80,7 @@ describe('sluice new service', () => {
     mkdirSync(dir, { recursive: true });
     scratch.write('taken/keep.txt', 'x');
     expectCleanError(
-      await runCli(['new', 'service', dir]),
+      await runCli(['new', 'service', dir, '--deps', 'links']),
       /^error SLUICE_CLI_DIR_NOT_EMPTY: folder .* is not empty \(it holds keep\.txt\)/,
     );
   });

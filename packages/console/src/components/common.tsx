@@ -1,7 +1,7 @@
 /** Small pieces every page uses: status badges, error boxes, JSON blocks, empty states. */
 import type { ComponentChildren } from 'preact';
 import type { ApiError } from '../api.js';
-import { pretty } from '../format.js';
+import { absolute, pretty, relative, when } from '../format.js';
 
 export function Status({ status }: { status: string }) {
   return (
@@ -56,5 +56,24 @@ export function Head({ columns }: { columns: readonly string[] }) {
         ))}
       </tr>
     </thead>
+  );
+}
+
+/**
+ * A time as the page shows it (`relative`: `3 min ago`; else the time of day, or date and time), with
+ * the full date, time and zone on hover.
+ */
+export function Time({
+  iso,
+  relative: isRelative = false,
+}: {
+  iso: string | null | undefined;
+  relative?: boolean;
+}) {
+  if (iso === null || iso === undefined) return <>–</>;
+  return (
+    <time dateTime={iso} title={absolute(iso)}>
+      {isRelative ? relative(iso) : when(iso)}
+    </time>
   );
 }

@@ -1,102 +1,110 @@
 /**
- * A YAML text area with line numbers, where the lines the service found problems on are marked in the
- * gutter and behind the text, and each problem is listed under it (a click selects its line).
- * A plain `<textarea>` keeps typing, undo and paste as the browser does them; no editor library.
+ * The workflow editor: CodeMirror 6 with YAML highlighting, completion of keys and values from the
+ * workflow JSON Schema (with each key's description, also on hover), completion inside `{{ }}` (steps
+ * above, INPUT fields, SYSTEM_APIS keys, filters), and the problems the service found marked in the lint
+ * gutter and under their text, each also listed under the editor (a click selects its line).
+ * Loaded with the editor page only (its own chunk).
  */
 
+import { autocompletion } from '@codemirror/autocomplete';
+import { yaml } from '@codemirror/lang-yaml';
+import { lintGutter, setDiagnostics } from '@codemirror/lint';
+import { EditorState } from '@codemirror/state';
+import { keymap } from '@codemirror/view';
 import type { WorkflowProblem } from '@sluice/engine/api-types';
-import { useRef } from 'preact/hooks';
+import schema from '@sluice/engine/schema/workflow.schema.json';
+import { basicSetup, EditorView } from 'codemirror';
+import { useEffect, useRef } from 'preact/hooks';
+import { consoleTheme } from '../editor/editor-theme.js';
+import { type SchemaNode, SchemaWalker } from '../editor/schema-walk.js';
+import { shadowView } from '../editor/shadow-view.js';
+import type { TemplateReference } from '../editor/template-context.js';
+import { problemDiagnostics, workflowCompletion, workflowHover } from '../editor/workflow-extensions.js';
 
-function lineOffsets(text: string): number[] {
-  const offsets = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') offsets.push(i + 1);
-  return offsets;
+const walker = new SchemaWalker(schema as unknown as SchemaNode);
+
+function indentTwo(view: EditorView): boolean {
+  view.dispatch(
+    view.state.update(view.state.replaceSelection('  '), { scrollIntoView: true, userEvent: 'input' }),
+  );
+  return true;
 }
 
+/**
+ * `value` is the text the editor opens with; from then on the editor owns the text and reports each
+ * change through `onInput` (to start over with another text, mount it again with another `key`).
+ */
 export function YamlEditor({
   value,
   onInput,
   problems,
   label,
+  reference,
 }: {
   value: string;
   onInput: (text: string) => void;
   problems: WorkflowProblem[];
   label: string;
+  /** What templates may name on the service; completion works without it, with fewer names. */
+  reference?: TemplateReference | undefined;
 }) {
-  const area = useRef<HTMLTextAreaElement>(null);
-  const gutter = useRef<HTMLDivElement>(null);
-  const backdrop = useRef<HTMLPreElement>(null);
-  const lines = value.split('\n');
-  const bad = new Map<number, string[]>();
-  for (const problem of problems) {
-    if (problem.line === undefined) continue;
-    bad.set(problem.line, [...(bad.get(problem.line) ?? []), problem.message]);
-  }
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  // The latest props, read by the editor's callbacks (created once).
+  const latest = useRef({ onInput, reference });
+  latest.current = { onInput, reference };
 
-  const syncScroll = () => {
-    const top = area.current?.scrollTop ?? 0;
-    const left = area.current?.scrollLeft ?? 0;
-    if (gutter.current !== null) gutter.current.scrollTop = top;
-    if (backdrop.current !== null) {
-      backdrop.current.scrollTop = top;
-      backdrop.current.scrollLeft = left;
-    }
-  };
+  useEffect(() => {
+    if (host.current === null) return;
+    const { root, parent } = shadowView(host.current, 'editor');
+    const editor = new EditorView({
+      parent,
+      root,
+      doc: value,
+      extensions: [
+        basicSetup,
+        consoleTheme,
+        // Tab indents by two spaces, as YAML wants (Escape then Tab leaves the editor, as CodeMirror says).
+        keymap.of([{ key: 'Tab', run: indentTwo }]),
+        EditorState.tabSize.of(2),
+        yaml(),
+        autocompletion({
+          override: [workflowCompletion(walker, () => latest.current.reference)],
+          icons: false,
+        }),
+        workflowHover(walker),
+        lintGutter(),
+        EditorView.contentAttributes.of({ 'aria-label': label, spellcheck: 'false' }),
+        EditorView.updateListener.of((update) => {
+          if (update.docChanged) latest.current.onInput(update.state.doc.toString());
+        }),
+      ],
+    });
+    view.current = editor;
+    return () => {
+      editor.destroy();
+      view.current = null;
+    };
+  }, []);
 
-  const selectLine = (line: number) => {
-    const el = area.current;
-    if (el === null) return;
-    const offsets = lineOffsets(value);
-    const start = offsets[line - 1] ?? value.length;
-    const end = (offsets[line] ?? value.length + 1) - 1;
-    el.focus();
-    el.setSelectionRange(start, end);
-    const lineHeight = el.scrollHeight / Math.max(lines.length, 1);
-    el.scrollTop = Math.max(0, (line - 4) * lineHeight);
-    syncScroll();
+  const problemKey = JSON.stringify(problems);
+  useEffect(() => {
+    const editor = view.current;
+    if (editor === null) return;
+    editor.dispatch(setDiagnostics(editor.state, problemDiagnostics(editor.state.doc, problems)));
+  }, [problemKey]);
+
+  const selectLine = (number: number) => {
+    const editor = view.current;
+    if (editor === null) return;
+    const line = editor.state.doc.line(Math.min(Math.max(number, 1), editor.state.doc.lines));
+    editor.dispatch({ selection: { anchor: line.from, head: line.to }, scrollIntoView: true });
+    editor.focus();
   };
 
   return (
     <div class="yaml-editor">
-      <div class="editor-frame">
-        <div class="editor-gutter" ref={gutter} aria-hidden="true">
-          {lines.map((_, index) => {
-            const messages = bad.get(index + 1);
-            return (
-              <div class={messages === undefined ? '' : 'bad'} key={index} title={messages?.join('\n')}>
-                {index + 1}
-              </div>
-            );
-          })}
-        </div>
-        <div class="editor-body">
-          <pre class="editor-backdrop" ref={backdrop} aria-hidden="true">
-            {lines.map((line, index) => (
-              <div class={bad.has(index + 1) ? 'bad' : ''} key={index}>
-                {line === '' ? ' ' : line}
-              </div>
-            ))}
-          </pre>
-          <textarea
-            ref={area}
-            aria-label={label}
-            spellcheck={false}
-            wrap="off"
-            value={value}
-            onInput={(event) => onInput((event.target as HTMLTextAreaElement).value)}
-            onScroll={syncScroll}
-            onKeyDown={(event) => {
-              // Tab indents by two spaces, as YAML wants, instead of leaving the editor.
-              if (event.key !== 'Tab' || event.shiftKey) return;
-              event.preventDefault();
-              const el = event.target as HTMLTextAreaElement;
-              el.setRangeText('  ', el.selectionStart, el.selectionEnd, 'end');
-              onInput(el.value);
-            }}
-          />
-        </div>
-      </div>
+      <div class="editor-frame" ref={host} data-testid="editor" />
       {problems.length > 0 && (
         <ul class="problems" aria-label="problems">
           {problems.map((problem, index) => (

@@ -7,8 +7,7 @@
 import type { ConnectionView, ConnectorDescription, Field } from '@sluice/engine/api-types';
 import { useState } from 'preact/hooks';
 import { ApiError, api } from '../api.js';
-import { Empty, ErrorBox, Head, Loading } from '../components/common.js';
-import { relative } from '../format.js';
+import { Empty, ErrorBox, Head, Loading, Time } from '../components/common.js';
 import { useAction, useLoad } from '../hooks.js';
 
 const SECRET_CONTROLS = new Set(['password', 'secret']);
@@ -154,7 +153,7 @@ function ConnectionRow({ connection, onDeleted }: { connection: ConnectionView; 
       <td>{connection.connector}</td>
       <td>{connection.fields.length === 0 ? '–' : connection.fields.join(', ')}</td>
       <td>
-        {relative(connection.updated_at)} <span class="muted small">by {connection.user_id}</span>
+        <Time iso={connection.updated_at} relative /> <span class="muted small">by {connection.user_id}</span>
       </td>
       <td class="row-actions">
         <button type="button" class="quiet" disabled={test.busy} onClick={() => void test.run()}>

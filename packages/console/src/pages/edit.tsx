@@ -2,16 +2,23 @@
  * Publishing from YAML: a new workflow, or a new version of one. The service checks the text while it
  * is typed (`POST /v1/workflows/validate`, debounced), so the problems shown are the ones a publish
  * would be refused for, each on its line; the flow beside the editor is the document as it would be
- * stored. Loaded on demand (with the YAML library), not with the first page.
+ * stored. Loaded on demand (with CodeMirror, the YAML library and the workflow schema), not with the
+ * first page.
  */
 
-import type { Workflow, WorkflowProblem, WorkflowView } from '@sluice/engine/api-types';
+import type {
+  TemplateReferenceView,
+  Workflow,
+  WorkflowProblem,
+  WorkflowView,
+} from '@sluice/engine/api-types';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { stringify } from 'yaml';
 import { type ApiError, api, withQuery } from '../api.js';
 import { ErrorBox, Loading } from '../components/common.js';
 import { Flow } from '../components/flow.js';
 import { YamlEditor } from '../components/yaml-editor.js';
+import { documentYaml } from '../editor/document-yaml.js';
+import { useLoad } from '../hooks.js';
 import { href, navigate } from '../router.js';
 
 const STARTER = `# A workflow: named steps, each an HTTP call (apispec) or a connector action.
@@ -29,15 +36,6 @@ steps:
       method: GET
 `;
 
-/** The fields the store sets: never part of the text a user edits. */
-const STORED = ['uid', 'version', 'workspace_id', 'user_id', 'created', 'updated', 'deleted', 'last_run'];
-
-export function documentYaml(workflow: WorkflowView): string {
-  const document: Record<string, unknown> = { ...workflow };
-  for (const field of STORED) delete document[field];
-  return stringify(document, { lineWidth: 0 });
-}
-
 type Check =
   | { state: 'idle' | 'checking' }
   | { state: 'valid'; workflow: Workflow }
@@ -53,6 +51,8 @@ export function EditPage({ uid }: { uid: string | undefined }) {
   const [publishError, setPublishError] = useState<ApiError | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const checked = useRef(0);
+  // Filter names and SYSTEM_APIS keys for completion inside {{ }}; the editor works without them.
+  const reference = useLoad(() => api<TemplateReferenceView>('GET', '/v1/templates/reference'), []);
 
   useEffect(() => {
     if (uid === undefined) return;
@@ -141,7 +141,13 @@ export function EditPage({ uid }: { uid: string | undefined }) {
       <ErrorBox error={publishError} title="Not published" />
       <ErrorBox error={refusal} title="A publish would be refused" />
       <div class="columns editor-columns">
-        <YamlEditor value={text} onInput={setText} problems={problems} label="workflow YAML" />
+        <YamlEditor
+          value={text}
+          onInput={setText}
+          problems={problems}
+          label="workflow YAML"
+          reference={reference.data}
+        />
         <aside>
           <h2>Preview</h2>
           {check.state === 'valid' ? (

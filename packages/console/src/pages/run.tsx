@@ -5,9 +5,10 @@
  */
 
 import type { AttemptEntry, RunView, StepErrorRecord } from '@sluice/engine/api-types';
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { api } from '../api.js';
-import { ErrorBox, Head, Json, Loading, Status } from '../components/common.js';
+import { api, startRun } from '../api.js';
+import { ErrorBox, Head, Json, Loading, Status, Time } from '../components/common.js';
 import {
   AttemptPanel,
   type ChosenAttempt,
@@ -15,13 +16,14 @@ import {
   type WaterfallRow,
   waterfallRows,
 } from '../components/waterfall.js';
-import { duration, when } from '../format.js';
+import { duration } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
-import { href } from '../router.js';
+import { href, navigate } from '../router.js';
+import { Origin } from './runs.js';
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 
-function Fact({ term, value }: { term: string; value: string }) {
+function Fact({ term, value }: { term: string; value: ComponentChildren }) {
   return (
     <div>
       <dt>{term}</dt>
@@ -29,6 +31,9 @@ function Fact({ term, value }: { term: string; value: string }) {
     </div>
   );
 }
+
+/** What the API puts in place of a secret in a run's input. */
+const REDACTED = '[redacted]';
 
 function ErrorDetail({ error }: { error: StepErrorRecord | null }) {
   if (error === null) return null;
@@ -66,7 +71,9 @@ function Attempts({ history, onInspect }: { history: AttemptEntry[]; onInspect: 
           <tr key={index}>
             <td>{index + 1}</td>
             {paged && <td data-page={attempt.page}>{attempt.page === undefined ? '–' : attempt.page + 1}</td>}
-            <td>{when(attempt.started_at)}</td>
+            <td>
+              <Time iso={attempt.started_at} />
+            </td>
             <td>{attempt.wait_ms > 0 ? duration(attempt.wait_ms) : '–'}</td>
             <td>{duration(attempt.duration_ms)}</td>
             <td>
@@ -94,8 +101,8 @@ function RowDetail({ row, onInspect }: { row: WaterfallRow; onInspect: (attempt:
         {row.label} <Status status={row.status} />
       </h3>
       <p class="muted small">
-        {record.attempts} attempt{record.attempts === 1 ? '' : 's'} · started {when(record.started_at)} · took{' '}
-        {duration(record.duration_ms)}
+        {record.attempts} attempt{record.attempts === 1 ? '' : 's'} · started <Time iso={record.started_at} />{' '}
+        · took {duration(record.duration_ms)}
         {record.idempotency_key !== null && (
           <>
             {' '}
@@ -129,6 +136,11 @@ export function RunPage({ id }: { id: string }) {
   const cancel = useAction(async () => {
     await api('POST', `${path}/cancel`);
     await run.reload();
+  });
+  // A new run of the workflow's latest version with this run's input (as the API shows it: redacted).
+  const again = useAction(async (uid: string, input: unknown) => {
+    const started = await startRun<{ id: string }>(uid, input);
+    navigate(`/runs/${encodeURIComponent(started.id)}`);
   });
 
   if (run.loading) return <Loading />;
@@ -166,6 +178,21 @@ export function RunPage({ id }: { id: string }) {
           <p class="muted small mono">{data.id}</p>
         </div>
         <div class="actions">
+          {data.workflow_uid !== null && (
+            <button
+              type="button"
+              class="quiet"
+              disabled={again.busy}
+              title={
+                JSON.stringify(data.input ?? null).includes(REDACTED)
+                  ? `Starts the latest version with this input; its secrets were redacted, so the new run gets "${REDACTED}" in their place`
+                  : 'Starts the latest version of the workflow with this input'
+              }
+              onClick={() => void again.run(data.workflow_uid as string, data.input ?? undefined)}
+            >
+              {again.busy ? 'Starting…' : 'Run again with this input'}
+            </button>
+          )}
           {data.status === 'failed' && (
             <button type="button" disabled={retry.busy} onClick={() => void retry.run()}>
               {retry.busy ? 'Retrying…' : 'Retry'}
@@ -178,13 +205,14 @@ export function RunPage({ id }: { id: string }) {
           )}
         </div>
       </div>
-      <ErrorBox error={retry.error ?? cancel.error} title="Not done" />
+      <ErrorBox error={retry.error ?? cancel.error ?? again.error} title="Not done" />
       <dl class="facts">
-        <Fact term="Created" value={when(data.created_at)} />
-        <Fact term="Started" value={when(data.started_at)} />
-        <Fact term="Finished" value={when(data.finished_at)} />
+        <Fact term="Started by" value={<Origin run={data} />} />
+        <Fact term="Created" value={<Time iso={data.created_at} />} />
+        <Fact term="Started" value={<Time iso={data.started_at} />} />
+        <Fact term="Finished" value={<Time iso={data.finished_at} />} />
         <Fact term="Duration" value={duration(data.duration_ms)} />
-        {data.resume_at !== null && <Fact term="Resumes" value={when(data.resume_at)} />}
+        {data.resume_at !== null && <Fact term="Resumes" value={<Time iso={data.resume_at} />} />}
         {data.parent_run_id !== null && (
           <div>
             <dt>Parent run</dt>

@@ -5,8 +5,7 @@
 
 import type { TriggerListView, TriggerView, WorkflowListView } from '@sluice/engine/api-types';
 import { api } from '../api.js';
-import { Empty, ErrorBox, Head, Loading } from '../components/common.js';
-import { relative, when } from '../format.js';
+import { Empty, ErrorBox, Head, Loading, Time } from '../components/common.js';
 import { useAction, useLoad } from '../hooks.js';
 import { href } from '../router.js';
 import { canWrite, useMe } from '../session.js';
@@ -67,8 +66,10 @@ export function TriggerRow(props: TriggerProps & { trigger: TriggerListView }) {
       <td>
         <State trigger={trigger} />
       </td>
-      <td title={when(trigger.last_polled_at)}>{relative(trigger.last_polled_at)}</td>
-      <td title={when(trigger.next_at)}>{trigger.enabled ? relative(trigger.next_at) : '–'}</td>
+      <td>
+        <Time iso={trigger.last_polled_at} relative />
+      </td>
+      <td>{trigger.enabled ? <Time iso={trigger.next_at} relative /> : '–'}</td>
       <td>{trigger.events_seen}</td>
       <td class="error-cell">{trigger.last_error ?? ''}</td>
       <td>
@@ -87,8 +88,8 @@ export function TriggerCard(props: TriggerProps) {
         {trigger.kind} <State trigger={trigger} />
       </h3>
       <p class="small muted">
-        last poll {relative(trigger.last_polled_at)} · next{' '}
-        {trigger.enabled ? relative(trigger.next_at) : '–'} · {trigger.events_seen} events
+        last poll <Time iso={trigger.last_polled_at} relative /> · next{' '}
+        {trigger.enabled ? <Time iso={trigger.next_at} relative /> : '–'} · {trigger.events_seen} events
       </p>
       <HookPath trigger={trigger} />
       {trigger.last_error !== null && <p class="field-error">{trigger.last_error}</p>}

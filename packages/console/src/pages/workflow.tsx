@@ -12,15 +12,27 @@ import type {
   VersionView,
   WorkflowView,
 } from '@sluice/engine/api-types';
-import { useState } from 'preact/hooks';
-import { ApiError, api, withQuery } from '../api.js';
-import { ErrorBox, Json, Loading, Scope, Status } from '../components/common.js';
+import type { ComponentType } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, api, startRun, withQuery } from '../api.js';
+import { ErrorBox, Json, Loading, Scope, Status, Time } from '../components/common.js';
 import { Flow } from '../components/flow.js';
-import { duration, relative, when } from '../format.js';
+import { duration } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
 import { href, navigate } from '../router.js';
 import { canWrite, useMe } from '../session.js';
 import { TriggerCard } from './triggers.js';
+
+type DiffProps = { uid: string; versions: VersionView[] };
+
+/** The version diff loads with CodeMirror, only when asked for. */
+function LazyVersionDiff(props: DiffProps) {
+  const [Diff, setDiff] = useState<ComponentType<DiffProps> | null>(null);
+  useEffect(() => {
+    void import('../components/version-diff.js').then((module) => setDiff(() => module.VersionDiff));
+  }, []);
+  return Diff === null ? <Loading /> : <Diff {...props} />;
+}
 
 /** The input a run gets: the text must be JSON (an empty text is no input). */
 function parseInput(
@@ -204,8 +216,7 @@ function RunForm({ uid, onClose }: { uid: string; onClose: () => void }) {
   const parsed = parseInput(text);
   const start = useAction(async () => {
     if (!parsed.ok) throw new ApiError(400, 'CONSOLE', parsed.message);
-    const body = parsed.value === undefined ? {} : { input: parsed.value };
-    const run = await api<RunView>('POST', `/v1/workflows/${encodeURIComponent(uid)}/runs`, body);
+    const run = await startRun<RunView>(uid, parsed.value);
     navigate(`/runs/${encodeURIComponent(run.id)}`);
   });
   return (
@@ -265,6 +276,7 @@ export function WorkflowPage({ uid, version }: { uid: string; version: string | 
   const me = useMe();
   const [running, setRunning] = useState(false);
   const [testing, setTesting] = useState<string | undefined>(undefined);
+  const [comparing, setComparing] = useState(false);
   const path = `/v1/workflows/${encodeURIComponent(uid)}`;
   const workflow = useLoad(() => api<WorkflowView>('GET', withQuery(path, { version })), [uid, version]);
   const versions = useLoad(() => api<{ versions: VersionView[] }>('GET', `${path}/versions`), [uid]);
@@ -305,7 +317,7 @@ export function WorkflowPage({ uid, version }: { uid: string; version: string | 
             {data.name} <Scope scope={data.scope} />
           </h1>
           <p class="muted small">
-            {data.uid} · v{data.version} · updated {relative(data.updated)} by {data.user_id}
+            {data.uid} · v{data.version} · updated <Time iso={data.updated} relative /> by {data.user_id}
             {data.workspace_id !== me.workspace_id && ` · published by workspace ${data.workspace_id}`}
           </p>
         </div>
@@ -357,7 +369,7 @@ export function WorkflowPage({ uid, version }: { uid: string; version: string | 
             {runs.data?.runs.map((run) => (
               <li key={run.id}>
                 <a href={href('runs', run.id)}>
-                  <Status status={run.status} /> {when(run.created_at)}
+                  <Status status={run.status} /> <Time iso={run.created_at} />
                 </a>{' '}
                 <span class="muted small">
                   {duration(
@@ -377,17 +389,28 @@ export function WorkflowPage({ uid, version }: { uid: string; version: string | 
               <li key={v.version} class={v.version === data.version ? 'current' : ''}>
                 <a href={`${href('workflows', data.uid)}?version=${v.version}`}>v{v.version}</a>{' '}
                 <span class="muted small">
-                  {when(v.updated)} · {v.user_id} · {v.steps} steps
+                  <Time iso={v.updated} /> · {v.user_id} · {v.steps} steps
                 </span>
               </li>
             ))}
           </ul>
+          {(versions.data?.versions.length ?? 0) > 1 && (
+            <button type="button" class="quiet" onClick={() => setComparing(!comparing)}>
+              {comparing ? 'Hide the comparison' : 'Compare versions'}
+            </button>
+          )}
           <details>
             <summary>Document (JSON)</summary>
             <Json value={data} />
           </details>
         </aside>
       </div>
+      {comparing && versions.data !== undefined && (
+        <>
+          <h2>Compare versions</h2>
+          <LazyVersionDiff uid={data.uid} versions={versions.data.versions} />
+        </>
+      )}
     </section>
   );
 }

@@ -2,9 +2,8 @@
 
 import type { WorkflowListView } from '@sluice/engine/api-types';
 import { api, withQuery } from '../api.js';
-import { Empty, ErrorBox, Head, Loading, Scope, Status } from '../components/common.js';
+import { Empty, ErrorBox, Head, Loading, Scope, Status, Time } from '../components/common.js';
 import { LoadMore } from '../components/load-more.js';
-import { relative } from '../format.js';
 import { usePagedList } from '../hooks.js';
 import { href } from '../router.js';
 
@@ -65,13 +64,18 @@ export function WorkflowsPage() {
                 <td>{workflow.steps.length}</td>
                 <td>{triggerKind(workflow)}</td>
                 <td>
-                  v{workflow.version} <span class="muted small">{relative(workflow.updated)}</span>
+                  v{workflow.version}{' '}
+                  <span class="muted small">
+                    <Time iso={workflow.updated} relative />
+                  </span>
                 </td>
                 <td>
                   {workflow.last_run ? (
                     <a href={href('runs', workflow.last_run.id)} class="last-run">
                       <Status status={workflow.last_run.status} />{' '}
-                      <span class="muted small">{relative(workflow.last_run.created_at)}</span>
+                      <span class="muted small">
+                        <Time iso={workflow.last_run.created_at} relative />
+                      </span>
                     </a>
                   ) : (
                     <span class="muted">never run</span>

@@ -53,6 +53,7 @@ export type {
   MeView,
   RunSummaryView,
   RunView,
+  TemplateReferenceView,
   TriggerListView,
   TriggerView,
   VersionView,

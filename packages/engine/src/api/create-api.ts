@@ -33,6 +33,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { runRoutes } from './routes/runs.js';
 import { settingsRoutes } from './routes/settings.js';
 import { stepTestRoutes } from './routes/step-test.js';
+import { templateReferenceRoutes } from './routes/template-reference.js';
 import { triggerRoutes } from './routes/triggers.js';
 import { validateRoutes } from './routes/workflow-validate.js';
 import { versionRoutes } from './routes/workflow-versions.js';
@@ -197,6 +198,7 @@ export async function createApi(options: CreateApiOptions): Promise<FastifyInsta
   };
   workflowRoutes(app, store, options.now ?? Date.now, publishChecks, engine.triggers);
   validateRoutes(app, store, publishChecks);
+  templateReferenceRoutes(app, publishChecks.systemApis);
   versionRoutes(app, store);
   triggerRoutes(app, engine);
   await hookRoutes(app, engine, options.now ?? Date.now);

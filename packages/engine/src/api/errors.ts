@@ -32,6 +32,8 @@ export const API_STATUS_BY_CODE: Readonly<Partial<Record<EngineErrorCode, number
   SLUICE_RUN_INPUT: 422,
   SLUICE_CONNECTION_TEST: 422,
   SLUICE_STEP_TEST_UNSUPPORTED: 422,
+  SLUICE_HOOK_SUBSCRIBE: 422,
+  SLUICE_HOOK_NOTIFICATION: 422,
   SLUICE_API_HEADERS_TOO_LARGE: 431,
   SLUICE_API_INTERNAL: 500,
   SLUICE_ENGINE_CLOSED: 503,
@@ -63,6 +65,12 @@ const FASTIFY_MESSAGES: Readonly<Record<string, { message: string; hint: string 
   FST_ERR_BAD_URL: {
     message: 'the URL path is not valid percent-encoded UTF-8',
     hint: 'percent-encode the path parameters (encodeURIComponent)',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    message: 'the body has no Content-Type, or one the API does not read',
+    hint:
+      'send JSON with Content-Type: application/json, or a workflow in YAML with Content-Type: application/yaml ' +
+      '(curl -d sends application/x-www-form-urlencoded: add -H "Content-Type: application/yaml")',
   },
 };
 

@@ -59,6 +59,21 @@ export interface RunSummaryView {
   parent_run_id: string | null;
   /** The failed run whose workflow's `on_failure` started this one. */
   failure_of: string | null;
+  /**
+   * What started the run: `api`, `console`, `cli` (`POST /v1/workflows/{uid}/runs`, by its
+   * `X-Sluice-Origin` header), `parent` (a `workflow:` step), `on_failure`, `local` (`sluice run`), or
+   * the trigger kind's key (`schedule`, `webhook`, `poll`, `connector_webhook`, ...); `null` for runs
+   * recorded before the service kept it.
+   */
+  origin: string | null;
+}
+
+/** What `GET /v1/templates/reference` answers: what a template may name on the service. */
+export interface TemplateReferenceView {
+  /** Every filter name, sorted. */
+  filters: string[];
+  /** The `SYSTEM_APIS` keys (configured and the service's own), sorted. */
+  system_apis: string[];
 }
 
 /** What `GET /v1/me` answers. */
@@ -122,15 +137,24 @@ export function versionView(stored: StoredWorkflow): VersionView {
 export interface RunView extends RunRecord {
   version: number | null;
   workspace_id: string | null;
+  /** What started the run (see {@link RunSummaryView.origin}). */
+  origin: string | null;
 }
 
 /** The full record of run `id`. */
 export async function runView(store: Store, id: string): Promise<RunView> {
   const run = await store.getRun(id);
   // getRunRecord's error for a run that is not there.
-  if (run === undefined) return { ...(await getRunRecord(store, id)), version: null, workspace_id: null };
+  if (run === undefined) {
+    return { ...(await getRunRecord(store, id)), version: null, workspace_id: null, origin: null };
+  }
   const record = await runRecordOf(store, run);
-  return { ...record, version: record.workflow_version, workspace_id: run.workspace_id };
+  return {
+    ...record,
+    version: record.workflow_version,
+    workspace_id: run.workspace_id,
+    origin: run.origin ?? null,
+  };
 }
 
 /** A run in a list: no steps. */
@@ -148,5 +172,6 @@ export function runSummary(run: RunRow): RunSummaryView {
     finished_at: run.finished_at,
     parent_run_id: run.parent_run_id ?? null,
     failure_of: run.failure_of ?? null,
+    origin: run.origin ?? null,
   };
 }

@@ -9,7 +9,13 @@
  *
  * @module
  */
-import { type Connector, type Field, type FieldJsonSchema, fieldsToJsonSchema } from '@sluice/sdk';
+import {
+  type Connector,
+  type Field,
+  type FieldJsonSchema,
+  fieldsToJsonSchema,
+  isWebhookTrigger,
+} from '@sluice/sdk';
 import { EngineError } from '../errors.js';
 import type { Workflow } from '../model/workflow.js';
 import { isActionStep } from '../steps/action.js';
@@ -29,13 +35,16 @@ export interface ActionDescription {
   output_fields: FieldListDescription;
 }
 
-/** One polling trigger of a connector. */
+/** One trigger of a connector: polled (`trigger.poll`) or fed by webhooks (`trigger.connector_webhook`). */
 export interface TriggerDescription {
   name: string;
   title: string;
   description?: string;
-  /** How the trigger's API lists records: oldest first (`ascending`) or newest first (`paging_desc`). */
-  type: 'ascending' | 'paging_desc';
+  /**
+   * How its events come: polled from an API that lists records oldest first (`ascending`) or newest
+   * first (`paging_desc`), or delivered to a hook URL (`webhook`).
+   */
+  type: 'ascending' | 'paging_desc' | 'webhook';
   input_fields: FieldListDescription;
   output_fields: FieldListDescription;
 }
@@ -83,7 +92,11 @@ export function describeConnector(name: string, connector: Connector): Connector
       name: trigger,
       title: definition.title ?? trigger,
       ...(definition.description === undefined ? {} : { description: definition.description }),
-      type: definition.type === 'paging_desc' ? 'paging_desc' : 'ascending',
+      type: isWebhookTrigger(definition)
+        ? 'webhook'
+        : definition.type === 'paging_desc'
+          ? 'paging_desc'
+          : 'ascending',
       input_fields: fieldList(definition.inputFields, `triggers.${trigger}.inputFields`),
       output_fields: fieldList(definition.outputFields, `triggers.${trigger}.outputFields`),
     }),

@@ -25,6 +25,7 @@ import { randomUUID } from 'node:crypto';
 import type { Workflow } from '../model/workflow.js';
 import type { Redactor } from '../secrets/redactor.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
+import type { RunOrigin } from '../store/runs/run-store.js';
 import type { ApiCaller, StoredWorkflow, TriggeredRun } from '../store/service-store.js';
 import type { NewRun } from '../store/store.js';
 import { storedRunValues } from './stored-run-values.js';
@@ -52,7 +53,15 @@ interface StoredAdmission extends Admission {
 export interface ApiAdmission extends StoredAdmission {
   from: 'api';
   caller: ApiCaller;
+  /** What started it, as the row records it. @default 'api' */
+  origin?: ApiRunOrigin | undefined;
 }
+
+/** The origins of a run admitted for an API caller: its client (`X-Sluice-Origin`), or another run. */
+export type ApiRunOrigin = 'api' | 'console' | 'cli' | 'parent' | 'on_failure';
+
+/** The values of `X-Sluice-Origin` a client may send with `POST /v1/workflows/{uid}/runs`. */
+export const CLIENT_ORIGINS = ['api', 'console', 'cli'] as const;
 
 /** A run a trigger starts: a schedule's fire time, a polled record, a webhook delivery. */
 export interface TriggerAdmission extends StoredAdmission {
@@ -100,12 +109,19 @@ export function admitRun(admission: ServiceAdmission | LocalAdmission): {
   if (admission.from === 'local') {
     const { workflow, redactor } = admission;
     const values = storedRunValues(id, workflow, input, { redactor, seal });
-    return { run: row(id, workflow, workflow.workspace_id ?? null, createdAt, values), caller: undefined };
+    return {
+      run: row(id, workflow, workflow.workspace_id ?? null, createdAt, values, 'local'),
+      caller: undefined,
+    };
   }
   const workflow = runnableWorkflow(admission.stored);
   const caller = admission.from === 'api' ? admission.caller : triggerCaller(admission.stored);
   const values = storedRunValues(id, workflow, input, { secrets: admission.secrets, seal });
-  return { run: row(id, workflow, caller.workspace_id, createdAt, values), caller };
+  const origin: RunOrigin =
+    admission.from === 'api'
+      ? (admission.origin ?? 'api')
+      : (Object.keys(admission.stored.document.trigger ?? {})[0] ?? 'trigger');
+  return { run: row(id, workflow, caller.workspace_id, createdAt, values, origin), caller };
 }
 
 function row(
@@ -114,6 +130,7 @@ function row(
   workspaceId: string | null,
   createdAt: string,
   values: Pick<NewRun, 'workflow' | 'input' | 'sealed_input'>,
+  origin: RunOrigin,
 ): NewRun {
   return {
     id,
@@ -124,5 +141,6 @@ function row(
     workflow_version: workflow.version ?? null,
     workspace_id: workspaceId,
     status: 'pending',
+    origin,
   };
 }

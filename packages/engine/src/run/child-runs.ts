@@ -92,6 +92,7 @@ export class ServiceChildRuns implements ChildRuns {
     const createdAt = new Date(this.#o.now()).toISOString();
     const admitted = admitRun({
       from: 'api',
+      origin: 'parent',
       id,
       caller,
       stored,

@@ -71,6 +71,7 @@ export class FailureRuns {
           await this.#o.connections.check(caller.workspace_id, actionConnections(workflow));
           const admitted = admitRun({
             from: 'api',
+            origin: 'on_failure',
             id: failureId,
             caller,
             stored: resolved.stored,

@@ -18,7 +18,7 @@ import { OutageLog } from '../queue/outage-log.js';
 import type { QueueStats, RunQueue } from '../queue/run-queue.js';
 import type { ApiCaller, StoredWorkflow } from '../store/service-store.js';
 import { isFinished, type RunRow, type RunStatus } from '../store/store.js';
-import { admitRun, runnableWorkflow } from './admit-run.js';
+import { type ApiRunOrigin, admitRun, runnableWorkflow } from './admit-run.js';
 import { ServiceChildRuns } from './child-runs.js';
 import { FailureRuns } from './failure-runs.js';
 import { RunSupervisor, type RunSupervisorOptions } from './run-supervisor.js';
@@ -156,7 +156,12 @@ export class RunExecution {
    * Records a `pending` run of `stored` for `caller` and queues it; resolves its id at once. The
    * connections its action steps use must pass their test first (422 `SLUICE_CONNECTION_TEST`).
    */
-  async submit(stored: StoredWorkflow, input: unknown, caller: ApiCaller): Promise<string> {
+  async submit(
+    stored: StoredWorkflow,
+    input: unknown,
+    caller: ApiCaller,
+    origin: ApiRunOrigin = 'api',
+  ): Promise<string> {
     const { connections } = this.#o;
     await connections.check(caller.workspace_id, actionConnections(runnableWorkflow(stored)));
     // Redacted with the workspace's connection secrets too; the run reads its unredacted input back
@@ -164,7 +169,16 @@ export class RunExecution {
     const secrets = await connections.secretsOf(caller.workspace_id);
     const now = this.#o.now();
     const createdAt = new Date(now).toISOString();
-    const admitted = admitRun({ from: 'api', caller, stored, input, createdAt, secrets, seal: this.#o.seal });
+    const admitted = admitRun({
+      from: 'api',
+      origin,
+      caller,
+      stored,
+      input,
+      createdAt,
+      secrets,
+      seal: this.#o.seal,
+    });
     // A slot is free here: the run is created started and leased to this process, and its execution
     // carries the row (no claim, no read, no start write). Otherwise it waits `pending` for a claim.
     // Slots promised to runs still being inserted count as taken.

@@ -55,6 +55,8 @@ export interface RunsTable {
   failure_of?: string | null;
   /** Migration 0006: 1 while the run failed and its `on_failure` run is not recorded yet. */
   on_failure_due?: number;
+  /** Migration 0009: what started the run (`RunOrigin`); `NULL` on older rows it could not tell. */
+  origin?: string | null;
 }
 
 /** Migration 0005: the pinned workflow and input of a run too large to keep in its row; key `run_id`. */

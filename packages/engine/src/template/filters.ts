@@ -1,7 +1,7 @@
 /**
  * The Jinja2 built-in filters that minijinja-js 2.x lacks, added to every environment, plus `tojson`
  * replaced so it prints exactly as Jinja2's (sorted keys, `', '`/`': '` separators, `\u003c`-style
- * escapes), and `int`, `float`, `round`, `sum` and `truncate` replaced so they take Jinja2's arguments
+ * escapes), and `batch`, `int`, `float`, `round`, `slice`, `sum` and `truncate` replaced so they take Jinja2's arguments
  * and give its results. Each filter binds its arguments by position or keyword, with Jinja2's names and defaults.
  *
  * A JavaScript exception must never cross into minijinja-js (a panic there corrupts the WebAssembly
@@ -19,11 +19,13 @@ import { pyFloat, pyInt, pyRound, pySum, pyType } from './number-filters.js';
 import { pyPercentFormat } from './py-format.js';
 import { jinjaToJson } from './py-json.js';
 import { pyStr } from './py-str.js';
+import { batch, slice } from './sequence-filters.js';
 import { center, truncate, urlencode, wordcount, wordwrap } from './text-filters.js';
 import { isTruthy } from './truthy.js';
 
 /** The names of the filters this module adds or replaces. */
 export const ADDED_FILTERS = [
+  'batch',
   'center',
   'float',
   'forceescape',
@@ -31,6 +33,7 @@ export const ADDED_FILTERS = [
   'int',
   'random',
   'round',
+  'slice',
   'sum',
   'tojson',
   'truncate',
@@ -98,6 +101,22 @@ function text(value: unknown): string | null {
 type Filter = (value: unknown, ...args: unknown[]) => unknown;
 
 const FILTERS: Record<(typeof ADDED_FILTERS)[number], Filter> = {
+  batch: (value, ...raw) => {
+    const a = bind('batch', raw, [
+      ['linecount', undefined],
+      ['fill_with', null],
+    ]);
+    if (a.linecount === undefined) throw new TypeError("batch() missing required argument 'linecount'");
+    return batch(fromJinja(value), int('batch', 'linecount', a.linecount), a.fill_with);
+  },
+  slice: (value, ...raw) => {
+    const a = bind('slice', raw, [
+      ['slices', undefined],
+      ['fill_with', null],
+    ]);
+    if (a.slices === undefined) throw new TypeError("slice() missing required argument 'slices'");
+    return slice(fromJinja(value), int('slice', 'slices', a.slices), a.fill_with);
+  },
   center: (value, ...raw) => {
     const a = bind('center', raw, [['width', 80]]);
     return center(fromJinja(value), int('center', 'width', a.width));

@@ -39,6 +39,8 @@ export interface EngineTriggersOptions {
   leaseMs: number;
   /** Aborted when the engine closes. */
   signal: AbortSignal;
+  /** The base URL third parties reach the API at (connector webhooks subscribe with it). */
+  publicUrl(): string | undefined;
 }
 
 /** The trigger parts of one engine. */
@@ -60,8 +62,12 @@ export function createEngineTriggers(options: EngineTriggersOptions): EngineTrig
     transport: options.transport,
     deriveKey: (purpose) => options.deriveKey(purpose),
     deliver: (kind, uid, input) => deliverEventTo(events, kind, uid, input),
+    publicUrl: () => options.publicUrl(),
+    triggerStates: store.triggers,
   };
-  const sync = new TriggerSync({ store, kinds, context: { ...context, signal: options.signal } });
+  const syncContext: TriggerContext = { ...context, signal: options.signal };
+  events.context = syncContext;
+  const sync = new TriggerSync({ store, kinds, context: syncContext });
   const loop = new TriggerLoop({
     store,
     kinds,

@@ -86,7 +86,7 @@ export class TriggerSync {
   async #remove(uid: string, row: TriggerStateRow | undefined): Promise<void> {
     const before = row ?? (this.#unsubscribes ? await this.#store.triggers.get(uid) : undefined);
     await this.#store.triggers.delete(uid);
-    if (before?.enabled === true) await this.#kinds.get(before.kind)?.unsubscribe?.(this.#ctx, uid);
+    if (before?.enabled === true) await this.#kinds.get(before.kind)?.unsubscribe?.(this.#ctx, uid, before);
   }
 
   /**
@@ -192,7 +192,7 @@ export class TriggerSync {
     after: TriggerStateRow,
   ): Promise<void> {
     if (before?.enabled === true && (!after.enabled || before.kind !== after.kind)) {
-      await this.#kinds.get(before.kind)?.unsubscribe?.(this.#ctx, stored.uid);
+      await this.#kinds.get(before.kind)?.unsubscribe?.(this.#ctx, stored.uid, before);
     }
     if (after.enabled) await trigger.kind.subscribe?.(this.#ctx, stored, trigger.config);
   }
@@ -238,6 +238,6 @@ export class TriggerSync {
 
 function noTrigger(uid: string): EngineError {
   return new EngineError('SLUICE_API_NOT_FOUND', `workflow ${uid} has no trigger`, {
-    hint: 'add trigger: {schedule | webhook | poll} to the workflow and publish it',
+    hint: 'add trigger: {schedule | webhook | poll | connector_webhook} to the workflow and publish it',
   });
 }

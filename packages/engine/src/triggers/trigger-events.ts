@@ -14,6 +14,7 @@ import type { RunValueSealer } from '../secrets/run-values.js';
 import type { StepKinds } from '../steps/step-kinds.js';
 import type { ServiceStore, StoredWorkflow } from '../store/service-store.js';
 import type { TriggerConnections } from './trigger-connections.js';
+import type { TriggerContext } from './trigger-kind.js';
 
 /** A run a commit created, to execute now (its unredacted input is sealed in its row). */
 export interface DispatchedRun {
@@ -31,6 +32,8 @@ export interface EventSink {
   readonly now: () => number;
   /** Queues runs a commit created. */
   dispatch(runs: readonly DispatchedRun[]): void;
+  /** The context of the engine's trigger kinds, for deliveries that run connector code (connector webhooks). */
+  context?: TriggerContext;
 }
 
 /** {@link deliverEvent} for the latest live version of workflow `workflowUid`. */

@@ -20,7 +20,7 @@
 import type { Connector, Logger } from '@sluice/sdk';
 import type { HttpTransport } from '@sluice/sdk/internal';
 import type { JsonSchemaNode } from '../model/json-schema-node.js';
-import type { StoredWorkflow, TriggerStateRow } from '../store/service-store.js';
+import type { StoredWorkflow, TriggerStateRow, TriggerStore } from '../store/service-store.js';
 import type { TriggerConnections } from './trigger-connections.js';
 
 /** A problem a kind finds in its configuration that its schema cannot say; `path` is below `trigger.<key>`. */
@@ -57,6 +57,17 @@ export interface TriggerContext {
    * @throws {EngineError} `SLUICE_CONNECTION_TEST` when a connection its action steps use fails its test.
    */
   deliver(kind: string, workflowUid: string, input: unknown): Promise<string | undefined>;
+  /**
+   * The absolute base URL third parties reach this engine's API at (`createEngine({ publicUrl })`, else
+   * the `baseUrl` given to `start`), for kinds that register a hook URL at their source; `undefined`
+   * when neither was given.
+   */
+  publicUrl(): string | undefined;
+  /**
+   * The trigger rows, for pushed kinds that keep state of their own (a connector webhook's subscription
+   * and dedup ledger): read a row, commit a new state (with runs) on the revision read.
+   */
+  readonly triggerStates: Pick<TriggerStore, 'get' | 'commit' | 'list'>;
 }
 
 /** Why `firstDue` is asked. */
@@ -130,8 +141,11 @@ export interface TriggerKind<C = unknown> {
   stop?(): Promise<void>;
   /** Pushed kinds that register at their source: after the trigger goes live. */
   subscribe?(ctx: TriggerContext, stored: StoredWorkflow, config: C): Promise<void>;
-  /** After the trigger stops (disabled, removed, workflow deleted). */
-  unsubscribe?(ctx: TriggerContext, workflowUid: string): Promise<void>;
+  /**
+   * After the trigger stops (disabled, removed, workflow deleted, another kind now). `before` is the
+   * trigger's row as it was before the change, state included (the row itself may be gone already).
+   */
+  unsubscribe?(ctx: TriggerContext, workflowUid: string, before?: TriggerStateRow): Promise<void>;
   /** What the API shows besides the row. */
   extras?(ctx: TriggerContext, stored: StoredWorkflow, config: C): TriggerExtras;
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import type { WorkflowTrigger } from '../model/workflow.js';
+import { connectorWebhookTrigger } from './kinds/connector-webhook.js';
 import { pollTrigger } from './kinds/poll.js';
 import { scheduleTrigger } from './kinds/schedule.js';
 import { webhookTrigger } from './kinds/webhook.js';
@@ -67,9 +68,10 @@ export class TriggerKinds {
   }
 }
 
-/** The built-in trigger kinds: `schedule`, `webhook` and `poll`. */
+/** The built-in trigger kinds: `schedule`, `webhook`, `poll` and `connector_webhook`. */
 export const TRIGGER_KINDS: TriggerKinds = new TriggerKinds([
   scheduleTrigger,
   webhookTrigger,
   pollTrigger,
+  connectorWebhookTrigger,
 ] as readonly TriggerKind[]);

@@ -84,6 +84,21 @@ describe('POST /v1/workflows/{uid}/runs', () => {
       inptu: 1,
     });
     expect([extra.status, codeOf(extra)]).toEqual([400, 'SLUICE_API_BAD_REQUEST']);
+    expect(extra.body.error).toMatchObject({
+      message: `body.inptu: a run's body holds only "input"`,
+      details: { hint: 'move the other members into "input": {"input": {...}}' },
+    });
+    // The input sent bare: the answer says to wrap it, naming the keys but not their values.
+    const bare = await h.call(h.keys.acmeMember, 'POST', `/v1/workflows/${uid}/runs`, {
+      query: 'shoes',
+      password: 'hunter2-secret',
+    });
+    expect([bare.status, codeOf(bare)]).toEqual([400, 'SLUICE_API_BAD_REQUEST']);
+    expect(bare.body.error).toMatchObject({
+      message: `body.query: the run's values go under "input"; wrap them in it`,
+      details: { hint: 'send {"input": {"query": ..., "password": ...}} instead of the bare values' },
+    });
+    expect(JSON.stringify(bare.body)).not.toContain('hunter2');
     const free = await publish(flow(h.server, 'free', ['a']));
     h.server.script('/a', [{ status: 200, body: {} }]);
     expect(

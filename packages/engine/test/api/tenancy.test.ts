@@ -120,6 +120,18 @@ const ROUTES: Record<string, Rule> = {
       expect([wrong.status, codeOf(wrong)]).toEqual([404, 'SLUICE_API_NOT_FOUND']);
     },
   },
+  'POST /v1/hooks/connectors/{workspace}/{connector}/{secret}': {
+    public: async () => {
+      // A connector's static webhook: the secret (derived from workspace and connector) is the credential.
+      const wrong = await h.call(
+        h.keys.globexAdmin,
+        'POST',
+        '/v1/hooks/connectors/acme/ledger/not-the-secret',
+        {},
+      );
+      expect([wrong.status, codeOf(wrong)]).toEqual([404, 'SLUICE_API_NOT_FOUND']);
+    },
+  },
   'POST /v1/workflows': {
     urls: () => ['/v1/workflows'],
     body: () => doc('any', 'any'),
@@ -303,6 +315,8 @@ const ROUTES: Record<string, Rule> = {
   },
   'GET /v1/connectors': { urls: () => ['/v1/connectors'], globex: { kind: 'shared' } },
   'GET /v1/connectors/{name}': { urls: () => ['/v1/connectors/ledger'], globex: { kind: 'shared' } },
+  // The service's filter names and SYSTEM_APIS keys: the same for every workspace.
+  'GET /v1/templates/reference': { urls: () => ['/v1/templates/reference'], globex: { kind: 'shared' } },
   'GET /v1/credentials/{name}': {
     urls: (a) => [`/v1/credentials/${a.connection}`],
     globex: { kind: 'not-found' },

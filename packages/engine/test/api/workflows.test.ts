@@ -122,6 +122,15 @@ describe('POST /v1/workflows', () => {
       'content-type': 'text/plain',
     });
     expect([other.status, codeOf(other)]).toEqual([415, 'SLUICE_API_MEDIA_TYPE']);
+    // YAML as curl -d sends it: the answer says which Content-Type to send.
+    const curlDefault = await h.call(h.keys.acmeMember, 'POST', '/v1/workflows', 'name: x\nsteps: []\n', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(curlDefault.status).toBe(415);
+    expect(curlDefault.body.error).toMatchObject({
+      message: 'the body has no Content-Type, or one the API does not read',
+      details: { hint: expect.stringContaining('Content-Type: application/yaml') },
+    });
     const uid = await h.call(h.keys.acmeMember, 'POST', '/v1/workflows', {
       ...flow(h.server, 'u', ['a']),
       uid: 'a b',

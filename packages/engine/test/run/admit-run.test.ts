@@ -62,6 +62,7 @@ describe('admitRun', () => {
       workflow_version: 3,
       workspace_id: 'ws-caller',
       status: 'pending',
+      origin: 'api',
     });
   });
 
@@ -81,6 +82,14 @@ describe('admitRun', () => {
       role: 'member',
     });
     expect(run.workspace_id).toBe('ws-owner');
+    // What started it: the key of the document's trigger kind.
+    const scheduled = {
+      ...stored,
+      document: { ...stored.document, trigger: { schedule: { cron: '* * * * *' } } },
+    };
+    expect(
+      admitRun({ from: 'trigger', stored: scheduled, input: {}, createdAt: at, secrets: [] }).run.origin,
+    ).toBe('schedule');
   });
 
   it('redacts the workspace secrets and secret keys, and seals the unredacted input under the run id', () => {
@@ -127,6 +136,7 @@ describe('admitRun', () => {
       workflow_version: null,
       workspace_id: null,
       status: 'pending',
+      origin: 'local',
     });
   });
 });

@@ -10,6 +10,7 @@ const APPLIED = [
   { name: '0005-lean-runs' },
   { name: '0006-run-links' },
   { name: '0007-attempt-exchanges' },
+  { name: '0009-run-origin' },
 ];
 
 describeEachDialect('openStore', (t) => {

@@ -240,7 +240,10 @@ describe('a pulled trigger kind added in a test (every)', () => {
     const builtIn = await validateWorkflow(doc({ seconds: 60 }));
     expect(builtIn.ok).toBe(false);
     expect(builtIn.problems).toEqual([
-      { path: 'trigger.every', message: 'unknown key; expected one of: schedule, webhook, poll' },
+      {
+        path: 'trigger.every',
+        message: 'unknown key; expected one of: schedule, webhook, poll, connector_webhook',
+      },
     ]);
     const added = await validateWorkflow(doc({ seconds: 60 }), { triggerKinds: kinds });
     expect(added.problems).toEqual([]);
@@ -262,11 +265,20 @@ describe('a pulled trigger kind added in a test (every)', () => {
   it('is in the JSON Schema of a registry that has it, and only there', () => {
     type Schema = { properties: { trigger: { properties: Record<string, unknown>; errorMessage: string } } };
     const trigger = (workflowJsonSchema(STEP_KINDS, kinds) as Schema).properties.trigger;
-    expect(Object.keys(trigger.properties)).toEqual(['schedule', 'webhook', 'poll', 'every', 'channel']);
+    expect(Object.keys(trigger.properties)).toEqual([
+      'schedule',
+      'webhook',
+      'poll',
+      'connector_webhook',
+      'every',
+      'channel',
+    ]);
     expect(trigger.properties.every).toEqual(every.schema);
-    expect(trigger.errorMessage).toBe('must hold exactly one of schedule, webhook, poll, every or channel');
+    expect(trigger.errorMessage).toBe(
+      'must hold exactly one of schedule, webhook, poll, connector_webhook, every or channel',
+    );
     const builtIn = (workflowJsonSchema() as Schema).properties.trigger;
-    expect(Object.keys(builtIn.properties)).toEqual(['schedule', 'webhook', 'poll']);
+    expect(Object.keys(builtIn.properties)).toEqual(['schedule', 'webhook', 'poll', 'connector_webhook']);
   });
 
   it('is published through the API and fires when due: one run per firing, the event as INPUT, its state kept', async () => {

@@ -546,17 +546,35 @@ const TRIGGER_RULES: Row[] = [
   [
     'a trigger has exactly one kind',
     triggered('  schedule: { cron: "* * * * *" }\n  webhook: {}\n'),
-    [{ path: 'trigger', message: 'must hold exactly one of schedule, webhook or poll', line: 2 }],
+    [
+      {
+        path: 'trigger',
+        message: 'must hold exactly one of schedule, webhook, poll or connector_webhook',
+        line: 2,
+      },
+    ],
   ],
   [
     'a trigger has no other kinds',
     `name: w\ntrigger: { cron: "* * * * *" }\nsteps:\n  - name: a\n${ok}`,
-    [{ path: 'trigger.cron', message: 'unknown key; expected one of: schedule, webhook, poll', line: 2 }],
+    [
+      {
+        path: 'trigger.cron',
+        message: 'unknown key; expected one of: schedule, webhook, poll, connector_webhook',
+        line: 2,
+      },
+    ],
   ],
   [
     'an empty trigger is rejected',
     `name: w\ntrigger: {}\nsteps:\n  - name: a\n${ok}`,
-    [{ path: 'trigger', message: 'must hold exactly one of schedule, webhook or poll', line: 2 }],
+    [
+      {
+        path: 'trigger',
+        message: 'must hold exactly one of schedule, webhook, poll or connector_webhook',
+        line: 2,
+      },
+    ],
   ],
   [
     'trigger is an object',
@@ -564,7 +582,7 @@ const TRIGGER_RULES: Row[] = [
     [
       {
         path: 'trigger',
-        message: 'must hold exactly one of schedule, webhook or poll (got "daily")',
+        message: 'must hold exactly one of schedule, webhook, poll or connector_webhook (got "daily")',
         line: 2,
       },
     ],

@@ -24,13 +24,23 @@ import {
   type Fields,
   type FieldsSpec,
   isConnector,
+  isWebhookTrigger,
   resolveBaseUri,
   resolveConnectionString,
   type TriggerDefinition,
+  type WebhookTriggerDefinition,
 } from './define-connector.js';
 import { FieldsResolver } from './resolve-fields.js';
 import { runAction, validateOperationInput, withConfigFields } from './run-action.js';
 import { runTriggerCycle } from './run-trigger.js';
+import {
+  runWebhookKey,
+  runWebhookNotification,
+  runWebhookSubscribe,
+  runWebhookUnsubscribe,
+  type WebhookDelivery,
+  type WebhookEvent,
+} from './run-webhook.js';
 import { validateConnector } from './validate-connector.js';
 
 /** Options of {@link createConnectorRuntime}. */
@@ -69,6 +79,22 @@ export interface PollTriggerOptions extends ConfigFieldsOption {
   readonly state?: TriggerState | undefined;
   /** Polls (ascending) or pages (paging_desc) per cycle at most. @default 100 */
   readonly maxPolls?: number | undefined;
+}
+
+/** Options of {@link ConnectorRuntime.webhookSubscribe}. */
+export interface WebhookSubscribeOptions extends ConfigFieldsOption {
+  /** The URL the API must send notifications to. */
+  readonly webhookUrl: string;
+  readonly input?: unknown;
+  /** What subscribes (Workato's `recipe_id`). @default 'local' */
+  readonly recipeId?: string | undefined;
+}
+
+/** Options of {@link ConnectorRuntime.webhookNotification}: one delivery. */
+export interface WebhookNotificationOptions extends WebhookDelivery, ConfigFieldsOption {
+  readonly input?: unknown;
+  /** What `webhookSubscribe` returned; absent for static webhooks. */
+  readonly webhookSubscribeOutput?: unknown;
 }
 
 /** A connector bound to one connection. */
@@ -111,6 +137,19 @@ export interface ConnectorRuntime {
     name: string,
     options?: { input?: unknown; closure?: unknown } & ConfigFieldsOption,
   ): Promise<unknown>;
+  /** Whether trigger `name` is a webhook trigger (`webhookNotification`) rather than a polling one. */
+  isWebhookTrigger(name: string): boolean;
+  /** Webhook triggers: validates the input, calls `webhookSubscribe`; resolves its output as JSON. */
+  webhookSubscribe(name: string, options: WebhookSubscribeOptions): Promise<unknown>;
+  /** Webhook triggers: calls `webhookUnsubscribe` with what `webhookSubscribe` returned. */
+  webhookUnsubscribe(name: string, webhookSubscribeOutput: unknown): Promise<void>;
+  /**
+   * Webhook triggers: validates the input, runs `webhookNotification` on one delivery; resolves its
+   * events, each with its dedup key (an object gives one, an array many, `null` none).
+   */
+  webhookNotification(name: string, options?: WebhookNotificationOptions): Promise<WebhookEvent[]>;
+  /** Static webhooks: the trigger's `webhookKey` for this input; `undefined` when it has none. */
+  webhookKey(name: string, options?: { input?: unknown } & ConfigFieldsOption): Promise<string | undefined>;
   /** Acquires (custom_auth) or refreshes (oauth2) credentials now. */
   acquire(): Promise<void>;
 }
@@ -254,7 +293,11 @@ export function createConnectorRuntime(
 
   const call = async (name: string, ...args: unknown[]): Promise<unknown> => {
     const method = lookup('methods', name);
-    return method({ ...context(), args });
+    // A method checks the connection only when it reads it or sends a request: many format or compute
+    // values and need none (as in Workato, where `workato exec methods.x` runs without settings).
+    const methodContext = { http, call, args } as ApiContext & { args: unknown[] };
+    Object.defineProperty(methodContext, 'connection', { get: current, enumerable: true });
+    return method(methodContext);
   };
 
   // `connection` reads the current values. Shared: the runtime hands author code copies of it (spread,
@@ -301,6 +344,32 @@ export function createConnectorRuntime(
       `${kind}.${name}.${which}`,
       fieldsOptions.configFields,
     )) ?? [];
+
+  const pollingTrigger = (name: string) => {
+    const trigger = lookup('triggers', name);
+    if (isWebhookTrigger(trigger)) {
+      throw new SdkError(
+        'SLUICE_CONNECTOR_PATH',
+        `triggers.${name}: is a webhook trigger, it does not poll`,
+        {
+          hint: 'run it with a webhook payload (sluice exec --webhook-payload), or use a connector_webhook trigger',
+        },
+      );
+    }
+    return trigger;
+  };
+
+  const webhookTrigger = (name: string): WebhookTriggerDefinition => {
+    const trigger = lookup('triggers', name);
+    if (!isWebhookTrigger(trigger)) {
+      throw new SdkError(
+        'SLUICE_CONNECTOR_PATH',
+        `triggers.${name}: is a polling trigger, not a webhook trigger (it has no webhookNotification)`,
+        { hint: 'poll it instead (a poll trigger), or use a trigger with webhookNotification' },
+      );
+    }
+    return trigger;
+  };
 
   const triggerInput = async (
     name: string,
@@ -368,7 +437,7 @@ export function createConnectorRuntime(
     },
     callMethod: async (name, args) => call(name, ...args),
     async pollTrigger(name, pollOptions = {}) {
-      const trigger = lookup('triggers', name);
+      const trigger = pollingTrigger(name);
       const input = await triggerInput(name, trigger, pollOptions);
       return runTriggerCycle({
         name,
@@ -379,12 +448,41 @@ export function createConnectorRuntime(
       });
     },
     async pollTriggerOnce(name, pollOptions = {}) {
-      const trigger = lookup('triggers', name);
+      const trigger = pollingTrigger(name);
       const input = await triggerInput(name, trigger, pollOptions);
       const result: unknown = await trigger.poll({ ...context(), input, closure: pollOptions.closure });
       return trigger.type === 'paging_desc'
         ? checkPagingDescResult(result, `triggers.${name}`)
         : checkAscendingResult(result, `triggers.${name}`);
+    },
+    isWebhookTrigger: (name) => isWebhookTrigger(lookup('triggers', name)),
+    async webhookSubscribe(name, subscribeOptions) {
+      const trigger = webhookTrigger(name);
+      const input = await triggerInput(name, trigger, subscribeOptions);
+      return runWebhookSubscribe(name, trigger, context(), {
+        webhookUrl: subscribeOptions.webhookUrl,
+        input,
+        recipeId: subscribeOptions.recipeId ?? 'local',
+      });
+    },
+    async webhookUnsubscribe(name, webhookSubscribeOutput) {
+      await runWebhookUnsubscribe(name, webhookTrigger(name), context(), webhookSubscribeOutput);
+    },
+    async webhookNotification(name, notificationOptions = {}) {
+      const trigger = webhookTrigger(name);
+      const input = await triggerInput(name, trigger, notificationOptions);
+      return runWebhookNotification(name, trigger, context(), {
+        input,
+        payload: notificationOptions.payload,
+        headers: notificationOptions.headers,
+        params: notificationOptions.params,
+        webhookSubscribeOutput: notificationOptions.webhookSubscribeOutput,
+      });
+    },
+    async webhookKey(name, keyOptions = {}) {
+      const trigger = webhookTrigger(name);
+      const input = await triggerInput(name, trigger, keyOptions);
+      return runWebhookKey(name, trigger, current(), input);
     },
     async acquire() {
       current();

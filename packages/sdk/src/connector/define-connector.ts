@@ -165,6 +165,7 @@ interface TriggerCommon<I, O extends string, C> extends OperationUiKeys {
 export interface AscendingTriggerDefinition<I = unknown, O extends string = string, C = unknown>
   extends TriggerCommon<I, O, C> {
   readonly type?: undefined;
+  readonly webhookNotification?: undefined;
   poll(context: PollContext<InputOf<I, C>>): AscendingPollReturn | Promise<AscendingPollReturn>;
   /** The record's identity for deduplication. @default the record's `id` field (any case), else the record as JSON */
   dedup?(record: TriggerRecord): unknown;
@@ -177,6 +178,7 @@ export interface AscendingTriggerDefinition<I = unknown, O extends string = stri
 export interface PagingDescTriggerDefinition<I = unknown, O extends string = string, C = unknown>
   extends TriggerCommon<I, O, C> {
   readonly type: 'paging_desc';
+  readonly webhookNotification?: undefined;
   poll(context: PollContext<InputOf<I, C>>): PagingDescPollReturn | Promise<PagingDescPollReturn>;
   /** The record's document id. @default the record's `id` field, matched case-insensitively */
   documentId?(record: TriggerRecord): unknown;
@@ -186,10 +188,96 @@ export interface PagingDescTriggerDefinition<I = unknown, O extends string = str
   dedup?(record: TriggerRecord): unknown;
 }
 
-/** One trigger: ascending (the default) or paging_desc. */
+/**
+ * What `webhookSubscribe` returned (Workato's `webhook_subscribe_output`), after a trip through JSON: the
+ * engine stores it with the trigger and hands it to `webhookUnsubscribe` and `webhookNotification`.
+ */
+export type WebhookSubscribeOutput = unknown;
+
+/** What a webhook trigger's `webhookSubscribe` receives. */
+export interface WebhookSubscribeContext<I = Record<string, unknown>> extends ApiContext {
+  /** The URL the API must send notifications to (the engine's own hook URL of the workflow). */
+  readonly webhookUrl: string;
+  /** The trigger's input, validated against its config and input fields. */
+  readonly input: I;
+  /** The id of what subscribes (the workflow's uid; Workato's `recipe_id`). */
+  readonly recipeId: string;
+}
+
+/** What a webhook trigger's `webhookUnsubscribe` receives. */
+export interface WebhookUnsubscribeContext extends ApiContext {
+  /** What `webhookSubscribe` returned for this subscription. */
+  readonly webhookSubscribeOutput: WebhookSubscribeOutput;
+}
+
+/** What a webhook trigger's `webhookNotification` receives: one delivery. */
+export interface WebhookNotificationContext<I = Record<string, unknown>> extends ApiContext {
+  readonly input: I;
+  /**
+   * The delivery's body: parsed (JSON as a value, a form as an object, other text as a string, no body
+   * as `null`), or the body text with `webhookPayloadType: 'raw'`.
+   */
+  readonly payload: unknown;
+  /** The delivery's headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The delivery URL's query parameters. */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** What `webhookSubscribe` returned; `undefined` for a static webhook (`webhookKey`). */
+  readonly webhookSubscribeOutput: WebhookSubscribeOutput;
+}
+
+/** What a webhook trigger's `webhookKey` receives. */
+export interface WebhookKeyContext<I = Record<string, unknown>> {
+  readonly connection: Readonly<ConnectionValues>;
+  readonly input: I;
+}
+
+/** What a connector's `webhookKeys` receives: one delivery to the connector's static webhook URL. */
+export interface WebhookKeysContext {
+  /** The delivery URL's query parameters. */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** The delivery's headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The parsed body, as `webhookNotification` gets it. */
+  readonly payload: unknown;
+}
+
+/**
+ * A trigger the API pushes to (Workato's webhook triggers). Either the engine subscribes a hook URL
+ * per workflow (`webhookSubscribe` and `webhookUnsubscribe`), or the API sends every event of the
+ * account to the connector's one static URL and `webhookKey` tells which triggers a delivery is for
+ * (it must equal the connector's `webhookKeys` of the delivery). Each delivery goes through
+ * `webhookNotification`: an object is one event, an array many, `null`/`undefined` none; events are
+ * deduplicated by `dedup`.
+ */
+export interface WebhookTriggerDefinition<I = unknown, O extends string = string, C = unknown>
+  extends TriggerCommon<I, O, C> {
+  readonly type?: undefined;
+  readonly poll?: undefined;
+  /** Registers `webhookUrl` at the API; returns what `webhookUnsubscribe` needs (JSON, e.g. `{ id }`). */
+  webhookSubscribe?(context: WebhookSubscribeContext<InputOf<I, C>>): unknown;
+  /** Removes the subscription `webhookSubscribe` made. */
+  webhookUnsubscribe?(context: WebhookUnsubscribeContext): unknown;
+  /** Turns one delivery into events: an object (one event), an array (many), `null`/`undefined` (none). */
+  webhookNotification(context: WebhookNotificationContext<InputOf<I, C>>): unknown;
+  /** Static webhooks: the key of the deliveries this trigger wants (a string or number). */
+  webhookKey?(context: WebhookKeyContext<InputOf<I, C>>): unknown;
+  /** The event's identity for deduplication. @default the event's `id` field (any case), else the event as JSON */
+  dedup?(record: TriggerRecord): unknown;
+  /** `'raw'`: `payload` is the body as text instead of parsed. @default 'parsed' */
+  readonly webhookPayloadType?: 'parsed' | 'raw';
+}
+
+/** One trigger: ascending (the default), paging_desc, or a webhook trigger (`webhookNotification`). */
 export type TriggerDefinition<I = unknown, O extends string = string, C = unknown> =
   | AscendingTriggerDefinition<I, O, C>
-  | PagingDescTriggerDefinition<I, O, C>;
+  | PagingDescTriggerDefinition<I, O, C>
+  | WebhookTriggerDefinition<I, O, C>;
+
+/** Whether `trigger` is a webhook trigger (it has `webhookNotification`). */
+export function isWebhookTrigger(trigger: TriggerDefinition): trigger is WebhookTriggerDefinition {
+  return typeof (trigger as WebhookTriggerDefinition).webhookNotification === 'function';
+}
 
 /** What a pick list function receives. */
 export interface PickListContext extends ApiContext {
@@ -253,6 +341,11 @@ export interface ConnectorDefinition<
   >;
   readonly methods?: Readonly<Record<string, Bivariant<MethodContext, unknown>>>;
   readonly objectDefinitions?: { readonly [K in O]: ObjectDefinition<O> };
+  /**
+   * Static webhooks (Workato's `webhook_keys`): the key of a delivery to the connector's one webhook
+   * URL; the delivery goes to every live trigger whose `webhookKey` equals it.
+   */
+  webhookKeys?(context: WebhookKeysContext): unknown;
 }
 
 /** The config fields type of one action or trigger, `unknown` when it has none. */

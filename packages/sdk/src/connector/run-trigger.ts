@@ -12,12 +12,12 @@ import {
   parseTriggerState,
   type TriggerState,
 } from '../trigger/trigger-state.js';
-import type { TriggerDefinition } from './define-connector.js';
+import type { AscendingTriggerDefinition, PagingDescTriggerDefinition } from './define-connector.js';
 
 /** What {@link runTriggerCycle} needs. */
 export interface RunTriggerCycleOptions {
   readonly name: string;
-  readonly trigger: TriggerDefinition;
+  readonly trigger: AscendingTriggerDefinition | PagingDescTriggerDefinition;
   /** The previous cycle's state, possibly read back from JSON. @default a fresh state */
   readonly state?: unknown;
   /** @default 100 */

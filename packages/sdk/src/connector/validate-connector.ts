@@ -22,6 +22,7 @@ const TOP_KEYS = [
   'pickLists',
   'methods',
   'objectDefinitions',
+  'webhookKeys',
 ];
 const CONNECTION_KEYS = ['fields', 'baseUri', 'authorization'];
 /** Keys of actions and triggers that only shape a recipe editor (Workato's). */
@@ -49,6 +50,11 @@ const TRIGGER_KEYS = [
   'dedup',
   'documentId',
   'sortBy',
+  'webhookSubscribe',
+  'webhookUnsubscribe',
+  'webhookNotification',
+  'webhookKey',
+  'webhookPayloadType',
 ];
 
 /** The keys each authorization type takes. */
@@ -286,6 +292,14 @@ function trigger(value: unknown, path: string, pickLists: readonly string[]): vo
   }
   fieldsSpec(def.inputFields, `${path}.inputFields`, pickLists);
   fieldsSpec(def.outputFields, `${path}.outputFields`, pickLists);
+  if (def.webhookNotification !== undefined) {
+    webhookTrigger(def, path);
+    return;
+  }
+  for (const key of WEBHOOK_KEYS) {
+    if (def[key] !== undefined)
+      fail(`${path}.${key}`, 'only webhook triggers take it', 'add webhookNotification, or remove it');
+  }
   fn(def.poll, `${path}.poll`, 'poll({ connection, input, closure, http }) returns { events, ... }');
   fn(def.dedup, `${path}.dedup`, 'dedup(record) returns a string that identifies the event', false);
   if (def.type === 'paging_desc') {
@@ -296,6 +310,80 @@ function trigger(value: unknown, path: string, pickLists: readonly string[]): vo
       if (def[key] !== undefined)
         fail(`${path}.${key}`, 'only paging_desc triggers take it', "add type: 'paging_desc'");
     }
+  }
+}
+
+/** The keys only webhook triggers take. */
+const WEBHOOK_KEYS = [
+  'webhookSubscribe',
+  'webhookUnsubscribe',
+  'webhookNotification',
+  'webhookKey',
+  'webhookPayloadType',
+] as const;
+
+/** A webhook trigger: `webhookNotification`, and either subscribe + unsubscribe or a static `webhookKey`. */
+function webhookTrigger(def: Obj, path: string): void {
+  fn(
+    def.webhookNotification,
+    `${path}.webhookNotification`,
+    'a trigger needs poll({ connection, input, closure, http }), or webhookNotification({ payload, headers, params, input }) for a webhook trigger',
+  );
+  if (def.poll !== undefined || def.type !== undefined) {
+    fail(
+      `${path}.${def.poll !== undefined ? 'poll' : 'type'}`,
+      'a webhook trigger (webhookNotification) does not poll',
+      'keep either poll or webhookNotification',
+    );
+  }
+  for (const key of ['sortBy', 'documentId'] as const) {
+    if (def[key] !== undefined) fail(`${path}.${key}`, 'only paging_desc triggers take it', 'remove it');
+  }
+  fn(
+    def.webhookSubscribe,
+    `${path}.webhookSubscribe`,
+    'webhookSubscribe({ webhookUrl, connection, input, http }) registers the URL and returns the subscription',
+    false,
+  );
+  fn(
+    def.webhookUnsubscribe,
+    `${path}.webhookUnsubscribe`,
+    'webhookUnsubscribe({ webhookSubscribeOutput, connection, http }) removes the subscription',
+    false,
+  );
+  fn(
+    def.webhookKey,
+    `${path}.webhookKey`,
+    'webhookKey({ connection, input }) returns the key of the deliveries this trigger wants',
+    false,
+  );
+  fn(def.dedup, `${path}.dedup`, 'dedup(record) returns a string that identifies the event', false);
+  const subscribes = def.webhookSubscribe !== undefined;
+  if (subscribes !== (def.webhookUnsubscribe !== undefined)) {
+    const missing = subscribes ? 'webhookUnsubscribe' : 'webhookSubscribe';
+    fail(
+      `${path}.${missing}`,
+      `is required with ${subscribes ? 'webhookSubscribe' : 'webhookUnsubscribe'}`,
+      'a subscribing webhook trigger needs both webhookSubscribe and webhookUnsubscribe',
+    );
+  }
+  if (!subscribes && def.webhookKey === undefined) {
+    fail(
+      path,
+      'a webhook trigger needs webhookSubscribe and webhookUnsubscribe, or webhookKey (a static webhook)',
+      "add webhookSubscribe/webhookUnsubscribe to register a URL per workflow, or webhookKey with the connector's webhookKeys",
+    );
+  }
+  if (
+    def.webhookPayloadType !== undefined &&
+    def.webhookPayloadType !== 'parsed' &&
+    def.webhookPayloadType !== 'raw'
+  ) {
+    fail(
+      `${path}.webhookPayloadType`,
+      `must be "parsed" or "raw" (got ${kind(def.webhookPayloadType)})`,
+      'leave it out for parsed payloads',
+    );
   }
 }
 
@@ -334,6 +422,22 @@ export function validateConnector(definition: unknown): void {
   );
   entries(def.actions, 'actions', (entry, path) => action(entry, path, pickLists));
   entries(def.triggers, 'triggers', (entry, path) => trigger(entry, path, pickLists));
+  fn(
+    def.webhookKeys,
+    'webhookKeys',
+    'webhookKeys({ params, headers, payload }) returns the key of a delivery to the static webhook URL',
+    false,
+  );
+  const keyed = Object.entries(isObject(def.triggers) ? def.triggers : {}).find(
+    ([, entry]) => isObject(entry) && entry.webhookKey !== undefined,
+  );
+  if (keyed !== undefined && def.webhookKeys === undefined) {
+    fail(
+      `triggers.${keyed[0]}.webhookKey`,
+      'needs the connector-level webhookKeys',
+      'add webhookKeys({ params, headers, payload }) to the connector: it gives the key each delivery is routed by',
+    );
+  }
   entries(def.pickLists, 'pickLists', (entry, path) =>
     fn(entry, path, 'a pick list is ({ connection, http, args }) => [[label, value], ...]'),
   );

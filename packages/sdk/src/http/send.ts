@@ -282,7 +282,9 @@ function classifyTransportError(err: unknown, ctx: FailureContext): HttpTranspor
   }
   if (code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH')
     return make('read', `response body from ${hostPort} ended before its Content-Length`);
-  if (code?.startsWith('HPE_')) return make('read', `invalid HTTP response from ${hostPort}: ${detail}`);
+  // undici's HTTPParserError has no code for some malformed answers (an invalid status line).
+  if (code?.startsWith('HPE_') || (err instanceof Error && err.name === 'HTTPParserError'))
+    return make('read', `invalid HTTP response from ${hostPort}: ${detail}`);
   if (code !== undefined && TLS_CODE.test(code)) {
     return make(
       'other',

@@ -390,6 +390,12 @@ describe('createConnectorRuntime: fields, samples, pick lists, methods', () => {
     );
   });
 
+  it('runs a method that needs no connection without one, and checks the connection when it reads it', async () => {
+    const runtime = createConnectorRuntime(myApp(), { connection: {} });
+    await expect(runtime.callMethod('label', ['Ann', false])).resolves.toBe('Ann');
+    await expect(runtime.callMethod('token', [])).rejects.toThrow('connection.api_token: is required');
+  });
+
   it('lists the secrets of the connection', () => {
     const runtime = createConnectorRuntime(myApp(), {
       connection: {

@@ -122,6 +122,53 @@ describe('defineConnector types', () => {
     });
   });
 
+  it('infers the input of webhook triggers and types their contexts', () => {
+    defineConnector({
+      title: 'Webhooks',
+      webhookKeys: ({ params, headers, payload }) => {
+        expectTypeOf(params).toEqualTypeOf<Readonly<Record<string, unknown>>>();
+        expectTypeOf(headers).toEqualTypeOf<Readonly<Record<string, string>>>();
+        expectTypeOf(payload).toEqualTypeOf<unknown>();
+        return 'key';
+      },
+      triggers: {
+        subscribed: {
+          inputFields: [{ name: 'status', optional: false }],
+          webhookSubscribe: ({ webhookUrl, input, recipeId }) => {
+            expectTypeOf(webhookUrl).toEqualTypeOf<string>();
+            expectTypeOf(recipeId).toEqualTypeOf<string>();
+            expectTypeOf(input).toEqualTypeOf<{ status: string }>();
+            return { id: 1 };
+          },
+          webhookUnsubscribe: ({ webhookSubscribeOutput }) => {
+            expectTypeOf(webhookSubscribeOutput).toEqualTypeOf<unknown>();
+          },
+          webhookNotification: ({ input, payload, headers }) => {
+            expectTypeOf(input).toEqualTypeOf<{ status: string }>();
+            expectTypeOf(headers).toEqualTypeOf<Readonly<Record<string, string>>>();
+            return payload;
+          },
+          dedup: (record) => String(record.id),
+        },
+        keyed: {
+          inputFields: [{ name: 'account', type: 'integer', optional: false }],
+          webhookKey: ({ input }) => {
+            expectTypeOf(input).toEqualTypeOf<{ account: number }>();
+            return input.account;
+          },
+          webhookNotification: () => null,
+        },
+      },
+    });
+    defineConnector({
+      title: 'Bad webhook',
+      triggers: {
+        // @ts-expect-error: a trigger either polls or takes webhook notifications
+        both: { poll: () => ({ events: [] }), webhookNotification: () => null },
+      },
+    });
+  });
+
   it('refuses definitions the notation or the trigger kinds do not allow', () => {
     defineConnector({
       title: 'Bad',

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Connector, fieldsToJsonSchema, isConnector } from '@sluice/sdk';
+import { type Connector, fieldsToJsonSchema, isConnector, isWebhookTrigger } from '@sluice/sdk';
 import { createConnectorRuntime, type TriggerState, validateConnector } from '@sluice/sdk/internal';
 import type { SkippedRouteFile } from '../builtins/routes.js';
 import { MODULE_NAME_PATTERN } from '../discovery/find-routes.js';
@@ -14,6 +14,7 @@ import type { RouteGroup } from '../discovery/mount-routes.js';
 import type { Request } from '../request.js';
 import { Response } from '../response.js';
 import { type RouteDefinition, route } from '../route.js';
+import { isJsonObject } from '../utils/json-object.js';
 
 /** The version folder every connector route is served under. */
 export const CONNECTOR_VERSION = 'v1';
@@ -39,7 +40,7 @@ export async function connectorRoutes(connector: Connector, source: string): Pro
   const add = (
     kind: 'actions' | 'triggers',
     name: string,
-    path: '/execute' | '/poll',
+    path: '/execute' | '/poll' | '/webhook',
     schema: Record<string, unknown> | undefined,
     definition: RouteDefinition,
   ) => {
@@ -57,7 +58,7 @@ export async function connectorRoutes(connector: Connector, source: string): Pro
       source,
       schema,
       validate: false,
-      routes: [{ name: `${kind}.${name}${path === '/poll' ? '.poll' : ''}`, definition }],
+      routes: [{ name: `${kind}.${name}${path === '/execute' ? '' : `.${path.slice(1)}`}`, definition }],
     });
   };
 
@@ -90,6 +91,37 @@ export async function connectorRoutes(connector: Connector, source: string): Pro
       () => probe.triggerFields(name, 'inputFields'),
       `triggers.${name}.inputFields`,
     );
+    if (isWebhookTrigger(trigger)) {
+      add(
+        'triggers',
+        name,
+        '/webhook',
+        schema,
+        route(
+          {
+            path: '/webhook',
+            summary: trigger.title ?? `Turn a delivery of the ${name} webhook into events`,
+            description: `${trigger.description ?? ''}${trigger.description ? '\n\n' : ''}Send the delivery as "payload" (with "headers", "params" and "webhook_subscribe_output" when it has them) and the trigger's input as "data"; the answer holds its events, each with its dedup key.`,
+          },
+          async (request: Request) => {
+            const body = (request.json ?? {}) as Record<string, unknown>;
+            const events = await runtimeFor(connector, request).webhookNotification(name, {
+              input: request.data,
+              payload: body.payload,
+              ...(isStringMap(body.headers) ? { headers: body.headers } : {}),
+              ...(isJsonObject(body.params) ? { params: body.params } : {}),
+              ...(body.webhook_subscribe_output === undefined
+                ? {}
+                : { webhookSubscribeOutput: body.webhook_subscribe_output }),
+            });
+            return Response.success({
+              data: { events: events.map((e) => e.event), dedup_keys: events.map((e) => e.key) },
+            });
+          },
+        ),
+      );
+      continue;
+    }
     add(
       'triggers',
       name,
@@ -149,4 +181,8 @@ async function inputSchema(
   } catch {
     return undefined;
   }
+}
+
+function isStringMap(value: unknown): value is Record<string, string> {
+  return isJsonObject(value) && Object.values(value).every((v) => typeof v === 'string');
 }

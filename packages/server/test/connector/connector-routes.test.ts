@@ -59,6 +59,18 @@ const connector = defineConnector({
       },
       dedup: (record) => String((record as { id: number }).id),
     },
+    item_changed: {
+      title: 'Item changed',
+      inputFields: [{ name: 'kind', optional: true }],
+      webhookSubscribe: ({ webhookUrl }) => ({ id: `sub-${webhookUrl.length}` }),
+      webhookUnsubscribe: () => undefined,
+      webhookNotification: ({ payload, input, headers, webhookSubscribeOutput }) => {
+        const changes = (payload as { changes: { id: number; kind: string }[] }).changes;
+        return changes
+          .filter((change) => input.kind === undefined || change.kind === input.kind)
+          .map((change) => ({ ...change, via: headers['x-source'] ?? null, sub: webhookSubscribeOutput }));
+      },
+    },
   },
 });
 
@@ -84,14 +96,42 @@ const post = async (url: string, body: Record<string, unknown>) => {
 };
 
 describe('serving a DSL connector', () => {
-  it('mounts /<action>/v1/execute, /<trigger>/v1/poll and /test', () => {
+  it('mounts /<action>/v1/execute, /<trigger>/v1/poll, /<webhook trigger>/v1/webhook and /test', () => {
     expect(router.routes.map((r) => `${r.method} ${r.url}`)).toEqual([
       'GET /get_item/v1/schema',
       'POST /get_item/v1/execute',
       'GET /new_item/v1/schema',
       'POST /new_item/v1/poll',
+      'GET /item_changed/v1/schema',
+      'POST /item_changed/v1/webhook',
       'POST /test',
     ]);
+  });
+
+  it("turns a webhook delivery into the trigger's events, with their dedup keys", async () => {
+    const delivery = {
+      data: { kind: 'updated' },
+      credentials,
+      payload: {
+        changes: [
+          { id: 7, kind: 'updated' },
+          { id: 8, kind: 'deleted' },
+        ],
+      },
+      headers: { 'x-source': 'items-api' },
+      webhook_subscribe_output: { id: 'sub-1' },
+    };
+    expect(await post('/item_changed/v1/webhook', delivery)).toEqual({
+      status: 200,
+      body: {
+        data: {
+          events: [{ id: 7, kind: 'updated', via: 'items-api', sub: { id: 'sub-1' } }],
+          dedup_keys: ['7'],
+        },
+      },
+    });
+    const broken = await post('/item_changed/v1/webhook', { credentials, payload: 'not an object' });
+    expect(broken.status).toBeGreaterThanOrEqual(400);
   });
 
   it('runs an action with the connection from credentials, through the SDK runtime', async () => {

@@ -6,6 +6,13 @@
  * answer the same 404. With `hmac_header`, that header must hold the hex HMAC-SHA256 of the raw body
  * keyed with the hook secret (`sha256=` prefix allowed), else 401 `SLUICE_HOOK_SIGNATURE`.
  *
+ * A workflow with a `connector_webhook` trigger gets its deliveries at the same URL: the connector's
+ * `webhookNotification` turns each into events (headers and query parameters passed through), and each
+ * new event starts one run, `202 { run_ids }` (`[]` when every event was seen before; 422
+ * `SLUICE_HOOK_NOTIFICATION` when the connector fails on it). A connector's static webhook is
+ * `POST /v1/hooks/connectors/{workspace}/{connector}/{secret}`: routed by `webhookKeys` to the live triggers
+ * whose `webhookKey` matches (`triggers/connector-hook-delivery.ts`).
+ *
  * @internal
  * @module
  */
@@ -13,7 +20,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { internalsOf } from '../../engine-internals.js';
 import type { Engine } from '../../engine-options.js';
 import { EngineError } from '../../errors.js';
+import {
+  type ConnectorHookDelivery,
+  deliverConnectorHook,
+  deliverStaticHook,
+} from '../../triggers/connector-hook-delivery.js';
 import { isHookSecret, signatureMatches } from '../../triggers/hook-secret.js';
+import { staticHookName } from '../../triggers/kinds/connector-webhook.js';
 import { deliverWebhook, HOOK_KEY_PURPOSE } from '../../triggers/kinds/webhook.js';
 import { ERROR_SCHEMA, UID_PATTERN } from '../schemas.js';
 
@@ -52,9 +65,12 @@ export async function hookRoutes(app: FastifyInstance, engine: Engine, now: () =
           params: PARAMS,
           response: {
             202: {
+              description: '`run_id` for a webhook; `run_ids` (one per new event) for a connector webhook',
               type: 'object',
-              properties: { run_id: { type: 'string' } },
-              required: ['run_id'],
+              properties: {
+                run_id: { type: 'string' },
+                run_ids: { type: 'array', items: { type: 'string' } },
+              },
             },
             400: ERROR_SCHEMA,
             401: ERROR_SCHEMA,
@@ -67,9 +83,16 @@ export async function hookRoutes(app: FastifyInstance, engine: Engine, now: () =
       async (request, reply) => {
         const { uid, secret } = request.params;
         const stored = await store.workflows.get(uid);
-        const webhook = stored?.deleted === false ? stored.document.trigger?.webhook : undefined;
+        const trigger = stored?.deleted === false ? stored.document.trigger : undefined;
+        const webhook = trigger?.webhook;
         // The secret is compared even for an unknown uid, so both cost the same.
         const secretOk = isHookSecret(hookKey, uid, secret);
+        if (stored !== undefined && trigger?.connector_webhook !== undefined && secretOk) {
+          const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+          const ids = await deliverConnectorHook(sink, stored, await deliveryOf(scope, request, raw));
+          if (ids === undefined) throw noHook();
+          return reply.status(202).send({ run_ids: ids });
+        }
         if (stored === undefined || webhook === undefined || !secretOk) throw noHook();
         const row = await store.triggers.get(uid);
         if (row === undefined || row.kind !== 'webhook' || !row.enabled) throw noHook();
@@ -95,7 +118,68 @@ export async function hookRoutes(app: FastifyInstance, engine: Engine, now: () =
         return reply.status(202).send({ run_id: id });
       },
     );
+
+    scope.post<{ Params: { workspace: string; connector: string; secret: string } }>(
+      '/v1/hooks/connectors/:workspace/:connector/:secret',
+      {
+        schema: {
+          summary:
+            "Deliver to a connector's static webhook: routed by the connector's webhookKeys to the live triggers whose webhookKey matches; one run per new event (202)",
+          tags: ['triggers'],
+          params: STATIC_PARAMS,
+          response: {
+            202: {
+              type: 'object',
+              properties: { run_ids: { type: 'array', items: { type: 'string' } } },
+              required: ['run_ids'],
+            },
+            400: ERROR_SCHEMA,
+            404: ERROR_SCHEMA,
+            413: ERROR_SCHEMA,
+            422: ERROR_SCHEMA,
+          },
+        },
+      },
+      async (request, reply) => {
+        const { workspace, connector, secret } = request.params;
+        if (!isHookSecret(hookKey, staticHookName(workspace, connector), secret)) throw noHook();
+        const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const ids = await deliverStaticHook(
+          sink,
+          workspace,
+          connector,
+          await deliveryOf(scope, request, raw),
+        );
+        if (ids === undefined) throw noHook();
+        return reply.status(202).send({ run_ids: ids });
+      },
+    );
   });
+}
+
+const STATIC_PARAMS = {
+  type: 'object',
+  properties: {
+    workspace: { type: 'string', minLength: 1, maxLength: 128 },
+    connector: { type: 'string', minLength: 1, maxLength: 128 },
+    secret: { type: 'string', minLength: 1, maxLength: 128 },
+  },
+  required: ['workspace', 'connector', 'secret'],
+} as const;
+
+/** A delivery for a connector: the parsed body, its text, the headers (lower case) and the query. */
+async function deliveryOf(
+  scope: FastifyInstance,
+  request: FastifyRequest,
+  raw: Buffer,
+): Promise<ConnectorHookDelivery> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  const query = request.query;
+  const params = typeof query === 'object' && query !== null ? { ...(query as Record<string, unknown>) } : {};
+  return { payload: await bodyInput(scope, request, raw), raw: raw.toString('utf8'), headers, params };
 }
 
 /** The body as `INPUT`: JSON parsed, a form as an object (repeated keys as lists), else text; none is `null`. */

@@ -25,7 +25,11 @@ const TRIGGER_VIEW = {
   type: 'object',
   properties: {
     workflow_uid: { type: 'string' },
-    kind: { type: 'string', description: 'the trigger kind: schedule, webhook, poll' },
+    kind: {
+      type: 'string',
+      description:
+        'the trigger kind: schedule, webhook, poll, connector_webhook, or one an engine registered',
+    },
     enabled: { type: 'boolean' },
     next_at: NULLABLE_TIME,
     last_polled_at: NULLABLE_TIME,

@@ -114,16 +114,23 @@ const DROPPED_SCHEMA_RETRIES = 5;
 /**
  * Runs `migrate`, again when it failed only because ANOTHER schema of the database was dropped while
  * Kysely's introspector read the catalog (it lists every table of the database): `3F000 schema "x" does
- * not exist` or `42P01 relation "x.t" does not exist`, naming a schema that is not `schema`. Databases
- * shared by many tenants or test runs drop schemas at any time.
+ * not exist` or `42P01 relation "x.t" does not exist`, naming a schema that is not `schema`, or `42703
+ * column "c" of relation "t" does not exist` raised inside `pg_get_serial_sequence` (the introspector's
+ * catalog read; our own DDL never calls it), which names no schema. Databases shared by many tenants or
+ * test runs drop schemas at any time.
  */
 async function migrateDespiteDroppedSchemas<T>(migrate: () => Promise<T>, schema: string): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await migrate();
     } catch (err) {
-      const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
-      const vanished = code === '3F000' || code === '42P01';
+      const { code, message, routine } = (err ?? {}) as {
+        code?: unknown;
+        message?: unknown;
+        routine?: unknown;
+      };
+      const vanished =
+        code === '3F000' || code === '42P01' || (code === '42703' && routine === 'pg_get_serial_sequence');
       const ours = String(message).includes(`"${schema}"`) || String(message).includes(`"${schema}.`);
       const elsewhere = vanished && !ours;
       if (!elsewhere || attempt >= DROPPED_SCHEMA_RETRIES) throw err;

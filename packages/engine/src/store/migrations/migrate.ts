@@ -18,6 +18,7 @@ import * as nodes from './0004-nodes.js';
 import * as leanRuns from './0005-lean-runs.js';
 import * as runLinks from './0006-run-links.js';
 import * as attemptExchanges from './0007-attempt-exchanges.js';
+import * as runOrigin from './0009-run-origin.js';
 
 /** Every migration, by name; names sort in the order they apply. Never edit one that shipped. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -28,6 +29,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0005-lean-runs': leanRuns,
   '0006-run-links': runLinks,
   '0007-attempt-exchanges': attemptExchanges,
+  '0009-run-origin': runOrigin,
 });
 
 /** The table that records the applied migrations. */

@@ -65,6 +65,7 @@ export function newRunToRow(run: NewRun): RunsTable {
     depth: run.depth ?? 0,
     failure_of: run.failure_of ?? null,
     on_failure_due: 0,
+    origin: run.origin ?? null,
   };
 }
 
@@ -151,6 +152,7 @@ export function rowToRun(row: RunsTable): RunRow {
     resume_at: row.resume_at,
     ...sealed('sealed_input', row.sealed_input),
     ...links(row),
+    ...(row.origin == null ? {} : { origin: row.origin }),
   };
 }
 

@@ -314,6 +314,10 @@ export class RunQueries implements ServiceRunStore {
       if (query.workflow_uid !== undefined) select = select.where('workflow_uid', '=', query.workflow_uid);
       if (query.status !== undefined) select = select.where('status', '=', query.status);
       if (query.parent_run_id !== undefined) select = select.where('parent_run_id', '=', query.parent_run_id);
+      if (query.id !== undefined) select = select.where('id', '=', query.id);
+      if (query.origin !== undefined) select = select.where('origin', '=', query.origin);
+      if (query.since !== undefined) select = select.where('created_at', '>=', query.since);
+      if (query.until !== undefined) select = select.where('created_at', '<', query.until);
       const after = query.after;
       if (after !== undefined) {
         select = select.where((eb) =>

@@ -102,7 +102,17 @@ export interface RunRow {
   failure_of?: string | null;
   /** True while the run failed and the run of its workflow's `on_failure` is not recorded yet. */
   on_failure_due?: boolean;
+  /** What started the run (migration 0009); absent on older rows it could not be told for. */
+  origin?: RunOrigin;
 }
+
+/**
+ * What started a run: `api`, `console` or `cli` (through `POST /v1/workflows/{uid}/runs`, told apart by
+ * the `X-Sluice-Origin` header), `parent` (a `workflow:` step's child), `on_failure`, `local` (`sluice run`
+ * on its own store), or the key of the trigger kind that started it (`schedule`, `webhook`, `poll`,
+ * `connector_webhook`, or a custom kind's key).
+ */
+export type RunOrigin = string;
 
 /**
  * What a run starts with. A run the creating process executes at once may be created started: `running`
@@ -123,6 +133,7 @@ export type NewRun = Pick<RunRow, 'id' | 'workflow_name' | 'workflow' | 'input' 
       | 'parent_run_id'
       | 'depth'
       | 'failure_of'
+      | 'origin'
     >
   >;
 
@@ -221,6 +232,14 @@ export interface ListRunsQuery {
   status?: RunStatus | undefined;
   /** Only the child runs of this run (`workflow:` steps). */
   parent_run_id?: string | undefined;
+  /** Only the run with this id (a filter like the others: none when it is another workspace's). */
+  id?: string | undefined;
+  /** Only the runs with this {@link RunOrigin}. */
+  origin?: RunOrigin | undefined;
+  /** Only the runs created at or after this ISO time. */
+  since?: string | undefined;
+  /** Only the runs created before this ISO time. */
+  until?: string | undefined;
   /** At most this many runs. */
   limit: number;
   after?: RunCursor | undefined;

@@ -15,11 +15,11 @@ import { createHash } from 'node:crypto';
 import { createConnectorRuntime, type TriggerState } from '@sluice/sdk/internal';
 import { EngineError } from '../../errors.js';
 import { createRedactor } from '../../secrets/redactor.js';
-import { CONNECTOR_NAME_PATTERN } from '../../steps/action.js';
 import type { StoredWorkflow } from '../../store/service-store.js';
 import { lastErrorText } from '../last-error.js';
 import type { OpenedTriggerConnection } from '../trigger-connections.js';
 import type { TriggerContext, TriggerKind } from '../trigger-kind.js';
+import { connectorTriggerProperties } from './connector-trigger-schema.js';
 
 /** `trigger.poll`: a connector's polling trigger; each new record starts one run with it as `INPUT`. */
 export interface PollTrigger {
@@ -55,30 +55,11 @@ export const pollTrigger: TriggerKind<PollTrigger> = {
     additionalProperties: false,
     required: ['connector', 'trigger'],
     properties: {
-      connector: {
-        description: 'The connector, as `GET /v1/connectors` lists it.',
-        type: 'string',
-        pattern: CONNECTOR_NAME_PATTERN,
-        examples: ['my_app'],
-        errorMessage: 'must be a connector name (ASCII letters, digits, _ and -)',
-      },
-      trigger: {
-        description: "The trigger's name in the connector.",
-        type: 'string',
-        pattern: CONNECTOR_NAME_PATTERN,
-        examples: ['new_customers'],
-        errorMessage: 'must be a trigger name (ASCII letters, digits, _ and -)',
-      },
-      connection: {
-        description:
-          'The name of the stored connection to poll with. Needed when the connector has connection fields.',
-        type: 'string',
-        minLength: 1,
-        errorMessage: 'must be a non-empty string: the name of a stored connection',
-      },
-      input: {
-        description: "The trigger's input (any JSON value, not a template). Default: `{}`.",
-      },
+      ...connectorTriggerProperties({
+        triggerDescription: "The trigger's name in the connector.",
+        triggerExample: 'new_customers',
+        uses: 'poll with',
+      }),
       interval: {
         description: `Seconds between poll cycles, at least ${MIN_POLL_INTERVAL}. Default: 60.`,
         type: 'number',
@@ -90,6 +71,16 @@ export const pollTrigger: TriggerKind<PollTrigger> = {
     },
   },
   async checkEnable(ctx, workspaceId, poll) {
+    const trigger = ctx.connectors.get(poll.connector)?.triggers?.[poll.trigger] as
+      | { webhookNotification?: unknown }
+      | undefined;
+    if (typeof trigger?.webhookNotification === 'function') {
+      throw new EngineError(
+        'SLUICE_CONNECTOR_UNKNOWN',
+        `trigger.poll.trigger: ${poll.connector}.${poll.trigger} is a webhook trigger, it does not poll`,
+        { hint: 'use trigger.connector_webhook for it' },
+      );
+    }
     const name = poll.connection;
     if (name === undefined) return;
     if (ctx.connections === undefined) {
