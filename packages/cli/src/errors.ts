@@ -24,6 +24,8 @@ export const CLI_ERROR_CODES = {
     'the Sluice service cannot be reached at its URL (--server, SLUICE_SERVER, the profile), or did not answer as the API',
   SLUICE_CLI_LOGIN:
     'no API key for the service (--key, SLUICE_KEY, "sluice login"), or the profile file is malformed',
+  SLUICE_CLI_LISTEN:
+    '`sluice serve` or `sluice worker` cannot listen on its host and port (in use, no permission, no such address)',
 } as const;
 
 /** A stable error code of the CLI. */

@@ -13,6 +13,7 @@ import type { CommandIo } from '../command-io.js';
 import { consoleFolder } from '../console-folder.js';
 import { createDeferredLogger } from '../deferred-logger.js';
 import { CliError } from '../errors.js';
+import { listenOrExplain } from '../listen-errors.js';
 import { type EngineNodeFlags, engineNodeOptions } from '../options/engine-node.js';
 import { executionOptions, withLeaseOptions, withTemplateOptions } from '../options/execution.js';
 import { integer } from '../options/integer.js';
@@ -95,7 +96,7 @@ export function registerServe(program: Command, io: CommandIo): void {
  * Serves the API, prints its URLs, and resolves once a signal stopped and closed it.
  *
  * @throws {SluiceError} `SLUICE_CLI_OPTION` for a bad flag, `SLUICE_STORE` when the store cannot be
- * opened, Fastify's listen errors when the port is taken.
+ * opened, `SLUICE_CLI_LISTEN` when it cannot listen (the port is taken, say).
  */
 export async function serveCommand(options: ServeOptions, io: CommandIo): Promise<void> {
   const port = integer(options.port, '--port', 65535) ?? 8080;
@@ -136,7 +137,13 @@ export async function serveCommand(options: ServeOptions, io: CommandIo): Promis
     });
     runLog?.use(app.log as unknown as Logger);
     try {
-      const address = await app.listen({ port, host: options.host ?? '127.0.0.1' });
+      const host = options.host ?? '127.0.0.1';
+      const address = await listenOrExplain(() => app.listen({ port, host }), {
+        host,
+        port,
+        portOption: '--port',
+        hostOption: '--host',
+      });
       const resumed = await engine.start({ baseUrl: address });
       io.stdout(`sluice serve: store ${store.location}\n`);
       if (queued.queue !== undefined) io.stdout(queueLine(queued.queue, queued.execute !== false));

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandIo } from '../command-io.js';
 import { CliError } from '../errors.js';
+import { listenOrExplain } from '../listen-errors.js';
 import { DEFAULT_DATA_DIR } from '../options/database.js';
 import { type EngineNodeFlags, engineNodeOptions } from '../options/engine-node.js';
 import { executionOptions, withLeaseOptions, withTemplateOptions } from '../options/execution.js';
@@ -131,8 +132,15 @@ export async function workerCommand(options: WorkerOptions, io: CommandIo): Prom
     io.stdout(`concurrency: ${execution.maxConcurrentRuns ?? 16} runs at once; node ${engine.owner}\n`);
     if (resumed > 0) io.stdout(`queued ${resumed} claimable ${resumed === 1 ? 'run' : 'runs'}\n`);
     if (metricsPort !== undefined) {
-      ops = await createOpsServer({ engine, metricsToken });
-      await ops.listen({ port: metricsPort, host: options.metricsHost ?? '127.0.0.1' });
+      const server = await createOpsServer({ engine, metricsToken });
+      ops = server;
+      const host = options.metricsHost ?? '127.0.0.1';
+      await listenOrExplain(() => server.listen({ port: metricsPort, host }), {
+        host,
+        port: metricsPort,
+        portOption: '--metrics-port',
+        hostOption: '--metrics-host',
+      });
       const { address, port } = ops.server.address() as AddressInfo;
       io.stdout(`health  http://${address}:${port}/health\nmetrics http://${address}:${port}/metrics\n`);
     }

@@ -5,10 +5,12 @@
  * console at `/` and `--no-console`, and the API's limits as `sluice serve` applies them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectCleanError } from '../cli-fixtures.js';
 import { runCli } from '../run-cli.js';
 import {
   apiCall,
@@ -185,6 +187,30 @@ describe('sluice serve', () => {
       1,
       expect.stringContaining('error SLUICE_CLI_OPTION: --json-depth-limit 0'),
     ]);
+  });
+
+  it('says which port is taken and what to do, without a stack trace', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const res = await runCli([
+        'serve',
+        '--port',
+        String(port),
+        '--data-dir',
+        mkdtempSync(join(dir, 'busy-')),
+      ]);
+      expectCleanError(
+        res,
+        new RegExp(
+          `^error SLUICE_CLI_LISTEN: cannot listen on 127\\.0\\.0\\.1:${port}: another process is listening there$`,
+        ),
+      );
+      expect(res.stderr).toContain('hint: stop it, or pick another port with --port (0 picks a free one)');
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   it('refuses a port that is not a number', async () => {
