@@ -80,9 +80,10 @@ describe.skipIf(!enabled)('a fresh clone (CI=true or SLUICE_TEST_FRESH_CLONE=1)'
   }, 600_000);
 
   afterAll(async () => {
-    if (started !== undefined && started.exitCode === null) {
+    if (started?.pid !== undefined && started.exitCode === null) {
       const exited = new Promise((resolve) => started?.once('exit', resolve));
-      started.kill('SIGTERM');
+      // The whole group: npm, the start script, sluice serve and the example servers.
+      process.kill(-started.pid, 'SIGTERM');
       await exited;
     }
     rmSync(temp, { recursive: true, force: true });
@@ -102,7 +103,13 @@ describe.skipIf(!enabled)('a fresh clone (CI=true or SLUICE_TEST_FRESH_CLONE=1)'
       EXAMPLE_PORTS: '0',
       SLUICE_DATA_DIR: join(temp, 'data'),
     };
-    const child = spawn('npm', ['start'], { cwd: clone, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so the end of the test stops everything npm start started.
+    const child = spawn('npm', ['start'], {
+      cwd: clone,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     started = child;
     const lines: string[] = [];
     child.stderr?.on('data', (chunk: Buffer) => lines.push(`stderr: ${chunk}`));
