@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { run } from '../src/program.js';
 
 /** The repository root: the CLI runs from here, as a user in the repo would. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -50,4 +51,26 @@ function spawnCli(args: readonly string[], options: { cwd?: string }): Promise<C
       },
     );
   });
+}
+
+/**
+ * Runs `sluice <args>` in this process, the output captured (no child process: cheaper on a loaded
+ * machine). `tty` says whether stdout is a terminal. Never rejects for a failing command: that is a result.
+ */
+export async function runCliInProcess(
+  args: readonly string[],
+  options: { tty?: boolean } = {},
+): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    isTty: options.tty ?? false,
+  });
+  return { code, stdout, stderr };
 }

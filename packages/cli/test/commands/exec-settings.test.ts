@@ -4,25 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { run } from '../../src/program.js';
 import { decryptSettings, encryptSettings, generateKey } from '../../src/settings-crypto.js';
 import { scratchDir } from '../cli-fixtures.js';
-import type { CliResult } from '../run-cli.js';
+import { runCliInProcess } from '../run-cli.js';
 
-/** Runs `sluice <args>` in this process (no child process: the machine is loaded). */
-async function sluice(args: readonly string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const sluice = runCliInProcess;
 
 /** An oauth2 connector whose `test` asks the API who the token belongs to; `search` has a config field. */
 const CONNECTOR_SOURCE = `

@@ -6,24 +6,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/program.js';
 import { expectCleanError, json, scratchDir } from '../cli-fixtures.js';
-import type { CliResult } from '../run-cli.js';
+import { runCliInProcess } from '../run-cli.js';
 
-/** Runs `sluice <args>` in this process (no child process: the machine is loaded). */
-async function sluice(args: readonly string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const sluice = runCliInProcess;
 
 const CONNECTOR_SOURCE = `
 import { defineConnector } from '@sluice/sdk';

@@ -1,26 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/program.js';
 import { schemaFromSample } from '../../src/schema-from-sample.js';
 import { expectCleanError, scratchDir } from '../cli-fixtures.js';
-import { type CliResult, runCli } from '../run-cli.js';
+import { runCli, runCliInProcess } from '../run-cli.js';
 
 const scratch = scratchDir('generate');
 afterAll(() => scratch.remove());
 
-async function sluice(args: readonly string[]): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const sluice = runCliInProcess;
 
 const SAMPLE = {
   id: 42,

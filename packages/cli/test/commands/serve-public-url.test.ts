@@ -6,21 +6,13 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../../src/program.js';
+import { runCliInProcess } from '../run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-public-url-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function serve(args: readonly string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const code = await run(['serve', ...args, '--data-dir', dir], {
-    stdout: () => undefined,
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stderr };
-}
+/** `sluice serve <args>` in this process, on this file's data folder. */
+const serve = (args: readonly string[]) => runCliInProcess(['serve', ...args, '--data-dir', dir]);
 
 describe('sluice serve --public-url', () => {
   it.each(['ftp://sluice.example.com', 'sluice.example.com', '/v1'])('refuses %s', async (value) => {

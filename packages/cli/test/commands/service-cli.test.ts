@@ -16,8 +16,7 @@ import { createApi, createApiKey, createEngine, type Engine, openStore, type Sql
 import { type Connector, defineConnector } from '@sluice/sdk';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { run } from '../../src/program.js';
-import { type CliResult, REPO_ROOT } from '../run-cli.js';
+import { REPO_ROOT, runCliInProcess } from '../run-cli.js';
 
 const API_KEY_VALUE = 'crm-secret-5d1f9a7c';
 /** A key the step server's `/me` refuses (500), so the connection's test fails. */
@@ -115,21 +114,7 @@ afterEach(() => {
   release();
 });
 
-/** Runs `sluice <args>` in this process. */
-async function sluice(args: readonly string[], options: { tty?: boolean } = {}): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    isTty: options.tty ?? false,
-  });
-  return { code, stdout, stderr };
-}
+const sluice = runCliInProcess;
 
 /** `sluice <args> --server <base> --key <admin key>`. */
 const as = (args: readonly string[], key = adminKey) => sluice([...args, '--server', base, '--key', key]);
