@@ -10,7 +10,6 @@ import type { ConnectionView } from '@sluice/engine/api-types';
 import type { Command } from 'commander';
 import type { CommandIo } from '../command-io.js';
 import { CliError } from '../errors.js';
-import { loadDataOption } from '../load-data-file.js';
 import { isServiceError } from '../service-client.js';
 import {
   clientOf,
@@ -125,6 +124,8 @@ export async function connectionsCreateCommand(
   options: ConnectionsCreateOptions,
   io: CommandIo,
 ): Promise<void> {
+  // Loaded on use (it loads YAML): every command's start-up would pay for it otherwise.
+  const { loadDataOption } = await import('../load-data-file.js');
   const values = options.values === undefined ? {} : loadDataOption(options.values, '--values');
   if (typeof values !== 'object' || values === null || Array.isArray(values)) {
     throw new CliError('SLUICE_CLI_FILE_PARSE', '--values must be an object of connection fields', {

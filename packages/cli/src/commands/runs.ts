@@ -9,7 +9,6 @@
 import type { RunStatus, RunSummaryView, RunView } from '@sluice/engine/api-types';
 import { type Command, Option } from 'commander';
 import type { CommandIo } from '../command-io.js';
-import { loadDataOption } from '../load-data-file.js';
 import { integer } from '../options/integer.js';
 import { formatRun, RUN_EXIT_CODES, runEnded, runEnding } from '../run-text.js';
 import type { ServiceClient } from '../service-client.js';
@@ -192,6 +191,8 @@ function intervalOf(options: { interval?: string }): { intervalMs?: number } {
  * `SLUICE_RUN_INPUT` when the workflow refuses the input.
  */
 export async function runsStartCommand(ref: string, options: RunsStartOptions, io: CommandIo): Promise<void> {
+  // Loaded on use (it loads YAML): every command's start-up would pay for it otherwise.
+  const { loadDataOption } = await import('../load-data-file.js');
   const input = options.input === undefined ? null : loadDataOption(options.input, '--input');
   const client = clientOf(options);
   const workflow = await findWorkflow(client, ref);
