@@ -12,6 +12,9 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The CLI's entry in the sources. */
+const CLI_ENTRY = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
 /**
  * At most this many `sluice` processes of one test file at once: a test that starts ten together waits
  * for its turns instead of starving them all on a loaded 2-core machine.
@@ -43,7 +46,8 @@ function spawnCli(args: readonly string[], options: { cwd?: string }): Promise<C
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--conditions=development', '--import', 'tsx', 'packages/cli/src/main.ts', ...args],
+      // The entry by its absolute path: `cwd` may be any folder inside the repository (tsx resolves from it).
+      ['--conditions=development', '--import', 'tsx', CLI_ENTRY, ...args],
       { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;

@@ -1,36 +1,14 @@
-/**
- * `sluice run` refuses a workflow document that says `deleted: true` (a soft-deleted Mason workflow):
- * a clean error with its code and hint, and no request sent.
- */
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectCleanError, scratchDir } from '../cli-fixtures.js';
-import { type CliResult, REPO_ROOT } from '../run-cli.js';
+import { runCli as runSluice } from '../run-cli.js';
 
-const CLI = join(REPO_ROOT, 'packages/cli/src/main.ts');
 const scratch = scratchDir('run-deleted');
 let requests = 0;
 let server: Server;
 
-function runCli(args: readonly string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--conditions=development', '--import', 'tsx', CLI, 'run', ...args],
-      { cwd: scratch.dir, env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
+const runCli = (args: readonly string[]) => runSluice(['run', ...args], { cwd: scratch.dir });
 
 beforeAll(async () => {
   server = createServer((_req, res) => {

@@ -1,18 +1,10 @@
-/**
- * `sluice run <file> --step <name> --state <file>`: one step tested against a state file, from source,
- * against a loopback server that records what it is sent; nothing is recorded (no --db). Flags and files
- * that are wrong are clean errors naming the file and what is wrong.
- */
-import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { StepTestResult } from '@sluice/engine';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { expectCleanError, scratchDir } from '../cli-fixtures.js';
-import { type CliResult, REPO_ROOT } from '../run-cli.js';
+import { runCli as runSluice } from '../run-cli.js';
 
-const CLI = join(REPO_ROOT, 'packages/cli/src/main.ts');
 const scratch = scratchDir('run-step');
 const TOKEN = 'local-token-5e2a91';
 
@@ -21,22 +13,7 @@ let seen: { method: string; path: string; body: string; authorization: string | 
 let server: Server;
 let origin: string;
 
-function runCli(args: readonly string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--conditions=development', '--import', 'tsx', CLI, 'run', ...args],
-      { cwd: scratch.dir, env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
+const runCli = (args: readonly string[]) => runSluice(['run', ...args], { cwd: scratch.dir });
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

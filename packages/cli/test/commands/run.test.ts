@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,29 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MyAppApi, startMyAppApi } from '../../../../examples/my-app/src/api.js';
 import { createProgress } from '../../src/progress.js';
 import { scratchDir, TOKEN } from '../cli-fixtures.js';
-import { type CliResult, REPO_ROOT } from '../run-cli.js';
+import { REPO_ROOT, runCli } from '../run-cli.js';
 
 let api: MyAppApi;
 const scratch = scratchDir('run');
 const CLI = join(REPO_ROOT, 'packages/cli/src/main.ts');
 
-/** Runs `sluice <args>` from source in `cwd` (the CLI found by its absolute path). Never rejects. */
-function runCli(args: readonly string[], options: { cwd: string }): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--conditions=development', '--import', 'tsx', CLI, ...args],
-      { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
-}
 const cli = (args: string[]) => runCli(['run', ...args], { cwd: scratch.dir });
 
 beforeAll(async () => {
