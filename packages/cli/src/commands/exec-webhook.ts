@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { Connector } from '@sluice/sdk';
+import { type Connector, isWebhookTrigger } from '@sluice/sdk';
 import type { ConnectorRuntime } from '@sluice/sdk/internal';
 import { CliError } from '../errors.js';
 import type { ExecTarget } from '../exec-path.js';
@@ -144,8 +144,8 @@ export async function runWebhookTarget(
 function webhookKind(target: ExecTarget, connector: Connector): keyof typeof TAKES | undefined {
   if (target.kind === 'webhookSubscribe' || target.kind === 'webhookUnsubscribe') return target.kind;
   if (target.kind !== 'trigger') return undefined;
-  const trigger = connector.triggers?.[target.name] as { webhookNotification?: unknown } | undefined;
-  return typeof trigger?.webhookNotification === 'function' ? 'notification' : undefined;
+  const trigger = connector.triggers?.[target.name];
+  return trigger !== undefined && isWebhookTrigger(trigger) ? 'notification' : undefined;
 }
 
 function pathsTaking(option: WebhookOption): string {

@@ -12,6 +12,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import { isWebhookTrigger } from '@sluice/sdk';
 import { createConnectorRuntime, type TriggerState } from '@sluice/sdk/internal';
 import { EngineError } from '../../errors.js';
 import { createRedactor } from '../../secrets/redactor.js';
@@ -71,10 +72,8 @@ export const pollTrigger: TriggerKind<PollTrigger> = {
     },
   },
   async checkEnable(ctx, workspaceId, poll) {
-    const trigger = ctx.connectors.get(poll.connector)?.triggers?.[poll.trigger] as
-      | { webhookNotification?: unknown }
-      | undefined;
-    if (typeof trigger?.webhookNotification === 'function') {
+    const trigger = ctx.connectors.get(poll.connector)?.triggers?.[poll.trigger];
+    if (trigger !== undefined && isWebhookTrigger(trigger)) {
       throw new EngineError(
         'SLUICE_CONNECTOR_UNKNOWN',
         `trigger.poll.trigger: ${poll.connector}.${poll.trigger} is a webhook trigger, it does not poll`,
