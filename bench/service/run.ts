@@ -178,8 +178,9 @@ async function throughputAndMemory(): Promise<void> {
           f.statementsPerRun === undefined
             ? ''
             : `   SQL/run ${fixed(f.statementsPerRun.read + f.statementsPerRun.write, 1)}`;
+        const split = f.cpuSplitPerRun;
         say(
-          `  round ${r + 1} ${side.name.padEnd(26)} ${fixed(f.runsPerSecond, 0).padStart(6)} runs/s   CPU ${fixed(f.cpuMsPerRun)} ms/run${sql}`,
+          `  round ${r + 1} ${side.name.padEnd(26)} ${fixed(f.runsPerSecond, 0).padStart(6)} runs/s   CPU ${fixed(f.cpuMsPerRun)} ms/run${sql}   (user ${fixed(split.user)}, system ${fixed(split.system)}; main thread ${fixed(split.mainThread)})`,
         );
       }
     }

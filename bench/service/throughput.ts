@@ -26,12 +26,29 @@ const CLOCK_TICKS = 100;
 /** A 3-step workflow over the benchmark API, each step's output a value of its answer. */
 export const THREE_FAST_STEPS = stepsOverSlowApi('bench-three-fast-steps', 'fast', 3);
 
-/** CPU milliseconds (user + system, all threads) process `pid` has used so far. */
-export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** CPU milliseconds a process (or one thread of it) has used so far, user and system apart. */
+export interface CpuTimes {
+  user: number;
+  system: number;
+}
+
+/** The user and system times of `/proc/<pid>/stat` or `/proc/<pid>/task/<tid>/stat`, in ms. */
+function statTimes(path: string): CpuTimes {
+  const stat = readFileSync(path, 'utf8');
   // Fields after the command (which may hold spaces) start after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1000;
+  return { user: (Number(fields[11]) / CLOCK_TICKS) * 1000, system: (Number(fields[12]) / CLOCK_TICKS) * 1000 };
+}
+
+/** CPU milliseconds (user + system, all threads) process `pid` has used so far. */
+export function cpuMs(pid: number): number {
+  const { user, system } = statTimes(`/proc/${pid}/stat`);
+  return user + system;
+}
+
+/** The CPU times of process `pid` (all threads) and of its main thread (the event loop) alone. */
+export function cpuSplit(pid: number): { all: CpuTimes; main: CpuTimes } {
+  return { all: statTimes(`/proc/${pid}/stat`), main: statTimes(`/proc/${pid}/task/${pid}/stat`) };
 }
 
 /** Resident memory of process `pid`, in MB. */
@@ -106,6 +123,8 @@ export interface Statements {
 export interface RoundFigures {
   runsPerSecond: number;
   cpuMsPerRun: number;
+  /** Of `cpuMsPerRun`: user and system time, and the main thread's (the event loop's) share. */
+  cpuSplitPerRun: { user: number; system: number; mainThread: number };
   statementsPerRun?: Statements;
 }
 
@@ -194,7 +213,7 @@ export async function round(
   offset: number,
 ): Promise<RoundFigures> {
   const before = await side.statements?.();
-  const cpuBefore = cpuMs(side.pid);
+  const cpuBefore = cpuSplit(side.pid);
   let next = 0;
   const begin = performance.now();
   await Promise.all(
@@ -206,9 +225,17 @@ export async function round(
     }),
   );
   const wallMs = performance.now() - begin;
-  const cpu = cpuMs(side.pid) - cpuBefore;
+  const cpuAfter = cpuSplit(side.pid);
   const after = await side.statements?.();
-  const figures: RoundFigures = { runsPerSecond: (runs / wallMs) * 1000, cpuMsPerRun: cpu / runs };
+  const user = cpuAfter.all.user - cpuBefore.all.user;
+  const system = cpuAfter.all.system - cpuBefore.all.system;
+  const mainThread =
+    cpuAfter.main.user + cpuAfter.main.system - cpuBefore.main.user - cpuBefore.main.system;
+  const figures: RoundFigures = {
+    runsPerSecond: (runs / wallMs) * 1000,
+    cpuMsPerRun: (user + system) / runs,
+    cpuSplitPerRun: { user: user / runs, system: system / runs, mainThread: mainThread / runs },
+  };
   if (before !== undefined && after !== undefined) {
     // The scrape itself sends no SQL but `sluice_runs`' count: one read, taken off.
     figures.statementsPerRun = {

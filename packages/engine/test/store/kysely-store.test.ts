@@ -11,6 +11,7 @@ const APPLIED = [
   { name: '0006-run-links' },
   { name: '0007-attempt-exchanges' },
   { name: '0009-run-origin' },
+  { name: '0010-lean-run-indexes' },
 ];
 
 describeEachDialect('openStore', (t) => {
@@ -25,9 +26,9 @@ describeEachDialect('openStore', (t) => {
       expect(await t.db.indexes()).toEqual(
         expect.arrayContaining([
           'runs_unfinished',
-          'runs_workflow_created',
-          'runs_workflow_status_created',
           'runs_workspace_created',
+          'runs_workspace_workflow_created',
+          'runs_workspace_status_created',
           'workflows_workspace',
           'trigger_states_next_at',
           'leases_expires_at',
@@ -35,6 +36,9 @@ describeEachDialect('openStore', (t) => {
           'runs_claimable',
         ]),
       );
+      // 0010: no index a query does not need (each costs pages on every run insert and status change).
+      expect(await t.db.indexes()).not.toContain('runs_workflow_created');
+      expect(await t.db.indexes()).not.toContain('runs_workflow_status_created');
     });
 
     it('is a no-op when run again, on this store or on another', async () => {

@@ -10,8 +10,8 @@ import { sql } from '../kysely-runtime.js';
 import { onConflictUpsert } from './on-conflict-upsert.js';
 import type { StoreDialect } from './store-dialect.js';
 
-/** `upsert`, `valueList`, `unindexed` and `readCount` of SQLite and PostgreSQL. */
-export const SHARED_OPERATIONS: Pick<StoreDialect, 'upsert' | 'valueList' | 'unindexed' | 'readCount'> =
+/** `upsert`, `valueList` and `readCount` of SQLite and PostgreSQL. */
+export const SHARED_OPERATIONS: Pick<StoreDialect, 'upsert' | 'valueList' | 'readCount'> =
   Object.freeze({
     upsert: onConflictUpsert,
 
@@ -21,7 +21,6 @@ export const SHARED_OPERATIONS: Pick<StoreDialect, 'upsert' | 'valueList' | 'uni
       column: sql<string>`${sql.ref(`${alias}.column1`)}`,
     }),
 
-    unindexed: (reference: string) => sql<string>`(${sql.ref(reference)} || '')`,
 
     // SQLite returns a number; pg returns count(*) (a bigint) and sum() (a numeric) as text.
     readCount: (value: number | string | bigint | null) => Number(value ?? 0),

@@ -115,11 +115,6 @@ export interface StoreDialect {
   ): UpsertQuery<T>;
   /** `values` as an inline table named `alias`. */
   valueList(values: readonly string[], alias: string): ValueList;
-  /**
-   * The text column `reference` (`alias.column`) as an expression of the same value that no index
-   * serves, to keep the planner off an index that would be a poor choice.
-   */
-  unindexed(reference: string): RawBuilder<string>;
   /** An aggregate (`count(*)`, `sum()`) as the driver returns it, as a number. */
   readCount(value: number | string | bigint | null): number;
   /** Whether `err` is the database refusing a duplicate key. */

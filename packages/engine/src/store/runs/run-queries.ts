@@ -350,11 +350,9 @@ export class RunQueries implements ServiceRunStore {
   }
 
   /**
-   * One backward index scan per uid (`runs_workflow_created`), stopping at the first run of the
-   * workspace, rather than a window over every run of the workflows: a list page stays cheap however
-   * many runs they have. The workspace column is compared `unindexed`, which keeps SQLite (which has no
-   * statistics here) off `runs_workspace_created`, where a rarely run workflow would cost a scan of the
-   * whole workspace.
+   * One backward index scan per uid (`runs_workspace_workflow_created`), stopping at the first run,
+   * rather than a window over every run of the workflows: a list page stays cheap however many runs
+   * they have.
    */
   lastRuns(workspaceId: string, uids: readonly string[]): Promise<Map<string, LastRun>> {
     const { dialect } = this.#q;
@@ -364,7 +362,7 @@ export class RunQueries implements ServiceRunStore {
       for (let i = 0; i < unique.length; i += CHUNK) {
         const wanted = dialect.valueList(unique.slice(i, i + CHUNK), 'u');
         const newest = sql<string>`(select (select x.id from runs x
-            where x.workflow_uid = ${wanted.column} and ${dialect.unindexed('x.workspace_id')} = ${workspaceId}
+            where x.workspace_id = ${workspaceId} and x.workflow_uid = ${wanted.column}
             order by x.created_at desc, x.id desc limit 1)
           from ${wanted.table})`;
         const rows = await db
