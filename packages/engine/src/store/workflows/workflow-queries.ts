@@ -13,7 +13,26 @@ import type { QueryContext } from '../query-context.js';
 import { QueryShapes } from '../query-shapes.js';
 import type { ListWorkflowsPage, PublishWorkflow, StoredWorkflow, WorkflowStore } from './workflow-store.js';
 
+/** The columns of a version but its document. */
+const META_COLUMNS = [
+  'uid',
+  'version',
+  'workspace_id',
+  'scope',
+  'user_id',
+  'name',
+  'created',
+  'updated',
+  'deleted',
+] as const;
+
+type WorkflowMeta = Omit<Selectable<WorkflowsTable>, 'document'>;
+
 function rowToWorkflow(row: Selectable<WorkflowsTable>): StoredWorkflow {
+  return metaToWorkflow(row, JSON.parse(row.document) as Workflow);
+}
+
+function metaToWorkflow(row: WorkflowMeta, document: Workflow): StoredWorkflow {
   return {
     uid: row.uid,
     version: row.version,
@@ -21,11 +40,23 @@ function rowToWorkflow(row: Selectable<WorkflowsTable>): StoredWorkflow {
     scope: row.scope as WorkflowScope,
     user_id: row.user_id,
     name: row.name,
-    document: JSON.parse(row.document) as Workflow,
+    document,
     created: row.created,
     updated: row.updated,
     deleted: row.deleted === 1,
   };
+}
+
+/** How many parsed documents a store keeps (the oldest dropped first). */
+const DOCUMENTS_KEPT = 512;
+
+/** `value` and everything in it frozen: a kept document is shared by every read of its version. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
 }
 
 function conflict(message: string): EngineError {
@@ -38,6 +69,12 @@ function conflict(message: string): EngineError {
 export class WorkflowQueries implements WorkflowStore {
   readonly #q: QueryContext;
   readonly #shapes = new QueryShapes();
+  /**
+   * Parsed documents by `uid@version`. A version's document never changes once published (a delete
+   * only marks the rows), so every run through the API reads the small columns of the latest version
+   * and parses its document once per process, not once per run (issue 14).
+   */
+  readonly #documents = new Map<string, Workflow>();
 
   constructor(context: QueryContext) {
     this.#q = context;
@@ -92,7 +129,7 @@ export class WorkflowQueries implements WorkflowStore {
   get(uid: string, version?: number): Promise<StoredWorkflow | undefined> {
     return this.#q.run(`workflows.get(${uid})`, async (db) => {
       // Every run through the API reads the latest version: the SQL of each form is built once.
-      const query = db.selectFrom('workflows').selectAll().where('uid', '=', uid);
+      const query = db.selectFrom('workflows').select(META_COLUMNS).where('uid', '=', uid);
       const { rows } =
         version === undefined
           ? await this.#shapes.execute(db, 'get:latest', [uid, 1], () =>
@@ -101,7 +138,28 @@ export class WorkflowQueries implements WorkflowStore {
           : await this.#shapes.execute(db, 'get:version', [uid, version], () =>
               query.where('version', '=', version),
             );
-      return rows[0] === undefined ? undefined : rowToWorkflow(rows[0]);
+      const row = rows[0];
+      if (row === undefined) return undefined;
+      const key = `${row.uid}@${row.version}`;
+      let document = this.#documents.get(key);
+      if (document === undefined) {
+        const found = await this.#shapes.execute(db, 'get:document', [row.uid, row.version], () =>
+          db
+            .selectFrom('workflows')
+            .select('document')
+            .where('uid', '=', row.uid)
+            .where('version', '=', row.version),
+        );
+        // Deleted between the two reads is impossible (a delete only marks rows); absent means gone.
+        const text = found.rows[0]?.document;
+        if (text === undefined) return undefined;
+        document = deepFreeze(JSON.parse(text) as Workflow);
+        if (this.#documents.size >= DOCUMENTS_KEPT) {
+          this.#documents.delete(this.#documents.keys().next().value as string);
+        }
+        this.#documents.set(key, document);
+      }
+      return metaToWorkflow(row, document);
     });
   }
 
