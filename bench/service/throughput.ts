@@ -37,7 +37,10 @@ function statTimes(path: string): CpuTimes {
   const stat = readFileSync(path, 'utf8');
   // Fields after the command (which may hold spaces) start after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: (Number(fields[11]) / CLOCK_TICKS) * 1000, system: (Number(fields[12]) / CLOCK_TICKS) * 1000 };
+  return {
+    user: (Number(fields[11]) / CLOCK_TICKS) * 1000,
+    system: (Number(fields[12]) / CLOCK_TICKS) * 1000,
+  };
 }
 
 /** CPU milliseconds (user + system, all threads) process `pid` has used so far. */
@@ -229,8 +232,7 @@ export async function round(
   const after = await side.statements?.();
   const user = cpuAfter.all.user - cpuBefore.all.user;
   const system = cpuAfter.all.system - cpuBefore.all.system;
-  const mainThread =
-    cpuAfter.main.user + cpuAfter.main.system - cpuBefore.main.user - cpuBefore.main.system;
+  const mainThread = cpuAfter.main.user + cpuAfter.main.system - cpuBefore.main.user - cpuBefore.main.system;
   const figures: RoundFigures = {
     runsPerSecond: (runs / wallMs) * 1000,
     cpuMsPerRun: (user + system) / runs,

@@ -11,17 +11,15 @@ import { onConflictUpsert } from './on-conflict-upsert.js';
 import type { StoreDialect } from './store-dialect.js';
 
 /** `upsert`, `valueList` and `readCount` of SQLite and PostgreSQL. */
-export const SHARED_OPERATIONS: Pick<StoreDialect, 'upsert' | 'valueList' | 'readCount'> =
-  Object.freeze({
-    upsert: onConflictUpsert,
+export const SHARED_OPERATIONS: Pick<StoreDialect, 'upsert' | 'valueList' | 'readCount'> = Object.freeze({
+  upsert: onConflictUpsert,
 
-    // `(values ...)` names its column `column1`.
-    valueList: (values: readonly string[], alias: string) => ({
-      table: sql`(values ${sql.join(values.map((value) => sql`(${value})`))}) ${sql.id(alias)}`,
-      column: sql<string>`${sql.ref(`${alias}.column1`)}`,
-    }),
+  // `(values ...)` names its column `column1`.
+  valueList: (values: readonly string[], alias: string) => ({
+    table: sql`(values ${sql.join(values.map((value) => sql`(${value})`))}) ${sql.id(alias)}`,
+    column: sql<string>`${sql.ref(`${alias}.column1`)}`,
+  }),
 
-
-    // SQLite returns a number; pg returns count(*) (a bigint) and sum() (a numeric) as text.
-    readCount: (value: number | string | bigint | null) => Number(value ?? 0),
-  });
+  // SQLite returns a number; pg returns count(*) (a bigint) and sum() (a numeric) as text.
+  readCount: (value: number | string | bigint | null) => Number(value ?? 0),
+});
