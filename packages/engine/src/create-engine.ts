@@ -29,6 +29,7 @@ import type { RunTokens } from './secrets/run-token.js';
 import type { RunValues } from './secrets/run-values.js';
 import { STEP_KINDS, type StepKinds } from './steps/step-kinds.js';
 import type { ApiCaller, ServiceStore, StoredWorkflow } from './store/service-store.js';
+import type { Store } from './store/store.js';
 import { TemplateRenderer } from './template/render.js';
 import { createEngineTriggers } from './triggers/engine-triggers.js';
 import type { TriggerSync } from './triggers/sync-triggers.js';
@@ -241,7 +242,11 @@ class ServiceEngine implements Engine, EngineInternals {
     return this.#runs.submit(stored, input, caller, options.origin);
   }
 
-  waitForRun(id: string, timeoutMs: number): Promise<void> {
+  async waitForRun(id: string, timeoutMs: number): Promise<void> {
+    await this.#runs.wait(id, timeoutMs);
+  }
+
+  waitForEndedRun(id: string, timeoutMs: number): Promise<Store | undefined> {
     return this.#runs.wait(id, timeoutMs);
   }
 

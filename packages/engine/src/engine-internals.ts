@@ -12,6 +12,7 @@ import type { StepTestPorts } from './run/test-step.js';
 import type { WorkspaceSettings } from './run/workspace-settings.js';
 import type { RunValueSealer } from './secrets/run-values.js';
 import type { ServiceStore } from './store/service-store.js';
+import type { Store } from './store/store.js';
 import type { DispatchedRun, EventSink } from './triggers/trigger-events.js';
 
 /** The parts of an engine that only the engine's own modules (and its tests) use. */
@@ -45,6 +46,12 @@ export interface EngineInternals {
    * resolves how many step and item rows it cleared. The engine also does it every `attemptPruneMs`.
    */
   pruneAttempts(): Promise<number>;
+  /**
+   * `Engine.waitForRun`, resolving with run `id`'s rows as its execution in this process wrote them when
+   * it ended here (read-only; `run/recorded-run.ts`), so `?wait=true` answers without reading them back;
+   * `undefined` otherwise (it executed elsewhere, was cancelled or stopped, or the wait timed out).
+   */
+  waitForEndedRun(id: string, timeoutMs: number): Promise<Store | undefined>;
   /** What a step test (`POST /v1/workflows/{uid}/steps/{name}/test`) runs with: the parts runs get. */
   readonly stepTestPorts: StepTestPorts;
 }

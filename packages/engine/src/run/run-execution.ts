@@ -17,7 +17,7 @@ import { createRunQueue, type EngineQueueOptions } from '../queue/create-queue.j
 import { OutageLog } from '../queue/outage-log.js';
 import type { QueueStats, RunQueue } from '../queue/run-queue.js';
 import type { ApiCaller, StoredWorkflow } from '../store/service-store.js';
-import { isFinished, type RunRow, type RunStatus } from '../store/store.js';
+import { isFinished, type RunRow, type RunStatus, type Store } from '../store/store.js';
 import { type ApiRunOrigin, admitRun, runnableWorkflow } from './admit-run.js';
 import { ServiceChildRuns } from './child-runs.js';
 import { FailureRuns } from './failure-runs.js';
@@ -222,8 +222,11 @@ export class RunExecution {
     this.#queue.push(id);
   }
 
-  /** Resolves when run `id` ends, or after `timeoutMs`. */
-  wait(id: string, timeoutMs: number): Promise<void> {
+  /**
+   * Resolves when run `id` ends, or after `timeoutMs`: with its rows as its execution wrote them when it
+   * ended here (`recorded-run.ts`), else `undefined`.
+   */
+  wait(id: string, timeoutMs: number): Promise<Store | undefined> {
     return this.#waiters.wait(id, timeoutMs);
   }
 

@@ -29,6 +29,7 @@ import type { NewRun, RunRow, RunStatus, Store } from '../store/store.js';
 import { isFinished, newRunAsStored } from '../store/store.js';
 import type { TemplateRenderer } from '../template/render.js';
 import { runnableWorkflow } from './admit-run.js';
+import { RunRecorder } from './recorded-run.js';
 import { resumeRun } from './resume-run.js';
 import type { RunWaiters } from './run-waiters.js';
 import type { WorkspaceSettings } from './workspace-settings.js';
@@ -173,6 +174,8 @@ export class RunSupervisor {
     let heartbeat: NodeJS.Timeout | undefined;
     let suspended: RunSuspended | undefined;
     let finished = false;
+    // A run created here is recorded as it executes, so a `?wait=true` answer needs no read.
+    const recorder = carried === undefined ? undefined : new RunRecorder(carried.run);
     try {
       const found = carried ?? (await this.#o.store.runs.getRunAndCaller(id));
       if (found === undefined || isFinished(found.run.status)) return;
@@ -189,7 +192,10 @@ export class RunSupervisor {
       const outcome = await resumeRun(id, {
         run,
         fresh: carried !== undefined,
-        store: await this.#runStore(run, execution),
+        store:
+          recorder === undefined
+            ? await this.#runStore(run, execution)
+            : recorder.wrap(await this.#runStore(run, execution)),
         renderer: this.#o.renderer,
         stepKinds: this.#o.stepKinds,
         limits: this.#o.limits,
@@ -243,7 +249,7 @@ export class RunSupervisor {
           suspended = new RunSuspended(new Date(stored));
         }
       }
-      if (suspended === undefined) this.#o.waiters.settle(id);
+      if (suspended === undefined) this.#o.waiters.settle(id, finished ? recorder?.ended() : undefined);
       else this.#o.onSuspended(suspended.resumeAt.getTime());
       this.#o.onExecutionEnd();
     }

@@ -81,11 +81,13 @@ export function runRoutes(app: FastifyInstance, engine: Engine, waitLimitMs: num
     }
     return found;
   };
-  const { store } = internalsOf(engine);
+  const internals = internalsOf(engine);
+  const { store } = internals;
 
   const answer = async (reply: FastifyReply, id: string, wait: boolean | undefined) => {
-    if (wait === true) await engine.waitForRun(id, waitLimitMs);
-    const view = await runView(store.runs, id);
+    // A run that ended in this process answers from the rows its execution wrote: no read back.
+    const recorded = wait === true ? await internals.waitForEndedRun(id, waitLimitMs) : undefined;
+    const view = await runView(recorded ?? store.runs, id);
     const ended = view.status === 'succeeded' || view.status === 'failed' || view.status === 'cancelled';
     return reply.status(wait === true && ended ? 200 : 202).send(view);
   };
