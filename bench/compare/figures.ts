@@ -48,6 +48,46 @@ const NUMBER = '([0-9]+(?:\\.[0-9]+)?)';
 const line = (source: string) => new RegExp(source.replaceAll('#', NUMBER), 'm');
 
 export const BENCHES: Record<string, Bench> = {
+  throughput: {
+    name: 'throughput',
+    script: 'bench/service/run.ts',
+    // Issue 14's judged part alone: runs through `sluice serve` against the minimal Node server.
+    defaultArgs: ['--only', 'throughput', '--rounds', '3', '--round-runs', '1500'],
+    figures: [
+      {
+        name: 'sluice serve, SQLite',
+        unit: 'runs/s',
+        higherIsBetter: true,
+        read: grab(line('^\\s+sluice serve, SQLite\\s+# runs/s')),
+      },
+      {
+        name: 'sluice serve, server CPU per run',
+        unit: 'ms',
+        higherIsBetter: false,
+        read: grab(line('^\\s+sluice serve, SQLite\\s+[0-9]+ runs/s\\s+CPU # ms/run')),
+      },
+      {
+        name: 'ratio of runs/s to the baseline',
+        unit: 'x',
+        higherIsBetter: true,
+        read: grab(line('= # ?x the runs/s')),
+      },
+      {
+        name: 'ratio of CPU per run to the baseline',
+        unit: 'x',
+        higherIsBetter: false,
+        read: grab(line('the runs/s \\(target >= 0.30x\\), #x the CPU')),
+      },
+      {
+        name: 'node + undici (baseline)',
+        unit: 'runs/s',
+        higherIsBetter: true,
+        read: grab(line('^\\s+node \\+ undici \\(baseline\\)\\s+# runs/s')),
+        baseline: true,
+      },
+      CPU,
+    ],
+  },
   engine: {
     name: 'engine',
     script: 'bench/engine/run.ts',

@@ -34,6 +34,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '5' },
     'engine-args': { type: 'string' },
     'service-args': { type: 'string' },
+    'throughput-args': { type: 'string' },
     current: { type: 'string' },
     'in-place': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },

@@ -73,9 +73,12 @@ export interface Service {
 export async function startService(args: readonly string[]): Promise<Service> {
   // BENCH_CPU_PROF=<dir> writes a CPU profile of the service there (see bench/README.md).
   const profile = process.env.BENCH_CPU_PROF;
+  // BENCH_SERVE_NODE_ARGS: Node options for the service alone (`--max-semi-space-size=32`, say).
+  const nodeArgs = process.env.BENCH_SERVE_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? [];
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       ...(profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`]),
       join(REPO, 'packages/cli/bin/sluice.js'),
       'serve',
