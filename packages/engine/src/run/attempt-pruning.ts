@@ -1,7 +1,7 @@
 /**
  * Retention of the attempts' HTTP exchanges (issue 15): every `intervalMs` (and once at start), the
- * exchanges of runs created longer ago than their workspace's `attempt_retention_days` are cleared
- * (`runs.pruneExchanges`: their `exchanges` columns set to `NULL`; the attempts stay). Each process of a
+ * exchanges of steps and items started longer ago than their workspace's `attempt_retention_days` are
+ * cleared (`runs.pruneExchanges`: their `exchanges` columns set to `NULL`; the attempts stay). Each process of a
  * cluster prunes on its own: a pass is a few idempotent updates, one per workspace with settings of its
  * own plus one for every other workspace (the default, 7 days).
  *

@@ -65,17 +65,20 @@ describeEachRunStore('exchanges in the run store', (t) => {
 });
 
 describeEachDialect('pruneExchanges and workspace settings', (t) => {
+  // The run created at `createdAt`, its steps started then too (pruning goes by the rows' start).
   const withExchanges = async (id: string, workspace: string | null, createdAt: string) => {
     await t.store.runs.createRun(newRun(id, { workspace_id: workspace, created_at: createdAt }));
-    await t.store.runs.saveStepItem(item(id, 0, 0, { history: HISTORY }));
-    await t.store.runs.saveStep(step(id, 1, { history: HISTORY, idempotency_key: `${id}-k` }));
+    await t.store.runs.saveStepItem(item(id, 0, 0, { history: HISTORY, started_at: createdAt }));
+    await t.store.runs.saveStep(
+      step(id, 1, { history: HISTORY, idempotency_key: `${id}-k`, started_at: createdAt }),
+    );
   };
   const kept = async (id: string) =>
     (await t.store.runs.listStepItems(id, { exchanges: true })).map((row) =>
       row.history.some((entry) => entry.exchanges !== undefined),
     );
 
-  it('clears the exchanges of one workspace, or of every workspace without settings, created before a time', async () => {
+  it('clears the exchanges of one workspace, or of every workspace without settings, started before a time', async () => {
     await withExchanges('old-acme', 'acme', '2024-01-01T00:00:00.000Z');
     await withExchanges('new-acme', 'acme', '2024-03-01T00:00:00.000Z');
     await withExchanges('old-globex', 'globex', '2024-01-01T00:00:00.000Z');
@@ -101,6 +104,26 @@ describeEachDialect('pruneExchanges and workspace settings', (t) => {
     expect(await kept('old-globex')).toEqual([true, true]);
   });
 
+  it("goes by each row's start: the step of an old run that started after the time keeps its exchanges", async () => {
+    await t.store.runs.createRun(
+      newRun('waited', { workspace_id: 'acme', created_at: '2024-01-01T00:00:00.000Z' }),
+    );
+    await t.store.runs.saveStep(
+      step('waited', 0, { history: HISTORY, idempotency_key: 'w0', started_at: '2024-01-01T00:00:00.000Z' }),
+    );
+    await t.store.runs.saveStep(
+      step('waited', 1, { history: HISTORY, idempotency_key: 'w1', started_at: '2024-03-01T00:00:00.000Z' }),
+    );
+    expect(
+      await t.store.runs.pruneExchanges({ before: '2024-02-01T00:00:00.000Z', workspace_id: 'acme' }),
+    ).toBe(1);
+    expect(await kept('waited')).toEqual([false, true]);
+    expect(
+      await t.store.runs.pruneExchanges({ before: '2024-04-01T00:00:00.000Z', workspace_id: 'acme' }),
+    ).toBe(1);
+    expect(await kept('waited')).toEqual([false, false]);
+  });
+
   it('keeps one settings row per workspace', async () => {
     expect(await t.store.settings.get('acme')).toBeUndefined();
     const row = {
@@ -118,7 +141,9 @@ describeEachDialect('pruneExchanges and workspace settings', (t) => {
   it('adds the exchanges columns, their partial indexes and the settings table', async () => {
     expect(await t.db.tables()).toEqual(expect.arrayContaining(['workspace_settings']));
     expect(await t.db.indexes()).toEqual(
-      expect.arrayContaining(['run_steps_exchanges', 'run_step_items_exchanges']),
+      expect.arrayContaining(['run_steps_exchanges_started', 'run_step_items_exchanges_started']),
     );
+    // 0010 keyed them by time instead of run id.
+    expect(await t.db.indexes()).not.toContain('run_steps_exchanges');
   });
 });

@@ -9,6 +9,9 @@
  * - `runs_parent_idx` and `runs_failure_due_idx` (0006) become partial: only child runs have a parent and
  *   only failed runs waiting for their `on_failure` run are due, so the other rows, nearly all of them,
  *   get no entry. The queries they serve (`parent_run_id = ?`, `on_failure_due = 1`) imply the condition.
+ * - The rows still holding exchanges (0007) are indexed by `started_at` instead of `run_id`: a new
+ *   step or item row then goes at the end of the index rather than on a random page of it (run ids are
+ *   random), which was a third of the cost of a run's writes in SQLite. Pruning reads them oldest first.
  *
  * @internal
  * @module
@@ -16,7 +19,10 @@
 import type { Kysely, SqlBool } from 'kysely';
 import { sql } from '../kysely-runtime.js';
 
-/** Drops the two workflow indexes and makes the two link indexes partial. */
+/** The tables whose rows hold exchanges (0007). */
+const EXCHANGE_TABLES = ['run_steps', 'run_step_items'] as const;
+
+/** Drops the two workflow indexes, makes the two link indexes partial, keys the exchanges by time. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropIndex('runs_workflow_created').ifExists().execute();
   await db.schema.dropIndex('runs_workflow_status_created').ifExists().execute();
@@ -34,10 +40,28 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .column('on_failure_due')
     .where(sql<SqlBool>`on_failure_due = 1`)
     .execute();
+  for (const table of EXCHANGE_TABLES) {
+    await db.schema.dropIndex(`${table}_exchanges`).ifExists().execute();
+    await db.schema
+      .createIndex(`${table}_exchanges_started`)
+      .on(table)
+      .column('started_at')
+      .where(sql.ref('exchanges'), 'is not', null)
+      .execute();
+  }
 }
 
-/** Puts back the indexes as 0001 and 0006 made them. */
+/** Puts back the indexes as 0001, 0006 and 0007 made them. */
 export async function down(db: Kysely<unknown>): Promise<void> {
+  for (const table of EXCHANGE_TABLES) {
+    await db.schema.dropIndex(`${table}_exchanges_started`).ifExists().execute();
+    await db.schema
+      .createIndex(`${table}_exchanges`)
+      .on(table)
+      .column('run_id')
+      .where(sql.ref('exchanges'), 'is not', null)
+      .execute();
+  }
   await db.schema.dropIndex('runs_failure_due_idx').ifExists().execute();
   await db.schema.createIndex('runs_failure_due_idx').on('runs').column('on_failure_due').execute();
   await db.schema.dropIndex('runs_parent_idx').ifExists().execute();

@@ -404,25 +404,36 @@ export class RunQueries implements ServiceRunStore {
     return this.#q.run(`runs.pruneExchanges(${where})`, async (db) => {
       const before = time(query.before, 'before');
       const workspace = query.workspace_id;
-      const runs = db
-        .selectFrom('runs')
-        .select('id')
-        .where('created_at', '<', before)
-        .where((eb) =>
-          workspace === null
-            ? eb.or([
-                eb('workspace_id', 'is', null),
-                eb('workspace_id', 'not in', eb.selectFrom('workspace_settings').select('workspace_id')),
-              ])
-            : eb('workspace_id', '=', workspace),
-        );
+      // The rows still holding exchanges, oldest first (`run_steps_exchanges_started`, partial), each
+      // checked against its run's workspace: a pass reads only what is left to clear, not every old run.
+      const ofWorkspace =
+        (table: 'run_steps' | 'run_step_items') => (eb: ExpressionBuilder<Database, typeof table>) =>
+          eb.exists(
+            eb
+              .selectFrom('runs')
+              .select('runs.id')
+              .whereRef('runs.id', '=', `${table}.run_id`)
+              .where((inner) =>
+                workspace === null
+                  ? inner.or([
+                      inner('runs.workspace_id', 'is', null),
+                      inner(
+                        'runs.workspace_id',
+                        'not in',
+                        inner.selectFrom('workspace_settings').select('workspace_settings.workspace_id'),
+                      ),
+                    ])
+                  : inner('runs.workspace_id', '=', workspace),
+              ),
+          );
       let cleared = 0n;
       for (const table of ['run_steps', 'run_step_items'] as const) {
         const result = await db
           .updateTable(table)
           .set({ exchanges: null })
           .where('exchanges', 'is not', null)
-          .where('run_id', 'in', runs)
+          .where('started_at', '<', before)
+          .where(ofWorkspace(table))
           .executeTakeFirst();
         cleared += result.numUpdatedRows;
       }

@@ -245,9 +245,9 @@ export interface ListRunsQuery {
   after?: RunCursor | undefined;
 }
 
-/** Which runs {@link ServiceRunStore.pruneExchanges} clears. */
+/** Which rows {@link ServiceRunStore.pruneExchanges} clears. */
 export interface PruneExchangesQuery {
-  /** Runs created before this ISO time. */
+  /** Step and item rows started before this ISO time. */
   before: string;
   /** This workspace's runs; `null`: the runs of every workspace without a settings row. */
   workspace_id: string | null;
@@ -313,9 +313,10 @@ export interface ServiceRunStore extends RunStore {
   /** Deletes a run with its steps and items; resolves whether it existed. */
   deleteRun(id: string): Promise<boolean>;
   /**
-   * Clears the attempts' exchanges (issue 15) of the runs created before `query.before`: of workspace
-   * `query.workspace_id`, or with `workspace_id: null` of every run whose workspace has no settings row
-   * (runs without a workspace included). Resolves how many step and item rows it cleared.
+   * Clears the attempts' exchanges (issue 15) of the step and item rows started before `query.before`
+   * (the row's first attempt), of the runs of workspace `query.workspace_id`, or with `workspace_id: null`
+   * of every run whose workspace has no settings row (runs without a workspace included). Resolves how
+   * many step and item rows it cleared.
    */
   pruneExchanges(query: PruneExchangesQuery): Promise<number>;
 
