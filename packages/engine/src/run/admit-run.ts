@@ -21,13 +21,13 @@
  * @internal
  * @module
  */
-import { randomUUID } from 'node:crypto';
 import type { Workflow } from '../model/workflow.js';
 import type { Redactor } from '../secrets/redactor.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
 import type { RunOrigin } from '../store/runs/run-store.js';
 import type { ApiCaller, StoredWorkflow, TriggeredRun } from '../store/service-store.js';
 import type { NewRun } from '../store/store.js';
+import { newRunId } from './run-id.js';
 import { storedRunValues } from './stored-run-values.js';
 
 /** What every admission gives. */
@@ -36,7 +36,7 @@ interface Admission {
   input: unknown;
   /** `created_at` (ISO), from the caller's injected clock. */
   createdAt: string;
-  /** The run's id. @default a random UUID */
+  /** The run's id. @default a new time-ordered UUID (`run-id.ts`) */
   id?: string | undefined;
   /** Seals the unredacted input when redaction changed it. @default none: only the redacted one is kept */
   seal?: RunValueSealer | undefined;
@@ -104,7 +104,7 @@ export function admitRun(admission: ServiceAdmission | LocalAdmission): {
   run: NewRun;
   caller: ApiCaller | undefined;
 } {
-  const id = admission.id ?? randomUUID();
+  const id = admission.id ?? newRunId();
   const { input, seal, createdAt } = admission;
   if (admission.from === 'local') {
     const { workflow, redactor } = admission;

@@ -27,7 +27,7 @@ export interface RunWorkflowOptions {
   systemApis?: Record<string, unknown>;
   /** `USER`: `id`, `email`, `workspace_id`, `role`, `token`. Its `token` is always redacted. @default {} */
   user?: Record<string, unknown>;
-  /** The run's id. @default a random UUID */
+  /** The run's id. @default a new time-ordered UUID (`run-id.ts`) */
   runId?: string;
   /** Aborting cancels the run: it is recorded as `cancelled` and `runWorkflow` rejects with the reason. */
   signal?: AbortSignal;

@@ -5,12 +5,12 @@
  *
  * @module
  */
-import { randomUUID } from 'node:crypto';
 import { EngineError } from '../errors.js';
 import type { Workflow } from '../model/workflow.js';
 import { admitRun } from './admit-run.js';
 import { createExecutionContext } from './create-context.js';
 import { executeSteps } from './execute-steps.js';
+import { newRunId } from './run-id.js';
 import type { RunOutcome, RunWorkflowOptions } from './run-options.js';
 
 export type { RunOutcome, RunWorkflowOptions } from './run-options.js';
@@ -30,7 +30,7 @@ export type { RunOutcome, RunWorkflowOptions } from './run-options.js';
  */
 export async function runWorkflow(workflow: Workflow, options: RunWorkflowOptions): Promise<RunOutcome> {
   refuseDeleted(workflow);
-  const runId = options.runId ?? randomUUID();
+  const runId = options.runId ?? newRunId();
   const input = options.input === undefined ? null : options.input;
   const createdAt = new Date((options.now ?? Date.now)()).toISOString();
   const ctx = createExecutionContext(workflow, runId, input, createdAt, options);
