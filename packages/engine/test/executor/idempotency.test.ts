@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idempotencyKey } from '../../src/steps/idempotency.js';
+import { idempotencyKey, pageIdempotencyKey } from '../../src/steps/idempotency.js';
 
 describe('idempotencyKey', () => {
   it('is a version 5 UUID that depends only on the run, the step and the item', () => {
@@ -12,6 +12,15 @@ describe('idempotencyKey', () => {
       idempotencyKey('run-1', 2, 4),
     ];
     expect(new Set([key, ...others]).size).toBe(4);
+  });
+
+  it('gives the keys it always gave: a run resumed after an upgrade sends the same keys again', () => {
+    expect(idempotencyKey('run-1', 0, 0)).toBe('093281cd-0601-51b3-a309-0eb8578b2a75');
+    expect(idempotencyKey('0192e4e4-771b-7b2c-8cd9-1246e1443aaa', 2, 17)).toBe(
+      '68612e95-a399-51da-b64f-8dcb64612992',
+    );
+    expect(idempotencyKey('ünïcode ✓', 1, 1)).toBe('70c02acd-2b65-5e0d-a9c9-4c95776071fa');
+    expect(pageIdempotencyKey(idempotencyKey('run-1', 0, 0), 3)).toBe('181d87c1-006f-57cd-a2f9-88a7350dedf4');
   });
 
   it('does not confuse items whose numbers run together', () => {
