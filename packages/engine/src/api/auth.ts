@@ -6,7 +6,7 @@
  * @module
  */
 
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { EngineError } from '../errors.js';
 import { RUN_TOKEN_PREFIX, type RunCaller, type RunTokens } from '../secrets/run-token.js';
 import type { ApiCaller, ApiKeyRow, ApiRole, ServiceStore } from '../store/service-store.js';
@@ -25,7 +25,7 @@ export interface NewApiKey {
 
 /** The hex SHA-256 of a key, as stored. */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 /**
