@@ -6,6 +6,7 @@
  */
 import type { RunStore } from './runs/run-store.js';
 
+export { newRunAsStored } from './runs/run-codec.js';
 export type {
   AttemptEntry,
   NewRun,
@@ -18,7 +19,7 @@ export type {
   StepRow,
   StepStatus,
 } from './runs/run-store.js';
-export { isFinished, newRunAsStored } from './runs/run-store.js';
+export { isFinished } from './runs/run-store.js';
 
 /** The database behind a run: one run's rows (`createRun`, `updateRun`, `saveStep`, `saveStepItem`, ...). */
 export type Store = RunStore;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { itemAsRead, runPatchedAsRead, stepAsRead } from '../../src/store/runs/rows-as-read.js';
 import {
   itemToRow,
+  newRunAsStored,
   newRunToRow,
   rowToItem,
   rowToRun,
@@ -14,7 +15,6 @@ import {
   stepToRow,
 } from '../../src/store/runs/run-codec.js';
 import type { RunPatch, StepItemRow, StepRow } from '../../src/store/runs/run-store.js';
-import { newRunAsStored } from '../../src/store/runs/run-store.js';
 import { AWKWARD_JSON, item, newRun, step, T0, T1, T2 } from './fixtures.js';
 
 /** As JSON: what an API answer carries (values as given and values parsed back agree there). */
@@ -76,6 +76,29 @@ describe('rows as read', () => {
       expect(json(itemAsRead(i))).toEqual(json(rowToItem(lean(itemToRow(i)))));
     },
   );
+
+  it.each([
+    ['a plain run', newRun('r')],
+    [
+      'a started, leased child run with a sealed input and an origin',
+      newRun('r', {
+        status: 'running',
+        started_at: T0,
+        lease_owner: 'me',
+        lease_expires_at: '2024-05-01T14:00:02.5+02:00',
+        sealed_input: 'v1.a.b.c',
+        parent_run_id: 'p',
+        depth: 2,
+        origin: 'parent',
+        workflow_uid: 'u',
+        workflow_version: 3,
+        workspace_id: 'acme',
+      }),
+    ],
+    ['an on_failure run of depth 0', newRun('r', { failure_of: 'f', depth: 0, origin: 'on_failure' })],
+  ])('a new run reads back as inserted: %s', (_, run) => {
+    expect(json(newRunAsStored(run))).toEqual(json(rowToRun(newRunToRow(run))));
+  });
 
   const PATCHES: [string, RunPatch[]][] = [
     ['started', [{ status: 'running', started_at: T0, lease_owner: 'me', lease_expires_at: T2 }]],

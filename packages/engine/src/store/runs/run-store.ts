@@ -13,6 +13,7 @@
  *
  * @module
  */
+
 import type { StepErrorClass } from '../../errors.js';
 import type { Workflow } from '../../model/workflow.js';
 import type { ApiCaller } from '../api-keys/api-key-store.js';
@@ -136,24 +137,6 @@ export type NewRun = Pick<RunRow, 'id' | 'workflow_name' | 'workflow' | 'input' 
       | 'origin'
     >
   >;
-
-/** The row a store holds for `run` once inserted: what its creator carries instead of reading it back. */
-export function newRunAsStored(run: NewRun): RunRow {
-  const { sealed_input: sealedInput, ...given } = run;
-  // What the insert leaves to the columns' defaults, then what the caller gave, then what a new run
-  // never has yet.
-  const defaults = {
-    workflow_uid: null,
-    workflow_version: null,
-    workspace_id: null,
-    status: 'pending',
-    started_at: null,
-    lease_owner: null,
-    lease_expires_at: null,
-  } as const;
-  const unset = { error: null, finished_at: null, resume_at: null } as const;
-  return { ...defaults, ...given, ...unset, ...(sealedInput == null ? {} : { sealed_input: sealedInput }) };
-}
 
 /** The fields of a run that change while it executes. */
 export type RunPatch = Partial<
