@@ -24,6 +24,7 @@
 import type { Workflow } from '../model/workflow.js';
 import type { Redactor } from '../secrets/redactor.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
+import { freezeDocument, isFrozenDocument } from '../store/frozen-documents.js';
 import type { RunOrigin } from '../store/runs/run-store.js';
 import type { ApiCaller, StoredWorkflow, TriggeredRun } from '../store/service-store.js';
 import type { NewRun } from '../store/store.js';
@@ -80,9 +81,31 @@ export interface LocalAdmission extends Admission {
   redactor: Redactor;
 }
 
+/** What runs execute of each frozen published document (`store/frozen-documents.ts`), made once. */
+const RUNNABLE = new WeakMap<Workflow, Workflow>();
+
 /** The workflow a run of `stored` executes: the document with its uid, version and workspace. */
 export function runnableWorkflow(stored: StoredWorkflow): Workflow {
-  return { ...stored.document, uid: stored.uid, version: stored.version, workspace_id: stored.workspace_id };
+  const { document } = stored;
+  const kept = RUNNABLE.get(document);
+  if (
+    kept !== undefined &&
+    kept.uid === stored.uid &&
+    kept.version === stored.version &&
+    kept.workspace_id === stored.workspace_id
+  ) {
+    return kept;
+  }
+  const runnable = {
+    ...document,
+    uid: stored.uid,
+    version: stored.version,
+    workspace_id: stored.workspace_id,
+  };
+  // A frozen document is a published version's, shared by all its runs: so is what they execute.
+  if (!isFrozenDocument(document)) return runnable;
+  RUNNABLE.set(document, freezeDocument(runnable));
+  return runnable;
 }
 
 /** The caller of the runs a trigger of `stored` starts. */

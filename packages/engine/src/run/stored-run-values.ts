@@ -16,6 +16,7 @@ import type { Workflow } from '../model/workflow.js';
 import { createRedactor, type Redactor, secretValuesIn } from '../secrets/redactor.js';
 import { type RunValueSealer, sealIfRedacted } from '../secrets/run-values.js';
 import { DEFAULT_SECRET_NAMES } from '../secrets/secret-names.js';
+import { freezeDocument, isFrozenDocument } from '../store/frozen-documents.js';
 import type { NewRun } from '../store/store.js';
 
 const SECRET_NAMES = DEFAULT_SECRET_NAMES.map((n) => n.toLowerCase());
@@ -37,6 +38,35 @@ export type StoredRunValuesOptions = (
   seal?: RunValueSealer | undefined;
 };
 
+/** A published document redacted with each list of secret values seen (a few per workspace), kept. */
+const REDACTED = new WeakMap<Workflow, Map<string, Workflow>>();
+
+/** Redacted lists kept per document (the oldest dropped first). */
+const REDACTED_KEPT = 16;
+
+/**
+ * `workflow` redacted with `redact` (names `SECRET_NAMES`, values `values`). A published version's frozen
+ * document is redacted once per list of values and the result kept, so its runs share one copy (and its
+ * JSON text, `store/frozen-documents.ts`) instead of walking it for every run.
+ */
+function redactedDocument(workflow: Workflow, values: readonly string[], redact: Redactor): Workflow {
+  if (!isFrozenDocument(workflow)) return redact.value(workflow);
+  let byValues = REDACTED.get(workflow);
+  if (byValues === undefined) {
+    byValues = new Map();
+    REDACTED.set(workflow, byValues);
+  }
+  const key = values.join('\u0000');
+  let redacted = byValues.get(key);
+  if (redacted === undefined) {
+    const copy = redact.value(workflow);
+    redacted = copy === workflow ? workflow : freezeDocument(copy);
+    if (byValues.size >= REDACTED_KEPT) byValues.delete(byValues.keys().next().value as string);
+    byValues.set(key, redacted);
+  }
+  return redacted;
+}
+
 /** The `workflow`, `input` and `sealed_input` columns of run `runId`'s new row. */
 export function storedRunValues(
   runId: string,
@@ -44,15 +74,19 @@ export function storedRunValues(
   input: unknown,
   options: StoredRunValuesOptions,
 ): Pick<NewRun, 'workflow' | 'input' | 'sealed_input'> {
-  const redact =
-    options.redactor ??
-    createRedactor({
-      names: SECRET_NAMES,
-      values: [...secretValuesIn({ input }, SECRET_NAMES), ...(options.secrets ?? [])],
-    });
+  if (options.redactor !== undefined) {
+    const storedInput = options.redactor.value(input);
+    return {
+      workflow: options.redactor.value(workflow),
+      input: storedInput,
+      sealed_input: sealIfRedacted(options.seal, input, storedInput, { runId, column: 'runs.sealed_input' }),
+    };
+  }
+  const values = [...secretValuesIn({ input }, SECRET_NAMES), ...(options.secrets ?? [])];
+  const redact = createRedactor({ names: SECRET_NAMES, values });
   const storedInput = redact.value(input);
   return {
-    workflow: redact.value(workflow),
+    workflow: redactedDocument(workflow, values, redact),
     input: storedInput,
     sealed_input: sealIfRedacted(options.seal, input, storedInput, { runId, column: 'runs.sealed_input' }),
   };

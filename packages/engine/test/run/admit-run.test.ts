@@ -3,6 +3,8 @@ import type { Workflow } from '../../src/model/workflow.js';
 import { admitRun } from '../../src/run/admit-run.js';
 import { createRedactor } from '../../src/secrets/redactor.js';
 import type { RunValueSealer } from '../../src/secrets/run-values.js';
+import { freezeDocument, frozenDocumentJson } from '../../src/store/frozen-documents.js';
+import { newRunToRow } from '../../src/store/runs/run-codec.js';
 import type { ApiCaller, StoredWorkflow } from '../../src/store/service-store.js';
 
 const document: Workflow = {
@@ -137,6 +139,42 @@ describe('admitRun', () => {
       workspace_id: null,
       status: 'pending',
       origin: 'local',
+    });
+  });
+
+  describe('runs of a published version (its document frozen, as the store keeps it)', () => {
+    const published = (doc: object): StoredWorkflow => ({
+      ...stored,
+      document: freezeDocument(structuredClone(doc)) as Workflow,
+    });
+    const admit = (of: StoredWorkflow, input: unknown, secrets: string[] = []) =>
+      admitRun({ from: 'api', caller, stored: of, input, createdAt: at, secrets, seal }).run;
+
+    it('share one copy of what they execute and its JSON text, equal to a fresh one', () => {
+      const version = published(document);
+      const first = admit(version, { q: 1 });
+      const second = admit(version, { q: 2 });
+      expect(second.workflow).toBe(first.workflow);
+      expect(first.workflow).toEqual({ ...document, uid: 'wf-1', version: 3, workspace_id: 'ws-owner' });
+      expect(frozenDocumentJson(first.workflow)).toBe(JSON.stringify(first.workflow));
+      expect(newRunToRow(second).workflow).toBe(JSON.stringify(first.workflow));
+    });
+
+    it('redact a secret of the input or of a connection found in the document, each run as its own values say', () => {
+      const token = 'tok_live_abcdefghijklmnop';
+      const version = published({
+        ...document,
+        steps: [{ name: 'a', apispec: { method: 'GET', url: `https://example.test/x?key=${token}` } }],
+      });
+      const plain = admit(version, { q: 1 });
+      expect(JSON.stringify(plain.workflow)).toContain(token);
+      const withInputSecret = admit(version, { api_key: token });
+      expect(JSON.stringify(withInputSecret.workflow)).not.toContain(token);
+      expect(newRunToRow(withInputSecret).workflow).not.toContain(token);
+      const withConnectionSecret = admit(version, { q: 2 }, [token]);
+      expect(newRunToRow(withConnectionSecret).workflow).not.toContain(token);
+      // The plain run's copy is not touched by the others.
+      expect(JSON.stringify(admit(version, { q: 3 }).workflow)).toContain(token);
     });
   });
 });

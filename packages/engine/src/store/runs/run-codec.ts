@@ -15,6 +15,7 @@ import type {
   RunStepsTable,
   RunsTable,
 } from '../database.js';
+import { frozenDocumentJson } from '../frozen-documents.js';
 import type { HttpExchange } from './http-exchange.js';
 import type {
   AttemptEntry,
@@ -79,7 +80,8 @@ export function newRunToRow(run: NewRun): RunsTable {
     workflow_version: run.workflow_version ?? null,
     workflow_name: run.workflow_name,
     workspace_id: run.workspace_id ?? null,
-    workflow: toJson(run.workflow, 'runs.workflow') ?? 'null',
+    // A version's document as its runs share it: stringified once (`frozen-documents.ts`).
+    workflow: frozenDocumentJson(run.workflow) ?? toJson(run.workflow, 'runs.workflow') ?? 'null',
     status: run.status ?? 'pending',
     input: toJson(run.input, 'runs.input'),
     error: null,

@@ -9,6 +9,7 @@ import { EngineError } from '../../errors.js';
 import type { Workflow, WorkflowScope } from '../../model/workflow.js';
 import { toJson, toTime } from '../codec.js';
 import type { WorkflowsTable } from '../database.js';
+import { freezeDocument } from '../frozen-documents.js';
 import type { QueryContext } from '../query-context.js';
 import { QueryShapes } from '../query-shapes.js';
 import type { ListWorkflowsPage, PublishWorkflow, StoredWorkflow, WorkflowStore } from './workflow-store.js';
@@ -49,15 +50,6 @@ function metaToWorkflow(row: WorkflowMeta, document: Workflow): StoredWorkflow {
 
 /** How many parsed documents a store keeps (the oldest dropped first). */
 const DOCUMENTS_KEPT = 512;
-
-/** `value` and everything in it frozen: a kept document is shared by every read of its version. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
-  }
-  return value;
-}
 
 function conflict(message: string): EngineError {
   return new EngineError('SLUICE_WORKFLOW_CONFLICT', message, {
@@ -153,7 +145,7 @@ export class WorkflowQueries implements WorkflowStore {
         // Deleted between the two reads is impossible (a delete only marks rows); absent means gone.
         const text = found.rows[0]?.document;
         if (text === undefined) return undefined;
-        document = deepFreeze(JSON.parse(text) as Workflow);
+        document = freezeDocument(JSON.parse(text) as Workflow);
         if (this.#documents.size >= DOCUMENTS_KEPT) {
           this.#documents.delete(this.#documents.keys().next().value as string);
         }
