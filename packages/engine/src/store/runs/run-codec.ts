@@ -41,17 +41,26 @@ function requiredTime(value: string, column: string): IsoText {
   return time;
 }
 
+/** What a new run's row holds of `run` as given: its id, workflow and workspace. */
+function identityOf(
+  run: NewRun,
+): Pick<RunRow, 'id' | 'workflow_uid' | 'workflow_version' | 'workflow_name' | 'workspace_id'> {
+  return {
+    id: run.id,
+    workflow_uid: run.workflow_uid ?? null,
+    workflow_version: run.workflow_version ?? null,
+    workflow_name: run.workflow_name,
+    workspace_id: run.workspace_id ?? null,
+  };
+}
+
 /**
  * The row a store holds for `run` once inserted, as a read gives it back: what its creator carries
  * instead of reading it. Written out field by field: spreading a dozen keys cost more than the rest.
  */
 export function newRunAsStored(run: NewRun): RunRow {
   const row: RunRow = {
-    id: run.id,
-    workflow_uid: run.workflow_uid ?? null,
-    workflow_version: run.workflow_version ?? null,
-    workflow_name: run.workflow_name,
-    workspace_id: run.workspace_id ?? null,
+    ...identityOf(run),
     workflow: run.workflow,
     status: run.status ?? 'pending',
     input: run.input,
@@ -75,11 +84,7 @@ export function newRunAsStored(run: NewRun): RunRow {
 /** The row `createRun` inserts. */
 export function newRunToRow(run: NewRun): RunsTable {
   return {
-    id: run.id,
-    workflow_uid: run.workflow_uid ?? null,
-    workflow_version: run.workflow_version ?? null,
-    workflow_name: run.workflow_name,
-    workspace_id: run.workspace_id ?? null,
+    ...identityOf(run),
     // A version's document as its runs share it: stringified once (`frozen-documents.ts`).
     workflow: frozenDocumentJson(run.workflow) ?? toJson(run.workflow, 'runs.workflow') ?? 'null',
     status: run.status ?? 'pending',
