@@ -1,13 +1,15 @@
 /**
- * Cold start of `sluice run`: the built CLI running a one-step workflow (one GET of a local API, its URL
+ * Cold start of `sluice run`: the built CLI as users run it (the `sluice` bin, `packages/cli/bin/sluice.js`,
+ * which loads the bundle of `npm run build`) running a one-step workflow (one GET of a local API, its URL
  * templated from `SYSTEM_APIS`), process start to exit, against `node -e` making the same request with
  * undici's `request()` and reading the body. Interleaved rounds, the order flipping each round; each
  * side's wall time (spawn to exit, measured here) and CPU time (user + system of the child, all its
  * threads, written by a `--require` preload at `exit`; both sides get the same preload). `node -e 0`
  * (same preload) is the floor.
  *
- * Usage: `npm run bench:cold-start [-- --rounds 15 --warmup 2 --prof <dir>]`; `--prof` also writes one
- * `--cpu-prof` profile of the CLI side into `<dir>`. See bench/README.md.
+ * Usage: `npm run bench:cold-start [-- --rounds 15 --warmup 2 --prof <dir> --cli <file>]`; `--prof` also
+ * writes one `--cpu-prof` profile of the CLI side into `<dir>`; `--cli` times another entry file instead of
+ * the bin (`packages/cli/dist/main.js`: the CLI unbundled). See bench/README.md.
  *
  * @module
  */
@@ -15,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startChildServer } from '../child-server.js';
 
@@ -29,6 +31,8 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string', default: '2' },
     /** Writes a CPU profile of one CLI run into this folder. */
     prof: { type: 'string' },
+    /** The CLI entry to time instead of the bin. */
+    cli: { type: 'string' },
   },
 });
 const ROUNDS = Number(flags.rounds);
@@ -38,7 +42,7 @@ const WARMUP = Number(flags.warmup);
 const say = (line: string): void => console.log(line);
 
 const REPO = resolve(import.meta.dirname, '../..');
-const CLI = join(REPO, 'packages/cli/dist/main.js');
+const CLI = resolve(flags.cli ?? join(REPO, 'packages/cli/bin/sluice.js'));
 const UNDICI = createRequire(import.meta.url).resolve('undici');
 
 interface Sample {
@@ -121,6 +125,7 @@ try {
   };
 
   say(`cold start: sluice run of a one-step workflow vs node -e with one undici request (${api.url})`);
+  say(`  sluice = node ${relative(REPO, CLI)}`);
   say(
     '  CPU = the child\'s user+system time, all threads, read by a --require preload at "exit" (both sides)',
   );
