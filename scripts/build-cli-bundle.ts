@@ -41,10 +41,20 @@ const EXTERNAL = [
   'pino',
   '@sentry/node',
   'minijinja-js',
+  // Loaded with import() and used by its named exports (see DEFAULT_ONLY).
+  'prom-client',
   'tsx',
   'esbuild',
   'playwright-core',
 ];
+
+/**
+ * The CommonJS packages inside the bundle that some module loads with `import()`. esbuild gives such a
+ * chunk only a default export (Node would also give the named ones), so each must be used through
+ * `default` alone: `(await import('yaml')).default.parse`. The build fails for any other one; make it
+ * external, or load it through a module of ours imported statically.
+ */
+const DEFAULT_ONLY = ['yaml', 'ajv'];
 
 /** The Sluice packages whose built files are bundled, by folder under `packages/`. */
 const PACKAGES: Readonly<Record<string, string>> = {
@@ -131,10 +141,18 @@ const result = await build({
 const imported = Object.values(result.metafile.outputs).flatMap((output) =>
   output.imports.filter((entry) => entry.external).map((entry) => entry.path),
 );
-const problems = dependencyProblems(imported);
+/** The chunks of CommonJS packages loaded with `import()` that are not in {@link DEFAULT_ONLY}. */
+const defaultOnly = Object.values(result.metafile.outputs).flatMap((output) => {
+  const name = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(output.entryPoint ?? '')?.[1];
+  const onlyDefault = output.exports.length === 1 && output.exports[0] === 'default';
+  return name !== undefined && onlyDefault && !DEFAULT_ONLY.includes(name)
+    ? [`${name} is loaded with import() and gets only a default export in the bundle (see DEFAULT_ONLY)`]
+    : [];
+});
+const problems = [...dependencyProblems(imported), ...defaultOnly];
 if (problems.length > 0) {
   process.stderr.write(
-    `${relative(root, outdir)} imports packages the CLI must declare in packages/cli/package.json:\n${problems.map((p) => `  ${p}\n`).join('')}`,
+    `${relative(root, outdir)}: ${problems.length} problem(s), each a package to declare in packages/cli/package.json or to keep out:\n${problems.map((p) => `  ${p}\n`).join('')}`,
   );
   process.exit(1);
 }
