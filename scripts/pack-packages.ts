@@ -56,8 +56,12 @@ function shippedFiles(dir: string): string[] {
   return report.files.map((file) => file.path);
 }
 
-/** Whether `file` is build output (`dist/x.js`, `dist/x.d.ts`) of a source file that no longer exists. */
+/**
+ * Whether `file` is build output (`dist/x.js`, `dist/x.d.ts`) of a source file that no longer exists.
+ * The CLI's bundle (`dist/bundle/`, rebuilt whole by each build) has no source file of its own.
+ */
 function isStale(dir: string, file: string): boolean {
+  if (file.startsWith('dist/bundle/')) return false;
   const built = /^dist\/(.+)\.(?:js|d\.ts)$/.exec(file);
   return built?.[1] !== undefined && !existsSync(join(dir, 'src', `${built[1]}.ts`));
 }
@@ -91,6 +95,7 @@ function build(): void {
     execFileSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   run([join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json']);
   run(['--import', 'tsx', join(root, 'scripts/build-workflow-validator.ts')]);
+  run(['--import', 'tsx', join(root, 'scripts/build-cli-bundle.ts')]);
 }
 
 /** Builds (unless `build` is false) and packs the packages into `out`; returns the tarball paths. */

@@ -1,2 +1,4 @@
 #!/usr/bin/env node
-import '../dist/main.js';
+// The CLI bundled by `npm run build` (scripts/build-cli-bundle.ts): a few files to load instead of the
+// several hundred of dist/ and its dependencies. dist/main.js is the same program unbundled.
+import '../dist/bundle/main.js';

@@ -12,8 +12,21 @@ export interface CliResult {
   stderr: string;
 }
 
-/** The CLI's entry in the sources. */
-const CLI_ENTRY = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+/**
+ * The node arguments that start `sluice`: from source (`packages/cli/src/main.ts` through tsx,
+ * `development` condition), or, with `SLUICE_TEST_CLI=bin`, the built bin (`packages/cli/bin/sluice.js`,
+ * the bundle users run; needs `npm run build`). The entry by its absolute path: `cwd` may be any folder
+ * inside the repository (tsx resolves from it).
+ */
+export const CLI_NODE_ARGS: readonly string[] =
+  process.env.SLUICE_TEST_CLI === 'bin'
+    ? [fileURLToPath(new URL('../bin/sluice.js', import.meta.url))]
+    : [
+        '--conditions=development',
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('../src/main.ts', import.meta.url)),
+      ];
 
 /**
  * At most this many `sluice` processes of one test file at once: a test that starts ten together waits
@@ -35,8 +48,8 @@ async function turn<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Runs `sluice <args>` from source (`packages/cli/src/main.ts` through tsx, `development` condition)
- * with the repository root as the working directory. Never rejects: a failing run is a result.
+ * Runs `sluice <args>` ({@link CLI_NODE_ARGS}: from source unless `SLUICE_TEST_CLI=bin`) with the
+ * repository root as the working directory. Never rejects: a failing run is a result.
  */
 export function runCli(args: readonly string[], options: { cwd?: string } = {}): Promise<CliResult> {
   return turn(() => spawnCli(args, options));
@@ -46,8 +59,7 @@ function spawnCli(args: readonly string[], options: { cwd?: string }): Promise<C
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      // The entry by its absolute path: `cwd` may be any folder inside the repository (tsx resolves from it).
-      ['--conditions=development', '--import', 'tsx', CLI_ENTRY, ...args],
+      [...CLI_NODE_ARGS, ...args],
       { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;

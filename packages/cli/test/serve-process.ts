@@ -1,14 +1,14 @@
 /**
  * `sluice` as a child process for the service tests: started from source (`packages/cli/src/main.ts`
- * through tsx, `development` condition) in the repository root, its output collected, `serve` on port
- * 0 with its base URL read from what it printed; every process started here killed by
- * {@link killAll}; plus a small API client for the service's routes.
+ * through tsx, `development` condition; the built bin with `SLUICE_TEST_CLI=bin`) in the repository
+ * root, its output collected, `serve` on port 0 with its base URL read from what it printed; every
+ * process started here killed by {@link killAll}; plus a small API client for the service's routes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { REPO_ROOT, runCli } from './run-cli.js';
+import { CLI_NODE_ARGS, REPO_ROOT, runCli } from './run-cli.js';
 
 /** A running (or finished) `sluice <command>`. */
 export interface SluiceProcess {
@@ -45,11 +45,11 @@ export function spawnSluice(args: readonly string[], options: SluiceOptions = {}
   const inherited: NodeJS.ProcessEnv = { ...process.env };
   for (const name of options.unset ?? []) delete inherited[name];
   const env = { ...inherited, NO_COLOR: '1', ...options.env };
-  const child = spawn(
-    process.execPath,
-    ['--conditions=development', '--import', 'tsx', 'packages/cli/src/main.ts', ...args],
-    { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [...CLI_NODE_ARGS, ...args], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.push(child);
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   let printed = '';

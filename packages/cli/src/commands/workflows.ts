@@ -176,7 +176,9 @@ function stepWhat(step: Record<string, unknown>, kind: string): string {
 
 /** The `uid` and `name` a document gives itself, read without judging the rest. */
 async function documentIds(text: string, file: string): Promise<{ uid?: string; name?: string }> {
-  const { parse } = await import('yaml');
+  // Through `default`, which holds a CommonJS package's exports in Node and in the CLI bundle alike
+  // (esbuild gives a CommonJS package loaded by `import()` only a default export).
+  const { parse } = (await import('yaml')).default;
   let value: unknown;
   try {
     value = parse(text);
