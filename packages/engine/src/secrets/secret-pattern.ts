@@ -23,8 +23,13 @@ const CREDENTIAL_SHAPES = [
 /** A whole value of one of {@link CREDENTIAL_SHAPES}: the shapes already find it, in any text. */
 const ISSUED_CREDENTIAL = new RegExp(`^(?:${CREDENTIAL_SHAPES.map((shape) => shape.source).join('|')})$`);
 
-/** What an encoded spelling needs in the text: a percent escape, a JSON escape, or `+` for a space. */
-const MAY_BE_ENCODED = /[%\\+]/;
+/**
+ * Whether `text` may hold an encoded spelling: it needs a percent escape, a JSON escape, or `+` for a
+ * space. Three `indexOf` scans, each many times faster than one regex class over a large text.
+ */
+function mayBeEncoded(text: string): boolean {
+  return text.includes('%') || text.includes('\\') || text.includes('+');
+}
 
 /** Finds the secrets of one list in text. */
 export interface SecretPattern {
@@ -74,7 +79,8 @@ function compile(values: readonly string[]): SecretPattern {
   return {
     replace: (text, by) => {
       // Without `%`, `\` or `+`, every spelling but the plain one is ruled out: the faster pattern does.
-      const pattern = MAY_BE_ENCODED.test(text) ? anySpelling : plain;
+      // Without secret values both patterns are the credential shapes, whose one spelling is plain.
+      const pattern = sorted.length > 0 && mayBeEncoded(text) ? anySpelling : plain;
       pattern.lastIndex = 0;
       return pattern.test(text) ? text.replace(pattern, by) : text;
     },
