@@ -15,6 +15,7 @@ import type {
   RunStepsTable,
   RunsTable,
 } from '../database.js';
+import { documentJson } from './document-json.js';
 import type { HttpExchange } from './http-exchange.js';
 import type {
   AttemptEntry,
@@ -50,7 +51,7 @@ export function newRunToRow(run: NewRun): RunsTable {
     workspace_id: run.workspace_id ?? null,
     workflow: toJson(run.workflow, 'runs.workflow') ?? 'null',
     status: run.status ?? 'pending',
-    input: toJson(run.input, 'runs.input'),
+    input: toJson(run.input, 'runs.input', documentJson),
     error: null,
     created_at: requiredTime(run.created_at, 'runs.created_at'),
     started_at: toTime(run.started_at ?? null, 'runs.started_at'),
