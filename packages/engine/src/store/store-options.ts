@@ -24,7 +24,8 @@ export interface OpenStoreOptions {
    * SQLite on a file only: a run whose pinned workflow, input and sealed input (as JSON) are together
    * longer than this many characters keeps them in a database file of its own beside the store's
    * (`<file>-documents`, 64 KB pages), where writing 5 MB costs a few milliseconds instead of the
-   * store's WAL and checkpoints. `Infinity` keeps every new document in the store's database.
+   * store's WAL and checkpoints. Below 16 KB it acts as 16 KB (smaller documents stay in the run row).
+   * `Infinity` keeps every new document in the store's database.
    * @default 262144
    */
   documentFileBytes?: number;

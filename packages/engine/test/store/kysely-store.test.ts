@@ -11,6 +11,7 @@ const APPLIED = [
   { name: '0006-run-links' },
   { name: '0007-attempt-exchanges' },
   { name: '0009-run-origin' },
+  { name: '0010-document-file' },
 ];
 
 describeEachDialect('openStore', (t) => {
