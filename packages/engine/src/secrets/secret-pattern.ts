@@ -20,6 +20,9 @@ const CREDENTIAL_SHAPES = [
   { source: 'sk_(?<![A-Za-z0-9_-]sk_)[A-Za-z0-9_-]{43}', reach: 46 },
 ];
 
+/** The shortest text a credential shape matches: `sk_` and 43 characters (a run token is at least 48). */
+const SHORTEST_CREDENTIAL = 46;
+
 /** A whole value of one of {@link CREDENTIAL_SHAPES}: the shapes already find it, in any text. */
 const ISSUED_CREDENTIAL = new RegExp(`^(?:${CREDENTIAL_SHAPES.map((shape) => shape.source).join('|')})$`);
 
@@ -76,8 +79,12 @@ function compile(values: readonly string[]): SecretPattern {
     'g',
   );
   const anySpelling = new RegExp([...spelled, ...shapes].join('|'), 'g');
+  // Every spelling of a character is at least as long as the character: no match is shorter than this.
+  const shortest = Math.min(SHORTEST_CREDENTIAL, ...sorted.map((secret) => secret.length));
   return {
     replace: (text, by) => {
+      // A large document holds many short strings; none of them can hold a match.
+      if (text.length < shortest) return text;
       // Without `%`, `\` or `+`, every spelling but the plain one is ruled out: the faster pattern does.
       // Without secret values both patterns are the credential shapes, whose one spelling is plain.
       const pattern = sorted.length > 0 && mayBeEncoded(text) ? anySpelling : plain;
