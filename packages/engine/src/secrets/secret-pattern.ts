@@ -85,6 +85,9 @@ function compile(values: readonly string[]): SecretPattern {
     replace: (text, by) => {
       // A large document holds many short strings; none of them can hold a match.
       if (text.length < shortest) return text;
+      // Without secret values only the credential shapes can match, and each starts with its prefix:
+      // two `indexOf` scans rule a large text out many times faster than the pattern.
+      if (sorted.length === 0 && !text.includes('rt_') && !text.includes('sk_')) return text;
       // Without `%`, `\` or `+`, every spelling but the plain one is ruled out: the faster pattern does.
       // Without secret values both patterns are the credential shapes, whose one spelling is plain.
       const pattern = sorted.length > 0 && mayBeEncoded(text) ? anySpelling : plain;
