@@ -66,6 +66,9 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
 /** Collects the string values under secret keys anywhere in `value` (e.g. `USER`, `sluice.yaml`). */
 export function secretValuesIn(value: unknown, names: readonly string[]): string[] {
   const wanted = new Set(names.map((n) => n.toLowerCase()));
+  const isWanted = keyVerdicts((key) => wanted.has(key.toLowerCase()));
+  // An array's keys are its indexes: only a name that is an index can hold a secret there.
+  const indexNamed = [...wanted].some((name) => String(Number(name)) === name);
   const out: string[] = [];
   // A stack, not recursion: a hostile depth must neither overflow nor hide a value.
   const pending: unknown[] = [value];
@@ -74,15 +77,44 @@ export function secretValuesIn(value: unknown, names: readonly string[]): string
     const v = pending.pop();
     if (typeof v !== 'object' || v === null || seen.has(v)) continue;
     seen.add(v);
-    const nested: unknown[] = [];
-    for (const [key, inner] of Object.entries(v)) {
-      if (wanted.has(key.toLowerCase()) && typeof inner === 'string' && inner !== '') out.push(inner);
-      else nested.push(inner);
+    if (Array.isArray(v) && !indexNamed) {
+      // Reversed, so values come out in document order.
+      for (let i = v.length - 1; i >= 0; i--) {
+        const inner: unknown = v[i];
+        if (typeof inner === 'object' && inner !== null) pending.push(inner);
+      }
+      continue;
     }
-    // Reversed, so values come out in document order.
+    const keys = Object.keys(v);
+    const record = v as Record<string, unknown>;
+    const nested: unknown[] = [];
+    for (const key of keys) {
+      const inner = record[key];
+      if (typeof inner === 'string') {
+        if (inner !== '' && isWanted(key)) out.push(inner);
+      } else if (typeof inner === 'object' && inner !== null) {
+        nested.push(inner);
+      }
+    }
     for (let i = nested.length - 1; i >= 0; i--) pending.push(nested[i]);
   }
   return out;
+}
+
+/** How many keys one walk remembers the verdict of (a large document repeats a few keys many times). */
+const KEY_VERDICTS = 4096;
+
+/** `test` remembered per key for one walk: lower-casing every key of 100,000 records is most of a walk's time. */
+function keyVerdicts(test: (key: string) => boolean): (key: string) => boolean {
+  const verdicts = new Map<string, boolean>();
+  return (key) => {
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = test(key);
+      if (verdicts.size < KEY_VERDICTS) verdicts.set(key, verdict);
+    }
+    return verdict;
+  };
 }
 
 /** An object or array being copied: its entries, the next one to look at, and its copy once one changed. */
@@ -100,34 +132,50 @@ function build(names: ReadonlySet<string>, values: readonly string[]): Redactor 
   const leaf = (value: unknown): unknown => (typeof value === 'string' ? text(value) : value);
   // Copy on write: a value without secrets comes back as it is (no allocation); only the objects and
   // arrays on the way to a redacted value are copied. A stack of frames instead of recursion, so any
-  // depth is inspected; an object met again on its own path (a cycle) is replaced.
+  // depth is inspected; an object met again on its own path (a cycle) is replaced. Frames are reused
+  // by depth, and the path is searched along the stack near the root and in a set only deeper: a
+  // large document of many small objects then costs no allocation and no set operation per object.
   const copy = (root: unknown): unknown => {
     if (typeof root !== 'object' || root === null) return leaf(root);
-    const path = new Set<object>([root]);
-    const stack: Frame[] = [frameOf(root)];
+    const isSecret = keyVerdicts(isSecretKey);
+    const stack: Frame[] = [];
+    const deepPath = new Set<object>();
+    let depth = 0;
+    const enter = (source: object): void => {
+      const frame = stack[depth];
+      if (frame === undefined) stack.push(frameOf(source));
+      else resetFrame(frame, source);
+      if (depth >= SHALLOW_PATH) deepPath.add(source);
+      depth++;
+    };
+    const onPath = (value: object): boolean => {
+      const shallow = Math.min(depth, SHALLOW_PATH);
+      for (let i = 0; i < shallow; i++) if ((stack[i] as Frame).source === value) return true;
+      return depth > SHALLOW_PATH && deepPath.has(value);
+    };
+    enter(root);
     let done: unknown;
-    while (stack.length > 0) {
-      const frame = stack[stack.length - 1] as Frame;
+    while (depth > 0) {
+      const frame = stack[depth - 1] as Frame;
       const length = frame.keys === undefined ? (frame.source as unknown[]).length : frame.keys.length;
       if (frame.next === length) {
-        stack.pop();
-        path.delete(frame.source);
+        depth--;
+        if (depth >= SHALLOW_PATH) deepPath.delete(frame.source);
         done = frame.copy ?? frame.source;
-        const parent = stack[stack.length - 1];
-        if (parent !== undefined) settle(parent, done);
+        resetFrame(frame, EMPTY);
+        if (depth > 0) settle(stack[depth - 1] as Frame, done);
         continue;
       }
       const key = frame.keys === undefined ? frame.next : (frame.keys[frame.next] as string);
       const inner = (frame.source as Record<string | number, unknown>)[key];
-      if (typeof key === 'string' && isSecretKey(key) && inner !== null && inner !== undefined) {
+      if (typeof key === 'string' && inner !== null && inner !== undefined && isSecret(key)) {
         settle(frame, inner === REDACTED ? inner : REDACTED);
       } else if (typeof inner !== 'object' || inner === null) {
         settle(frame, leaf(inner));
-      } else if (path.has(inner)) {
+      } else if (onPath(inner)) {
         settle(frame, REDACTED);
       } else {
-        path.add(inner);
-        stack.push(frameOf(inner));
+        enter(inner);
       }
     }
     return done;
@@ -142,10 +190,25 @@ function build(names: ReadonlySet<string>, values: readonly string[]): Redactor 
   };
 }
 
+/** How many objects from the root on the redactor finds on its path by walking its stack. */
+const SHALLOW_PATH = 32;
+
+/** What a frame not in use holds, so it keeps no document alive. */
+const EMPTY: readonly unknown[] = Object.freeze([]);
+
 function frameOf(source: object): Frame {
   return Array.isArray(source)
     ? { source, keys: undefined, next: 0, copy: undefined }
     : { source: source as Record<string, unknown>, keys: Object.keys(source), next: 0, copy: undefined };
+}
+
+/** `frame` made ready for `source` (frames are reused by depth). */
+function resetFrame(frame: Frame, source: object): void {
+  const array = Array.isArray(source);
+  frame.source = array ? (source as unknown[]) : (source as Record<string, unknown>);
+  frame.keys = array ? undefined : Object.keys(source);
+  frame.next = 0;
+  frame.copy = undefined;
 }
 
 /** Records the (possibly redacted) value of the frame's current entry and moves on. */

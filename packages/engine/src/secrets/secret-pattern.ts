@@ -20,11 +20,19 @@ const CREDENTIAL_SHAPES = [
   { source: 'sk_(?<![A-Za-z0-9_-]sk_)[A-Za-z0-9_-]{43}', reach: 46 },
 ];
 
+/** The shortest text a credential shape matches: `sk_` and 43 characters (a run token is at least 48). */
+const SHORTEST_CREDENTIAL = 46;
+
 /** A whole value of one of {@link CREDENTIAL_SHAPES}: the shapes already find it, in any text. */
 const ISSUED_CREDENTIAL = new RegExp(`^(?:${CREDENTIAL_SHAPES.map((shape) => shape.source).join('|')})$`);
 
-/** What an encoded spelling needs in the text: a percent escape, a JSON escape, or `+` for a space. */
-const MAY_BE_ENCODED = /[%\\+]/;
+/**
+ * Whether `text` may hold an encoded spelling: it needs a percent escape, a JSON escape, or `+` for a
+ * space. Three `indexOf` scans, each many times faster than one regex class over a large text.
+ */
+function mayBeEncoded(text: string): boolean {
+  return text.includes('%') || text.includes('\\') || text.includes('+');
+}
 
 /** Finds the secrets of one list in text. */
 export interface SecretPattern {
@@ -71,10 +79,18 @@ function compile(values: readonly string[]): SecretPattern {
     'g',
   );
   const anySpelling = new RegExp([...spelled, ...shapes].join('|'), 'g');
+  // Every spelling of a character is at least as long as the character: no match is shorter than this.
+  const shortest = Math.min(SHORTEST_CREDENTIAL, ...sorted.map((secret) => secret.length));
   return {
     replace: (text, by) => {
+      // A large document holds many short strings; none of them can hold a match.
+      if (text.length < shortest) return text;
+      // Without secret values only the credential shapes can match, and each starts with its prefix:
+      // two `indexOf` scans rule a large text out many times faster than the pattern.
+      if (sorted.length === 0 && !text.includes('rt_') && !text.includes('sk_')) return text;
       // Without `%`, `\` or `+`, every spelling but the plain one is ruled out: the faster pattern does.
-      const pattern = MAY_BE_ENCODED.test(text) ? anySpelling : plain;
+      // Without secret values both patterns are the credential shapes, whose one spelling is plain.
+      const pattern = sorted.length > 0 && mayBeEncoded(text) ? anySpelling : plain;
       pattern.lastIndex = 0;
       return pattern.test(text) ? text.replace(pattern, by) : text;
     },

@@ -45,7 +45,10 @@ export interface RunsTable {
   started_by?: JsonText | null;
   /** Migration 0003: the unredacted input, sealed, when redaction changed it; else `NULL`. */
   sealed_input?: string | null;
-  /** Migration 0005: 1 when `workflow`, `input` and `sealed_input` are in `run_documents` instead. */
+  /**
+   * Migration 0005: 1 when `workflow`, `input` and `sealed_input` are in `run_documents` instead;
+   * migration 0011: 2 when they are in the store's document file (`runs/run-document-file.ts`).
+   */
   documents_apart?: number;
   /** Migration 0006: the run whose `workflow:` step started this one. */
   parent_run_id?: string | null;
@@ -59,7 +62,11 @@ export interface RunsTable {
   origin?: string | null;
 }
 
-/** Migration 0005: the pinned workflow and input of a run too large to keep in its row; key `run_id`. */
+/**
+ * Migration 0005: the pinned workflow and input of a run too large to keep in its row; key `run_id`.
+ * The store's document file (`runs/run-document-file.ts`) has a table of the same columns (and
+ * `stored_at`) for the largest ones.
+ */
 export interface RunDocumentsTable {
   run_id: string;
   workflow: JsonText;

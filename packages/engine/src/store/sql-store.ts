@@ -19,6 +19,7 @@ import { migrateToLatest } from './migrations/migrate.js';
 import { NodeQueries } from './nodes/node-queries.js';
 import { QueryContext } from './query-context.js';
 import { RunLinkQueries } from './run-links/run-link-queries.js';
+import type { RunDocumentFile } from './runs/run-document-file.js';
 import { RunQueries } from './runs/run-queries.js';
 import type { ServiceStore } from './service-store.js';
 import { SettingsQueries } from './settings/settings-queries.js';
@@ -49,18 +50,25 @@ const DIALECTS: ReadonlyMap<string, (url: string, options: OpenStoreOptions) => 
   ['postgresql', postgresDialect],
 ]);
 
+/**
+ * How old a document of the document file must be before the store, opening, removes it for having no
+ * run: younger ones may belong to a run another process is committing right now.
+ */
+const ORPHAN_GRACE_MS = 10 * 60_000;
+
 /** Opens the store `options` name and migrates it (see `openStore`). */
 export async function openSqlStore(options: OpenStoreOptions): Promise<SqlStore> {
   const dialect = dialectOf(options);
   const counts = new StatementCounts();
-  const store = new KyselyStore(dialect, await dialect.open(counts), counts);
-  if (options.migrate ?? STORE_DEFAULTS.migrate) {
-    try {
-      await store.migrate();
-    } catch (err) {
-      await store.close();
-      throw err;
-    }
+  const documents = await dialect.documentFile?.open();
+  const store = new KyselyStore(dialect, await dialect.open(counts), counts, documents);
+  try {
+    if (options.migrate ?? STORE_DEFAULTS.migrate) await store.migrate();
+    // Documents a crash left without their run (stored, then the run row never committed).
+    if (documents !== undefined) await store.runs.sweepDocuments(Date.now() - ORPHAN_GRACE_MS);
+  } catch (err) {
+    await store.close();
+    throw err;
   }
   return store;
 }
@@ -99,14 +107,26 @@ class KyselyStore implements SqlStore {
   readonly settings: SettingsQueries;
   readonly #context: QueryContext;
   readonly #counts: StatementCounts;
+  readonly #documents: RunDocumentFile | undefined;
 
-  constructor(dialect: StoreDialect, db: Kysely<Database>, counts: StatementCounts) {
+  constructor(
+    dialect: StoreDialect,
+    db: Kysely<Database>,
+    counts: StatementCounts,
+    documents: RunDocumentFile | undefined,
+  ) {
     this.#counts = counts;
+    this.#documents = documents;
     const context = new QueryContext(dialect, db);
     this.#context = context;
     this.dialect = dialect.name;
     this.location = dialect.location;
-    this.runs = new RunQueries(context);
+    this.runs = new RunQueries(
+      context,
+      documents === undefined
+        ? undefined
+        : { file: documents, minLength: dialect.documentFile?.minLength ?? 0 },
+    );
     this.workflows = new WorkflowQueries(context);
     this.apiKeys = new ApiKeyQueries(context);
     this.connections = new ConnectionQueries(context);
@@ -125,8 +145,12 @@ class KyselyStore implements SqlStore {
     await this.#context.run('migrate', (db) => migrateToLatest(db, this.#context.dialect));
   }
 
-  close(): Promise<void> {
-    return this.#context.close();
+  async close(): Promise<void> {
+    try {
+      await this.#context.close();
+    } finally {
+      this.#documents?.close();
+    }
   }
 
   [Symbol.asyncDispose](): Promise<void> {

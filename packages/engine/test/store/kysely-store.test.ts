@@ -12,6 +12,7 @@ const APPLIED = [
   { name: '0007-attempt-exchanges' },
   { name: '0009-run-origin' },
   { name: '0010-lean-run-indexes' },
+  { name: '0011-document-file' },
 ];
 
 describeEachDialect('openStore', (t) => {

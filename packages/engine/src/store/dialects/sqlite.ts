@@ -20,6 +20,7 @@ import { describe } from '../../driver-errors.js';
 import { EngineError } from '../../errors.js';
 import type { Database } from '../database.js';
 import { Kysely, SqliteDialect, sql } from '../kysely-runtime.js';
+import { documentFileOf, RunDocumentFile } from '../runs/run-document-file.js';
 import { countStatements } from '../statement-counts.js';
 import { type OpenStoreOptions, STORE_DEFAULTS } from '../store-options.js';
 import { SHARED_OPERATIONS } from './shared-operations.js';
@@ -34,6 +35,12 @@ export function sqliteDialect(file: string, options: OpenStoreOptions): StoreDia
   const location = memory ? file : resolve(file);
   const busyTimeoutMs = options.busyTimeoutMs ?? STORE_DEFAULTS.busyTimeoutMs;
   const synchronous = options.synchronous ?? STORE_DEFAULTS.synchronous;
+  const documentFileBytes = options.documentFileBytes ?? STORE_DEFAULTS.documentFileBytes;
+  if (!(documentFileBytes >= 0)) {
+    throw new EngineError('SLUICE_STORE', `documentFileBytes must be a number of characters, 0 or more`, {
+      hint: 'leave it out for the default (262144), or pass Infinity to keep every document in the store',
+    });
+  }
   return {
     name: 'sqlite',
     location,
@@ -79,6 +86,15 @@ export function sqliteDialect(file: string, options: OpenStoreOptions): StoreDia
       }),
 
     ...SHARED_OPERATIONS,
+
+    ...(memory
+      ? {}
+      : {
+          documentFile: {
+            minLength: documentFileBytes,
+            open: () => RunDocumentFile.open(documentFileOf(location), { busyTimeoutMs, synchronous }),
+          },
+        }),
 
     isUniqueViolation: (err) => /UNIQUE|PRIMARY KEY/i.test(String((err as Error | undefined)?.message)),
 

@@ -22,6 +22,7 @@ import type {
   SqlBool,
 } from 'kysely';
 import type { Database } from '../database.js';
+import type { RunDocumentFile } from '../runs/run-document-file.js';
 import type { StatementCounts } from '../statement-counts.js';
 
 /** A table of the store. */
@@ -117,6 +118,15 @@ export interface StoreDialect {
   valueList(values: readonly string[], alias: string): ValueList;
   /** An aggregate (`count(*)`, `sum()`) as the driver returns it, as a number. */
   readCount(value: number | string | bigint | null): number;
+  /**
+   * Where the dialect keeps runs' large documents apart from the database (SQLite on a file:
+   * `runs/run-document-file.ts`); absent where they stay in `run_documents`.
+   */
+  readonly documentFile?: {
+    /** Documents longer than this (JSON characters) go to the file. */
+    readonly minLength: number;
+    open(): Promise<RunDocumentFile>;
+  };
   /** Whether `err` is the database refusing a duplicate key. */
   isUniqueViolation(err: unknown): boolean;
   /** The fix to suggest for a failure particular to this database, if it knows one. */

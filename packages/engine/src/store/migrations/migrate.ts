@@ -20,6 +20,7 @@ import * as runLinks from './0006-run-links.js';
 import * as attemptExchanges from './0007-attempt-exchanges.js';
 import * as runOrigin from './0009-run-origin.js';
 import * as leanRunIndexes from './0010-lean-run-indexes.js';
+import * as documentFile from './0011-document-file.js';
 
 /** Every migration, by name; names sort in the order they apply. Never edit one that shipped. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -32,6 +33,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0007-attempt-exchanges': attemptExchanges,
   '0009-run-origin': runOrigin,
   '0010-lean-run-indexes': leanRunIndexes,
+  '0011-document-file': documentFile,
 });
 
 /** The table that records the applied migrations. */

@@ -16,6 +16,7 @@ import type {
   RunsTable,
 } from '../database.js';
 import { frozenDocumentJson } from '../frozen-documents.js';
+import { documentJson } from './document-json.js';
 import type { HttpExchange } from './http-exchange.js';
 import type {
   AttemptEntry,
@@ -88,7 +89,7 @@ export function newRunToRow(run: NewRun): RunsTable {
     // A version's document as its runs share it: stringified once (`frozen-documents.ts`).
     workflow: frozenDocumentJson(run.workflow) ?? toJson(run.workflow, 'runs.workflow') ?? 'null',
     status: run.status ?? 'pending',
-    input: toJson(run.input, 'runs.input'),
+    input: toJson(run.input, 'runs.input', documentJson),
     error: null,
     created_at: requiredTime(run.created_at, 'runs.created_at'),
     started_at: toTime(run.started_at ?? null, 'runs.started_at'),
@@ -114,6 +115,14 @@ export function newRunToRow(run: NewRun): RunsTable {
  */
 export const DOCUMENTS_INLINE_LIMIT = 16 * 1024;
 
+/** `runs.documents_apart` of a run whose documents are in the store's document file (`run-document-file.ts`). */
+export const DOCUMENTS_IN_FILE = 2;
+
+/** The length of a documents row's JSON texts together (what the document file's threshold compares). */
+export function documentsLength(documents: RunDocumentsTable): number {
+  return documents.workflow.length + (documents.input?.length ?? 0) + (documents.sealed_input?.length ?? 0);
+}
+
 /** A run's rows as inserted: the run row, and its documents row when they are kept apart. */
 export interface NewRunRows {
   run: RunsTable;
@@ -135,9 +144,9 @@ export function splitDocuments(row: RunsTable): NewRunRows {
   };
 }
 
-/** `row` with its documents back in it, when they were kept apart. */
+/** `row` with its documents back in it, when they were kept apart (in `run_documents` or the document file). */
 export function joinDocuments(row: RunsTable, documents: RunDocumentsTable | undefined): RunsTable {
-  if (row.documents_apart !== 1) return row;
+  if (row.documents_apart == null || row.documents_apart === 0) return row;
   if (documents === undefined) throw new StoreValueError(`run ${row.id}: its documents row is missing`);
   return {
     ...row,

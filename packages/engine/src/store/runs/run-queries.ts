@@ -22,6 +22,8 @@ import { sql } from '../kysely-runtime.js';
 import type { QueryContext } from '../query-context.js';
 import { QueryShapes } from '../query-shapes.js';
 import {
+  DOCUMENTS_IN_FILE,
+  documentsLength,
   itemToRow,
   joinDocuments,
   type NewRunRows,
@@ -33,6 +35,7 @@ import {
   splitDocuments,
   stepToRow,
 } from './run-codec.js';
+import type { RunDocumentFile } from './run-document-file.js';
 import type {
   LastRun,
   ListItemsOptions,
@@ -125,17 +128,26 @@ function claimable(at: string, owner?: string) {
     ]);
 }
 
+/** The document file of a store and the length of JSON above which a run's documents go there. */
+export interface DocumentFileUse {
+  readonly file: RunDocumentFile;
+  readonly minLength: number;
+}
+
 /** The runs of one store. */
 export class RunQueries implements ServiceRunStore {
   readonly #q: QueryContext;
+  readonly #documents: DocumentFileUse | undefined;
   readonly #insertRun: CompiledWrite<RunsTable>;
   readonly #insertServiceRun: CompiledWrite<RunsTable>;
   readonly #upsertStep: CompiledWrite<RunStepsTable>;
   readonly #upsertItem: CompiledWrite<RunStepItemsTable>;
   readonly #shapes = new QueryShapes();
 
-  constructor(context: QueryContext) {
+  /** `documents`: where large documents go, if the store has a document file (`run-document-file.ts`). */
+  constructor(context: QueryContext, documents?: DocumentFileUse) {
     this.#q = context;
+    this.#documents = documents;
     const { db, dialect } = context;
     this.#insertRun = new CompiledWrite((row) => db.insertInto('runs').values(row));
     this.#insertServiceRun = new CompiledWrite((row) => db.insertInto('runs').values(row));
@@ -154,7 +166,12 @@ export class RunQueries implements ServiceRunStore {
     return this.#create(`runs.createRun(${run.id})`, this.#insertRun, () => splitDocuments(newRunToRow(run)));
   }
 
-  /** Inserts a run's rows: one statement, or two in one transaction when its documents are apart. */
+  /**
+   * Inserts a run's rows: one statement, or two in one transaction when its documents are apart in
+   * `run_documents`. Documents for the document file are committed there first, then the run row: a
+   * crash in between leaves a document without a run (removed when a store opens), never a run
+   * without its document; when the run row fails, its document is deleted again.
+   */
   #create(operation: string, insert: CompiledWrite<RunsTable>, make: () => NewRunRows): Promise<void> {
     let rows: NewRunRows;
     try {
@@ -165,6 +182,10 @@ export class RunQueries implements ServiceRunStore {
     }
     const { run, documents } = rows;
     if (documents === undefined) return this.#q.write(operation, (db) => insert.execute(db, run));
+    const use = this.#documents;
+    if (use !== undefined && documentsLength(documents) > use.minLength) {
+      return this.#q.run(operation, () => this.#createWithFile(operation, use.file, insert, run, documents));
+    }
     const both = async (db: Kysely<Database>) => {
       await insert.execute(db, run);
       await db.insertInto('run_documents').values(documents).execute();
@@ -172,11 +193,45 @@ export class RunQueries implements ServiceRunStore {
     return this.#q.write(operation, both, 'several');
   }
 
+  async #createWithFile(
+    operation: string,
+    file: RunDocumentFile,
+    insert: CompiledWrite<RunsTable>,
+    run: RunsTable,
+    documents: RunDocumentsTable,
+  ): Promise<void> {
+    const storedAt = new Date().toISOString();
+    let owned = file.put(documents, storedAt);
+    if (!owned) {
+      // A document of this id is there: an existing run's (the insert below then fails as a duplicate,
+      // and its document stays), or an orphan a crash left (replaced).
+      const exists = await this.#q.db
+        .selectFrom('runs')
+        .select('id')
+        .where('id', '=', run.id)
+        .executeTakeFirst();
+      if (exists === undefined) owned = file.put(documents, storedAt, true);
+    }
+    try {
+      await this.#q.write(operation, (db) =>
+        insert.execute(db, { ...run, documents_apart: DOCUMENTS_IN_FILE }),
+      );
+    } catch (err) {
+      try {
+        if (owned) file.delete([run.id]);
+      } catch {
+        // Left as an orphan: removed when a store next opens.
+      }
+      throw err;
+    }
+  }
+
   /** `rows` with the documents of those kept apart read back into them (one read for them all). */
   async #withDocuments(db: Kysely<Database>, rows: RunsTable[]): Promise<RunsTable[]> {
     const apart = rows.filter((row) => row.documents_apart === 1).map((row) => row.id);
-    if (apart.length === 0) return rows;
-    const documents = new Map<string, RunDocumentsTable>();
+    const inFile = rows.filter((row) => row.documents_apart === DOCUMENTS_IN_FILE).map((row) => row.id);
+    if (apart.length === 0 && inFile.length === 0) return rows;
+    const documents = this.#documents?.file.get(inFile) ?? new Map<string, RunDocumentsTable>();
     for (let i = 0; i < apart.length; i += CHUNK) {
       const found = await db
         .selectFrom('run_documents')
@@ -395,7 +450,30 @@ export class RunQueries implements ServiceRunStore {
   deleteRun(id: string): Promise<boolean> {
     return this.#q.run(`runs.deleteRun(${id})`, async (db) => {
       const result = await db.deleteFrom('runs').where('id', '=', id).executeTakeFirst();
+      // After the run row: a crash in between leaves a document without a run, removed at the next open.
+      this.#documents?.file.delete([id]);
       return result.numDeletedRows > 0n;
+    });
+  }
+
+  /**
+   * Deletes the documents of the document file stored before `beforeMs` (epoch ms) whose run does not
+   * exist (a crash between storing a document and committing its run, or between deleting a run and
+   * its document); resolves how many it deleted. The store calls it when it opens.
+   */
+  sweepDocuments(beforeMs: number): Promise<number> {
+    const use = this.#documents;
+    if (use === undefined) return Promise.resolve(0);
+    return this.#q.run('runs.sweepDocuments', async (db) => {
+      const candidates = use.file.storedBefore(new Date(beforeMs).toISOString());
+      let deleted = 0;
+      for (let i = 0; i < candidates.length; i += CHUNK) {
+        const chunk = candidates.slice(i, i + CHUNK);
+        const found = await db.selectFrom('runs').select('id').where('id', 'in', chunk).execute();
+        const existing = new Set(found.map((row) => row.id));
+        deleted += use.file.delete(chunk.filter((id) => !existing.has(id)));
+      }
+      return deleted;
     });
   }
 

@@ -1,0 +1,177 @@
+/**
+ * The large documents of runs (their pinned workflow, input and sealed input, as JSON) in a SQLite
+ * database of their own beside the store's (issue 14): `<store file>-documents`, WAL, 64 KB pages.
+ *
+ * Why a file of its own: a 5 MB input stored in the store's database is about 1,280 overflow pages of
+ * 4 KB written to its WAL and checkpointed, six to eleven times what a whole small run costs; with
+ * 64 KB pages it is about twenty pages and a few milliseconds. Larger pages would make every small
+ * commit of the store dearer, so only documents above the store's `documentFileBytes` come here.
+ *
+ * Crash safety (see `run-queries.ts`): a document is committed here BEFORE its run row is committed in
+ * the store, and deleted here AFTER its run row is deleted, so a crash (`kill -9`) at any point never
+ * leaves a run row whose document is missing. It may leave a document without a run (an orphan):
+ * {@link RunDocumentFile.storedBefore} lists the candidates and the store removes those whose run does
+ * not exist when it opens.
+ *
+ * @internal
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { describe } from '../../driver-errors.js';
+import { EngineError } from '../../errors.js';
+import type { RunDocumentsTable } from '../database.js';
+
+/** The page size of a new document file: about 80 pages for a 5 MB document instead of 1,280. */
+const PAGE_SIZE = 65_536;
+
+/** Ids per statement: SQLite caps the bound parameters of one statement. */
+const CHUNK = 500;
+
+/** How a document file behaves; the store passes its own options. */
+export interface RunDocumentFileOptions {
+  /** How long a write waits for another process's write lock, in ms. */
+  busyTimeoutMs: number;
+  /** As the store's: `full` syncs the WAL on every commit. */
+  synchronous: 'normal' | 'full';
+}
+
+/** The document file of the store on `storeFile` (an absolute path). */
+export function documentFileOf(storeFile: string): string {
+  return `${storeFile}-documents`;
+}
+
+/**
+ * The run documents kept in a database of their own. Every call is synchronous and commits alone. The
+ * file is created by the first document stored; until then reads find nothing and create nothing.
+ */
+export class RunDocumentFile {
+  /** The absolute path of the file. */
+  readonly location: string;
+  readonly #options: RunDocumentFileOptions;
+  readonly #Sqlite: typeof import('better-sqlite3');
+  #db: SqliteDatabase | undefined;
+  readonly #statements = new Map<string, Statement>();
+  #closed = false;
+
+  private constructor(
+    location: string,
+    options: RunDocumentFileOptions,
+    Sqlite: typeof import('better-sqlite3'),
+  ) {
+    this.location = location;
+    this.#options = options;
+    this.#Sqlite = Sqlite;
+  }
+
+  /** The document file at `location` (an absolute path), opened when first used. */
+  static async open(location: string, options: RunDocumentFileOptions): Promise<RunDocumentFile> {
+    const { default: Sqlite } = await import('better-sqlite3');
+    return new RunDocumentFile(location, options, Sqlite);
+  }
+
+  /**
+   * Stores `row`, committed when it returns. Resolves `false`, storing nothing, when a document of the
+   * same run is there already and `replace` is false.
+   */
+  put(row: RunDocumentsTable, storedAt: string, replace = false): boolean {
+    const verb = replace ? 'insert or replace' : 'insert or ignore';
+    const { changes } = this.#prepared(
+      `${verb} into run_documents (run_id, stored_at, workflow, input, sealed_input) values (?, ?, ?, ?, ?)`,
+      true,
+    ).run(row.run_id, storedAt, row.workflow, row.input, row.sealed_input);
+    return changes > 0;
+  }
+
+  /** The documents of those of `ids` that have one, by run id. */
+  get(ids: readonly string[]): Map<string, RunDocumentsTable> {
+    const found = new Map<string, RunDocumentsTable>();
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      const select = this.#prepared(
+        `select run_id, workflow, input, sealed_input from run_documents where run_id in (${marks(chunk.length)})`,
+      );
+      for (const row of (select?.all(...chunk) ?? []) as RunDocumentsTable[]) found.set(row.run_id, row);
+    }
+    return found;
+  }
+
+  /** Deletes the documents of `ids` (those without one are left alone); returns how many it deleted. */
+  delete(ids: readonly string[]): number {
+    let deleted = 0;
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      const remove = this.#prepared(`delete from run_documents where run_id in (${marks(chunk.length)})`);
+      deleted += remove?.run(...chunk).changes ?? 0;
+    }
+    return deleted;
+  }
+
+  /** The run ids of the documents stored before `time` (ISO), oldest first. */
+  storedBefore(time: string): string[] {
+    const select = this.#prepared(
+      'select run_id from run_documents where stored_at < ? order by stored_at, run_id',
+    );
+    return ((select?.all(time) ?? []) as { run_id: string }[]).map((row) => row.run_id);
+  }
+
+  /** Closes the file. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db?.close();
+  }
+
+  /** The statement of `text`; `undefined` when the file does not exist and `create` is false. */
+  #prepared(text: string, create: true): Statement;
+  #prepared(text: string, create?: boolean): Statement | undefined;
+  #prepared(text: string, create = false): Statement | undefined {
+    const db = this.#database(create);
+    if (db === undefined) return undefined;
+    let statement = this.#statements.get(text);
+    if (statement === undefined) {
+      statement = db.prepare(text);
+      // Only the last chunk of a long list has another length: the texts stay few.
+      if (this.#statements.size < 64) this.#statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  #database(create: boolean): SqliteDatabase | undefined {
+    if (this.#db !== undefined) return this.#db;
+    if (this.#closed) throw new Error(`the run document file ${this.location} is closed`);
+    if (!create && !existsSync(this.location)) return undefined;
+    let db: SqliteDatabase | undefined;
+    try {
+      db = new this.#Sqlite(this.location, { timeout: this.#options.busyTimeoutMs });
+      // Only a new, empty file takes the page size; it must come before WAL mode.
+      db.pragma(`page_size = ${PAGE_SIZE}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${this.#options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      db.exec(`create table if not exists run_documents (
+        run_id text primary key,
+        stored_at text not null,
+        workflow text not null,
+        input text,
+        sealed_input text
+      )`);
+      db.exec('create index if not exists run_documents_stored_at on run_documents (stored_at)');
+    } catch (err) {
+      db?.close();
+      throw new EngineError(
+        'SLUICE_STORE',
+        `cannot open the run document file ${this.location}: ${describe(err)}`,
+        {
+          hint: 'check that the folder can be written and that the file is a SQLite database; it belongs with the store file beside it',
+          cause: err,
+        },
+      );
+    }
+    this.#db = db;
+    return db;
+  }
+}
+
+function marks(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}
