@@ -15,6 +15,19 @@ import { afterEach, beforeEach, describe } from 'vitest';
 /** Set by CI (`.ci/run`); without it the PostgreSQL pass reports as skipped. */
 export const PG_URL = process.env.SLUICE_TEST_PG_URL;
 
+/** Runs one statement on the SQLite file `file` through a connection of its own: rows for a read. */
+export function querySqliteFile<T>(file: string, text: string, params: unknown[] = []): T[] {
+  const raw = new Sqlite(file);
+  try {
+    const statement = raw.prepare(text);
+    if (statement.reader) return statement.all(...params) as T[];
+    statement.run(...params);
+    return [];
+  } finally {
+    raw.close();
+  }
+}
+
 /** One test's database. */
 export interface TestDatabase {
   /** Where the store's data lives: the file, or the schema. */
@@ -58,17 +71,8 @@ const sqlite: Dialect = {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-store-'));
     const file = join(dir, 'data', 'sluice.db');
     const stores = tracked((extra) => openStore({ ...extra, file }));
-    const query = async <T>(text: string, params: unknown[] = []): Promise<T[]> => {
-      const raw = new Sqlite(file);
-      try {
-        const statement = raw.prepare(text);
-        if (statement.reader) return statement.all(...params) as T[];
-        statement.run(...params);
-        return [];
-      } finally {
-        raw.close();
-      }
-    };
+    const query = async <T>(text: string, params: unknown[] = []): Promise<T[]> =>
+      querySqliteFile<T>(file, text, params);
     const names = async (type: string) =>
       (
         await query<{ name: string }>(

@@ -11,9 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore, type SqlStore } from '@sluice/engine';
-import Sqlite from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeEachDialect } from './dialects.js';
+import { describeEachDialect, querySqliteFile } from './dialects.js';
 import { newRun, storeError } from './fixtures.js';
 
 /** The length of `newRun(id, { input })`'s documents as the store measures them (JSON characters). */
@@ -43,17 +42,8 @@ describe('the document file of a SQLite store', () => {
     return store;
   };
   /** Runs SQL on the store's database or its document file directly. */
-  const query = <T>(on: string, text: string, params: unknown[] = []): T[] => {
-    const raw = new Sqlite(on);
-    try {
-      const statement = raw.prepare(text);
-      if (statement.reader) return statement.all(...params) as T[];
-      statement.run(...params);
-      return [];
-    } finally {
-      raw.close();
-    }
-  };
+  const query = <T>(on: string, text: string, params: unknown[] = []): T[] =>
+    querySqliteFile<T>(on, text, params);
   const apart = (id: string) =>
     query<{ apart: number }>(file, 'select documents_apart as apart from runs where id = ?', [id])[0]?.apart;
   const inFile = (id: string) =>

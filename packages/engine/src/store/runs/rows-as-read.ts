@@ -9,9 +9,8 @@
  * @module
  */
 import { toTime } from '../codec.js';
-import { runPatchToColumns } from './run-codec.js';
+import { runPatchToColumns, withoutExchanges } from './run-codec.js';
 import {
-  type AttemptEntry,
   isFinished,
   type RunPatch,
   type RunRow,
@@ -23,14 +22,6 @@ import {
 /** An error record as its JSON reads back (fields that are `undefined` gone). */
 function errorAsRead(error: StepErrorRecord | null | undefined): StepErrorRecord | null {
   return error == null ? null : (JSON.parse(JSON.stringify(error)) as StepErrorRecord);
-}
-
-function historyAsRead(history: readonly AttemptEntry[]): AttemptEntry[] {
-  return history.map((entry) => {
-    if (entry.exchanges === undefined) return entry;
-    const { exchanges: _apart, ...rest } = entry;
-    return rest;
-  });
 }
 
 /** `listSteps`' row for the step row `saveStep` was given. */
@@ -50,7 +41,7 @@ export function stepAsRead(step: StepRow): StepRow {
     ...(step.sealed_output == null ? {} : { sealed_output: step.sealed_output }),
     ...(step.idempotency_key == null
       ? {}
-      : { idempotency_key: step.idempotency_key, history: historyAsRead(step.history ?? []) }),
+      : { idempotency_key: step.idempotency_key, history: withoutExchanges(step.history ?? []) }),
   };
 }
 
@@ -65,7 +56,7 @@ export function itemAsRead(item: StepItemRow): StepItemRow {
     output: item.output,
     error: errorAsRead(item.error),
     attempts: item.attempts,
-    history: historyAsRead(item.history ?? []),
+    history: withoutExchanges(item.history ?? []),
     idempotency_key: item.idempotency_key,
     started_at: toTime(item.started_at, 'run_step_items.started_at'),
     finished_at: toTime(item.finished_at, 'run_step_items.finished_at'),

@@ -297,7 +297,7 @@ function sealed<K extends string>(key: K, value: string | null | undefined): { [
 }
 
 /** `history` without the attempts' exchanges (they have a column of their own). */
-function withoutExchanges(history: readonly AttemptEntry[]): AttemptEntry[] {
+export function withoutExchanges(history: readonly AttemptEntry[]): AttemptEntry[] {
   return history.map((entry) => {
     if (entry.exchanges === undefined) return entry;
     const { exchanges: _kept, ...rest } = entry;
