@@ -31,14 +31,20 @@ export function withServiceOptions(command: Command, json = true): Command {
   return command.addOption(debugOption());
 }
 
+/** What every service group's help starts with: where its commands find the service. */
+const WHERE_THE_SERVICE_IS = `Every command talks to a running sluice serve: --server and --key, else SLUICE_SERVER and SLUICE_KEY,
+else the profile of "sluice login".`;
+
 /**
- * Adds the command group `name` (`sluice runs`, ...) to `program`: a command line error in it exits
- * with {@link EXIT_ERROR} as its other errors do; help still exits 0.
+ * Adds the command group `name` (`sluice runs`, ...) to `program`, its help ending with where the service
+ * is found, then `help`: a command line error in it exits with {@link EXIT_ERROR} as its other errors
+ * do; help still exits 0.
  */
-export function serviceGroup(program: Command, name: string, description: string): Command {
+export function serviceGroup(program: Command, name: string, description: string, help: string): Command {
   return program
     .command(name)
     .description(description)
+    .addHelpText('after', `\n${WHERE_THE_SERVICE_IS}\n${help}`)
     .exitOverride((err: CommanderError) => {
       if (err.exitCode === 0 || err.code === 'commander.help' || err.code === 'commander.helpDisplayed') {
         throw err;

@@ -21,9 +21,7 @@ import {
 } from '../service-command.js';
 import { formatTable, formatTime, truncate } from '../table.js';
 
-const CONNECTIONS_HELP = `
-Every command talks to a running sluice serve: --server and --key, else SLUICE_SERVER and SLUICE_KEY,
-else the profile of "sluice login". "test" exits 1 when the connector's test fails.
+const CONNECTIONS_HELP = `"test" exits 1 when the connector's test fails.
 
 Examples:
   $ sluice connections create crm-main --connector crm --values crm-values.json
@@ -45,8 +43,8 @@ export function registerConnections(program: Command, io: CommandIo): void {
     program,
     'connections',
     'create, test and delete the stored connections of your workspace',
+    CONNECTIONS_HELP,
   );
-  group.addHelpText('after', CONNECTIONS_HELP);
   withServiceOptions(
     group
       .command('list')

@@ -26,9 +26,7 @@ import { WATCH_INTERVAL_MS, watchRun } from '../watch-run.js';
 
 const STATUSES: RunStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
 
-const RUNS_HELP = `
-Every command talks to a running sluice serve: --server and --key, else SLUICE_SERVER and SLUICE_KEY,
-else the profile of "sluice login". "watch", "start --wait" and "retry --wait" exit with the run's
+const RUNS_HELP = `"watch", "start --wait" and "retry --wait" exit with the run's
 outcome: 0 succeeded, 1 failed, 3 cancelled; 2 when the command could not do what it was asked.
 
 Examples:
@@ -69,8 +67,8 @@ export function registerRuns(program: Command, io: CommandIo): void {
     program,
     'runs',
     'start, follow, retry and cancel the runs of a running sluice serve',
+    RUNS_HELP,
   );
-  group.addHelpText('after', RUNS_HELP);
   withServiceOptions(
     group
       .command('list')

@@ -18,9 +18,7 @@ import {
 } from '../service-command.js';
 import { formatTable, formatTime, truncate } from '../table.js';
 
-const TRIGGERS_HELP = `
-Every command talks to a running sluice serve: --server and --key, else SLUICE_SERVER and SLUICE_KEY,
-else the profile of "sluice login". A webhook's path holds its secret: the table does not show it
+const TRIGGERS_HELP = `A webhook's path holds its secret: the table does not show it
 (--json does).
 
 Examples:
@@ -34,8 +32,8 @@ export function registerTriggers(program: Command, io: CommandIo): void {
     program,
     'triggers',
     "list, enable and disable the triggers of your workspace's workflows",
+    TRIGGERS_HELP,
   );
-  group.addHelpText('after', TRIGGERS_HELP);
   withServiceOptions(
     group.command('list').description("list the triggers of your workspace's workflows, by workflow name"),
   ).action(serviceAction((options: ServiceOptions) => triggersListCommand(options, io)));

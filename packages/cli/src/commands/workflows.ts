@@ -25,9 +25,7 @@ import {
 } from '../service-command.js';
 import { formatTable, formatTime } from '../table.js';
 
-const WORKFLOWS_HELP = `
-Every command talks to a running sluice serve: --server and --key, else SLUICE_SERVER and SLUICE_KEY,
-else the profile of "sluice login". A workflow is named by its uid or its name.
+const WORKFLOWS_HELP = `A workflow is named by its uid or its name.
 
 Examples:
   $ sluice workflows publish examples/workflows/hello.yaml
@@ -42,8 +40,8 @@ export function registerWorkflows(program: Command, io: CommandIo): void {
     program,
     'workflows',
     'list, show, publish and delete the workflows of a running sluice serve',
+    WORKFLOWS_HELP,
   );
-  group.addHelpText('after', WORKFLOWS_HELP);
   withServiceOptions(
     group
       .command('list')

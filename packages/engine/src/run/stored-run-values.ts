@@ -74,19 +74,18 @@ export function storedRunValues(
   input: unknown,
   options: StoredRunValuesOptions,
 ): Pick<NewRun, 'workflow' | 'input' | 'sealed_input'> {
-  if (options.redactor !== undefined) {
-    const storedInput = options.redactor.value(input);
-    return {
-      workflow: options.redactor.value(workflow),
-      input: storedInput,
-      sealed_input: sealIfRedacted(options.seal, input, storedInput, { runId, column: 'runs.sealed_input' }),
-    };
+  let redact = options.redactor;
+  let storedWorkflow: Workflow;
+  if (redact === undefined) {
+    const values = [...secretValuesIn({ input }, SECRET_NAMES), ...(options.secrets ?? [])];
+    redact = createRedactor({ names: SECRET_NAMES, values });
+    storedWorkflow = redactedDocument(workflow, values, redact);
+  } else {
+    storedWorkflow = redact.value(workflow);
   }
-  const values = [...secretValuesIn({ input }, SECRET_NAMES), ...(options.secrets ?? [])];
-  const redact = createRedactor({ names: SECRET_NAMES, values });
   const storedInput = redact.value(input);
   return {
-    workflow: redactedDocument(workflow, values, redact),
+    workflow: storedWorkflow,
     input: storedInput,
     sealed_input: sealIfRedacted(options.seal, input, storedInput, { runId, column: 'runs.sealed_input' }),
   };

@@ -197,9 +197,9 @@ const SHALLOW_PATH = 32;
 const EMPTY: readonly unknown[] = Object.freeze([]);
 
 function frameOf(source: object): Frame {
-  return Array.isArray(source)
-    ? { source, keys: undefined, next: 0, copy: undefined }
-    : { source: source as Record<string, unknown>, keys: Object.keys(source), next: 0, copy: undefined };
+  const frame: Frame = { source: EMPTY as unknown[], keys: undefined, next: 0, copy: undefined };
+  resetFrame(frame, source);
+  return frame;
 }
 
 /** `frame` made ready for `source` (frames are reused by depth). */

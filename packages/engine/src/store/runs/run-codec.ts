@@ -66,7 +66,7 @@ export function newRunAsStored(run: NewRun): RunRow {
     status: run.status ?? 'pending',
     input: run.input,
     error: null,
-    created_at: toTime(run.created_at, 'runs.created_at') ?? run.created_at,
+    created_at: requiredTime(run.created_at, 'runs.created_at'),
     started_at: toTime(run.started_at, 'runs.started_at'),
     finished_at: null,
     lease_owner: run.lease_owner ?? null,
