@@ -97,7 +97,8 @@ try {
   for (const cleanup of cleanups.reverse()) await cleanup().catch((err) => say(`cleanup: ${err}`));
   await client.close();
   await fast.stop();
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP_DIR === '1') say(`kept the data: ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }
 
 /** A `sluice serve` on a fresh database with an admin key and the 3-step workflow published. */

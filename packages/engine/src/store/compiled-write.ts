@@ -10,8 +10,8 @@
  * @internal
  * @module
  */
-import type { Compilable, Kysely } from 'kysely';
-import { CompiledQuery } from './kysely-runtime.js';
+import type { Compilable } from 'kysely';
+import type { SqlStatement } from './sync-sql.js';
 
 /** A cached write of rows of one shape. */
 export class CompiledWrite<Row extends object> {
@@ -25,12 +25,11 @@ export class CompiledWrite<Row extends object> {
     this.#build = build;
   }
 
-  /** Runs the write for `row`. */
-  async execute<DB>(db: Kysely<DB>, row: Row): Promise<void> {
+  /** The write of `row`, compiled (its SQL reused once known). */
+  statement(row: Row): SqlStatement {
     const values = Object.values(row);
     if (this.#sql !== undefined && this.#keys === Object.keys(row).join()) {
-      await db.executeQuery(CompiledQuery.raw(this.#sql, values));
-      return;
+      return { sql: this.#sql, parameters: values };
     }
     const compiled = this.#build(row).compile();
     if (this.#reusable && this.#sql === undefined) {
@@ -43,6 +42,6 @@ export class CompiledWrite<Row extends object> {
         this.#reusable = false;
       }
     }
-    await db.executeQuery(compiled);
+    return compiled;
   }
 }

@@ -11,7 +11,9 @@ import { describe } from '../driver-errors.js';
 import { EngineError } from '../errors.js';
 import { StoreValueError } from './codec.js';
 import type { Database } from './database.js';
-import type { StoreDialect } from './dialects/store-dialect.js';
+import type { OpenDatabase, StoreDialect } from './dialects/store-dialect.js';
+import { CompiledQuery } from './kysely-runtime.js';
+import type { SqlStatement, SyncSql } from './sync-sql.js';
 import { WriteBatch } from './write-batch.js';
 
 /** A store's database, shared by its domains. */
@@ -19,30 +21,42 @@ export class QueryContext {
   readonly dialect: StoreDialect;
   /** For building a query once, outside {@link run} (`compiled-write.ts`); run every query through {@link run}. */
   readonly db: Kysely<Database>;
+  /** The connection's synchronous statements, where the driver has them (SQLite; `sync-sql.ts`). */
+  readonly sync: SyncSql | undefined;
   readonly #batch: WriteBatch | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(dialect: StoreDialect, db: Kysely<Database>) {
+  constructor(dialect: StoreDialect, database: OpenDatabase) {
     this.dialect = dialect;
-    this.db = db;
-    this.#batch = dialect.supports.groupCommit ? new WriteBatch(db) : undefined;
+    this.db = database.db;
+    this.sync = database.sync;
+    const idle = () => database.db.connection().execute(async () => undefined);
+    this.#batch =
+      dialect.supports.groupCommit && database.sync !== undefined
+        ? new WriteBatch(database.sync, idle)
+        : undefined;
   }
 
   /**
-   * {@link run} for a write of the hot path (a run's rows): committed with the other writes made at
-   * about the same time where the dialect groups commits (`write-batch.ts`), else alone. `body` must
-   * not open a transaction of its own; with `several` statements they commit together in every case.
-   * Resolves once its commit is done.
+   * {@link run} for a write of the hot path (a run's rows), its statements compiled already: they
+   * commit together, with the other writes made at about the same time where the dialect groups
+   * commits (`write-batch.ts`), else in a transaction of their own (none for a single statement).
+   * Resolves the rows each statement changed, once committed.
    */
-  write<T>(
-    operation: string,
-    body: (db: Kysely<Database>) => Promise<T>,
-    statements: 'one' | 'several' = 'one',
-  ): Promise<T> {
+  write(operation: string, statements: readonly SqlStatement[]): Promise<number[]> {
     const batch = this.#batch;
-    if (batch !== undefined) return this.run(operation, () => batch.add(body, statements));
-    if (statements === 'one') return this.run(operation, body);
-    return this.run(operation, (db) => db.transaction().execute(body));
+    if (batch !== undefined) return this.run(operation, () => batch.add(statements));
+    const [only] = statements;
+    if (only !== undefined && statements.length === 1) {
+      return this.run(operation, async (db) => [await execute(db, only)]);
+    }
+    return this.run(operation, (db) =>
+      db.transaction().execute(async (trx) => {
+        const changes: number[] = [];
+        for (const statement of statements) changes.push(await execute(trx, statement));
+        return changes;
+      }),
+    );
   }
 
   /**
@@ -82,4 +96,10 @@ export class QueryContext {
     }
     return this.dialect.hint(err) ?? 'check that the database is reachable and writable';
   }
+}
+
+/** Runs `statement` through Kysely; resolves the rows it changed. */
+async function execute(db: Kysely<Database>, statement: SqlStatement): Promise<number> {
+  const result = await db.executeQuery(CompiledQuery.raw(statement.sql, [...statement.parameters]));
+  return Number(result.numAffectedRows ?? 0n);
 }

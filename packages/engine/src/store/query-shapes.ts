@@ -12,6 +12,7 @@
  */
 import type { Compilable, Kysely, QueryResult } from 'kysely';
 import { CompiledQuery } from './kysely-runtime.js';
+import type { SqlStatement } from './sync-sql.js';
 
 /** Shapes kept per store (a bound on a caller that makes up shapes). */
 const SHAPES_KEPT = 256;
@@ -24,7 +25,7 @@ export class QueryShapes {
    * Runs the query of `shape` with `parameters`; `build` makes it (with those parameters) when the
    * shape has no SQL kept.
    */
-  async execute<DB, R>(
+  execute<DB, R>(
     db: Kysely<DB>,
     shape: string,
     parameters: readonly unknown[],
@@ -32,6 +33,23 @@ export class QueryShapes {
   ): Promise<QueryResult<R>> {
     const sql = this.#sql.get(shape);
     if (sql != null) return db.executeQuery<R>(CompiledQuery.raw(sql, [...parameters]) as CompiledQuery<R>);
+    return db.executeQuery(this.#compile(shape, sql, parameters, build));
+  }
+
+  /** The statement of `shape` with `parameters`, for a write (`QueryContext.write`). */
+  statement(shape: string, parameters: readonly unknown[], build: () => Compilable): SqlStatement {
+    const sql = this.#sql.get(shape);
+    if (sql != null) return { sql, parameters };
+    return this.#compile(shape, sql, parameters, build);
+  }
+
+  /** Builds the query of a shape whose SQL is not kept, keeping it when its parameters line up. */
+  #compile<R>(
+    shape: string,
+    sql: null | undefined,
+    parameters: readonly unknown[],
+    build: () => Compilable<R>,
+  ): CompiledQuery<R> {
     const compiled = build().compile();
     if (sql === undefined && this.#sql.size < SHAPES_KEPT) {
       const same =
@@ -39,6 +57,6 @@ export class QueryShapes {
         compiled.parameters.every((value, i) => value === parameters[i]);
       this.#sql.set(shape, same ? compiled.sql : null);
     }
-    return db.executeQuery(compiled);
+    return compiled;
   }
 }

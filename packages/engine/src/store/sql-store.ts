@@ -6,14 +6,12 @@
  * @internal
  * @module
  */
-import type { Kysely } from 'kysely';
 import { EngineError } from '../errors.js';
 import { ApiKeyQueries } from './api-keys/api-key-queries.js';
 import { ConnectionQueries } from './connections/connection-queries.js';
-import type { Database } from './database.js';
 import { postgresDialect } from './dialects/postgres.js';
 import { sqliteDialect } from './dialects/sqlite.js';
-import type { StoreDialect } from './dialects/store-dialect.js';
+import type { OpenDatabase, StoreDialect } from './dialects/store-dialect.js';
 import { LeaseQueries } from './leases/lease-queries.js';
 import { migrateToLatest } from './migrations/migrate.js';
 import { NodeQueries } from './nodes/node-queries.js';
@@ -111,13 +109,13 @@ class KyselyStore implements SqlStore {
 
   constructor(
     dialect: StoreDialect,
-    db: Kysely<Database>,
+    database: OpenDatabase,
     counts: StatementCounts,
     documents: RunDocumentFile | undefined,
   ) {
     this.#counts = counts;
     this.#documents = documents;
-    const context = new QueryContext(dialect, db);
+    const context = new QueryContext(dialect, database);
     this.#context = context;
     this.dialect = dialect.name;
     this.location = dialect.location;

@@ -4,39 +4,46 @@
  * many runs are in flight their step and run rows share commits. Each write's promise still resolves
  * only once its transaction committed: a run goes on only after its rows are durable, as before.
  *
- * Writes queue while a batch commits; the next batch starts once it did, so a lone write waits one
- * turn of the event loop at most. When a write of a batch fails, the batch is rolled back and each of
- * its writes is made again alone, so only the failing ones fail. Only for a database with one writer
- * (SQLite): on PostgreSQL a batch would hold row locks for other runs' writes and could deadlock.
+ * A write is its statements, compiled already; a batch runs them all synchronously on the connection
+ * (`sync-sql.ts`), one `BEGIN ... COMMIT`, with no promise per statement. Writes queue while a batch
+ * commits; the next batch starts once it did, so a lone write waits one turn of the event loop at
+ * most. When a statement of a batch fails, the batch is rolled back and each of its writes is made
+ * again alone, so only the failing ones fail. Only for a database with one writer (SQLite): on
+ * PostgreSQL a batch would hold row locks for other runs' writes and could deadlock.
  *
  * @internal
  * @module
  */
-import type { Kysely } from 'kysely';
-import type { Database } from './database.js';
+import type { SqlStatement, SyncSql } from './sync-sql.js';
 
 interface Job {
-  body: (db: Kysely<Database>) => Promise<unknown>;
-  /** `several`: its statements must commit together, also when it runs alone. */
-  statements: 'one' | 'several';
-  resolve(value: unknown): void;
+  /** Committed together, also when the job runs alone. */
+  statements: readonly SqlStatement[];
+  /** Resolves the rows each statement changed. */
+  resolve(changes: number[]): void;
   reject(reason: unknown): void;
 }
 
 /** The writes of one store waiting for their commit. */
 export class WriteBatch {
-  readonly #db: Kysely<Database>;
+  readonly #sql: SyncSql;
+  readonly #idle: () => Promise<void>;
   #pending: Job[] = [];
   #flushing: Promise<void> | undefined;
 
-  constructor(db: Kysely<Database>) {
-    this.#db = db;
+  /**
+   * `idle` resolves once the connection is free of the transaction Kysely may have open on it (it
+   * takes and releases Kysely's connection), for the rare batch that finds one open.
+   */
+  constructor(sql: SyncSql, idle: () => Promise<void>) {
+    this.#sql = sql;
+    this.#idle = idle;
   }
 
-  /** Runs `body` (its statements only: no transaction of its own) in the next batch. */
-  add<T>(body: (db: Kysely<Database>) => Promise<T>, statements: 'one' | 'several' = 'one'): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ body, statements, resolve: resolve as (value: unknown) => void, reject });
+  /** Commits `statements` in the next batch; resolves the rows each one changed. */
+  add(statements: readonly SqlStatement[]): Promise<number[]> {
+    return new Promise<number[]>((resolve, reject) => {
+      this.#pending.push({ statements, resolve, reject });
       this.#flushing ??= new Promise<void>((done) => setImmediate(done)).then(() => this.#flush());
     });
   }
@@ -49,41 +56,60 @@ export class WriteBatch {
   async #flush(): Promise<void> {
     try {
       while (this.#pending.length > 0) {
+        // Not in the middle of a transaction of Kysely's (a migration, a publish): wait for its end.
+        while (this.#sql.inTransaction) await this.#idle();
         const jobs = this.#pending;
         this.#pending = [];
-        await this.#commit(jobs);
+        this.#commit(jobs);
       }
     } finally {
       this.#flushing = undefined;
     }
   }
 
-  async #commit(jobs: readonly Job[]): Promise<void> {
+  /** Synchronous from start to end: nothing else can use the connection in between. */
+  #commit(jobs: readonly Job[]): void {
+    const sql = this.#sql;
     if (jobs.length > 1) {
-      let results: unknown[] | undefined;
+      let results: number[][] | undefined;
       try {
-        results = await this.#db.transaction().execute(async (trx) => {
-          const out: unknown[] = [];
-          for (const job of jobs) out.push(await job.body(trx));
-          return out;
-        });
+        results = transaction(sql, () => jobs.map((job) => job.statements.map((s) => sql.run(s))));
       } catch {
         // Rolled back: each write again alone, below.
       }
       if (results !== undefined) {
-        for (const [i, job] of jobs.entries()) job.resolve(results[i]);
+        for (const [i, job] of jobs.entries()) job.resolve(results[i] as number[]);
         return;
       }
     }
-    for (const job of jobs) await alone(job, this.#db);
+    for (const job of jobs) {
+      try {
+        const [only, ...more] = job.statements;
+        job.resolve(
+          only !== undefined && more.length === 0
+            ? [sql.run(only)]
+            : transaction(sql, () => job.statements.map((s) => sql.run(s))),
+        );
+      } catch (err) {
+        job.reject(err);
+      }
+    }
   }
 }
 
-/** Runs `job` in a transaction of its own, settling its promise (a body that throws at once rejects it). */
-async function alone(job: Job, db: Kysely<Database>): Promise<void> {
+/** `body` between `begin` and `commit`; rolled back when it (or the commit) throws. */
+function transaction<T>(sql: SyncSql, body: () => T): T {
+  sql.begin();
   try {
-    job.resolve(await (job.statements === 'one' ? job.body(db) : db.transaction().execute(job.body)));
+    const out = body();
+    sql.commit();
+    return out;
   } catch (err) {
-    job.reject(err);
+    try {
+      sql.rollback();
+    } catch {
+      // SQLite rolled back on its own: the error that matters is the first.
+    }
+    throw err;
   }
 }

@@ -7,6 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSluiceError, openStore, type SqlStore } from '@sluice/engine';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sqliteDialect } from '../../src/store/dialects/sqlite.js';
+import { migrateToLatest } from '../../src/store/migrations/migrate.js';
+import { QueryContext } from '../../src/store/query-context.js';
+import { RunQueries } from '../../src/store/runs/run-queries.js';
+import { StatementCounts } from '../../src/store/statement-counts.js';
 import { newRun, step } from './fixtures.js';
 
 let dir: string;
@@ -71,4 +76,33 @@ describe('group commit on SQLite', () => {
       await again.close();
     }
   });
+
+  it('waits for a transaction of Kysely open on the connection, and is not rolled back with it', async () => {
+    // The batch runs its statements synchronously on the connection Kysely shares: while a Kysely
+    // transaction is open (between two of its statements), a batch must neither join it nor fail.
+    const file = join(dir, 'shared.db');
+    const dialect = sqliteDialect(file, {});
+    const context = new QueryContext(dialect, await dialect.open(new StatementCounts()));
+    try {
+      await migrateToLatest(context.db, dialect);
+      const runs = new RunQueries(context);
+      await runs.createRun(newRun('r1'));
+      const status = (await runs.getRun('r1'))?.status;
+      let write: Promise<void> | undefined;
+      const rolledBack = context.db.transaction().execute(async (trx) => {
+        await trx.updateTable('runs').set({ status: 'cancelled' }).where('id', '=', 'r1').execute();
+        write = runs.saveStep(step('r1', 0));
+        // Turns of the event loop in which the batch finds the transaction open.
+        for (let i = 0; i < 5; i += 1) await new Promise((done) => setImmediate(done));
+        throw new Error('rolled back on purpose');
+      });
+      await expect(rolledBack).rejects.toThrow('rolled back on purpose');
+      await write;
+      expect((await runs.listSteps('r1')).map((row) => row.step_index)).toEqual([0]);
+      expect((await runs.getRun('r1'))?.status).toBe(status);
+    } finally {
+      await context.close();
+    }
+  });
 });
+

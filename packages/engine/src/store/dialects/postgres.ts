@@ -78,7 +78,7 @@ export function postgresDialect(url: string, options: OpenStoreOptions): StoreDi
           },
         );
       }
-      return db;
+      return { db };
     },
 
     // A session advisory lock, held around the schema's creation and Kysely's own (transactional) run.

@@ -21,8 +21,9 @@ import { EngineError } from '../../errors.js';
 import type { Database } from '../database.js';
 import { Kysely, SqliteDialect, sql } from '../kysely-runtime.js';
 import { documentFileOf, RunDocumentFile } from '../runs/run-document-file.js';
-import { countStatements } from '../statement-counts.js';
+import { countStatements, type StatementCounts } from '../statement-counts.js';
 import { type OpenStoreOptions, STORE_DEFAULTS } from '../store-options.js';
+import type { SqlStatement, SyncSql } from '../sync-sql.js';
 import { SHARED_OPERATIONS } from './shared-operations.js';
 import type { StoreDialect } from './store-dialect.js';
 
@@ -66,8 +67,12 @@ export function sqliteDialect(file: string, options: OpenStoreOptions): StoreDia
           },
         );
       }
-      const dialect = new SqliteDialect({ database: cachingDatabase(raw) });
-      return new Kysely<Database>({ dialect: countStatements(dialect, counts) });
+      const database = cachingDatabase(raw);
+      const dialect = new SqliteDialect({ database });
+      return {
+        db: new Kysely<Database>({ dialect: countStatements(dialect, counts) }),
+        sync: new SqliteSyncSql(raw, database, counts),
+      };
     },
 
     // Holds `BEGIN IMMEDIATE` (the write lock), which also makes the migration atomic: Kysely runs
@@ -109,9 +114,16 @@ export function sqliteDialect(file: string, options: OpenStoreOptions): StoreDia
   };
 }
 
+type Statement = import('better-sqlite3').Statement;
+
+/** A better-sqlite3 database whose statements are prepared once per SQL text. */
+interface CachingDatabase extends SqliteDatabase {
+  prepare(sql: string): Statement;
+}
+
 /** Wraps better-sqlite3 so each distinct SQL text is prepared once (bounded, oldest evicted first). */
-function cachingDatabase(raw: import('better-sqlite3').Database): SqliteDatabase {
-  const cache = new Map<string, import('better-sqlite3').Statement>();
+function cachingDatabase(raw: import('better-sqlite3').Database): CachingDatabase {
+  const cache = new Map<string, Statement>();
   return {
     close: () => raw.close(),
     prepare(text) {
@@ -124,6 +136,57 @@ function cachingDatabase(raw: import('better-sqlite3').Database): SqliteDatabase
       return statement;
     },
   };
+}
+
+/** {@link SyncSql} on the store's one better-sqlite3 connection, its statements counted as Kysely's are. */
+class SqliteSyncSql implements SyncSql {
+  readonly #raw: import('better-sqlite3').Database;
+  readonly #database: CachingDatabase;
+  readonly #counts: StatementCounts;
+  readonly #begin: Statement;
+  readonly #commit: Statement;
+  readonly #rollback: Statement;
+  readonly #dataVersion: Statement;
+
+  constructor(raw: import('better-sqlite3').Database, database: CachingDatabase, counts: StatementCounts) {
+    this.#raw = raw;
+    this.#database = database;
+    this.#counts = counts;
+    this.#begin = raw.prepare('begin');
+    this.#commit = raw.prepare('commit');
+    this.#rollback = raw.prepare('rollback');
+    this.#dataVersion = raw.prepare('pragma data_version').pluck();
+  }
+
+  run(statement: SqlStatement): number {
+    this.#counts.count(statement.sql);
+    return this.#database.prepare(statement.sql).run(statement.parameters as unknown[]).changes;
+  }
+
+  begin(): void {
+    this.#counts.count('begin');
+    this.#begin.run();
+  }
+
+  commit(): void {
+    this.#counts.count('commit');
+    this.#commit.run();
+  }
+
+  rollback(): void {
+    if (!this.#raw.inTransaction) return;
+    this.#counts.count('rollback');
+    this.#rollback.run();
+  }
+
+  get inTransaction(): boolean {
+    return this.#raw.inTransaction;
+  }
+
+  dataVersion(): number {
+    this.#counts.count('pragma data_version');
+    return this.#dataVersion.get() as number;
+  }
 }
 
 /**

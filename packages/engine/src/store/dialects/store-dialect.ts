@@ -24,6 +24,7 @@ import type {
 import type { Database } from '../database.js';
 import type { RunDocumentFile } from '../runs/run-document-file.js';
 import type { StatementCounts } from '../statement-counts.js';
+import type { SyncSql } from '../sync-sql.js';
 
 /** A table of the store. */
 export type StoreTable = keyof Database;
@@ -84,6 +85,13 @@ export interface ValueList {
   readonly column: RawBuilder<string>;
 }
 
+/** An open database: Kysely over it, and its synchronous statements where the driver has them. */
+export interface OpenDatabase {
+  readonly db: Kysely<Database>;
+  /** SQLite's: the group commit and the workflow cache use it (`sync-sql.ts`). */
+  readonly sync?: SyncSql;
+}
+
 /** One database the store can live in. Each dialect file exports a function that builds one. */
 export interface StoreDialect {
   /** What `SqlStore.dialect` reports: `sqlite`, `postgres`. */
@@ -97,7 +105,7 @@ export interface StoreDialect {
    *
    * @throws {EngineError} `SLUICE_STORE` naming {@link location} when it cannot.
    */
-  open(counts: StatementCounts): Promise<Kysely<Database>>;
+  open(counts: StatementCounts): Promise<OpenDatabase>;
   /**
    * Runs `migrate` on one connection while holding the database's migration lock, so processes that
    * start on one database at once migrate it one after the other. `schema` is where the migration

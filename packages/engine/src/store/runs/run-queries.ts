@@ -21,6 +21,7 @@ import type {
 import { sql } from '../kysely-runtime.js';
 import type { QueryContext } from '../query-context.js';
 import { QueryShapes } from '../query-shapes.js';
+import type { SqlStatement } from '../sync-sql.js';
 import {
   DOCUMENTS_IN_FILE,
   documentsLength,
@@ -181,16 +182,18 @@ export class RunQueries implements ServiceRunStore {
       return this.#q.run(operation, () => Promise.reject(err));
     }
     const { run, documents } = rows;
-    if (documents === undefined) return this.#q.write(operation, (db) => insert.execute(db, run));
+    if (documents === undefined) return this.#written(operation, [insert.statement(run)]);
     const use = this.#documents;
     if (use !== undefined && documentsLength(documents) > use.minLength) {
       return this.#q.run(operation, () => this.#createWithFile(operation, use.file, insert, run, documents));
     }
-    const both = async (db: Kysely<Database>) => {
-      await insert.execute(db, run);
-      await db.insertInto('run_documents').values(documents).execute();
-    };
-    return this.#q.write(operation, both, 'several');
+    const document = this.#q.db.insertInto('run_documents').values(documents).compile();
+    return this.#written(operation, [insert.statement(run), document]);
+  }
+
+  /** {@link QueryContext.write}, resolving nothing. */
+  async #written(operation: string, statements: readonly SqlStatement[]): Promise<void> {
+    await this.#q.write(operation, statements);
   }
 
   async #createWithFile(
@@ -213,9 +216,7 @@ export class RunQueries implements ServiceRunStore {
       if (exists === undefined) owned = file.put(documents, storedAt, true);
     }
     try {
-      await this.#q.write(operation, (db) =>
-        insert.execute(db, { ...run, documents_apart: DOCUMENTS_IN_FILE }),
-      );
+      await this.#written(operation, [insert.statement({ ...run, documents_apart: DOCUMENTS_IN_FILE })]);
     } catch (err) {
       try {
         if (owned) file.delete([run.id]);
@@ -243,30 +244,34 @@ export class RunQueries implements ServiceRunStore {
     return rows.map((row) => joinDocuments(row, documents.get(row.id)));
   }
 
-  updateRun(id: string, patch: RunPatch): Promise<void> {
-    return this.#q.write(`runs.updateRun(${id})`, async (db) => {
-      const columns = runPatchToColumns(patch);
-      // A run that ended keeps its end: only a retry (back to `pending`) moves it again. So a run
-      // cancelled through one process is not overwritten by the execution another process finishes.
-      const guarded = patch.status !== undefined && patch.status !== 'pending';
-      const keys = Object.keys(columns);
-      let matched: boolean;
-      if (keys.length === 0) {
-        matched =
-          (await db.selectFrom('runs').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
-      } else {
-        const shape = `updateRun:${guarded}:${keys.join()}`;
-        const unfinished = ['pending', 'running'] as const;
-        const parameters = [...Object.values(columns), id, ...(guarded ? unfinished : [])];
-        const result = await this.#shapes.execute(db, shape, parameters, () => {
-          const update = db.updateTable('runs').set(columns).where('id', '=', id);
-          return guarded ? update.where('status', 'in', unfinished) : update;
-        });
-        matched = (result.numAffectedRows ?? 0n) > 0n;
-      }
-      if (matched) return;
+  async updateRun(id: string, patch: RunPatch): Promise<void> {
+    const operation = `runs.updateRun(${id})`;
+    let columns: Partial<RunsTable>;
+    try {
+      columns = runPatchToColumns(patch);
+    } catch (err) {
+      return this.#q.run(operation, () => Promise.reject(err));
+    }
+    // A run that ended keeps its end: only a retry (back to `pending`) moves it again. So a run
+    // cancelled through one process is not overwritten by the execution another process finishes.
+    const guarded = patch.status !== undefined && patch.status !== 'pending';
+    const keys = Object.keys(columns);
+    if (keys.length > 0) {
+      const unfinished = ['pending', 'running'] as const;
+      const parameters = [...Object.values(columns), id, ...(guarded ? unfinished : [])];
+      const update = this.#shapes.statement(`updateRun:${guarded}:${keys.join()}`, parameters, () => {
+        const set = this.#q.db.updateTable('runs').set(columns).where('id', '=', id);
+        return guarded ? set.where('status', 'in', unfinished) : set;
+      });
+      const [changed] = await this.#q.write(operation, [update]);
+      if (changed !== 0) return;
+    }
+    // Nothing changed: fine for a run that ended (the guard), an error for a run that is not there.
+    await this.#q.run(operation, async (db) => {
       const exists = await db.selectFrom('runs').select('id').where('id', '=', id).executeTakeFirst();
-      if (!guarded || exists === undefined) throw new StoreValueError(`run ${id} does not exist`);
+      if (exists === undefined || (keys.length > 0 && !guarded)) {
+        throw new StoreValueError(`run ${id} does not exist`);
+      }
     });
   }
 
@@ -281,15 +286,25 @@ export class RunQueries implements ServiceRunStore {
   }
 
   saveStep(step: StepRow): Promise<void> {
-    return this.#q.write(`runs.saveStep(${step.run_id}, ${step.step_index})`, (db) =>
-      this.#upsertStep.execute(db, stepToRow(step)),
-    );
+    const operation = `runs.saveStep(${step.run_id}, ${step.step_index})`;
+    let row: RunStepsTable;
+    try {
+      row = stepToRow(step);
+    } catch (err) {
+      return this.#q.run(operation, () => Promise.reject(err));
+    }
+    return this.#written(operation, [this.#upsertStep.statement(row)]);
   }
 
   saveStepItem(item: StepItemRow): Promise<void> {
-    return this.#q.write(`runs.saveStepItem(${item.run_id}, ${item.step_index}, ${item.item_index})`, (db) =>
-      this.#upsertItem.execute(db, itemToRow(item)),
-    );
+    const operation = `runs.saveStepItem(${item.run_id}, ${item.step_index}, ${item.item_index})`;
+    let row: RunStepItemsTable;
+    try {
+      row = itemToRow(item);
+    } catch (err) {
+      return this.#q.run(operation, () => Promise.reject(err));
+    }
+    return this.#written(operation, [this.#upsertItem.statement(row)]);
   }
 
   listSteps(runId: string): Promise<StepRow[]> {

@@ -67,13 +67,58 @@ export class WorkflowQueries implements WorkflowStore {
    * and parses its document once per process, not once per run (issue 14).
    */
   readonly #documents = new Map<string, Workflow>();
+  /**
+   * The latest version's row by uid, on SQLite, for as long as no other connection wrote to the
+   * database (`PRAGMA data_version`, `sync-sql.ts`): this store's own publishes and
+   * deletes drop their uid. So a run started through the API reads no row of its workflow at all while
+   * the process is the only writer, and another process's publish is seen at the next call.
+   */
+  readonly #latest = new Map<string, WorkflowMeta>();
+  #latestAsOf: number | undefined;
+  /** Counts this store's writes to the table: a read that a write overtook is not kept. */
+  #writes = 0;
 
   constructor(context: QueryContext) {
     this.#q = context;
   }
 
+  /** The latest row of `uid` kept from an earlier read, if it is still known to be the latest. */
+  #keptLatest(uid: string): WorkflowMeta | undefined {
+    const sync = this.#q.sync;
+    if (sync === undefined) return undefined;
+    const asOf = sync.dataVersion();
+    if (asOf !== this.#latestAsOf) {
+      this.#latest.clear();
+      this.#latestAsOf = asOf;
+      return undefined;
+    }
+    return this.#latest.get(uid);
+  }
+
+  #keepLatest(row: WorkflowMeta, asOf: number | undefined, writes: number): void {
+    if (asOf === undefined || asOf !== this.#latestAsOf || writes !== this.#writes) return;
+    if (this.#latest.size >= DOCUMENTS_KEPT) this.#latest.delete(this.#latest.keys().next().value as string);
+    this.#latest.set(row.uid, row);
+  }
+
+  /** Forgets what is kept of `uid`, before and after a write to its rows (either may overtake a read). */
+  async #writing<T>(uid: string, write: () => Promise<T>): Promise<T> {
+    this.#writes += 1;
+    this.#latest.delete(uid);
+    try {
+      return await write();
+    } finally {
+      this.#writes += 1;
+      this.#latest.delete(uid);
+    }
+  }
+
   /** The next version in one transaction; a lost race on the primary key is a conflict. */
   publish(publish: PublishWorkflow): Promise<StoredWorkflow> {
+    return this.#writing(publish.uid, () => this.#publish(publish));
+  }
+
+  #publish(publish: PublishWorkflow): Promise<StoredWorkflow> {
     return this.#q.run(`workflows.publish(${publish.uid})`, async (db) => {
       const at = toTime(publish.at, 'workflows.updated') as string;
       try {
@@ -120,18 +165,25 @@ export class WorkflowQueries implements WorkflowStore {
 
   get(uid: string, version?: number): Promise<StoredWorkflow | undefined> {
     return this.#q.run(`workflows.get(${uid})`, async (db) => {
-      // Every run through the API reads the latest version: the SQL of each form is built once.
-      const query = db.selectFrom('workflows').select(META_COLUMNS).where('uid', '=', uid);
-      const { rows } =
-        version === undefined
-          ? await this.#shapes.execute(db, 'get:latest', [uid, 1], () =>
-              query.orderBy('version', 'desc').limit(1),
-            )
-          : await this.#shapes.execute(db, 'get:version', [uid, version], () =>
-              query.where('version', '=', version),
-            );
-      const row = rows[0];
-      if (row === undefined) return undefined;
+      const kept = version === undefined ? this.#keptLatest(uid) : undefined;
+      const asOf = this.#latestAsOf;
+      const writes = this.#writes;
+      let row = kept;
+      if (row === undefined) {
+        // Every run through the API reads the latest version: the SQL of each form is built once.
+        const query = db.selectFrom('workflows').select(META_COLUMNS).where('uid', '=', uid);
+        const { rows } =
+          version === undefined
+            ? await this.#shapes.execute(db, 'get:latest', [uid, 1], () =>
+                query.orderBy('version', 'desc').limit(1),
+              )
+            : await this.#shapes.execute(db, 'get:version', [uid, version], () =>
+                query.where('version', '=', version),
+              );
+        row = rows[0];
+        if (row === undefined) return undefined;
+        if (version === undefined) this.#keepLatest(row, asOf, writes);
+      }
       const key = `${row.uid}@${row.version}`;
       let document = this.#documents.get(key);
       if (document === undefined) {
@@ -197,6 +249,10 @@ export class WorkflowQueries implements WorkflowStore {
   }
 
   delete(uid: string, at: string): Promise<boolean> {
+    return this.#writing(uid, () => this.#delete(uid, at));
+  }
+
+  #delete(uid: string, at: string): Promise<boolean> {
     return this.#q.run(`workflows.delete(${uid})`, async (db) => {
       const result = await db
         .updateTable('workflows')
