@@ -17,7 +17,7 @@ import type { SqlStatement } from './sync-sql.js';
 export class CompiledWrite<Row extends object> {
   readonly #build: (row: Row) => Compilable;
   #sql: string | undefined;
-  #keys: string | undefined;
+  #keys: readonly string[] | undefined;
   #reusable = true;
 
   /** `build` must give the same SQL for every row with the same keys in the same order. */
@@ -27,21 +27,31 @@ export class CompiledWrite<Row extends object> {
 
   /** The write of `row`, compiled (its SQL reused once known). */
   statement(row: Row): SqlStatement {
-    const values = Object.values(row);
-    if (this.#sql !== undefined && this.#keys === Object.keys(row).join()) {
-      return { sql: this.#sql, parameters: values };
+    const keys = this.#keys;
+    if (this.#sql !== undefined && keys !== undefined) {
+      const parameters = valuesInOrder(row, keys);
+      if (parameters !== undefined) return { sql: this.#sql, parameters };
     }
     const compiled = this.#build(row).compile();
     if (this.#reusable && this.#sql === undefined) {
+      const values = Object.values(row);
       const same =
         compiled.parameters.length === values.length && compiled.parameters.every((p, i) => p === values[i]);
       if (same) {
         this.#sql = compiled.sql;
-        this.#keys = Object.keys(row).join();
+        this.#keys = Object.keys(row);
       } else {
         this.#reusable = false;
       }
     }
     return compiled;
   }
+}
+
+/** `row`'s values when its keys are exactly `keys`, in that order; else `undefined`. */
+function valuesInOrder(row: object, keys: readonly string[]): unknown[] | undefined {
+  const own = Object.keys(row);
+  if (own.length !== keys.length) return undefined;
+  for (let i = 0; i < own.length; i += 1) if (own[i] !== keys[i]) return undefined;
+  return Object.values(row);
 }

@@ -105,4 +105,3 @@ describe('group commit on SQLite', () => {
     }
   });
 });
-

@@ -42,26 +42,17 @@ function requiredTime(value: string, column: string): IsoText {
   return time;
 }
 
-/** What a new run's row holds of `run` as given: its id, workflow and workspace. */
-function identityOf(
-  run: NewRun,
-): Pick<RunRow, 'id' | 'workflow_uid' | 'workflow_version' | 'workflow_name' | 'workspace_id'> {
-  return {
-    id: run.id,
-    workflow_uid: run.workflow_uid ?? null,
-    workflow_version: run.workflow_version ?? null,
-    workflow_name: run.workflow_name,
-    workspace_id: run.workspace_id ?? null,
-  };
-}
-
 /**
  * The row a store holds for `run` once inserted, as a read gives it back: what its creator carries
  * instead of reading it. Written out field by field: spreading a dozen keys cost more than the rest.
  */
 export function newRunAsStored(run: NewRun): RunRow {
   const row: RunRow = {
-    ...identityOf(run),
+    id: run.id,
+    workflow_uid: run.workflow_uid ?? null,
+    workflow_version: run.workflow_version ?? null,
+    workflow_name: run.workflow_name,
+    workspace_id: run.workspace_id ?? null,
     workflow: run.workflow,
     status: run.status ?? 'pending',
     input: run.input,
@@ -82,10 +73,15 @@ export function newRunAsStored(run: NewRun): RunRow {
   return row;
 }
 
-/** The row `createRun` inserts. */
-export function newRunToRow(run: NewRun): RunsTable {
+/** The row `createRun` inserts; `startedBy`: who started it, for a run the service started (as JSON). */
+export function newRunToRow(run: NewRun, startedBy: JsonText | null = null): RunsTable {
+  // Written out field by field, like `newRunAsStored`.
   return {
-    ...identityOf(run),
+    id: run.id,
+    workflow_uid: run.workflow_uid ?? null,
+    workflow_version: run.workflow_version ?? null,
+    workflow_name: run.workflow_name,
+    workspace_id: run.workspace_id ?? null,
     // A version's document as its runs share it: stringified once (`frozen-documents.ts`).
     workflow: frozenDocumentJson(run.workflow) ?? toJson(run.workflow, 'runs.workflow') ?? 'null',
     status: run.status ?? 'pending',
@@ -105,6 +101,7 @@ export function newRunToRow(run: NewRun): RunsTable {
     failure_of: run.failure_of ?? null,
     on_failure_due: 0,
     origin: run.origin ?? null,
+    started_by: startedBy,
   };
 }
 

@@ -342,7 +342,7 @@ export class RunQueries implements ServiceRunStore {
   createServiceRun(run: NewRun, caller: ApiCaller): Promise<void> {
     const { key_id: _key, ...user } = caller;
     return this.#create(`runs.createServiceRun(${run.id})`, this.#insertServiceRun, () =>
-      splitDocuments({ ...newRunToRow(run), started_by: toJson(user, 'runs.started_by') }),
+      splitDocuments(newRunToRow(run, toJson(user, 'runs.started_by'))),
     );
   }
 
