@@ -123,6 +123,8 @@ export interface Statements {
   read: number;
   write: number;
   transaction: number;
+  /** Transactions committed (`sluice_store_commits_total`): how many commits the writes shared. */
+  commit: number;
 }
 
 /** One round of one side: `runs` runs by `clients` clients, each starting its next run when one ends. */
@@ -195,7 +197,8 @@ export function serviceSide(
         Number(
           new RegExp(`^sluice_store_statements_total\\{kind="${kind}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0,
         );
-      return { read: of('read'), write: of('write'), transaction: of('transaction') };
+      const commits = Number(/^sluice_store_commits_total (\S+)$/m.exec(text)?.[1] ?? 0);
+      return { read: of('read'), write: of('write'), transaction: of('transaction'), commit: commits };
     },
   };
 }
@@ -247,6 +250,7 @@ export async function round(
       read: (after.read - before.read - 1) / runs,
       write: (after.write - before.write) / runs,
       transaction: (after.transaction - before.transaction) / runs,
+      commit: (after.commit - before.commit) / runs,
     };
   }
   return figures;

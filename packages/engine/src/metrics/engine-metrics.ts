@@ -61,7 +61,7 @@ export function retriesIn(history: readonly AttemptEntry[]): number {
 /**
  * The metrics of one engine: `sluice_runs_finished_total{status}`, `sluice_runs{status}`,
  * `sluice_step_item_duration_seconds{workflow,step}`, `sluice_http_attempts_total{outcome}`,
- * `sluice_retries_total`, `sluice_queue_depth`, `sluice_store_statements_total{kind}`, and the default Node.js process metrics.
+ * `sluice_retries_total`, `sluice_queue_depth`, `sluice_store_statements_total{kind}`, `sluice_store_commits_total`, and the default Node.js process metrics.
  */
 export class EngineMetrics {
   readonly #source: EngineMetricsSource;
@@ -136,6 +136,15 @@ function createInstruments(prom: typeof import('prom-client'), source: EngineMet
         this.inc({ kind: 'write' }, totals.writes);
         this.inc({ kind: 'transaction' }, totals.transactions);
         this.inc({ kind: 'other' }, totals.other);
+      },
+    });
+    new prom.Counter({
+      name: 'sluice_store_commits_total',
+      help: 'Transactions this process committed to the store (a commit, or a write outside a transaction)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(statements().commits);
       },
     });
   }

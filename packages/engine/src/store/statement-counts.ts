@@ -19,22 +19,32 @@ export interface StatementTotals {
   transactions: number;
   /** Anything else: `commit`, `rollback`, `pragma`, `set`, DDL. */
   other: number;
+  /**
+   * Transactions committed: each `commit`, and each write outside an explicit transaction (a
+   * transaction of its own). Not a kind of statement: what the group commit shares among writes.
+   */
+  commits: number;
 }
 
 /** The running totals of one store. */
 export class StatementCounts {
-  readonly #totals: StatementTotals = { reads: 0, writes: 0, transactions: 0, other: 0 };
+  readonly #totals: StatementTotals = { reads: 0, writes: 0, transactions: 0, other: 0, commits: 0 };
   /** The kind of each SQL text seen (the texts are few: the store's queries). */
-  readonly #kinds = new Map<string, keyof StatementTotals>();
+  readonly #kinds = new Map<string, Exclude<keyof StatementTotals, 'commits'>>();
 
-  /** Counts one statement of `sql`. */
-  count(sql: string): void {
+  /**
+   * Counts one statement of `sql`, sent inside an explicit transaction or not (`inTransaction`), and
+   * the commit it makes: a `commit`, or a write outside a transaction.
+   */
+  count(sql: string, inTransaction: boolean): Exclude<keyof StatementTotals, 'commits'> {
     let kind = this.#kinds.get(sql);
     if (kind === undefined) {
       kind = kindOf(sql);
       if (this.#kinds.size < 1000) this.#kinds.set(sql, kind);
     }
     this.#totals[kind] += 1;
+    if (kind === 'writes' ? !inTransaction : kind === 'other' && COMMIT.test(sql)) this.#totals.commits += 1;
+    return kind;
   }
 
   /** A copy of the totals. */
@@ -43,7 +53,10 @@ export class StatementCounts {
   }
 }
 
-function kindOf(sql: string): keyof StatementTotals {
+const COMMIT = /^\s*(?:commit|end)\b/i;
+const ENDS_TRANSACTION = /^\s*(?:commit|end|rollback)\b(?!\s+to\b)/i;
+
+function kindOf(sql: string): Exclude<keyof StatementTotals, 'commits'> {
   const word = /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase();
   if (word === 'select' || word === 'with' || word === 'values') return 'reads';
   if (word === 'insert' || word === 'update' || word === 'delete' || word === 'replace') return 'writes';
@@ -82,13 +95,21 @@ class CountingDriver implements Driver {
     let wrapped = this.#wrapped.get(connection);
     if (wrapped === undefined) {
       const counts = this.#counts;
+      // Whether this connection is inside an explicit transaction: Kysely sends `begin` and `commit`
+      // (or `rollback`) through it, so its statements tell.
+      let open = false;
+      const count = (text: string) => {
+        const kind = counts.count(text, open);
+        if (kind === 'transactions') open = true;
+        else if (kind === 'other' && ENDS_TRANSACTION.test(text)) open = false;
+      };
       wrapped = {
         executeQuery(query) {
-          counts.count(query.sql);
+          count(query.sql);
           return connection.executeQuery(query);
         },
         streamQuery(query, chunkSize) {
-          counts.count(query.sql);
+          count(query.sql);
           return connection.streamQuery(query, chunkSize);
         },
       };

@@ -58,6 +58,12 @@ describe('GET /metrics with a metrics token', () => {
     expect(sample(text, 'sluice_http_attempts_total{outcome="4xx"}')).toBe(1);
     expect(sample(text, 'sluice_retries_total')).toBe(1);
     expect(sample(text, 'sluice_queue_depth')).toBe(0);
+    // Every write is committed, alone or in a transaction with others: at most one commit each.
+    const commits = sample(text, 'sluice_store_commits_total') ?? 0;
+    const writes = sample(text, 'sluice_store_statements_total{kind="write"}') ?? 0;
+    const begins = sample(text, 'sluice_store_statements_total{kind="transaction"}') ?? 0;
+    expect(commits).toBeGreaterThan(0);
+    expect(commits).toBeLessThanOrEqual(writes + begins);
     expect(text).toContain('# TYPE process_cpu_user_seconds_total counter');
     expect(text).toContain('# TYPE nodejs_heap_size_used_bytes gauge');
   });

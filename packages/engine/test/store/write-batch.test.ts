@@ -33,9 +33,17 @@ describe('group commit on SQLite', () => {
     const before = store.statements();
     await Promise.all(Array.from({ length: 10 }, (_, i) => store.runs.saveStep(step('r1', i))));
     const after = store.statements();
-    expect([after.transactions - before.transactions, after.writes - before.writes]).toEqual([1, 10]);
+    expect([
+      after.transactions - before.transactions,
+      after.writes - before.writes,
+      after.commits - before.commits,
+    ]).toEqual([1, 10, 1]);
+    // A write alone is a transaction of its own: one commit, no `begin`.
+    await store.runs.saveStep(step('r1', 10));
+    const alone = store.statements();
+    expect([alone.transactions - after.transactions, alone.commits - after.commits]).toEqual([0, 1]);
     expect((await store.runs.listSteps('r1')).map((row) => row.step_index)).toEqual([
-      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
     ]);
   });
 

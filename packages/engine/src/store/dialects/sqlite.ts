@@ -159,23 +159,23 @@ class SqliteSyncSql implements SyncSql {
   }
 
   run(statement: SqlStatement): number {
-    this.#counts.count(statement.sql);
+    this.#counts.count(statement.sql, this.#raw.inTransaction);
     return this.#database.prepare(statement.sql).run(statement.parameters as unknown[]).changes;
   }
 
   begin(): void {
-    this.#counts.count('begin');
+    this.#counts.count('begin', false);
     this.#begin.run();
   }
 
   commit(): void {
-    this.#counts.count('commit');
+    this.#counts.count('commit', true);
     this.#commit.run();
   }
 
   rollback(): void {
     if (!this.#raw.inTransaction) return;
-    this.#counts.count('rollback');
+    this.#counts.count('rollback', true);
     this.#rollback.run();
   }
 
@@ -184,7 +184,7 @@ class SqliteSyncSql implements SyncSql {
   }
 
   dataVersion(): number {
-    this.#counts.count('pragma data_version');
+    this.#counts.count('pragma data_version', this.#raw.inTransaction);
     return this.#dataVersion.get() as number;
   }
 }
