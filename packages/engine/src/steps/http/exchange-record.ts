@@ -121,18 +121,24 @@ function recordHeaders<H extends Record<string, string | string[]>>(
   headers: H,
   redactor: Redactor,
 ): { headers: H; cut: boolean } {
-  const redacted = redactor.value(headers);
-  let cut = false;
+  const redacted = redactor.value(headers) as H;
+  // Nearly every header is short: the redacted headers are kept as they are unless one is too long.
+  if (!Object.values(redacted).some(tooLong)) return { headers: redacted, cut: false };
   const capped: Record<string, string | string[]> = {};
-  const capValue = (value: string): string => {
-    if (Buffer.byteLength(value, 'utf8') <= HEADER_VALUE_BYTES) return value;
-    cut = true;
-    return redactor.excerpt(value, HEADER_VALUE_BYTES);
-  };
+  const capValue = (value: string): string =>
+    tooLong(value) ? redactor.excerpt(value, HEADER_VALUE_BYTES) : value;
   for (const [name, value] of Object.entries(redacted)) {
     capped[name] = Array.isArray(value) ? value.map(capValue) : capValue(String(value));
   }
-  return { headers: capped as H, cut };
+  return { headers: capped as H, cut: true };
+}
+
+/** Whether a header value (or one of its values) is longer than {@link HEADER_VALUE_BYTES} in UTF-8. */
+function tooLong(value: string | string[]): boolean {
+  if (Array.isArray(value)) return value.some(tooLong);
+  const text = String(value);
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: most values need no count.
+  return text.length * 3 > HEADER_VALUE_BYTES && Buffer.byteLength(text, 'utf8') > HEADER_VALUE_BYTES;
 }
 
 function headerValue(headers: Record<string, string | string[]>, wanted: string): string | undefined {
