@@ -21,6 +21,23 @@ import { STEP_KINDS } from '../steps/step-kinds.js';
 import { defaultSleep } from '../steps/waits.js';
 import type { RunWorkflowOptions } from './run-options.js';
 
+/** The default secret names, lower-cased, frozen (so `secretValuesIn` prepares them once). */
+const DEFAULT_NAMES: readonly string[] = Object.freeze(DEFAULT_SECRET_NAMES.map((n) => n.toLowerCase()));
+
+/** The secret names of runs given `extra`, by list: every run of a service passes the same one. */
+const NAMES_WITH = new WeakMap<readonly string[], readonly string[]>();
+
+function secretNamesOf(extra: readonly string[] | undefined): readonly string[] {
+  if (extra === undefined || extra.length === 0) return DEFAULT_NAMES;
+  let names = NAMES_WITH.get(extra);
+  if (names === undefined) {
+    names = Object.freeze([...DEFAULT_NAMES, ...extra.map((n) => n.toLowerCase())]);
+    // A frozen list cannot change under its entry; another one is read afresh for each run.
+    if (Object.isFrozen(extra)) NAMES_WITH.set(extra, names);
+  }
+  return names;
+}
+
 /** The context of run `runId`, started (or first started) at `startedAt`. */
 export function createExecutionContext(
   workflow: Workflow,
@@ -32,7 +49,7 @@ export function createExecutionContext(
   const { store } = options;
   const systemApis = options.systemApis ?? {};
   const user = options.user ?? {};
-  const secretNames = [...DEFAULT_SECRET_NAMES, ...(options.secretNames ?? [])].map((n) => n.toLowerCase());
+  const secretNames = secretNamesOf(options.secretNames);
   let redactor: Redactor = createRedactor({
     names: secretNames,
     values: [

@@ -59,16 +59,29 @@ export interface Redactor {
  * redact.text(`https://api/x?api_token=${token}`); // 'https://api/x?api_token=[redacted]'
  */
 export function createRedactor(options: RedactorOptions = {}): Redactor {
-  const names = new Set([...ALWAYS_SECRET_KEYS, ...(options.names ?? []).map((n) => n.toLowerCase())]);
-  return build(names, [...new Set((options.values ?? []).filter((v) => typeof v === 'string' && v !== ''))]);
+  return build(redactedNames(options.names ?? []), [
+    ...new Set((options.values ?? []).filter((v) => typeof v === 'string' && v !== '')),
+  ]);
+}
+
+/** The key names a redactor masks for `names`, by list when it is frozen (every run passes the same one). */
+const REDACTED_NAMES = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function redactedNames(names: readonly string[]): ReadonlySet<string> {
+  let found = REDACTED_NAMES.get(names);
+  if (found === undefined) {
+    found = new Set([...ALWAYS_SECRET_KEYS, ...names.map((n) => n.toLowerCase())]);
+    if (Object.isFrozen(names)) REDACTED_NAMES.set(names, found);
+  }
+  return found;
 }
 
 /** Collects the string values under secret keys anywhere in `value` (e.g. `USER`, `sluice.yaml`). */
 export function secretValuesIn(value: unknown, names: readonly string[]): string[] {
-  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  // A step's output is often a scalar: nothing to look for (a run asks once per step).
+  if (typeof value !== 'object' || value === null) return [];
+  const { wanted, indexNamed } = wantedNames(names);
   const isWanted = keyVerdicts((key) => wanted.has(key.toLowerCase()));
-  // An array's keys are its indexes: only a name that is an index can hold a secret there.
-  const indexNamed = [...wanted].some((name) => String(Number(name)) === name);
   const out: string[] = [];
   // A stack, not recursion: a hostile depth must neither overflow nor hide a value.
   const pending: unknown[] = [value];
@@ -99,6 +112,22 @@ export function secretValuesIn(value: unknown, names: readonly string[]): string
     for (let i = nested.length - 1; i >= 0; i--) pending.push(nested[i]);
   }
   return out;
+}
+
+/** The names a list of secret names stands for, lower-cased; by list, as a run passes the same one each time. */
+const WANTED = new WeakMap<readonly string[], { wanted: ReadonlySet<string>; indexNamed: boolean }>();
+
+function wantedNames(names: readonly string[]): { wanted: ReadonlySet<string>; indexNamed: boolean } {
+  let found = WANTED.get(names);
+  if (found === undefined) {
+    const wanted = new Set(names.map((n) => n.toLowerCase()));
+    // An array's keys are its indexes: only a name that is an index can hold a secret there.
+    const indexNamed = [...wanted].some((name) => String(Number(name)) === name);
+    found = { wanted, indexNamed };
+    // A frozen list cannot change under its entry; another list is read afresh each time.
+    if (Object.isFrozen(names)) WANTED.set(names, found);
+  }
+  return found;
 }
 
 /** How many keys one walk remembers the verdict of (a large document repeats a few keys many times). */
