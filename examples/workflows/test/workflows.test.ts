@@ -1,5 +1,6 @@
 /**
- * Runs the example workflows through `sluice run` (from source) against the my-app API, the webhook
+ * Runs the example workflows through `sluice run` (from source, or the built bin under
+ * `SLUICE_TEST_CLI=bin`: `packages/cli/test/cli-node-args.ts`) against the my-app API, the webhook
  * receiver and the flaky endpoint, all on port 0, with a sluice.yaml written for those ports.
  */
 import { execFile } from 'node:child_process';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_API_TOKEN, type MyAppApi, startMyAppApi } from '@sluice/example-my-app/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_NODE_ARGS } from '../../../packages/cli/test/cli-node-args.js';
 import {
   type FlakyEndpoint,
   startFlakyEndpoint,
@@ -17,7 +19,6 @@ import {
 
 const HERE = fileURLToPath(new URL('..', import.meta.url));
 const REPO = join(HERE, '..', '..');
-const CLI = join(REPO, 'packages/cli/src/main.ts');
 const WORK = join(REPO, 'test-output', `workflows-${process.pid}`);
 
 let api: MyAppApi;
@@ -36,7 +37,7 @@ function sluiceRun(workflow: string, ...args: string[]): Promise<Result> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--conditions=development', '--import', 'tsx', CLI, 'run', join(WORK, workflow), ...args],
+      [...CLI_NODE_ARGS, 'run', join(WORK, workflow), ...args],
       { cwd: WORK, timeout: 30_000 },
       (error, stdout, stderr) =>
         resolve({

@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { run } from '../src/program.js';
+import { CLI_NODE_ARGS, REPO_ROOT } from './cli-node-args.js';
 
-/** The repository root: the CLI runs from here, as a user in the repo would. */
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export { CLI_NODE_ARGS, REPO_ROOT } from './cli-node-args.js';
 
 /** What one CLI run printed, and its exit code. */
 export interface CliResult {
@@ -11,22 +10,6 @@ export interface CliResult {
   stdout: string;
   stderr: string;
 }
-
-/**
- * The node arguments that start `sluice`: from source (`packages/cli/src/main.ts` through tsx,
- * `development` condition), or, with `SLUICE_TEST_CLI=bin`, the built bin (`packages/cli/bin/sluice.js`,
- * the bundle users run; needs `npm run build`). The entry by its absolute path: `cwd` may be any folder
- * inside the repository (tsx resolves from it).
- */
-export const CLI_NODE_ARGS: readonly string[] =
-  process.env.SLUICE_TEST_CLI === 'bin'
-    ? [fileURLToPath(new URL('../bin/sluice.js', import.meta.url))]
-    : [
-        '--conditions=development',
-        '--import',
-        'tsx',
-        fileURLToPath(new URL('../src/main.ts', import.meta.url)),
-      ];
 
 /**
  * At most this many `sluice` processes of one test file at once: a test that starts ten together waits

@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CLI_NODE_ARGS, REPO_ROOT, runCli } from './run-cli.js';
+import { CLI_NODE_ARGS, REPO_ROOT, runCliInProcess } from './run-cli.js';
 
 /** A running (or finished) `sluice <command>`. */
 export interface SluiceProcess {
@@ -170,9 +170,13 @@ export async function startStepApi(handler: RequestListener): Promise<StepApi> {
   };
 }
 
-/** `sluice keys create` for ann@acme.test (workspace acme) in `dataDir`; resolves the key. */
+/**
+ * `sluice keys create` for ann@acme.test (workspace acme) in `dataDir`; resolves the key. A fixture, so
+ * it runs in this process (`keys.test.ts` tests the command in its own process): one process start less
+ * per test on a loaded machine.
+ */
 export async function createKey(dataDir: string, extra: readonly string[] = []): Promise<string> {
-  const created = await runCli([
+  const created = await runCliInProcess([
     'keys',
     'create',
     '--workspace',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogPrinter } from '../../src/commands/dev.js';
 import { expectCleanError, scratchDir } from '../cli-fixtures.js';
-import { type CliResult, REPO_ROOT } from '../run-cli.js';
+import { CLI_NODE_ARGS, type CliResult } from '../run-cli.js';
 
 const scratch = scratchDir('dev');
 let cli: ChildProcess | undefined;
@@ -70,15 +70,11 @@ describe('sluice dev', () => {
     writeFileSync(route, routeFile('Hello'));
     writeFileSync(join(scratch.dir, 'routes/oops/route.ts'), routeFile('x'));
 
-    cli = spawn(
-      process.execPath,
-      ['--conditions=development', '--import', 'tsx', join(REPO_ROOT, 'packages/cli/src/main.ts'), 'dev'],
-      {
-        cwd: scratch.dir,
-        env: { ...process.env, NO_COLOR: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    cli = spawn(process.execPath, [...CLI_NODE_ARGS, 'dev'], {
+      cwd: scratch.dir,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const output = watchOutput(cli);
     const first = await output.next(/listening at (http:\/\/127\.0\.0\.1:\d+)/, 0);
     expect(output.text).toContain('POST   /hello/v1/execute  (routes/hello/v1/route.ts)');
@@ -113,7 +109,7 @@ describe('sluice dev', () => {
     const result = await new Promise<CliResult>((resolve) => {
       execFile(
         process.execPath,
-        ['--conditions=development', '--import', 'tsx', join(REPO_ROOT, 'packages/cli/src/main.ts'), 'dev'],
+        [...CLI_NODE_ARGS, 'dev'],
         { cwd: empty, timeout: 30_000 },
         (error, stdout, stderr) =>
           resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }),

@@ -8,11 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MyAppApi, startMyAppApi } from '../../../../examples/my-app/src/api.js';
 import { createProgress } from '../../src/progress.js';
 import { scratchDir, TOKEN } from '../cli-fixtures.js';
-import { REPO_ROOT, runCli } from '../run-cli.js';
+import { CLI_NODE_ARGS, REPO_ROOT, runCli } from '../run-cli.js';
 
 let api: MyAppApi;
 const scratch = scratchDir('run');
-const CLI = join(REPO_ROOT, 'packages/cli/src/main.ts');
 
 const cli = (args: string[]) => runCli(['run', ...args], { cwd: scratch.dir });
 
@@ -223,13 +222,9 @@ describe('sluice run, interrupted', () => {
         'hang.yaml',
         `name: hang\nsteps:\n  - name: wait\n    apispec: { url: "${url}", method: get }\n`,
       );
-      const child = spawn(
-        process.execPath,
-        ['--conditions=development', '--import', 'tsx', CLI, 'run', 'hang.yaml', '--db', db],
-        {
-          cwd: scratch.dir,
-        },
-      );
+      const child = spawn(process.execPath, [...CLI_NODE_ARGS, 'run', 'hang.yaml', '--db', db], {
+        cwd: scratch.dir,
+      });
       let stdout = '';
       let stderr = '';
       child.stderr.on('data', (chunk) => (stderr += String(chunk)));

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MyAppApi, startMyAppApi } from '../../../../examples/my-app/src/api.js';
 import { CONNECTOR, expectCleanError, TOKEN } from '../cli-fixtures.js';
-import { REPO_ROOT, runCli } from '../run-cli.js';
+import { CLI_NODE_ARGS, REPO_ROOT, runCli } from '../run-cli.js';
 
 let api: MyAppApi;
 let cli: ChildProcess;
@@ -12,20 +12,11 @@ let printed = '';
 
 beforeAll(async () => {
   api = await startMyAppApi({ port: 0, seedCount: 3 });
-  cli = spawn(
-    process.execPath,
-    [
-      '--conditions=development',
-      '--import',
-      'tsx',
-      'packages/cli/src/main.ts',
-      'serve-connector',
-      CONNECTOR,
-      '--port',
-      '0',
-    ],
-    { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  cli = spawn(process.execPath, [...CLI_NODE_ARGS, 'serve-connector', CONNECTOR, '--port', '0'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   cli.stderr?.on('data', (chunk: Buffer) => {
     printed += String(chunk);
   });

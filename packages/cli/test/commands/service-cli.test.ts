@@ -16,7 +16,7 @@ import { createApi, createApiKey, createEngine, type Engine, openStore, type Sql
 import { type Connector, defineConnector } from '@sluice/sdk';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { REPO_ROOT, runCliInProcess } from '../run-cli.js';
+import { CLI_NODE_ARGS, REPO_ROOT, runCliInProcess } from '../run-cli.js';
 
 const API_KEY_VALUE = 'crm-secret-5d1f9a7c';
 /** A key the step server's `/me` refuses (500), so the connection's test fails. */
@@ -230,21 +230,17 @@ describe('sluice login and logout', () => {
   });
 
   it('reads the key from stdin in a real process and writes the profile with mode 0600', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=development', '--import', 'tsx', 'packages/cli/src/main.ts', 'login', '--server', base],
-      {
-        cwd: REPO_ROOT,
-        env: {
-          ...process.env,
-          SLUICE_CONFIG_DIR: configDir,
-          SLUICE_KEY: '',
-          SLUICE_SERVER: '',
-          NO_COLOR: '1',
-        },
-        stdio: ['pipe', 'pipe', 'pipe'],
+    const child = spawn(process.execPath, [...CLI_NODE_ARGS, 'login', '--server', base], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        SLUICE_CONFIG_DIR: configDir,
+        SLUICE_KEY: '',
+        SLUICE_SERVER: '',
+        NO_COLOR: '1',
       },
-    );
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {

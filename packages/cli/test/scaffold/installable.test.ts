@@ -75,9 +75,12 @@ describe.skipIf(!enabled)('packed tarballs (runs with CI=true or SLUICE_TEST_INS
     apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
     temp = mkdtempSync(join(tmpdir(), 'sluice-installable-'));
     packs = join(temp, 'packs');
+    // Under `npm test` (`SLUICE_TEST_CLI=bin`) the build has just run and other test files run its bin
+    // meanwhile: pack that build as it is, rather than rebuild (and remove) the bundle under them.
+    const noBuild = process.env.SLUICE_TEST_CLI === 'bin' ? ['--no-build'] : [];
     const packed = await run(
       process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'scripts/pack-packages.ts'), '--out', packs],
+      ['--import', 'tsx', join(REPO_ROOT, 'scripts/pack-packages.ts'), '--out', packs, ...noBuild],
       REPO_ROOT,
     );
     expect(packed.code, packed.output).toBe(0);

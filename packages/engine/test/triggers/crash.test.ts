@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '@sluice/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// `sluice` started as the CLI tests start it: from source, or the built bin under `SLUICE_TEST_CLI=bin`.
+import { CLI_NODE_ARGS, REPO_ROOT } from '../../../cli/test/cli-node-args.js';
 import { type FlakyServer, startFlakyServer } from '../helpers/flaky-server.js';
 import { GOOD_TOKEN, type RecordsApi, startRecordsApi } from './records-api.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const CONNECTORS = fileURLToPath(new URL('./fixtures/connectors', import.meta.url));
-const CLI = ['--conditions=development', '--import', 'tsx', 'packages/cli/src/main.ts'];
 const KILLS = 3;
 
 let dir: string;
@@ -46,7 +46,7 @@ function cli(args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [...CLI, ...args],
+      [...CLI_NODE_ARGS, ...args],
       { cwd: REPO_ROOT, timeout: 30_000 },
       (err, stdout, stderr) =>
         err === null ? resolve(stdout) : reject(new Error(`${err.message}\n${stderr}`)),
@@ -58,7 +58,7 @@ function cli(args: readonly string[]): Promise<string> {
 async function serve(): Promise<{ child: ChildProcess; base: string }> {
   const child = spawn(
     process.execPath,
-    [...CLI, 'serve', '--port', '0', '--data-dir', dir, '--grace', '0', '--connectors', CONNECTORS],
+    [...CLI_NODE_ARGS, 'serve', '--port', '0', '--data-dir', dir, '--grace', '0', '--connectors', CONNECTORS],
     { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.push(child);
