@@ -44,6 +44,7 @@ export class QueryContext {
    * Resolves the rows each statement changed, once committed.
    */
   write(operation: string, statements: readonly SqlStatement[]): Promise<number[]> {
+    if (statements.length === 0) return this.run(operation, async () => []);
     const batch = this.#batch;
     if (batch !== undefined) return this.run(operation, () => batch.add(statements));
     const [only] = statements;

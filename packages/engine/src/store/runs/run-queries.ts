@@ -53,6 +53,9 @@ import type {
 } from './run-store.js';
 import { withStepCalls } from './step-calls.js';
 
+/** Resolves nothing: what a write's caller gets back when it does not count the rows changed. */
+function nothing(): void {}
+
 /** Every run status, each counted even when no run has it. */
 const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', 'succeeded', 'failed', 'cancelled'];
 
@@ -182,18 +185,27 @@ export class RunQueries implements ServiceRunStore {
       return this.#q.run(operation, () => Promise.reject(err));
     }
     const { run, documents } = rows;
-    if (documents === undefined) return this.#written(operation, [insert.statement(run)]);
+    if (documents === undefined) return this.#write(operation, () => [insert.statement(run)]).then(nothing);
     const use = this.#documents;
     if (use !== undefined && documentsLength(documents) > use.minLength) {
       return this.#q.run(operation, () => this.#createWithFile(operation, use.file, insert, run, documents));
     }
     const document = this.#q.db.insertInto('run_documents').values(documents).compile();
-    return this.#written(operation, [insert.statement(run), document]);
+    return this.#write(operation, () => [insert.statement(run), document]).then(nothing);
   }
 
-  /** {@link QueryContext.write}, resolving nothing. */
-  async #written(operation: string, statements: readonly SqlStatement[]): Promise<void> {
-    await this.#q.write(operation, statements);
+  /**
+   * {@link QueryContext.write} of the statements `make` builds; a value the store cannot hold (`make`
+   * throws) fails as the call, as a failed statement would.
+   */
+  #write(operation: string, make: () => readonly SqlStatement[]): Promise<number[]> {
+    let statements: readonly SqlStatement[];
+    try {
+      statements = make();
+    } catch (err) {
+      return this.#q.run(operation, () => Promise.reject(err));
+    }
+    return this.#q.write(operation, statements);
   }
 
   async #createWithFile(
@@ -216,7 +228,7 @@ export class RunQueries implements ServiceRunStore {
       if (exists === undefined) owned = file.put(documents, storedAt, true);
     }
     try {
-      await this.#written(operation, [insert.statement({ ...run, documents_apart: DOCUMENTS_IN_FILE })]);
+      await this.#write(operation, () => [insert.statement({ ...run, documents_apart: DOCUMENTS_IN_FILE })]);
     } catch (err) {
       try {
         if (owned) file.delete([run.id]);
@@ -246,30 +258,29 @@ export class RunQueries implements ServiceRunStore {
 
   async updateRun(id: string, patch: RunPatch): Promise<void> {
     const operation = `runs.updateRun(${id})`;
-    let columns: Partial<RunsTable>;
-    try {
-      columns = runPatchToColumns(patch);
-    } catch (err) {
-      return this.#q.run(operation, () => Promise.reject(err));
-    }
     // A run that ended keeps its end: only a retry (back to `pending`) moves it again. So a run
     // cancelled through one process is not overwritten by the execution another process finishes.
     const guarded = patch.status !== undefined && patch.status !== 'pending';
-    const keys = Object.keys(columns);
-    if (keys.length > 0) {
+    let columnCount = 0;
+    const [changed] = await this.#write(operation, () => {
+      const columns = runPatchToColumns(patch);
+      columnCount = Object.keys(columns).length;
+      if (columnCount === 0) return [];
       const unfinished = ['pending', 'running'] as const;
       const parameters = [...Object.values(columns), id, ...(guarded ? unfinished : [])];
-      const update = this.#shapes.statement(`updateRun:${guarded}:${keys.join()}`, parameters, () => {
-        const set = this.#q.db.updateTable('runs').set(columns).where('id', '=', id);
-        return guarded ? set.where('status', 'in', unfinished) : set;
-      });
-      const [changed] = await this.#q.write(operation, [update]);
-      if (changed !== 0) return;
-    }
+      const shape = `updateRun:${guarded}:${Object.keys(columns).join()}`;
+      return [
+        this.#shapes.statement(shape, parameters, () => {
+          const set = this.#q.db.updateTable('runs').set(columns).where('id', '=', id);
+          return guarded ? set.where('status', 'in', unfinished) : set;
+        }),
+      ];
+    });
+    if (changed !== undefined && changed !== 0) return;
     // Nothing changed: fine for a run that ended (the guard), an error for a run that is not there.
     await this.#q.run(operation, async (db) => {
       const exists = await db.selectFrom('runs').select('id').where('id', '=', id).executeTakeFirst();
-      if (exists === undefined || (keys.length > 0 && !guarded)) {
+      if (exists === undefined || (columnCount > 0 && !guarded)) {
         throw new StoreValueError(`run ${id} does not exist`);
       }
     });
@@ -285,26 +296,16 @@ export class RunQueries implements ServiceRunStore {
     });
   }
 
-  saveStep(step: StepRow): Promise<void> {
-    const operation = `runs.saveStep(${step.run_id}, ${step.step_index})`;
-    let row: RunStepsTable;
-    try {
-      row = stepToRow(step);
-    } catch (err) {
-      return this.#q.run(operation, () => Promise.reject(err));
-    }
-    return this.#written(operation, [this.#upsertStep.statement(row)]);
+  async saveStep(step: StepRow): Promise<void> {
+    await this.#write(`runs.saveStep(${step.run_id}, ${step.step_index})`, () => [
+      this.#upsertStep.statement(stepToRow(step)),
+    ]);
   }
 
-  saveStepItem(item: StepItemRow): Promise<void> {
-    const operation = `runs.saveStepItem(${item.run_id}, ${item.step_index}, ${item.item_index})`;
-    let row: RunStepItemsTable;
-    try {
-      row = itemToRow(item);
-    } catch (err) {
-      return this.#q.run(operation, () => Promise.reject(err));
-    }
-    return this.#written(operation, [this.#upsertItem.statement(row)]);
+  async saveStepItem(item: StepItemRow): Promise<void> {
+    await this.#write(`runs.saveStepItem(${item.run_id}, ${item.step_index}, ${item.item_index})`, () => [
+      this.#upsertItem.statement(itemToRow(item)),
+    ]);
   }
 
   listSteps(runId: string): Promise<StepRow[]> {
