@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type SecretPattern, secretPattern } from './secret-pattern.js';
+import { secretPattern } from './secret-pattern.js';
 
 /** What a redacted value is replaced with. */
 export const REDACTED = '[redacted]';
@@ -77,7 +77,9 @@ export function secretValuesIn(value: unknown, names: readonly string[]): string
   const wanted = new Set(names.map((n) => n.toLowerCase()));
   const isWanted = keyVerdicts((key) => wanted.has(key.toLowerCase()));
   // An array's keys are its indexes: only a name that is an index can hold a secret there.
-  const indexNamed = [...wanted].some((name) => String(Number(name)) === name);
+  const indexNamed = isIndexNamed(wanted);
+  // Most values have no secret key at all: one walk without a set of the objects seen tells.
+  if (nothingHidden(value, isWanted, undefined, indexNamed)) return [];
   const out: string[] = [];
   // A stack, not recursion: a hostile depth must neither overflow nor hide a value.
   const pending: unknown[] = [value];
@@ -139,7 +141,7 @@ function build(names: ReadonlySet<string>, values: readonly string[]): Redactor 
   const text = (value: string): string => pattern.replace(value, REDACTED);
   const isSecretKey = (key: string): boolean => names.has(key.toLowerCase());
   // As in `secretValuesIn`: an index-like name makes an array's keys (and its other properties) count.
-  const indexNamed = [...names].some((name) => String(Number(name)) === name);
+  const indexNamed = isIndexNamed(names);
   const leaf = (value: unknown): unknown => (typeof value === 'string' ? text(value) : value);
   // Copy on write: a value without secrets comes back as it is (no allocation); only the objects and
   // arrays on the way to a redacted value are copied. A stack of frames instead of recursion, so any
@@ -194,7 +196,7 @@ function build(names: ReadonlySet<string>, values: readonly string[]): Redactor 
   return {
     text,
     value: <T>(value: T): T => copy(value) as T,
-    holdsNoSecret: (value) => holdsNoSecret(value, isSecretKey, pattern, indexNamed),
+    holdsNoSecret: (value) => nothingHidden(value, keyVerdicts(isSecretKey), pattern.test, indexNamed),
     excerpt: (value, maxBytes) => excerpt(text, pattern.reach, value, maxBytes),
     with: (more) =>
       build(names, [...new Set([...values, ...more.filter((v) => typeof v === 'string' && v !== '')])]),
@@ -202,21 +204,30 @@ function build(names: ReadonlySet<string>, values: readonly string[]): Redactor 
   };
 }
 
+/** Whether one of `names` is an array index (`0`, `12`): then an array's keys are read as an object's. */
+function isIndexNamed(names: Iterable<string>): boolean {
+  for (const name of names) if (String(Number(name)) === name) return true;
+  return false;
+}
+
 /**
- * {@link Redactor.holdsNoSecret}: the copy walk's traversal (an object's own keys, an array's indexes, the
- * same path for cycles), stopping at the first thing that walk would change, and also at any string
- * under a secret key (which `secretValuesIn` collects). Whatever `secretValuesIn` reads, it reads too:
- * under an index-like secret name an array is read as an object (its keys, and so its other properties).
- * Where it reads more (the inherited keys `for...in` lists too), it may only refuse more.
+ * {@link Redactor.holdsNoSecret}, and `secretValuesIn`'s first look (without `hides`): the copy walk's
+ * traversal (an object's own keys, an array's indexes, the same path for cycles), `false` at the first
+ * thing that walk would change or `secretValuesIn` would collect: a secret key holding anything but
+ * `null` or `undefined`, a string `hides` finds something in, an object on its own path. Whatever
+ * `secretValuesIn` reads, it reads too: under an index-like secret name an array is read as an object
+ * (its keys, and so its other properties). Where it reads more (the inherited keys `for...in` lists
+ * too), it may only refuse more.
  */
-function holdsNoSecret(
+function nothingHidden(
   root: unknown,
-  isSecretKey: (key: string) => boolean,
-  pattern: SecretPattern,
+  isSecret: (key: string) => boolean,
+  hides: ((text: string) => boolean) | undefined,
   indexNamed: boolean,
 ): boolean {
-  if (typeof root !== 'object' || root === null) return typeof root !== 'string' || !pattern.test(root);
-  const isSecret = keyVerdicts(isSecretKey);
+  if (typeof root !== 'object' || root === null) {
+    return typeof root !== 'string' || hides === undefined || !hides(root);
+  }
   // The path from the root: the objects, their keys (`undefined` for an array read by index) and the
   // next entry of each. Parallel arrays and a set only past `SHALLOW_PATH`, as the copy walk has.
   const sources: object[] = [];
@@ -246,7 +257,7 @@ function holdsNoSecret(
       const inner = record[key];
       if (inner !== null && inner !== undefined && isSecret(key)) return false;
       if (typeof inner === 'string') {
-        if (pattern.test(inner)) return false;
+        if (hides?.(inner) === true) return false;
       } else if (typeof inner === 'object' && inner !== null) {
         return undefined;
       }
@@ -269,7 +280,7 @@ function holdsNoSecret(
         if (inner !== null && inner !== undefined && isSecret(key)) return false;
       }
       if (typeof inner === 'string') {
-        if (pattern.test(inner)) return false;
+        if (hides?.(inner) === true) return false;
       } else if (typeof inner === 'object' && inner !== null) {
         if (onPath(inner)) return false;
         const flat = flatVerdict(inner);

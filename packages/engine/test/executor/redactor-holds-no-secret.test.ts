@@ -190,6 +190,38 @@ function deep(levels: number, key: string, leaf: unknown): unknown {
   return value;
 }
 
+/**
+ * `secretValuesIn` as it was before its first look (the reference): every object once (a set of those
+ * seen), the strings under wanted keys in document order, an array's indexes only unless a name is one.
+ */
+function referenceSecretValues(value: unknown, names: readonly string[]): string[] {
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  const indexNamed = [...wanted].some((name) => String(Number(name)) === name);
+  const out: string[] = [];
+  const pending: unknown[] = [value];
+  const seen = new Set<object>();
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v !== 'object' || v === null || seen.has(v)) continue;
+    seen.add(v);
+    if (Array.isArray(v) && !indexNamed) {
+      for (let i = v.length - 1; i >= 0; i--) pending.push(v[i]);
+      continue;
+    }
+    const nested: unknown[] = [];
+    for (const key of Object.keys(v)) {
+      const inner = (v as Record<string, unknown>)[key];
+      if (typeof inner === 'string') {
+        if (inner !== '' && wanted.has(key.toLowerCase())) out.push(inner);
+      } else if (typeof inner === 'object' && inner !== null) {
+        nested.push(inner);
+      }
+    }
+    for (let i = nested.length - 1; i >= 0; i--) pending.push(nested[i]);
+  }
+  return out;
+}
+
 /** Redactors the way they were built before the fast path: collect first, then one redactor. */
 function referenceRunRedactor(
   input: unknown,
@@ -202,7 +234,7 @@ function referenceRunRedactor(
     names,
     values: [
       ...(typeof user.token === 'string' ? [user.token] : []),
-      ...secretValuesIn({ user, systemApis, input }, names),
+      ...referenceSecretValues({ user, systemApis, input }, names),
       ...config.values,
     ],
   });
@@ -256,7 +288,7 @@ describe('Redactor.holdsNoSecret against the walks it spares', () => {
       const value = hostileValue(next, 5, []);
       const verdict = redact.holdsNoSecret(value);
       const copied = redact.value(value);
-      const collected = secretValuesIn(value, [...names, ...ALWAYS_SECRET_KEYS]);
+      const collected = referenceSecretValues(value, [...names, ...ALWAYS_SECRET_KEYS]);
       if (verdict) {
         clean++;
         expect(Object.is(copied, value)).toBe(true);
@@ -318,8 +350,9 @@ describe('Redactor.holdsNoSecret against the walks it spares', () => {
     const list: unknown[] = ['a'];
     (list as unknown as Record<string, string>).token = 'hidden';
     expect(createRedactor({ names: ['token'] }).holdsNoSecret(list)).toBe(true);
-    expect(secretValuesIn(list, ['token'])).toEqual([]);
+    expect(referenceSecretValues(list, ['token'])).toEqual([]);
     expect(createRedactor({ names: ['token', '0'] }).holdsNoSecret(list)).toBe(false);
+    expect(referenceSecretValues(list, ['token', '0'])).toEqual(['a', 'hidden']);
     expect(secretValuesIn(list, ['token', '0'])).toEqual(['a', 'hidden']);
   });
 
@@ -329,6 +362,22 @@ describe('Redactor.holdsNoSecret against the walks it spares', () => {
     expect(redact.holdsNoSecret(`key ${API_KEY}`)).toBe(false);
     expect(redact.holdsNoSecret('plain')).toBe(true);
     expect(redact.holdsNoSecret(5)).toBe(true);
+  });
+});
+
+describe('secretValuesIn with its first look', () => {
+  it('collects what the walk with a set of the objects seen collected, in the same order', () => {
+    const next = random(99);
+    let found = 0;
+    for (let round = 0; round < 3000; round++) {
+      const config = CONFIGS[round % CONFIGS.length] as (typeof CONFIGS)[number];
+      const names = [...DEFAULT_SECRET_NAMES, ...config.names];
+      const value = hostileValue(next, 5, []);
+      const reference = referenceSecretValues(value, names);
+      expect(secretValuesIn(value, names)).toEqual(reference);
+      if (reference.length > 0) found++;
+    }
+    expect(found).toBeGreaterThan(100);
   });
 });
 
@@ -343,7 +392,7 @@ describe('the run row and the run redactor with the fast path', () => {
       const names = DEFAULT_SECRET_NAMES.map((n) => n.toLowerCase());
       const reference = createRedactor({
         names,
-        values: [...secretValuesIn({ input }, names), ...config.values],
+        values: [...referenceSecretValues({ input }, names), ...config.values],
       });
       const storedInput = reference.value(input);
       expect(isDeepStrictEqual(got.input, storedInput)).toBe(true);
