@@ -146,25 +146,20 @@ function build(names: ReadonlySet<string>, values: readonly string[]): Redactor 
   // Copy on write: a value without secrets comes back as it is (no allocation); only the objects and
   // arrays on the way to a redacted value are copied. A stack of frames instead of recursion, so any
   // depth is inspected; an object met again on its own path (a cycle) is replaced. Frames are reused
-  // by depth, and the path is searched along the stack near the root and in a set only deeper: a
-  // large document of many small objects then costs no allocation and no set operation per object.
+  // by depth, and the path is a `WalkPath`: a large document of many small objects then costs no
+  // allocation and no set operation per object.
   const copy = (root: unknown): unknown => {
     if (typeof root !== 'object' || root === null) return leaf(root);
     const isSecret = keyVerdicts(isSecretKey);
     const stack: Frame[] = [];
-    const deepPath = new Set<object>();
+    const path = new WalkPath();
     let depth = 0;
     const enter = (source: object): void => {
       const frame = stack[depth];
       if (frame === undefined) stack.push(frameOf(source));
       else resetFrame(frame, source);
-      if (depth >= SHALLOW_PATH) deepPath.add(source);
+      path.enter(source);
       depth++;
-    };
-    const onPath = (value: object): boolean => {
-      const shallow = Math.min(depth, SHALLOW_PATH);
-      for (let i = 0; i < shallow; i++) if ((stack[i] as Frame).source === value) return true;
-      return depth > SHALLOW_PATH && deepPath.has(value);
     };
     enter(root);
     let done: unknown;
@@ -173,7 +168,7 @@ function build(names: ReadonlySet<string>, values: readonly string[]): Redactor 
       const length = frame.keys === undefined ? (frame.source as unknown[]).length : frame.keys.length;
       if (frame.next === length) {
         depth--;
-        if (depth >= SHALLOW_PATH) deepPath.delete(frame.source);
+        path.leave(frame.source);
         done = frame.copy ?? frame.source;
         resetFrame(frame, EMPTY);
         if (depth > 0) settle(stack[depth - 1] as Frame, done);
@@ -185,7 +180,7 @@ function build(names: ReadonlySet<string>, values: readonly string[]): Redactor 
         settle(frame, inner === REDACTED ? inner : REDACTED);
       } else if (typeof inner !== 'object' || inner === null) {
         settle(frame, leaf(inner));
-      } else if (onPath(inner)) {
+      } else if (path.has(inner)) {
         settle(frame, REDACTED);
       } else {
         enter(inner);
@@ -229,23 +224,18 @@ function nothingHidden(
     return typeof root !== 'string' || hides === undefined || !hides(root);
   }
   // The path from the root: the objects, their keys (`undefined` for an array read by index) and the
-  // next entry of each. Parallel arrays and a set only past `SHALLOW_PATH`, as the copy walk has.
+  // next entry of each, in parallel arrays reused by depth.
   const sources: object[] = [];
   const keysOf: (readonly string[] | undefined)[] = [];
   const nexts: number[] = [];
-  const deepPath = new Set<object>();
+  const path = new WalkPath();
   let depth = 0;
   const enter = (source: object): void => {
     sources[depth] = source;
     keysOf[depth] = Array.isArray(source) && !indexNamed ? undefined : Object.keys(source);
     nexts[depth] = 0;
-    if (depth >= SHALLOW_PATH) deepPath.add(source);
+    path.enter(source);
     depth++;
-  };
-  const onPath = (value: object): boolean => {
-    const shallow = Math.min(depth, SHALLOW_PATH);
-    for (let i = 0; i < shallow; i++) if (sources[i] === value) return true;
-    return depth > SHALLOW_PATH && deepPath.has(value);
   };
   // An object holding no object (a record of a large list) is read in one `for...in`, without a frame
   // or an array of its keys: `true` when it holds nothing hidden, `false` when it does, `undefined`
@@ -282,7 +272,7 @@ function nothingHidden(
       if (typeof inner === 'string') {
         if (hides?.(inner) === true) return false;
       } else if (typeof inner === 'object' && inner !== null) {
-        if (onPath(inner)) return false;
+        if (path.has(inner)) return false;
         const flat = flatVerdict(inner);
         if (flat === false) return false;
         if (flat === true) continue;
@@ -292,7 +282,7 @@ function nothingHidden(
       }
     }
     depth--;
-    if (depth >= SHALLOW_PATH) deepPath.delete(source);
+    path.leave(source);
     // Nothing of the document stays referenced once the walk is done.
     sources[depth] = EMPTY;
     keysOf[depth] = undefined;
@@ -300,8 +290,38 @@ function nothingHidden(
   return true;
 }
 
-/** How many objects from the root on the redactor finds on its path by walking its stack. */
+/** How many objects from the root on a walk finds on its path by searching an array. */
 const SHALLOW_PATH = 32;
+
+/**
+ * The objects on a walk's path from the root, to find cycles: the first {@link SHALLOW_PATH} in an
+ * array searched from the root, deeper ones in a set. A large document of many small objects then costs
+ * no set operation per object.
+ */
+class WalkPath {
+  readonly #near: object[] = [];
+  readonly #deep = new Set<object>();
+  #depth = 0;
+
+  enter(source: object): void {
+    if (this.#depth < SHALLOW_PATH) this.#near[this.#depth] = source;
+    else this.#deep.add(source);
+    this.#depth++;
+  }
+
+  leave(source: object): void {
+    this.#depth--;
+    // The array keeps no document alive once the walk is done.
+    if (this.#depth < SHALLOW_PATH) this.#near[this.#depth] = EMPTY;
+    else this.#deep.delete(source);
+  }
+
+  has(value: object): boolean {
+    const near = Math.min(this.#depth, SHALLOW_PATH);
+    for (let i = 0; i < near; i++) if (this.#near[i] === value) return true;
+    return this.#depth > SHALLOW_PATH && this.#deep.has(value);
+  }
+}
 
 /** What a frame not in use holds, so it keeps no document alive. */
 const EMPTY: readonly unknown[] = Object.freeze([]);
