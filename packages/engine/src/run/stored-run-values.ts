@@ -6,7 +6,8 @@
  * under an innocent key is never stored or shown in clear; a `sluice run` run with its own redactor
  * (which also knows `USER`, `SYSTEM_APIS` and `sluice.yaml`'s secrets). The unredacted input is sealed
  * beside it when redaction changed it: the run reads that copy back each time it executes, after a crash
- * too.
+ * too. An input that holds no secret (`Redactor.holdsNoSecret`: most inputs, and a large one costs one
+ * walk that copies nothing) is kept as it is and adds no secret values.
  *
  * @internal
  * @module
