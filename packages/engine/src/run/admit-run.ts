@@ -79,6 +79,11 @@ export interface LocalAdmission extends Admission {
   workflow: Workflow;
   /** The run's redactor (its execution context's), used as it is. */
   redactor: Redactor;
+  /**
+   * `redactor.holdsNoSecret(input)` was true (`create-context.ts`, `runRedaction`): the input is stored
+   * as it is, without walking it again. @default false
+   */
+  inputHoldsNoSecret?: boolean | undefined;
 }
 
 /** What runs execute of each frozen published document (`store/frozen-documents.ts`), made once. */
@@ -130,8 +135,8 @@ export function admitRun(admission: ServiceAdmission | LocalAdmission): {
   const id = admission.id ?? newRunId();
   const { input, seal, createdAt } = admission;
   if (admission.from === 'local') {
-    const { workflow, redactor } = admission;
-    const values = storedRunValues(id, workflow, input, { redactor, seal });
+    const { workflow, redactor, inputHoldsNoSecret } = admission;
+    const values = storedRunValues(id, workflow, input, { redactor, inputHoldsNoSecret, seal });
     return {
       run: row(id, workflow, workflow.workspace_id ?? null, createdAt, values, 'local'),
       caller: undefined,

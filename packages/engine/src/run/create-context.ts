@@ -38,26 +38,60 @@ function secretNamesOf(extra: readonly string[] | undefined): readonly string[] 
   return names;
 }
 
-/** The context of run `runId`, started (or first started) at `startedAt`. */
+/** A run's redactor as it starts, and whether its input holds nothing that redactor hides. */
+export interface RunRedaction {
+  redactor: Redactor;
+  /**
+   * `redactor.holdsNoSecret(input)`: the input adds no secret values and is stored as it is (the run row
+   * needs no second walk of it, `stored-run-values.ts`).
+   */
+  inputHoldsNoSecret: boolean;
+}
+
+/**
+ * The redactor of a run starting with `input`: it hides `USER.token`, the strings under secret keys in
+ * `USER`, `SYSTEM_APIS` and `input`, and `options.secrets`. An input is walked once when it holds no
+ * secret (most inputs, and the large ones): its values are not collected, as there are none.
+ */
+export function runRedaction(
+  input: unknown,
+  options: Pick<RunWorkflowOptions, 'user' | 'systemApis' | 'secretNames' | 'secrets'>,
+): RunRedaction {
+  const user = options.user ?? {};
+  const systemApis = options.systemApis ?? {};
+  const names = secretNamesOf(options.secretNames);
+  const token = typeof user.token === 'string' ? [user.token] : [];
+  const secrets = options.secrets ?? [];
+  const known = createRedactor({
+    names,
+    values: [...token, ...secretValuesIn({ user, systemApis }, names), ...secrets],
+  });
+  // Checked inside `{ input }`, as `secretValuesIn` reads it: a secret name `input` counts too.
+  if (known.holdsNoSecret({ input })) return { redactor: known, inputHoldsNoSecret: true };
+  const redactor = createRedactor({
+    names,
+    values: [...token, ...secretValuesIn({ user, systemApis, input }, names), ...secrets],
+  });
+  return { redactor, inputHoldsNoSecret: false };
+}
+
+/**
+ * The context of run `runId`, started (or first started) at `startedAt`; its redactor is `redaction`'s
+ * when given (built from the same `input` and `options`).
+ */
 export function createExecutionContext(
   workflow: Workflow,
   runId: string,
   input: unknown,
   startedAt: string,
   options: RunWorkflowOptions,
+  redaction: RunRedaction = runRedaction(input, options),
 ): ExecutionContext {
   const { store } = options;
   const systemApis = options.systemApis ?? {};
   const user = options.user ?? {};
   const secretNames = secretNamesOf(options.secretNames);
-  let redactor: Redactor = createRedactor({
-    names: secretNames,
-    values: [
-      ...(typeof user.token === 'string' ? [user.token] : []),
-      ...secretValuesIn({ user, systemApis, input }, secretNames),
-      ...(options.secrets ?? []),
-    ],
-  });
+  let { redactor } = redaction;
   // Without a logger nothing is logged, so nothing needs redacting.
   const logger =
     options.logger === undefined

@@ -8,7 +8,7 @@
 import { EngineError } from '../errors.js';
 import type { Workflow } from '../model/workflow.js';
 import { admitRun } from './admit-run.js';
-import { createExecutionContext } from './create-context.js';
+import { createExecutionContext, runRedaction } from './create-context.js';
 import { executeSteps } from './execute-steps.js';
 import { newRunId } from './run-id.js';
 import type { RunOutcome, RunWorkflowOptions } from './run-options.js';
@@ -33,7 +33,8 @@ export async function runWorkflow(workflow: Workflow, options: RunWorkflowOption
   const runId = options.runId ?? newRunId();
   const input = options.input === undefined ? null : options.input;
   const createdAt = new Date((options.now ?? Date.now)()).toISOString();
-  const ctx = createExecutionContext(workflow, runId, input, createdAt, options);
+  const redaction = runRedaction(input, options);
+  const ctx = createExecutionContext(workflow, runId, input, createdAt, options, redaction);
   const { store } = options;
   const { run } = admitRun({
     from: 'local',
@@ -41,7 +42,8 @@ export async function runWorkflow(workflow: Workflow, options: RunWorkflowOption
     workflow,
     input,
     createdAt,
-    redactor: ctx.redactor(),
+    redactor: redaction.redactor,
+    inputHoldsNoSecret: redaction.inputHoldsNoSecret,
     seal: options.seal,
   });
 

@@ -6,7 +6,8 @@
  * under an innocent key is never stored or shown in clear; a `sluice run` run with its own redactor
  * (which also knows `USER`, `SYSTEM_APIS` and `sluice.yaml`'s secrets). The unredacted input is sealed
  * beside it when redaction changed it: the run reads that copy back each time it executes, after a crash
- * too.
+ * too. An input that holds no secret (`Redactor.holdsNoSecret`: most inputs, and a large one costs one
+ * walk that copies nothing) is kept as it is and adds no secret values.
  *
  * @internal
  * @module
@@ -27,10 +28,13 @@ export type StoredRunValuesOptions = (
       /** The connection secrets of the run's workspace (`ConnectionService.secretsOf`). */
       secrets: readonly string[];
       redactor?: never;
+      inputHoldsNoSecret?: never;
     }
   | {
       /** The run's redactor, used as it is (`sluice run`: the execution context's). */
       redactor: Redactor;
+      /** `redactor.holdsNoSecret(input)` was true: the input is kept as it is. @default false */
+      inputHoldsNoSecret?: boolean | undefined;
       secrets?: never;
     }
 ) & {
@@ -76,14 +80,21 @@ export function storedRunValues(
 ): Pick<NewRun, 'workflow' | 'input' | 'sealed_input'> {
   let redact = options.redactor;
   let storedWorkflow: Workflow;
+  let storedInput: unknown;
   if (redact === undefined) {
-    const values = [...secretValuesIn({ input }, SECRET_NAMES), ...(options.secrets ?? [])];
-    redact = createRedactor({ names: SECRET_NAMES, values });
+    const secrets = options.secrets ?? [];
+    // An input that holds no secret (no value under a secret key, none of the workspace's secrets) adds
+    // no values to redact and is kept as it is: one walk instead of collecting, then copying.
+    const known = createRedactor({ names: SECRET_NAMES, values: secrets });
+    const clean = known.holdsNoSecret({ input });
+    const values = clean ? [...secrets] : [...secretValuesIn({ input }, SECRET_NAMES), ...secrets];
+    redact = clean ? known : createRedactor({ names: SECRET_NAMES, values });
     storedWorkflow = redactedDocument(workflow, values, redact);
+    storedInput = clean ? input : redact.value(input);
   } else {
     storedWorkflow = redact.value(workflow);
+    storedInput = options.inputHoldsNoSecret === true ? input : redact.value(input);
   }
-  const storedInput = redact.value(input);
   return {
     workflow: storedWorkflow,
     input: storedInput,

@@ -38,6 +38,8 @@ function mayBeEncoded(text: string): boolean {
 export interface SecretPattern {
   /** `text` with every secret (in any spelling) and every credential replaced by `by`. */
   replace(text: string, by: string): string;
+  /** Whether {@link replace} would find a secret or a credential in `text` (it changes nothing otherwise). */
+  test(text: string): boolean;
   /** The longest text one match can span, in UTF-16 units. */
   readonly reach: number;
 }
@@ -81,19 +83,25 @@ function compile(values: readonly string[]): SecretPattern {
   const anySpelling = new RegExp([...spelled, ...shapes].join('|'), 'g');
   // Every spelling of a character is at least as long as the character: no match is shorter than this.
   const shortest = Math.min(SHORTEST_CREDENTIAL, ...sorted.map((secret) => secret.length));
+  // The pattern to try on `text`, or `undefined` when none can match it.
+  const patternFor = (text: string): RegExp | undefined => {
+    // A large document holds many short strings; none of them can hold a match.
+    if (text.length < shortest) return undefined;
+    // Without secret values only the credential shapes can match, and each starts with its prefix:
+    // two `indexOf` scans rule a large text out many times faster than the pattern.
+    if (sorted.length === 0 && !text.includes('rt_') && !text.includes('sk_')) return undefined;
+    // Without `%`, `\` or `+`, every spelling but the plain one is ruled out: the faster pattern does.
+    // Without secret values both patterns are the credential shapes, whose one spelling is plain.
+    const pattern = sorted.length > 0 && mayBeEncoded(text) ? anySpelling : plain;
+    pattern.lastIndex = 0;
+    return pattern.test(text) ? pattern : undefined;
+  };
   return {
     replace: (text, by) => {
-      // A large document holds many short strings; none of them can hold a match.
-      if (text.length < shortest) return text;
-      // Without secret values only the credential shapes can match, and each starts with its prefix:
-      // two `indexOf` scans rule a large text out many times faster than the pattern.
-      if (sorted.length === 0 && !text.includes('rt_') && !text.includes('sk_')) return text;
-      // Without `%`, `\` or `+`, every spelling but the plain one is ruled out: the faster pattern does.
-      // Without secret values both patterns are the credential shapes, whose one spelling is plain.
-      const pattern = sorted.length > 0 && mayBeEncoded(text) ? anySpelling : plain;
-      pattern.lastIndex = 0;
-      return pattern.test(text) ? text.replace(pattern, by) : text;
+      const pattern = patternFor(text);
+      return pattern === undefined ? text : text.replace(pattern, by);
     },
+    test: (text) => patternFor(text) !== undefined,
     reach,
   };
 }
