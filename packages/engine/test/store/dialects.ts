@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { type OpenStoreOptions, openStore, type SqlStore } from '@sluice/engine';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
-import { afterEach, beforeEach, describe } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe } from 'vitest';
 
 /** Set by CI (`.ci/run`); without it the PostgreSQL pass reports as skipped. */
 export const PG_URL = process.env.SLUICE_TEST_PG_URL;
@@ -47,7 +47,12 @@ export interface Dialect {
   name: 'sqlite' | 'postgres';
   /** True when the dialect cannot run here: `describe.skipIf(skip)`. */
   skip: boolean;
-  setup(): Promise<TestDatabase>;
+  /**
+   * A fresh database. With `reuse`, PostgreSQL may hand out a schema an earlier test of this file used,
+   * already migrated and emptied (every table truncated): for tests of the API and the engine, which
+   * neither migrate by hand nor change the schema; it saves the migration of a new schema per test.
+   */
+  setup(options?: { reuse?: boolean }): Promise<TestDatabase>;
 }
 
 type ExtraOptions = Omit<OpenStoreOptions, 'url' | 'file' | 'schema'>;
@@ -94,12 +99,31 @@ const sqlite: Dialect = {
   },
 };
 
+/** Migrated PostgreSQL schemas free for `setup({ reuse: true })`, emptied; dropped once the file ends. */
+const reusable: string[] = [];
+const createdForReuse: string[] = [];
+afterAll(async () => {
+  if (createdForReuse.length === 0) return;
+  const admin = new pg.Pool({ connectionString: PG_URL as string, max: 1 });
+  try {
+    for (const schema of createdForReuse.splice(0))
+      await admin.query(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    reusable.length = 0;
+    await admin.end();
+  }
+});
+
 const postgres: Dialect = {
   name: 'postgres',
   skip: PG_URL === undefined,
-  async setup() {
+  async setup(options = {}) {
     const url = PG_URL as string;
-    const schema = `sluice_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+    const reuse = options.reuse === true;
+    const schema =
+      (reuse ? reusable.pop() : undefined) ??
+      `sluice_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+    if (reuse && !createdForReuse.includes(schema)) createdForReuse.push(schema);
     const admin = new pg.Pool({ connectionString: url, max: 2 });
     const stores = tracked((extra) => openStore({ ...extra, url, schema }));
     const query = async <T>(text: string, params: unknown[] = []): Promise<T[]> => {
@@ -111,17 +135,18 @@ const postgres: Dialect = {
         client.release();
       }
     };
+    const tables = async () =>
+      (
+        await query<{ name: string }>(
+          'select table_name as name from information_schema.tables where table_schema = $1 order by 1',
+          [schema],
+        )
+      ).map((r) => r.name);
     return {
       where: schema,
       open: stores.open,
       query,
-      tables: async () =>
-        (
-          await query<{ name: string }>(
-            'select table_name as name from information_schema.tables where table_schema = $1 order by 1',
-            [schema],
-          )
-        ).map((r) => r.name),
+      tables,
       indexes: async () =>
         (
           await query<{ name: string }>(
@@ -131,8 +156,22 @@ const postgres: Dialect = {
         ).map((r) => r.name),
       async teardown() {
         await stores.closeAll();
-        await admin.query(`drop schema if exists "${schema}" cascade`);
-        await admin.end();
+        try {
+          if (reuse) {
+            // Emptied for the next test, its migrations kept: the next store to open finds it migrated.
+            const emptied = (await tables()).filter((name) => !name.startsWith('sluice_migrations'));
+            if (emptied.length > 0) {
+              await admin.query(
+                `truncate ${emptied.map((name) => `"${schema}"."${name}"`).join(', ')} restart identity cascade`,
+              );
+            }
+            reusable.push(schema);
+          } else {
+            await admin.query(`drop schema if exists "${schema}" cascade`);
+          }
+        } finally {
+          await admin.end();
+        }
       },
     };
   },

@@ -37,6 +37,19 @@ describe('openStore on a SQLite file', () => {
     raw.close();
   });
 
+  it('opens an up-to-date file with one read of its migrations: no lock, no Migrator', async () => {
+    const file = join(dir, 'twice.db');
+    const first = await openStore({ file });
+    const fresh = first.statements();
+    await first.close();
+    const again = await openStore({ file });
+    const opened = again.statements();
+    await again.close();
+    // The first open takes the migration lock (BEGIN IMMEDIATE) and migrates; the second only reads.
+    expect(fresh.transactions).toBeGreaterThan(0);
+    expect([opened.transactions, opened.writes, opened.reads]).toEqual([0, 0, 1]);
+  });
+
   it('opens with migrate: false without creating tables', async () => {
     const file = join(dir, 'bare.db');
     const store = await openStore({ file, migrate: false });

@@ -10,7 +10,7 @@
 import type { Kysely, Migration } from 'kysely';
 import type { Database } from '../database.js';
 import type { StoreDialect } from '../dialects/store-dialect.js';
-import { Migrator } from '../kysely-runtime.js';
+import { Migrator, sql } from '../kysely-runtime.js';
 import * as init from './0001-init.js';
 import * as runCaller from './0002-run-caller.js';
 import * as connectionsTriggers from './0003-connections-triggers.js';
@@ -47,7 +47,28 @@ const MIGRATION_LOCK_TABLE = 'sluice_migrations_lock';
  * @throws whatever the database or the Migrator raises (the store wraps it in `SLUICE_STORE`).
  */
 export async function migrateToLatest(db: Kysely<Database>, dialect: StoreDialect): Promise<string[]> {
+  if (await isUpToDate(db)) return [];
   return dialect.withMigrationLock(db, runMigrator);
+}
+
+/**
+ * Whether the migration table lists exactly the migrations this version has: then there is nothing to
+ * do, and a store opens with one read instead of the Migrator's lock and introspection (a few hundred
+ * ms on PostgreSQL). Anything else (no table yet, migrations pending, or some this version does not
+ * know) goes to the Migrator, which applies them or fails as it always did.
+ */
+async function isUpToDate(db: Kysely<Database>): Promise<boolean> {
+  let applied: string[];
+  try {
+    const { rows } = await sql<{
+      name: string;
+    }>`select name from ${sql.table(MIGRATION_TABLE)} order by name`.execute(db);
+    applied = rows.map((row) => row.name);
+  } catch {
+    return false;
+  }
+  const known = Object.keys(MIGRATIONS).sort();
+  return applied.length === known.length && applied.every((name, i) => name === known[i]);
 }
 
 /** `schema`: where the migration table lives; `undefined` for the connection's default. */
