@@ -5,6 +5,7 @@
  * @internal
  * @module
  */
+import { setMaxListeners } from 'node:events';
 import { silentLogger } from '@sluice/sdk';
 import { defaultTransport } from '@sluice/sdk/internal';
 import type { ExecutionContext } from '../executor/execution-context.js';
@@ -88,6 +89,9 @@ export function createExecutionContext(
   redaction: RunRedaction = runRedaction(input, options),
 ): ExecutionContext {
   const { store } = options;
+  // Each call in flight listens to the run's signal (undici, waits): a step fanned out over more than ten
+  // items at once is not a leak, so Node's warning past ten listeners would only alarm the operator.
+  if (options.signal !== undefined) setMaxListeners(0, options.signal);
   const systemApis = options.systemApis ?? {};
   const user = options.user ?? {};
   const secretNames = secretNamesOf(options.secretNames);

@@ -138,4 +138,21 @@ describe('fan-out, concurrency and idempotency keys', () => {
     expect(record.steps[1]?.error).toMatchObject({ type: 'status', status: 500, body: 'nope' });
     expect(record.steps[1]?.error?.message).toMatch(/^item 1: /);
   });
+
+  it('runs 16 items at once on the run signal without a listener warning', async () => {
+    // Each call in flight listens to the run's abort signal; Node warns past ten listeners unless told.
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      const { outcome } = await engine.run(fanOutWorkflow('wide', 16, 16), { signal: controller.signal });
+      expect(outcome.status).toBe('succeeded');
+      // A warning is emitted on the next tick: let it arrive before looking.
+      await new Promise((done) => setImmediate(done));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((name) => name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
 });
