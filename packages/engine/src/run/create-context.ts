@@ -69,11 +69,7 @@ export function runRedaction(
   });
   // Checked inside `{ input }`, as `secretValuesIn` reads it: a secret name `input` counts too.
   if (known.holdsNoSecret({ input })) return { redactor: known, inputHoldsNoSecret: true };
-  const redactor = createRedactor({
-    names,
-    values: [...token, ...secretValuesIn({ user, systemApis, input }, names), ...secrets],
-  });
-  return { redactor, inputHoldsNoSecret: false };
+  return { redactor: known.with(secretValuesIn({ input }, names)), inputHoldsNoSecret: false };
 }
 
 /**

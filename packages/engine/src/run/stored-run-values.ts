@@ -88,7 +88,7 @@ export function storedRunValues(
     const known = createRedactor({ names: SECRET_NAMES, values: secrets });
     const clean = known.holdsNoSecret({ input });
     const values = clean ? [...secrets] : [...secretValuesIn({ input }, SECRET_NAMES), ...secrets];
-    redact = clean ? known : createRedactor({ names: SECRET_NAMES, values });
+    redact = clean ? known : known.with(values);
     storedWorkflow = redactedDocument(workflow, values, redact);
     storedInput = clean ? input : redact.value(input);
   } else {

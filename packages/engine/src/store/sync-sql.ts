@@ -6,8 +6,7 @@
  *
  * It shares the one connection with Kysely, whose SQLite driver serializes its queries with a mutex
  * held across `await`s: a caller must not start while {@link SyncSql.inTransaction} (a Kysely
- * transaction is open between two of its statements), and must not `await` inside its own `begin` ...
- * `commit`.
+ * transaction is open between two of its statements); a transaction of its own is synchronous.
  *
  * @internal
  * @module
@@ -23,10 +22,8 @@ export interface SqlStatement {
 export interface SyncSql {
   /** Runs a statement that returns no rows; returns how many rows it changed. */
   run(statement: SqlStatement): number;
-  begin(): void;
-  commit(): void;
-  /** Rolls back the open transaction, if any. */
-  rollback(): void;
+  /** Runs `body` between `BEGIN` and `COMMIT`, rolled back when it (or the commit) throws. */
+  transaction<T>(body: () => T): T;
   /** Whether a transaction is open on the connection (SQLite's autocommit is off). */
   readonly inTransaction: boolean;
   /**

@@ -75,7 +75,7 @@ export class WriteBatch {
     if (jobs.length > 1) {
       let results: number[][] | undefined;
       try {
-        results = transaction(sql, () => jobs.map((job) => job.statements.map((s) => sql.run(s))));
+        results = sql.transaction(() => jobs.map((job) => job.statements.map((s) => sql.run(s))));
       } catch {
         // Rolled back: each write again alone, below.
       }
@@ -86,11 +86,12 @@ export class WriteBatch {
     }
     for (const job of jobs) {
       try {
-        const [only, ...more] = job.statements;
+        // A single statement is a transaction of its own.
+        const [only] = job.statements;
         job.resolve(
-          only !== undefined && more.length === 0
+          only !== undefined && job.statements.length === 1
             ? [sql.run(only)]
-            : transaction(sql, () => job.statements.map((s) => sql.run(s))),
+            : sql.transaction(() => job.statements.map((s) => sql.run(s))),
         );
       } catch (err) {
         job.reject(err);
@@ -105,21 +106,4 @@ export class WriteBatch {
  */
 function afterNextPoll(): Promise<void> {
   return new Promise<void>((done) => setImmediate(() => setImmediate(done)));
-}
-
-/** `body` between `begin` and `commit`; rolled back when it (or the commit) throws. */
-function transaction<T>(sql: SyncSql, body: () => T): T {
-  sql.begin();
-  try {
-    const out = body();
-    sql.commit();
-    return out;
-  } catch (err) {
-    try {
-      sql.rollback();
-    } catch {
-      // SQLite rolled back on its own: the error that matters is the first.
-    }
-    throw err;
-  }
 }

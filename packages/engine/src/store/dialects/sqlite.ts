@@ -143,18 +143,15 @@ class SqliteSyncSql implements SyncSql {
   readonly #raw: import('better-sqlite3').Database;
   readonly #database: CachingDatabase;
   readonly #counts: StatementCounts;
-  readonly #begin: Statement;
-  readonly #commit: Statement;
-  readonly #rollback: Statement;
+  /** better-sqlite3's own `BEGIN`/`COMMIT`/`ROLLBACK` around a body, made once. */
+  readonly #transaction: (body: () => unknown) => unknown;
   readonly #dataVersion: Statement;
 
   constructor(raw: import('better-sqlite3').Database, database: CachingDatabase, counts: StatementCounts) {
     this.#raw = raw;
     this.#database = database;
     this.#counts = counts;
-    this.#begin = raw.prepare('begin');
-    this.#commit = raw.prepare('commit');
-    this.#rollback = raw.prepare('rollback');
+    this.#transaction = raw.transaction((body: () => unknown) => body());
     this.#dataVersion = raw.prepare('pragma data_version').pluck();
   }
 
@@ -163,20 +160,16 @@ class SqliteSyncSql implements SyncSql {
     return this.#database.prepare(statement.sql).run(statement.parameters as unknown[]).changes;
   }
 
-  begin(): void {
+  transaction<T>(body: () => T): T {
     this.#counts.count('begin', false);
-    this.#begin.run();
-  }
-
-  commit(): void {
-    this.#counts.count('commit', true);
-    this.#commit.run();
-  }
-
-  rollback(): void {
-    if (!this.#raw.inTransaction) return;
-    this.#counts.count('rollback', true);
-    this.#rollback.run();
+    try {
+      const out = this.#transaction(body) as T;
+      this.#counts.count('commit', true);
+      return out;
+    } catch (err) {
+      this.#counts.count('rollback', true);
+      throw err;
+    }
   }
 
   get inTransaction(): boolean {

@@ -101,10 +101,11 @@ export class WorkflowQueries implements WorkflowStore {
     this.#latest.set(row.uid, row);
   }
 
-  /** Forgets what is kept of `uid`, before and after a write to its rows (either may overtake a read). */
+  /**
+   * Runs a write to `uid`'s rows, then forgets what is kept of it; a read in flight meanwhile keeps
+   * nothing (`#writes` moved on), so a version the write overtook is not kept either.
+   */
   async #writing<T>(uid: string, write: () => Promise<T>): Promise<T> {
-    this.#writes += 1;
-    this.#latest.delete(uid);
     try {
       return await write();
     } finally {
