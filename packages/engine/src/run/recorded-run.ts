@@ -37,19 +37,20 @@ export class RunRecorder {
     const id = this.#run.id;
     return {
       createRun: (run) => store.createRun(run),
-      updateRun: async (runId, patch) => {
-        await store.updateRun(runId, patch);
-        if (runId === id) this.#run = runPatchedAsRead(this.#run, patch);
-      },
+      // Each write's own promise, recorded in its reaction (no `async` layer per write of the hot path).
+      updateRun: (runId, patch) =>
+        store.updateRun(runId, patch).then(() => {
+          if (runId === id) this.#run = runPatchedAsRead(this.#run, patch);
+        }),
       getRun: (runId) => store.getRun(runId),
-      saveStep: async (step) => {
-        await store.saveStep(step);
-        if (step.run_id === id) this.#steps.set(step.step_index, stepAsRead(step));
-      },
-      saveStepItem: async (item) => {
-        await store.saveStepItem(item);
-        if (item.run_id === id) this.#items.set(`${item.step_index}:${item.item_index}`, itemAsRead(item));
-      },
+      saveStep: (step) =>
+        store.saveStep(step).then(() => {
+          if (step.run_id === id) this.#steps.set(step.step_index, stepAsRead(step));
+        }),
+      saveStepItem: (item) =>
+        store.saveStepItem(item).then(() => {
+          if (item.run_id === id) this.#items.set(`${item.step_index}:${item.item_index}`, itemAsRead(item));
+        }),
       listSteps: (runId) => store.listSteps(runId),
       listStepItems: (runId, options) => store.listStepItems(runId, options),
     };

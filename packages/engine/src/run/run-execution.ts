@@ -13,6 +13,7 @@ import type { ConnectionService } from '../connections/connection-service.js';
 import { actionConnections } from '../connectors/catalog.js';
 
 import { EngineError } from '../errors.js';
+import type { Workflow } from '../model/workflow.js';
 import { createRunQueue, type EngineQueueOptions } from '../queue/create-queue.js';
 import { OutageLog } from '../queue/outage-log.js';
 import type { QueueStats, RunQueue } from '../queue/run-queue.js';
@@ -163,7 +164,8 @@ export class RunExecution {
     origin: ApiRunOrigin = 'api',
   ): Promise<string> {
     const { connections } = this.#o;
-    await connections.check(caller.workspace_id, actionConnections(runnableWorkflow(stored)));
+    const used = connectionsOf(runnableWorkflow(stored));
+    if (used.length > 0) await connections.check(caller.workspace_id, used);
     // Redacted with the workspace's connection secrets too; the run reads its unredacted input back
     // from the sealed copy, here or after a restart.
     const secrets = await connections.secretsOf(caller.workspace_id);
@@ -183,16 +185,14 @@ export class RunExecution {
     // carries the row (no claim, no read, no start write). Otherwise it waits `pending` for a claim.
     // Slots promised to runs still being inserted count as taken.
     const startsHere = this.#queue.freeSlots() > this.#starting;
-    const run = startsHere
-      ? {
-          ...admitted.run,
-          status: 'running' as const,
-          started_at: createdAt,
-          lease_owner: this.#o.owner,
-          lease_expires_at: new Date(now + this.#o.leaseMs).toISOString(),
-        }
-      : admitted.run;
-    if (!startsHere) {
+    const { run } = admitted;
+    if (startsHere) {
+      // The row is this admission's own: set in place rather than copied.
+      run.status = 'running';
+      run.started_at = createdAt;
+      run.lease_owner = this.#o.owner;
+      run.lease_expires_at = new Date(now + this.#o.leaseMs).toISOString();
+    } else {
       await this.#o.store.runs.createServiceRun(run, caller);
       this.enqueue(run.id);
       return run.id;
@@ -307,6 +307,18 @@ export class RunExecution {
   close(): Promise<void> {
     return this.#queue.close();
   }
+}
+
+/** The connections each workflow's action steps use: the runs of a published (frozen) version share one list. */
+const CONNECTIONS_USED = new WeakMap<Workflow, readonly string[]>();
+
+function connectionsOf(workflow: Workflow): readonly string[] {
+  let used = CONNECTIONS_USED.get(workflow);
+  if (used === undefined) {
+    used = actionConnections(workflow);
+    if (Object.isFrozen(workflow)) CONNECTIONS_USED.set(workflow, used);
+  }
+  return used;
 }
 
 function noRun(id: string): EngineError {

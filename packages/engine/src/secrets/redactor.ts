@@ -407,6 +407,8 @@ function cutUtf8(value: string, maxBytes: number): string {
   // A UTF-16 unit is at least one UTF-8 byte, so the first `maxBytes` units hold the answer.
   let head = value.slice(0, maxBytes);
   if (/[\uD800-\uDBFF]$/.test(head)) head = head.slice(0, -1);
+  // At most 3 UTF-8 bytes per UTF-16 unit: most values need no count.
+  if (head.length * 3 <= maxBytes) return head;
   const bytes = Buffer.from(head, 'utf8');
   if (bytes.length <= maxBytes) return head;
   let end = maxBytes;

@@ -286,7 +286,7 @@ async function callOnce(
   }
 
   const { rateLimit } = task;
-  const release = await task.slots?.acquire(ctx.signal);
+  const release = task.slots === undefined ? undefined : await task.slots.acquire(ctx.signal);
   logger.debug({ method: request.method, url: request.url, headers: request.headers }, 'request');
   let outcome: Awaited<ReturnType<typeof sendCall>>;
   try {

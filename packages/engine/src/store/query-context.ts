@@ -46,7 +46,11 @@ export class QueryContext {
   write(operation: string, statements: readonly SqlStatement[]): Promise<number[]> {
     if (statements.length === 0) return this.run(operation, async () => []);
     const batch = this.#batch;
-    if (batch !== undefined) return this.run(operation, () => batch.add(statements));
+    // The hot path: the batch's own promise, failing as `run` would (no wrapper per write).
+    if (batch !== undefined) {
+      if (this.#closing !== undefined) return Promise.reject(this.#closed(operation));
+      return batch.add(statements, (err) => this.#failure(operation, err));
+    }
     const [only] = statements;
     if (only !== undefined && statements.length === 1) {
       return this.run(operation, async (db) => [await execute(db, only)]);
@@ -67,21 +71,31 @@ export class QueryContext {
    * @throws {EngineError} `SLUICE_STORE` when the body fails, or the store was closed.
    */
   async run<T>(operation: string, body: (db: Kysely<Database>) => Promise<T>): Promise<T> {
-    const { location } = this.dialect;
-    if (this.#closing !== undefined) {
-      throw new EngineError('SLUICE_STORE', `${location}: ${operation}: the store is closed`, {
-        hint: 'open a new store; close() ends it for good',
-      });
-    }
+    if (this.#closing !== undefined) throw this.#closed(operation);
     try {
       return await body(this.db);
     } catch (err) {
-      if (err instanceof EngineError) throw err;
-      throw new EngineError('SLUICE_STORE', `${location}: ${operation} failed: ${describe(err)}`, {
+      throw this.#failure(operation, err);
+    }
+  }
+
+  #closed(operation: string): EngineError {
+    return new EngineError('SLUICE_STORE', `${this.dialect.location}: ${operation}: the store is closed`, {
+      hint: 'open a new store; close() ends it for good',
+    });
+  }
+
+  /** What `operation` fails with when its body failed with `err`. */
+  #failure(operation: string, err: unknown): EngineError {
+    if (err instanceof EngineError) return err;
+    return new EngineError(
+      'SLUICE_STORE',
+      `${this.dialect.location}: ${operation} failed: ${describe(err)}`,
+      {
         hint: this.#hint(err),
         cause: err,
-      });
-    }
+      },
+    );
   }
 
   /** Closes the database once the writes in flight are committed. Idempotent; later {@link run} calls fail. */

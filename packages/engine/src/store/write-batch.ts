@@ -24,6 +24,8 @@ interface Job {
   /** Resolves the rows each statement changed. */
   resolve(changes: number[]): void;
   reject(reason: unknown): void;
+  /** The error the write fails with when a statement of it fails with `err`. */
+  fail(err: unknown): unknown;
 }
 
 /** The writes of one store waiting for their commit. */
@@ -42,10 +44,13 @@ export class WriteBatch {
     this.#idle = idle;
   }
 
-  /** Commits `statements` in the next batch; resolves the rows each one changed. */
-  add(statements: readonly SqlStatement[]): Promise<number[]> {
+  /**
+   * Commits `statements` in the next batch; resolves the rows each one changed, or rejects with what
+   * `fail` makes of the error of the statement that failed.
+   */
+  add(statements: readonly SqlStatement[], fail: (err: unknown) => unknown): Promise<number[]> {
     return new Promise<number[]>((resolve, reject) => {
-      this.#pending.push({ statements, resolve, reject });
+      this.#pending.push({ statements, resolve, reject, fail });
       this.#flushing ??= afterNextPoll().then(() => this.#flush());
     });
   }
@@ -94,7 +99,7 @@ export class WriteBatch {
             : sql.transaction(() => job.statements.map((s) => sql.run(s))),
         );
       } catch (err) {
-        job.reject(err);
+        job.reject(job.fail(err));
       }
     }
   }

@@ -246,7 +246,17 @@ export class TemplateRenderer {
       put(out);
       for (const [key, item] of Object.entries(value)) {
         this.#plan(item, state, appendPath(field, key), batch, (v) => {
-          Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+          // An own `__proto__` key must stay data, not set the copy's prototype.
+          if (key === '__proto__') {
+            Object.defineProperty(out, key, {
+              value: v,
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
+          } else {
+            out[key] = v;
+          }
         });
       }
       return;

@@ -80,13 +80,15 @@ export function recordExchange(
   },
   redactor: Redactor,
 ): HttpExchange {
-  return {
+  // Built member by member: conditional spreads cost more than the record of a small exchange.
+  const recorded: HttpExchange = {
     started_at: new Date(exchange.startedAt).toISOString(),
     duration_ms: exchange.durationMs,
     request: recordRequest(exchange.request, redactor),
-    ...(exchange.response === undefined ? {} : { response: recordResponse(exchange.response, redactor) }),
-    ...(exchange.error === undefined ? {} : { error: exchange.error }),
   };
+  if (exchange.response !== undefined) recorded.response = recordResponse(exchange.response, redactor);
+  if (exchange.error !== undefined) recorded.error = exchange.error;
+  return recorded;
 }
 
 /** The body's start, redacted, as text when it is UTF-8, else as base64. */
@@ -177,19 +179,27 @@ function maskQuery(url: string, redactor: Redactor): string {
 
 /** `a=1&b=2` with the values of secret names masked. */
 function maskPairs(pairs: string, redactor: Redactor): string {
-  return pairs
-    .split('&')
-    .map((pair) => {
-      const eq = pair.indexOf('=');
-      if (eq < 0) return pair;
-      return redactor.isSecretKey(decodeName(pair.slice(0, eq)))
-        ? `${pair.slice(0, eq + 1)}${REDACTED}`
-        : pair;
-    })
-    .join('&');
+  let masked = '';
+  let kept = 0;
+  let start = 0;
+  // The next `=` at or after `start`, found again only once passed (-1: none left): one scan in all.
+  let eq = pairs.indexOf('=');
+  while (start <= pairs.length) {
+    const amp = pairs.indexOf('&', start);
+    const end = amp < 0 ? pairs.length : amp;
+    if (eq >= 0 && eq < start) eq = pairs.indexOf('=', start);
+    if (eq >= 0 && eq < end && redactor.isSecretKey(decodeName(pairs.slice(start, eq)))) {
+      masked += `${pairs.slice(kept, eq + 1)}${REDACTED}`;
+      kept = end;
+    }
+    start = end + 1;
+  }
+  return kept === 0 ? pairs : masked + pairs.slice(kept);
 }
 
 function decodeName(name: string): string {
+  // Most names are plain: nothing to decode.
+  if (!name.includes('%') && !name.includes('+')) return name;
   try {
     return decodeURIComponent(name.replace(/\+/g, ' '));
   } catch {
@@ -217,6 +227,7 @@ function maskMembers(text: string, redactor: Redactor, form: boolean): string {
 }
 
 function unescapeJson(name: string): string {
+  if (!name.includes('\\')) return name;
   try {
     return JSON.parse(`"${name}"`) as string;
   } catch {

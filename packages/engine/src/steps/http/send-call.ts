@@ -110,7 +110,8 @@ export async function sendCall(request: WireRequest, options: SendCallOptions): 
   const transport: HttpTransport = {
     async send(req, opts) {
       const ready = now();
-      await options.beforeAttempt?.(req, opts.signal ?? options.signal);
+      if (options.beforeAttempt !== undefined)
+        await options.beforeAttempt(req, opts.signal ?? options.signal);
       const started = now();
       const entry: AttemptEntry = {
         started_at: new Date(started).toISOString(),

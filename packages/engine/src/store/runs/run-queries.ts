@@ -296,16 +296,16 @@ export class RunQueries implements ServiceRunStore {
     });
   }
 
-  async saveStep(step: StepRow): Promise<void> {
-    await this.#write(`runs.saveStep(${step.run_id}, ${step.step_index})`, () => [
+  saveStep(step: StepRow): Promise<void> {
+    return this.#write(`runs.saveStep(${step.run_id}, ${step.step_index})`, () => [
       this.#upsertStep.statement(stepToRow(step)),
-    ]);
+    ]).then(nothing);
   }
 
-  async saveStepItem(item: StepItemRow): Promise<void> {
-    await this.#write(`runs.saveStepItem(${item.run_id}, ${item.step_index}, ${item.item_index})`, () => [
+  saveStepItem(item: StepItemRow): Promise<void> {
+    return this.#write(`runs.saveStepItem(${item.run_id}, ${item.step_index}, ${item.item_index})`, () => [
       this.#upsertItem.statement(itemToRow(item)),
-    ]);
+    ]).then(nothing);
   }
 
   listSteps(runId: string): Promise<StepRow[]> {
