@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { idempotencyKey, pageIdempotencyKey } from '../../src/steps/idempotency.js';
 
@@ -25,5 +26,35 @@ describe('idempotencyKey', () => {
 
   it('does not confuse items whose numbers run together', () => {
     expect(idempotencyKey('r', 1, 23)).not.toBe(idempotencyKey('r', 12, 3));
+  });
+
+  it('is the RFC 4122 version 5 UUID of the name, short, long or not ASCII', () => {
+    const reference = (name: string) => {
+      const digest = createHash('sha1')
+        .update(Buffer.from('5c0b2f4e9a1d4c7b8e2f3a6d1b9c0e57', 'hex'))
+        .update(name, 'utf8')
+        .digest();
+      digest[6] = ((digest[6] as number) & 0x0f) | 0x50;
+      digest[8] = ((digest[8] as number) & 0x3f) | 0x80;
+      const hex = digest.subarray(0, 16).toString('hex');
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    };
+    const runIds = [
+      'r',
+      'ünïcode ✓',
+      '\u{1F600}'.repeat(100),
+      'x'.repeat(400),
+      'y'.repeat(5_000),
+      '😀'.repeat(700),
+    ];
+    for (const runId of runIds) {
+      for (const [step, item] of [
+        [0, 0],
+        [3, 17],
+        [12, 3],
+      ] as const) {
+        expect(idempotencyKey(runId, step, item)).toBe(reference(`${runId}/${step}/${item}`));
+      }
+    }
   });
 });
