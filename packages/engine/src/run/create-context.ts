@@ -72,9 +72,18 @@ export function runRedaction(
   return { redactor: known.with(secretValuesIn({ input }, names)), inputHoldsNoSecret: false };
 }
 
+/** What a resumed run (or a step test) sets of its context beyond what its options say. */
+export type ContextOverrides = Partial<
+  Pick<
+    ExecutionContext,
+    'resumedAttempts' | 'resumedOutputs' | 'resumedProgress' | 'startsOnFailure' | 'onLongWait'
+  >
+>;
+
 /**
  * The context of run `runId`, started (or first started) at `startedAt`; its redactor is `redaction`'s
- * when given (built from the same `input` and `options`).
+ * when given (built from the same `input` and `options`). `overrides` are set in the same literal (a
+ * copy of the context with them spread in cost more than building it).
  */
 export function createExecutionContext(
   workflow: Workflow,
@@ -83,6 +92,7 @@ export function createExecutionContext(
   startedAt: string,
   options: RunWorkflowOptions,
   redaction: RunRedaction = runRedaction(input, options),
+  overrides: ContextOverrides = {},
 ): ExecutionContext {
   const { store } = options;
   // Each call in flight listens to the run's signal (undici, waits): a step fanned out over more than ten
@@ -135,11 +145,17 @@ export function createExecutionContext(
     actions: options.actions,
     children: options.children,
     seal: options.seal,
-    onLongWait: async (resumeAt) => {
-      const until = resumeAt?.toISOString() ?? null;
-      await store.updateRun(runId, { resume_at: until });
-      options.onEvent?.({ type: 'run-waiting', runId, until });
-    },
+    resumedAttempts: overrides.resumedAttempts,
+    resumedOutputs: overrides.resumedOutputs,
+    resumedProgress: overrides.resumedProgress,
+    startsOnFailure: overrides.startsOnFailure,
+    onLongWait:
+      overrides.onLongWait ??
+      (async (resumeAt) => {
+        const until = resumeAt?.toISOString() ?? null;
+        await store.updateRun(runId, { resume_at: until });
+        options.onEvent?.({ type: 'run-waiting', runId, until });
+      }),
     saveProgress: (task, progress, history) => saveItemProgress(ctx, task, progress, history),
     emit: (event: RunEvent) => options.onEvent?.(event),
   };

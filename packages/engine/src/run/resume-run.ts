@@ -99,25 +99,30 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
   }
   const input = options.input !== undefined ? options.input : opened.input ? opened.input.value : run.input;
   let latest: Date | undefined;
-  const base = createExecutionContext(workflow, runId, input, startedAt, options);
-  const ctx: ExecutionContext = {
-    ...base,
-    resumedAttempts: waitingItems(items),
-    resumedOutputs: opened.items,
-    resumedProgress: itemProgress(items, opened.items),
-    startsOnFailure:
-      options.startsOnFailure === true && workflow.on_failure !== undefined && run.failure_of == null,
-    ...(options.suspendLongWaits === true
-      ? {
-          // Items in flight beside the one that suspends may suspend too: resume after the latest.
-          onLongWait: async (resumeAt: Date | undefined) => {
-            if (resumeAt === undefined) return;
-            if (latest === undefined || resumeAt > latest) latest = resumeAt;
-            throw new RunSuspended(resumeAt);
-          },
-        }
-      : {}),
-  };
+  const ctx: ExecutionContext = createExecutionContext(
+    workflow,
+    runId,
+    input,
+    startedAt,
+    options,
+    undefined,
+    {
+      resumedAttempts: waitingItems(items),
+      resumedOutputs: opened.items,
+      resumedProgress: itemProgress(items, opened.items),
+      startsOnFailure:
+        options.startsOnFailure === true && workflow.on_failure !== undefined && run.failure_of == null,
+      onLongWait:
+        options.suspendLongWaits === true
+          ? // Items in flight beside the one that suspends may suspend too: resume after the latest.
+            async (resumeAt: Date | undefined) => {
+              if (resumeAt === undefined) return;
+              if (latest === undefined || resumeAt > latest) latest = resumeAt;
+              throw new RunSuspended(resumeAt);
+            }
+          : undefined,
+    },
+  );
 
   for (const row of steps) {
     if (row.step_index >= fromIndex) continue;

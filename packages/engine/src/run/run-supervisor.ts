@@ -189,28 +189,29 @@ export class RunSupervisor {
         });
       }, this.#o.heartbeatMs);
       heartbeat.unref();
+      const store = await this.#runStore(run, execution);
+      const { user, secrets } = await this.#runUser(id, caller);
+      // Every option written out (an absent one `undefined`): spreads into this literal cost more per run.
       const outcome = await resumeRun(id, {
         run,
         fresh: carried !== undefined,
-        store:
-          recorder === undefined
-            ? await this.#runStore(run, execution)
-            : recorder.wrap(await this.#runStore(run, execution)),
+        store: recorder === undefined ? store : recorder.wrap(store),
         renderer: this.#o.renderer,
         stepKinds: this.#o.stepKinds,
         limits: this.#o.limits,
-        ...(stored === undefined ? {} : { workflow: runnableWorkflow(stored) }),
+        workflow: stored === undefined ? undefined : runnableWorkflow(stored),
         seal: this.#o.seal,
         systemApis: this.#o.systemApis(),
-        ...(await this.#runUser(id, caller)),
+        user,
+        secrets,
         actions: this.#actionSource(caller),
         children: this.#o.children,
         startsOnFailure: true,
         signal: execution.controller.signal,
         suspendLongWaits: true,
         longWaitMs: this.#o.longWaitMs,
-        ...(this.#o.logger === undefined ? {} : { logger: this.#o.logger }),
-        ...(this.#o.transport === undefined ? {} : { transport: this.#o.transport }),
+        logger: this.#o.logger,
+        transport: this.#o.transport,
         onEvent: (event) => this.#o.metrics.observe(event, stored?.document.name ?? run.workflow_name),
         now: this.#o.now,
       });

@@ -159,22 +159,16 @@ export async function testStep(
     const runId = options.runId ?? randomUUID();
     const { INPUT: input, STEPS: steps } = options.state;
     const startedAt = new Date((options.now ?? Date.now)()).toISOString();
-    const base = createExecutionContext(workflow, runId, input, startedAt, {
-      ...options,
-      store,
-      input,
-      ...(isWait ? { sleep: noSleep } : {}),
-    });
     let waitUntil: string | null = null;
-    const ctx = {
-      ...base,
+    const contextOptions = { ...options, store, input, ...(isWait ? { sleep: noSleep } : {}) };
+    const ctx = createExecutionContext(workflow, runId, input, startedAt, contextOptions, undefined, {
       // A wait step's end is its output; a long retry wait ends the test where the service would store it.
       onLongWait: async (resumeAt: Date | undefined) => {
         if (isWait || resumeAt === undefined) return;
         waitUntil = resumeAt.toISOString();
         throw new RunSuspended(resumeAt);
       },
-    };
+    });
     const earlier = new Set(workflow.steps.slice(0, stepIndex).map((step) => step.name));
     for (const [name, entry] of Object.entries(steps)) {
       if (!earlier.has(name)) continue;
