@@ -9,7 +9,8 @@ import { isSluiceError, type RetryPolicy } from '@sluice/sdk';
 import { TemplateError } from '../errors.js';
 import { type StepConcurrency, stepConcurrency } from '../limits/concurrency-limits.js';
 import { stepRateLimit } from '../limits/rate-limit-key.js';
-import type { RunState } from '../model/run-state.js';
+import { isoTime } from '../model/iso-time.js';
+import { type RunState, withCurrentStep } from '../model/run-state.js';
 import type { WorkflowStep } from '../model/workflow.js';
 import { sealIfRedacted } from '../secrets/run-values.js';
 import { idempotencyKey } from '../steps/idempotency.js';
@@ -52,7 +53,7 @@ export async function runStep(
 ): Promise<StepResult> {
   const step = ctx.workflow.steps[stepIndex];
   if (step === undefined) throw new RangeError(`runStep: no step ${stepIndex}`);
-  const startedAt = firstStart(ctx, stepIndex) ?? new Date(ctx.now()).toISOString();
+  const startedAt = firstStart(ctx, stepIndex) ?? isoTime(ctx.now());
   const base: Omit<
     StepRow,
     'status' | 'fanned_out' | 'input' | 'output' | 'error' | 'attempts' | 'finished_at'
@@ -81,7 +82,7 @@ export async function runStep(
       error: fields.error === null ? null : redact.value(fields.error),
       attempts: fields.attempts,
       started_at: base.started_at,
-      finished_at: new Date(ctx.now()).toISOString(),
+      finished_at: isoTime(ctx.now()),
       sealed_output: sealIfRedacted(ctx.seal, fields.output, output, {
         runId: ctx.runId,
         column: 'run_steps.sealed_output',
@@ -109,7 +110,7 @@ export async function runStep(
     const row = await finish({ status, fanned_out: false, input: null, output: null, error, attempts: 0 });
     return { row, output: status === 'skipped' ? null : undefined, errors: [] };
   };
-  const state: RunState = { ...ctx.state, CURRENT_STEP: { name: step.name } };
+  const state: RunState = withCurrentStep(ctx.state, { name: step.name });
   const renderField = async (field: 'when' | 'input', template: unknown) => {
     try {
       return { value: await ctx.renderer.render(template, state, { step: step.name, field }) };

@@ -8,6 +8,7 @@
  */
 import type { ExecutionContext } from '../executor/execution-context.js';
 import { runStep } from '../executor/run-step.js';
+import { isoTime } from '../model/iso-time.js';
 import { secretValuesIn } from '../secrets/redactor.js';
 import { RunSuspended } from '../steps/waits.js';
 import type { RunStatus, StepErrorRecord, StepItemRow } from '../store/store.js';
@@ -90,7 +91,7 @@ async function finishRun(
   interrupted = false,
 ): Promise<void> {
   const { store, runId, workflow } = ctx;
-  const finishedAt = new Date(ctx.now()).toISOString();
+  const finishedAt = isoTime(ctx.now());
   const recorded = fromIndex < workflow.steps.length ? await store.listSteps(runId) : [];
   for (let i = fromIndex; i < workflow.steps.length; i++) {
     const existing = recorded.find((row) => row.step_index === i);

@@ -9,6 +9,7 @@ import { isSluiceError, type SluiceError } from '@sluice/sdk';
 import { EngineError } from '../errors.js';
 import type { ExecutionContext } from '../executor/execution-context.js';
 import { storedCallErrors } from '../executor/run-step.js';
+import { isoTime } from '../model/iso-time.js';
 import type { Workflow } from '../model/workflow.js';
 import { secretValuesIn } from '../secrets/redactor.js';
 import { RunSuspended } from '../steps/waits.js';
@@ -76,7 +77,7 @@ export async function resumeRun(runId: string, options: ResumeRunOptions): Promi
   }
   const workflow = options.workflow ?? run.workflow;
   const now = options.now ?? Date.now;
-  const startedAt = run.started_at ?? new Date(now()).toISOString();
+  const startedAt = run.started_at ?? isoTime(now());
   // A run that never started has no step rows yet: two reads fewer for every fresh run.
   const fresh = options.fresh === true && options.run?.id === runId;
   const [steps, items] =

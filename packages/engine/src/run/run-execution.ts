@@ -13,6 +13,7 @@ import type { ConnectionService } from '../connections/connection-service.js';
 import { actionConnections } from '../connectors/catalog.js';
 
 import { EngineError } from '../errors.js';
+import { isoTime } from '../model/iso-time.js';
 import type { Workflow } from '../model/workflow.js';
 import { createRunQueue, type EngineQueueOptions } from '../queue/create-queue.js';
 import { OutageLog } from '../queue/outage-log.js';
@@ -170,7 +171,7 @@ export class RunExecution {
     // from the sealed copy, here or after a restart.
     const secrets = await connections.secretsOf(caller.workspace_id);
     const now = this.#o.now();
-    const createdAt = new Date(now).toISOString();
+    const createdAt = isoTime(now);
     const admitted = admitRun({
       from: 'api',
       origin,
@@ -191,7 +192,7 @@ export class RunExecution {
       run.status = 'running';
       run.started_at = createdAt;
       run.lease_owner = this.#o.owner;
-      run.lease_expires_at = new Date(now + this.#o.leaseMs).toISOString();
+      run.lease_expires_at = isoTime(now + this.#o.leaseMs);
     } else {
       await this.#o.store.runs.createServiceRun(run, caller);
       this.enqueue(run.id);
@@ -212,7 +213,7 @@ export class RunExecution {
   async #ended(run: Pick<RunRow, 'id' | 'parent_run_id'>, status: RunStatus): Promise<void> {
     if (status === 'failed') await this.#failures.start(run.id);
     if (run.parent_run_id == null) return;
-    const woken = await this.#o.store.runLinks.wake(run.parent_run_id, new Date(this.#o.now()).toISOString());
+    const woken = await this.#o.store.runLinks.wake(run.parent_run_id, isoTime(this.#o.now()));
     if (woken) this.#sweeper.poke();
   }
 

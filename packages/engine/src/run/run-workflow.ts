@@ -6,6 +6,7 @@
  * @module
  */
 import { EngineError } from '../errors.js';
+import { isoTime } from '../model/iso-time.js';
 import type { Workflow } from '../model/workflow.js';
 import { admitRun } from './admit-run.js';
 import { createExecutionContext, runRedaction } from './create-context.js';
@@ -32,7 +33,7 @@ export async function runWorkflow(workflow: Workflow, options: RunWorkflowOption
   refuseDeleted(workflow);
   const runId = options.runId ?? newRunId();
   const input = options.input === undefined ? null : options.input;
-  const createdAt = new Date((options.now ?? Date.now)()).toISOString();
+  const createdAt = isoTime((options.now ?? Date.now)());
   const redaction = runRedaction(input, options);
   const ctx = createExecutionContext(workflow, runId, input, createdAt, options, redaction);
   const { store } = options;

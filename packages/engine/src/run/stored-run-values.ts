@@ -20,7 +20,8 @@ import { DEFAULT_SECRET_NAMES } from '../secrets/secret-names.js';
 import { freezeDocument, isFrozenDocument } from '../store/frozen-documents.js';
 import type { NewRun } from '../store/store.js';
 
-const SECRET_NAMES = DEFAULT_SECRET_NAMES.map((n) => n.toLowerCase());
+/** Frozen, so the redactor prepares its set of names once (`redactedNames`), not for every run. */
+const SECRET_NAMES: readonly string[] = Object.freeze(DEFAULT_SECRET_NAMES.map((n) => n.toLowerCase()));
 
 /** Options of {@link storedRunValues}: the workspace's secrets, or the run's own redactor. */
 export type StoredRunValuesOptions = (

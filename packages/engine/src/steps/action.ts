@@ -14,7 +14,8 @@ import { HttpTransportError, isSluiceError, MaxRetryError, RequestFailedError } 
 import { createConnectorRuntime } from '@sluice/sdk/internal';
 import { EngineError, TemplateError } from '../errors.js';
 import { connectorRateKey, rateLimitedTransport } from '../limits/rate-limit-key.js';
-import type { CurrentStep, RunState } from '../model/run-state.js';
+import { isoTime } from '../model/iso-time.js';
+import { type CurrentStep, type RunState, withCurrentStep } from '../model/run-state.js';
 import type { StepBase, WorkflowStep } from '../model/workflow.js';
 import type { Redactor } from '../secrets/redactor.js';
 import type { AttemptEntry, StepErrorRecord } from '../store/store.js';
@@ -152,7 +153,7 @@ async function runActionItem(ctx: ItemContext, task: ItemTask<ActionStep>): Prom
     ctx.addSecrets(runtime.secrets());
   }
   const entry: AttemptEntry = {
-    started_at: new Date(callStarted).toISOString(),
+    started_at: isoTime(callStarted),
     duration_ms: Math.max(0, ctx.now() - callStarted),
     wait_ms: 0,
     // Redacted again with the tokens the call acquired (a refresh answers with the new token).
@@ -174,7 +175,7 @@ async function runActionItem(ctx: ItemContext, task: ItemTask<ActionStep>): Prom
     attempt: 1,
     response: { body: output } as CurrentStep['response'],
   };
-  const state: RunState = { ...ctx.state, CURRENT_STEP: current };
+  const state: RunState = withCurrentStep(ctx.state, current);
   let result = output;
   if (step.output !== undefined) {
     try {

@@ -12,7 +12,7 @@ import type { Logger } from '@sluice/sdk';
 import { TemplateError } from '../errors.js';
 import { hostRateKey } from '../limits/rate-limit-key.js';
 import type { JsonSchemaNode } from '../model/json-schema-node.js';
-import type { CurrentStep, RunState } from '../model/run-state.js';
+import { type CurrentStep, type RunState, withCurrentStep } from '../model/run-state.js';
 import { shown } from '../model/shown.js';
 import type { StepBase, Templated, WorkflowStep } from '../model/workflow.js';
 import type { AttemptEntry, StepErrorRecord } from '../store/store.js';
@@ -220,7 +220,7 @@ async function runHttpItem(ctx: ItemContext, task: ItemTask<HttpStep>): Promise<
   if (step.paginate !== undefined) return runPages(ctx, task, step.paginate, logger, record);
 
   const current: CurrentStep = { name: step.name, input: task.input, index: itemIndex, attempt: 1 };
-  const state: RunState = { ...ctx.state, CURRENT_STEP: current };
+  const state: RunState = withCurrentStep(ctx.state, current);
   const call = await callOnce(ctx, task, state, logger, {
     key: task.idempotencyKey,
     previous: task.previousAttempts,
@@ -375,7 +375,7 @@ async function runPages(
       attempt: 1,
       page: { index, next: index === 0 ? null : progress.next },
     };
-    const state: RunState = { ...ctx.state, CURRENT_STEP: current };
+    const state: RunState = withCurrentStep(ctx.state, current);
     let call: CallMade | CallNotMade;
     try {
       call = await callOnce(ctx, task, state, logger, {

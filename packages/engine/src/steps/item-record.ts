@@ -6,6 +6,7 @@
  * @module
  */
 import type { Logger } from '@sluice/sdk';
+import { isoTime } from '../model/iso-time.js';
 import type { AttemptEntry, StepErrorRecord, StepItemRow } from '../store/store.js';
 import type { ItemContext, ItemResult, ItemTask } from './step-kind.js';
 
@@ -32,8 +33,8 @@ export function itemRecorder(ctx: ItemContext, task: ItemTask, logger: Logger): 
       item_index: task.itemIndex,
       input: redact.value(task.input),
       idempotency_key: task.idempotencyKey,
-      started_at: new Date(task.startedAt).toISOString(),
-      finished_at: new Date(ctx.now()).toISOString(),
+      started_at: isoTime(task.startedAt),
+      finished_at: isoTime(ctx.now()),
       ...outcome,
       output: redact.value(outcome.output),
       error: outcome.error === null ? null : redact.value(outcome.error),

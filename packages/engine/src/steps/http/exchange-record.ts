@@ -17,6 +17,7 @@
 import { isUtf8 } from 'node:buffer';
 import { HttpTransportError } from '@sluice/sdk';
 import { classifyError, type HttpTransport, type WireRequest, type WireResponse } from '@sluice/sdk/internal';
+import { isoTime } from '../../model/iso-time.js';
 import { REDACTED, type Redactor } from '../../secrets/redactor.js';
 import {
   EXCHANGE_BODY_BYTES,
@@ -82,7 +83,7 @@ export function recordExchange(
 ): HttpExchange {
   // Built member by member: conditional spreads cost more than the record of a small exchange.
   const recorded: HttpExchange = {
-    started_at: new Date(exchange.startedAt).toISOString(),
+    started_at: isoTime(exchange.startedAt),
     duration_ms: exchange.durationMs,
     request: recordRequest(exchange.request, redactor),
   };

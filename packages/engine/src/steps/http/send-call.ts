@@ -16,6 +16,7 @@ import {
   type WireResponse,
 } from '@sluice/sdk/internal';
 import type { StepErrorClass } from '../../errors.js';
+import { isoTime } from '../../model/iso-time.js';
 import type { Redactor } from '../../secrets/redactor.js';
 import type { AttemptEntry } from '../../store/store.js';
 import { RunSuspended, type Waiter } from '../waits.js';
@@ -114,7 +115,7 @@ export async function sendCall(request: WireRequest, options: SendCallOptions): 
         await options.beforeAttempt(req, opts.signal ?? options.signal);
       const started = now();
       const entry: AttemptEntry = {
-        started_at: new Date(started).toISOString(),
+        started_at: isoTime(started),
         duration_ms: 0,
         wait_ms: nextWait + (started - ready),
       };
@@ -136,8 +137,14 @@ export async function sendCall(request: WireRequest, options: SendCallOptions): 
         const redactor = options.record?.();
         if (redactor !== undefined) {
           const error = response === undefined ? (entry.error ?? 'other') : undefined;
-          const exchange = { request: req, response, error, startedAt: started };
-          entry.exchanges = [recordExchange({ ...exchange, durationMs: entry.duration_ms }, redactor)];
+          const exchange = {
+            request: req,
+            response,
+            error,
+            startedAt: started,
+            durationMs: entry.duration_ms,
+          };
+          entry.exchanges = [recordExchange(exchange, redactor)];
         }
       }
     },
