@@ -28,6 +28,22 @@ export function mergeRetrySettings(
  * (the parser normally catches it first).
  */
 export function stepRetryPolicy(workflow: Workflow, stepIndex: number): RetryPolicy {
+  // A published version is frozen and a policy immutable: its runs share one per step.
+  const kept = Object.isFrozen(workflow) ? POLICIES.get(workflow)?.[stepIndex] : undefined;
+  if (kept !== undefined) return kept;
+  const policy = policyOf(workflow, stepIndex);
+  if (Object.isFrozen(workflow)) {
+    let policies = POLICIES.get(workflow);
+    if (policies === undefined) POLICIES.set(workflow, (policies = []));
+    policies[stepIndex] = policy;
+  }
+  return policy;
+}
+
+/** The policies of the steps of frozen workflows, by step index. */
+const POLICIES = new WeakMap<Workflow, RetryPolicy[]>();
+
+function policyOf(workflow: Workflow, stepIndex: number): RetryPolicy {
   const step = workflow.steps[stepIndex];
   const merged = mergeRetrySettings(workflow.default_retry, step?.retry);
   if (merged === undefined) return RetryPolicy.urllib3Default();

@@ -9,7 +9,7 @@ import { isSluiceError, type RetryPolicy } from '@sluice/sdk';
 import { TemplateError } from '../errors.js';
 import { type StepConcurrency, stepConcurrency } from '../limits/concurrency-limits.js';
 import { stepRateLimit } from '../limits/rate-limit-key.js';
-import { isoTime } from '../model/iso-time.js';
+import { isoTime, isoTimeMs } from '../model/iso-time.js';
 import { type RunState, withCurrentStep } from '../model/run-state.js';
 import type { WorkflowStep } from '../model/workflow.js';
 import { sealIfRedacted } from '../secrets/run-values.js';
@@ -377,7 +377,7 @@ async function saveSkippedItems(
 
 /** Milliseconds between two ISO times; 0 when either is missing. */
 function elapsedMs(start: string | null, end: string | null): number {
-  return start === null || end === null ? 0 : Math.max(0, Date.parse(end) - Date.parse(start));
+  return start === null || end === null ? 0 : Math.max(0, isoTimeMs(end) - isoTimeMs(start));
 }
 
 /**
@@ -392,6 +392,8 @@ export function storedCallErrors(row: StepRow, items: readonly StepItemRow[]): S
 
 /** The failed calls among `rows` (by item index), as `STEPS.<name>.errors` lists them. */
 export function callErrors(rows: readonly (StepItemRow | undefined)[]): StepCallError[] {
+  // Most steps have no failed call: no list built per row.
+  if (!rows.some((row) => row?.status === 'failed')) return [];
   return rows.flatMap((row) =>
     row?.status === 'failed' && row.error !== null ? [{ index: row.item_index, error: row.error }] : [],
   );

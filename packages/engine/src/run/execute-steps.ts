@@ -8,7 +8,7 @@
  */
 import type { ExecutionContext } from '../executor/execution-context.js';
 import { runStep } from '../executor/run-step.js';
-import { isoTime } from '../model/iso-time.js';
+import { isoTime, isoTimeMs } from '../model/iso-time.js';
 import { secretValuesIn } from '../secrets/redactor.js';
 import { RunSuspended } from '../steps/waits.js';
 import type { RunStatus, StepErrorRecord, StepItemRow } from '../store/store.js';
@@ -129,7 +129,7 @@ async function finishRun(
 }
 
 function elapsed(start: string | null, end: string | null): number {
-  return start === null || end === null ? 0 : Date.parse(end) - Date.parse(start);
+  return start === null || end === null ? 0 : isoTimeMs(end) - isoTimeMs(start);
 }
 
 /** `steps.<name>: message`, unless the message already names the step (template errors do). */

@@ -5,6 +5,7 @@
  * @module
  */
 import { EngineError } from '../errors.js';
+import { isoTimeMs } from '../model/iso-time.js';
 import { needsItemRows, withStepCalls } from '../store/runs/step-calls.js';
 import type {
   AttemptEntry,
@@ -192,5 +193,5 @@ function itemRecord(item: StepItemRow): StepItemRecord {
 }
 
 function duration(start: string | null, end: string | null): number | null {
-  return start === null || end === null ? null : Date.parse(end) - Date.parse(start);
+  return start === null || end === null ? null : isoTimeMs(end) - isoTimeMs(start);
 }

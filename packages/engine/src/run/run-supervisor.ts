@@ -356,7 +356,9 @@ export class RunSupervisor {
     if (caller === undefined) return { user: {} };
     const token = this.#o.runTokens.issue(caller, id);
     const secrets = await this.#o.connections.secretsOf(caller.workspace_id);
-    return { user: { ...userOf(caller), token }, secrets: [token, ...secrets] };
+    const user = userOf(caller);
+    user.token = token;
+    return { user, secrets: [token, ...secrets] };
   }
 
   /** The connectors and connections action steps of a run of `caller`'s workspace use. */

@@ -13,6 +13,8 @@
  * @internal
  * @module
  */
+
+import { isKnownIsoTime } from '../model/iso-time.js';
 import type { IsoText, JsonText } from './database.js';
 
 /** A value the store cannot write; the store wraps it in `SLUICE_STORE`. */
@@ -52,7 +54,9 @@ const CANONICAL_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-[0-2]\dT(?:[01]\d|2[0-3]):[0-5]
 /** A time in canonical ISO form; `null`/`undefined` → `NULL`. */
 export function toTime(value: string | null | undefined, column: string): IsoText | null {
   if (value == null) return null;
-  // The times the engine makes are canonical already: checked without parsing (a run writes dozens).
+  // The times the engine makes are canonical already: known (`isoTime` wrote them), else checked
+  // without parsing (a run writes dozens).
+  if (isKnownIsoTime(value)) return value;
   if (CANONICAL_TIME.test(value)) {
     const day = value.slice(8, 10);
     if (day !== '00' && day !== '29') return value;

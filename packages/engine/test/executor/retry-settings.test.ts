@@ -46,3 +46,21 @@ describe('stepRetryPolicy', () => {
     );
   });
 });
+
+describe('stepRetryPolicy of a published (frozen) version', () => {
+  it('is made once per step and shared by its runs; an unfrozen workflow gets its own each time', () => {
+    const published = Object.freeze({
+      ...workflow({ default_retry: { total: 2 } }),
+      steps: [
+        { name: 'a', apispec: { url: 'http://x', method: 'GET' } },
+        { name: 'b', apispec: { url: 'http://x', method: 'GET' }, retry: { total: 5 } },
+      ],
+    }) as Workflow;
+    const first = stepRetryPolicy(published, 1);
+    expect(stepRetryPolicy(published, 1)).toBe(first);
+    expect(first.options.total).toBe(5);
+    expect(stepRetryPolicy(published, 0).options.total).toBe(2);
+    const draft = workflow({ default_retry: { total: 2 } });
+    expect(stepRetryPolicy(draft, 0)).not.toBe(stepRetryPolicy(draft, 0));
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoTime } from '../../src/model/iso-time.js';
+import { isKnownIsoTime, isoTime, isoTimeMs } from '../../src/model/iso-time.js';
 
 describe('isoTime', () => {
   it('writes what toISOString writes, second after second and millisecond after millisecond', () => {
@@ -24,5 +24,40 @@ describe('isoTime', () => {
     }
     expect(() => isoTime(Number.NaN)).toThrow(RangeError);
     expect(() => isoTime(8.64e15 + 1)).toThrow(RangeError);
+  });
+});
+
+describe('isoTimeMs and isKnownIsoTime', () => {
+  it('read back what isoTime wrote, and what Date.parse reads of anything else', () => {
+    const start = Date.UTC(2026, 11, 31, 23, 59, 58, 990);
+    const lease = start + 30_000;
+    for (let ms = start; ms < start + 2_500; ms += 7) {
+      // Two seconds in use at once, as a run's times and its lease's expiry are.
+      for (const t of [ms, lease + (ms - start)]) {
+        const text = isoTime(t);
+        expect(isKnownIsoTime(text)).toBe(true);
+        expect(isoTimeMs(text)).toBe(t);
+      }
+    }
+    const others = [
+      '2026-12-31T23:59:59.99Z',
+      '2026-12-31T23:59:59.9999Z',
+      '2026-12-31T23:59:59.99xZ',
+      '2026-12-31T23:59:59.999+',
+      '2026-12-31T23:59:59Z',
+      '2026-12-31',
+      'not a time',
+      '',
+      isoTime(start).replace('T', ' '),
+      isoTime(start).toLowerCase(),
+    ];
+    for (const text of others) {
+      expect(isKnownIsoTime(text)).toBe(false);
+      expect(Object.is(isoTimeMs(text), Date.parse(text))).toBe(true);
+    }
+    // A time of a second not formatted lately: read by Date.parse.
+    const old = new Date(Date.UTC(2001, 0, 1)).toISOString();
+    expect(isKnownIsoTime(old)).toBe(false);
+    expect(isoTimeMs(old)).toBe(Date.UTC(2001, 0, 1));
   });
 });
