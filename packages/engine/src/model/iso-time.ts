@@ -17,7 +17,10 @@ const slotPrefixes: string[] = new Array(SLOTS).fill('\u0000');
 let nextSlot = 0;
 
 function prefixOf(second: number): string {
-  for (let i = 0; i < SLOTS; i++) if (slotSeconds[i] === second) return slotPrefixes[i] as string;
+  for (let k = 1; k <= SLOTS; k++) {
+    const i = (nextSlot - k + SLOTS) % SLOTS;
+    if (slotSeconds[i] === second) return slotPrefixes[i] as string;
+  }
   const prefix = new Date(second).toISOString().slice(0, 20);
   slotSeconds[nextSlot] = second;
   slotPrefixes[nextSlot] = prefix;
@@ -57,7 +60,11 @@ export function isKnownIsoTime(text: string): boolean {
 function slotOf(text: string): number {
   if (text.length !== 24 || text.charCodeAt(23) !== 90 /* Z */) return -1;
   if (!isDigit(text, 20) || !isDigit(text, 21) || !isDigit(text, 22)) return -1;
-  for (let i = 0; i < SLOTS; i++) if (text.startsWith(slotPrefixes[i] as string)) return i;
+  // The second formatted last first: most texts are of it.
+  for (let k = 1; k <= SLOTS; k++) {
+    const i = (nextSlot - k + SLOTS) % SLOTS;
+    if (text.startsWith(slotPrefixes[i] as string)) return i;
+  }
   return -1;
 }
 
