@@ -17,12 +17,21 @@ interface QuerySchema {
   properties?: Record<string, { type?: unknown }>;
 }
 
+/** The numeric parameters of each route's query schema: a route's schema does not change. */
+const NUMERIC_PARAMS = new WeakMap<QuerySchema, readonly string[]>();
+
 /** The query parameters of the route that its schema types as numbers. */
-function numericParams(request: FastifyRequest): string[] {
+function numericParams(request: FastifyRequest): readonly string[] {
   const schema = request.routeOptions.schema?.querystring as QuerySchema | undefined;
-  return Object.entries(schema?.properties ?? {})
-    .filter(([, property]) => property.type === 'integer' || property.type === 'number')
-    .map(([name]) => name);
+  if (schema === undefined) return [];
+  let names = NUMERIC_PARAMS.get(schema);
+  if (names === undefined) {
+    names = Object.entries(schema.properties ?? {})
+      .filter(([, property]) => property.type === 'integer' || property.type === 'number')
+      .map(([name]) => name);
+    NUMERIC_PARAMS.set(schema, names);
+  }
+  return names;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { ConnectionService } from '../connections/connection-service.js';
 import { EngineError } from '../errors.js';
 import type { StepLimits } from '../limits/step-limits.js';
 import type { EngineMetrics } from '../metrics/engine-metrics.js';
+import { isoTimeMs } from '../model/iso-time.js';
 import type { OutageLog } from '../queue/outage-log.js';
 import type { RunTokens } from '../secrets/run-token.js';
 import type { RunValueSealer } from '../secrets/run-values.js';
@@ -269,7 +270,7 @@ export class RunSupervisor {
     const carried = this.#carried.get(id);
     this.#carried.delete(id);
     if (carried === undefined) return undefined;
-    const left = Date.parse(carried.run.lease_expires_at ?? '') - this.#o.now();
+    const left = isoTimeMs(carried.run.lease_expires_at ?? '') - this.#o.now();
     return left > this.#o.leaseMs / 2 ? carried : undefined;
   }
 

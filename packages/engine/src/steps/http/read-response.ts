@@ -18,6 +18,9 @@ export interface StepResponse {
 
 const JSON_TYPE = /^\s*application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
+/** One decoder for every response (a decoder without `stream` keeps no state between calls). */
+const UTF8 = new TextDecoder();
+
 /** The response of a call for templates and for the default output. */
 export function readResponse(response: WireResponse, where: string): StepResponse {
   return { status: response.status, headers: response.headers, body: parseBody(response, where) };
@@ -25,7 +28,7 @@ export function readResponse(response: WireResponse, where: string): StepRespons
 
 /** The body: JSON-parsed when `content-type` is JSON and it parses, else UTF-8 text. */
 export function parseBody(response: WireResponse, where: string): unknown {
-  const text = new TextDecoder().decode(response.body);
+  const text = UTF8.decode(response.body);
   const type = response.headers['content-type'];
   const contentType = Array.isArray(type) ? type[0] : type;
   if (contentType === undefined || !JSON_TYPE.test(contentType)) return text;
