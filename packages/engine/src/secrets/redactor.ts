@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { secretPattern } from './secret-pattern.js';
+import { secretPattern, withoutIssuedCredentials } from './secret-pattern.js';
 
 /** What a redacted value is replaced with. */
 export const REDACTED = '[redacted]';
@@ -68,9 +68,35 @@ export interface Redactor {
  * redact.text(`https://api/x?api_token=${token}`); // 'https://api/x?api_token=[redacted]'
  */
 export function createRedactor(options: RedactorOptions = {}): Redactor {
-  return build(redactedNames(options.names ?? []), [
+  return redactorOf(redactedNames(options.names ?? []), [
     ...new Set((options.values ?? []).filter((v) => typeof v === 'string' && v !== '')),
   ]);
+}
+
+/** Redactors by name set, then by secret values: the runs of a workspace share one (issue 14). */
+const REDACTORS = new WeakMap<ReadonlySet<string>, Map<string, Redactor>>();
+const REDACTORS_KEPT = 64;
+
+/**
+ * The redactor of `names` and `values`, made or from the cache. An issued credential (a run's token)
+ * is left out of the key and the redactor: its shape is redacted whatever the list (`secret-pattern.ts`),
+ * so runs whose lists differ only in their tokens share a redactor, which holds no state of its own.
+ */
+function redactorOf(names: ReadonlySet<string>, values: readonly string[]): Redactor {
+  const own = withoutIssuedCredentials(values);
+  const key = JSON.stringify(own);
+  let byValues = REDACTORS.get(names);
+  if (byValues === undefined) {
+    byValues = new Map();
+    REDACTORS.set(names, byValues);
+  }
+  let found = byValues.get(key);
+  if (found === undefined) {
+    found = build(names, own);
+    if (byValues.size >= REDACTORS_KEPT) byValues.delete(byValues.keys().next().value as string);
+    byValues.set(key, found);
+  }
+  return found;
 }
 
 /** The key names a redactor masks for `names`, by list when it is frozen (every run passes the same one). */
@@ -223,7 +249,7 @@ function build(names: ReadonlySet<string>, values: readonly string[]): Redactor 
     holdsNoSecret: (value) => nothingHidden(value, keyVerdicts(isSecretKey), pattern.test, indexNamed),
     excerpt: (value, maxBytes) => excerpt(text, pattern.reach, value, maxBytes),
     with: (more) =>
-      build(names, [...new Set([...values, ...more.filter((v) => typeof v === 'string' && v !== '')])]),
+      redactorOf(names, [...new Set([...values, ...more.filter((v) => typeof v === 'string' && v !== '')])]),
     isSecretKey,
   };
 }

@@ -54,9 +54,7 @@ const PATTERN_CACHE_SIZE = 64;
  * pattern is shared instead of compiled for every run.
  */
 export function secretPattern(values: readonly string[]): SecretPattern {
-  const own = values.some((value) => ISSUED_CREDENTIAL.test(value))
-    ? values.filter((value) => !ISSUED_CREDENTIAL.test(value))
-    : values;
+  const own = withoutIssuedCredentials(values);
   const key = JSON.stringify(own);
   const cached = patterns.get(key);
   if (cached !== undefined) return cached;
@@ -64,6 +62,16 @@ export function secretPattern(values: readonly string[]): SecretPattern {
   if (patterns.size >= PATTERN_CACHE_SIZE) patterns.delete(patterns.keys().next().value as string);
   patterns.set(key, compiled);
   return compiled;
+}
+
+/**
+ * `values` without the credentials the engine issued (run tokens, API keys): their shape matches them
+ * whatever the list, so a pattern (and a redactor) with or without them redacts the same.
+ */
+export function withoutIssuedCredentials(values: readonly string[]): readonly string[] {
+  return values.some((value) => ISSUED_CREDENTIAL.test(value))
+    ? values.filter((value) => !ISSUED_CREDENTIAL.test(value))
+    : values;
 }
 
 function compile(values: readonly string[]): SecretPattern {

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createRedactor, REDACTED, secretValuesIn } from '../../src/secrets/redactor.js';
+import { RunTokens } from '../../src/secrets/run-token.js';
 
 describe('createRedactor', () => {
   const redact = createRedactor({ values: ['s3cr3t-token', 'a b&c'], names: ['api_token'] });
@@ -30,6 +32,36 @@ describe('createRedactor', () => {
   it('learns more secrets with with()', () => {
     expect(redact.with(['later-secret']).text('later-secret')).toBe(REDACTED);
     expect(redact.text('later-secret')).toBe('later-secret');
+  });
+});
+
+describe('createRedactor, shared by runs', () => {
+  const names = Object.freeze(['api_token']);
+  const tokens = new RunTokens(randomBytes(32));
+  const caller = { id: 'ann', email: 'ann@acme.test', workspace_id: 'acme', role: 'member' as const };
+
+  it('gives runs whose secrets differ only in their run tokens one redactor, which hides every token', () => {
+    const [one, two] = [tokens.issue(caller, 'run-1'), tokens.issue(caller, 'run-2')];
+    const first = createRedactor({ names, values: [one, 'ws-secret-1'] });
+    const second = createRedactor({ names, values: [two, 'ws-secret-1'] });
+    expect(second).toBe(first);
+    for (const token of [one, two]) {
+      expect(second.text(`Bearer ${token} and ws-secret-1`)).toBe(`Bearer ${REDACTED} and ${REDACTED}`);
+      expect(second.value({ api_token: 'x', note: `t=${token}` })).toEqual({
+        api_token: REDACTED,
+        note: `t=${REDACTED}`,
+      });
+    }
+    expect(first.with(['later-secret'])).toBe(second.with(['later-secret', one]));
+  });
+
+  it('gives another redactor for other secret values or other names', () => {
+    const base = createRedactor({ names, values: ['ws-secret-1'] });
+    expect(createRedactor({ names, values: ['ws-secret-2'] })).not.toBe(base);
+    expect(createRedactor({ names, values: ['ws-secret-2'] }).text('ws-secret-1')).toBe('ws-secret-1');
+    const other = createRedactor({ names: Object.freeze(['password']), values: ['ws-secret-1'] });
+    expect(other).not.toBe(base);
+    expect(other.isSecretKey('api_token')).toBe(false);
   });
 });
 
