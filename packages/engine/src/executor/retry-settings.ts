@@ -34,7 +34,10 @@ export function stepRetryPolicy(workflow: Workflow, stepIndex: number): RetryPol
   const policy = policyOf(workflow, stepIndex);
   if (Object.isFrozen(workflow)) {
     let policies = POLICIES.get(workflow);
-    if (policies === undefined) POLICIES.set(workflow, (policies = []));
+    if (policies === undefined) {
+      policies = [];
+      POLICIES.set(workflow, policies);
+    }
     policies[stepIndex] = policy;
   }
   return policy;
