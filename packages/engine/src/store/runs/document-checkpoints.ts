@@ -16,7 +16,7 @@
  * @module
  */
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import {
   CHECKPOINT_WORKER_SOURCE,
   type CheckpointReply,
@@ -127,12 +127,15 @@ export class DocumentCheckpoints {
   }
 
   #start(): Worker {
+    const require = createRequire(import.meta.url);
     const data: CheckpointWorkerData = {
-      sqlite: createRequire(import.meta.url).resolve('better-sqlite3'),
+      sqlite: require.resolve('better-sqlite3'),
       file: this.#options.file,
       busyTimeoutMs: this.#options.busyTimeoutMs,
       synchronous: this.#options.synchronous === 'full' ? 'FULL' : 'NORMAL',
     };
+    // Loaded here, not with the module: a process that never checkpoints (`sluice run`) does not pay for it.
+    const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
     // No exec arguments: the process's loaders (tsx in development) have nothing to do in this script.
     const worker = new Worker(CHECKPOINT_WORKER_SOURCE, { eval: true, workerData: data, execArgv: [] });
     this.#exited = new Promise((resolve) => worker.once('exit', () => resolve()));
