@@ -99,6 +99,20 @@ describe('the checkpoints of the document file', () => {
     expect([...documents.get(ids).keys()].sort()).toEqual([...ids].sort());
   });
 
+  it('keeps a writer that outpaces the worker waiting (not the event loop) until it caught up: the WAL stays bounded', async () => {
+    const documents = await open();
+    const ids = Array.from({ length: 20 }, (_, i) => `w${i}`);
+    // One after the other, without waiting for the checkpoints: as runs being created back to back.
+    for (const id of ids) await documents.putForNewRuns([documentOf(id)], async () => new Set());
+    await documents.checkpointsSettled();
+    const counts = documents.checkpointCounts();
+    // 12 MB written, checkpointed about every 1 MB; the WAL started over rather than grow to a truncation.
+    expect(counts.passive).toBeGreaterThanOrEqual(6);
+    expect(counts.truncate).toBe(0);
+    expect(sizeOf(`${location}-wal`)).toBeLessThan(6_000_000);
+    expect([...documents.get(ids).keys()].sort()).toEqual([...ids].sort());
+  });
+
   it('starts no worker for a file written less than the threshold; close ends a worker', async () => {
     const quiet = await open(10_000_000);
     quiet.put(documentOf('only'), T0);

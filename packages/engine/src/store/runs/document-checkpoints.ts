@@ -24,7 +24,7 @@ import {
   type CheckpointWorkerData,
 } from './document-checkpoint-worker.js';
 
-/** Passive checkpoints in a row while commits keep landing during each: each has less to copy. */
+/** Passive checkpoints in a row while documents keep landing during each (another process's: ours wait). */
 const CATCH_UP_PASSES = 4;
 
 /** How the checkpoints of one document file behave. */
@@ -53,6 +53,8 @@ export interface CheckpointCounts {
   truncate: number;
   /** WAL frames the worker's checkpoints reported copied into the file, summed. */
   frames: number;
+  /** Times a writer waited for the worker to catch up ({@link DocumentCheckpoints.room}). */
+  waits: number;
   /** The thread the last checkpoint ran on (`worker_threads.threadId`; the main thread is 0). */
   threadId: number | undefined;
   /** Why the worker failed, once it did. */
@@ -69,12 +71,15 @@ export class DocumentCheckpoints {
   #pending = 0;
   #inFlight = false;
   #passes = 0;
+  /** The checkpoint in flight copies what was written during the one before: writers wait for it. */
+  #catchingUp = false;
   #idle: (() => void)[] = [];
   readonly #counts: CheckpointCounts = {
     worker: 'none',
     passive: 0,
     truncate: 0,
     frames: 0,
+    waits: 0,
     threadId: undefined,
     error: undefined,
   };
@@ -87,6 +92,19 @@ export class DocumentCheckpoints {
   written(bytes: number): void {
     this.#pending += bytes;
     if (this.#pending >= this.#options.everyBytes && !this.#inFlight) this.#request('passive');
+  }
+
+  /**
+   * A promise to await before writing more documents when the worker falls behind: a checkpoint is in
+   * flight and another {@link DocumentCheckpointsOptions.everyBytes} were written since it was asked for.
+   * Documents written during every checkpoint would keep the WAL from starting over, so it would only grow;
+   * waiting (the event loop free, only the writer of a large document delayed) lets the worker catch up.
+   * `undefined` when there is room.
+   */
+  room(): Promise<void> | undefined {
+    if (!this.#inFlight || (!this.#catchingUp && this.#pending < this.#options.everyBytes)) return undefined;
+    this.#counts.waits++;
+    return this.settled();
   }
 
   /** A copy of the counts so far. */
@@ -163,14 +181,13 @@ export class DocumentCheckpoints {
     const next = this.#next(reply);
     if (next === undefined) {
       this.#passes = 0;
+      this.#catchingUp = false;
       this.#worker?.unref();
       this.#settle();
       return;
     }
-    // Bytes written meanwhile still count towards the next checkpoint, unless this one is it.
-    const pending = next === 'due' ? 0 : this.#pending;
     this.#request(next === 'truncate' ? 'truncate' : 'passive');
-    this.#pending = pending;
+    this.#catchingUp = next === 'catch up';
   }
 
   /** What follows a checkpoint: another one, and why, or nothing. */
@@ -181,10 +198,9 @@ export class DocumentCheckpoints {
       return undefined;
     }
     if (reply.mode === 'passive' && reply.log > this.#options.truncateFrames) return 'truncate';
-    // Commits landed during the checkpoint: copy them too, so that the WAL can start over.
-    if (reply.mode === 'passive' && reply.checkpointed < reply.log && ++this.#passes < CATCH_UP_PASSES) {
-      return 'catch up';
-    }
+    // Documents were written during the checkpoint (after the WAL it saw): copy them too, with writers
+    // waiting (`room`), so that the next commit starts the WAL over.
+    if (reply.mode === 'passive' && this.#pending > 0 && ++this.#passes < CATCH_UP_PASSES) return 'catch up';
     this.#passes = 0;
     return this.#pending >= this.#options.everyBytes ? 'due' : undefined;
   }

@@ -116,7 +116,7 @@ export class RunDocumentFile {
   }
 
   /**
-   * Stores the documents of runs about to be inserted, each committed when it returns, and resolves the ids
+   * Stores the documents of runs about to be inserted, each committed when it resolves, and resolves the ids
    * of those it stored: the caller deletes these again if their runs are not committed. A document whose
    * id is taken is an existing run's (`runsThatExist` lists it: left alone, and inserting the run then
    * fails as a duplicate) or an orphan a crash left (replaced).
@@ -125,6 +125,9 @@ export class RunDocumentFile {
     rows: readonly RunDocumentsTable[],
     runsThatExist: (ids: string[]) => Promise<ReadonlySet<string>>,
   ): Promise<string[]> {
+    // The worker has fallen behind: let it catch up first (see `DocumentCheckpoints.room`).
+    const room = this.#checkpoints.room();
+    if (room !== undefined) await room;
     const storedAt = new Date().toISOString();
     const stored: string[] = [];
     const taken: RunDocumentsTable[] = [];
