@@ -36,9 +36,12 @@ export interface DocumentCheckpointsOptions {
   /** Document bytes written (as JSON characters) after which the worker checkpoints. */
   everyBytes: number;
   /**
-   * WAL frames past which the worker truncates the WAL (waiting for the writers of the moment) rather
-   * than copying passively: commits landing during every passive checkpoint keep the WAL from starting over.
+   * WAL frames past which a checkpoint that documents landed during is followed at once by another, which
+   * writers await ({@link DocumentCheckpoints.room}): documents landing during every checkpoint keep the
+   * WAL from starting over, and this lets it.
    */
+  catchUpFrames: number;
+  /** WAL frames past which the worker truncates the WAL (waiting for the writers of the moment): a last resort. */
   truncateFrames: number;
   /** Called once if the worker fails: the file goes back to SQLite's own checkpoints. */
   onFailure(): void;
@@ -95,11 +98,10 @@ export class DocumentCheckpoints {
   }
 
   /**
-   * A promise to await before writing more documents when the worker falls behind: a checkpoint is in
-   * flight and another {@link DocumentCheckpointsOptions.everyBytes} were written since it was asked for.
-   * Documents written during every checkpoint would keep the WAL from starting over, so it would only grow;
-   * waiting (the event loop free, only the writer of a large document delayed) lets the worker catch up.
-   * `undefined` when there is room.
+   * A promise to await before writing more documents when the worker falls behind: it is catching up (see
+   * {@link DocumentCheckpointsOptions.catchUpFrames}), or another {@link DocumentCheckpointsOptions.everyBytes}
+   * were written since the checkpoint in flight was asked for. Waiting keeps the event loop free: only the
+   * writer of a large document is delayed. `undefined` when there is room.
    */
   room(): Promise<void> | undefined {
     if (!this.#inFlight || (!this.#catchingUp && this.#pending < this.#options.everyBytes)) return undefined;
@@ -198,9 +200,12 @@ export class DocumentCheckpoints {
       return undefined;
     }
     if (reply.mode === 'passive' && reply.log > this.#options.truncateFrames) return 'truncate';
-    // Documents were written during the checkpoint (after the WAL it saw): copy them too, with writers
-    // waiting (`room`), so that the next commit starts the WAL over.
-    if (reply.mode === 'passive' && this.#pending > 0 && ++this.#passes < CATCH_UP_PASSES) return 'catch up';
+    // Documents were written during the checkpoint (after the WAL it saw), so the WAL will not start over;
+    // past a bound, copy them too with writers waiting (`room`), so that the next commit starts it over.
+    const long = this.#catchingUp || reply.log >= this.#options.catchUpFrames;
+    if (reply.mode === 'passive' && this.#pending > 0 && long && ++this.#passes < CATCH_UP_PASSES) {
+      return 'catch up';
+    }
     this.#passes = 0;
     return this.#pending >= this.#options.everyBytes ? 'due' : undefined;
   }

@@ -36,10 +36,14 @@ const CHUNK = 500;
 const CHECKPOINT_EVERY_BYTES = 16 * 1024 * 1024;
 
 /**
- * The WAL's size past which the worker truncates it, and, four times that, past which the main connection
- * checkpoints it itself (SQLite's autocheckpoint, for a worker that lags or failed).
+ * The WAL's bounds, in checkpoints' worth ({@link RunDocumentFileOptions.checkpointEveryBytes}): past four
+ * (64 MB), writers wait for the worker to catch up so that the WAL starts over; past eight, the worker
+ * truncates it; past sixteen, the main connection checkpoints it itself (SQLite's autocheckpoint, for a
+ * worker that lags or failed). The WAL file left on disk is trimmed to four.
  */
-const TRUNCATE_WAL_BYTES = 64 * 1024 * 1024;
+const CATCH_UP_AFTER = 4;
+const TRUNCATE_AFTER = 8;
+const AUTOCHECKPOINT_AFTER = 16;
 
 /** SQLite's own autocheckpoint, in pages, once the worker has failed: its default. */
 const SQLITE_AUTOCHECKPOINT = 1000;
@@ -81,12 +85,14 @@ export class RunDocumentFile {
     this.location = location;
     this.#options = options;
     this.#Sqlite = Sqlite;
+    const everyBytes = options.checkpointEveryBytes ?? CHECKPOINT_EVERY_BYTES;
     this.#checkpoints = new DocumentCheckpoints({
       file: location,
       busyTimeoutMs: options.busyTimeoutMs,
       synchronous: options.synchronous,
-      everyBytes: options.checkpointEveryBytes ?? CHECKPOINT_EVERY_BYTES,
-      truncateFrames: TRUNCATE_WAL_BYTES / PAGE_SIZE,
+      everyBytes,
+      catchUpFrames: Math.ceil((CATCH_UP_AFTER * everyBytes) / PAGE_SIZE),
+      truncateFrames: Math.ceil((TRUNCATE_AFTER * everyBytes) / PAGE_SIZE),
       onFailure: () => this.#db?.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT}`),
     });
   }
@@ -237,9 +243,10 @@ export class RunDocumentFile {
       db.pragma(`page_size = ${PAGE_SIZE}`);
       db.pragma('journal_mode = WAL');
       // The worker checkpoints; SQLite does only past a far larger WAL (a worker lagging or failed).
+      const everyBytes = this.#options.checkpointEveryBytes ?? CHECKPOINT_EVERY_BYTES;
       const pageSize = Number(db.pragma('page_size', { simple: true }));
-      db.pragma(`wal_autocheckpoint = ${Math.ceil((4 * TRUNCATE_WAL_BYTES) / pageSize)}`);
-      db.pragma(`journal_size_limit = ${TRUNCATE_WAL_BYTES}`);
+      db.pragma(`wal_autocheckpoint = ${Math.ceil((AUTOCHECKPOINT_AFTER * everyBytes) / pageSize)}`);
+      db.pragma(`journal_size_limit = ${CATCH_UP_AFTER * everyBytes}`);
       db.pragma(`synchronous = ${this.#options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       db.exec(`create table if not exists run_documents (
         run_id text primary key,
