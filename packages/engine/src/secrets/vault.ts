@@ -8,6 +8,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { EngineError } from '../errors.js';
+import { documentJson } from '../store/runs/document-json.js';
 import { assertSecretKey } from './secret-key.js';
 
 /** What a sealed value belongs to; it must be the same to open it. */
@@ -36,8 +37,12 @@ export class Vault {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(aad(context));
-    const body = Buffer.concat([cipher.update(JSON.stringify(value) ?? 'null', 'utf8'), cipher.final()]);
-    return [VERSION, iv, cipher.getAuthTag(), body].map(encode).join('.');
+    // `documentJson` is `JSON.stringify`'s text, made faster for large strings (a run's input sealed whole).
+    const body = cipher.update(documentJson(value) ?? 'null', 'utf8');
+    // GCM is a stream mode: `final` holds nothing back, so the ciphertext is not copied into a new buffer.
+    const rest = cipher.final();
+    const sealed = rest.length === 0 ? body : Buffer.concat([body, rest]);
+    return `${VERSION}.${encode(iv)}.${encode(cipher.getAuthTag())}.${encode(sealed)}`;
   }
 
   /**
@@ -78,8 +83,8 @@ function aad(context: SealContext): Buffer {
   return Buffer.from(JSON.stringify([VERSION, context.workspaceId, context.name]), 'utf8');
 }
 
-function encode(part: string | Buffer): string {
-  return typeof part === 'string' ? part : part.toString('base64url');
+function encode(part: Buffer): string {
+  return part.toString('base64url');
 }
 
 function decode(part: string): Buffer | undefined {

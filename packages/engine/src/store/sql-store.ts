@@ -119,16 +119,15 @@ class KyselyStore implements SqlStore {
     this.#context = context;
     this.dialect = dialect.name;
     this.location = dialect.location;
-    this.runs = new RunQueries(
-      context,
+    const runDocuments =
       documents === undefined
         ? undefined
-        : { file: documents, minLength: dialect.documentFile?.minLength ?? 0 },
-    );
+        : { file: documents, minLength: dialect.documentFile?.minLength ?? 0 };
+    this.runs = new RunQueries(context, runDocuments);
     this.workflows = new WorkflowQueries(context);
     this.apiKeys = new ApiKeyQueries(context);
     this.connections = new ConnectionQueries(context);
-    this.triggers = new TriggerQueries(context);
+    this.triggers = new TriggerQueries(context, runDocuments);
     this.nodes = new NodeQueries(context);
     this.leases = new LeaseQueries(context);
     this.runLinks = new RunLinkQueries(context);
@@ -147,7 +146,7 @@ class KyselyStore implements SqlStore {
     try {
       await this.#context.close();
     } finally {
-      this.#documents?.close();
+      await this.#documents?.close();
     }
   }
 

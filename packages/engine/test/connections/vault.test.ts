@@ -1,5 +1,5 @@
 /** The vault: AES-256-GCM seal and open, bound to the workspace and connection name. */
-import { randomBytes } from 'node:crypto';
+import { createDecipheriv, randomBytes } from 'node:crypto';
 import { isSluiceError } from '@sluice/sdk';
 import { describe, expect, it } from 'vitest';
 import { Vault } from '../../src/secrets/vault.js';
@@ -66,6 +66,29 @@ describe('Vault', () => {
     // The two strings are kept apart: moving a dot from the name into the workspace changes the AAD.
     const dotted = vault.seal(1, { workspaceId: 'a.b', name: 'c' });
     openError(() => vault.open(dotted, { workspaceId: 'a', name: 'b.c' }));
+  });
+
+  it("seals exactly JSON.stringify's text, large strings too, and opens it whole", () => {
+    const key = randomBytes(32);
+    const vault = new Vault(key);
+    const plain = 'p'.repeat(200_000);
+    const values: unknown[] = [
+      { token: 'sk_live_123', blob: plain },
+      { blob: `${'é"\n\\'.repeat(30_000)}\u0001`, lone: `${plain}\ud800` },
+      { records: Array.from({ length: 3_000 }, (_, id) => ({ id, note: 'n'.repeat(60) })) },
+      { at: new Date(0), skipped: undefined, list: [plain, undefined] },
+      undefined,
+    ];
+    for (const value of values) {
+      const sealed = vault.seal(value, acme);
+      const [, iv, tag, body] = sealed.split('.').map((part) => Buffer.from(part, 'base64url'));
+      const decipher = createDecipheriv('aes-256-gcm', key, iv as Buffer, { authTagLength: 16 });
+      decipher.setAAD(Buffer.from(JSON.stringify(['v1', 'acme', 'crm'])));
+      decipher.setAuthTag(tag as Buffer);
+      const text = Buffer.concat([decipher.update(body as Buffer), decipher.final()]).toString('utf8');
+      expect(text).toBe(JSON.stringify(value) ?? 'null');
+      expect(vault.open(sealed, acme)).toEqual(JSON.parse(text));
+    }
   });
 
   it('takes only a 32-byte key', () => {

@@ -13,6 +13,9 @@
  * {@link RunDocumentFile.storedBefore} lists the candidates and the store removes those whose run does
  * not exist when it opens.
  *
+ * Checkpoints (copying the WAL into the file) run in a worker thread, not in the commit that fills the WAL
+ * on the event loop: see `document-checkpoints.ts`.
+ *
  * @internal
  * @module
  */
@@ -21,6 +24,7 @@ import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { describe } from '../../driver-errors.js';
 import { EngineError } from '../../errors.js';
 import type { RunDocumentsTable } from '../database.js';
+import { type CheckpointCounts, DocumentCheckpoints } from './document-checkpoints.js';
 
 /** The page size of a new document file: about 80 pages for a 5 MB document instead of 1,280. */
 const PAGE_SIZE = 65_536;
@@ -28,12 +32,30 @@ const PAGE_SIZE = 65_536;
 /** Ids per statement: SQLite caps the bound parameters of one statement. */
 const CHUNK = 500;
 
+/** Document bytes written between two checkpoints of the worker: about three 5 MB inputs. */
+const CHECKPOINT_EVERY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The WAL's bounds, in checkpoints' worth ({@link RunDocumentFileOptions.checkpointEveryBytes}): past four
+ * (64 MB), writers wait for the worker to catch up so that the WAL starts over; past eight, the worker
+ * truncates it; past sixteen, the main connection checkpoints it itself (SQLite's autocheckpoint, for a
+ * worker that lags or failed). The WAL file left on disk is trimmed to four.
+ */
+const CATCH_UP_AFTER = 4;
+const TRUNCATE_AFTER = 8;
+const AUTOCHECKPOINT_AFTER = 16;
+
+/** SQLite's own autocheckpoint, in pages, once the worker has failed: its default. */
+const SQLITE_AUTOCHECKPOINT = 1000;
+
 /** How a document file behaves; the store passes its own options. */
 export interface RunDocumentFileOptions {
   /** How long a write waits for another process's write lock, in ms. */
   busyTimeoutMs: number;
   /** As the store's: `full` syncs the WAL on every commit. */
   synchronous: 'normal' | 'full';
+  /** Document bytes (JSON characters) written between two checkpoints of the worker. @default 16 MB */
+  checkpointEveryBytes?: number;
 }
 
 /** The document file of the store on `storeFile` (an absolute path). */
@@ -52,6 +74,7 @@ export class RunDocumentFile {
   readonly #Sqlite: typeof import('better-sqlite3');
   #db: SqliteDatabase | undefined;
   readonly #statements = new Map<string, Statement>();
+  readonly #checkpoints: DocumentCheckpoints;
   #closed = false;
 
   private constructor(
@@ -62,6 +85,16 @@ export class RunDocumentFile {
     this.location = location;
     this.#options = options;
     this.#Sqlite = Sqlite;
+    const everyBytes = options.checkpointEveryBytes ?? CHECKPOINT_EVERY_BYTES;
+    this.#checkpoints = new DocumentCheckpoints({
+      file: location,
+      busyTimeoutMs: options.busyTimeoutMs,
+      synchronous: options.synchronous,
+      everyBytes,
+      catchUpFrames: Math.ceil((CATCH_UP_AFTER * everyBytes) / PAGE_SIZE),
+      truncateFrames: Math.ceil((TRUNCATE_AFTER * everyBytes) / PAGE_SIZE),
+      onFailure: () => this.#db?.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT}`),
+    });
   }
 
   /** The document file at `location` (an absolute path), opened when first used. */
@@ -80,7 +113,52 @@ export class RunDocumentFile {
       `${verb} into run_documents (run_id, stored_at, workflow, input, sealed_input) values (?, ?, ?, ?, ?)`,
       true,
     ).run(row.run_id, storedAt, row.workflow, row.input, row.sealed_input);
+    if (changes > 0) {
+      this.#checkpoints.written(
+        row.workflow.length + (row.input?.length ?? 0) + (row.sealed_input?.length ?? 0),
+      );
+    }
     return changes > 0;
+  }
+
+  /**
+   * Stores the documents of runs about to be inserted, each committed when it resolves, and resolves the ids
+   * of those it stored: the caller deletes these again if their runs are not committed. A document whose
+   * id is taken is an existing run's (`runsThatExist` lists it: left alone, and inserting the run then
+   * fails as a duplicate) or an orphan a crash left (replaced).
+   */
+  async putForNewRuns(
+    rows: readonly RunDocumentsTable[],
+    runsThatExist: (ids: string[]) => Promise<ReadonlySet<string>>,
+  ): Promise<string[]> {
+    // The worker has fallen behind: let it catch up first (see `DocumentCheckpoints.room`).
+    const room = this.#checkpoints.room();
+    if (room !== undefined) await room;
+    const storedAt = new Date().toISOString();
+    const stored: string[] = [];
+    const taken: RunDocumentsTable[] = [];
+    for (const row of rows) {
+      if (this.put(row, storedAt)) stored.push(row.run_id);
+      else taken.push(row);
+    }
+    if (taken.length === 0) return stored;
+    const existing = await runsThatExist(taken.map((row) => row.run_id));
+    for (const row of taken) {
+      if (!existing.has(row.run_id) && this.put(row, storedAt, true)) stored.push(row.run_id);
+    }
+    return stored;
+  }
+
+  /**
+   * Deletes the documents of `ids` whose runs were not committed, as {@link delete}; on an error they stay,
+   * as orphans a store removes when it next opens.
+   */
+  deleteUncommitted(ids: readonly string[]): void {
+    try {
+      this.delete(ids);
+    } catch {
+      // Left as orphans.
+    }
   }
 
   /** The documents of those of `ids` that have one, by run id. */
@@ -115,11 +193,28 @@ export class RunDocumentFile {
     return ((select?.all(time) ?? []) as { run_id: string }[]).map((row) => row.run_id);
   }
 
-  /** Closes the file. Idempotent. */
-  close(): void {
+  /** What the checkpoints of the file did so far. @internal for tests */
+  checkpointCounts(): CheckpointCounts {
+    return this.#checkpoints.counts();
+  }
+
+  /** Resolves once no checkpoint of the file is in flight. @internal for tests */
+  checkpointsSettled(): Promise<void> {
+    return this.#checkpoints.settled();
+  }
+
+  /**
+   * Ends the checkpoint worker, then closes the file (the last connection to it checkpoints the WAL and
+   * removes it, as SQLite does). Idempotent.
+   */
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#db?.close();
+    try {
+      await this.#checkpoints.close();
+    } finally {
+      this.#db?.close();
+    }
   }
 
   /** The statement of `text`; `undefined` when the file does not exist and `create` is false. */
@@ -147,6 +242,11 @@ export class RunDocumentFile {
       // Only a new, empty file takes the page size; it must come before WAL mode.
       db.pragma(`page_size = ${PAGE_SIZE}`);
       db.pragma('journal_mode = WAL');
+      // The worker checkpoints; SQLite does only past a far larger WAL (a worker lagging or failed).
+      const everyBytes = this.#options.checkpointEveryBytes ?? CHECKPOINT_EVERY_BYTES;
+      const pageSize = Number(db.pragma('page_size', { simple: true }));
+      db.pragma(`wal_autocheckpoint = ${Math.ceil((AUTOCHECKPOINT_AFTER * everyBytes) / pageSize)}`);
+      db.pragma(`journal_size_limit = ${CATCH_UP_AFTER * everyBytes}`);
       db.pragma(`synchronous = ${this.#options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       db.exec(`create table if not exists run_documents (
         run_id text primary key,

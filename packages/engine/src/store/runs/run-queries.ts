@@ -132,6 +132,12 @@ function claimable(at: string, owner?: string) {
     ]);
 }
 
+/** Those of `ids` (a few) that are ids of stored runs. */
+export async function runsThatExist(db: Kysely<Database>, ids: string[]): Promise<ReadonlySet<string>> {
+  const rows = await db.selectFrom('runs').select('id').where('id', 'in', ids).execute();
+  return new Set(rows.map((row) => row.id));
+}
+
 /** The document file of a store and the length of JSON above which a run's documents go there. */
 export interface DocumentFileUse {
   readonly file: RunDocumentFile;
@@ -215,26 +221,11 @@ export class RunQueries implements ServiceRunStore {
     run: RunsTable,
     documents: RunDocumentsTable,
   ): Promise<void> {
-    const storedAt = new Date().toISOString();
-    let owned = file.put(documents, storedAt);
-    if (!owned) {
-      // A document of this id is there: an existing run's (the insert below then fails as a duplicate,
-      // and its document stays), or an orphan a crash left (replaced).
-      const exists = await this.#q.db
-        .selectFrom('runs')
-        .select('id')
-        .where('id', '=', run.id)
-        .executeTakeFirst();
-      if (exists === undefined) owned = file.put(documents, storedAt, true);
-    }
+    const stored = await file.putForNewRuns([documents], (ids) => runsThatExist(this.#q.db, ids));
     try {
       await this.#write(operation, () => [insert.statement({ ...run, documents_apart: DOCUMENTS_IN_FILE })]);
     } catch (err) {
-      try {
-        if (owned) file.delete([run.id]);
-      } catch {
-        // Left as an orphan: removed when a store next opens.
-      }
+      file.deleteUncommitted(stored);
       throw err;
     }
   }

@@ -5,14 +5,19 @@
  * read, so a cycle that crashed before its commit leaves no trace and a cycle racing another one cannot
  * commit twice.
  *
+ * The large documents of those runs go to the store's document file, if it has one, as an API run's do
+ * (`run-queries.ts`): committed there before the transaction, and deleted again when it does not commit,
+ * so a crash between the two leaves a document without a run, never a run without its document.
+ *
  * @internal
  * @module
  */
-import type { Selectable, Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import { toJson, toTime } from '../codec.js';
-import type { TriggerStatesTable } from '../database.js';
+import type { Database, RunDocumentsTable, RunsTable, TriggerStatesTable } from '../database.js';
 import type { QueryContext } from '../query-context.js';
-import { newRunToRow, splitDocuments } from '../runs/run-codec.js';
+import { DOCUMENTS_IN_FILE, documentsLength, newRunToRow, splitDocuments } from '../runs/run-codec.js';
+import { type DocumentFileUse, runsThatExist } from '../runs/run-queries.js';
 import type { TriggerCommit, TriggerStateRow, TriggerStore } from './trigger-store.js';
 
 /** Runs inserted per statement: SQLite caps the bound parameters of one statement. */
@@ -37,9 +42,12 @@ function rowToTriggerState(row: Selectable<TriggerStatesTable>): TriggerStateRow
 /** The trigger states of one store. */
 export class TriggerQueries implements TriggerStore {
   readonly #q: QueryContext;
+  readonly #documents: DocumentFileUse | undefined;
 
-  constructor(context: QueryContext) {
+  /** `documents`: where large documents go, if the store has a document file (`run-document-file.ts`). */
+  constructor(context: QueryContext, documents?: DocumentFileUse) {
     this.#q = context;
+    this.#documents = documents;
   }
 
   get(workflowUid: string): Promise<TriggerStateRow | undefined> {
@@ -134,32 +142,75 @@ export class TriggerQueries implements TriggerStore {
         const { key_id: _key, ...user } = caller;
         return splitDocuments({ ...newRunToRow(run), started_by: toJson(user, 'runs.started_by') });
       });
-      const rows = split.map(({ run }) => run);
-      const documents = split.flatMap(({ documents }) => (documents === undefined ? [] : [documents]));
-      return db.transaction().execute(async (trx) => {
-        const updated = await trx
-          .updateTable('trigger_states')
-          .set((eb) => ({
-            ...set,
-            revision: eb(eb.ref('revision'), '+', 1),
-            events_seen: eb(eb.ref('events_seen'), '+', rows.length),
-          }))
-          .where('workflow_uid', '=', commit.workflow_uid)
-          .$if(commit.expectedRevision !== undefined, (q) =>
-            q.where('revision', '=', commit.expectedRevision as number),
-          )
-          .executeTakeFirst();
-        if (updated.numUpdatedRows === 0n) return false;
-        for (let i = 0; i < rows.length; i += RUNS_CHUNK) {
-          await trx
-            .insertInto('runs')
-            .values(rows.slice(i, i + RUNS_CHUNK))
-            .execute();
-        }
-        // The large inputs a poll can bring are kept apart from their run rows (migration 0005).
-        for (const row of documents) await trx.insertInto('run_documents').values(row).execute();
-        return true;
-      });
+      const { rows, documents, inFile } = this.#placeDocuments(split);
+      const stored =
+        inFile.length === 0 || this.#documents === undefined
+          ? []
+          : await this.#documents.file.putForNewRuns(inFile, (ids) => runsThatExist(db, ids));
+      let committed = false;
+      try {
+        committed = await this.#commitRows(db, commit, set, rows, documents);
+        return committed;
+      } finally {
+        // A lost race or a failed transaction committed no run: their documents go again.
+        if (!committed && stored.length > 0) this.#documents?.file.deleteUncommitted(stored);
+      }
+    });
+  }
+
+  /**
+   * The run rows to insert, the documents rows that go with them into `run_documents`, and those that go
+   * to the document file first (their run rows then say so).
+   */
+  #placeDocuments(split: readonly { run: RunsTable; documents: RunDocumentsTable | undefined }[]) {
+    const use = this.#documents;
+    const rows: RunsTable[] = [];
+    const documents: RunDocumentsTable[] = [];
+    const inFile: RunDocumentsTable[] = [];
+    for (const { run, documents: apart } of split) {
+      if (apart === undefined) rows.push(run);
+      else if (use !== undefined && documentsLength(apart) > use.minLength) {
+        rows.push({ ...run, documents_apart: DOCUMENTS_IN_FILE });
+        inFile.push(apart);
+      } else {
+        rows.push(run);
+        documents.push(apart);
+      }
+    }
+    return { rows, documents, inFile };
+  }
+
+  /** The transaction of {@link commit}: the guarded state update, then the runs; `false` when the guard failed. */
+  #commitRows(
+    db: Kysely<Database>,
+    commit: TriggerCommit,
+    set: Updateable<TriggerStatesTable>,
+    rows: readonly RunsTable[],
+    documents: readonly RunDocumentsTable[],
+  ): Promise<boolean> {
+    return db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('trigger_states')
+        .set((eb) => ({
+          ...set,
+          revision: eb(eb.ref('revision'), '+', 1),
+          events_seen: eb(eb.ref('events_seen'), '+', rows.length),
+        }))
+        .where('workflow_uid', '=', commit.workflow_uid)
+        .$if(commit.expectedRevision !== undefined, (q) =>
+          q.where('revision', '=', commit.expectedRevision as number),
+        )
+        .executeTakeFirst();
+      if (updated.numUpdatedRows === 0n) return false;
+      for (let i = 0; i < rows.length; i += RUNS_CHUNK) {
+        await trx
+          .insertInto('runs')
+          .values(rows.slice(i, i + RUNS_CHUNK))
+          .execute();
+      }
+      // The large inputs a poll can bring are kept apart from their run rows (migration 0005).
+      for (const row of documents) await trx.insertInto('run_documents').values(row).execute();
+      return true;
     });
   }
 }
