@@ -17,9 +17,9 @@ import {
   type SqlStore,
 } from '@sluice/engine';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { type FlakyServer, startFlakyServer } from '../helpers/flaky-server.js';
-import type { Dialect, TestDatabase } from '../store/dialects.js';
+import { type Dialect, dropReusedSchemas, type TestDatabase } from '../store/dialects.js';
 
 /** The keys of the harness, by who holds them. */
 export interface Keys {
@@ -29,7 +29,7 @@ export interface Keys {
   globexAdmin: string;
 }
 
-/** What a test works with; fresh for each test. */
+/** What a test works with; fresh for each test (but see `perSuite`). */
 export interface ApiHarness {
   dir: string;
   store: SqlStore;
@@ -37,6 +37,8 @@ export interface ApiHarness {
   app: FastifyInstance;
   server: FlakyServer;
   keys: Keys;
+  /** The workspaces of `keys`: `acme` and `globex`, or `acme-<n>` and `globex-<n>` with `perSuite`. */
+  workspaces: { acme: string; globex: string };
   /** The API's loopback URL, with `listen: true`. */
   baseUrl?: string;
   /** Sends a request with `key` (none when `undefined`); JSON bodies are sent as JSON. */
@@ -72,14 +74,24 @@ export type ApiHarnessOptions = Omit<CreateApiOptions, 'engine'> & {
    * (`SYSTEM_APIS.credentials`); sets `h.baseUrl`. @default false (inject only)
    */
   listen?: boolean;
+  /** One harness for the whole suite, keys of their own for each test: see {@link useApiHarness}. */
+  perSuite?: boolean;
 };
 
-/** Declares the harness for the tests of the enclosing file. */
+/**
+ * Declares the harness for the tests of the enclosing suite: by default a fresh one per test. With
+ * `perSuite`, one store, engine, app and test server serve every test of the suite (opened in `beforeAll`,
+ * closed in `afterAll`), and each test gets keys of its own two workspaces instead of a fresh database:
+ * `h.workspaces` names them (`acme-<n>` and `globex-<n>`). That is for tests that name what they made
+ * (uids, run ids) and never list a whole workspace or close what they share; the runs a test started may
+ * still be running in the next one.
+ */
 export function useApiHarness(harnessOptions: ApiHarnessOptions = {}): ApiHarness {
-  const { engine: engineOptions, listen, dialect, ...options } = harnessOptions;
+  const { engine: engineOptions, listen, dialect, perSuite = false, ...options } = harnessOptions;
   const h = {} as ApiHarness;
   let database: TestDatabase | undefined;
-  beforeEach(async () => {
+  let tests = 0;
+  const open = async () => {
     h.dir = mkdtempSync(join(tmpdir(), 'sluice-api-'));
     // The API's tests neither migrate by hand nor change the schema: a PostgreSQL schema is reused, emptied.
     database = await dialect?.setup({ reuse: true });
@@ -95,14 +107,6 @@ export function useApiHarness(harnessOptions: ApiHarnessOptions = {}): ApiHarnes
       await h.engine.start({ baseUrl: 'http://127.0.0.1:1' });
       h.app = await createApi({ engine: h.engine, ...options });
     }
-    const key = async (workspace: string, email: string, role: 'admin' | 'member') =>
-      (await createApiKey(h.store, { workspace, email, role })).key;
-    h.keys = {
-      acmeAdmin: await key('acme', 'ann@acme.test', 'admin'),
-      acmeMember: await key('acme', 'bob@acme.test', 'member'),
-      globexMember: await key('globex', 'gil@globex.test', 'member'),
-      globexAdmin: await key('globex', 'gia@globex.test', 'admin'),
-    };
     h.call = async (key, method, url, body, headers = {}) => {
       const res = await h.app.inject({
         method,
@@ -121,15 +125,40 @@ export function useApiHarness(harnessOptions: ApiHarnessOptions = {}): ApiHarnes
         headers: res.headers,
       };
     };
-  });
-  afterEach(async () => {
+  };
+  const createKeys = async () => {
+    tests += 1;
+    const [acme, globex] = perSuite ? [`acme-${tests}`, `globex-${tests}`] : ['acme', 'globex'];
+    h.workspaces = { acme, globex };
+    const key = async (workspace: string, email: string, role: 'admin' | 'member') =>
+      (await createApiKey(h.store, { workspace, email, role })).key;
+    h.keys = {
+      acmeAdmin: await key(acme, 'ann@acme.test', 'admin'),
+      acmeMember: await key(acme, 'bob@acme.test', 'member'),
+      globexMember: await key(globex, 'gil@globex.test', 'member'),
+      globexAdmin: await key(globex, 'gia@globex.test', 'admin'),
+    };
+  };
+  const close = async () => {
     await h.app.close();
     await h.engine.close();
     await h.store.close();
     await database?.teardown();
     await h.server.close();
     rmSync(h.dir, { recursive: true, force: true });
-  });
+  };
+  if (dialect !== undefined) afterAll(dropReusedSchemas);
+  if (perSuite) {
+    beforeAll(open);
+    beforeEach(createKeys);
+    afterAll(close);
+  } else {
+    beforeEach(async () => {
+      await open();
+      await createKeys();
+    });
+    afterEach(close);
+  }
   return h;
 }
 

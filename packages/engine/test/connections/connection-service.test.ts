@@ -63,7 +63,7 @@ async function failure(promise: Promise<unknown>, code: string): Promise<string>
   throw new Error(`expected ${code}`);
 }
 
-describeEachDialect('ConnectionService', (t) => {
+describeEachDialect('ConnectionService', { reuse: true }, (t) => {
   beforeEach(async () => {
     store = t.store;
     server = await startFlakyServer();

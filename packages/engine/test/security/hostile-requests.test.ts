@@ -670,7 +670,8 @@ function parsed(res: RawResponse): Record<string, unknown> {
 
 for (const dialect of DIALECTS) {
   describe.skipIf(dialect.skip)(`hostile requests on ${dialect.name}`, () => {
-    const h = useApiHarness({ listen: true, dialect });
+    // One engine and API for the table: every row names what it made (a uid, a run id) in workspaces of its own.
+    const h = useApiHarness({ listen: true, dialect, perSuite: true });
 
     it.each(ATTACKS.map((attack) => [attack.name, attack] as const))('%s', async (_name, attack) => {
       const vars = (await attack.setup?.(h)) ?? {};

@@ -64,7 +64,7 @@ describeEachRunStore('exchanges in the run store', (t) => {
   });
 });
 
-describeEachDialect('pruneExchanges and workspace settings', (t) => {
+describeEachDialect('pruneExchanges and workspace settings', { reuse: true }, (t) => {
   // The run created at `createdAt`, its steps started then too (pruning goes by the rows' start).
   const withExchanges = async (id: string, workspace: string | null, createdAt: string) => {
     await t.store.runs.createRun(newRun(id, { workspace_id: workspace, created_at: createdAt }));

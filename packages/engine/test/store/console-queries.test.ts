@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { describeEachDialect } from './dialects.js';
 import { newRun, publishOf as publish, T0, T1, T2, WORKFLOW } from './fixtures.js';
 
-describeEachDialect('the console queries', (t) => {
+describeEachDialect('the console queries', { reuse: true }, (t) => {
   describe('listWorkflowVersions', () => {
     it('returns every version of the uid, newest first, each with its own name, author and time', async () => {
       await t.store.workflows.publish(publish('wf', 'first'));

@@ -31,7 +31,7 @@ const trigger = (
   ...extra,
 });
 
-describeEachDialect('the coordination store', (t) => {
+describeEachDialect('the coordination store', { reuse: true }, (t) => {
   describe('claimRun and listClaimableRuns', () => {
     it('lets one owner claim a free run, renew it, and another take it only once it expired', async () => {
       await t.store.runs.createRun(newRun('r1'));

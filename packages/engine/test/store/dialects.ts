@@ -99,10 +99,19 @@ const sqlite: Dialect = {
   },
 };
 
-/** Migrated PostgreSQL schemas free for `setup({ reuse: true })`, emptied; dropped once the file ends. */
+/**
+ * Migrated PostgreSQL schemas free for `setup({ reuse: true })`, emptied; dropped by
+ * {@link dropReusedSchemas}, which the suites that reuse schemas run in `afterAll`.
+ */
 const reusable: string[] = [];
 const createdForReuse: string[] = [];
-afterAll(async () => {
+
+/**
+ * Drops the schemas `setup({ reuse: true })` created. A suite that reuses schemas registers it in its own
+ * `afterAll` (see `useApiHarness`): this module is shared by the files that run one after another in a
+ * worker (`isolate: false`), so a hook at its top level would belong to the first of them only.
+ */
+export async function dropReusedSchemas(): Promise<void> {
   if (createdForReuse.length === 0) return;
   const admin = new pg.Pool({ connectionString: PG_URL as string, max: 1 });
   try {
@@ -112,7 +121,7 @@ afterAll(async () => {
     reusable.length = 0;
     await admin.end();
   }
-});
+}
 
 const postgres: Dialect = {
   name: 'postgres',
@@ -190,14 +199,22 @@ export interface DialectContext {
 
 /**
  * Declares the suite once per dialect, `describe.skipIf` on the ones that cannot run here, with a fresh
- * database and store per test (torn down afterwards).
+ * database and store per test (torn down afterwards). With `reuse` (for suites that neither migrate by
+ * hand nor change the schema), a PostgreSQL test may get a schema an earlier test of the suite emptied.
  */
-export function describeEachDialect(title: string, body: (t: DialectContext) => void): void {
+export function describeEachDialect(
+  title: string,
+  ...args:
+    | [body: (t: DialectContext) => void]
+    | [options: { reuse?: boolean }, body: (t: DialectContext) => void]
+): void {
+  const [options, body] = args.length === 1 ? [{}, args[0]] : args;
   for (const dialect of DIALECTS) {
     describe.skipIf(dialect.skip)(`${title} on ${dialect.name}`, () => {
       const t = { dialect } as DialectContext;
+      if (options.reuse === true) afterAll(dropReusedSchemas);
       beforeEach(async () => {
-        t.db = await dialect.setup();
+        t.db = await dialect.setup(options);
         t.store = await t.db.open();
       });
       afterEach(async () => {

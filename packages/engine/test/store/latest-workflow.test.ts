@@ -16,7 +16,7 @@ async function latest(store: SqlStore, uid: string) {
   return { version: found?.version, deleted: found?.deleted, reads: store.statements().reads - before };
 }
 
-describeEachDialect('the latest version of a workflow', (t) => {
+describeEachDialect('the latest version of a workflow', { reuse: true }, (t) => {
   it('is read once while this store is the only writer, and follows its own publishes and deletes', async () => {
     await t.store.workflows.publish(publishOf('wf', 'first'));
     const cached = t.dialect.name === 'sqlite';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { describeEachDialect } from './dialects.js';
 import { newRun, publishOf as publish, T1 } from './fixtures.js';
 
-describeEachDialect('the listing queries', (t) => {
+describeEachDialect('the listing queries', { reuse: true }, (t) => {
   describe('listWorkflows with a page', () => {
     it('returns at most limit workflows after the cursor, by name then uid', async () => {
       for (const [uid, name] of [

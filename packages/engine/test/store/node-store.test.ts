@@ -27,7 +27,7 @@ function node(id: string, extra: Partial<NodeRow> = {}): NodeRow {
   };
 }
 
-describeEachDialect('the nodes store', (t) => {
+describeEachDialect('the nodes store', { reuse: true }, (t) => {
   describe('nodes', () => {
     it('creates the table and its index', async () => {
       expect(await t.db.tables()).toContain('nodes');

@@ -1,11 +1,11 @@
 /**
  * The implementations of `RunStore` the run-store suite runs on: every SQL dialect of `dialects.ts`
  * (SQLite always, PostgreSQL when `SLUICE_TEST_PG_URL` is set), and the memory store of `sluice run`.
- * Each test gets a fresh store, closed in teardown.
+ * Each test gets a fresh store, closed in teardown (on PostgreSQL, a schema an earlier test emptied).
  */
 import { MemoryRunStore, type RunStore } from '@sluice/engine';
-import { afterEach, beforeEach, describe } from 'vitest';
-import { DIALECTS } from './dialects.js';
+import { afterAll, afterEach, beforeEach, describe } from 'vitest';
+import { DIALECTS, dropReusedSchemas } from './dialects.js';
 
 /** What a test of {@link describeEachRunStore} works on; fresh for each test. */
 export interface RunStoreContext {
@@ -27,7 +27,7 @@ const KINDS: readonly RunStoreKind[] = [
       name: dialect.name,
       skip: dialect.skip,
       async open() {
-        const db = await dialect.setup();
+        const db = await dialect.setup({ reuse: true });
         const store = await db.open();
         return { runs: store.runs, location: store.location, teardown: () => db.teardown() };
       },
@@ -52,6 +52,7 @@ export function describeEachRunStore(title: string, body: (t: RunStoreContext) =
     describe.skipIf(kind.skip)(`${title} on ${kind.name}`, () => {
       const t = {} as RunStoreContext;
       let teardown: () => Promise<void> = async () => {};
+      afterAll(dropReusedSchemas);
       beforeEach(async () => {
         const opened = await kind.open();
         t.runs = opened.runs;

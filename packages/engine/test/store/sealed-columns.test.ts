@@ -12,7 +12,7 @@ import { item, newRun, step, T0, T1 } from './fixtures.js';
 const caller: ApiCaller = { id: 'a@acme.test', email: 'a@acme.test', workspace_id: 'acme', role: 'member' };
 const SEALED = 'v1.aXY.dGFn.Ym9keQ';
 
-describeEachDialect('sealed columns', (t) => {
+describeEachDialect('sealed columns', { reuse: true }, (t) => {
   describe('runs.sealed_input', () => {
     it('is written by createRun, createServiceRun and commitTrigger, and absent when not given', async () => {
       await t.store.runs.createRun(newRun('plain'));

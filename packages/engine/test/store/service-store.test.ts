@@ -21,7 +21,7 @@ const publish = (uid: string, extra: Partial<PublishWorkflow> = {}): PublishWork
   ...extra,
 });
 
-describeEachDialect('the service store', (t) => {
+describeEachDialect('the service store', { reuse: true }, (t) => {
   describe('publishWorkflow and getWorkflow', () => {
     it('keeps every version, the first created time and the caller of each', async () => {
       const v1 = await t.store.workflows.publish(publish('a', { expectedVersion: 0 }));
