@@ -1,8 +1,9 @@
 /**
  * ISO times of the clock readings a run records by the dozen (step, item and attempt times), written
- * and read back without `Date`: `Date#toISOString` and `Date.parse` were a visible share of a run's CPU
- * (issue 14). The text up to the second (`YYYY-MM-DDTHH:mm:ss.`) is made once per second and kept for
- * the few seconds in use at a time (now, a lease's expiry); the milliseconds are appended or read.
+ * and read back without `Date` objects: `Date#toISOString` and `Date.parse` were a visible share of a run's
+ * CPU (issue 14). The text up to the second (`YYYY-MM-DDTHH:mm:ss.`) is made once per second and kept for
+ * the few seconds in use at a time (now, a lease's expiry), the milliseconds appended; a canonical text is
+ * read back from its digits.
  *
  * @module
  */
@@ -40,39 +41,58 @@ export function isoTime(ms: number): string {
 }
 
 /**
- * `Date.parse(text)`: at once for a time of a second {@link isoTime} wrote lately, else by `Date.parse`
- * (`NaN` for what is not a time).
+ * `Date.parse(text)`: computed from the digits for a text as `toISOString` writes it (with a day that
+ * every month has), else by `Date.parse` (`NaN` for what is not a time).
  */
 export function isoTimeMs(text: string): number {
-  const slot = slotOf(text);
-  return slot < 0 ? Date.parse(text) : (slotSeconds[slot] as number) + millisOf(text);
+  const ms = canonicalMs(text);
+  return Number.isNaN(ms) ? Date.parse(text) : ms;
 }
 
 /**
- * Whether `text` is a time exactly as `toISOString` writes it, known without parsing: one of a second
- * {@link isoTime} wrote lately. `false` says nothing (the caller checks the slow way).
+ * Whether `text` is a time exactly as `toISOString` writes it, known without parsing: `YYYY-MM-DDTHH:mm:ss.sssZ`
+ * with a year from 0100, a day from 01 to 28 (valid in every month) and every other field in range. `false`
+ * says nothing about other texts (the caller checks them the slow way).
  */
-export function isKnownIsoTime(text: string): boolean {
-  return slotOf(text) >= 0;
+export function isCanonicalIsoTime(text: string): boolean {
+  return !Number.isNaN(canonicalMs(text));
 }
 
-/** The slot whose prefix `text` has, followed by three digits and `Z`; -1 when none. */
-function slotOf(text: string): number {
-  if (text.length !== 24 || text.charCodeAt(23) !== 90 /* Z */) return -1;
-  if (!isDigit(text, 20) || !isDigit(text, 21) || !isDigit(text, 22)) return -1;
-  // The second formatted last first: most texts are of it.
-  for (let k = 1; k <= SLOTS; k++) {
-    const i = (nextSlot - k + SLOTS) % SLOTS;
-    if (text.startsWith(slotPrefixes[i] as string)) return i;
+/** Separators of `YYYY-MM-DDTHH:mm:ss.sssZ` by position. */
+const SEPARATORS: readonly (readonly [number, number])[] = [
+  [4, 45], // -
+  [7, 45], // -
+  [10, 84], // T
+  [13, 58], // :
+  [16, 58], // :
+  [19, 46], // .
+  [23, 90], // Z
+];
+
+/** The epoch ms of a canonical text (see {@link isCanonicalIsoTime}), else `NaN`. */
+function canonicalMs(text: string): number {
+  if (text.length !== 24) return Number.NaN;
+  for (const [at, code] of SEPARATORS) if (text.charCodeAt(at) !== code) return Number.NaN;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  const milli = digits(text, 20, 3);
+  // `Date.UTC` reads years 0 to 99 as 1900 to 1999: those take the slow path.
+  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 28)) return Number.NaN;
+  if (!(hour <= 23 && minute <= 59 && second <= 59 && milli >= 0)) return Number.NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second, milli);
+}
+
+/** The number written by `length` decimal digits at `at`; `NaN` when one is not a digit. */
+function digits(text: string, at: number, length: number): number {
+  let value = 0;
+  for (let i = at; i < at + length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return Number.NaN;
+    value = value * 10 + digit;
   }
-  return -1;
-}
-
-function isDigit(text: string, at: number): boolean {
-  const code = text.charCodeAt(at);
-  return code >= 48 && code <= 57;
-}
-
-function millisOf(text: string): number {
-  return (text.charCodeAt(20) - 48) * 100 + (text.charCodeAt(21) - 48) * 10 + (text.charCodeAt(22) - 48);
+  return value;
 }

@@ -115,8 +115,7 @@ function redactedNames(names: readonly string[]): ReadonlySet<string> {
 export function secretValuesIn(value: unknown, names: readonly string[]): string[] {
   // A step's output is often a scalar: nothing to look for (a run asks once per step).
   if (typeof value !== 'object' || value === null) return [];
-  const { wanted, indexNamed } = wantedNames(names);
-  const isWanted = keyVerdicts((key) => wanted.has(key.toLowerCase()));
+  const { isWanted, indexNamed } = wantedNames(names);
   // Most values have no secret key at all: one walk without a set of the objects seen tells.
   if (nothingHidden(value, isWanted, undefined, indexNamed)) return [];
   const out: string[] = [];
@@ -152,32 +151,44 @@ export function secretValuesIn(value: unknown, names: readonly string[]): string
 }
 
 /** The names a list of secret names stands for, lower-cased; by list, as a run passes the same one each time. */
-const WANTED = new WeakMap<readonly string[], { wanted: ReadonlySet<string>; indexNamed: boolean }>();
+const WANTED = new WeakMap<readonly string[], WantedNames>();
 
-function wantedNames(names: readonly string[]): { wanted: ReadonlySet<string>; indexNamed: boolean } {
+interface WantedNames {
+  /** Whether a key is one of the names (any case), remembered per key. */
+  isWanted: (key: string) => boolean;
+  indexNamed: boolean;
+}
+
+function wantedNames(names: readonly string[]): WantedNames {
   let found = WANTED.get(names);
   if (found === undefined) {
     const wanted = new Set(names.map((n) => n.toLowerCase()));
     // An array's keys are its indexes: only a name that is an index can hold a secret there.
     const indexNamed = isIndexNamed(wanted);
-    found = { wanted, indexNamed };
+    found = { isWanted: keyVerdicts((key) => wanted.has(key.toLowerCase())), indexNamed };
     // A frozen list cannot change under its entry; another list is read afresh each time.
     if (Object.isFrozen(names)) WANTED.set(names, found);
   }
   return found;
 }
 
-/** How many keys one walk remembers the verdict of (a large document repeats a few keys many times). */
+/** How many keys a redactor remembers the verdict of (a large document repeats a few keys many times). */
 const KEY_VERDICTS = 4096;
 
-/** `test` remembered per key for one walk: lower-casing every key of 100,000 records is most of a walk's time. */
+/** Longer keys are tested each time: a hostile document's long keys are not kept. */
+const KEY_VERDICT_LENGTH = 128;
+
+/**
+ * `test` remembered per key: lower-casing every key of 100,000 records is most of a walk's time. Made once
+ * per redactor (its names never change) and shared by its walks, so a walk of a small value allocates none.
+ */
 function keyVerdicts(test: (key: string) => boolean): (key: string) => boolean {
   const verdicts = new Map<string, boolean>();
   return (key) => {
     let verdict = verdicts.get(key);
     if (verdict === undefined) {
       verdict = test(key);
-      if (verdicts.size < KEY_VERDICTS) verdicts.set(key, verdict);
+      if (verdicts.size < KEY_VERDICTS && key.length <= KEY_VERDICT_LENGTH) verdicts.set(key, verdict);
     }
     return verdict;
   };
@@ -195,6 +206,7 @@ function build(names: ReadonlySet<string>, values: readonly string[]): Redactor 
   const pattern = secretPattern(values);
   const text = (value: string): string => pattern.replace(value, REDACTED);
   const isSecretKey = (key: string): boolean => names.has(key.toLowerCase());
+  const isSecret = keyVerdicts(isSecretKey);
   // As in `secretValuesIn`: an index-like name makes an array's keys (and its other properties) count.
   const indexNamed = isIndexNamed(names);
   const leaf = (value: unknown): unknown => (typeof value === 'string' ? text(value) : value);
@@ -205,7 +217,6 @@ function build(names: ReadonlySet<string>, values: readonly string[]): Redactor 
   // allocation and no set operation per object.
   const copy = (root: unknown): unknown => {
     if (typeof root !== 'object' || root === null) return leaf(root);
-    const isSecret = keyVerdicts(isSecretKey);
     const stack: Frame[] = [];
     const path = new WalkPath();
     let depth = 0;
@@ -246,7 +257,7 @@ function build(names: ReadonlySet<string>, values: readonly string[]): Redactor 
   return {
     text,
     value: <T>(value: T): T => copy(value) as T,
-    holdsNoSecret: (value) => nothingHidden(value, keyVerdicts(isSecretKey), pattern.test, indexNamed),
+    holdsNoSecret: (value) => nothingHidden(value, isSecret, pattern.test, indexNamed),
     excerpt: (value, maxBytes) => excerpt(text, pattern.reach, value, maxBytes),
     with: (more) =>
       redactorOf(names, [...new Set([...values, ...more.filter((v) => typeof v === 'string' && v !== '')])]),

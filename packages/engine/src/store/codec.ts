@@ -14,7 +14,7 @@
  * @module
  */
 
-import { isKnownIsoTime } from '../model/iso-time.js';
+import { isCanonicalIsoTime } from '../model/iso-time.js';
 import type { IsoText, JsonText } from './database.js';
 
 /** A value the store cannot write; the store wraps it in `SLUICE_STORE`. */
@@ -45,22 +45,11 @@ export function fromJson(text: JsonText | null): unknown {
   return text === null ? undefined : JSON.parse(text);
 }
 
-/**
- * Canonical ISO form with a month, hour, minute and second in range. With a day from 01 to 28 such a
- * text is a valid time whatever the month, and `toISOString()` gives it back unchanged.
- */
-const CANONICAL_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-[0-2]\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
-
 /** A time in canonical ISO form; `null`/`undefined` → `NULL`. */
 export function toTime(value: string | null | undefined, column: string): IsoText | null {
   if (value == null) return null;
-  // The times the engine makes are canonical already: known (`isoTime` wrote them), else checked
-  // without parsing (a run writes dozens).
-  if (isKnownIsoTime(value)) return value;
-  if (CANONICAL_TIME.test(value)) {
-    const day = value.slice(8, 10);
-    if (day !== '00' && day !== '29') return value;
-  }
+  // The times the engine makes are canonical already: checked without parsing (a run writes dozens).
+  if (isCanonicalIsoTime(value)) return value;
   const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new StoreValueError(`${column} is not an ISO time: ${JSON.stringify(value)}`);
   return new Date(ms).toISOString();
