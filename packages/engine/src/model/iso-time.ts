@@ -55,44 +55,40 @@ export function isoTimeMs(text: string): number {
  * says nothing about other texts (the caller checks them the slow way).
  */
 export function isCanonicalIsoTime(text: string): boolean {
-  return !Number.isNaN(canonicalMs(text));
+  // `Date.UTC` reads years 0 to 99 as 1900 to 1999: those (`00xx`) take the slow path.
+  return CANONICAL.test(text) && (text.charCodeAt(0) !== 48 || text.charCodeAt(1) !== 48);
 }
 
-/** Separators of `YYYY-MM-DDTHH:mm:ss.sssZ` by position. */
-const SEPARATORS: readonly (readonly [number, number])[] = [
-  [4, 45], // -
-  [7, 45], // -
-  [10, 84], // T
-  [13, 58], // :
-  [16, 58], // :
-  [19, 46], // .
-  [23, 90], // Z
-];
+/**
+ * `toISOString`'s form with a day that every month has and every other field in range (a regex is compiled
+ * to machine code: faster here than reading the characters one by one).
+ */
+const CANONICAL = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 
 /** The epoch ms of a canonical text (see {@link isCanonicalIsoTime}), else `NaN`. */
 function canonicalMs(text: string): number {
-  if (text.length !== 24) return Number.NaN;
-  for (const [at, code] of SEPARATORS) if (text.charCodeAt(at) !== code) return Number.NaN;
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hour = digits(text, 11, 2);
-  const minute = digits(text, 14, 2);
-  const second = digits(text, 17, 2);
-  const milli = digits(text, 20, 3);
-  // `Date.UTC` reads years 0 to 99 as 1900 to 1999: those take the slow path.
-  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 28)) return Number.NaN;
-  if (!(hour <= 23 && minute <= 59 && second <= 59 && milli >= 0)) return Number.NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second, milli);
+  if (!isCanonicalIsoTime(text)) return Number.NaN;
+  const days = daysFromCivil(number(text, 0, 4), number(text, 5, 2), number(text, 8, 2));
+  const clock = number(text, 11, 2) * 3_600_000 + number(text, 14, 2) * 60_000 + number(text, 17, 2) * 1000;
+  return days * 86_400_000 + clock + number(text, 20, 3);
 }
 
-/** The number written by `length` decimal digits at `at`; `NaN` when one is not a digit. */
-function digits(text: string, at: number, length: number): number {
+/**
+ * Days from 1970-01-01 to a date of the proleptic Gregorian calendar (year 0 or later): H. Hinnant's
+ * `days_from_civil`, in integers (`Date.UTC` costs several times more).
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/** The number the `length` digits at `at` write (the caller checked they are digits). */
+function number(text: string, at: number, length: number): number {
   let value = 0;
-  for (let i = at; i < at + length; i++) {
-    const digit = text.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return Number.NaN;
-    value = value * 10 + digit;
-  }
+  for (let i = at; i < at + length; i++) value = value * 10 + text.charCodeAt(i) - 48;
   return value;
 }

@@ -47,6 +47,15 @@ describe('isoTimeMs and isCanonicalIsoTime', () => {
       const day = Number(text.slice(8, 10));
       expect(isCanonicalIsoTime(text)).toBe(day <= 28 && Number(text.slice(0, 4)) >= 100);
     }
+    // Before 1970, leap days and century years, as toISOString writes them.
+    for (let i = 0; i < 5_000; i++) {
+      const text = new Date(Math.floor(next() * -59_011_459_200_000)).toISOString();
+      expect(isoTimeMs(text)).toBe(Date.parse(text));
+    }
+    for (const text of ['2000-02-28T23:59:59.999Z', '1900-02-28T00:00:00.000Z', '2400-02-28T12:00:00.500Z']) {
+      expect(isCanonicalIsoTime(text)).toBe(true);
+      expect(isoTimeMs(text)).toBe(Date.parse(text));
+    }
     const others = [
       '2026-12-31T23:59:59.99Z',
       '2026-12-31T23:59:59.9999Z',
