@@ -142,12 +142,14 @@ export class TemplateWorkerPool implements TemplateJobs {
     };
     const worker = new Worker(templateWorkerUrl(), { workerData: config, ...options(settings.memoryMb) });
     const slot: Slot = { worker, progress: new BigInt64Array(shared), retired: false };
-    worker.unref();
     worker.on('message', (reply: JobReply) => this.#settle(slot, reply));
     worker.on('error', (error: Error & { code?: string }) =>
       this.#fail(slot, error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash', error.message),
     );
     worker.on('exit', (code) => this.#fail(slot, 'crash', `the template worker exited with code ${code}`));
+    // Idle until a job comes: after the listeners, as adding a 'message' listener refs the worker again
+    // (an idle replacement would otherwise keep the process alive).
+    worker.unref();
     this.#slots[i] = slot;
     return slot;
   }
