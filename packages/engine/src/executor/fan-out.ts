@@ -24,13 +24,6 @@ export async function fanOut<T, R>(
   failed: (result: R) => boolean,
   signal?: AbortSignal,
 ): Promise<(R | undefined)[]> {
-  if (items.length === 1) {
-    // Most steps make one call: no workers to share it (as below: not started once aborted).
-    signal?.throwIfAborted();
-    const result = await run(items[0] as T, 0);
-    signal?.throwIfAborted();
-    return [result];
-  }
   const results: (R | undefined)[] = new Array(items.length).fill(undefined);
   let next = 0;
   let stop = false;

@@ -51,12 +51,11 @@ export function isoTimeMs(text: string): number {
 
 /**
  * Whether `text` is a time exactly as `toISOString` writes it, known without parsing: `YYYY-MM-DDTHH:mm:ss.sssZ`
- * with a year from 0100, a day from 01 to 28 (valid in every month) and every other field in range. `false`
- * says nothing about other texts (the caller checks them the slow way).
+ * with a day from 01 to 28 (valid in every month) and every other field in range. `false` says nothing about
+ * other texts (the caller checks them the slow way).
  */
 export function isCanonicalIsoTime(text: string): boolean {
-  // `Date.UTC` reads years 0 to 99 as 1900 to 1999: those (`00xx`) take the slow path.
-  return CANONICAL.test(text) && (text.charCodeAt(0) !== 48 || text.charCodeAt(1) !== 48);
+  return CANONICAL.test(text);
 }
 
 /**

@@ -181,6 +181,8 @@ const KEY_VERDICT_LENGTH = 128;
 /**
  * `test` remembered per key: lower-casing every key of 100,000 records is most of a walk's time. Made once
  * per redactor (its names never change) and shared by its walks, so a walk of a small value allocates none.
+ * Full, it starts over rather than stop learning: a redactor is shared by workspaces with the same secrets,
+ * and one document of thousands of distinct keys must not leave the others' walks without verdicts.
  */
 function keyVerdicts(test: (key: string) => boolean): (key: string) => boolean {
   const verdicts = new Map<string, boolean>();
@@ -188,7 +190,10 @@ function keyVerdicts(test: (key: string) => boolean): (key: string) => boolean {
     let verdict = verdicts.get(key);
     if (verdict === undefined) {
       verdict = test(key);
-      if (verdicts.size < KEY_VERDICTS && key.length <= KEY_VERDICT_LENGTH) verdicts.set(key, verdict);
+      if (key.length <= KEY_VERDICT_LENGTH) {
+        if (verdicts.size >= KEY_VERDICTS) verdicts.clear();
+        verdicts.set(key, verdict);
+      }
     }
     return verdict;
   };

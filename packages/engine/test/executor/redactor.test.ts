@@ -55,6 +55,19 @@ describe('createRedactor, shared by runs', () => {
     expect(first.with(['later-secret'])).toBe(second.with(['later-secret', one]));
   });
 
+  it('keeps judging keys right once its remembered verdicts have filled and started over', () => {
+    const shared = createRedactor({ names, values: ['ws-secret-1'] });
+    const flood = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i]));
+    expect(shared.value(flood)).toBe(flood);
+    expect(shared.holdsNoSecret({ ...flood, API_Token: 'x' })).toBe(false);
+    expect(shared.value({ k1: 1, api_token: 'x', k9999: 'ws-secret-1' })).toEqual({
+      k1: 1,
+      api_token: REDACTED,
+      k9999: REDACTED,
+    });
+    expect(secretValuesIn({ ...flood, Api_Token: 'found' }, names)).toEqual(['found']);
+  });
+
   it('gives another redactor for other secret values or other names', () => {
     const base = createRedactor({ names, values: ['ws-secret-1'] });
     expect(createRedactor({ names, values: ['ws-secret-2'] })).not.toBe(base);

@@ -45,14 +45,20 @@ describe('isoTimeMs and isCanonicalIsoTime', () => {
       expect(isoTimeMs(text)).toBe(Date.parse(text));
       // Canonical when its day is one every month has, and its year one Date.UTC reads as written.
       const day = Number(text.slice(8, 10));
-      expect(isCanonicalIsoTime(text)).toBe(day <= 28 && Number(text.slice(0, 4)) >= 100);
+      expect(isCanonicalIsoTime(text)).toBe(day <= 28);
     }
     // Before 1970, leap days and century years, as toISOString writes them.
     for (let i = 0; i < 5_000; i++) {
       const text = new Date(Math.floor(next() * -59_011_459_200_000)).toISOString();
       expect(isoTimeMs(text)).toBe(Date.parse(text));
     }
-    for (const text of ['2000-02-28T23:59:59.999Z', '1900-02-28T00:00:00.000Z', '2400-02-28T12:00:00.500Z']) {
+    for (const text of [
+      '2000-02-28T23:59:59.999Z',
+      '1900-02-28T00:00:00.000Z',
+      '2400-02-28T12:00:00.500Z',
+      '0000-01-01T00:00:00.000Z',
+      '0099-03-01T00:00:00.000Z',
+    ]) {
       expect(isCanonicalIsoTime(text)).toBe(true);
       expect(isoTimeMs(text)).toBe(Date.parse(text));
     }
@@ -70,7 +76,6 @@ describe('isoTimeMs and isCanonicalIsoTime', () => {
       '2026-01-01T24:00:00.000Z',
       '2026-01-01T23:60:00.000Z',
       '2026-01-01T23:00:60.000Z',
-      '0099-01-01T00:00:00.000Z',
       '+2026-01-01T00:00:00.000Z',
       '2026-01-01 00:00:00.000Z',
       '2026-01-01t00:00:00.000z',
