@@ -8,7 +8,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { EngineError } from '../errors.js';
-import { documentJson } from '../store/runs/document-json.js';
+import { documentJson, textOf } from '../store/runs/document-json.js';
 import { assertSecretKey } from './secret-key.js';
 
 /** What a sealed value belongs to; it must be the same to open it. */
@@ -38,7 +38,8 @@ export class Vault {
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(aad(context));
     // `documentJson` is `JSON.stringify`'s text, made faster for large strings (a run's input sealed whole).
-    const body = cipher.update(documentJson(value) ?? 'null', 'utf8');
+    const text = documentJson(value);
+    const body = cipher.update(text === undefined ? 'null' : textOf(text), 'utf8');
     // GCM is a stream mode: `final` holds nothing back, so the ciphertext is not copied into a new buffer.
     const rest = cipher.final();
     const sealed = rest.length === 0 ? body : Buffer.concat([body, rest]);

@@ -24,12 +24,18 @@ export class StoreValueError extends Error {}
  * `undefined` → `NULL`; anything else → its JSON text, by `stringify` (which must give what
  * `JSON.stringify` gives: `runs/document-json.ts` does, faster for large strings).
  */
+export function toJson(value: unknown, column: string): JsonText | null;
+export function toJson<T extends { length: number }>(
+  value: unknown,
+  column: string,
+  stringify: (value: unknown) => T | undefined,
+): T | null;
 export function toJson(
   value: unknown,
   column: string,
-  stringify: (value: unknown) => string | undefined = JSON.stringify,
-): JsonText | null {
-  let text: string | undefined;
+  stringify: (value: unknown) => unknown = JSON.stringify,
+): unknown {
+  let text: unknown;
   try {
     text = stringify(value);
   } catch (err) {

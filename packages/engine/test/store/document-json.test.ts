@@ -4,7 +4,13 @@
  * `JSON.stringify` (a `toJSON`, class instances, a cycle, too many values). Each case is a row.
  */
 import { describe, expect, it } from 'vitest';
-import { documentJson, LARGE_STRING, stringJson } from '../../src/store/runs/document-json.js';
+import {
+  documentJson,
+  LARGE_STRING,
+  SplicedJson,
+  stringJson,
+  textOf,
+} from '../../src/store/runs/document-json.js';
 
 const large = (unit: string) => unit.repeat(Math.ceil((LARGE_STRING + 1) / unit.length));
 
@@ -53,7 +59,19 @@ const ROWS: [string, unknown][] = [
 
 describe('documentJson', () => {
   it.each(ROWS)('gives what JSON.stringify gives: %s', (_, value) => {
-    expect(documentJson(value)).toBe(JSON.stringify(value));
+    const text = documentJson(value);
+    expect(text === undefined ? undefined : textOf(text)).toBe(JSON.stringify(value));
+    expect(text?.length).toBe(JSON.stringify(value)?.length);
+  });
+
+  it('keeps a spliced text as its parts, each large string one part, and joins nothing else', () => {
+    const blob = large('x');
+    const text = documentJson({ n: 1, blob, list: [blob, 'small'] });
+    expect(text).toBeInstanceOf(SplicedJson);
+    const { parts } = text as SplicedJson;
+    expect(parts.filter((part) => part === `"${blob}"`)).toHaveLength(2);
+    expect(parts.join('')).toBe(JSON.stringify({ n: 1, blob, list: [blob, 'small'] }));
+    expect(typeof documentJson({ n: 1, list: Array.from({ length: 300 }, () => 'small') })).toBe('string');
   });
 
   it('throws as JSON.stringify does on a cycle and on a BigInt', () => {

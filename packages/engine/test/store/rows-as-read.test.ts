@@ -11,6 +11,7 @@ import {
   rowToItem,
   rowToRun,
   rowToStep,
+  rowWithText,
   runPatchToColumns,
   stepToRow,
 } from '../../src/store/runs/run-codec.js';
@@ -97,7 +98,7 @@ describe('rows as read', () => {
     ],
     ['an on_failure run of depth 0', newRun('r', { failure_of: 'f', depth: 0, origin: 'on_failure' })],
   ])('a new run reads back as inserted: %s', (_, run) => {
-    expect(json(newRunAsStored(run))).toEqual(json(rowToRun(newRunToRow(run))));
+    expect(json(newRunAsStored(run))).toEqual(json(rowToRun(rowWithText(newRunToRow(run)))));
   });
 
   const PATCHES: [string, RunPatch[]][] = [
@@ -120,7 +121,7 @@ describe('rows as read', () => {
 
   it.each(PATCHES)('a run patched: %s', (_, patches) => {
     let recorded = newRunAsStored(newRun('r', { status: 'running', started_at: T0 }));
-    let columns = newRunToRow(newRun('r', { status: 'running', started_at: T0 }));
+    let columns = rowWithText(newRunToRow(newRun('r', { status: 'running', started_at: T0 })));
     for (const patch of patches) {
       recorded = runPatchedAsRead(recorded, patch);
       const ended = columns.status !== 'pending' && columns.status !== 'running';

@@ -84,6 +84,24 @@ describe('the document file of a SQLite store', () => {
     expect((await store.runs.getRunAndCaller('big'))?.caller?.email).toBe('ann@acme.test');
   });
 
+  it.each([
+    ['a large string beside non-ASCII text', { big: 'q'.repeat(70_000), s: 'é€😀' }],
+    ['a large string of non-ASCII text', { big: 'é€😀'.repeat(25_000) }],
+    ['a large string with a lone surrogate', { big: `${'x'.repeat(70_000)}\ud800` }],
+    ['a large string with quotes and newlines', { big: '"a"\n'.repeat(20_000) }],
+    ['many small records', { list: Array.from({ length: 5_000 }, (_, i) => ({ i, t: 'ü😀' })) }],
+  ])('stores the exact JSON text of an input as TEXT: %s', async (_, input) => {
+    const store = await open();
+    await store.runs.createRun(newRun('exact', { input }));
+    const [row] = query<{ input: string; type: string; chars: number }>(
+      `${file}-documents`,
+      "select input, typeof(input) as type, length(input) as chars from run_documents where run_id = 'exact'",
+    );
+    const json = JSON.stringify(input);
+    expect(row).toEqual({ input: json, type: 'text', chars: [...json].length });
+    expect((await store.runs.getRun('exact'))?.input).toEqual(input);
+  });
+
   it('reads a run back after a restart', async () => {
     const input = inputOfLength(LIMIT * 4);
     const first = await open();

@@ -20,6 +20,7 @@ import {
   rowToItem,
   rowToRun,
   rowToStep,
+  rowWithText,
   runPatchToColumns,
   stepToRow,
 } from '../runs/run-codec.js';
@@ -70,7 +71,7 @@ export class MemoryRunStore implements RunStore, AsyncDisposable {
 
   createRun(run: NewRun): Promise<void> {
     return this.#do(`runs.createRun(${run.id})`, (runs) => {
-      const row = newRunToRow(run);
+      const row = rowWithText(newRunToRow(run));
       if (runs.has(row.id)) throw new Error(`run ${row.id} already exists`);
       runs.set(row.id, { run: row, steps: new Map(), items: new Map() });
     });

@@ -16,7 +16,7 @@ import type {
   RunsTable,
 } from '../database.js';
 import { frozenDocumentJson } from '../frozen-documents.js';
-import { documentJson } from './document-json.js';
+import { type DocumentText, documentJson, SplicedJson, textOf } from './document-json.js';
 import type { HttpExchange } from './http-exchange.js';
 import type {
   AttemptEntry,
@@ -78,8 +78,14 @@ export function newRunAsStored(run: NewRun): RunRow {
   return row;
 }
 
+/** A new run's row, its input's JSON text perhaps spliced (`document-json.ts`) until it is stored. */
+export type NewRunRow = Omit<RunsTable, 'input'> & { input: DocumentText | null };
+
+/** A new run's documents kept apart, the input's JSON text perhaps spliced. */
+export type NewRunDocuments = Omit<RunDocumentsTable, 'input'> & { input: DocumentText | null };
+
 /** The row `createRun` inserts; `startedBy`: who started it, for a run the service started (as JSON). */
-export function newRunToRow(run: NewRun, startedBy: JsonText | null = null): RunsTable {
+export function newRunToRow(run: NewRun, startedBy: JsonText | null = null): NewRunRow {
   const fields = newRunFields(
     run,
     // A version's document as its runs share it: stringified once (`frozen-documents.ts`).
@@ -110,20 +116,35 @@ export const DOCUMENTS_INLINE_LIMIT = 16 * 1024;
 export const DOCUMENTS_IN_FILE = 2;
 
 /** The length of a documents row's JSON texts together (what the document file's threshold compares). */
-export function documentsLength(documents: RunDocumentsTable): number {
+export function documentsLength(documents: NewRunDocuments): number {
   return documents.workflow.length + (documents.input?.length ?? 0) + (documents.sealed_input?.length ?? 0);
+}
+
+/** `documents` as a row of the `run_documents` table: a spliced input joined. */
+export function documentsRow(documents: NewRunDocuments): RunDocumentsTable {
+  const { input } = documents;
+  return typeof input === 'string' || input === null
+    ? (documents as RunDocumentsTable)
+    : { ...documents, input: textOf(input) };
 }
 
 /** A run's rows as inserted: the run row, and its documents row when they are kept apart. */
 export interface NewRunRows {
   run: RunsTable;
-  documents: RunDocumentsTable | undefined;
+  documents: NewRunDocuments | undefined;
+}
+
+/** `row` with its input as one string (a spliced one joined, in place): for a store that keeps rows whole. */
+export function rowWithText(row: NewRunRow): RunsTable {
+  if (row.input instanceof SplicedJson) row.input = row.input.toString();
+  return row as RunsTable;
 }
 
 /** The rows `row` (from {@link newRunToRow}) is inserted as: apart when its documents are large. */
-export function splitDocuments(row: RunsTable): NewRunRows {
+export function splitDocuments(row: NewRunRow): NewRunRows {
   const size = row.workflow.length + (row.input?.length ?? 0) + (row.sealed_input?.length ?? 0);
-  if (size <= DOCUMENTS_INLINE_LIMIT) return { run: row, documents: undefined };
+  // Only strings far longer than the limit are spliced: `rowWithText` joins nothing in practice.
+  if (size <= DOCUMENTS_INLINE_LIMIT) return { run: rowWithText(row), documents: undefined };
   return {
     run: { ...row, workflow: '{}', input: null, sealed_input: null, documents_apart: 1 },
     documents: {

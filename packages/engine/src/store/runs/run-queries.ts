@@ -25,8 +25,10 @@ import type { SqlStatement } from '../sync-sql.js';
 import {
   DOCUMENTS_IN_FILE,
   documentsLength,
+  documentsRow,
   itemToRow,
   joinDocuments,
+  type NewRunDocuments,
   type NewRunRows,
   newRunToRow,
   rowToItem,
@@ -196,7 +198,7 @@ export class RunQueries implements ServiceRunStore {
     if (use !== undefined && documentsLength(documents) > use.minLength) {
       return this.#q.run(operation, () => this.#createWithFile(operation, use.file, insert, run, documents));
     }
-    const document = this.#q.db.insertInto('run_documents').values(documents).compile();
+    const document = this.#q.db.insertInto('run_documents').values(documentsRow(documents)).compile();
     return this.#write(operation, () => [insert.statement(run), document]).then(nothing);
   }
 
@@ -219,7 +221,7 @@ export class RunQueries implements ServiceRunStore {
     file: RunDocumentFile,
     insert: CompiledWrite<RunsTable>,
     run: RunsTable,
-    documents: RunDocumentsTable,
+    documents: NewRunDocuments,
   ): Promise<void> {
     const stored = await file.putForNewRuns([documents], (ids) => runsThatExist(this.#q.db, ids));
     try {

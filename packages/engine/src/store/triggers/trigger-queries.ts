@@ -16,7 +16,14 @@ import type { Kysely, Selectable, Updateable } from 'kysely';
 import { toJson, toTime } from '../codec.js';
 import type { Database, RunDocumentsTable, RunsTable, TriggerStatesTable } from '../database.js';
 import type { QueryContext } from '../query-context.js';
-import { DOCUMENTS_IN_FILE, documentsLength, newRunToRow, splitDocuments } from '../runs/run-codec.js';
+import {
+  DOCUMENTS_IN_FILE,
+  documentsLength,
+  documentsRow,
+  type NewRunDocuments,
+  newRunToRow,
+  splitDocuments,
+} from '../runs/run-codec.js';
 import { type DocumentFileUse, runsThatExist } from '../runs/run-queries.js';
 import type { TriggerCommit, TriggerStateRow, TriggerStore } from './trigger-store.js';
 
@@ -162,11 +169,11 @@ export class TriggerQueries implements TriggerStore {
    * The run rows to insert, the documents rows that go with them into `run_documents`, and those that go
    * to the document file first (their run rows then say so).
    */
-  #placeDocuments(split: readonly { run: RunsTable; documents: RunDocumentsTable | undefined }[]) {
+  #placeDocuments(split: readonly { run: RunsTable; documents: NewRunDocuments | undefined }[]) {
     const use = this.#documents;
     const rows: RunsTable[] = [];
     const documents: RunDocumentsTable[] = [];
-    const inFile: RunDocumentsTable[] = [];
+    const inFile: NewRunDocuments[] = [];
     for (const { run, documents: apart } of split) {
       if (apart === undefined) rows.push(run);
       else if (use !== undefined && documentsLength(apart) > use.minLength) {
@@ -174,7 +181,7 @@ export class TriggerQueries implements TriggerStore {
         inFile.push(apart);
       } else {
         rows.push(run);
-        documents.push(apart);
+        documents.push(documentsRow(apart));
       }
     }
     return { rows, documents, inFile };
