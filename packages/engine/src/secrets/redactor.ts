@@ -417,10 +417,20 @@ function settle(frame: Frame, value: unknown): void {
   const key = frame.keys === undefined ? frame.next : (frame.keys[frame.next] as string);
   const source = frame.source as Record<string | number, unknown>;
   if (value !== source[key]) {
-    frame.copy ??= Array.isArray(frame.source) ? frame.source.slice() : { ...frame.source };
+    frame.copy ??= Array.isArray(frame.source) ? arrayCopy(frame.source) : { ...frame.source };
     (frame.copy as Record<string | number, unknown>)[key] = value;
   }
   frame.next++;
+}
+
+/**
+ * A copy of `array`'s entries, holes kept. Not `slice()`: it makes its copy through `array.constructor`,
+ * which an array's own `constructor` entry (a connector's output, say) replaces, and then throws.
+ */
+function arrayCopy(array: readonly unknown[]): unknown[] {
+  const copy = new Array<unknown>(array.length);
+  for (let i = 0; i < array.length; i++) if (i in array) copy[i] = array[i];
+  return copy;
 }
 
 /**

@@ -98,4 +98,18 @@ describe('Redactor.value', () => {
     expect(out.hide).toEqual({ t: `see ${REDACTED}` });
     expect(mixed.hide.t).toBe('see s3cr3t-token');
   });
+
+  it('copies an array whose own entries replace constructor or Symbol.species, holes kept', () => {
+    const redact = createRedactor({ values: ['s3cr3t-token'] });
+    const withConstructor = Object.assign(['s3cr3t-token', 'x'], { constructor: 'not a class' });
+    const withSpecies = ['s3cr3t-token'];
+    Object.defineProperty(withSpecies, 'constructor', { value: { [Symbol.species]: 5 } });
+    // biome-ignore lint/suspicious/noSparseArray: a hole must stay a hole in the copy
+    const holey = [, 's3cr3t-token'];
+    expect(redact.value(withConstructor)).toEqual([REDACTED, 'x']);
+    expect(redact.value(withSpecies)).toEqual([REDACTED]);
+    const copy = redact.value(holey);
+    expect([0 in copy, copy[1], copy.length]).toEqual([false, REDACTED, 2]);
+    expect(withConstructor[0]).toBe('s3cr3t-token');
+  });
 });

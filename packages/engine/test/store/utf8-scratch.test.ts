@@ -44,7 +44,13 @@ describe('Utf8Scratch', () => {
       .prepare(
         'select bound = written as same, typeof(written) as type, length(written) as chars, length(bound) as boundChars, written from t where id = ?',
       )
-      .get(lastInsertRowid) as { same: number; type: string; chars: number; boundChars: number; written: string };
+      .get(lastInsertRowid) as {
+      same: number;
+      type: string;
+      chars: number;
+      boundChars: number;
+      written: string;
+    };
   };
 
   it.each(TEXTS)('stores what binding the string stores: %s', (_, text) => {
@@ -75,7 +81,11 @@ describe('Utf8Scratch', () => {
   });
 
   it('binds short texts as themselves, a short spliced one joined', () => {
-    expect(scratch.bindable(['short', null, new SplicedJson(['[', '1', ']'])])).toEqual(['short', null, '[1]']);
+    expect(scratch.bindable(['short', null, new SplicedJson(['[', '1', ']'])])).toEqual([
+      'short',
+      null,
+      '[1]',
+    ]);
   });
 
   it('gives exact views after the buffer held a longer text, and again after a release', () => {

@@ -78,8 +78,14 @@ export function documentJson(value: unknown): DocumentText | undefined {
     // The structure is stringified in the order the walk met the strings, each placeholder once.
     const quoted = `"${placeholder(i)}"`;
     const at = text.indexOf(quoted, from);
-    parts.push(text.slice(from, at), stringJson(string));
-    from = at + quoted.length;
+    if (escapes(string)) {
+      parts.push(text.slice(from, at), JSON.stringify(string));
+      from = at + quoted.length;
+    } else {
+      // Its own part between the placeholder's quotes: quoting it would copy it whole.
+      parts.push(text.slice(from, at + 1), string);
+      from = at + quoted.length - 1;
+    }
   }
   parts.push(text.slice(from));
   return new SplicedJson(parts);
@@ -87,12 +93,17 @@ export function documentJson(value: unknown): DocumentText | undefined {
 
 /** `JSON.stringify(text)`: the text in quotes when it has nothing to escape. */
 export function stringJson(text: string): string {
-  const plain =
-    !text.includes('"') &&
-    !text.includes('\\') &&
-    CONTROL.every((char) => !text.includes(char)) &&
-    (text as string & { isWellFormed(): boolean }).isWellFormed();
-  return plain ? `"${text}"` : JSON.stringify(text);
+  return escapes(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+/** Whether JSON escapes something in `text`: a `"`, a `\\`, a control character or a lone surrogate. */
+function escapes(text: string): boolean {
+  return (
+    text.includes('"') ||
+    text.includes('\\') ||
+    CONTROL.some((char) => text.includes(char)) ||
+    !(text as string & { isWellFormed(): boolean }).isWellFormed()
+  );
 }
 
 /**
