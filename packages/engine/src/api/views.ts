@@ -149,12 +149,12 @@ export async function runView(store: Store, id: string): Promise<RunView> {
     return { ...(await getRunRecord(store, id)), version: null, workspace_id: null, origin: null };
   }
   const record = await runRecordOf(store, run);
-  return {
-    ...record,
+  // The record is this call's own: added to, not spread into a copy (every `?wait=true` answer builds one).
+  return Object.assign(record, {
     version: record.workflow_version,
     workspace_id: run.workspace_id,
     origin: run.origin ?? null,
-  };
+  });
 }
 
 /** A run in a list: no steps. */

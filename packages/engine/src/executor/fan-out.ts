@@ -24,6 +24,12 @@ export async function fanOut<T, R>(
   failed: (result: R) => boolean,
   signal?: AbortSignal,
 ): Promise<(R | undefined)[]> {
+  // One item (every step that does not fan out): the same outcome without workers to share the list.
+  if (items.length === 1) {
+    const result = signal?.aborted ? undefined : await run(items[0] as T, 0);
+    signal?.throwIfAborted();
+    return [result];
+  }
   const results: (R | undefined)[] = new Array(items.length).fill(undefined);
   let next = 0;
   let stop = false;

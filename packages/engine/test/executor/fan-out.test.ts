@@ -64,4 +64,42 @@ describe('fanOut', () => {
     await expect(run).rejects.toThrow('boom');
     expect(finished).toBe(1);
   });
+
+  it('gives one item the outcomes of the shared loop: its result, its rejection, an abort before or during it', async () => {
+    const failed = (r: string) => r === 'bad';
+    expect(await fanOut(['x'], 4, async (x) => `${x}!`, failed)).toEqual(['x!']);
+    expect(await fanOut(['x'], 4, async () => 'bad', failed)).toEqual(['bad']);
+    await expect(fanOut(['x'], 1, async () => Promise.reject(new Error('one')), failed)).rejects.toThrow(
+      'one',
+    );
+
+    const before = new AbortController();
+    before.abort(new Error('cancelled first'));
+    let ran = false;
+    const aborted = fanOut(
+      ['x'],
+      1,
+      async () => {
+        ran = true;
+        return 'ok';
+      },
+      failed,
+      before.signal,
+    );
+    await expect(aborted).rejects.toThrow('cancelled first');
+    expect(ran).toBe(false);
+
+    const during = new AbortController();
+    const cancelled = fanOut(
+      ['x'],
+      1,
+      async () => {
+        during.abort(new Error('cancelled during'));
+        return 'ok';
+      },
+      failed,
+      during.signal,
+    );
+    await expect(cancelled).rejects.toThrow('cancelled during');
+  });
 });
