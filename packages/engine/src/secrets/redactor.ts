@@ -222,6 +222,9 @@ function build(names: ReadonlySet<string>, values: readonly string[]): Redactor 
   // allocation and no set operation per object.
   const copy = (root: unknown): unknown => {
     if (typeof root !== 'object' || root === null) return leaf(root);
+    // A flat value with nothing to hide (headers, most outputs) comes back without the walk's frames
+    // and path; `false` or `undefined` leave it to the walk. It reads arrays by index, as the walk does.
+    if (flatVerdict(root, isSecret, pattern.test, false) === true) return root;
     const stack: Frame[] = [];
     const path = new WalkPath();
     let depth = 0;
@@ -294,6 +297,9 @@ function nothingHidden(
   if (typeof root !== 'object' || root === null) {
     return typeof root !== 'string' || hides === undefined || !hides(root);
   }
+  // A flat root (headers, a record) is answered without the walk's arrays and path.
+  const rootVerdict = flatVerdict(root, isSecret, hides, indexNamed);
+  if (rootVerdict !== undefined) return rootVerdict;
   // The path from the root: the objects, their keys (`undefined` for an array read by index) and the
   // next entry of each, in parallel arrays reused by depth.
   const sources: object[] = [];
@@ -307,23 +313,6 @@ function nothingHidden(
     nexts[depth] = 0;
     path.enter(source);
     depth++;
-  };
-  // An object holding no object (a record of a large list) is read in one `for...in`, without a frame
-  // or an array of its keys: `true` when it holds nothing hidden, `false` when it does, `undefined`
-  // when it holds an object (then it gets a frame). `for...in` also lists inherited keys: more to check.
-  const flatVerdict = (source: object): boolean | undefined => {
-    if (Array.isArray(source) && !indexNamed) return undefined;
-    const record = source as Record<string, unknown>;
-    for (const key in record) {
-      const inner = record[key];
-      if (inner !== null && inner !== undefined && isSecret(key)) return false;
-      if (typeof inner === 'string') {
-        if (hides?.(inner) === true) return false;
-      } else if (typeof inner === 'object' && inner !== null) {
-        return undefined;
-      }
-    }
-    return true;
   };
   enter(root);
   walk: while (depth > 0) {
@@ -344,7 +333,7 @@ function nothingHidden(
         if (hides?.(inner) === true) return false;
       } else if (typeof inner === 'object' && inner !== null) {
         if (path.has(inner)) return false;
-        const flat = flatVerdict(inner);
+        const flat = flatVerdict(inner, isSecret, hides, indexNamed);
         if (flat === false) return false;
         if (flat === true) continue;
         nexts[at] = next + 1;
@@ -357,6 +346,44 @@ function nothingHidden(
     // Nothing of the document stays referenced once the walk is done.
     sources[depth] = EMPTY;
     keysOf[depth] = undefined;
+  }
+  return true;
+}
+
+/**
+ * What the walks would find in `source` if it holds no object (a record of a large list, headers, most
+ * outputs), read in one loop without a frame, a path or an array of its keys: `true` when it holds nothing
+ * hidden, `false` when it does (a secret key holding anything but `null` or `undefined`, a string `hides`
+ * finds something in), `undefined` when it holds an object (the walk takes it from there). An array is
+ * read by index, as the walks read it, unless `keyedArrays` (an index-like secret name: then by its keys).
+ * `for...in` also lists inherited keys, which can only make it refuse more.
+ */
+function flatVerdict(
+  source: object,
+  isSecret: (key: string) => boolean,
+  hides: ((text: string) => boolean) | undefined,
+  keyedArrays: boolean,
+): boolean | undefined {
+  if (Array.isArray(source) && !keyedArrays) {
+    for (let i = 0; i < source.length; i++) {
+      const inner: unknown = source[i];
+      if (typeof inner === 'string') {
+        if (hides?.(inner) === true) return false;
+      } else if (typeof inner === 'object' && inner !== null) {
+        return undefined;
+      }
+    }
+    return true;
+  }
+  const record = source as Record<string, unknown>;
+  for (const key in record) {
+    const inner = record[key];
+    if (inner !== null && inner !== undefined && isSecret(key)) return false;
+    if (typeof inner === 'string') {
+      if (hides?.(inner) === true) return false;
+    } else if (typeof inner === 'object' && inner !== null) {
+      return undefined;
+    }
   }
   return true;
 }

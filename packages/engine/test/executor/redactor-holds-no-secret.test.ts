@@ -174,8 +174,6 @@ function hostileValue(next: () => number, depth: number, shared: object[]): unkn
  * record refuses it (a boxed string's indexes).
  */
 function put(record: object, key: string, value: unknown): void {
-  // An array's own `constructor` breaks `Array.prototype.slice` (the copy walk's), whatever the redactor.
-  if (Array.isArray(record) && key === 'constructor') return;
   try {
     Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
   } catch {
@@ -435,5 +433,70 @@ describe('the run row and the run redactor with the fast path', () => {
     const { redactor, inputHoldsNoSecret } = runRedaction('the-whole-input', { secretNames: ['input'] });
     expect(inputHoldsNoSecret).toBe(false);
     expect(redactor.text('the-whole-input')).toBe(REDACTED);
+  });
+});
+
+/**
+ * `Redactor.value` answers a flat value (no object in it: headers, most outputs) without its walk. What it
+ * returns must be what the walk's rules give, entry by entry, and the value itself exactly when nothing
+ * changed: an array by index, an object by its own keys (an inherited enumerable key is not read).
+ */
+describe('Redactor.value of a flat value', () => {
+  const LEAVES: unknown[] = [...STRINGS, 0, 1.5, true, null, undefined, () => 'fn', Symbol('s'), 10n];
+
+  function expected(redactor: Redactor, value: object): { entries: [string, unknown][]; same: boolean } {
+    let same = true;
+    const entries = (Array.isArray(value) ? [...value.keys()].map(String) : Object.keys(value)).map(
+      (key): [string, unknown] => {
+        const inner = (value as Record<string, unknown>)[key];
+        let out = inner;
+        if (!Array.isArray(value) && inner !== null && inner !== undefined && redactor.isSecretKey(key)) {
+          out = REDACTED;
+        } else if (typeof inner === 'string') {
+          out = redactor.text(inner);
+        }
+        if (out !== inner) same = false;
+        return [key, out];
+      },
+    );
+    return { entries, same };
+  }
+
+  it('gives what the walk gives for random flat records and lists, the value itself when nothing changed', () => {
+    const next = random(20261208);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+    let kept = 0;
+    for (let round = 0; round < 3000; round++) {
+      const config = CONFIGS[round % CONFIGS.length] as (typeof CONFIGS)[number];
+      const redactor = createRedactor({
+        names: [...DEFAULT_SECRET_NAMES, ...config.names],
+        values: config.values,
+      });
+      let value: object;
+      if (next() < 0.35) {
+        const list = Array.from({ length: Math.floor(next() * 5) }, () => pick(LEAVES));
+        // A hole now and then, and other properties the walk does not read.
+        if (list.length > 1 && next() < 0.2) delete list[1];
+        if (next() < 0.2) put(list, pick(KEYS), pick(LEAVES));
+        value = list;
+      } else {
+        // Now and then an inherited enumerable entry (a secret name too), which the walk does not read.
+        const proto =
+          next() < 0.1 ? { [pick(KEYS)]: pick(STRINGS) } : next() < 0.05 ? null : Object.prototype;
+        const record = Object.create(proto) as Record<string, unknown>;
+        for (let i = Math.floor(next() * 5); i > 0; i--) put(record, pick(KEYS), pick(LEAVES));
+        value = record;
+      }
+      const out = redactor.value(value) as Record<string, unknown>;
+      const want = expected(redactor, value);
+      if (want.same) {
+        kept++;
+        expect(out).toBe(value);
+      } else {
+        expect(out).not.toBe(value);
+        expect(want.entries.every(([key, v]) => Object.is(out[key], v))).toBe(true);
+      }
+    }
+    expect(kept).toBeGreaterThan(500);
   });
 });
