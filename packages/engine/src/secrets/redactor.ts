@@ -366,12 +366,8 @@ function flatVerdict(
 ): boolean | undefined {
   if (Array.isArray(source) && !keyedArrays) {
     for (let i = 0; i < source.length; i++) {
-      const inner: unknown = source[i];
-      if (typeof inner === 'string') {
-        if (hides?.(inner) === true) return false;
-      } else if (typeof inner === 'object' && inner !== null) {
-        return undefined;
-      }
+      const verdict = leafVerdict(source[i], hides);
+      if (verdict !== true) return verdict;
     }
     return true;
   }
@@ -379,13 +375,16 @@ function flatVerdict(
   for (const key in record) {
     const inner = record[key];
     if (inner !== null && inner !== undefined && isSecret(key)) return false;
-    if (typeof inner === 'string') {
-      if (hides?.(inner) === true) return false;
-    } else if (typeof inner === 'object' && inner !== null) {
-      return undefined;
-    }
+    const verdict = leafVerdict(inner, hides);
+    if (verdict !== true) return verdict;
   }
   return true;
+}
+
+/** One entry of {@link flatVerdict}: `true` when it hides nothing, `false` when it does, `undefined` for an object. */
+function leafVerdict(inner: unknown, hides: ((text: string) => boolean) | undefined): boolean | undefined {
+  if (typeof inner === 'string') return hides?.(inner) !== true;
+  return typeof inner !== 'object' || inner === null ? true : undefined;
 }
 
 /** How many objects from the root on a walk finds on its path by searching an array. */
