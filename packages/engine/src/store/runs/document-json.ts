@@ -4,7 +4,7 @@
  *
  * `JSON.stringify` inspects a string one character at a time for what to escape, about 10 ms for 5 MB
  * here. A string with nothing to escape (no `"`, `\`, control character or lone surrogate) is its own
- * JSON between quotes, and `indexOf` finds each of those characters many times faster. So: a walk of at
+ * JSON between quotes, and a scan for those characters is many times faster (`json-escapes.ts`). So: a walk of at
  * most {@link WALK_LIMIT} values looks for strings of {@link LARGE_STRING} characters or more; the
  * structure is stringified with a placeholder in their place, and each is spliced back in quotes (or
  * stringified, when it has something to escape). Any value the walk cannot vouch for (more values
@@ -17,15 +17,13 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { jsonEscapes } from './json-escapes.js';
 
 /** Strings at least this long are spliced in rather than stringified. */
 export const LARGE_STRING = 65_536;
 
 /** The most values (objects, arrays, leaves) the walk looks at before it stringifies the whole value. */
 const WALK_LIMIT = 256;
-
-/** The characters below `0x20`, which JSON escapes. */
-const CONTROL = Array.from({ length: 0x20 }, (_, code) => String.fromCharCode(code));
 
 /**
  * JSON text as the parts it was spliced from, in order. Where it is stored, its parts are written one after
@@ -78,7 +76,7 @@ export function documentJson(value: unknown): DocumentText | undefined {
     // The structure is stringified in the order the walk met the strings, each placeholder once.
     const quoted = `"${placeholder(i)}"`;
     const at = text.indexOf(quoted, from);
-    if (escapes(string)) {
+    if (jsonEscapes(string)) {
       parts.push(text.slice(from, at), JSON.stringify(string));
       from = at + quoted.length;
     } else {
@@ -93,17 +91,7 @@ export function documentJson(value: unknown): DocumentText | undefined {
 
 /** `JSON.stringify(text)`: the text in quotes when it has nothing to escape. */
 export function stringJson(text: string): string {
-  return escapes(text) ? JSON.stringify(text) : `"${text}"`;
-}
-
-/** Whether JSON escapes something in `text`: a `"`, a `\\`, a control character or a lone surrogate. */
-function escapes(text: string): boolean {
-  return (
-    text.includes('"') ||
-    text.includes('\\') ||
-    CONTROL.some((char) => text.includes(char)) ||
-    !(text as string & { isWellFormed(): boolean }).isWellFormed()
-  );
+  return jsonEscapes(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 /**

@@ -10,31 +10,24 @@
  * surrogate is written apart by the two (U+FFFD here, its own three bytes there), so a text holding one is
  * bound as the string; JSON text never does (`JSON.stringify` escapes it).
  *
- * The buffer is dropped after {@link IDLE_MS} without a document, so a service that stored one large
- * input does not keep its pages for good; a text larger than {@link MAX_KEPT_BYTES} allows gets a buffer
- * of its own, not kept.
+ * The buffer is kept from one document to the next, and dropped after a while without one
+ * (`scratch-buffer.ts`).
  *
  * @internal
  * @module
  */
 import { type DocumentText, textOf } from './document-json.js';
+import { ScratchBuffer } from './scratch-buffer.js';
 
 /** Texts shorter than this are bound as strings: their conversion costs nothing worth saving. */
 export const SCRATCH_FROM_CHARS = 65_536;
-
-/** The most bytes kept between documents (virtual memory: only the pages written become resident). */
-const MAX_KEPT_BYTES = 96 * 1024 * 1024;
-
-/** How long the buffer is kept after the last document, in ms. */
-const IDLE_MS = 30_000;
 
 /** UTF-8 takes at most three bytes per UTF-16 code unit (a surrogate pair's four bytes are two units). */
 const MAX_BYTES_PER_UNIT = 3;
 
 /** The UTF-8 of large texts, written into a buffer kept from one call to the next. */
 export class Utf8Scratch {
-  #buffer: Buffer | undefined;
-  #release: NodeJS.Timeout | undefined;
+  readonly #scratch = new ScratchBuffer();
 
   /**
    * Each text as what to bind for it: a short one as a string (or `null`), else a view of its UTF-8 in the
@@ -46,7 +39,7 @@ export class Utf8Scratch {
     for (const text of texts) {
       if (text !== null && text.length >= SCRATCH_FROM_CHARS) capacity += text.length * MAX_BYTES_PER_UNIT;
     }
-    const buffer = capacity === 0 ? undefined : this.#room(capacity);
+    const buffer = capacity === 0 ? undefined : this.#scratch.room(capacity);
     let offset = 0;
     return texts.map((text) => {
       if (text === null) return null;
@@ -60,25 +53,7 @@ export class Utf8Scratch {
 
   /** Drops the buffer now. */
   release(): void {
-    clearTimeout(this.#release);
-    this.#release = undefined;
-    this.#buffer = undefined;
-  }
-
-  /** A buffer of at least `bytes`: the kept one, grown when too small, or one of its own when too large to keep. */
-  #room(bytes: number): Buffer {
-    // Not zero-filled: every byte bound is written first.
-    if (bytes > MAX_KEPT_BYTES) return Buffer.allocUnsafeSlow(bytes);
-    if (this.#buffer === undefined || this.#buffer.length < bytes)
-      this.#buffer = Buffer.allocUnsafeSlow(bytes);
-    if (this.#release === undefined) {
-      this.#release = setTimeout(() => this.release(), IDLE_MS);
-      // A kept buffer is no reason for the process to stay alive.
-      this.#release.unref();
-    } else {
-      this.#release.refresh();
-    }
-    return this.#buffer;
+    this.#scratch.release();
   }
 }
 

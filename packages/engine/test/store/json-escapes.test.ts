@@ -1,0 +1,130 @@
+/**
+ * `jsonEscapes` (issue 14) reads a large string's bytes four at a time to tell whether `JSON.stringify`
+ * escapes anything in it. Checked against `JSON.stringify` itself: each character JSON escapes at every
+ * position a word can hold it, at the ends and across the points where the scan looks at what it found,
+ * and random strings of characters near the boundaries (0x1F/0x20, 0x21/0x22/0x23, 0x5B/0x5C/0x5D, bytes
+ * above 0x7F, code units whose low byte is one to escape, surrogate pairs and lone surrogates).
+ */
+import { describe, expect, it } from 'vitest';
+import { stringJson } from '../../src/store/runs/document-json.js';
+import { BYTE_SCAN_FROM, jsonEscapes } from '../../src/store/runs/json-escapes.js';
+
+/** What `JSON.stringify` says: anything but the text between quotes. */
+const reference = (text: string) => JSON.stringify(text) !== `"${text}"`;
+
+/** Characters JSON escapes, and their neighbours that it does not. */
+const ESCAPED = ['"', '\\', ...Array.from({ length: 0x20 }, (_, code) => String.fromCharCode(code))];
+const CLEAN = [
+  ' ',
+  '!',
+  '#',
+  '[',
+  ']',
+  '~',
+  '\u007f',
+  '\u0080',
+  '\u00a2',
+  '\u00dc',
+  '\u00ff',
+  'é',
+  'a',
+  'Z',
+  '0',
+];
+/** Code units above U+00FF whose low byte is one JSON escapes (the scan may flag them; never wrongly pass). */
+const LOW_BYTE_ALIKE = ['\u0122', '\u015c', '\u0100', '\u011f', '\u2022', '\u4e0a', '\ud83d', '\ude00'];
+
+/** A seeded generator (mulberry32), so a failure is the same on every machine. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('jsonEscapes', () => {
+  const clean = 'abcdefghij'.repeat(Math.ceil((BYTE_SCAN_FROM * 5) / 10));
+
+  it('finds each character JSON escapes at every offset within a word, at both ends and at every look', () => {
+    expect(jsonEscapes(clean)).toBe(false);
+    const looks = 4096 * 4;
+    const positions = [
+      0,
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      BYTE_SCAN_FROM - 1,
+      BYTE_SCAN_FROM,
+      looks - 1,
+      looks,
+      looks + 1,
+    ];
+    for (const char of ESCAPED) {
+      for (const at of [
+        ...positions,
+        clean.length - 4,
+        clean.length - 3,
+        clean.length - 2,
+        clean.length - 1,
+      ]) {
+        const text = `${clean.slice(0, at)}${char}${clean.slice(at + 1)}`;
+        expect(jsonEscapes(text), `${JSON.stringify(char)} at ${at}`).toBe(true);
+      }
+    }
+  });
+
+  it('finds a character to escape in the last bytes of every length modulo 4', () => {
+    for (let extra = 0; extra < 4; extra++) {
+      for (const char of ['"', '\\', '\n', '\u0000']) {
+        const text = `${clean.slice(0, BYTE_SCAN_FROM + extra)}${char}`;
+        expect(jsonEscapes(text)).toBe(true);
+        expect(jsonEscapes(text.slice(0, -1))).toBe(false);
+      }
+    }
+  });
+
+  it("finds lone surrogates; a text with surrogate pairs still gets exactly JSON.stringify's text", () => {
+    expect(jsonEscapes(`${clean}\ud800`)).toBe(true);
+    expect(jsonEscapes(`\udc00${clean}`)).toBe(true);
+    // A pair's low bytes may look like a character to escape (U+DE00's is 0x00): JSON.stringify decides.
+    expect(stringJson(`${clean}😀`)).toBe(JSON.stringify(`${clean}😀`));
+  });
+
+  it('agrees with JSON.stringify on random strings, short and long, never passing one that needs escapes', () => {
+    const next = random(2026_12_08);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+    let both = 0;
+    for (let round = 0; round < 400; round++) {
+      const length = pick([1, 3, 64, BYTE_SCAN_FROM - 1, BYTE_SCAN_FROM, BYTE_SCAN_FROM + 3, 20_003]);
+      const rare = next();
+      let text = '';
+      while (text.length < length) {
+        const roll = next();
+        text +=
+          roll < rare * 0.002
+            ? pick(ESCAPED)
+            : roll < 0.004
+              ? pick(['😀', '\ud800', '\udc00'])
+              : roll < 0.01
+                ? pick(LOW_BYTE_ALIKE)
+                : pick(CLEAN);
+      }
+      const expected = reference(text);
+      const found = jsonEscapes(text);
+      // Never a text that needs escapes taken as plain; a flag on plain text only for a look-alike unit.
+      if (expected) expect(found).toBe(true);
+      else if (found) expect(LOW_BYTE_ALIKE.some((unit) => text.includes(unit))).toBe(true);
+      if (expected === found) both++;
+      expect(stringJson(text)).toBe(JSON.stringify(text));
+    }
+    expect(both).toBeGreaterThan(300);
+  });
+});
