@@ -178,7 +178,7 @@ async function throughputAndMemory(): Promise<void> {
         const sql =
           f.statementsPerRun === undefined
             ? ''
-            : `   SQL/run ${fixed(f.statementsPerRun.read + f.statementsPerRun.write, 1)}, commits/run ${fixed(f.statementsPerRun.commit, 2)}`;
+            : `   SQL/run ${fixed(f.statementsPerRun.read + f.statementsPerRun.write, 1)}, commits/run ${fixed(f.statementsPerRun.commit, 2)}, GC ${fixed(f.statementsPerRun.gcMs, 3)} ms/run`;
         const split = f.cpuSplitPerRun;
         say(
           `  round ${r + 1} ${side.name.padEnd(26)} ${fixed(f.runsPerSecond, 0).padStart(6)} runs/s   CPU ${fixed(f.cpuMsPerRun)} ms/run${sql}   (user ${fixed(split.user)}, system ${fixed(split.system)}; main thread ${fixed(split.mainThread)})`,
@@ -192,6 +192,7 @@ async function throughputAndMemory(): Promise<void> {
           rate: median(rounds.map((f) => f.runsPerSecond)),
           cpu: median(rounds.map((f) => f.cpuMsPerRun)),
           sql: rounds[rounds.length - 1]?.statementsPerRun,
+          gcMs: median(rounds.map((f) => f.statementsPerRun?.gcMs ?? Number.NaN)),
         },
       ]),
     );
@@ -201,7 +202,7 @@ async function throughputAndMemory(): Promise<void> {
       const sql =
         m.sql === undefined
           ? ''
-          : `   SQL statements/run ${fixed(m.sql.read + m.sql.write, 1)} (${fixed(m.sql.read, 1)} reads, ${fixed(m.sql.write, 1)} writes; ${fixed(m.sql.transaction, 1)} explicit transactions, ${fixed(m.sql.commit, 2)} commits)`;
+          : `   SQL statements/run ${fixed(m.sql.read + m.sql.write, 1)} (${fixed(m.sql.read, 1)} reads, ${fixed(m.sql.write, 1)} writes; ${fixed(m.sql.transaction, 1)} explicit transactions, ${fixed(m.sql.commit, 2)} commits); GC pauses ${fixed(m.gcMs, 3)} ms/run`;
       const ratio =
         base === undefined || name === baseline.name
           ? ''

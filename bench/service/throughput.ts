@@ -125,6 +125,12 @@ export interface Statements {
   transaction: number;
   /** Transactions committed (`sluice_store_commits_total`): how many commits the writes shared. */
   commit: number;
+  /**
+   * From the same scrape: ms the service's main thread spent in garbage-collection pauses so far
+   * (`nodejs_gc_duration_seconds_sum`, every kind). Steadier than CPU time on a noisy machine: it moves
+   * with what a run allocates and keeps alive.
+   */
+  gcMs: number;
 }
 
 /** One round of one side: `runs` runs by `clients` clients, each starting its next run when one ends. */
@@ -198,7 +204,16 @@ export function serviceSide(
           new RegExp(`^sluice_store_statements_total\\{kind="${kind}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0,
         );
       const commits = Number(/^sluice_store_commits_total (\S+)$/m.exec(text)?.[1] ?? 0);
-      return { read: of('read'), write: of('write'), transaction: of('transaction'), commit: commits };
+      let gcSeconds = 0;
+      for (const [, sum] of text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)$/gm))
+        gcSeconds += Number(sum);
+      return {
+        read: of('read'),
+        write: of('write'),
+        transaction: of('transaction'),
+        commit: commits,
+        gcMs: gcSeconds * 1000,
+      };
     },
   };
 }
@@ -251,6 +266,7 @@ export async function round(
       write: (after.write - before.write) / runs,
       transaction: (after.transaction - before.transaction) / runs,
       commit: (after.commit - before.commit) / runs,
+      gcMs: (after.gcMs - before.gcMs) / runs,
     };
   }
   return figures;
