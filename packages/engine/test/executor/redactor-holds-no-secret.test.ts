@@ -18,6 +18,7 @@ import {
 } from '../../src/secrets/redactor.js';
 import type { RunValueSealer } from '../../src/secrets/run-values.js';
 import { DEFAULT_SECRET_NAMES } from '../../src/secrets/secret-names.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const RUN_TOKEN = `rt_${'a'.repeat(12)}.${'b'.repeat(43)}`;
 const API_KEY = `sk_${'c'.repeat(43)}`;
@@ -106,17 +107,8 @@ const CONFIGS: { values: string[]; names: string[] }[] = [
   { values: [], names: ['id', 'İd', 'σecret'] },
 ];
 
-/** A seeded generator (mulberry32), so a failure is the same on every machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded: a failure is the same on every machine. */
+const random = seededRandom;
 
 /** A random value: JSON-like mostly, with what a walk and `JSON.stringify` see differently. */
 function hostileValue(next: () => number, depth: number, shared: object[]): unknown {

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringJson } from '../../src/store/runs/document-json.js';
 import { BYTE_SCAN_FROM, jsonEscapes } from '../../src/store/runs/json-escapes.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 /** What `JSON.stringify` says: anything but the text between quotes. */
 const reference = (text: string) => JSON.stringify(text) !== `"${text}"`;
@@ -34,17 +35,8 @@ const CLEAN = [
 /** Code units above U+00FF whose low byte is one JSON escapes (the scan may flag them; never wrongly pass). */
 const LOW_BYTE_ALIKE = ['\u0122', '\u015c', '\u0100', '\u011f', '\u2022', '\u4e0a', '\ud83d', '\ude00'];
 
-/** A seeded generator (mulberry32), so a failure is the same on every machine. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded: a failure is the same on every machine. */
+const random = seededRandom;
 
 describe('jsonEscapes', () => {
   const clean = 'abcdefghij'.repeat(Math.ceil((BYTE_SCAN_FROM * 5) / 10));
