@@ -4,13 +4,7 @@
  * `JSON.stringify` (a `toJSON`, class instances, a cycle, too many values). Each case is a row.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  documentJson,
-  LARGE_STRING,
-  SplicedJson,
-  stringJson,
-  textOf,
-} from '../../src/store/runs/document-json.js';
+import { documentJson, LARGE_STRING, SplicedJson, textOf } from '../../src/store/runs/document-json.js';
 
 const large = (unit: string) => unit.repeat(Math.ceil((LARGE_STRING + 1) / unit.length));
 
@@ -80,13 +74,4 @@ describe('documentJson', () => {
     expect(() => documentJson(cycle)).toThrow(TypeError);
     expect(() => documentJson({ s: large('b'), n: 1n })).toThrow(TypeError);
   });
-});
-
-describe('stringJson', () => {
-  it.each(['', 'plain', 'a"b', 'a\\b', '\u0000', '\u001f', ' ', '\ud83d', '\ude00', '😀', '\u2028'])(
-    'gives what JSON.stringify gives for %j',
-    (text) => {
-      expect(stringJson(text)).toBe(JSON.stringify(text));
-    },
-  );
 });

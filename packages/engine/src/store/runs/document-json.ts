@@ -89,11 +89,6 @@ export function documentJson(value: unknown): DocumentText | undefined {
   return new SplicedJson(parts);
 }
 
-/** `JSON.stringify(text)`: the text in quotes when it has nothing to escape. */
-export function stringJson(text: string): string {
-  return jsonEscapes(text) ? JSON.stringify(text) : `"${text}"`;
-}
-
 /**
  * Whether `value` is a small structure with large strings in it: `undefined` when it holds none, or more
  * than {@link WALK_LIMIT} values, or anything but plain objects, arrays and primitives.

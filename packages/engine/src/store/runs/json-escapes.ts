@@ -42,7 +42,7 @@ export function jsonEscapes(text: string): boolean {
  * Whether one of the first `length` bytes of `bytes` (whose `byteOffset` is a multiple of 4) is below 0x20,
  * 0x22 or 0x5C.
  */
-export function bytesToEscape(bytes: Buffer, length: number): boolean {
+function bytesToEscape(bytes: Buffer, length: number): boolean {
   const words = new Int32Array(bytes.buffer, bytes.byteOffset, length >>> 2);
   let found = 0;
   for (let from = 0; from < words.length; from += WORDS_PER_LOOK) {
