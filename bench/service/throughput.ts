@@ -75,6 +75,8 @@ export async function startService(args: readonly string[]): Promise<Service> {
   const profile = process.env.BENCH_CPU_PROF;
   // BENCH_SERVE_NODE_ARGS: Node options for the service alone (`--max-semi-space-size=32`, say).
   const nodeArgs = process.env.BENCH_SERVE_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? [];
+  // BENCH_SERVE_ARGS: more options of `sluice serve` itself (`--log-level info`, say).
+  const serveArgs = process.env.BENCH_SERVE_ARGS?.split(' ').filter((arg) => arg !== '') ?? [];
   const child = spawn(
     process.execPath,
     [
@@ -85,6 +87,7 @@ export async function startService(args: readonly string[]): Promise<Service> {
       '--port',
       '0',
       ...args,
+      ...serveArgs,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
