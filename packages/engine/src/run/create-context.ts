@@ -142,6 +142,7 @@ export function createExecutionContext(
     addSecrets: (values) => {
       if (values.length > 0) redactor = redactor.with(values);
     },
+    recordsExchanges: options.recordExchanges ?? true,
     actions: options.actions,
     children: options.children,
     seal: options.seal,

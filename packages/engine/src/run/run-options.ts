@@ -53,6 +53,12 @@ export interface RunWorkflowOptions {
   /** More key names whose values are secret, beyond `DEFAULT_SECRET_NAMES`. @default [] */
   secretNames?: readonly string[];
   /**
+   * Whether the steps record the HTTP requests and responses of their attempts (`exchanges`, issue 15).
+   * The engine service passes `false` for a workspace whose `attempt_retention_days` is 0: nothing is
+   * built that would be dropped before it is stored. @default true
+   */
+  recordExchanges?: boolean;
+  /**
    * The connectors and stored connections action steps run with (the engine binds it to the run's
    * workspace). @default none: an action step fails, saying it needs the engine service
    */

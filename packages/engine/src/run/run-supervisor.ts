@@ -190,7 +190,8 @@ export class RunSupervisor {
         });
       }, this.#o.heartbeatMs);
       heartbeat.unref();
-      const store = await this.#runStore(run, execution);
+      const keepsExchanges = await this.#keepsExchanges(run);
+      const store = this.#runStore(keepsExchanges, execution);
       const { user, secrets } = await this.#runUser(id, caller);
       // Every option written out (an absent one `undefined`): spreads into this literal cost more per run.
       const outcome = await resumeRun(id, {
@@ -205,6 +206,7 @@ export class RunSupervisor {
         systemApis: this.#o.systemApis(),
         user,
         secrets,
+        recordExchanges: keepsExchanges,
         actions: this.#actionSource(caller),
         children: this.#o.children,
         startsOnFailure: true,
@@ -258,11 +260,20 @@ export class RunSupervisor {
   }
 
   /** The store an execution writes through: fenced, and without exchanges when its workspace keeps none. */
-  async #runStore(run: RunRow, execution: Execution): Promise<Store> {
-    const fenced = fencedStore(this.#o.store.runs, () => execution.fenced);
+  /** Whether run `run`'s workspace keeps the HTTP exchanges of attempts (`attempt_retention_days` above 0). */
+  async #keepsExchanges(run: RunRow): Promise<boolean> {
     const { settings } = this.#o;
-    if (settings === undefined || run.workspace_id === null) return fenced;
-    return (await settings.keepsExchanges(run.workspace_id)) ? fenced : exchangeFreeStore(fenced);
+    if (settings === undefined || run.workspace_id === null) return true;
+    return settings.keepsExchanges(run.workspace_id);
+  }
+
+  /**
+   * The store of an execution: fenced, and without exchanges for a workspace that keeps none (the steps
+   * of built-in kinds record none then; the store drops any a step kind of a plug-in recorded anyway).
+   */
+  #runStore(keepsExchanges: boolean, execution: Execution): Store {
+    const fenced = fencedStore(this.#o.store.runs, () => execution.fenced);
+    return keepsExchanges ? fenced : exchangeFreeStore(fenced);
   }
 
   /** The carried row of run `id` while the lease it was created with has at least half its length left. */

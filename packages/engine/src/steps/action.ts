@@ -120,14 +120,18 @@ async function runActionItem(ctx: ItemContext, task: ItemTask<ActionStep>): Prom
   // With a rate limit, every HTTP request the connector sends takes a token of the connector's count.
   const { rateLimit } = task;
   const rateKey = connectorRateKey(ctx.workspaceId, connectorName);
-  // Every HTTP request the connector sends is recorded for inspection (issue 15), redacted as it ends.
-  const recording = recordingTransport(ctx.transport, () => ctx.redactor(), ctx.now);
+  // Every HTTP request the connector sends is recorded for inspection (issue 15), redacted as it ends,
+  // unless the run keeps no exchanges.
+  const recording = ctx.recordsExchanges
+    ? recordingTransport(ctx.transport, () => ctx.redactor(), ctx.now)
+    : undefined;
+  const sending = recording?.transport ?? ctx.transport;
   const runtime = createConnectorRuntime(opened.connector, {
     connection: opened.values,
     transport:
       rateLimit === undefined
-        ? recording.transport
-        : rateLimitedTransport(recording.transport, ctx.limits, rateLimit, () => rateKey, ctx.signal),
+        ? sending
+        : rateLimitedTransport(sending, ctx.limits, rateLimit, () => rateKey, ctx.signal),
     signal: ctx.signal,
     logger,
     // Refreshed tokens outlive the call: the next step and the next run start from them.
@@ -156,9 +160,9 @@ async function runActionItem(ctx: ItemContext, task: ItemTask<ActionStep>): Prom
     started_at: isoTime(callStarted),
     duration_ms: Math.max(0, ctx.now() - callStarted),
     wait_ms: 0,
-    // Redacted again with the tokens the call acquired (a refresh answers with the new token).
-    exchanges: ctx.redactor().value(recording.recorded()),
   };
+  // Redacted again with the tokens the call acquired (a refresh answers with the new token).
+  if (recording !== undefined) entry.exchanges = ctx.redactor().value(recording.recorded());
   if (failed) {
     const error = errorRecord(action, failure, ctx.redactor());
     const history = [

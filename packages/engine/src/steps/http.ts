@@ -306,7 +306,7 @@ async function callOnce(
       logger,
       previous: call.previous,
       errorBody: (body) => ctx.redactor().excerpt(body, ERROR_BODY_BYTES),
-      record: () => ctx.redactor(),
+      record: ctx.recordsExchanges ? () => ctx.redactor() : undefined,
       // Every attempt (retries and redirect hops too) takes a token of the host it goes to.
       beforeAttempt:
         rateLimit === undefined

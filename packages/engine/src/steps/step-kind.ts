@@ -49,6 +49,11 @@ export interface StepScope {
   redactor(): Redactor;
   /** Adds secret values found during the run (a connection's tokens, say). */
   addSecrets(values: readonly string[]): void;
+  /**
+   * Whether attempts keep the HTTP requests and responses they made (`AttemptEntry.exchanges`): false
+   * for a run of a workspace that keeps none, so a kind builds none.
+   */
+  readonly recordsExchanges: boolean;
 }
 
 /** What one item of a step may use: no store (the executor commits items), no events. */
