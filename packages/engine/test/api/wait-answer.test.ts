@@ -50,6 +50,8 @@ describe('POST /v1/workflows/{uid}/runs?wait=true answers as GET /v1/runs/{id}',
     expect(waited.body.error).toBeNull();
     expect(waited.body.status).toBe('succeeded');
     expect(waited.body).toEqual(read.body);
+    expect(waited.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(waited.headers['content-type']).toBe(read.headers['content-type']);
     // The answer is what was stored: the secret redacted, the retry in the history.
     expect(JSON.stringify(waited.body)).not.toContain('sk_secret_value_abcdef');
     const steps = waited.body.steps as Array<{ name: string; status: string; history: unknown[] }>;

@@ -89,7 +89,12 @@ export function runRoutes(app: FastifyInstance, engine: Engine, waitLimitMs: num
     const recorded = wait === true ? await internals.waitForEndedRun(id, waitLimitMs) : undefined;
     const view = await runView(recorded ?? store.runs, id);
     const ended = view.status === 'succeeded' || view.status === 'failed' || view.status === 'cancelled';
-    return reply.status(wait === true && ended ? 200 : 202).send(view);
+    // Serialized here, as the same JSON: the schema's serializer builds an open object's text key by key,
+    // and it was 4% of what a `?wait=true` run allocates (issue 14).
+    return reply
+      .status(wait === true && ended ? 200 : 202)
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(view));
   };
 
   app.post<{
