@@ -72,6 +72,32 @@ export function runRedaction(
   return { redactor: known.with(secretValuesIn({ input }, names)), inputHoldsNoSecret: false };
 }
 
+/**
+ * A copy of `user` whose `token` is made by `issue` when first read, then kept (`minted` is told it once).
+ * Enumerable, so `USER` whole (`{{ USER | tojson }}`) holds it as before; the redaction walk of `USER` reads
+ * `user`, the copy's source, so it mints nothing.
+ */
+function withTokenOnRead(
+  user: Record<string, unknown>,
+  issue: () => string,
+  minted: (token: string) => void,
+): Record<string, unknown> {
+  const copy = { ...user };
+  let token: string | undefined;
+  Object.defineProperty(copy, 'token', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (token === undefined) {
+        token = issue();
+        minted(token);
+      }
+      return token;
+    },
+  });
+  return copy;
+}
+
 /** What a resumed run (or a step test) sets of its context beyond what its options say. */
 export type ContextOverrides = Partial<
   Pick<
@@ -109,7 +135,12 @@ export function createExecutionContext(
       : redactingLogger(options.logger.child({ runId, workflow: workflow.name }), () => redactor);
   const state: RunState = {
     SYSTEM_APIS: systemApis,
-    USER: user,
+    USER:
+      options.userToken === undefined || Object.hasOwn(user, 'token')
+        ? user
+        : withTokenOnRead(user, options.userToken, (token) => {
+            redactor = redactor.with([token]);
+          }),
     INPUT: input,
     STEPS: {},
     WORKFLOW: {

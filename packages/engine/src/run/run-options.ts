@@ -27,6 +27,12 @@ export interface RunWorkflowOptions {
   systemApis?: Record<string, unknown>;
   /** `USER`: `id`, `email`, `workspace_id`, `role`, `token`. Its `token` is always redacted. @default {} */
   user?: Record<string, unknown>;
+  /**
+   * Makes `USER.token` when the run first reads it (a template naming `USER.token`, or `USER` whole), once
+   * per execution: a run that never reads it costs no signature. The engine service passes its run tokens'
+   * `issue`. Ignored when `user` has a `token` of its own. @default none: `USER.token` is what `user` says
+   */
+  userToken?: () => string;
   /** The run's id. @default a new time-ordered UUID (`run-id.ts`) */
   runId?: string;
   /** Aborting cancels the run: it is recorded as `cancelled` and `runWorkflow` rejects with the reason. */

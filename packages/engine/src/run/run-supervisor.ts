@@ -192,7 +192,7 @@ export class RunSupervisor {
       heartbeat.unref();
       const keepsExchanges = await this.#keepsExchanges(run);
       const store = this.#runStore(keepsExchanges, execution);
-      const { user, secrets } = await this.#runUser(id, caller);
+      const { user, userToken, secrets } = await this.#runUser(id, caller);
       // Every option written out (an absent one `undefined`): spreads into this literal cost more per run.
       const outcome = await resumeRun(id, {
         run,
@@ -205,6 +205,7 @@ export class RunSupervisor {
         seal: this.#o.seal,
         systemApis: this.#o.systemApis(),
         user,
+        userToken,
         secrets,
         recordExchanges: keepsExchanges,
         actions: this.#actionSource(caller),
@@ -358,19 +359,18 @@ export class RunSupervisor {
   }
 
   /**
-   * `USER` of an execution, with a fresh run token, and the secrets to mask: the token and the
-   * connection secrets of the workspace (a step may fetch them through the credentials API).
+   * `USER` of an execution, what makes its fresh run token when the run first reads `USER.token` (most runs
+   * never do: a signature each cost about 1% of a run's CPU), and the secrets to mask: the connection
+   * secrets of the workspace (a step may fetch them through the credentials API). The token needs no
+   * place among them: the redactor finds every run token by its shape.
    */
   async #runUser(
     id: string,
     caller: ApiCaller | undefined,
-  ): Promise<{ user: Record<string, unknown>; secrets?: string[] }> {
+  ): Promise<{ user: Record<string, unknown>; userToken?: () => string; secrets?: string[] }> {
     if (caller === undefined) return { user: {} };
-    const token = this.#o.runTokens.issue(caller, id);
     const secrets = await this.#o.connections.secretsOf(caller.workspace_id);
-    const user = userOf(caller);
-    user.token = token;
-    return { user, secrets: [token, ...secrets] };
+    return { user: userOf(caller), userToken: () => this.#o.runTokens.issue(caller, id), secrets };
   }
 
   /** The connectors and connections action steps of a run of `caller`'s workspace use. */

@@ -12,9 +12,9 @@ import type { ApiCaller, ApiRole } from '../store/service-store.js';
 import { assertSecretKey } from './secret-key.js';
 
 /**
- * How long a token lives: one hour. A token is issued each time an execution of the run starts or
- * resumes (after a restart, a retry, a stored wait), so it only has to outlive one execution, and a
- * token copied out of a step stops working soon after.
+ * How long a token lives: one hour. A token is issued for each execution of the run that reads it (a
+ * start, a resume after a restart, a retry or a stored wait), when it first does, so it only has to
+ * outlive one execution, and a token copied out of a step stops working soon after.
  */
 export const RUN_TOKEN_TTL_MS = 60 * 60 * 1000;
 
@@ -86,7 +86,7 @@ export class RunTokens {
     if (payload === undefined) throw invalid();
     if (payload.exp * 1000 <= this.#now()) {
       throw new EngineError('SLUICE_API_UNAUTHORIZED', 'the run token has expired', {
-        hint: 'a run token (USER.token) lives one hour from the start of the execution that got it',
+        hint: 'a run token (USER.token) lives one hour from when its execution first read it',
       });
     }
     return {
