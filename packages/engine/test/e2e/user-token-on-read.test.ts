@@ -21,7 +21,11 @@ const TOKEN = `rt_${'p'.repeat(20)}.${'s'.repeat(43)}`;
 /** A `userToken` that counts the tokens it made. */
 function countingIssuer() {
   const made = { count: 0 };
-  return { made, issue: () => (made.count++, TOKEN) };
+  const issue = (): string => {
+    made.count++;
+    return TOKEN;
+  };
+  return { made, issue };
 }
 
 const user = { id: 'ann@acme.test', email: 'ann@acme.test', workspace_id: 'acme', role: 'member' };
