@@ -1,13 +1,18 @@
 /**
- * `jsonEscapes` (issue 14) reads a large string's bytes four at a time to tell whether `JSON.stringify`
- * escapes anything in it. Checked against `JSON.stringify` itself: each character JSON escapes at every
- * position a word can hold it, at the ends and across the points where the scan looks at what it found,
- * and random strings of characters near the boundaries (0x1F/0x20, 0x21/0x22/0x23, 0x5B/0x5C/0x5D, bytes
- * above 0x7F, code units whose low byte is one to escape, surrogate pairs and lone surrogates).
+ * `jsonEscapes` (issue 14) reads a large string's bytes sixteen at a time (WebAssembly SIMD) or four at a
+ * time (the JavaScript scan, where SIMD is missing) to tell whether `JSON.stringify` escapes anything in
+ * it. Both scans are checked against `JSON.stringify` itself: each character JSON escapes at every position
+ * a word or a vector can hold it, at the ends and across the points where the scan looks at what it found,
+ * every length of the last bytes, and random strings of characters near the boundaries (0x1F/0x20,
+ * 0x21/0x22/0x23, 0x5B/0x5C/0x5D, bytes above 0x7F, code units whose low byte is one to escape, surrogate
+ * pairs and lone surrogates). The WebAssembly module must be what its `.wat` source assembles to.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { assemble } from '../../../../scripts/build-escape-scan.js';
 import { documentJson, LARGE_STRING, textOf } from '../../src/store/runs/document-json.js';
-import { BYTE_SCAN_FROM, jsonEscapes } from '../../src/store/runs/json-escapes.js';
+import { ESCAPE_SCAN_WASM } from '../../src/store/runs/escape-scan-module.js';
+import { BYTE_SCAN_FROM, jsonEscapes, wordsEscape } from '../../src/store/runs/json-escapes.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
 /** What `JSON.stringify` says: anything but the text between quotes. */
@@ -53,47 +58,50 @@ describe('jsonEscapes', () => {
   );
 
   const clean = 'abcdefghij'.repeat(Math.ceil((BYTE_SCAN_FROM * 5) / 10));
+  /** Past two of the WebAssembly scan's 64 KB looks. */
+  const long = 'abcdefghij'.repeat(20_000);
 
-  it('finds each character JSON escapes at every offset within a word, at both ends and at every look', () => {
-    expect(jsonEscapes(clean)).toBe(false);
-    const looks = 4096 * 4;
-    const positions = [
-      0,
-      1,
-      2,
-      3,
-      4,
-      5,
-      6,
-      7,
-      BYTE_SCAN_FROM - 1,
-      BYTE_SCAN_FROM,
-      looks - 1,
-      looks,
-      looks + 1,
-    ];
-    for (const char of ESCAPED) {
-      for (const at of [
-        ...positions,
-        clean.length - 4,
-        clean.length - 3,
-        clean.length - 2,
-        clean.length - 1,
-      ]) {
-        const text = `${clean.slice(0, at)}${char}${clean.slice(at + 1)}`;
-        expect(jsonEscapes(text), `${JSON.stringify(char)} at ${at}`).toBe(true);
+  describe.each([
+    ['jsonEscapes (the WebAssembly scan here)', jsonEscapes],
+    ['the JavaScript scan', wordsEscape],
+  ])('%s', (_name, escapes) => {
+    it('finds each character JSON escapes at every offset within a vector, at both ends and at every look', () => {
+      expect(escapes(clean)).toBe(false);
+      expect(escapes(long)).toBe(false);
+      const looks = [4096 * 4, 65_536, 131_072];
+      const positions = [
+        ...Array.from({ length: 33 }, (_, at) => at),
+        BYTE_SCAN_FROM - 1,
+        BYTE_SCAN_FROM,
+        ...looks.flatMap((look) => [look - 17, look - 16, look - 1, look, look + 1, look + 16]),
+      ];
+      for (const char of ESCAPED) {
+        for (const at of [...positions, ...Array.from({ length: 17 }, (_, back) => long.length - 1 - back)]) {
+          const text = `${long.slice(0, at)}${char}${long.slice(at + 1)}`;
+          expect(escapes(text), `${JSON.stringify(char)} at ${at}`).toBe(true);
+        }
       }
-    }
-  });
+    });
 
-  it('finds a character to escape in the last bytes of every length modulo 4', () => {
-    for (let extra = 0; extra < 4; extra++) {
-      for (const char of ['"', '\\', '\n', '\u0000']) {
-        const text = `${clean.slice(0, BYTE_SCAN_FROM + extra)}${char}`;
-        expect(jsonEscapes(text)).toBe(true);
-        expect(jsonEscapes(text.slice(0, -1))).toBe(false);
+    it('finds a character to escape in the last bytes of every length modulo 16', () => {
+      for (let extra = 0; extra < 16; extra++) {
+        for (const char of ['"', '\\', '\n', '\u0000']) {
+          const text = `${clean.slice(0, BYTE_SCAN_FROM + extra)}${char}`;
+          expect(escapes(text)).toBe(true);
+          expect(escapes(text.slice(0, -1))).toBe(false);
+        }
       }
-    }
+    });
+
+    it('reads only the text it is given, not what a longer one left behind', () => {
+      expect(escapes(`${long}"`)).toBe(true);
+      expect(escapes(long.slice(0, 100_000))).toBe(false);
+      expect(escapes(`${clean}\\`)).toBe(true);
+      expect(escapes(clean)).toBe(false);
+      // Larger than any before: its memory grows.
+      expect(escapes(`${long}${long}\u001f`)).toBe(true);
+      expect(escapes(`${long}${long}`)).toBe(false);
+    });
   });
 
   it("finds lone surrogates; a text with surrogate pairs still gets exactly JSON.stringify's text", () => {
@@ -124,6 +132,10 @@ describe('jsonEscapes', () => {
       }
       const expected = reference(text);
       const found = jsonEscapes(text);
+      // The JavaScript scan, on what reaches it: a long text without lone surrogates.
+      if (text.length >= BYTE_SCAN_FROM && (text as string & { isWellFormed(): boolean }).isWellFormed()) {
+        expect(wordsEscape(text), 'the JavaScript scan').toBe(found);
+      }
       // Never a text that needs escapes taken as plain; a flag on plain text only for a look-alike unit.
       if (expected) expect(found).toBe(true);
       else if (found) expect(LOW_BYTE_ALIKE.some((unit) => text.includes(unit))).toBe(true);
@@ -131,5 +143,13 @@ describe('jsonEscapes', () => {
       expect(spliced(text)).toBe(JSON.stringify({ s: text.padEnd(LARGE_STRING, 'p') }));
     }
     expect(both).toBeGreaterThan(300);
+  });
+});
+
+describe('the WebAssembly module of the scan', () => {
+  it('is what escape-scan.wat assembles to (npx tsx scripts/build-escape-scan.ts)', async () => {
+    const source = readFileSync(new URL('../../src/store/runs/escape-scan.wat', import.meta.url), 'utf8');
+    const binary = await assemble(source, 'escape-scan.wat');
+    expect(Buffer.from(binary).toString('base64')).toBe(ESCAPE_SCAN_WASM);
   });
 });
