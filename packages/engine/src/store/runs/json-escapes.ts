@@ -16,6 +16,7 @@
  * @module
  */
 import { ESCAPE_SCAN_WASM } from './escape-scan-module.js';
+import { IdleRelease } from './idle-release.js';
 import { ScratchBuffer } from './scratch-buffer.js';
 
 /** Strings at least this long are scanned as bytes; shorter ones by `includes`. */
@@ -82,7 +83,9 @@ class SimdScanner {
   /** `null`: this runtime cannot compile the module (no WebAssembly SIMD); the JavaScript scan answers. */
   #module: WasmModule | null | undefined;
   #instance: EscapeScanExports | undefined;
-  #release: NodeJS.Timeout | undefined;
+  readonly #idle = new IdleRelease(IDLE_MS, () => {
+    this.#instance = undefined;
+  });
 
   /** Whether `text` (at most {@link MAX_WASM_BYTES} code units) holds a byte to escape; `undefined` without SIMD. */
   escapes(text: string): boolean | undefined {
@@ -95,13 +98,6 @@ class SimdScanner {
     return scan.escapes(length) === 1;
   }
 
-  /** Drops the instance and its memory now. */
-  release(): void {
-    clearTimeout(this.#release);
-    this.#release = undefined;
-    this.#instance = undefined;
-  }
-
   #scan(): EscapeScanExports | undefined {
     if (this.#module === undefined) {
       try {
@@ -112,13 +108,7 @@ class SimdScanner {
     }
     if (this.#module === null) return undefined;
     this.#instance ??= new Wasm.Instance(this.#module).exports as EscapeScanExports;
-    if (this.#release === undefined) {
-      this.#release = setTimeout(() => this.release(), IDLE_MS);
-      // Kept memory is no reason for the process to stay alive.
-      this.#release.unref();
-    } else {
-      this.#release.refresh();
-    }
+    this.#idle.touch();
     return this.#instance;
   }
 }

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { IdleRelease } from './idle-release.js';
+
 /** The most bytes kept between uses (virtual memory: only the pages written become resident). */
 const MAX_KEPT_BYTES = 96 * 1024 * 1024;
 
@@ -18,7 +20,9 @@ const IDLE_MS = 30_000;
 /** One reusable buffer; what it returns is valid until the next {@link ScratchBuffer.room}. */
 export class ScratchBuffer {
   #buffer: Buffer | undefined;
-  #release: NodeJS.Timeout | undefined;
+  readonly #idle = new IdleRelease(IDLE_MS, () => {
+    this.#buffer = undefined;
+  });
 
   /**
    * A buffer of at least `bytes`, its contents undefined (not zero-filled: the caller writes what it reads):
@@ -28,20 +32,13 @@ export class ScratchBuffer {
     if (bytes > MAX_KEPT_BYTES) return Buffer.allocUnsafeSlow(bytes);
     if (this.#buffer === undefined || this.#buffer.length < bytes)
       this.#buffer = Buffer.allocUnsafeSlow(bytes);
-    if (this.#release === undefined) {
-      this.#release = setTimeout(() => this.release(), IDLE_MS);
-      // A kept buffer is no reason for the process to stay alive.
-      this.#release.unref();
-    } else {
-      this.#release.refresh();
-    }
+    this.#idle.touch();
     return this.#buffer;
   }
 
   /** Drops the buffer now. */
   release(): void {
-    clearTimeout(this.#release);
-    this.#release = undefined;
+    this.#idle.cancel();
     this.#buffer = undefined;
   }
 }
