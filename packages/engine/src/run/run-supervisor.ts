@@ -260,7 +260,6 @@ export class RunSupervisor {
     }
   }
 
-  /** The store an execution writes through: fenced, and without exchanges when its workspace keeps none. */
   /** Whether run `run`'s workspace keeps the HTTP exchanges of attempts (`attempt_retention_days` above 0). */
   async #keepsExchanges(run: RunRow): Promise<boolean> {
     const { settings } = this.#o;

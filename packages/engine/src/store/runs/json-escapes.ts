@@ -93,7 +93,14 @@ class SimdScanner {
     if (scan === undefined) return undefined;
     const { memory } = scan;
     const missing = text.length - memory.buffer.byteLength;
-    if (missing > 0) memory.grow(Math.ceil(missing / WASM_PAGE));
+    if (missing > 0) {
+      try {
+        memory.grow(Math.ceil(missing / WASM_PAGE));
+      } catch {
+        // No memory to grow into: the JavaScript scan answers, with a buffer of its own.
+        return undefined;
+      }
+    }
     const length = Buffer.from(memory.buffer, 0, text.length).write(text, 0, 'latin1');
     return scan.escapes(length) === 1;
   }
