@@ -25,7 +25,7 @@ export async function assemble(source: string, name: string): Promise<Uint8Array
 }
 
 /** The text of `escape-scan-module.ts` for `binary`. */
-export function moduleText(binary: Uint8Array): string {
+function moduleText(binary: Uint8Array): string {
   const base64 = Buffer.from(binary).toString('base64');
   return `/**
  * The WebAssembly module of \`escape-scan.wat\`, assembled by \`npx tsx scripts/build-escape-scan.ts\`: do not

@@ -7,6 +7,9 @@
  * @module
  */
 
+/** How long memory kept for large documents stays after its last use, in ms. */
+export const KEPT_MEMORY_IDLE_MS = 30_000;
+
 /** Calls `release` once `idleMs` passed without a {@link IdleRelease.touch}; its timer keeps no process alive. */
 export class IdleRelease {
   readonly #idleMs: number;

@@ -16,8 +16,8 @@
  * @module
  */
 import { ESCAPE_SCAN_WASM } from './escape-scan-module.js';
-import { IdleRelease } from './idle-release.js';
-import { ScratchBuffer } from './scratch-buffer.js';
+import { IdleRelease, KEPT_MEMORY_IDLE_MS } from './idle-release.js';
+import { MAX_KEPT_BYTES, ScratchBuffer } from './scratch-buffer.js';
 
 /** Strings at least this long are scanned as bytes; shorter ones by `includes`. */
 export const BYTE_SCAN_FROM = 4096;
@@ -27,12 +27,6 @@ const WORDS_PER_LOOK = 4096;
 
 /** The characters below U+0020, which JSON escapes. */
 const CONTROL = Array.from({ length: 0x20 }, (_, code) => String.fromCharCode(code));
-
-/** The most bytes the WebAssembly scanner keeps memory for; longer texts take the JavaScript scan. */
-const MAX_WASM_BYTES = 96 * 1024 * 1024;
-
-/** How long the scanner's memory is kept after its last use, in ms (as `scratch-buffer.ts` keeps its buffer). */
-const IDLE_MS = 30_000;
 
 const WASM_PAGE = 65_536;
 
@@ -44,7 +38,8 @@ export function jsonEscapes(text: string): boolean {
   if (text.length < BYTE_SCAN_FROM) {
     return text.includes('"') || text.includes('\\') || CONTROL.some((char) => text.includes(char));
   }
-  const found = text.length <= MAX_WASM_BYTES ? simdScanner.escapes(text) : undefined;
+  // Longer than the memory kept for it: the JavaScript scan, with a buffer of its own.
+  const found = text.length <= MAX_KEPT_BYTES ? simdScanner.escapes(text) : undefined;
   if (found !== undefined) return found;
   return wordsEscape(text);
 }
@@ -77,17 +72,18 @@ const Wasm = (
 
 /**
  * The WebAssembly scan of {@link jsonEscapes}: an instance of `escape-scan.wat` whose memory grows to the
- * largest text since its last use and is dropped with the instance after {@link IDLE_MS} without one.
+ * largest text since its last use and is dropped with the instance after {@link KEPT_MEMORY_IDLE_MS} without
+ * one.
  */
 class SimdScanner {
   /** `null`: this runtime cannot compile the module (no WebAssembly SIMD); the JavaScript scan answers. */
   #module: WasmModule | null | undefined;
   #instance: EscapeScanExports | undefined;
-  readonly #idle = new IdleRelease(IDLE_MS, () => {
+  readonly #idle = new IdleRelease(KEPT_MEMORY_IDLE_MS, () => {
     this.#instance = undefined;
   });
 
-  /** Whether `text` (at most {@link MAX_WASM_BYTES} code units) holds a byte to escape; `undefined` without SIMD. */
+  /** Whether `text` (at most {@link MAX_KEPT_BYTES} code units) holds a byte to escape; `undefined` without SIMD. */
   escapes(text: string): boolean | undefined {
     const scan = this.#scan();
     if (scan === undefined) return undefined;

@@ -1,7 +1,7 @@
 /**
  * A buffer kept from one large document to the next (issue 14): writing megabytes into memory already
  * mapped is several times faster than into memory allocated for the call, most of whose cost is faulting in
- * fresh pages. The buffer is dropped after {@link IDLE_MS} without use, so a process that handled one large
+ * fresh pages. The buffer is dropped after {@link KEPT_MEMORY_IDLE_MS} without use, so a process that handled one large
  * input does not keep its pages for good; a request larger than {@link MAX_KEPT_BYTES} gets a buffer of its
  * own, not kept.
  *
@@ -9,18 +9,15 @@
  * @module
  */
 
-import { IdleRelease } from './idle-release.js';
+import { IdleRelease, KEPT_MEMORY_IDLE_MS } from './idle-release.js';
 
 /** The most bytes kept between uses (virtual memory: only the pages written become resident). */
-const MAX_KEPT_BYTES = 96 * 1024 * 1024;
-
-/** How long the buffer is kept after its last use, in ms. */
-const IDLE_MS = 30_000;
+export const MAX_KEPT_BYTES = 96 * 1024 * 1024;
 
 /** One reusable buffer; what it returns is valid until the next {@link ScratchBuffer.room}. */
 export class ScratchBuffer {
   #buffer: Buffer | undefined;
-  readonly #idle = new IdleRelease(IDLE_MS, () => {
+  readonly #idle = new IdleRelease(KEPT_MEMORY_IDLE_MS, () => {
     this.#buffer = undefined;
   });
 
